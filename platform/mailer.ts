@@ -1,0 +1,16 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Config } from './config';
+
+export function createSmtpTransport(cfg: Pick<Config, 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_SECURE' | 'SMTP_USER' | 'SMTP_PASS'>): Transporter {
+  return nodemailer.createTransport({
+    host: cfg.SMTP_HOST,
+    port: cfg.SMTP_PORT,
+    secure: cfg.SMTP_SECURE,
+    auth: cfg.SMTP_USER ? { user: cfg.SMTP_USER, pass: cfg.SMTP_PASS ?? '' } : undefined,
+    // Local catchers (MailDev, test servers) speak plain SMTP.
+    ignoreTLS: !cfg.SMTP_SECURE && !cfg.SMTP_USER,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+}

@@ -1,0 +1,53 @@
+import { Worker } from '@temporalio/worker';
+import { loadConfig, publicBaseUrl, ConfigError } from '../platform/config';
+import { createDb } from '../platform/db';
+import { createLogger } from '../platform/logger';
+import { createSmtpTransport } from '../platform/mailer';
+import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
+import { createActivities } from './activities';
+import { ensureAppointmentScanSchedule } from './schedules';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'retail-ops-worker');
+  const db = createDb(config.DATABASE_URL);
+  const transport = createSmtpTransport(config);
+  const client = await createTemporalClient(config);
+  const connection = await createWorkerConnection(config);
+
+  await ensureAppointmentScanSchedule(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    windowMinutes: config.APPOINTMENT_SCAN_WINDOW_MINUTES,
+    paused: !config.APPOINTMENT_SCAN_ENABLED,
+  });
+
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({
+      db,
+      transport,
+      client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      mailFrom: config.MAIL_FROM,
+      publicBaseUrl: publicBaseUrl(config),
+    }),
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs those handlers).
+  await worker.run();
+  await Promise.allSettled([db.$disconnect(), connection.close(), client.connection.close()]);
+  transport.close();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

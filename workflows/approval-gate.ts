@@ -1,0 +1,375 @@
+/**
+ * The one approval-gate mechanism every process uses: required role and scope per level, due
+ * time with reminder and escalation, a final deadline, first decision wins, no self-approval,
+ * comment required on reject or override, every decision audited.
+ *
+ * A workflow creates one ApprovalGates; it registers the shared `decide` Update (with a validator)
+ * and runs any number of gates, one per subject (a purchase order, a price change, ...).
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import type * as approvalActivities from '../activities/approvals';
+import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../domain/approval';
+import { ApprovalPending, ApproverRole } from './search-attributes';
+
+export interface DecisionInput {
+  decision: DecisionKind;
+  comment?: string;
+  /** Which gate, where a workflow has several open (e.g. the purchase order ID); optional when one is pending. */
+  subjectId?: string;
+  /** The authenticated caller, as the API resolved it from the API key. */
+  actor: Principal;
+  /** Process-specific content: another stylist, edited quantities, a counter-price. */
+  payload?: Record<string, unknown>;
+}
+
+export interface DecisionReceipt {
+  requestId: string;
+  subjectId: string;
+  decision: DecisionKind;
+  level: number;
+  gateStatus: GateStatus;
+}
+
+/** The single Update through which every process receives decisions. */
+export const decideUpdate = wf.defineUpdate<DecisionReceipt, [DecisionInput]>('decide');
+
+/** Failure types the API maps to HTTP statuses. */
+export const GateErrors = {
+  nothingPending: 'NothingPending', // 409
+  alreadyDecided: 'AlreadyDecided', // 409
+  notAuthorized: 'NotAuthorized', // 403
+  selfApproval: 'SelfApproval', // 403
+  invalidDecision: 'InvalidDecision', // 400
+} as const;
+
+export interface GateLevel {
+  label: string;
+  approvers: ApproverSpec[];
+}
+
+export interface GateTimeouts {
+  /** From the opening of a level to escalation; also the due time shown to approvers. */
+  escalateAfterMs: number;
+  /** Reminder this long before escalation (0 = no reminder). */
+  reminderBeforeMs: number;
+  /** From the opening of a level to expiry (the process then applies its default). */
+  expireAfterMs: number;
+}
+
+export interface GateSpec {
+  processType: string;
+  /** API path of the process instance, for links in emails. */
+  path: string;
+  subjectType: string;
+  subjectId: string;
+  title: string;
+  summaryLines: string[];
+  levels: GateLevel[];
+  /** Who is added as approver when a level passes its due time; they are emailed. */
+  escalateTo?: ApproverSpec[];
+  timeouts: GateTimeouts;
+  requestedBy?: string;
+  /** Principals who are the subject of the request and so may not decide it. */
+  excludedPrincipalIds?: string[];
+  details: Record<string, unknown>;
+  /** Whether a decision departs from the recommendation (comment then required). */
+  isOverride?: (input: DecisionInput) => boolean;
+  /** Process-specific payload check; return a message to reject the decision as invalid. */
+  validatePayload?: (input: DecisionInput) => string | undefined;
+}
+
+export type GateStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+
+export interface GateDecision {
+  level: number;
+  decision: DecisionKind | 'expired';
+  actorId: string;
+  actorRole: string;
+  comment?: string;
+  payload?: Record<string, unknown>;
+  decidedAt: string;
+}
+
+export interface PendingApproval {
+  requestId: string;
+  subjectType: string;
+  subjectId: string;
+  title: string;
+  level: number;
+  levelCount: number;
+  levelLabel: string;
+  approvers: ApproverSpec[];
+  dueAt: string;
+  expiresAt: string;
+  escalated: boolean;
+  details: Record<string, unknown>;
+}
+
+export interface GateOutcome {
+  requestId: string;
+  status: Exclude<GateStatus, 'pending'>;
+  decisions: GateDecision[];
+  /** The approving decision of the last level (its payload carries overrides and edits). */
+  finalDecision?: GateDecision;
+}
+
+interface OpenGate {
+  requestId: string;
+  spec: GateSpec;
+  level: number;
+  approvers: ApproverSpec[];
+  openedAt: number;
+  escalated: boolean;
+  status: GateStatus;
+  decisions: GateDecision[];
+  levelDecision?: GateDecision;
+}
+
+const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+});
+
+export class ApprovalGates {
+  private readonly gates: OpenGate[] = [];
+
+  constructor() {
+    wf.setHandler(decideUpdate, (input) => this.decide(input), { validator: (input) => this.validate(input) });
+  }
+
+  /** Open approvals, for the process's state query. */
+  pending(): PendingApproval[] {
+    return this.gates.filter((g) => g.status === 'pending').map((g) => this.view(g));
+  }
+
+  decisions(): (GateDecision & { subjectId: string })[] {
+    return this.gates.flatMap((g) => g.decisions.map((d) => ({ ...d, subjectId: g.spec.subjectId })));
+  }
+
+  /** Ends every open gate; the running `run` calls return status 'cancelled'. */
+  cancelAll(): void {
+    for (const g of this.gates) if (g.status === 'pending') g.status = 'cancelled';
+  }
+
+  async run(spec: GateSpec): Promise<GateOutcome> {
+    const info = wf.workflowInfo();
+    const gate: OpenGate = {
+      requestId: `${info.workflowId}:${spec.subjectType}:${spec.subjectId}:${this.gates.filter((g) => g.spec.subjectId === spec.subjectId).length + 1}`,
+      spec,
+      level: 1,
+      approvers: spec.levels[0].approvers,
+      openedAt: Date.now(),
+      escalated: false,
+      status: 'pending',
+      decisions: [],
+    };
+    this.gates.push(gate);
+    this.publishSearchAttributes();
+    await acts.openApprovalRequest({
+      id: gate.requestId,
+      workflowId: info.workflowId,
+      processType: spec.processType,
+      subjectType: spec.subjectType,
+      subjectId: spec.subjectId,
+      title: spec.title,
+      level: 1,
+      levelCount: spec.levels.length,
+      approvers: gate.approvers,
+      requestedBy: spec.requestedBy,
+      dueAt: this.dueAt(gate),
+      details: spec.details,
+    });
+
+    try {
+      while (gate.status === 'pending') {
+        await this.notify(gate, 'requested');
+        const settled = await this.awaitLevelDecision(gate);
+        if (!settled) break;
+        const d = gate.levelDecision!;
+        if (d.decision === 'reject') {
+          gate.status = 'rejected';
+        } else if (gate.level >= spec.levels.length) {
+          gate.status = 'approved';
+        } else {
+          gate.level += 1;
+          gate.approvers = spec.levels[gate.level - 1].approvers;
+          gate.openedAt = Date.now();
+          gate.escalated = false;
+          gate.levelDecision = undefined;
+          await this.syncRequest(gate);
+        }
+      }
+    } catch (err) {
+      if (gate.status === 'pending') gate.status = 'cancelled';
+      throw err;
+    } finally {
+      this.publishSearchAttributes();
+      await wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+    }
+    const status = gate.status as GateOutcome['status'];
+    return {
+      requestId: gate.requestId,
+      status,
+      decisions: gate.decisions,
+      finalDecision: status === 'approved' ? gate.decisions[gate.decisions.length - 1] : undefined,
+    };
+  }
+
+  /** Waits for this level's decision through reminder, escalation and expiry. False when the gate ended without one. */
+  private async awaitLevelDecision(gate: OpenGate): Promise<boolean> {
+    const t = gate.spec.timeouts;
+    let reminded = t.reminderBeforeMs <= 0 || t.escalateAfterMs - t.reminderBeforeMs <= 0;
+    for (;;) {
+      const escalateAt = gate.openedAt + t.escalateAfterMs;
+      const expireAt = gate.openedAt + t.expireAfterMs;
+      const remindAt = escalateAt - t.reminderBeforeMs;
+      const next = Math.min(...[!reminded ? remindAt : Infinity, !gate.escalated ? escalateAt : Infinity, expireAt]);
+      const done = await wf.condition(
+        () => gate.levelDecision !== undefined || gate.status !== 'pending',
+        Math.max(next - Date.now(), 1),
+      );
+      if (gate.levelDecision) return true;
+      if (gate.status !== 'pending') return false;
+      if (done) continue;
+      const now = Date.now();
+      if (now >= expireAt) {
+        gate.status = 'expired';
+        gate.decisions.push({ level: gate.level, decision: 'expired', actorId: 'system', actorRole: 'system', decidedAt: new Date(now).toISOString() });
+        await this.notify(gate, 'expired');
+        return false;
+      }
+      if (!gate.escalated && now >= escalateAt) {
+        gate.escalated = true;
+        const extra = (gate.spec.escalateTo ?? []).filter((a) => !gate.approvers.some((b) => b.role === a.role));
+        gate.approvers = [...gate.approvers, ...extra];
+        this.publishSearchAttributes();
+        await this.syncRequest(gate);
+        await this.notify(gate, 'escalated', extra.length ? extra : gate.approvers);
+        reminded = true;
+      } else if (!reminded && now >= remindAt) {
+        reminded = true;
+        await this.notify(gate, 'reminder');
+      }
+    }
+  }
+
+  private findGate(input: DecisionInput): OpenGate | undefined {
+    const open = this.gates.filter((g) => g.status === 'pending');
+    if (input.subjectId !== undefined) return open.find((g) => g.spec.subjectId === input.subjectId);
+    return open.length === 1 ? open[0] : undefined;
+  }
+
+  private validate(input: DecisionInput): void {
+    const gate = this.findGate(input);
+    if (!gate) {
+      const decided = input.subjectId !== undefined && this.gates.some((g) => g.spec.subjectId === input.subjectId);
+      if (decided) throw ApplicationFailure.nonRetryable(`${input.subjectId} is already decided.`, GateErrors.alreadyDecided);
+      const open = this.gates.filter((g) => g.status === 'pending').length;
+      throw ApplicationFailure.nonRetryable(
+        open > 1 ? 'Several approvals are pending; name the subjectId you decide.' : 'Nothing is pending a decision.',
+        open > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
+      );
+    }
+    if (gate.levelDecision) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
+    const earlier = gate.decisions.filter((d) => d.level < gate.level).map((d) => d.actorId);
+    const check = checkDecision(
+      input.actor,
+      gate.approvers,
+      { decision: input.decision, comment: input.comment, isOverride: gate.spec.isOverride?.(input) ?? false },
+      { requestedBy: gate.spec.requestedBy, excludedPrincipalIds: gate.spec.excludedPrincipalIds, earlierDeciders: earlier },
+    );
+    if (!check.ok) {
+      const type = { not_authorized: GateErrors.notAuthorized, self_approval: GateErrors.selfApproval, invalid_decision: GateErrors.invalidDecision }[check.code];
+      throw ApplicationFailure.nonRetryable(check.message, type);
+    }
+    if (input.decision === 'approve') {
+      const problem = gate.spec.validatePayload?.(input);
+      if (problem) throw ApplicationFailure.nonRetryable(problem, GateErrors.invalidDecision);
+    }
+  }
+
+  private async decide(input: DecisionInput): Promise<DecisionReceipt> {
+    // Validators of concurrent updates can all pass before any handler runs: first handler wins.
+    const gate = this.findGate(input);
+    if (!gate || gate.levelDecision) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
+    const decision: GateDecision = {
+      level: gate.level,
+      decision: input.decision,
+      actorId: input.actor.id,
+      actorRole: input.actor.role,
+      comment: input.comment?.trim() || undefined,
+      payload: input.payload,
+      decidedAt: new Date(Date.now()).toISOString(),
+    };
+    gate.levelDecision = decision;
+    gate.decisions.push(decision);
+    await acts.recordApprovalDecision({
+      id: `${gate.requestId}:L${gate.level}`,
+      requestId: gate.requestId,
+      workflowId: wf.workflowInfo().workflowId,
+      level: decision.level,
+      decision: decision.decision,
+      actor: { id: input.actor.id, role: input.actor.role },
+      comment: decision.comment,
+      payload: decision.payload,
+      decidedAt: decision.decidedAt,
+    });
+    return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
+  }
+
+  private dueAt(g: OpenGate): string {
+    return new Date(g.openedAt + g.spec.timeouts.escalateAfterMs).toISOString();
+  }
+
+  private view(g: OpenGate): PendingApproval {
+    return {
+      requestId: g.requestId,
+      subjectType: g.spec.subjectType,
+      subjectId: g.spec.subjectId,
+      title: g.spec.title,
+      level: g.level,
+      levelCount: g.spec.levels.length,
+      levelLabel: g.spec.levels[g.level - 1].label,
+      approvers: g.approvers,
+      dueAt: this.dueAt(g),
+      expiresAt: new Date(g.openedAt + g.spec.timeouts.expireAfterMs).toISOString(),
+      escalated: g.escalated,
+      details: g.spec.details,
+    };
+  }
+
+  private async syncRequest(g: OpenGate): Promise<void> {
+    await acts.updateApprovalRequest({
+      id: g.requestId,
+      level: g.level,
+      approvers: g.approvers,
+      dueAt: this.dueAt(g),
+      status: g.status.toUpperCase() as 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'CANCELLED',
+      detailsPatch: { escalated: g.escalated },
+    });
+  }
+
+  private async notify(g: OpenGate, kind: 'requested' | 'reminder' | 'escalated' | 'expired', to: ApproverSpec[] = g.approvers) {
+    await acts.notifyApprovers({
+      requestId: g.requestId,
+      workflowId: wf.workflowInfo().workflowId,
+      kind,
+      level: g.level,
+      approvers: to,
+      title: g.spec.title,
+      lines: g.spec.summaryLines,
+      dueAt: this.dueAt(g),
+      path: g.spec.path,
+    });
+  }
+
+  private publishSearchAttributes(): void {
+    const open = this.gates.filter((g) => g.status === 'pending');
+    const roles = [...new Set(open.flatMap((g) => g.approvers.map((a) => a.role)))];
+    wf.upsertSearchAttributes([
+      { key: ApprovalPending, value: open.length > 0 },
+      { key: ApproverRole, value: roles },
+    ]);
+  }
+}

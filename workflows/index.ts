@@ -1,0 +1,2 @@
+export { appointmentRecovery } from './appointment-recovery';
+export { scanUnassignedAppointments } from './appointment-scan';
