@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../platform/db';
+import type { Logger } from '../platform/logger';
+import { authenticate } from './auth';
+import { errorHandler, notFoundHandler } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import { appointmentRecoveries } from './processes/appointment-recoveries';
+import type { ProcessDefinition } from './processes/definition';
+import { approvalsRouter } from './routes/approvals';
+import { processRouter } from './routes/processes';
+import { referenceRouter } from './routes/reference';
+
+export interface AppDeps {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  bodyLimit?: string;
+}
+
+export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries];
+
+/** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(express.json({ limit: deps.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+
+  app.get('/healthz', async (_req, res) => {
+    const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
+    const [pg, temporal] = await Promise.allSettled([
+      timeout(deps.db.$queryRaw`SELECT 1`),
+      timeout(deps.client.workflowService.getSystemInfo({})),
+    ]);
+    const checks = { postgres: pg.status === 'fulfilled' ? 'ok' : 'down', temporal: temporal.status === 'fulfilled' ? 'ok' : 'down' };
+    const healthy = checks.postgres === 'ok' && checks.temporal === 'ok';
+    res.status(healthy ? 200 : 503).type(healthy ? 'application/json' : 'application/problem+json').json(
+      healthy ? { status: 'ok', checks } : { type: 'https://retail-ops.dev/problems/unavailable', title: 'Service unavailable', status: 503, checks },
+    );
+  });
+
+  const openapi = buildOpenApiDocument(PROCESSES);
+  app.get('/api/v1/openapi.json', (_req, res) => void res.json(openapi));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi as never, { customSiteTitle: 'Retail Ops API' }));
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.db));
+  const processDeps = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue };
+  for (const def of PROCESSES) v1.use(`/${def.resource}`, processRouter(def, processDeps));
+  v1.use('/approvals', approvalsRouter(deps.db));
+  v1.use('/', referenceRouter(deps.db));
+  app.use('/api/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

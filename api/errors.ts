@@ -1,0 +1,87 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ZodError } from 'zod';
+
+/** RFC 9457 problem details; `type` is a stable, machine-readable URI per error class. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: { field: string; message: string; code?: string }[];
+  [extra: string]: unknown;
+}
+
+export const PROBLEM_BASE = 'https://retail-ops.dev/problems/';
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const problems = {
+  validation: (errors: Problem['errors'], detail = 'The request has invalid fields.') =>
+    new HttpProblem(400, 'validation-error', 'Invalid request', detail, { errors }),
+  unauthenticated: (detail = 'A valid API key is required: Authorization: Bearer <api key>.') =>
+    new HttpProblem(401, 'unauthenticated', 'Unauthenticated', detail),
+  forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail),
+  notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
+  conflict: (slug: string, detail: string) => new HttpProblem(409, slug, 'Conflict', detail),
+  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+};
+
+export function zodProblem(err: ZodError, location: 'body' | 'query' | 'params' | 'header'): HttpProblem {
+  const errors = err.issues.map((i) => ({
+    field: [location, ...i.path.map(String)].join('.'),
+    message: i.message,
+    code: i.code,
+  }));
+  return problems.validation(errors, `Invalid ${location}: ${errors.map((e) => e.field).join(', ')}.`);
+}
+
+export function sendProblem(res: Response, p: HttpProblem, instance?: string): void {
+  const body: Problem = {
+    type: `${PROBLEM_BASE}${p.slug}`,
+    title: p.title,
+    status: p.status,
+    detail: p.message,
+    instance,
+    ...p.extra,
+  };
+  const requestId = res.getHeader('x-request-id');
+  if (requestId) body.requestId = requestId;
+  res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, problems.notFound(`No route for ${req.method} ${req.path}.`), req.originalUrl);
+};
+
+/** The last handler: known problems as they are, body-parser failures as 4xx, anything else a logged 500. */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) return;
+  if (err instanceof HttpProblem) return sendProblem(res, err, req.originalUrl);
+  const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.parse.failed') {
+    return sendProblem(res, problems.validation([{ field: 'body', message: 'Body is not valid JSON.' }], 'Body is not valid JSON.'), req.originalUrl);
+  }
+  if (type === 'entity.too.large') {
+    return sendProblem(res, new HttpProblem(413, 'payload-too-large', 'Payload too large', 'The request body exceeds the size limit.'), req.originalUrl);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return sendProblem(res, new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', (err as Error).message), req.originalUrl);
+  }
+  if (status && status >= 400 && status < 500) {
+    return sendProblem(res, new HttpProblem(status, 'bad-request', 'Bad request', (err as Error).message), req.originalUrl);
+  }
+  (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
+  sendProblem(res, new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong; the request ID identifies it in the logs.'), req.originalUrl);
+};

@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '../platform/config';
+import { createDb } from '../platform/db';
+import { createLogger } from '../platform/logger';
+import { createTemporalClient } from '../platform/temporal';
+import { createApp } from './app';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'retail-ops-api');
+  const db = createDb(config.DATABASE_URL);
+  const client = await createTemporalClient(config);
+  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'api shutting down');
+    server.close(async () => {
+      await Promise.allSettled([db.$disconnect(), client.connection.close()]);
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

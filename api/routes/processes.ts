@@ -1,0 +1,213 @@
+import { Router, type Request } from 'express';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
+import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
+import { decideUpdate, GateErrors } from '../../workflows/approval-gate';
+import { cancelRequestSignal } from '../../workflows/cancellation';
+import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/search-attributes';
+import { principalOf, requireRole } from '../auth';
+import { HttpProblem, problems } from '../errors';
+import { CancelBodySchema, DecisionBodySchema, ListQuerySchema } from '../schemas';
+import { assertStoreVisible, visibleStoreIds } from '../scope';
+import { parse } from '../validate';
+import type { ProcessDefinition, ProcessDeps } from '../processes/definition';
+
+type ProcessStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export function processStatus(name: string | undefined): ProcessStatus {
+  switch (name) {
+    case 'RUNNING':
+    case 'CONTINUED_AS_NEW':
+      return 'running';
+    case 'COMPLETED':
+      return 'completed';
+    case 'CANCELLED':
+      return 'cancelled';
+    default:
+      return 'failed';
+  }
+}
+
+const STATUS_QUERY: Record<ProcessStatus, string> = {
+  running: "ExecutionStatus = 'Running'",
+  completed: "ExecutionStatus = 'Completed'",
+  failed: "ExecutionStatus IN ('Failed', 'TimedOut', 'Terminated')",
+  cancelled: "ExecutionStatus = 'Canceled'",
+};
+
+const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
+
+/** The generic resource calls of the contract, implemented once for every process. */
+export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): Router {
+  const router = Router();
+  const decisionSchema = DecisionBodySchema.extend(def.decisionSchema.shape).strict();
+
+  async function describe(id: string, p: Principal): Promise<WorkflowExecutionDescription> {
+    let desc: WorkflowExecutionDescription;
+    try {
+      desc = await deps.client.workflow.getHandle(id).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw problems.notFound(`No ${def.title.toLowerCase()} ${id}.`);
+      throw err;
+    }
+    if (desc.typedSearchAttributes.get(ProcessType) !== def.processType) throw problems.notFound(`No ${def.title.toLowerCase()} ${id}.`);
+    await assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId));
+    return desc;
+  }
+
+  async function stateOf(id: string, desc: WorkflowExecutionDescription) {
+    const handle = deps.client.workflow.getHandle(id, desc.runId);
+    const status = processStatus(desc.status.name);
+    const state = (await handle.query(def.stateQuery)) as Record<string, unknown>;
+    let result: unknown = null;
+    if (status === 'completed') result = await handle.result().catch(() => null);
+    return {
+      id,
+      workflowId: id,
+      runId: desc.runId,
+      status,
+      stage: String(state.stage ?? desc.typedSearchAttributes.get(BusinessStatus) ?? 'unknown'),
+      startedAt: desc.startTime.toISOString(),
+      closedAt: desc.closeTime?.toISOString() ?? null,
+      ...state,
+      pendingApproval: state.pendingApproval ?? null,
+      decisions: state.decisions ?? [],
+      result,
+    };
+  }
+
+  router.post('/', async (req, res) => {
+    const principal = requireRole(req, def.startRoles, `start ${def.resource}`);
+    const body = parse(def.startSchema, req.body, 'body');
+    const idempotencyKey = req.header('idempotency-key') ?? undefined;
+    const started = await def.start(deps, body, principal, idempotencyKey);
+    const desc = await deps.client.workflow.getHandle(started.workflowId, started.runId).describe();
+    res
+      .status(started.created ? 201 : 200)
+      .location(`${req.baseUrl}/${encodeURIComponent(started.workflowId)}`)
+      .json({ id: started.workflowId, workflowId: started.workflowId, runId: started.runId, status: processStatus(desc.status.name) });
+  });
+
+  router.get('/', async (req, res) => {
+    const p = principalOf(req);
+    const q = parse(ListQuerySchema, req.query, 'query');
+    const clauses = [`ProcessType = ${quote(def.processType)}`];
+    if (q.status) clauses.push(STATUS_QUERY[q.status]);
+    const visible = await visibleStoreIds(deps.db, p);
+    if (q.storeId) {
+      if (visible && !visible.includes(q.storeId)) throw problems.forbidden(`${p.id} has no access to store ${q.storeId}.`);
+      clauses.push(`StoreId = ${quote(q.storeId)}`);
+    } else if (visible) {
+      if (visible.length === 0) return void res.json({ items: [], nextPageToken: null });
+      clauses.push(`StoreId IN (${visible.map(quote).join(', ')})`);
+    }
+    let nextPageToken: Uint8Array | undefined;
+    try {
+      nextPageToken = q.pageToken ? Buffer.from(q.pageToken, 'base64url') : undefined;
+    } catch {
+      throw problems.validation([{ field: 'query.pageToken', message: 'not a page token from this API' }]);
+    }
+    const resp = await deps.client.workflowService.listWorkflowExecutions({
+      namespace: deps.client.options.namespace,
+      query: clauses.join(' AND '),
+      pageSize: q.pageSize,
+      nextPageToken,
+    });
+    const items = await Promise.all(
+      (resp.executions ?? []).map(async (raw) => {
+        const info = await executionInfoFromRaw(raw, deps.client.options.loadedDataConverter, raw, deps.client.options.namespace);
+        const sa: TypedSearchAttributes = info.typedSearchAttributes;
+        return {
+          id: info.workflowId,
+          workflowId: info.workflowId,
+          runId: info.runId,
+          status: processStatus(info.status.name),
+          stage: sa.get(BusinessStatus) ?? null,
+          storeId: sa.get(StoreId) ?? null,
+          approvalPending: sa.get(ApprovalPending) ?? false,
+          approverRoles: sa.get(ApproverRole) ?? [],
+          startedAt: info.startTime.toISOString(),
+          closedAt: info.closeTime?.toISOString() ?? null,
+        };
+      }),
+    );
+    const token = resp.nextPageToken && resp.nextPageToken.length ? Buffer.from(resp.nextPageToken).toString('base64url') : null;
+    res.json({ items, nextPageToken: token });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const p = principalOf(req);
+    const desc = await describe(req.params.id, p);
+    res.json(await stateOf(req.params.id, desc));
+  });
+
+  router.post('/:id/decisions', async (req: Request<{ id: string }>, res) => {
+    const p = principalOf(req);
+    if (NON_DECIDING_ROLES.includes(p.role)) throw problems.forbidden(`Role ${p.role} may not decide approvals.`);
+    const body = parse(decisionSchema, req.body, 'body') as Record<string, unknown> & { decision: 'approve' | 'reject'; comment?: string; subjectId?: string };
+    const desc = await describe(req.params.id, p);
+    if (processStatus(desc.status.name) !== 'running') throw problems.conflict('nothing-pending', `${req.params.id} has finished; nothing is pending a decision.`);
+    const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+    try {
+      await handle.executeUpdate(decideUpdate, {
+        args: [
+          {
+            decision: body.decision,
+            comment: body.comment,
+            subjectId: body.subjectId,
+            actor: { id: p.id, role: p.role, allScopes: p.allScopes, storeIds: p.storeIds, regionIds: p.regionIds, categories: p.categories },
+            payload: def.decisionPayload(body),
+          },
+        ],
+        updateId: req.header('idempotency-key') ?? undefined,
+      });
+    } catch (err) {
+      throw decisionProblem(err, req.params.id);
+    }
+    const after = await deps.client.workflow.getHandle(req.params.id, desc.runId).describe();
+    res.json(await stateOf(req.params.id, after));
+  });
+
+  router.post('/:id/cancel', async (req: Request<{ id: string }>, res) => {
+    const p = requireRole(req, def.cancelRoles, `cancel ${def.resource}`);
+    const body = parse(CancelBodySchema, req.body ?? {}, 'body');
+    const desc = await describe(req.params.id, p);
+    if (processStatus(desc.status.name) !== 'running') throw problems.conflict('not-running', `${req.params.id} has already finished.`);
+    const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+    await handle.signal(cancelRequestSignal, { reason: body.reason, actorId: p.id, requestedAt: new Date().toISOString() });
+    await handle.cancel();
+    res.status(202).json({ id: req.params.id, workflowId: req.params.id, runId: desc.runId, status: 'running', cancellation: 'requested' });
+  });
+
+  return router;
+}
+
+/** Maps the approval gate's failure types to HTTP problems. */
+export function decisionProblem(err: unknown, id: string): HttpProblem | unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const msg = err.cause.message;
+    switch (err.cause.type) {
+      case GateErrors.notAuthorized:
+      case GateErrors.selfApproval:
+        return problems.forbidden(msg);
+      case GateErrors.nothingPending:
+        return problems.conflict('nothing-pending', msg);
+      case GateErrors.alreadyDecided:
+        return problems.conflict('already-decided', msg);
+      case GateErrors.invalidDecision:
+        return problems.validation([{ field: 'body', message: msg }], msg);
+    }
+  }
+  if (err instanceof WorkflowNotFoundError) return problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);
+  const text = err instanceof Error ? err.message : '';
+  if (/workflow execution already completed|not found/i.test(text)) {
+    return problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);
+  }
+  return err;
+}

@@ -1,0 +1,143 @@
+import { z } from './zod';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+  })
+  .openapi('Problem');
+
+export const StartedSchema = z
+  .object({
+    id: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+  })
+  .openapi('StartedProcess');
+
+export const ProcessStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+
+export const DecisionBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().max(2000).optional(),
+    subjectId: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+
+export const CancelBodySchema = z
+  .object({ reason: z.string().trim().min(3, 'give a reason of at least 3 characters').max(1000) })
+  .strict()
+  .openapi('CancelRequest');
+
+export const ListQuerySchema = z
+  .object({
+    status: ProcessStatusSchema.optional(),
+    storeId: z.string().regex(/^S\d{3}$/, 'store IDs look like S001').optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    pageToken: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const ProcessSummarySchema = z
+  .object({
+    id: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    status: ProcessStatusSchema,
+    stage: z.string().nullable(),
+    storeId: z.string().nullable(),
+    approvalPending: z.boolean(),
+    approverRoles: z.array(z.string()),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi('ProcessSummary');
+
+export const ProcessListSchema = z
+  .object({ items: z.array(ProcessSummarySchema), nextPageToken: z.string().nullable() })
+  .openapi('ProcessList');
+
+export const ProcessStateSchema = z
+  .object({
+    id: z.string(),
+    workflowId: z.string(),
+    runId: z.string(),
+    status: ProcessStatusSchema,
+    stage: z.string(),
+    pendingApproval: z.unknown().nullable(),
+    decisions: z.array(z.unknown()),
+    result: z.unknown().nullable(),
+  })
+  .passthrough()
+  .openapi('ProcessState');
+
+export const ApprovalsQuerySchema = z
+  .object({ status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']).default('pending') })
+  .strict();
+
+export const ApprovalItemSchema = z
+  .object({
+    id: z.string(),
+    process: z.string(),
+    processId: z.string(),
+    subjectType: z.string(),
+    subjectId: z.string(),
+    title: z.string(),
+    status: z.string(),
+    level: z.number().int(),
+    levelCount: z.number().int(),
+    approverRoles: z.array(z.string()),
+    storeId: z.string().nullable(),
+    dueAt: z.string(),
+    canDecide: z.boolean(),
+    decideUrl: z.string(),
+    details: z.unknown(),
+  })
+  .openapi('ApprovalItem');
+
+export const StoreSchema = z
+  .object({ id: z.string(), name: z.string(), regionId: z.string(), city: z.string(), timezone: z.string() })
+  .openapi('Store');
+
+export const ProductQuerySchema = z
+  .object({
+    category: z.string().max(100).optional(),
+    q: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+
+export const ProductSchema = z
+  .object({
+    sku: z.string(),
+    name: z.string(),
+    category: z.string(),
+    brand: z.string(),
+    colour: z.string(),
+    size: z.string(),
+    cost: z.number(),
+    price: z.number(),
+    map: z.number().nullable(),
+    supplierId: z.string(),
+  })
+  .openapi('Product');
+
+export const ProductDetailSchema = ProductSchema.extend({
+  stock: z.array(z.object({ storeId: z.string(), onHand: z.number().int(), reserved: z.number().int(), onOrder: z.number().int(), available: z.number().int() })),
+}).openapi('ProductDetail');
+
+export const ModelSchema = z
+  .object({
+    modelName: z.string(),
+    aliases: z.record(z.string(), z.number().int()),
+    versions: z.array(z.object({ version: z.number().int(), metrics: z.unknown(), createdAt: z.string(), trainingWindowStart: z.string(), trainingWindowEnd: z.string() })),
+  })
+  .openapi('Model');

@@ -1,0 +1,21 @@
+import type { Principal } from '../domain/approval';
+import type { Db } from '../platform/db';
+import { problems } from './errors';
+
+/** The stores a principal may see; null means every store. */
+export async function visibleStoreIds(db: Db, p: Principal): Promise<string[] | null> {
+  if (p.allScopes) return null;
+  if (p.role === 'category_manager') return null;
+  const stores = new Set(p.storeIds);
+  if (p.regionIds.length) {
+    const inRegions = await db.store.findMany({ where: { regionId: { in: p.regionIds } }, select: { id: true } });
+    inRegions.forEach((s) => stores.add(s.id));
+  }
+  return [...stores];
+}
+
+export async function assertStoreVisible(db: Db, p: Principal, storeId: string | null | undefined): Promise<void> {
+  if (!storeId) return;
+  const visible = await visibleStoreIds(db, p);
+  if (visible && !visible.includes(storeId)) throw problems.forbidden(`${p.id} has no access to store ${storeId}.`);
+}
