@@ -6,11 +6,11 @@ import { startAppointmentRecovery } from '../platform/appointment-recovery-start
 export function createAppointmentScanActivities(deps: { db: Db; client: Client; taskQueue: string; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   return {
-    async findUnassignedAppointments(input: { windowMinutes: number }): Promise<{ appointmentId: string; storeId: string }[]> {
+    async findUnassignedAppointments(input: { windowMinutes: number; storeIds?: string[] }): Promise<{ appointmentId: string; storeId: string }[]> {
       const from = now();
       const to = new Date(from.getTime() + input.windowMinutes * 60_000);
       const rows = await deps.db.appointment.findMany({
-        where: { stylistId: null, status: 'SCHEDULED', startsAt: { gt: from, lte: to } },
+        where: { stylistId: null, status: 'SCHEDULED', startsAt: { gt: from, lte: to }, ...(input.storeIds ? { storeId: { in: input.storeIds } } : {}) },
         select: { id: true, storeId: true },
         orderBy: { startsAt: 'asc' },
         take: 500,

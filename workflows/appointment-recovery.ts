@@ -102,7 +102,8 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
     cancellation: null,
   };
   const gates = new ApprovalGates();
-  wf.setHandler(recoveryStateQuery, () => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() }));
+  const snapshot = (): AppointmentRecoveryState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() });
+  wf.setHandler(recoveryStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;
   });
@@ -127,7 +128,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
       ]);
       if (a.stylistId !== null || (a.status !== 'SCHEDULED' && a.status !== 'CONFIRMED')) {
         setStage('not_needed');
-        return state;
+        return snapshot();
       }
       state.candidates = rankStylists({ serviceType: a.serviceType, customer: ctx.customer, candidates: ctx.candidates });
       const available = state.candidates.filter((c) => c.available);
@@ -144,7 +145,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
           subject: `Appointment ${a.id} left for manual handling`,
           lines: [`The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`, 'No stylist was assigned; please arrange one directly.'],
         });
-        return state;
+        return snapshot();
       }
       if (choice.kind === 'none_available') {
         throw ApplicationFailure.nonRetryable('No stylist is available for this slot.', 'NoStylistAvailable');
@@ -206,7 +207,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
       await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer: ctx.customer, stylistName: stylist.name, suiteName: suite.roomName });
       state.effects.customerConfirmed = true;
       setStage('completed');
-      return state;
+      return snapshot();
     }
   } catch (err) {
     const cancelled = isCancellation(err);

@@ -13,10 +13,12 @@ const acts = wf.proxyActivities<ReturnType<typeof scanActivities.createAppointme
 
 export interface ScanInput {
   windowMinutes: number;
+  /** Limit the scan to these stores (all stores when absent). */
+  storeIds?: string[];
 }
 
 export async function scanUnassignedAppointments(input: ScanInput): Promise<{ found: number; started: number }> {
-  const due = await acts.findUnassignedAppointments({ windowMinutes: input.windowMinutes });
+  const due = await acts.findUnassignedAppointments({ windowMinutes: input.windowMinutes, storeIds: input.storeIds });
   if (due.length === 0) return { found: 0, started: 0 };
   const { started } = await acts.startRecoveries({ appointmentIds: due.map((d) => d.appointmentId) });
   return { found: due.length, started: started.length };

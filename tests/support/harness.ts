@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import { createDb, type Db } from '../../platform/db';
+import { createSmtpTransport } from '../../platform/mailer';
+import { createActivities } from '../../workers/activities';
+import { testEnv } from './env';
+import { SmtpCapture } from './smtp';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch {
+    // already installed in this jest worker
+  }
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export interface Harness {
+  db: Db;
+  client: Client;
+  smtp: SmtpCapture;
+  transport: Transporter;
+  taskQueue: string;
+  /** Starts a worker on the harness task queue; resolves once it polls. */
+  startWorker(): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** Real pieces for workflow and API tests: the test dev server, the test database, an SMTP server. */
+export async function createHarness(): Promise<Harness> {
+  quietRuntime();
+  const env = testEnv();
+  const db = createDb(env.databaseUrl, { max: 5 });
+  const connection = await Connection.connect({ address: env.temporalAddress });
+  const client = new Client({ connection, namespace: env.namespace });
+  const smtp = await new SmtpCapture().start();
+  const transport = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false });
+  const taskQueue = `test-${randomUUID()}`;
+  const workers: RunningWorker[] = [];
+
+  async function startWorker(): Promise<RunningWorker> {
+    const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: env.namespace,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ db, transport, client, taskQueue, mailFrom: 'Retail Ops <no-reply@retail-ops.test>', publicBaseUrl: 'http://retail-ops.test' }),
+    });
+    const running = worker.run();
+    const handle: RunningWorker = {
+      worker,
+      async stop() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await nativeConnection.close();
+      },
+    };
+    workers.push(handle);
+    return handle;
+  }
+
+  return {
+    db,
+    client,
+    smtp,
+    transport,
+    taskQueue,
+    startWorker,
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      transport.close();
+      await smtp.stop();
+      await connection.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
