@@ -1,0 +1,353 @@
+/**
+ * Demo seed: writes the deterministic data of prisma/seed-data.ts into Postgres.
+ *
+ * Idempotent: when the seed is already present (store S001 and principal pos-gateway exist) it
+ * only makes sure the demo principals and their API keys exist. The principals are written last,
+ * so an interrupted seed is detected as absent and simply re-run; every insert skips rows that
+ * already exist (ON CONFLICT DO NOTHING / skipDuplicates).
+ *
+ * Big tables (sales history, inventory, orders, shifts, appointments) go in as
+ * `INSERT ... SELECT FROM unnest($1::text[], ...)` in chunks.
+ *
+ * As a script (`npx tsx prisma/seed.ts`): reads DATABASE_URL, creates the database and applies
+ * migrations when needed, seeds with a progress bar, puts the demo scenario in place when none is
+ * open, and prints the scenario appointment id.
+ */
+import { hashApiKey } from '../platform/api-keys';
+import { createDb, type Db } from '../platform/db';
+import { applyMigrations, ensureDatabase } from '../platform/migrations';
+import { findOpenScenario, putScenarioInPlace } from './demo-scenario';
+import {
+  DEMO_PRINCIPALS,
+  centsToDecimal,
+  generateSeedData,
+  type SalesHistory,
+  type SeedData,
+} from './seed-data';
+
+export interface SeedOptions {
+  now?: Date;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
+
+const SALES_CHUNK_ROWS = 40_000;
+const CHUNK_ROWS = 20_000;
+
+/** True when the demo seed has completed before (its last step writes the principals). */
+export async function isSeeded(db: Db): Promise<boolean> {
+  const [store, gateway] = await Promise.all([
+    db.store.findUnique({ where: { id: 'S001' }, select: { id: true } }),
+    db.principal.findUnique({ where: { id: 'pos-gateway' }, select: { id: true } }),
+  ]);
+  return store !== null && gateway !== null;
+}
+
+/** Creates or restores the demo principals of DESIGN.md and their `demo-key-<id>` API keys. */
+export async function ensurePrincipals(db: Db): Promise<void> {
+  for (const p of DEMO_PRINCIPALS) {
+    const fields = {
+      displayName: p.displayName,
+      email: p.email,
+      role: p.role,
+      allScopes: p.allScopes,
+      storeIds: p.storeIds,
+      regionIds: p.regionIds,
+      categories: p.categories,
+      staffId: p.staffId,
+      active: true,
+    };
+    await db.principal.upsert({ where: { id: p.id }, create: { id: p.id, ...fields }, update: fields });
+    await db.apiKey.upsert({
+      where: { keyHash: hashApiKey(p.apiKey) },
+      create: { id: `apikey-demo-${p.id}`, principalId: p.id, keyHash: hashApiKey(p.apiKey), label: 'demo key (README)' },
+      update: {},
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Bulk insert through unnest
+// ---------------------------------------------------------------------------
+
+type ColumnType = 'text' | 'int' | 'float' | 'bool' | 'numeric' | 'timestamp' | `enum:${string}`;
+interface Column {
+  name: string;
+  type: ColumnType;
+  values: unknown[];
+}
+
+function columnSql(c: Column, i: number): { param: string; select: string } {
+  const alias = `c${i}`;
+  switch (c.type) {
+    case 'text': return { param: `$${i + 1}::text[]`, select: alias };
+    case 'int': return { param: `$${i + 1}::int[]`, select: alias };
+    case 'float': return { param: `$${i + 1}::float8[]`, select: alias };
+    case 'bool': return { param: `$${i + 1}::bool[]`, select: alias };
+    case 'numeric': return { param: `$${i + 1}::numeric[]`, select: alias };
+    // ISO strings with Z: read as an instant, stored as the UTC wall time (Prisma's TIMESTAMP(3)).
+    case 'timestamp': return { param: `$${i + 1}::text[]`, select: `(${alias}::timestamptz AT TIME ZONE 'UTC')` };
+    default: return { param: `$${i + 1}::text[]`, select: `${alias}::"${c.type.slice(5)}"` };
+  }
+}
+
+async function insertUnnest(db: Db, table: string, columns: Column[]): Promise<void> {
+  const parts = columns.map(columnSql);
+  const sql =
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) ` +
+    `SELECT ${parts.map((p) => p.select).join(', ')} ` +
+    `FROM unnest(${parts.map((p) => p.param).join(', ')}) AS t(${columns.map((_, i) => `c${i}`).join(', ')}) ` +
+    `ON CONFLICT DO NOTHING`;
+  await db.$executeRawUnsafe(sql, ...columns.map((c) => c.values));
+}
+
+/** Inserts `rows` in chunks, mapping each chunk to columns; reports rows done. */
+async function bulkInsert<T>(
+  db: Db,
+  table: string,
+  rows: readonly T[],
+  toColumns: (chunk: readonly T[]) => Column[],
+  progress: (rows: number) => void,
+  chunkRows = CHUNK_ROWS,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += chunkRows) {
+    const chunk = rows.slice(i, i + chunkRows);
+    await insertUnnest(db, table, toColumns(chunk));
+    progress(chunk.length);
+  }
+}
+
+const iso = (d: Date) => d.toISOString();
+const col = <T>(name: string, type: ColumnType, chunk: readonly T[], get: (row: T) => unknown): Column => ({
+  name,
+  type,
+  values: chunk.map(get),
+});
+
+async function insertSales(db: Db, sales: SalesHistory, progress: (rows: number) => void): Promise<void> {
+  const perChunk = Math.max(1, Math.floor(SALES_CHUNK_ROWS / sales.days));
+  const chunks: Array<typeof sales.series> = [];
+  for (let i = 0; i < sales.series.length; i += perChunk) chunks.push(sales.series.slice(i, i + perChunk));
+  const sql =
+    `INSERT INTO "SalesDaily" ("storeId", "sku", "day", "units", "revenue") ` +
+    `SELECT s, k, $6::date + o, u, (u::numeric * pc) / 100 ` +
+    `FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[]) AS t(s, k, o, u, pc) ` +
+    `ON CONFLICT DO NOTHING`;
+  const run = async (chunk: typeof sales.series) => {
+    const n = chunk.length * sales.days;
+    const stores = new Array<string>(n);
+    const skus = new Array<string>(n);
+    const offsets = new Array<number>(n);
+    const units = new Array<number>(n);
+    const prices = new Array<number>(n);
+    let j = 0;
+    for (const s of chunk) {
+      for (let d = 0; d < sales.days; d++, j++) {
+        stores[j] = s.storeId;
+        skus[j] = s.sku;
+        offsets[j] = d;
+        units[j] = s.units[d];
+        prices[j] = s.priceCents;
+      }
+    }
+    await db.$executeRawUnsafe(sql, stores, skus, offsets, units, prices, sales.firstDay);
+    progress(n);
+  };
+  // Two statements in flight: one is being built / sent while Postgres inserts the other.
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) await run(chunks[next++]);
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+// ---------------------------------------------------------------------------
+// Seed
+// ---------------------------------------------------------------------------
+
+export async function seed(db: Db, opts: SeedOptions = {}): Promise<{ created: boolean }> {
+  if (await isSeeded(db)) {
+    await ensurePrincipals(db);
+    return { created: false };
+  }
+  const now = opts.now ?? new Date();
+  const data = generateSeedData(now);
+  await writeSeedData(db, data, opts.onProgress);
+  return { created: true };
+}
+
+async function writeSeedData(db: Db, data: SeedData, onProgress?: SeedOptions['onProgress']): Promise<void> {
+  const salesRows = data.sales.series.length * data.sales.days;
+  const small = data.regions.length + data.stores.length + data.suppliers.length + data.products.length + data.staff.length + data.rooms.length;
+  const total =
+    small + data.customers.length + data.shifts.length + data.inventory.length + data.orders.length + data.orderLines.length +
+    data.appointments.length + data.competitorPrices.length + salesRows + data.principals.length;
+  let done = 0;
+  let step = 'starting';
+  const report = (n: number) => {
+    done += n;
+    onProgress?.(step, done, total);
+  };
+  const begin = (name: string) => {
+    step = name;
+    onProgress?.(step, done, total);
+  };
+  const updatedAt = data.now.toISOString();
+
+  begin('organisation');
+  await db.region.createMany({ data: data.regions, skipDuplicates: true });
+  await db.store.createMany({ data: data.stores, skipDuplicates: true });
+  await db.supplier.createMany({
+    data: data.suppliers.map(({ minOrderValueCents, ...s }) => ({ ...s, minOrderValue: centsToDecimal(minOrderValueCents) })),
+    skipDuplicates: true,
+  });
+  await db.staff.createMany({ data: data.staff, skipDuplicates: true });
+  await db.room.createMany({ data: data.rooms, skipDuplicates: true });
+  report(data.regions.length + data.stores.length + data.suppliers.length + data.staff.length + data.rooms.length);
+
+  begin('products');
+  await db.product.createMany({
+    data: data.products.map(({ costCents, priceCents, mapCents, ...p }) => ({
+      ...p,
+      cost: centsToDecimal(costCents),
+      price: centsToDecimal(priceCents),
+      map: mapCents === null ? null : centsToDecimal(mapCents),
+    })),
+    skipDuplicates: true,
+  });
+  report(data.products.length);
+
+  begin('customers');
+  for (let i = 0; i < data.customers.length; i += 1000) {
+    const chunk = data.customers.slice(i, i + 1000);
+    await db.customer.createMany({ data: chunk, skipDuplicates: true });
+    report(chunk.length);
+  }
+
+  begin('shifts');
+  await bulkInsert(db, 'StaffShift', data.shifts, (c) => [
+    col('id', 'text', c, (r) => r.id),
+    col('staffId', 'text', c, (r) => r.staffId),
+    col('storeId', 'text', c, (r) => r.storeId),
+    col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
+    col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
+  ], report);
+
+  begin('inventory');
+  await bulkInsert(db, 'InventoryLevel', data.inventory, (c) => [
+    col('storeId', 'text', c, (r) => r.storeId),
+    col('sku', 'text', c, (r) => r.sku),
+    col('onHand', 'int', c, (r) => r.onHand),
+    col('reserved', 'int', c, (r) => r.reserved),
+    col('onOrder', 'int', c, (r) => r.onOrder),
+    col('updatedAt', 'timestamp', c, () => updatedAt),
+  ], report);
+
+  begin('orders');
+  await bulkInsert(db, 'Order', data.orders, (c) => [
+    col('id', 'text', c, (r) => r.id),
+    col('customerId', 'text', c, (r) => r.customerId),
+    col('storeId', 'text', c, (r) => r.storeId),
+    col('channel', 'text', c, (r) => r.channel),
+    col('purchasedAt', 'timestamp', c, (r) => iso(r.purchasedAt)),
+    col('total', 'numeric', c, (r) => centsToDecimal(r.totalCents)),
+  ], report);
+  begin('order lines');
+  await bulkInsert(db, 'OrderLine', data.orderLines, (c) => [
+    col('id', 'text', c, (r) => r.id),
+    col('orderId', 'text', c, (r) => r.orderId),
+    col('sku', 'text', c, (r) => r.sku),
+    col('quantity', 'int', c, (r) => r.quantity),
+    col('unitPrice', 'numeric', c, (r) => centsToDecimal(r.unitPriceCents)),
+  ], report);
+
+  begin('appointments');
+  await bulkInsert(db, 'Appointment', data.appointments, (c) => [
+    col('id', 'text', c, (r) => r.id),
+    col('storeId', 'text', c, (r) => r.storeId),
+    col('customerId', 'text', c, (r) => r.customerId),
+    col('serviceType', 'text', c, (r) => r.serviceType),
+    col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
+    col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
+    col('status', 'enum:AppointmentStatus', c, (r) => r.status),
+    col('stylistId', 'text', c, (r) => r.stylistId),
+    col('notes', 'text', c, (r) => r.notes),
+    col('updatedAt', 'timestamp', c, () => updatedAt),
+  ], report);
+
+  begin('competitor prices');
+  await bulkInsert(db, 'CompetitorPrice', data.competitorPrices, (c) => [
+    col('id', 'text', c, (r) => r.id),
+    col('sku', 'text', c, (r) => r.sku),
+    col('competitor', 'text', c, (r) => r.competitor),
+    col('price', 'numeric', c, (r) => centsToDecimal(r.priceCents)),
+    col('observedAt', 'timestamp', c, (r) => iso(r.observedAt)),
+  ], report);
+
+  begin('sales history');
+  await insertSales(db, data.sales, report);
+
+  // Last: the principals complete the marker that isSeeded() looks for.
+  begin('principals');
+  await ensurePrincipals(db);
+  report(data.principals.length);
+  begin('done');
+}
+
+// ---------------------------------------------------------------------------
+// CLI
+// ---------------------------------------------------------------------------
+
+/** Creates the database if missing and applies pending migrations (both no-ops when done). */
+export async function prepareDatabase(url: string, log: (msg: string) => void = console.log): Promise<void> {
+  if (await ensureDatabase(url)) log('Created the database.');
+  const { applied } = await applyMigrations(url);
+  if (applied.length) log(`Applied migrations: ${applied.join(', ')}.`);
+}
+
+async function main(): Promise<void> {
+  // Loaded lazily so importing seed() never pulls a terminal UI into the API or tests.
+  const { SingleBar, Presets } = await import('cli-progress');
+  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  await prepareDatabase(url);
+  const db = createDb(url);
+  const started = Date.now();
+  const bar = new SingleBar(
+    { format: 'seeding [{bar}] {percentage}% | {value}/{total} rows | {step}', hideCursor: true, clearOnComplete: false },
+    Presets.shades_classic,
+  );
+  let barStarted = false;
+  try {
+    const { created } = await seed(db, {
+      onProgress: (step, done, total) => {
+        if (!barStarted) {
+          bar.start(total, 0, { step });
+          barStarted = true;
+        }
+        bar.update(done, { step });
+      },
+    });
+    if (barStarted) bar.stop();
+    console.log(created ? `Demo data seeded in ${((Date.now() - started) / 1000).toFixed(1)} s.` : 'Demo data already present; principals and API keys checked.');
+
+    const now = new Date();
+    const open = await findOpenScenario(db, now);
+    if (open) {
+      console.log(`Demo scenario already open: appointment ${open.id} starts ${open.startsAt.toISOString()}.`);
+    } else {
+      const scenario = await putScenarioInPlace(db, now);
+      console.log(`Demo scenario in place: appointment ${scenario.appointmentId} starts ${scenario.startsAt.toISOString()}.`);
+    }
+  } finally {
+    if (barStarted) bar.stop();
+    await db.$disconnect();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,218 @@
+import {
+  DEMO_PRINCIPALS,
+  MARIA_ID,
+  SALES_HISTORY_DAYS,
+  VICTORIA_ID,
+  generateSeedData,
+  isoDay,
+  seedCounts,
+  seedFingerprint,
+  type SeedData,
+} from '../../prisma/seed-data';
+
+const NOW = new Date('2026-11-24T18:30:00.000Z');
+const DAY_MS = 86_400_000;
+
+describe('demo seed data', () => {
+  let data: SeedData;
+  let randomSpy: jest.SpyInstance;
+  let dateNowSpy: jest.SpyInstance;
+
+  beforeAll(() => {
+    randomSpy = jest.spyOn(Math, 'random');
+    dateNowSpy = jest.spyOn(Date, 'now');
+    data = generateSeedData(NOW);
+  });
+
+  afterAll(() => {
+    randomSpy.mockRestore();
+    dateNowSpy.mockRestore();
+  });
+
+  it('uses neither Math.random nor the clock', () => {
+    expect(randomSpy).not.toHaveBeenCalled();
+    expect(dateNowSpy).not.toHaveBeenCalled();
+  });
+
+  it('is deterministic for a given now', () => {
+    const again = generateSeedData(new Date(NOW.getTime()));
+    expect(seedFingerprint(again)).toBe(seedFingerprint(data));
+  });
+
+  it('keeps the catalogue independent of now while dates follow it', () => {
+    const later = generateSeedData(new Date(NOW.getTime() + 3 * DAY_MS));
+    expect(later.products).toEqual(data.products);
+    expect(later.sales.firstDay).toBe(isoDay(NOW.getTime() - (SALES_HISTORY_DAYS - 3) * DAY_MS));
+    expect(seedFingerprint(later)).not.toBe(seedFingerprint(data));
+  });
+
+  it('has row counts in the expected ranges', () => {
+    const c = seedCounts(data);
+    expect(c.regions).toBe(2);
+    expect(c.stores).toBe(6);
+    expect(c.suppliers).toBe(8);
+    expect(c.products).toBe(300);
+    expect(c.inventory).toBe(6 * 300);
+    expect(c.salesDaily).toBe(6 * 300 * 365);
+    expect(c.customers).toBeGreaterThanOrEqual(1950);
+    expect(c.customers).toBeLessThanOrEqual(2050);
+    expect(c.orders).toBeGreaterThan(4000);
+    expect(c.orders).toBeLessThan(15000);
+    expect(c.orderLines).toBeGreaterThan(c.orders);
+    expect(c.staff).toBeGreaterThanOrEqual(6 * 7 + 2);
+    expect(c.staff).toBeLessThanOrEqual(6 * 10 + 2);
+    expect(c.shifts).toBeGreaterThan(1500);
+    expect(c.rooms).toBeGreaterThanOrEqual(6 * 6);
+    expect(c.competitorPrices).toBeGreaterThan(100);
+    expect(c.principals).toBe(9);
+  });
+
+  it('lays out stores, regions and managers as DESIGN.md describes', () => {
+    expect(data.stores.map((s) => `${s.id}:${s.regionId}`)).toEqual([
+      'S001:WEST', 'S002:WEST', 'S003:WEST', 'S004:EAST', 'S005:EAST', 'S006:EAST',
+    ]);
+    expect(data.stores[0]).toMatchObject({ name: 'Retail Ops Union Square', city: 'San Francisco', timezone: 'America/Los_Angeles' });
+    for (const store of data.stores) {
+      const staff = data.staff.filter((s) => s.storeId === store.id);
+      expect(staff.filter((s) => s.role === 'STORE_MANAGER')).toHaveLength(1);
+      const stylists = staff.filter((s) => s.role === 'STYLIST').length;
+      expect(stylists).toBeGreaterThanOrEqual(4);
+      expect(stylists).toBeLessThanOrEqual(6);
+      const associates = staff.filter((s) => s.role === 'SALES_ASSOCIATE').length;
+      expect(associates).toBeGreaterThanOrEqual(2);
+      expect(associates).toBeLessThanOrEqual(3);
+      expect(data.rooms.filter((r) => r.storeId === store.id && r.kind === 'SUITE').length).toBeGreaterThanOrEqual(2);
+    }
+    const regional = data.staff.filter((s) => s.role === 'REGIONAL_MANAGER');
+    expect(regional.map((s) => s.regionId).sort()).toEqual(['EAST', 'WEST']);
+    expect(regional.every((s) => s.storeId === null)).toBe(true);
+    expect(data.staff.find((s) => s.id === 'ST-S001-MGR')).toMatchObject({ firstName: 'Alex', lastName: 'Morgan', role: 'STORE_MANAGER' });
+    for (const s of data.staff) {
+      expect(s.rating).toBeGreaterThanOrEqual(3.5);
+      expect(s.rating).toBeLessThanOrEqual(5);
+    }
+    expect(new Set(data.staff.map((s) => s.email)).size).toBe(data.staff.length);
+  });
+
+  it('makes Maria Santos the best-rated womens stylist in S001, with history with Victoria', () => {
+    const womens = data.staff
+      .filter((s) => s.storeId === 'S001' && s.role === 'STYLIST' && s.skills.includes('womens_apparel'))
+      .sort((a, b) => b.rating - a.rating);
+    expect(womens[0].id).toBe(MARIA_ID);
+    expect(womens[0]).toMatchObject({ firstName: 'Maria', lastName: 'Santos', rating: 4.9 });
+    expect(womens[0].skills).toEqual(expect.arrayContaining(['personal_styling', 'womens_apparel', 'occasion_wear', 'workwear']));
+    expect(womens[1].rating).toBeLessThan(4.9);
+    const s001Stylists = data.staff.filter((s) => s.storeId === 'S001' && s.role === 'STYLIST');
+    expect(Math.max(...s001Stylists.filter((s) => s.id !== MARIA_ID).map((s) => s.rating))).toBeLessThan(4.9);
+
+    const sessions = data.appointments.filter((a) => a.customerId === VICTORIA_ID);
+    expect(sessions.length).toBeGreaterThanOrEqual(2);
+    expect(sessions.every((a) => a.stylistId === MARIA_ID && a.status === 'COMPLETED' && a.startsAt < NOW)).toBe(true);
+  });
+
+  it('gives Victoria Chen her profile and about fifteen purchases, mostly womens-apparel', () => {
+    const victoria = data.customers.find((c) => c.id === VICTORIA_ID)!;
+    expect(victoria).toMatchObject({
+      firstName: 'Victoria', lastName: 'Chen', email: 'victoria.chen@example.com', tier: 'PLATINUM', emailConsent: true,
+      homeStoreId: 'S001', sizeTop: 'M', sizeBottom: '8', shoeSize: '38',
+    });
+    expect(victoria.styleTags).toEqual(['classic', 'minimalist', 'business']);
+    expect(victoria.preferredColours).toEqual(['navy', 'ivory', 'camel']);
+    const years = (NOW.getTime() - victoria.memberSince.getTime()) / (365 * DAY_MS);
+    expect(years).toBeGreaterThan(4.8);
+    expect(years).toBeLessThan(5.3);
+    const orders = data.orders.filter((o) => o.customerId === VICTORIA_ID);
+    expect(orders.length).toBeGreaterThanOrEqual(13);
+    expect(orders.length).toBeLessThanOrEqual(17);
+    const ids = new Set(orders.map((o) => o.id));
+    const lines = data.orderLines.filter((l) => ids.has(l.orderId));
+    const category = new Map(data.products.map((p) => [p.sku, p.category]));
+    const womens = lines.filter((l) => category.get(l.sku) === 'womens-apparel').length;
+    expect(womens / lines.length).toBeGreaterThan(0.5);
+  });
+
+  it('has enough womens-apparel in Victoria sizes in stock at S001 to pre-select a dozen', () => {
+    const bySku = new Map(data.products.map((p) => [p.sku, p]));
+    const inStock = data.inventory.filter((i) => {
+      const p = bySku.get(i.sku)!;
+      return i.storeId === 'S001' && i.onHand > 0 && p.category === 'womens-apparel' && (p.size === 'M' || p.size === '8');
+    });
+    expect(inStock.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('prices products with 40-65% margins and MAP below price', () => {
+    for (const p of data.products) {
+      const margin = (p.priceCents - p.costCents) / p.priceCents;
+      expect(margin).toBeGreaterThanOrEqual(0.399);
+      expect(margin).toBeLessThanOrEqual(0.651);
+      if (p.mapCents !== null) {
+        expect(p.mapCents).toBeLessThanOrEqual(p.priceCents);
+        expect(p.mapCents).toBeGreaterThan(p.costCents);
+      }
+      expect([1, 2, 4, 6, 12]).toContain(p.packSize);
+      expect(p.serviceLevel).toBeGreaterThanOrEqual(0.9);
+      expect(p.serviceLevel).toBeLessThanOrEqual(0.98);
+    }
+    const withMap = data.products.filter((p) => p.mapCents !== null).length;
+    expect(withMap).toBeGreaterThan(60);
+    expect(withMap).toBeLessThan(140);
+    for (const i of data.inventory) {
+      expect(i.onHand).toBeGreaterThanOrEqual(0);
+      expect(i.onHand).toBeLessThanOrEqual(40);
+    }
+  });
+
+  it('ends sales history yesterday and shows a weekend peak and a holiday peak', () => {
+    const first = Date.parse(`${data.sales.firstDay}T00:00:00Z`);
+    expect(data.sales.days).toBe(365);
+    expect(isoDay(first + (data.sales.days - 1) * DAY_MS)).toBe(isoDay(NOW.getTime() - DAY_MS));
+
+    const byDow = new Array<number>(7).fill(0);
+    const dowDays = new Array<number>(7).fill(0);
+    const byMonth = new Array<number>(12).fill(0);
+    for (let d = 0; d < data.sales.days; d++) {
+      const date = new Date(first + d * DAY_MS);
+      dowDays[date.getUTCDay()]++;
+    }
+    const dow = Array.from({ length: data.sales.days }, (_, d) => new Date(first + d * DAY_MS).getUTCDay());
+    const month = Array.from({ length: data.sales.days }, (_, d) => new Date(first + d * DAY_MS).getUTCMonth());
+    let minUnits = Infinity;
+    for (const s of data.sales.series) {
+      for (let d = 0; d < s.units.length; d++) {
+        byDow[dow[d]] += s.units[d];
+        byMonth[month[d]] += s.units[d];
+        if (s.units[d] < minUnits) minUnits = s.units[d];
+      }
+    }
+    expect(minUnits).toBe(0);
+    const avg = byDow.map((u, i) => u / dowDays[i]);
+    const weekend = (avg[0] + avg[6]) / 2;
+    const midweek = (avg[1] + avg[2] + avg[3] + avg[4]) / 4;
+    expect(weekend).toBeGreaterThan(midweek * 1.3);
+    const meanMonth = byMonth.reduce((a, b) => a + b, 0) / 12;
+    expect(byMonth[11]).toBeGreaterThan(meanMonth * 1.2);
+
+    // Slow movers show intermittent demand (many zero days).
+    const zeroShare = data.sales.series.reduce((n, s) => n + s.units.filter((u) => u === 0).length, 0) / (data.sales.series.length * 365);
+    expect(zeroShare).toBeGreaterThan(0.2);
+  });
+
+  it('creates the demo principals with demo-key-<id> keys', () => {
+    expect(data.principals.map((p) => p.id)).toEqual(['pos-gateway', 'alex', 'taylor', 'jordan', 'casey', 'morgan', 'devi', 'sam', 'maria']);
+    for (const p of DEMO_PRINCIPALS) expect(p.apiKey).toBe(`demo-key-${p.id}`);
+    const byId = Object.fromEntries(data.principals.map((p) => [p.id, p]));
+    expect(byId.alex).toMatchObject({ role: 'store_manager', storeIds: ['S001'], staffId: 'ST-S001-MGR', email: 'alex@retail-ops.local' });
+    expect(byId.jordan).toMatchObject({ role: 'regional_manager', regionIds: ['WEST'] });
+    expect(byId.casey).toMatchObject({ role: 'category_manager', categories: ['womens-apparel'] });
+    expect(byId.maria).toMatchObject({ role: 'associate', storeIds: ['S001'], staffId: MARIA_ID });
+    expect(byId['pos-gateway']).toMatchObject({ role: 'system', allScopes: true });
+    const staffIds = new Set(data.staff.map((s) => s.id));
+    for (const p of data.principals) if (p.staffId) expect(staffIds.has(p.staffId)).toBe(true);
+  });
+
+  it('books no future appointment without a stylist and none in S001 (the scenario owns it)', () => {
+    const future = data.appointments.filter((a) => a.startsAt > NOW);
+    expect(future.length).toBeGreaterThan(0);
+    expect(future.every((a) => a.stylistId !== null && a.storeId !== 'S001')).toBe(true);
+  });
+});
