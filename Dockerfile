@@ -1,0 +1,33 @@
+# Image for the worker and the API (docker-compose.yml runs it twice with different commands).
+#   docker build -t retail-ops .
+#   docker run retail-ops node --import tsx workers/main.ts     # = npx tsx workers/main.ts
+# TypeScript runs through tsx, as in development: no separate build step to drift from the source.
+FROM node:20-bookworm-slim
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first (cached while only the source changes). Dev dependencies are needed at run
+# time: tsx runs the TypeScript, and the prisma CLI generates the client below.
+# (npm install only if the lockfile is out of sync with package.json, which npm ci refuses.)
+COPY package.json package-lock.json ./
+RUN (npm ci --include=dev --no-audit --no-fund || npm install --include=dev --no-audit --no-fund) \
+ && npm cache clean --force
+
+COPY . .
+RUN bash scripts/prisma-generate.sh \
+ && chown -R node:node /app
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    NODE_OPTIONS=--enable-source-maps
+
+USER node
+EXPOSE 3000
+
+# The API by default; docker-compose.yml sets the command of each service.
+CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -1,0 +1,217 @@
+/**
+ * Jest global setup: the tests' own Temporal dev server and database, never the ones `npm start` uses.
+ *
+ * - Temporal: a headless, in-memory dev server on 127.0.0.1:7299 with the project's search
+ *   attributes, or the server named by TEST_TEMPORAL_ADDRESS when that is set. When 7299 is busy
+ *   (another test run in this machine), a free port is used instead.
+ * - Postgres: database `retail_ops_test` (`retail_ops_test_<port>` on an alternate port, dropped
+ *   afterwards), dropped and re-created, migrated, seeded. TEST_DATABASE_URL overrides the URL
+ *   (its database name must contain "test": it is dropped).
+ *
+ * The addresses reach the test files through process.env (jest workers inherit it):
+ * TEST_TEMPORAL_ADDRESS, TEST_TEMPORAL_NAMESPACE, TEST_DATABASE_URL, TEST_SEED_NOW (the `now` the
+ * seed data is anchored to, ISO), and also TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE and DATABASE_URL, so code calling loadConfig() in a test lands on them too.
+ * Read them with testEnv() from tests/support/env.ts.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  REPO_ROOT,
+  ensureSearchAttributes,
+  readSearchAttributes,
+  requireTemporalBinary,
+  startDevServer,
+  stopProcess,
+  temporalHealthy,
+  waitForTemporal,
+} from '../../scripts/temporal-dev';
+
+export const DEFAULT_TEST_TEMPORAL_PORT = 7299;
+export const DEFAULT_TEST_DATABASE = 'retail_ops_test';
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
+
+/** What setup leaves for teardown (globalSetup and globalTeardown share the global object). */
+export interface TestInfraState {
+  server?: ChildProcess;
+  temporalAddress: string;
+  databaseUrl: string;
+  /** Set when the database is a per-run one to drop at teardown. */
+  dropDatabaseAtTeardown: boolean;
+  /** A per-run server log to delete at teardown (alternate port runs). */
+  removeLogAtTeardown?: string;
+}
+declare global {
+  // eslint-disable-next-line no-var
+  var __RETAIL_OPS_TEST_INFRA__: TestInfraState | undefined;
+}
+
+const log = (msg: string) => process.stderr.write(`[test setup] ${msg}\n`);
+const secs = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
+
+function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
+}
+
+/** Drops (with FORCE: open connections are closed) and re-creates the database. */
+async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const name = databaseName(databaseUrl);
+  if (!/test/i.test(name)) {
+    throw new Error(`Refusing to drop database "${name}" for tests: its name must contain "test" (TEST_DATABASE_URL).`);
+  }
+  const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres'), application_name: 'retail-ops-test-setup' });
+  try {
+    await admin.connect();
+  } catch (err) {
+    const where = new URL(databaseUrl).host;
+    throw new Error(
+      `Postgres is not reachable at ${where} (${(err as Error).message}). Start it, e.g. ` +
+        '`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`.',
+    );
+  }
+  try {
+    const ident = `"${name.replace(/"/g, '""')}"`;
+    await admin.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${ident}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function migrateAndSeed(databaseUrl: string, seedNow: Date): Promise<void> {
+  const migrationsFile = join(REPO_ROOT, 'platform', 'migrations.ts');
+  if (!existsSync(migrationsFile)) {
+    throw new Error('platform/migrations.ts (applyMigrations) does not exist yet: the test database cannot be prepared.');
+  }
+  let t = Date.now();
+  const { applyMigrations } = await import('../../platform/migrations');
+  const { applied } = await applyMigrations(databaseUrl, { log: process.env.DEBUG_TEST_SETUP ? log : undefined });
+  const migrated = `${applied.length} migrations (${secs(t)})`;
+
+  const seedFile = join(REPO_ROOT, 'prisma', 'seed.ts');
+  if (!existsSync(seedFile)) {
+    throw new Error('prisma/seed.ts (seed) does not exist yet: the test database cannot be seeded.');
+  }
+  t = Date.now();
+  const { seed } = await import('../../prisma/seed');
+  const { createDb } = await import('../../platform/db');
+  const db = createDb(databaseUrl, { max: 4 });
+  try {
+    await seed(db, { now: seedNow });
+  } finally {
+    await db.$disconnect();
+  }
+  log(`database ${databaseName(databaseUrl)}: ${migrated}, seeded (${secs(t)})`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const namespace = process.env.TEST_TEMPORAL_NAMESPACE || 'default';
+  const searchAttributes = readSearchAttributes();
+  const bin = requireTemporalBinary();
+
+  let server: ChildProcess | undefined;
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  let dropDatabaseAtTeardown = false;
+  let dbName = DEFAULT_TEST_DATABASE;
+  let removeLogAtTeardown: string | undefined;
+
+  try {
+    if (temporalAddress) {
+      if (!(await temporalHealthy(bin, temporalAddress))) {
+        throw new Error(`TEST_TEMPORAL_ADDRESS=${temporalAddress} does not answer as a Temporal server.`);
+      }
+      log(`reusing Temporal at ${temporalAddress} (TEST_TEMPORAL_ADDRESS)`);
+    } else {
+      let port = Number(process.env.TEST_TEMPORAL_PORT || DEFAULT_TEST_TEMPORAL_PORT);
+      if (!(await portFree(port))) {
+        const busy = port;
+        port = await freePort();
+        dbName = `${DEFAULT_TEST_DATABASE}_${port}`;
+        dropDatabaseAtTeardown = true;
+        log(`127.0.0.1:${busy} is busy (another test run, or a leftover server); using :${port} and database ${dbName}`);
+      }
+      temporalAddress = `127.0.0.1:${port}`;
+      const logDir = join(REPO_ROOT, '.data', 'logs');
+      mkdirSync(logDir, { recursive: true });
+      const logFile = join(logDir, `test-temporal-${port}.log`);
+      if (dropDatabaseAtTeardown) removeLogAtTeardown = logFile;
+      const fd = openSync(logFile, 'w');
+      const t = Date.now();
+      server = startDevServer({
+        bin,
+        ip: '127.0.0.1',
+        port,
+        headless: true,
+        namespace,
+        searchAttributes,
+        logLevel: 'warn',
+        output: fd,
+        dynamicConfig: {
+          // Search attributes registered at runtime are visible at once (no cache delay).
+          'system.forceSearchAttributesCacheRefreshOnRead': true,
+          'frontend.enableUpdateWorkflowExecution': true,
+          'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+          'frontend.enableExecuteMultiOperation': true,
+        },
+      });
+      closeSync(fd);
+      await waitForTemporal(bin, temporalAddress, {
+        timeoutMs: 60_000,
+        child: server,
+        describeFailure: () => `See ${logFile}.`,
+      });
+      log(`Temporal dev server on ${temporalAddress} ready (${secs(t)}; log .data/logs/test-temporal-${port}.log)`);
+    }
+    await ensureSearchAttributes(bin, temporalAddress, namespace, searchAttributes);
+
+    const databaseUrl = process.env.TEST_DATABASE_URL || withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, dbName);
+    const seedNow = new Date();
+    await recreateDatabase(databaseUrl);
+    await migrateAndSeed(databaseUrl, seedNow);
+
+    Object.assign(process.env, {
+      TEST_TEMPORAL_ADDRESS: temporalAddress,
+      TEST_TEMPORAL_NAMESPACE: namespace,
+      TEST_DATABASE_URL: databaseUrl,
+      TEST_SEED_NOW: seedNow.toISOString(),
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: namespace,
+      DATABASE_URL: databaseUrl,
+    });
+    globalThis.__RETAIL_OPS_TEST_INFRA__ = { server, temporalAddress, databaseUrl, dropDatabaseAtTeardown, removeLogAtTeardown };
+    log(`ready in ${secs(started)}`);
+  } catch (err) {
+    if (server) await stopProcess(server, 5_000);
+    throw err;
+  }
+}
