@@ -7,6 +7,7 @@ import { appointmentRecovery, recoveryStateQuery, type AppointmentRecoveryState 
 import { scanUnassignedAppointments } from '../../workflows/appointment-scan';
 import { createStoreScenario, occupyAllSuites, type Person, type StoreScenario } from '../support/fixtures';
 import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { recordHistories } from '../support/histories';
 
 let h: Harness;
 let worker: RunningWorker;
@@ -16,8 +17,15 @@ beforeAll(async () => {
   worker = await h.startWorker();
 });
 
+const finished: { name: string; workflowId: string }[] = [];
+
 afterAll(async () => {
-  await h?.close();
+  // RECORD_HISTORIES=1 refreshes the histories the replay test guards determinism with.
+  try {
+    if (process.env.RECORD_HISTORIES) await recordHistories(finished);
+  } finally {
+    await h?.close();
+  }
 });
 
 const manager = (p: Person, s: StoreScenario): Principal => ({ id: p.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] });
@@ -59,6 +67,7 @@ describe('appointment recovery on the dev server', () => {
 
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.primary, s) }] });
     const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-happy-path', workflowId: handle.workflowId });
 
     expect(result.stage).toBe('completed');
     expect(result.assignedBy).toBe('manager');
@@ -108,6 +117,7 @@ describe('appointment recovery on the dev server', () => {
       args: [{ decision: 'approve', comment: 'Lena styled her sister last week', actor: manager(s.managers.primary, s), payload: { stylistId: s.stylists.second } }],
     });
     const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-override', workflowId: handle.workflowId });
     expect(result.assignedBy).toBe('override');
     expect((await h.db.appointment.findUniqueOrThrow({ where: { id: s.appointmentId } })).stylistId).toBe(s.stylists.second);
     expect(result.decisions[0]).toMatchObject({ decision: 'approve', comment: 'Lena styled her sister last week', payload: { stylistId: s.stylists.second } });
@@ -131,6 +141,7 @@ describe('appointment recovery on the dev server', () => {
     expect(['AlreadyDecided', 'NothingPending']).toContain(gateErrorType(second) ?? (second instanceof Error ? 'closed' : undefined));
 
     const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-rejected', workflowId: handle.workflowId });
     expect(result.stage).toBe('rejected');
     expect((await h.db.appointment.findUniqueOrThrow({ where: { id: s.appointmentId } })).stylistId).toBeNull();
     await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject.includes('manual handling'));
@@ -148,6 +159,7 @@ describe('appointment recovery on the dev server', () => {
     expect(escalated.pendingApproval?.approvers.map((a) => a.role)).toEqual(['store_manager', 'regional_manager']);
 
     const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-escalation-auto-assign', workflowId: handle.workflowId });
     expect(result.stage).toBe('completed');
     expect(result.assignedBy).toBe('auto');
     expect(result.decisions.map((d) => d.decision)).toEqual(['expired']);
@@ -174,6 +186,7 @@ describe('appointment recovery on the dev server', () => {
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.primary, s) }] });
 
     const err = await handle.result().catch((e) => e);
+    finished.push({ name: 'appointment-recovery-compensation', workflowId: handle.workflowId });
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('RecoveryRolledBack');
 
@@ -206,6 +219,7 @@ describe('appointment recovery on the dev server', () => {
     expect(again.recommendation?.staffId).toBe(s.stylists.second);
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.primary, s) }] });
     const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-stylist-taken', workflowId: handle.workflowId });
     expect(result.effects.stylistAssigned).toBe(s.stylists.second);
   });
 
