@@ -183,7 +183,7 @@ export class ApprovalGates {
 
     try {
       while (gate.status === 'pending') {
-        await this.notify(gate, 'requested');
+        this.notify(gate, 'requested');
         const settled = await this.awaitLevelDecision(gate);
         if (!settled) break;
         const d = gate.levelDecision!;
@@ -236,7 +236,7 @@ export class ApprovalGates {
       if (now >= expireAt) {
         gate.status = 'expired';
         gate.decisions.push({ level: gate.level, decision: 'expired', actorId: 'system', actorRole: 'system', decidedAt: new Date(now).toISOString() });
-        await this.notify(gate, 'expired');
+        this.notify(gate, 'expired');
         return false;
       }
       if (!gate.escalated && now >= escalateAt) {
@@ -245,11 +245,11 @@ export class ApprovalGates {
         gate.approvers = [...gate.approvers, ...extra];
         this.publishSearchAttributes();
         await this.syncRequest(gate);
-        await this.notify(gate, 'escalated', extra.length ? extra : gate.approvers);
+        this.notify(gate, 'escalated', extra.length ? extra : gate.approvers);
         reminded = true;
       } else if (!reminded && now >= remindAt) {
         reminded = true;
-        await this.notify(gate, 'reminder');
+        this.notify(gate, 'reminder');
       }
     }
   }
@@ -350,8 +350,12 @@ export class ApprovalGates {
     });
   }
 
-  private async notify(g: OpenGate, kind: 'requested' | 'reminder' | 'escalated' | 'expired', to: ApproverSpec[] = g.approvers) {
-    await acts.notifyApprovers({
+  /**
+   * Emails approvers without holding up the gate: a decision made while SMTP is slow or down is
+   * acted on at once, and the emails follow (each at most once) when SMTP is back.
+   */
+  private notify(g: OpenGate, kind: 'requested' | 'reminder' | 'escalated' | 'expired', to: ApproverSpec[] = g.approvers): void {
+    void acts.notifyApprovers({
       requestId: g.requestId,
       workflowId: wf.workflowInfo().workflowId,
       kind,
@@ -361,7 +365,7 @@ export class ApprovalGates {
       lines: g.spec.summaryLines,
       dueAt: this.dueAt(g),
       path: g.spec.path,
-    });
+    }).catch(() => undefined);
   }
 
   private publishSearchAttributes(): void {
