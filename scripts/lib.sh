@@ -36,17 +36,11 @@ ensure_node_modules() {
   if [ -d node_modules ] && [ -e "$marker" ] && { [ ! -e package-lock.json ] || [ ! package-lock.json -nt "$marker" ]; }; then
     return 0
   fi
-  if [ -e package-lock.json ]; then
-    step "Installing node modules (npm ci)"
-    if ! npm ci --no-audit --no-fund; then
-      warn "npm ci failed (is package-lock.json out of sync with package.json?); falling back to npm install.
-  To fix for good: run \`npm install\` and commit the updated package-lock.json."
-      npm install --no-audit --no-fund || die "npm install failed"
-    fi
-  else
-    step "Installing node modules (npm install)"
-    npm install --no-audit --no-fund || die "npm install failed"
-  fi
+  # Not `npm ci`: npm 11 records only this platform's optional native packages (@swc/core-*,
+  # @unrs/resolver-binding-*) in the lockfile and then refuses its own lockfile (npm/cli#8805).
+  # `npm install` installs the locked versions just the same.
+  step "Installing node modules (npm install)"
+  npm install --no-audit --no-fund || die "npm install failed"
   touch "$marker" 2>/dev/null || true
 }
 
