@@ -39,7 +39,7 @@ export const CancelBodySchema = z
 export const ListQuerySchema = z
   .object({
     status: ProcessStatusSchema.optional(),
-    storeId: z.string().regex(/^S\d{3}$/, 'store IDs look like S001').optional(),
+    storeId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a store ID such as S001').optional(),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
     pageToken: z.string().max(2000).optional(),
   })
