@@ -1,3 +1,4 @@
+import 'dotenv/config';
 import { ConfigError, loadConfig } from '../platform/config';
 import { createDb } from '../platform/db';
 import { createLogger } from '../platform/logger';

@@ -1,3 +1,4 @@
+import 'dotenv/config';
 import { Worker } from '@temporalio/worker';
 import { loadConfig, publicBaseUrl, ConfigError } from '../platform/config';
 import { createDb } from '../platform/db';
