@@ -57,7 +57,7 @@ export function coversScope(p: Principal, scope: ApprovalScope): boolean {
 }
 
 /** May this principal act as one of the given approvers? */
-export function matchingApprover(p: Principal, approvers: ApproverSpec[]): ApproverSpec | undefined {
+export function matchingApprover(p: Principal, approvers: readonly ApproverSpec[]): ApproverSpec | undefined {
   if (NON_DECIDING_ROLES.includes(p.role)) return undefined;
   return approvers.find((a) => a.role === p.role && coversScope(p, a.scope));
 }
@@ -75,9 +75,9 @@ export interface DecisionRequest {
  */
 export function checkDecision(
   p: Principal,
-  approvers: ApproverSpec[],
+  approvers: readonly ApproverSpec[],
   request: DecisionRequest,
-  separation: { requestedBy?: string; excludedPrincipalIds?: string[]; earlierDeciders?: string[] },
+  separation: { requestedBy?: string; excludedPrincipalIds?: readonly string[]; earlierDeciders?: readonly string[] },
 ): DecideCheck {
   if (!matchingApprover(p, approvers)) {
     const wanted = approvers.map((a) => `${a.role}${describeScope(a.scope)}`).join(' or ');
