@@ -13,6 +13,9 @@
  * seed data is anchored to, ISO), and also TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE and DATABASE_URL, so code calling loadConfig() in a test lands on them too.
  * Read them with testEnv() from tests/support/env.ts.
+ *
+ * startTestInfra() / stopTestInfra() are the reusable core (scripts/bench-appointments.ts uses them
+ * for its own dev server and database).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
@@ -49,7 +52,9 @@ declare global {
   var __RETAIL_OPS_TEST_INFRA__: TestInfraState | undefined;
 }
 
-const log = (msg: string) => process.stderr.write(`[test setup] ${msg}\n`);
+type Log = (msg: string) => void;
+const logWith = (label: string): Log => (msg) => process.stderr.write(`[${label}] ${msg}\n`);
+const log = logWith('test setup');
 const secs = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 
 function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -60,7 +65,7 @@ function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -76,17 +81,17 @@ function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
 }
 
-function withDatabase(url: string, name: string): string {
+export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${encodeURIComponent(name)}`;
   return u.toString();
 }
 
 /** Drops (with FORCE: open connections are closed) and re-creates the database. */
-async function recreateDatabase(databaseUrl: string): Promise<void> {
+async function recreateDatabase(databaseUrl: string, scratchName: RegExp): Promise<void> {
   const name = databaseName(databaseUrl);
-  if (!/test/i.test(name)) {
-    throw new Error(`Refusing to drop database "${name}" for tests: its name must contain "test" (TEST_DATABASE_URL).`);
+  if (!scratchName.test(name)) {
+    throw new Error(`Refusing to drop database "${name}" for this run: its name must match ${scratchName} (TEST_DATABASE_URL).`);
   }
   const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres'), application_name: 'retail-ops-test-setup' });
   try {
@@ -107,7 +112,7 @@ async function recreateDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-async function migrateAndSeed(databaseUrl: string, seedNow: Date): Promise<void> {
+async function migrateAndSeed(databaseUrl: string, seedNow: Date, log: Log): Promise<void> {
   const migrationsFile = join(REPO_ROOT, 'platform', 'migrations.ts');
   if (!existsSync(migrationsFile)) {
     throw new Error('platform/migrations.ts (applyMigrations) does not exist yet: the test database cannot be prepared.');
@@ -133,38 +138,61 @@ async function migrateAndSeed(databaseUrl: string, seedNow: Date): Promise<void>
   log(`database ${databaseName(databaseUrl)}: ${migrated}, seeded (${secs(t)})`);
 }
 
-export default async function globalSetup(): Promise<void> {
+export interface StartTestInfraOptions {
+  /** Prefix of the progress lines on stderr. */
+  label?: string;
+  namespace?: string;
+  /** A running Temporal server to use instead of starting a dev server. */
+  temporalAddress?: string;
+  /** Port of the dev server started when no temporalAddress is given (a free one if omitted). */
+  temporalPort?: number;
+  /** Dropped, re-created, migrated and seeded. */
+  databaseUrl: string;
+  /** The database name must match this, since it is dropped (default /test/i). */
+  scratchDatabase?: RegExp;
+  dropDatabaseAtTeardown?: boolean;
+  /** Delete the dev server's log file at teardown. */
+  removeLogAtTeardown?: boolean;
+}
+
+export interface TestInfra extends TestInfraState {
+  namespace: string;
+  /** The `now` the seed data is anchored to. */
+  seedNow: Date;
+  /** The dev server's log (when one was started). */
+  logFile?: string;
+  /** TEST_* and the matching TEMPORAL_* / DATABASE_URL variables, for process.env (see tests/support/env.ts). */
+  env: Record<string, string>;
+}
+
+/**
+ * Brings up the infrastructure of a test (or benchmark) run: a headless in-memory Temporal dev
+ * server with the project's search attributes (unless `temporalAddress` is given), and a freshly
+ * re-created, migrated and seeded database. Stop it with stopTestInfra(). On failure, the server
+ * it started is stopped before the error is thrown.
+ */
+export async function startTestInfra(opts: StartTestInfraOptions): Promise<TestInfra> {
   const started = Date.now();
-  const namespace = process.env.TEST_TEMPORAL_NAMESPACE || 'default';
+  const log = logWith(opts.label ?? 'test setup');
+  const namespace = opts.namespace || 'default';
   const searchAttributes = readSearchAttributes();
   const bin = requireTemporalBinary();
-
   let server: ChildProcess | undefined;
-  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
-  let dropDatabaseAtTeardown = false;
-  let dbName = DEFAULT_TEST_DATABASE;
-  let removeLogAtTeardown: string | undefined;
+  let temporalAddress = opts.temporalAddress;
+  let logFile: string | undefined;
 
   try {
     if (temporalAddress) {
       if (!(await temporalHealthy(bin, temporalAddress))) {
-        throw new Error(`TEST_TEMPORAL_ADDRESS=${temporalAddress} does not answer as a Temporal server.`);
+        throw new Error(`${temporalAddress} does not answer as a Temporal server.`);
       }
-      log(`reusing Temporal at ${temporalAddress} (TEST_TEMPORAL_ADDRESS)`);
+      log(`reusing Temporal at ${temporalAddress}`);
     } else {
-      let port = Number(process.env.TEST_TEMPORAL_PORT || DEFAULT_TEST_TEMPORAL_PORT);
-      if (!(await portFree(port))) {
-        const busy = port;
-        port = await freePort();
-        dbName = `${DEFAULT_TEST_DATABASE}_${port}`;
-        dropDatabaseAtTeardown = true;
-        log(`127.0.0.1:${busy} is busy (another test run, or a leftover server); using :${port} and database ${dbName}`);
-      }
+      const port = opts.temporalPort ?? (await freePort());
       temporalAddress = `127.0.0.1:${port}`;
       const logDir = join(REPO_ROOT, '.data', 'logs');
       mkdirSync(logDir, { recursive: true });
-      const logFile = join(logDir, `test-temporal-${port}.log`);
-      if (dropDatabaseAtTeardown) removeLogAtTeardown = logFile;
+      logFile = join(logDir, `test-temporal-${port}.log`);
       const fd = openSync(logFile, 'w');
       const t = Date.now();
       server = startDevServer({
@@ -185,33 +213,83 @@ export default async function globalSetup(): Promise<void> {
         },
       });
       closeSync(fd);
+      const shownLog = logFile;
       await waitForTemporal(bin, temporalAddress, {
         timeoutMs: 60_000,
         child: server,
-        describeFailure: () => `See ${logFile}.`,
+        describeFailure: () => `See ${shownLog}.`,
       });
       log(`Temporal dev server on ${temporalAddress} ready (${secs(t)}; log .data/logs/test-temporal-${port}.log)`);
     }
     await ensureSearchAttributes(bin, temporalAddress, namespace, searchAttributes);
 
-    const databaseUrl = process.env.TEST_DATABASE_URL || withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, dbName);
     const seedNow = new Date();
-    await recreateDatabase(databaseUrl);
-    await migrateAndSeed(databaseUrl, seedNow);
+    await recreateDatabase(opts.databaseUrl, opts.scratchDatabase ?? /test/i);
+    await migrateAndSeed(opts.databaseUrl, seedNow, log);
 
-    Object.assign(process.env, {
+    const env = {
       TEST_TEMPORAL_ADDRESS: temporalAddress,
       TEST_TEMPORAL_NAMESPACE: namespace,
-      TEST_DATABASE_URL: databaseUrl,
+      TEST_DATABASE_URL: opts.databaseUrl,
       TEST_SEED_NOW: seedNow.toISOString(),
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: namespace,
-      DATABASE_URL: databaseUrl,
-    });
-    globalThis.__RETAIL_OPS_TEST_INFRA__ = { server, temporalAddress, databaseUrl, dropDatabaseAtTeardown, removeLogAtTeardown };
+      DATABASE_URL: opts.databaseUrl,
+    };
     log(`ready in ${secs(started)}`);
+    return {
+      server,
+      temporalAddress,
+      databaseUrl: opts.databaseUrl,
+      dropDatabaseAtTeardown: opts.dropDatabaseAtTeardown ?? false,
+      removeLogAtTeardown: opts.removeLogAtTeardown ? logFile : undefined,
+      namespace,
+      seedNow,
+      logFile,
+      env,
+    };
   } catch (err) {
     if (server) await stopProcess(server, 5_000);
     throw err;
   }
+}
+
+/**
+ * Stops what startTestInfra() started: the dev server, the per-run database and log. The same
+ * steps as the jest global teardown, which reads its state from the global object.
+ */
+export async function stopTestInfra(state: TestInfraState): Promise<void> {
+  const { default: globalTeardown } = await import('./global-teardown');
+  globalThis.__RETAIL_OPS_TEST_INFRA__ = state;
+  await globalTeardown();
+}
+
+export default async function globalSetup(): Promise<void> {
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  let temporalPort: number | undefined;
+  let dbName = DEFAULT_TEST_DATABASE;
+  let perRun = false;
+  if (!temporalAddress) {
+    temporalPort = Number(process.env.TEST_TEMPORAL_PORT || DEFAULT_TEST_TEMPORAL_PORT);
+    if (!(await portFree(temporalPort))) {
+      const busy = temporalPort;
+      temporalPort = await freePort();
+      dbName = `${DEFAULT_TEST_DATABASE}_${temporalPort}`;
+      perRun = true;
+      log(`127.0.0.1:${busy} is busy (another test run, or a leftover server); using :${temporalPort} and database ${dbName}`);
+    }
+  }
+  const infra = await startTestInfra({
+    label: 'test setup',
+    namespace: process.env.TEST_TEMPORAL_NAMESPACE || 'default',
+    temporalAddress,
+    temporalPort,
+    databaseUrl: process.env.TEST_DATABASE_URL || withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, dbName),
+    dropDatabaseAtTeardown: perRun,
+    removeLogAtTeardown: perRun,
+  });
+  temporalAddress = infra.temporalAddress;
+  Object.assign(process.env, infra.env);
+  const { server, databaseUrl, dropDatabaseAtTeardown, removeLogAtTeardown } = infra;
+  globalThis.__RETAIL_OPS_TEST_INFRA__ = { server, temporalAddress, databaseUrl, dropDatabaseAtTeardown, removeLogAtTeardown };
 }

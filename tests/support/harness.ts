@@ -63,12 +63,16 @@ export async function createHarness(): Promise<Harness> {
       activities: createActivities({ db, transport, client, taskQueue, mailFrom: 'Retail Ops <no-reply@retail-ops.test>', publicBaseUrl: 'http://retail-ops.test' }),
     });
     const running = worker.run();
+    let stopped: Promise<void> | undefined;
     const handle: RunningWorker = {
       worker,
-      async stop() {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running.catch(() => undefined);
-        await nativeConnection.close();
+      stop() {
+        stopped ??= (async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running.catch(() => undefined);
+          await nativeConnection.close();
+        })();
+        return stopped;
       },
     };
     workers.push(handle);

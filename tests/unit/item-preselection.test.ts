@@ -1,4 +1,5 @@
 import type { Customer360 } from '../../domain/customer-360';
+import { customer360 } from '../support/customers';
 import {
   fitsCustomer,
   ITEM_WEIGHTS,
@@ -7,25 +8,7 @@ import {
 } from '../../domain/item-preselection';
 
 function customer(overrides: Partial<Customer360> = {}): Customer360 {
-  return {
-    customerId: 'C-VICTORIA',
-    name: 'Victoria Chen',
-    firstName: 'Victoria',
-    email: 'victoria.chen@example.com',
-    tier: 'PLATINUM',
-    yearsAsMember: 6,
-    purchaseCount: 14,
-    lastPurchaseAt: '2025-06-01T10:00:00.000Z',
-    daysSinceLastPurchase: 14,
-    averageSpend: 200,
-    totalSpend: 2800,
-    topCategories: ['womens-apparel', 'accessories', 'footwear'],
-    styleTags: ['classic', 'business'],
-    preferredColours: ['navy', 'cream'],
-    sizes: { top: 'M', bottom: '10', shoe: '8' },
-    styleNotes: null,
-    ...overrides,
-  };
+  return customer360({ averageSpend: 200, totalSpend: 2800, styleTags: ['classic', 'business'], ...overrides });
 }
 
 function item(sku: string, overrides: Partial<InventoryItem> = {}): InventoryItem {

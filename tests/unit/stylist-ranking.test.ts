@@ -1,4 +1,5 @@
 import type { Customer360 } from '../../domain/customer-360';
+import { customer360 } from '../support/customers';
 import {
   rankStylists,
   requiredSkillsFor,
@@ -7,25 +8,7 @@ import {
 } from '../../domain/stylist-ranking';
 
 function customer(overrides: Partial<Customer360> = {}): Customer360 {
-  return {
-    customerId: 'C-VICTORIA',
-    name: 'Victoria Chen',
-    firstName: 'Victoria',
-    email: 'victoria.chen@example.com',
-    tier: 'PLATINUM',
-    yearsAsMember: 6,
-    purchaseCount: 14,
-    lastPurchaseAt: '2025-06-01T10:00:00.000Z',
-    daysSinceLastPurchase: 14,
-    averageSpend: 283.5,
-    totalSpend: 3969,
-    topCategories: ['womens-apparel', 'accessories', 'footwear'],
-    styleTags: ['classic', 'business', 'evening'],
-    preferredColours: ['navy', 'cream'],
-    sizes: { top: 'M', bottom: '10', shoe: '8' },
-    styleNotes: null,
-    ...overrides,
-  };
+  return customer360(overrides);
 }
 
 function candidate(overrides: Partial<StylistCandidate> = {}): StylistCandidate {
