@@ -67,16 +67,20 @@ export function scenarioAppointmentId(now: Date): string {
   return `${SCENARIO_APPOINTMENT_PREFIX}${stamp(now)}`;
 }
 
-/** Victoria's latest open (SCHEDULED / CONFIRMED) future appointment in S001, if any. */
+/** Victoria's latest future appointment in S001 that still has no stylist, if any. */
 export async function findOpenScenario(db: Db, now: Date = new Date()): Promise<{ id: string; startsAt: Date } | null> {
   return db.appointment.findFirst({
-    where: { customerId: VICTORIA_ID, storeId: SCENARIO_STORE_ID, status: { in: [...OPEN] }, startsAt: { gt: now } },
+    where: { customerId: VICTORIA_ID, storeId: SCENARIO_STORE_ID, status: 'SCHEDULED', stylistId: null, startsAt: { gt: now } },
     orderBy: { startsAt: 'desc' },
     select: { id: true, startsAt: true },
   });
 }
 
-/** True when Victoria has a future SCHEDULED or CONFIRMED appointment in S001. */
+/**
+ * True when Victoria has a future appointment in S001 still waiting for a stylist, i.e. its recovery
+ * is open or about to start. Once a recovery has assigned someone, the next `npm start` sets the
+ * scenario up afresh.
+ */
 export async function hasOpenScenario(db: Db, now: Date = new Date()): Promise<boolean> {
   return (await findOpenScenario(db, now)) !== null;
 }
