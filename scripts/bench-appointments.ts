@@ -1,0 +1,651 @@
+/**
+ * `npm run bench:appointments [-- --n 200 --concurrency 50 --baseline 5]`
+ *
+ * Benchmark of appointment recoveries end to end, through the real Express app over HTTP:
+ * how long after a store manager's approval are all of a recovery's effects done (stylist
+ * assigned, items held, suite reserved, stylist briefed, notes written, customer confirmed, i.e.
+ * the workflow completed), and how many recoveries complete per second.
+ *
+ * Self-contained: generates the Prisma client and installs the Temporal CLI when missing (the
+ * same scripts `npm test` uses), then brings up its own infrastructure with the jest global
+ * setup's startTestInfra(): a headless Temporal dev server on a free port and a scratch database
+ * `retail_ops_bench` (dropped, re-created, migrated, seeded). Postgres itself must be running
+ * (DATABASE_URL's server, default postgresql://postgres@127.0.0.1:5432). In this process: the
+ * test harness (SMTP capture, Temporal client, a worker) and the API listening on an ephemeral port.
+ *
+ * Phases, each on fresh isolated stores (tests/support/fixtures.ts):
+ *   warm-up     --warmup recoveries (default 1), not measured: first-use costs (bundle load, pools)
+ *   sequential  --baseline recoveries (default 5) one at a time: approve, wait until done, next
+ *   concurrent  --n recoveries (default 50), --concurrency at a time (default n: all at once)
+ * For each: create the stores, start the recoveries (POST, system key), wait until every one has
+ * a pending approval (GET), then the measured approval phase: POST .../decisions with the store
+ * manager's key; latency = from the approval's HTTP response to the workflow's completion
+ * (handle.result()); throughput = completions / (first approval sent .. last completion).
+ *
+ * Then it verifies every recovery completed, every appointment has its stylist, every customer
+ * got exactly one confirmation email over SMTP and no email was sent twice; exit status 1 if not.
+ * Everything it started is stopped and the database dropped, also on failure or Ctrl-C (130).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { Db } from '../platform/db';
+import type { StoreScenario } from '../tests/support/fixtures';
+import type { TestInfra } from '../tests/support/global-setup';
+import type { Harness } from '../tests/support/harness';
+import type { AppointmentRecoveryState, appointmentRecovery } from '../workflows/appointment-recovery';
+import { REPO_ROOT, findTemporalBinary } from './temporal-dev';
+
+const BENCH_DATABASE = 'retail_ops_bench';
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
+const BASE = '/api/v1/appointment-recoveries';
+/** Stores are created this many at a time (setup, not measured). */
+const SETUP_PARALLELISM = 4;
+/** Pending-approval polls in flight at a time (setup, not measured). */
+const POLL_PARALLELISM = 8;
+/** Pool size of the API's own Prisma client (api/main.ts uses createDb's default, 10). */
+const API_DB_POOL = 10;
+/** The harness's Prisma pool (tests/support/harness.ts), shared by the worker's activities and the fixtures. */
+const HARNESS_DB_POOL = 5;
+
+const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = paint('1');
+const dim = paint('2');
+const red = paint('31');
+const green = paint('32');
+const note = (msg: string) => process.stderr.write(`${dim('[bench]')} ${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+class UsageError extends Error {}
+class Interrupted extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  n: number;
+  concurrency: number;
+  baseline: number;
+  warmup: number;
+}
+
+const USAGE = `Usage: npm run bench:appointments -- [--n 50] [--concurrency N] [--baseline 5] [--warmup 1]
+  --n            recoveries in the concurrent batch (default 50)
+  --concurrency  recoveries in flight at a time in the batch (default: all of them)
+  --baseline     recoveries run one at a time first, the baseline (default 5)
+  --warmup       unmeasured recoveries before the baseline (default 1; 0 for none)`;
+
+function parseOptions(argv: string[]): Options {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        n: { type: 'string' },
+        concurrency: { type: 'string', short: 'c' },
+        baseline: { type: 'string' },
+        warmup: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const int = (name: string, fallback: number, min: number): number => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min} (got ${String(raw)})`);
+    return v;
+  };
+  const n = int('n', 50, 1);
+  return { n, concurrency: Math.min(int('concurrency', n, 1), n), baseline: int('baseline', 5, 1), warmup: int('warmup', 1, 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a fresh checkout lacks after `npm install` (the steps scripts/lib.sh takes for npm test)
+
+function ensurePrerequisites(): void {
+  const client = join(REPO_ROOT, 'generated', 'prisma', 'client.ts');
+  const schema = join(REPO_ROOT, 'prisma', 'schema.prisma');
+  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
+    note('generating the Prisma client (scripts/prisma-generate.sh)');
+    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prisma-generate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!findTemporalBinary()) {
+    note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
+    const bin = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+    process.env.TEMPORAL_BIN = bin;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything started, torn down once (on success, failure or a signal)
+
+interface Resources {
+  infra?: Promise<TestInfra>;
+  harness?: Harness;
+  apiDb?: Db;
+  server?: Server;
+  bars?: MultiBar;
+  /** Keep the Temporal log (failed runs). */
+  keepLog: boolean;
+}
+const res: Resources = { keepLog: true };
+const abort = new AbortController();
+let interrupted = false;
+let teardownPromise: Promise<void> | undefined;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T | void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        note(`${what} did not finish within ${secs(ms)}; going on`);
+        resolve();
+      }, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function teardown(): Promise<void> {
+  teardownPromise ??= (async () => {
+    res.bars?.stop();
+    res.bars = undefined;
+    const step = async (what: string, fn: () => Promise<unknown>, ms = 20_000) => {
+      try {
+        await withTimeout(fn(), ms, what);
+      } catch (err) {
+        note(`${what}: ${(err as Error).message}`);
+      }
+    };
+    const t = now();
+    if (res.server) {
+      const server = res.server;
+      await step('stopping the API', () => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }));
+    }
+    // Worker, SMTP capture, Temporal client, the harness's Prisma pool.
+    if (res.harness) await step('stopping the worker and harness', () => res.harness!.close(), 30_000);
+    if (res.apiDb) await step('closing the API database pool', () => res.apiDb!.$disconnect());
+    if (res.infra) {
+      const infra = (await withTimeout(res.infra.catch(() => undefined), 90_000, 'infrastructure start-up')) ?? undefined;
+      if (infra) {
+        if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
+        const { stopTestInfra } = await import('../tests/support/global-setup');
+        await step('stopping the Temporal dev server and dropping the database', () =>
+          stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }), 30_000);
+      }
+    }
+    note(`torn down (${secs(now() - t)})`);
+  })();
+  return teardownPromise;
+}
+
+function onSignal(signal: NodeJS.Signals) {
+  if (interrupted) {
+    process.stderr.write(`\n${signal} again: exiting without finishing the teardown (the Temporal server's watchdog ends it)\n`);
+    process.exit(130);
+  }
+  interrupted = true;
+  res.keepLog = false;
+  abort.abort(new Interrupted(signal));
+  res.bars?.stop();
+  res.bars = undefined;
+  process.stderr.write(`\n${signal}: interrupted, tearing down (${signal} again to exit at once)\n`);
+  void teardown().finally(() => process.exit(130));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Runs fn over items, `limit` at a time, in order of the items; stops taking new ones after a failure. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const runner = async () => {
+    while (!failed && !interrupted && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+  if (interrupted) throw new Interrupted('interrupted');
+  return out;
+}
+
+interface ApiResponse {
+  status: number;
+  body: any;
+}
+
+function makeApi(baseUrl: string) {
+  return async function api(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    if (key) headers.Authorization = `Bearer ${key}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: abort.signal,
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: response.status, body: parsed };
+  };
+}
+type Api = ReturnType<typeof makeApi>;
+
+function expectStatus(r: ApiResponse, expected: number[], what: string): void {
+  if (!expected.includes(r.status)) {
+    throw new Error(`${what}: HTTP ${r.status} (expected ${expected.join(' or ')}): ${JSON.stringify(r.body).slice(0, 500)}`);
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+}
+
+interface Dist {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+function dist(values: number[]): Dist {
+  const s = [...values].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One measured phase
+
+interface Recovery {
+  scenario: StoreScenario;
+  id: string;
+  runId: string;
+  startHttpMs: number;
+  approveHttpMs?: number;
+  /** Approval response -> workflow completed. */
+  effectsMs?: number;
+  result?: AppointmentRecoveryState;
+  failure?: string;
+}
+
+interface PhaseResult {
+  label: string;
+  count: number;
+  concurrency: number;
+  recoveries: Recovery[];
+  setupMs: { scenarios: number; starts: number; pending: number };
+  approvalPhaseMs: number;
+  throughput: number;
+  effects: Dist;
+  approveHttp: Dist;
+  startHttp: Dist;
+}
+
+interface Ctx {
+  h: Harness;
+  api: Api;
+  createStoreScenario: (db: Db) => Promise<StoreScenario>;
+}
+
+interface Progress {
+  increment(): void;
+}
+
+/** Progress bars on a terminal; elsewhere (logs, CI) nothing but the summary line of each phase. */
+function phaseBars(label: string): { stop(): void; bar: (task: string, total: number) => Progress } {
+  if (!process.stderr.isTTY) return { stop: () => undefined, bar: () => ({ increment: () => undefined }) };
+  const bars = new MultiBar(
+    {
+      format: ` ${label.padEnd(10)} {task} |{bar}| {value}/{total} {duration_formatted}`,
+      barsize: 30,
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      autopadding: true,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
+  res.bars = bars;
+  return {
+    stop() {
+      bars.stop();
+      res.bars = undefined;
+    },
+    bar: (task, total): SingleBar => bars.create(total, 0, { task: task.padEnd(18) }),
+  };
+}
+
+async function runPhase(ctx: Ctx, label: string, count: number, concurrency: number): Promise<PhaseResult> {
+  const { h, api } = ctx;
+  const progress = phaseBars(label);
+  const { bar } = progress;
+  const bScenarios = bar('stores created', count);
+  const bStarted = bar('recoveries started', count);
+  const bPending = bar('awaiting approval', count);
+  const bApproved = bar('approved', count);
+  const bDone = bar('completed', count);
+
+  // 1. Isolated stores (not measured).
+  let t = now();
+  const scenarios = await mapLimit(Array.from({ length: count }), SETUP_PARALLELISM, async () => {
+    const s = await ctx.createStoreScenario(h.db);
+    bScenarios.increment();
+    return s;
+  });
+  const scenariosMs = now() - t;
+
+  // 2. Start the recoveries through the API (the upstream system's key).
+  t = now();
+  const recoveries = await mapLimit(scenarios, concurrency, async (s): Promise<Recovery> => {
+    const t0 = now();
+    const r = await api('POST', BASE, s.managers.system.apiKey, { appointmentId: s.appointmentId });
+    const startHttpMs = now() - t0;
+    expectStatus(r, [201], `start recovery for ${s.appointmentId}`);
+    bStarted.increment();
+    return { scenario: s, id: r.body.id, runId: r.body.runId, startHttpMs };
+  });
+  const startsMs = now() - t;
+
+  // 3. Wait until each one waits for its manager (GET, polled a few at a time).
+  t = now();
+  const maxWaitMs = 60_000 + count * 1_000;
+  let waiting = recoveries;
+  while (waiting.length) {
+    const still: Recovery[] = [];
+    await mapLimit(waiting, POLL_PARALLELISM, async (rec) => {
+      const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
+      expectStatus(r, [200], `state of ${rec.id}`);
+      if (r.body.pendingApproval) return void bPending.increment();
+      if (r.body.status !== 'running') throw new Error(`${rec.id} ended (${r.body.status}, stage ${r.body.stage}) before asking for approval: ${r.body.failure ?? ''}`);
+      still.push(rec);
+    });
+    waiting = still;
+    if (!waiting.length) break;
+    if (now() - t > maxWaitMs) throw new Error(`${waiting.length} recoveries still had no pending approval after ${secs(now() - t)}`);
+    await sleep(200);
+  }
+  const pendingMs = now() - t;
+
+  // 4. The measured part: approve, then wait for the workflow to complete.
+  const phaseStart = now();
+  let lastDone = phaseStart;
+  await mapLimit(recoveries, concurrency, async (rec) => {
+    const t0 = now();
+    const r = await api('POST', `${BASE}/${encodeURIComponent(rec.id)}/decisions`, rec.scenario.managers.primary.apiKey, { decision: 'approve' });
+    const t1 = now();
+    expectStatus(r, [200], `approve ${rec.id}`);
+    rec.approveHttpMs = t1 - t0;
+    bApproved.increment();
+    try {
+      rec.result = await h.client.workflow.getHandle<typeof appointmentRecovery>(rec.id, rec.runId).result();
+    } catch (err) {
+      if (interrupted) throw err;
+      rec.failure = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+    }
+    const t2 = now();
+    rec.effectsMs = t2 - t1;
+    lastDone = Math.max(lastDone, t2);
+    bDone.increment();
+  });
+  const approvalPhaseMs = lastDone - phaseStart;
+  progress.stop();
+
+  const result: PhaseResult = {
+    label,
+    count,
+    concurrency,
+    recoveries,
+    setupMs: { scenarios: scenariosMs, starts: startsMs, pending: pendingMs },
+    approvalPhaseMs,
+    throughput: count / (approvalPhaseMs / 1000),
+    effects: dist(recoveries.map((r) => r.effectsMs!)),
+    approveHttp: dist(recoveries.map((r) => r.approveHttpMs!)),
+    startHttp: dist(recoveries.map((r) => r.startHttpMs)),
+  };
+  const failed = recoveries.filter((r) => r.failure).length;
+  note(
+    `${label}: ${count} stores in ${secs(scenariosMs)}, started in ${secs(startsMs)}, all awaiting approval after ${secs(pendingMs)}; ` +
+      `approval phase ${secs(approvalPhaseMs)} (${result.throughput.toFixed(2)} completed/s, p50 ${result.effects.p50.toFixed(0)} ms)` +
+      (failed ? red(`; ${failed} failed`) : ''),
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function verify(h: Harness, recoveries: Recovery[]): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, bad: string[], total: number, what: string) =>
+    checks.push({ name, ok: bad.length === 0, detail: bad.length ? `${bad.length}/${total} ${what}: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? '; …' : ''}` : `${total}/${total}` });
+
+  add(
+    'every recovery completed with the customer confirmed',
+    recoveries
+      .filter((r) => r.failure || r.result?.stage !== 'completed' || !r.result.effects.customerConfirmed)
+      .map((r) => `${r.id}: ${r.failure ?? `stage ${r.result?.stage}`}`),
+    recoveries.length,
+    'not completed',
+  );
+
+  const appointments = await h.db.appointment.findMany({
+    where: { id: { in: recoveries.map((r) => r.scenario.appointmentId) } },
+    select: { id: true, stylistId: true },
+  });
+  const stylistOf = new Map(appointments.map((a) => [a.id, a.stylistId]));
+  add(
+    'every appointment assigned (to the approved stylist)',
+    recoveries
+      .filter((r) => {
+        const assigned = stylistOf.get(r.scenario.appointmentId);
+        return !assigned || assigned !== r.result?.effects.stylistAssigned || assigned !== r.scenario.stylists.best;
+      })
+      .map((r) => `${r.scenario.appointmentId}: ${stylistOf.get(r.scenario.appointmentId) ?? 'no stylist'}`),
+    recoveries.length,
+    'not assigned as approved',
+  );
+
+  const keyOf = (m: { headers: Map<string, unknown>; messageId?: string }) => String(m.headers.get('x-retail-ops-key') ?? m.messageId ?? '');
+  const confirmations = (email: string) => h.smtp.to(email).filter((m) => keyOf(m).endsWith(':customer-confirmation'));
+  add(
+    'exactly one confirmation email per customer (SMTP)',
+    recoveries
+      .filter((r) => confirmations(r.scenario.customerEmail).length !== 1 || h.smtp.to(r.scenario.customerEmail).length !== 1)
+      .map((r) => `${r.scenario.customerEmail}: ${confirmations(r.scenario.customerEmail).length} confirmations, ${h.smtp.to(r.scenario.customerEmail).length} emails`),
+    recoveries.length,
+    'customers',
+  );
+
+  const byKey = new Map<string, number>();
+  for (const m of h.smtp.messages) byKey.set(keyOf(m), (byKey.get(keyOf(m)) ?? 0) + 1);
+  const duplicates = [...byKey].filter(([, c]) => c > 1).map(([k, c]) => `${k} x${c}`);
+  checks.push({
+    name: 'no email delivered twice (SMTP, by idempotency key)',
+    ok: duplicates.length === 0,
+    detail: `${duplicates.length} duplicates among ${h.smtp.messages.length} emails${duplicates.length ? `: ${duplicates.slice(0, 5).join('; ')}` : ''}`,
+  });
+
+  const outbox = await h.db.outboundEmail.groupBy({
+    by: ['status'],
+    where: { workflowId: { in: recoveries.map((r) => r.id) }, kind: 'appointment.customer_confirmation' },
+    _count: { _all: true },
+  });
+  const sent = outbox.find((o) => o.status === 'SENT')?._count._all ?? 0;
+  const other = outbox.filter((o) => o.status !== 'SENT').map((o) => `${o._count._all} ${o.status}`);
+  checks.push({
+    name: 'outbox: one SENT confirmation row per recovery',
+    ok: sent === recoveries.length && other.length === 0,
+    detail: `${sent}/${recoveries.length} SENT${other.length ? `, ${other.join(', ')}` : ''}`,
+  });
+  return checks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function report(opts: Options, seq: PhaseResult, con: PhaseResult): string {
+  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '-');
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
+  const rows: [string, string, string, string][] = [
+    ['', `sequential (c=1)`, `concurrent (c=${con.concurrency})`, 'concurrent ÷ sequential'],
+    ['recoveries', String(seq.count), String(con.count), ''],
+    ['approval phase', secs(seq.approvalPhaseMs), secs(con.approvalPhaseMs), ''],
+    ['throughput (completed/s)', seq.throughput.toFixed(2), con.throughput.toFixed(2), ratio(con.throughput, seq.throughput)],
+    ['approval -> done  p50', ms(seq.effects.p50), ms(con.effects.p50), ratio(con.effects.p50, seq.effects.p50)],
+    ['                  p95', ms(seq.effects.p95), ms(con.effects.p95), ratio(con.effects.p95, seq.effects.p95)],
+    ['                  p99', ms(seq.effects.p99), ms(con.effects.p99), ratio(con.effects.p99, seq.effects.p99)],
+    ['                  max', ms(seq.effects.max), ms(con.effects.max), ratio(con.effects.max, seq.effects.max)],
+    ['                  mean', ms(seq.effects.mean), ms(con.effects.mean), ratio(con.effects.mean, seq.effects.mean)],
+    ['approve HTTP      p50', ms(seq.approveHttp.p50), ms(con.approveHttp.p50), ratio(con.approveHttp.p50, seq.approveHttp.p50)],
+    ['                  p95', ms(seq.approveHttp.p95), ms(con.approveHttp.p95), ratio(con.approveHttp.p95, seq.approveHttp.p95)],
+    ['start HTTP        p50', ms(seq.startHttp.p50), ms(con.startHttp.p50), ratio(con.startHttp.p50, seq.startHttp.p50)],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]!.padStart(widths[3]!)}`;
+  const rule = `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`;
+  return [
+    bold('Appointment recoveries: approval -> all effects done'),
+    dim(
+      `  ${cpus().length} cores, Node ${process.version}; warm-up ${opts.warmup}, baseline ${opts.baseline}, batch ${opts.n} at concurrency ${con.concurrency}; ` +
+        `one in-process worker (Prisma pool ${HARNESS_DB_POOL}), API Prisma pool ${API_DB_POOL}`,
+    ),
+    '',
+    bold(line(rows[0]!)),
+    rule,
+    ...rows.slice(1).map(line),
+    '',
+    `  throughput ratio (concurrent ÷ sequential): ${bold(ratio(con.throughput, seq.throughput))}`,
+    `  p50 latency ratio (concurrent ÷ sequential): ${bold(ratio(con.effects.p50, seq.effects.p50))}`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  const t0 = now();
+
+  ensurePrerequisites();
+  const { startTestInfra, withDatabase } = await import('../tests/support/global-setup');
+  res.infra = startTestInfra({
+    label: 'bench setup',
+    databaseUrl: withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, BENCH_DATABASE),
+    scratchDatabase: new RegExp(`^${BENCH_DATABASE}$`),
+    dropDatabaseAtTeardown: true,
+  });
+  const infra = await res.infra;
+  if (interrupted) throw new Interrupted('interrupted');
+  // The harness (like every test) finds the infrastructure through process.env.
+  Object.assign(process.env, infra.env);
+
+  const [{ createHarness }, { createStoreScenario }, { createApp }, { createDb }, { createLogger }] = await Promise.all([
+    import('../tests/support/harness'),
+    import('../tests/support/fixtures'),
+    import('../api/app'),
+    import('../platform/db'),
+    import('../platform/logger'),
+  ]);
+  const h = (res.harness = await createHarness());
+  let t = now();
+  await h.startWorker();
+  note(`worker polling task queue ${h.taskQueue} (${secs(now() - t)}, includes bundling the workflows)`);
+  const apiDb = (res.apiDb = createDb(infra.databaseUrl, { max: API_DB_POOL }));
+  const app = createApp({ db: apiDb, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent') });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  res.server = server;
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = makeApi(baseUrl);
+  const health = await api('GET', '/healthz', null);
+  expectStatus(health, [200], 'GET /healthz');
+  note(`API listening on ${baseUrl}; infrastructure up in ${secs(now() - t0)}`);
+
+  const ctx: Ctx = { h, api, createStoreScenario: (db) => createStoreScenario(db) };
+  const all: Recovery[] = [];
+  if (opts.warmup > 0) all.push(...(await runPhase(ctx, 'warm-up', opts.warmup, 1)).recoveries);
+  const seq = await runPhase(ctx, 'sequential', opts.baseline, 1);
+  all.push(...seq.recoveries);
+  const con = await runPhase(ctx, 'concurrent', opts.n, opts.concurrency);
+  all.push(...con.recoveries);
+
+  t = now();
+  const checks = await verify(h, all);
+  const ok = checks.every((c) => c.ok);
+
+  console.log(`\n${report(opts, seq, con)}\n`);
+  console.log(bold(`Verification (${all.length} recoveries incl. warm-up, ${secs(now() - t)})`));
+  for (const c of checks) console.log(`  ${c.ok ? green('PASS') : red('FAIL')}  ${c.name}: ${c.detail}`);
+  console.log(ok ? green('\nAll checks passed.') : red('\nVerification FAILED.'));
+  res.keepLog = !ok;
+  return ok ? 0 : 1;
+}
+
+main()
+  .then(
+    async (code) => {
+      await teardown();
+      return code;
+    },
+    async (err) => {
+      res.bars?.stop();
+      res.bars = undefined;
+      if (err instanceof UsageError) {
+        console.error(`${err.message}\n${USAGE}`);
+        return 2;
+      }
+      if (!interrupted) console.error(red(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+      await teardown();
+      return interrupted ? 130 : 1;
+    },
+  )
+  .then((code) => {
+    // On a signal, onSignal's own teardown exits (130).
+    if (!interrupted) process.exit(code);
+  });
