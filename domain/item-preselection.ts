@@ -19,14 +19,7 @@ export interface InventoryItem {
   available: number; // onHand - reserved
 }
 
-export interface PreselectedItem {
-  sku: string;
-  name: string;
-  category: string;
-  brand: string;
-  colour: string;
-  size: string;
-  price: number;
+export interface PreselectedItem extends Omit<InventoryItem, 'styleTags' | 'available'> {
   score: number;
   reasons: string[];
 }

@@ -65,3 +65,11 @@ ensure_temporal_cli() {
 
 # Elapsed seconds since the given epoch second.
 elapsed_since() { echo $(( $(date +%s) - $1 )); }
+
+# Everything npm start, npm test and CI need installed; sets and exports TEMPORAL_BIN.
+ensure_installed() {
+  ensure_node_modules
+  ensure_prisma_client
+  TEMPORAL_BIN="$(ensure_temporal_cli)" || return 1
+  export TEMPORAL_BIN
+}

@@ -6,10 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ensure_node_modules
-ensure_prisma_client
-TEMPORAL_BIN="$(ensure_temporal_cli)"
-export TEMPORAL_BIN
+ensure_installed
 mkdir -p .data/logs
 
 exec node --enable-source-maps --import tsx scripts/start.ts "$@"

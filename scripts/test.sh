@@ -7,10 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ensure_node_modules
-ensure_prisma_client
-TEMPORAL_BIN="$(ensure_temporal_cli)"
-export TEMPORAL_BIN
+ensure_installed
 
 tsc_status=0
 if [ "${SKIP_TYPECHECK:-}" != "1" ]; then
