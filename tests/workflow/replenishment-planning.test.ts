@@ -1,0 +1,265 @@
+/**
+ * Replenishment planning activities against the real test database, on isolated stores built
+ * here (unique ids), with hand-made sales histories so the expected orders are known.
+ *
+ * Every SKU of the main store sells exactly 10 units a day, so the forecast is 10 a day with no
+ * spread (safety stock 0). Supplier lead time 5 days, review period 7 days:
+ *   reorder point = 5 · 10 = 50,   order-up-to = 12 · 10 = 120.
+ */
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { seasonalExponentialSmoothing, type DailySales, type Forecaster } from '../../domain/forecasting';
+import {
+  createReplenishmentPlanningActivities,
+  HEARTBEAT_EVERY,
+  type PlanningProgress,
+  type PlanStoreBatchResult,
+} from '../../activities/replenishment-planning';
+import { createDb, type Db } from '../../platform/db';
+import { testEnv } from '../support/env';
+
+const AS_OF = '2025-06-01';
+const HISTORY_DAYS = 120;
+const REVIEW_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+function dayOffset(offset: number): Date {
+  return new Date(Date.parse(`${AS_OF}T00:00:00Z`) + offset * DAY_MS);
+}
+
+interface SkuSpec {
+  key: string;
+  onHand: number;
+  reserved?: number;
+  onOrder?: number;
+  packSize?: number;
+  minOrderQty?: number;
+  active?: boolean;
+  /** Units sold on day asOf + offset (offset < 0 is history), or 10 a day over the whole window. */
+  sales?: 'steady' | 'none' | Array<[offset: number, units: number]>;
+}
+
+interface Scenario {
+  storeId: string;
+  supplierId: string;
+  sku: (key: string) => string;
+}
+
+async function createScenario(db: Db, specs: SkuSpec[], opts: { leadTimeDays?: number; cost?: number } = {}): Promise<Scenario> {
+  const suffix = randomUUID().slice(0, 8).toUpperCase();
+  const regionId = `R-RP-${suffix}`;
+  const storeId = `T-RP-${suffix}`;
+  const supplierId = `SUP-RP-${suffix}`;
+  const sku = (key: string) => `RP-${suffix}-${key}`;
+  await db.region.create({ data: { id: regionId, name: `Planning region ${suffix}` } });
+  await db.store.create({ data: { id: storeId, name: `Planning store ${suffix}`, regionId, city: 'Testville', timezone: 'Europe/London' } });
+  await db.supplier.create({
+    data: { id: supplierId, name: `Supplier ${suffix}`, email: `sup-${suffix.toLowerCase()}@example.com`, leadTimeDays: opts.leadTimeDays ?? 5 },
+  });
+  await db.product.createMany({
+    data: specs.map((s) => ({
+      sku: sku(s.key),
+      name: `Product ${s.key}`,
+      category: 'test',
+      brand: 'Test',
+      colour: 'black',
+      size: 'M',
+      styleTags: [],
+      cost: opts.cost ?? 4,
+      price: 10,
+      supplierId,
+      packSize: s.packSize ?? 1,
+      minOrderQty: s.minOrderQty ?? 1,
+      serviceLevel: 0.95,
+      active: s.active ?? true,
+    })),
+  });
+  await db.inventoryLevel.createMany({
+    data: specs.map((s) => ({ storeId, sku: sku(s.key), onHand: s.onHand, reserved: s.reserved ?? 0, onOrder: s.onOrder ?? 0 })),
+  });
+  const sales = specs.flatMap((s) => {
+    const days: Array<[number, number]> =
+      s.sales === 'none' ? [] : s.sales === undefined || s.sales === 'steady' ? Array.from({ length: HISTORY_DAYS }, (_, i) => [i - HISTORY_DAYS, 10]) : s.sales;
+    return days.map(([offset, units]) => ({ storeId, sku: sku(s.key), day: dayOffset(offset), units, revenue: units * 10 }));
+  });
+  if (sales.length) await db.salesDaily.createMany({ data: sales });
+  return { storeId, supplierId, sku };
+}
+
+/** Every batch of the store, `batchSize` SKUs at a time. */
+async function planAll(
+  plan: ReturnType<typeof createReplenishmentPlanningActivities>['planStoreBatch'],
+  storeId: string,
+  batchSize: number,
+): Promise<PlanStoreBatchResult[]> {
+  const batches: PlanStoreBatchResult[] = [];
+  let afterSku: string | null = null;
+  for (;;) {
+    const r = await plan({ storeId, asOf: AS_OF, afterSku, batchSize, reviewPeriodDays: REVIEW_DAYS });
+    batches.push(r);
+    if (r.examined < batchSize || r.lastSku === null) return batches;
+    afterSku = r.lastSku;
+  }
+}
+
+describe('replenishment planning activities', () => {
+  let db: Db;
+  let acts: ReturnType<typeof createReplenishmentPlanningActivities>;
+  let main: Scenario;
+
+  beforeAll(async () => {
+    db = createDb(testEnv().databaseUrl, { max: 4 });
+    acts = createReplenishmentPlanningActivities({ db });
+    main = await createScenario(db, [
+      // Position 20 ≤ 50: order up to 120 → 100, in packs of 12 → 108. The 1,000 sold on asOf
+      // itself and before the window must not count.
+      { key: 'LOW', onHand: 20, packSize: 12, sales: [...Array.from({ length: HISTORY_DAYS }, (_, i): [number, number] => [i - HISTORY_DAYS, 10]), [0, 1000], [-HISTORY_DAYS - 1, 1000]] },
+      { key: 'ENOUGH', onHand: 200 },
+      // 20 on hand alone would be ordered; with 100 on order the position is 120.
+      { key: 'ONORDER', onHand: 20, onOrder: 100 },
+      // 60 on hand alone is above 50; 30 reserved make the position 30 → order 90.
+      { key: 'RESERVED', onHand: 60, reserved: 30 },
+      // No sales at all: nothing is forecast, nothing ordered.
+      { key: 'NOSALES', onHand: 0, sales: 'none' },
+      // Below the reorder point but inactive: not planned.
+      { key: 'RETIRED', onHand: 0, active: false },
+      // Position 45: need 75, raised to the minimum order 100.
+      { key: 'MINORDER', onHand: 45, minOrderQty: 100 },
+    ]);
+  });
+
+  afterAll(async () => {
+    await db.$disconnect();
+  });
+
+  it('counts the active SKUs stocked in the store', async () => {
+    await expect(acts.countStoreSkus({ storeId: main.storeId })).resolves.toBe(6);
+  });
+
+  it('orders what is below the reorder point, rounded to packs, netting reserved and on-order stock', async () => {
+    const r = await acts.planStoreBatch({ storeId: main.storeId, asOf: AS_OF, afterSku: null, batchSize: 500, reviewPeriodDays: REVIEW_DAYS });
+    expect(r.examined).toBe(6);
+    expect(r.lastSku).toBe(main.sku('RESERVED'));
+    const bySku = Object.fromEntries(r.lines.map((l) => [l.sku, l]));
+    expect(Object.keys(bySku).sort()).toEqual([main.sku('LOW'), main.sku('MINORDER'), main.sku('RESERVED')].sort());
+
+    const low = bySku[main.sku('LOW')]!;
+    expect(low.quantity).toBe(108);
+    expect(low.supplierId).toBe(main.supplierId);
+    expect(low.unitCost).toBe(4);
+    expect(low.lineValue).toBe(432);
+    expect(low.rationale).toMatchObject({
+      meanDaily: 10,
+      demandOverLeadTime: 50,
+      safetyStock: 0,
+      reorderPoint: 50,
+      orderUpTo: 120,
+      inventoryPosition: 20,
+      packSize: 12,
+    });
+
+    const reserved = bySku[main.sku('RESERVED')]!;
+    expect(reserved.quantity).toBe(90);
+    expect(reserved.rationale).toMatchObject({ onHand: 60, reserved: 30, onOrder: 0, inventoryPosition: 30 });
+
+    expect(bySku[main.sku('MINORDER')]!.quantity).toBe(100);
+  });
+
+  it('does not order stock already on order again', async () => {
+    const r = await acts.planStoreBatch({ storeId: main.storeId, asOf: AS_OF, afterSku: null, batchSize: 500, reviewPeriodDays: REVIEW_DAYS });
+    expect(r.lines.find((l) => l.sku === main.sku('ONORDER'))).toBeUndefined();
+    // The same SKU with nothing on order would be ordered.
+    const other = await createScenario(db, [{ key: 'ONORDER', onHand: 20 }]);
+    const o = await acts.planStoreBatch({ storeId: other.storeId, asOf: AS_OF, afterSku: null, batchSize: 10, reviewPeriodDays: REVIEW_DAYS });
+    expect(o.lines.map((l) => [l.sku, l.quantity])).toEqual([[other.sku('ONORDER'), 100]]);
+  });
+
+  it('hands the forecaster a dense daily series over [asOf − historyDays, asOf)', async () => {
+    const seen: DailySales[] = [];
+    const recording: Forecaster = {
+      name: 'recording',
+      forecast(history, horizon) {
+        seen.push(history);
+        return seasonalExponentialSmoothing.forecast(history, horizon);
+      },
+    };
+    const s = await createScenario(db, [{ key: 'GAPS', onHand: 0, sales: [[-30, 4], [-1, 7], [-31, 2], [-5, 0], [0, 99]] }]);
+    const r = await createReplenishmentPlanningActivities({ db, forecaster: recording }).planStoreBatch({
+      storeId: s.storeId,
+      asOf: AS_OF,
+      afterSku: null,
+      batchSize: 10,
+      historyDays: 30,
+    });
+    expect(r.examined).toBe(1);
+    expect(seen).toHaveLength(1);
+    const expected = new Array<number>(30).fill(0);
+    expected[0] = 4; // asOf − 30
+    expected[29] = 7; // asOf − 1
+    expect(seen[0]).toEqual({ startDay: '2025-05-02', units: expected });
+  });
+
+  it('pages through the store in batches, every SKU exactly once', async () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `P${i}`);
+    const s = await createScenario(db, keys.map((key) => ({ key, onHand: 0 })));
+    const batches = await planAll(acts.planStoreBatch, s.storeId, 3);
+    expect(batches.map((b) => b.examined)).toEqual([3, 3, 1]);
+    const skus = batches.flatMap((b) => b.lines.map((l) => l.sku));
+    expect(skus).toEqual(keys.map(s.sku));
+    expect(new Set(skus).size).toBe(7);
+    expect(batches.reduce((n, b) => n + b.examined, 0)).toBe(await acts.countStoreSkus({ storeId: s.storeId }));
+
+    const single = await acts.planStoreBatch({ storeId: s.storeId, asOf: AS_OF, afterSku: null, batchSize: 500, reviewPeriodDays: REVIEW_DAYS });
+    expect(batches.flatMap((b) => b.lines)).toEqual(single.lines);
+
+    // Exactly divisible: the last full batch is followed by an empty one.
+    const even = await planAll(acts.planStoreBatch, s.storeId, 7);
+    expect(even.map((b) => b.examined)).toEqual([7, 0]);
+    expect(even[1]).toEqual({ lines: [], lastSku: s.sku('P6'), examined: 0 });
+  });
+
+  it('heartbeats its progress inside an activity and resumes from it on a retry', async () => {
+    const count = 2 * HEARTBEAT_EVERY + 30;
+    // No sales and stock short by 5: every SKU gets an order of 5.
+    const keys = Array.from({ length: count }, (_, i) => `H${String(i).padStart(4, '0')}`);
+    const s = await createScenario(db, keys.map((key) => ({ key, onHand: -5, sales: 'none' as const })));
+    const input = { storeId: s.storeId, asOf: AS_OF, afterSku: null, batchSize: 1000 };
+
+    const env = new MockActivityEnvironment();
+    const beats: PlanningProgress[] = [];
+    env.on('heartbeat', (d: PlanningProgress) => beats.push(d));
+    const full = (await env.run(acts.planStoreBatch, input)) as PlanStoreBatchResult;
+    expect(full.examined).toBe(count);
+    expect(full.lines).toHaveLength(count);
+    expect(beats.map((b) => [b.lastSku, b.examined, b.lines.length])).toEqual([
+      [s.sku(keys[HEARTBEAT_EVERY - 1]!), HEARTBEAT_EVERY, HEARTBEAT_EVERY],
+      [s.sku(keys[2 * HEARTBEAT_EVERY - 1]!), 2 * HEARTBEAT_EVERY, 2 * HEARTBEAT_EVERY],
+    ]);
+
+    // A retry with the first heartbeat's details gives the same result without redoing its SKUs.
+    const seen: number[] = [];
+    const counting: Forecaster = {
+      name: 'counting',
+      forecast(history, horizon) {
+        seen.push(1);
+        return seasonalExponentialSmoothing.forecast(history, horizon);
+      },
+    };
+    const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats[0] });
+    const resumed = (await retry.run(createReplenishmentPlanningActivities({ db, forecaster: counting }).planStoreBatch, input)) as PlanStoreBatchResult;
+    expect(resumed).toEqual(full);
+    expect(seen).toHaveLength(count - HEARTBEAT_EVERY);
+  });
+
+  it('rejects an unknown store as non-retryable StoreNotFound', async () => {
+    const failure = { name: 'ApplicationFailure', type: 'StoreNotFound', nonRetryable: true };
+    await expect(acts.countStoreSkus({ storeId: 'NO-SUCH-STORE' })).rejects.toMatchObject(failure);
+    await expect(acts.planStoreBatch({ storeId: 'NO-SUCH-STORE', asOf: AS_OF, afterSku: null, batchSize: 10 })).rejects.toMatchObject(failure);
+  });
+
+  it('rejects a malformed day or batch size as non-retryable', async () => {
+    const failure = { type: 'InvalidPlanningInput', nonRetryable: true };
+    await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: '2025-02-30', afterSku: null, batchSize: 10 })).rejects.toMatchObject(failure);
+    await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: AS_OF, afterSku: null, batchSize: 0 })).rejects.toMatchObject(failure);
+  });
+});
