@@ -32,8 +32,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../platform/db';
 import type { StoreScenario } from '../tests/support/fixtures';
@@ -41,6 +39,7 @@ import type { TestInfra } from '../tests/support/global-setup';
 import type { Harness } from '../tests/support/harness';
 import type { AppointmentRecoveryState, appointmentRecovery } from '../workflows/appointment-recovery';
 import { REPO_ROOT, findTemporalBinary } from './temporal-dev';
+import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -54,18 +53,8 @@ const API_DB_POOL = 10;
 /** The harness's Prisma pool (tests/support/harness.ts), shared by the worker's activities and the fixtures. */
 const HARNESS_DB_POOL = 5;
 
-const tty = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
-const bold = paint('1');
-const dim = paint('2');
-const red = paint('31');
-const green = paint('32');
-const note = (msg: string) => process.stderr.write(`${dim('[bench]')} ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.now();
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-class UsageError extends Error {}
 class Interrupted extends Error {}
 
 // ---------------------------------------------------------------------------------------------
@@ -85,34 +74,11 @@ const USAGE = `Usage: npm run bench:appointments -- [--n 50] [--concurrency N] [
   --warmup       unmeasured recoveries before the baseline (default 1; 0 for none)`;
 
 function parseOptions(argv: string[]): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        n: { type: 'string' },
-        concurrency: { type: 'string', short: 'c' },
-        baseline: { type: 'string' },
-        warmup: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const int = (name: string, fallback: number, min: number): number => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min} (got ${String(raw)})`);
-    return v;
-  };
+  const { int } = parseBenchOptions(
+    argv,
+    { n: { type: 'string' }, concurrency: { type: 'string', short: 'c' }, baseline: { type: 'string' }, warmup: { type: 'string' } },
+    USAGE,
+  );
   const n = int('n', 50, 1);
   return { n, concurrency: Math.min(int('concurrency', n, 1), n), baseline: int('baseline', 5, 1), warmup: int('warmup', 1, 0) };
 }
@@ -217,23 +183,9 @@ function onSignal(signal: NodeJS.Signals) {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Runs fn over items, `limit` at a time, in order of the items; stops taking new ones after a failure. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const runner = async () => {
-    while (!failed && !interrupted && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!, i);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+/** mapLimit that stops taking new items on Ctrl-C and then reports the interruption. */
+async function mapUntilInterrupted<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = await mapLimit(items, limit, fn, () => interrupted);
   if (interrupted) throw new Interrupted('interrupted');
   return out;
 }
@@ -365,7 +317,7 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
 
   // 1. Isolated stores (not measured).
   let t = now();
-  const scenarios = await mapLimit(Array.from({ length: count }), SETUP_PARALLELISM, async () => {
+  const scenarios = await mapUntilInterrupted(Array.from({ length: count }), SETUP_PARALLELISM, async () => {
     const s = await ctx.createStoreScenario(h.db);
     bScenarios.increment();
     return s;
@@ -374,7 +326,7 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
 
   // 2. Start the recoveries through the API (the upstream system's key).
   t = now();
-  const recoveries = await mapLimit(scenarios, concurrency, async (s): Promise<Recovery> => {
+  const recoveries = await mapUntilInterrupted(scenarios, concurrency, async (s): Promise<Recovery> => {
     const t0 = now();
     const r = await api('POST', BASE, s.managers.system.apiKey, { appointmentId: s.appointmentId });
     const startHttpMs = now() - t0;
@@ -390,7 +342,7 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
   let waiting = recoveries;
   while (waiting.length) {
     const still: Recovery[] = [];
-    await mapLimit(waiting, POLL_PARALLELISM, async (rec) => {
+    await mapUntilInterrupted(waiting, POLL_PARALLELISM, async (rec) => {
       const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
       expectStatus(r, [200], `state of ${rec.id}`);
       if (r.body.pendingApproval) return void bPending.increment();
@@ -407,7 +359,7 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
   // 4. The measured part: approve, then wait for the workflow to complete.
   const phaseStart = now();
   let lastDone = phaseStart;
-  await mapLimit(recoveries, concurrency, async (rec) => {
+  await mapUntilInterrupted(recoveries, concurrency, async (rec) => {
     const t0 = now();
     const r = await api('POST', `${BASE}/${encodeURIComponent(rec.id)}/decisions`, rec.scenario.managers.primary.apiKey, { decision: 'approve' });
     const t1 = now();

@@ -20,8 +20,6 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { Client } from 'pg';
 import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
@@ -30,22 +28,12 @@ import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { withDatabase } from '../tests/support/global-setup';
 import { REPO_ROOT } from './temporal-dev';
+import { bold, dim, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench_replenishment';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
 const SUPPLIERS = 40;
 const AS_OF = '2025-06-01';
-
-const tty = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
-const bold = paint('1');
-const dim = paint('2');
-const red = paint('31');
-const note = (msg: string) => process.stderr.write(`${dim('[bench]')} ${msg}\n`);
-const now = () => performance.now();
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-
-class UsageError extends Error {}
 
 interface Options {
   stores: number;
@@ -65,36 +53,18 @@ const USAGE = `Usage: npm run bench:replenishment -- [--stores 20] [--skus 2000]
   --keep         keep the scratch database ${BENCH_DATABASE}`;
 
 function parseOptions(argv: string[]): Options {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stores: { type: 'string' },
-        skus: { type: 'string' },
-        batch: { type: 'string' },
-        concurrency: { type: 'string', short: 'c' },
-        history: { type: 'string' },
-        keep: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got ${String(raw)})`);
-    return v;
-  };
+  const { values, int } = parseBenchOptions(
+    argv,
+    {
+      stores: { type: 'string' },
+      skus: { type: 'string' },
+      batch: { type: 'string' },
+      concurrency: { type: 'string', short: 'c' },
+      history: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+    USAGE,
+  );
   return {
     stores: int('stores', 20, 1, 500),
     skus: int('skus', 2000, 1, 100_000),
@@ -192,20 +162,6 @@ function progressBar(format: string, total: number): { increment(n?: number): vo
   const bar = new SingleBar({ format, barsize: 30, hideCursor: true, stream: process.stderr }, Presets.shades_classic);
   bar.start(total, 0);
   return { increment: (n = 1) => bar.increment(n), stop: () => bar.stop() };
-}
-
-/** Runs fn over items, `limit` at a time. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const runner = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
-  return out;
 }
 
 interface PhaseResult {

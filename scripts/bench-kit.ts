@@ -1,0 +1,65 @@
+/** What the benchmark scripts share: terminal styling, option parsing, bounded concurrency. */
+import { performance } from 'node:perf_hooks';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const bold = paint('1');
+export const dim = paint('2');
+export const red = paint('31');
+export const green = paint('32');
+export const note = (msg: string) => process.stderr.write(`${dim('[bench]')} ${msg}\n`);
+export const now = () => performance.now();
+export const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+export class UsageError extends Error {}
+
+/**
+ * Parses `--name value` flags strictly (unknown flags are usage errors); `--help` prints the usage
+ * and exits. `int` reads an integer flag within bounds.
+ */
+export function parseBenchOptions(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string) {
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (got ${String(raw)})`);
+    return v;
+  };
+  return { values, int };
+}
+
+/** Runs fn over items, `limit` at a time, in order; stops taking new items after a failure or when `stop()` says so. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+  stop: () => boolean = () => false,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const runner = async () => {
+    while (!failed && !stop() && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
+  return out;
+}
