@@ -8,15 +8,38 @@ import type { Logger } from '../platform/logger';
  * orders) and the channel price endpoints (POS per store, e-commerce). In-memory state, strict
  * idempotency (an `Idempotency-Key` is remembered with a fingerprint of its body), and fault
  * injection per route and target so reliability tests can make a system fail N times, answer
- * slowly, or (later) deliver supplier events more than once.
+ * slowly, or deliver supplier events more than once.
+ *
+ * Supplier events (acknowledged, rejected, received) go back to the Retail Ops API at
+ * `{callbackBaseUrl}/api/v1/replenishments/{replenishmentId}/supplier-events`, triggered by hand
+ * (`.../acknowledge`, `.../receive`, `.../reject`) or automatically after an order arrives.
  */
 
-export const FAULT_ROUTES = ['supplier-po', 'pos-price', 'ecommerce-price'] as const;
+export const FAULT_ROUTES = ['supplier-po', 'supplier-events', 'pos-price', 'ecommerce-price'] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
+
+export interface CallbackRetry {
+  /** Delivery attempts per event copy, the first included. Default 5. */
+  attempts: number;
+  /** Wait before the second attempt, doubling after each. Default 500 ms. */
+  backoffMs: number;
+  /** Per-attempt timeout. Default 5 s. */
+  timeoutMs: number;
+}
 
 export interface SimulatorOptions {
   /** Base URL of the Retail Ops API, for supplier-event callbacks (acknowledgments, receipts). */
   callbackBaseUrl?: string;
+  /** Sent as `X-API-Key` with every callback (a system principal's key); no header when omitted. */
+  callbackApiKey?: string;
+  callbackRetry?: Partial<CallbackRetry>;
+  /** Acknowledge each new order (with a replenishmentId) this long after it arrives; off when undefined. */
+  autoAcknowledgeAfterMs?: number;
+  /**
+   * Receive each new order in full this long after its automatic acknowledgment (after its
+   * arrival when auto-acknowledge is off); off when undefined.
+   */
+  autoReceiveAfterMs?: number;
   now?: () => Date;
   /** Request logging; none when omitted (tests). */
   logger?: Logger;
@@ -43,14 +66,64 @@ export interface PurchaseOrderLine {
   unitCost: number;
 }
 
+export type PurchaseOrderStatus = 'open' | 'cancelled';
+
 export interface ReceivedPurchaseOrder {
   supplierId: string;
   supplierReference: string;
   purchaseOrderId: string;
   storeId: string;
+  /** The replenishment (workflow ID) that supplier events for this order go back to. */
+  replenishmentId?: string;
   lines: PurchaseOrderLine[];
+  status: PurchaseOrderStatus;
+  cancelledAt?: string;
   idempotencyKey: string;
   receivedAt: string;
+}
+
+export type SupplierEventType = 'acknowledged' | 'rejected' | 'received';
+
+export interface SupplierEventLine {
+  sku: string;
+  quantityReceived?: number;
+  quantityRejected?: number;
+  reason?: string;
+}
+
+/** The body of a supplier-event callback. */
+export interface SupplierEvent {
+  eventId: string;
+  purchaseOrderId: string;
+  type: SupplierEventType;
+  supplierReference: string;
+  occurredAt: string;
+  reason?: string;
+  lines?: SupplierEventLine[];
+}
+
+export interface DeliveryOutcome {
+  delivered: boolean;
+  /** The last answer's status; none when no attempt got an answer. */
+  status?: number;
+  attempts: number;
+  error?: string;
+}
+
+/** One delivered copy of an event, as `/_supplier-events` lists it. */
+export interface SupplierEventDelivery extends DeliveryOutcome {
+  supplierId: string;
+  url: string;
+  copy: number;
+  event: SupplierEvent;
+  finishedAt: string;
+}
+
+/** What has been settled for an order, so a default receipt covers only what is still due. */
+interface OrderProgress {
+  receipts: number;
+  rejectedAtAck: Record<string, number>;
+  settledByReceipts: Record<string, number>;
 }
 
 export type PriceChannel = 'pos' | 'ecommerce';
@@ -95,6 +168,9 @@ export class SimulatorState {
   readonly prices = new Map<string, CurrentPrice>(); // priceKey()
   readonly priceKeys = new Map<string, { fingerprint: string; push: PricePush }>(); // `${scope}/${key}`
   readonly pushes: PricePush[] = [];
+  readonly progress = new Map<string, OrderProgress>(); // `${supplierId}/${supplierReference}`
+  readonly deliveries: SupplierEventDelivery[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   stats: Record<FaultRoute, Counters & { byTarget: Record<string, Counters> }> = SimulatorState.emptyStats();
 
   constructor(readonly now: () => Date) {}
@@ -104,6 +180,7 @@ export class SimulatorState {
   }
 
   reset(): void {
+    this.clearTimers();
     this.faults = [];
     this.orders.clear();
     this.orderKeys.clear();
@@ -111,7 +188,33 @@ export class SimulatorState {
     this.prices.clear();
     this.priceKeys.clear();
     this.pushes.length = 0;
+    this.progress.clear();
+    this.deliveries.length = 0;
     this.stats = SimulatorState.emptyStats();
+  }
+
+  /** Runs `fn` after `ms` unless reset first; the timer does not keep the process alive. */
+  schedule(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  progressOf(orderKey: string): OrderProgress {
+    let progress = this.progress.get(orderKey);
+    if (!progress) {
+      progress = { receipts: 0, rejectedAtAck: {}, settledByReceipts: {} };
+      this.progress.set(orderKey, progress);
+    }
+    return progress;
   }
 
   addFault(input: Omit<Fault, 'id' | 'createdAt'>): Fault {
@@ -165,14 +268,24 @@ function fingerprint(value: unknown): string {
 }
 
 const id = z.string().trim().min(1).max(100);
+const quantity = z.number().int().min(0).max(1_000_000);
+const reason = z.string().trim().min(1).max(500);
 const purchaseOrderBody = z.object({
   purchaseOrderId: id,
   storeId: id,
+  replenishmentId: id.optional(),
   lines: z
     .array(z.object({ sku: id, quantity: z.number().int().positive().max(1_000_000), unitCost: z.number().nonnegative().max(1_000_000) }))
     .min(1)
     .max(10_000),
 });
+const acknowledgeBody = z.object({
+  rejectLines: z.array(z.object({ sku: id, quantity: quantity.positive().optional(), reason: reason.optional() })).max(10_000).optional(),
+});
+const receiveBody = z.object({
+  lines: z.array(z.object({ sku: id, quantity, rejected: quantity.optional() })).min(1).max(10_000).optional(),
+});
+const rejectBody = z.object({ reason });
 const priceBody = z.object({ price: z.number().positive().max(1_000_000), priceChangeId: id });
 const faultBody = z.object({
   route: z.enum(FAULT_ROUTES),
@@ -227,6 +340,101 @@ function injectedFailure(res: Response, route: FaultRoute, status: number): void
   problem(res, status, 'injected-fault', `Fault injected on ${route}.`);
 }
 
+// ---- Supplier events -----------------------------------------------------------------------
+
+const DEFAULT_CALLBACK_RETRY: CallbackRetry = { attempts: 5, backoffMs: 500, timeoutMs: 5_000 };
+
+export function supplierEventsUrl(callbackBaseUrl: string, replenishmentId: string): string {
+  return `${callbackBaseUrl.replace(/\/+$/, '')}/api/v1/replenishments/${encodeURIComponent(replenishmentId)}/supplier-events`;
+}
+
+/** Statuses that may pass on a later attempt; any other 4xx would fail the same way again. */
+const retryableStatus = (status: number) => status >= 500 || status === 429 || status === 408;
+
+async function postOnce(url: string, event: SupplierEvent, apiKey: string | undefined, timeoutMs: number): Promise<{ status?: number; error?: string }> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (apiKey !== undefined) headers['X-API-Key'] = apiKey;
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(event), signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer(); // drain the body so the connection can be reused
+    return { status: res.status };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** POSTs one event, retrying network errors and retryable statuses with a doubling backoff. */
+export async function deliverSupplierEvent(url: string, event: SupplierEvent, apiKey: string | undefined, retry: CallbackRetry): Promise<DeliveryOutcome> {
+  let outcome: DeliveryOutcome = { delivered: false, attempts: 0 };
+  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+    if (attempt > 1) await sleep(retry.backoffMs * 2 ** (attempt - 2));
+    const { status, error } = await postOnce(url, event, apiKey, retry.timeoutMs);
+    const delivered = status !== undefined && status >= 200 && status < 300;
+    outcome = { delivered, attempts: attempt, ...(status !== undefined ? { status } : {}), ...(error !== undefined ? { error } : {}) };
+    if (delivered || (status !== undefined && !retryableStatus(status))) break;
+  }
+  return outcome;
+}
+
+const orderedQuantity = (order: ReceivedPurchaseOrder, sku: string) => order.lines.find((l) => l.sku === sku)?.quantity ?? 0;
+
+/** Units of each line neither rejected at acknowledgment nor settled by an earlier receipt. */
+function outstandingLines(order: ReceivedPurchaseOrder, progress: OrderProgress): { sku: string; quantity: number }[] {
+  return order.lines
+    .map((l) => ({ sku: l.sku, quantity: l.quantity - (progress.rejectedAtAck[l.sku] ?? 0) - (progress.settledByReceipts[l.sku] ?? 0) }))
+    .filter((l) => l.quantity > 0);
+}
+
+const eventBase = (order: ReceivedPurchaseOrder, occurredAt: string) => ({
+  purchaseOrderId: order.purchaseOrderId,
+  supplierReference: order.supplierReference,
+  occurredAt,
+});
+
+function acknowledgedEvent(order: ReceivedPurchaseOrder, progress: OrderProgress, rejectLines: z.infer<typeof acknowledgeBody>['rejectLines'], occurredAt: string): SupplierEvent {
+  const lines = (rejectLines ?? []).map((r) => ({
+    sku: r.sku,
+    quantityRejected: r.quantity ?? orderedQuantity(order, r.sku),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+  }));
+  progress.rejectedAtAck = Object.fromEntries(lines.map((l) => [l.sku, l.quantityRejected]));
+  return {
+    eventId: `${order.supplierReference}:ack`,
+    type: 'acknowledged',
+    ...eventBase(order, occurredAt),
+    ...(lines.length > 0 ? { lines } : {}),
+  };
+}
+
+function receivedEvent(order: ReceivedPurchaseOrder, progress: OrderProgress, lines: { sku: string; quantity: number; rejected?: number }[], occurredAt: string): SupplierEvent {
+  for (const l of lines) progress.settledByReceipts[l.sku] = (progress.settledByReceipts[l.sku] ?? 0) + l.quantity + (l.rejected ?? 0);
+  progress.receipts++;
+  return {
+    eventId: `${order.supplierReference}:receipt:${progress.receipts}`,
+    type: 'received',
+    ...eventBase(order, occurredAt),
+    lines: lines.map((l) => ({ sku: l.sku, quantityReceived: l.quantity, ...(l.rejected ? { quantityRejected: l.rejected } : {}) })),
+  };
+}
+
+function rejectedEvent(order: ReceivedPurchaseOrder, reason: string, occurredAt: string): SupplierEvent {
+  return { eventId: `${order.supplierReference}:reject`, type: 'rejected', ...eventBase(order, occurredAt), reason };
+}
+
+/** Field errors for lines naming a SKU the order lacks, or naming one twice. */
+function lineErrors(order: ReceivedPurchaseOrder, lines: { sku: string }[], field: string): { field: string; message: string }[] {
+  const seen = new Set<string>();
+  return lines.flatMap((l, i) => {
+    const error = !order.lines.some((o) => o.sku === l.sku) ? `SKU ${l.sku} is not on the order` : seen.has(l.sku) ? `SKU ${l.sku} is listed twice` : undefined;
+    seen.add(l.sku);
+    return error ? [{ field: `body.${field}.${i}.sku`, message: error }] : [];
+  });
+}
+
+function invalidLines(res: Response, errors: { field: string; message: string }[]): void {
+  problem(res, 400, 'validation-error', `Invalid body: ${errors.map((e) => e.field).join(', ')}.`, { errors });
+}
+
 export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
   const state = new SimulatorState(opts.now ?? (() => new Date()));
   const app = express();
@@ -234,6 +442,67 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
   app.locals.simulator = state;
   if (opts.logger) app.use(pinoHttp({ logger: opts.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: '2mb' }));
+
+  const retry: CallbackRetry = {
+    attempts: opts.callbackRetry?.attempts ?? DEFAULT_CALLBACK_RETRY.attempts,
+    backoffMs: opts.callbackRetry?.backoffMs ?? DEFAULT_CALLBACK_RETRY.backoffMs,
+    timeoutMs: opts.callbackRetry?.timeoutMs ?? DEFAULT_CALLBACK_RETRY.timeoutMs,
+  };
+  const orderKey = (order: ReceivedPurchaseOrder) => `${order.supplierId}/${order.supplierReference}`;
+
+  function findOrder(req: Request, res: Response): ReceivedPurchaseOrder | undefined {
+    const order = state.orders.get(`${req.params.supplierId}/${req.params.supplierReference}`);
+    if (!order) problem(res, 404, 'not-found', `No purchase order ${req.params.supplierReference} at supplier ${req.params.supplierId}.`);
+    return order;
+  }
+
+  const eventsUrl = (order: ReceivedPurchaseOrder) =>
+    opts.callbackBaseUrl && order.replenishmentId ? supplierEventsUrl(opts.callbackBaseUrl, order.replenishmentId) : undefined;
+
+  function requireEventsUrl(order: ReceivedPurchaseOrder, res: Response): string | undefined {
+    if (!opts.callbackBaseUrl) problem(res, 400, 'no-callback-url', 'The simulator has no callbackBaseUrl to send supplier events to.');
+    else if (!order.replenishmentId) problem(res, 400, 'no-replenishment-id', `Purchase order ${order.supplierReference} has no replenishmentId to send events for.`);
+    return eventsUrl(order);
+  }
+
+  /** Delivers the event, 1 + duplicateDeliveries times when a 'supplier-events' fault says so. */
+  async function sendEvent(order: ReceivedPurchaseOrder, url: string, event: SupplierEvent): Promise<{ copies: number; first: DeliveryOutcome }> {
+    const copies = 1 + state.duplicateDeliveriesFor('supplier-events', order.supplierId);
+    const outcomes: DeliveryOutcome[] = [];
+    for (let copy = 1; copy <= copies; copy++) {
+      state.count('supplier-events', order.supplierId, 'calls');
+      if (copy > 1) state.count('supplier-events', order.supplierId, 'duplicates');
+      const outcome = await deliverSupplierEvent(url, event, opts.callbackApiKey, retry);
+      if (outcome.delivered) state.count('supplier-events', order.supplierId, 'effects');
+      else opts.logger?.warn({ url, eventId: event.eventId, ...outcome }, 'supplier event not delivered; giving up');
+      state.deliveries.push({ supplierId: order.supplierId, url, copy, event, ...outcome, finishedAt: state.now().toISOString() });
+      outcomes.push(outcome);
+    }
+    return { copies, first: outcomes[0]! };
+  }
+
+  /** The acknowledgment, then a full receipt, of a new order; each skipped once the order is cancelled. */
+  function scheduleAutomaticEvents(order: ReceivedPurchaseOrder): void {
+    const { autoAcknowledgeAfterMs: ackMs, autoReceiveAfterMs: receiveMs } = opts;
+    if (eventsUrl(order) === undefined) return;
+    const receiveLater = () => {
+      if (receiveMs !== undefined) state.schedule(receiveMs, () => void sendAutomatically(order, 'receive'));
+    };
+    if (ackMs !== undefined) state.schedule(ackMs, () => void sendAutomatically(order, 'acknowledge').then(receiveLater));
+    else receiveLater();
+  }
+
+  async function sendAutomatically(order: ReceivedPurchaseOrder, kind: 'acknowledge' | 'receive'): Promise<void> {
+    const url = eventsUrl(order);
+    // After a reset another order may hold the same reference: only the scheduled one counts.
+    if (!url || state.orders.get(orderKey(order)) !== order || order.status === 'cancelled') return;
+    const progress = state.progressOf(orderKey(order));
+    const now = state.now().toISOString();
+    const due = outstandingLines(order, progress);
+    if (kind === 'receive' && due.length === 0) return;
+    const event = kind === 'acknowledge' ? acknowledgedEvent(order, progress, [], now) : receivedEvent(order, progress, due, now);
+    await sendEvent(order, url, event).catch((err: unknown) => opts.logger?.error({ err }, 'automatic supplier event failed'));
+  }
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/_config', (_req, res) => void res.json({ callbackBaseUrl: opts.callbackBaseUrl ?? null }));
@@ -263,10 +532,11 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
       state.count('supplier-po', supplierId, 'duplicates');
     } else {
       const supplierReference = state.nextSupplierReference(supplierId);
-      order = { supplierId, supplierReference, ...body.data, idempotencyKey: key, receivedAt: state.now().toISOString() };
+      order = { supplierId, supplierReference, ...body.data, status: 'open', idempotencyKey: key, receivedAt: state.now().toISOString() };
       state.orders.set(`${supplierId}/${supplierReference}`, order);
       state.orderKeys.set(`${supplierId}/${key}`, { fingerprint: print, ref: supplierReference });
       state.count('supplier-po', supplierId, 'effects');
+      scheduleAutomaticEvents(order);
       status = 201;
     }
     if (fault) return injectedFailure(res, 'supplier-po', fault.status);
@@ -279,9 +549,80 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
   });
 
   app.get('/suppliers/:supplierId/purchase-orders/:supplierReference', (req, res) => {
-    const order = state.orders.get(`${req.params.supplierId}/${req.params.supplierReference}`);
-    if (!order) return problem(res, 404, 'not-found', `No purchase order ${req.params.supplierReference} at supplier ${req.params.supplierId}.`);
-    res.json(order);
+    const order = findOrder(req, res);
+    if (order) res.json(order);
+  });
+
+  /** Cancelling is idempotent: a repeat answers the first cancellation. */
+  app.post('/suppliers/:supplierId/purchase-orders/:supplierReference/cancel', async (req, res) => {
+    const supplierId = String(req.params.supplierId);
+    if (!idempotencyKey(req, res)) return;
+
+    const fault = await applyFaults(state, 'supplier-po', supplierId);
+    if (fault && !fault.afterEffect) return injectedFailure(res, 'supplier-po', fault.status);
+    const order = findOrder(req, res);
+    if (!order) return;
+    if (order.status !== 'cancelled') {
+      order.status = 'cancelled';
+      order.cancelledAt = state.now().toISOString();
+    }
+    if (fault) return injectedFailure(res, 'supplier-po', fault.status);
+    res.json({ supplierReference: order.supplierReference, status: order.status, cancelledAt: order.cancelledAt });
+  });
+
+  // Supplier events by hand. Each answers 202 with the event and the first copy's delivery outcome.
+  // Cancelled orders are not refused: a supplier's event racing a cancellation is worth testing.
+  type EventBuilder = (order: ReceivedPurchaseOrder, req: Request, res: Response) => SupplierEvent | undefined;
+  function eventTrigger(action: string, build: EventBuilder): void {
+    app.post(`/suppliers/:supplierId/purchase-orders/:supplierReference/${action}`, async (req, res) => {
+      const order = findOrder(req, res);
+      if (!order) return;
+      const url = requireEventsUrl(order, res);
+      if (!url) return;
+      const event = build(order, req, res);
+      if (!event) return;
+      const { copies, first } = await sendEvent(order, url, event);
+      res.status(202).json({ event, copies, ...first });
+    });
+  }
+
+  eventTrigger('acknowledge', (order, req, res) => {
+    const body = validate(acknowledgeBody, req.body, res);
+    if (!body.ok) return undefined;
+    const rejectLines = body.data.rejectLines ?? [];
+    const errors = lineErrors(order, rejectLines, 'rejectLines');
+    rejectLines.forEach((l, i) => {
+      const ordered = orderedQuantity(order, l.sku);
+      if (l.quantity !== undefined && ordered > 0 && l.quantity > ordered) {
+        errors.push({ field: `body.rejectLines.${i}.quantity`, message: `More than the ${ordered} ordered` });
+      }
+    });
+    if (errors.length > 0) return void invalidLines(res, errors);
+    return acknowledgedEvent(order, state.progressOf(orderKey(order)), rejectLines, state.now().toISOString());
+  });
+
+  eventTrigger('receive', (order, req, res) => {
+    const body = validate(receiveBody, req.body, res);
+    if (!body.ok) return undefined;
+    const progress = state.progressOf(orderKey(order));
+    const lines = body.data.lines ?? outstandingLines(order, progress);
+    const errors = lineErrors(order, lines, 'lines');
+    if (errors.length > 0) return void invalidLines(res, errors);
+    if (lines.length === 0) return void problem(res, 409, 'nothing-outstanding', `Every line of ${order.supplierReference} is already received or rejected.`);
+    return receivedEvent(order, progress, lines, state.now().toISOString());
+  });
+
+  eventTrigger('reject', (order, req, res) => {
+    const body = validate(rejectBody, req.body, res);
+    return body.ok ? rejectedEvent(order, body.data.reason, state.now().toISOString()) : undefined;
+  });
+
+  app.get('/_supplier-events', (req, res) => {
+    const { supplierId, supplierReference } = req.query;
+    const items = state.deliveries.filter(
+      (d) => (supplierId === undefined || d.supplierId === supplierId) && (supplierReference === undefined || d.event.supplierReference === supplierReference),
+    );
+    res.json({ items });
   });
 
   // ---- Channel prices ----------------------------------------------------------------------
@@ -379,7 +720,7 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
     res.json({ routes: state.stats, suppliers, pricePushes: state.pushes.length });
   });
 
-  /** Clears orders, prices, pushes, faults and stats. */
+  /** Clears orders, prices, pushes, faults, stats, supplier-event deliveries and pending automatic events. */
   app.post('/_reset', (_req, res) => {
     state.reset();
     res.status(204).end();

@@ -11,6 +11,8 @@ export interface SupplierPurchaseOrderLine {
 export interface SupplierPurchaseOrder {
   purchaseOrderId: string;
   storeId: string;
+  /** The replenishment (workflow ID) the supplier's events (acknowledgment, receipts) go back to. */
+  replenishmentId?: string;
   lines: SupplierPurchaseOrderLine[];
 }
 
@@ -24,7 +26,14 @@ export interface SupplierOrderReceipt {
 export interface ReceivedSupplierOrder extends SupplierPurchaseOrder {
   supplierId: string;
   supplierReference: string;
+  status: 'open' | 'cancelled';
+  cancelledAt?: string;
   receivedAt: string;
+}
+
+export interface SupplierOrderCancellation {
+  supplierReference: string;
+  cancelledAt: string;
 }
 
 /** The supplier ERP as the replenishment activities see it. */
@@ -37,6 +46,11 @@ export interface SupplierErpClient {
   submitPurchaseOrder(supplierId: string, order: SupplierPurchaseOrder, idempotencyKey: string): Promise<SupplierOrderReceipt>;
   /** The order as the supplier received it; null when the supplier does not know it. */
   getPurchaseOrder(supplierId: string, supplierReference: string): Promise<ReceivedSupplierOrder | null>;
+  /**
+   * Cancels an order; cancelling it again answers the first cancellation. Throws
+   * ExternalSystemError, not retryable for an order the supplier does not know (404).
+   */
+  cancelPurchaseOrder(supplierId: string, supplierReference: string, idempotencyKey: string): Promise<SupplierOrderCancellation>;
 }
 
 export function createSupplierErpClient(baseUrl: string, opts: HttpClientOptions = {}): SupplierErpClient {
@@ -47,7 +61,12 @@ export function createSupplierErpClient(baseUrl: string, opts: HttpClientOptions
         method: 'POST',
         path: `/suppliers/${seg(supplierId)}/purchase-orders`,
         idempotencyKey,
-        body: { purchaseOrderId: order.purchaseOrderId, storeId: order.storeId, lines: order.lines },
+        body: {
+          purchaseOrderId: order.purchaseOrderId,
+          storeId: order.storeId,
+          ...(order.replenishmentId !== undefined ? { replenishmentId: order.replenishmentId } : {}),
+          lines: order.lines,
+        },
       });
       const { supplierReference, receivedAt, duplicate } = res!.body;
       return { supplierReference, receivedAt, duplicate: Boolean(duplicate) };
@@ -60,6 +79,15 @@ export function createSupplierErpClient(baseUrl: string, opts: HttpClientOptions
       if (!res) return null;
       const { idempotencyKey: _key, ...order } = res.body;
       return order;
+    },
+    async cancelPurchaseOrder(supplierId, supplierReference, idempotencyKey) {
+      const res = await request<SupplierOrderCancellation>({
+        method: 'POST',
+        path: `/suppliers/${seg(supplierId)}/purchase-orders/${seg(supplierReference)}/cancel`,
+        idempotencyKey,
+      });
+      const body = res!.body;
+      return { supplierReference: body.supplierReference, cancelledAt: body.cancelledAt };
     },
   };
 }

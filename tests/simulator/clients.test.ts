@@ -46,9 +46,36 @@ describe('supplier ERP client', () => {
     const again = await erp.submitPurchaseOrder('SUP/1', ORDER, 'po-PO-7');
     expect(again).toEqual({ ...first, duplicate: true });
 
-    expect(await erp.getPurchaseOrder('SUP/1', first.supplierReference)).toEqual({ supplierId: 'SUP/1', supplierReference: first.supplierReference, receivedAt: first.receivedAt, ...ORDER });
+    expect(await erp.getPurchaseOrder('SUP/1', first.supplierReference)).toEqual({
+      supplierId: 'SUP/1',
+      supplierReference: first.supplierReference,
+      receivedAt: first.receivedAt,
+      status: 'open',
+      ...ORDER,
+    });
     expect(await erp.getPurchaseOrder('SUP/1', 'NOPE')).toBeNull();
     expect((await request(server).get('/_stats')).body.suppliers).toEqual({ 'SUP/1': { ordersReceived: 1 } });
+  });
+
+  test('sends the replenishmentId, which is part of what the key stands for', async () => {
+    const erp = createSupplierErpClient(baseUrl);
+    const order = { ...ORDER, replenishmentId: 'replenishment-S001-7' };
+    const { supplierReference } = await erp.submitPurchaseOrder('SUP-1', order, 'po-PO-7');
+    expect(await erp.getPurchaseOrder('SUP-1', supplierReference)).toMatchObject({ replenishmentId: 'replenishment-S001-7' });
+    expect(await failure(erp.submitPurchaseOrder('SUP-1', ORDER, 'po-PO-7'))).toMatchObject({ retryable: false, status: 409 });
+  });
+
+  test('cancels an order, idempotently; an unknown order is a non-retryable 404; faults are retryable', async () => {
+    const erp = createSupplierErpClient(baseUrl);
+    const { supplierReference } = await erp.submitPurchaseOrder('SUP/1', ORDER, 'po-PO-7');
+    const cancelled = await erp.cancelPurchaseOrder('SUP/1', supplierReference, 'cancel-PO-7');
+    expect(cancelled).toEqual({ supplierReference, cancelledAt: expect.any(String) });
+    expect(await erp.cancelPurchaseOrder('SUP/1', supplierReference, 'cancel-PO-7')).toEqual(cancelled);
+    expect(await erp.getPurchaseOrder('SUP/1', supplierReference)).toMatchObject({ status: 'cancelled', cancelledAt: cancelled.cancelledAt });
+
+    expect(await failure(erp.cancelPurchaseOrder('SUP/1', 'NOPE', 'cancel-x'))).toMatchObject({ retryable: false, status: 404, system: 'supplier-erp' });
+    await fault({ route: 'supplier-po', target: 'SUP/1', failTimes: 1 });
+    expect(await failure(erp.cancelPurchaseOrder('SUP/1', supplierReference, 'cancel-PO-7'))).toMatchObject({ retryable: true, status: 503 });
   });
 
   test('503 is a retryable error; the next attempt succeeds', async () => {
