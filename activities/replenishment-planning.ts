@@ -14,6 +14,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { seasonalExponentialSmoothing, type Forecaster } from '../domain/forecasting';
 import { planSku, type SkuPlanLine } from '../domain/reorder';
+import { purchaseOrderId } from '../domain/purchase-orders';
+import { roundTo } from '../domain/text';
+import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../platform/db';
 
 export const ReplenishmentPlanningErrors = {
@@ -47,6 +50,11 @@ export interface PlanStoreBatchInput {
   batchSize: number;
   reviewPeriodDays?: number;
   historyDays?: number;
+  /**
+   * The planning run's workflow ID: quantities on the store's other purchase orders that are
+   * approved or awaiting approval (not yet sent, so not yet in onOrder) count as on order.
+   */
+  workflowId?: string;
 }
 
 export interface PlanStoreBatchResult {
@@ -157,8 +165,17 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     if (take <= 0) return { lines, lastSku: after, examined: alreadyExamined };
 
     // Stock, product and supplier terms of the batch's SKUs, in SKU order.
+    const workflowId = input.workflowId ?? null;
     const skus = await db.$queryRaw<SkuRow[]>`
-      SELECT i.sku, i."onHand", i.reserved, i."onOrder",
+      SELECT i.sku, i."onHand", i.reserved,
+             i."onOrder" + COALESCE((
+               SELECT SUM(l.quantity)::int
+                 FROM "PurchaseOrderLine" l
+                 JOIN "PurchaseOrder" po ON po.id = l."purchaseOrderId"
+                WHERE po."storeId" = i."storeId" AND l.sku = i.sku
+                  AND po.status IN ('PENDING_APPROVAL', 'APPROVED')
+                  AND (${workflowId}::text IS NULL OR po."workflowId" <> ${workflowId}::text)
+             ), 0) AS "onOrder",
              p.cost::float8 AS cost, p."packSize", p."minOrderQty", p."serviceLevel",
              s.id AS "supplierId", s."leadTimeDays", s."leadTimeStdDays"
         FROM "InventoryLevel" i
@@ -226,7 +243,56 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     return { lines, lastSku: skus[skus.length - 1]!.sku, examined };
   }
 
-  return { countStoreSkus, planStoreBatch };
+  /**
+   * Plans one batch and stages its lines on the run's draft purchase orders (one per supplier,
+   * IDs from the store, day and supplier), so the rationale of every line lives in Postgres and
+   * not in workflow history. A retried batch writes nothing twice (upsert and skip-duplicates on
+   * the PO's (purchaseOrderId, sku) key).
+   */
+  async function planAndStageBatch(input: PlanStoreBatchInput & { workflowId: string }): Promise<StagedBatchResult> {
+    const plan = await planStoreBatch(input);
+    const bySupplier = new Map<string, SkuPlanLine[]>();
+    for (const line of plan.lines) bySupplier.set(line.supplierId, [...(bySupplier.get(line.supplierId) ?? []), line]);
+    if (bySupplier.size > 0) {
+      await db.$transaction(async (tx) => {
+        for (const [supplierId, lines] of bySupplier) {
+          const id = purchaseOrderId(input.storeId, input.asOf, supplierId);
+          await tx.purchaseOrder.upsert({
+            where: { id },
+            create: { id, workflowId: input.workflowId, storeId: input.storeId, supplierId, status: 'DRAFT', totalValue: 0, idempotencyKey: id },
+            update: {},
+          });
+          await tx.purchaseOrderLine.createMany({
+            data: lines.map((l) => ({
+              id: `${id}:${l.sku}`,
+              purchaseOrderId: id,
+              sku: l.sku,
+              quantity: l.quantity,
+              plannedQuantity: l.quantity,
+              unitCost: l.unitCost,
+              rationale: l.rationale as unknown as Prisma.InputJsonValue,
+            })),
+            skipDuplicates: true,
+          });
+        }
+      });
+    }
+    return {
+      lastSku: plan.lastSku,
+      examined: plan.examined,
+      linesStaged: plan.lines.length,
+      valueStaged: roundTo(plan.lines.reduce((sum, l) => sum + l.lineValue, 0), 2),
+    };
+  }
+
+  return { countStoreSkus, planStoreBatch, planAndStageBatch };
+}
+
+export interface StagedBatchResult {
+  lastSku: string | null;
+  examined: number;
+  linesStaged: number;
+  valueStaged: number;
 }
 
 export type ReplenishmentPlanningActivities = ReturnType<typeof createReplenishmentPlanningActivities>;

@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
 import type { ProcessDefinition } from './processes/definition';
+import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
 import { processRouter } from './routes/processes';
 import { referenceRouter } from './routes/reference';
@@ -22,7 +23,7 @@ export interface AppDeps {
   bodyLimit?: string;
 }
 
-export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries];
+export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments];
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {

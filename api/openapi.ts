@@ -18,10 +18,10 @@ import {
 import type { ProcessDefinition } from './processes/definition';
 import { z } from './zod';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const ok = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
-const body = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-const common = { 401: problem('No valid API key'), 403: problem('Outside the caller’s role or scope') };
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+export const ok = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
+export const body = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+export const common = { 401: problem('No valid API key'), 403: problem('Outside the caller’s role or scope') };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
@@ -65,6 +65,7 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
       request: { params: idParam, ...body(CancelBodySchema) },
       responses: { 202: ok('Cancellation requested', StartedSchema.extend({ cancellation: z.literal('requested') })), 404: problem('Unknown ID'), 409: problem('Already finished'), ...common },
     });
+    def.documentRoutes?.(registry, base);
   }
 
   registry.registerPath({

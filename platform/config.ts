@@ -35,6 +35,11 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(90),
   APPOINTMENT_SCAN_ENABLED: bool.default(true),
+  /** The supplier ERP purchase orders are sent to (the local simulator by default). */
+  SUPPLIER_ERP_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** Daily replenishment Schedules, one per store, at this store-local hour. */
+  REPLENISHMENT_SCHEDULE_HOUR: z.coerce.number().int().min(0).max(23).default(6),
+  REPLENISHMENT_SCHEDULES_ENABLED: bool.default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,7 +3,11 @@ import type { Transporter } from 'nodemailer';
 import { createAppointmentScanActivities } from '../activities/appointment-scan';
 import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
+import { createSupplierErpClient } from '../activities/clients/supplier-erp';
 import { createMailSender } from '../activities/email';
+import { createPurchaseOrderActivities } from '../activities/purchase-orders';
+import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
+import { createReplenishmentStartActivities } from '../activities/replenishment-start';
 import type { Db } from '../platform/db';
 
 export interface ActivityDeps {
@@ -13,6 +17,7 @@ export interface ActivityDeps {
   taskQueue: string;
   mailFrom: string;
   publicBaseUrl: string;
+  supplierErpUrl: string;
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
@@ -22,5 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
     ...createAppointmentActivities({ db: deps.db, mail }),
     ...createAppointmentScanActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
+    ...createReplenishmentPlanningActivities({ db: deps.db }),
+    ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
+    ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
   };
 }

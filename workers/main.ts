@@ -6,7 +6,7 @@ import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
 import { createActivities } from './activities';
-import { ensureAppointmentScanSchedule } from './schedules';
+import { ensureAppointmentScanSchedule, ensureReplenishmentSchedules } from './schedules';
 
 async function main() {
   const config = loadConfig();
@@ -22,6 +22,14 @@ async function main() {
     paused: !config.APPOINTMENT_SCAN_ENABLED,
   });
 
+  const stores = await db.store.findMany({ select: { id: true, name: true, timezone: true }, orderBy: { id: 'asc' } });
+  await ensureReplenishmentSchedules(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    stores,
+    hour: config.REPLENISHMENT_SCHEDULE_HOUR,
+    paused: !config.REPLENISHMENT_SCHEDULES_ENABLED,
+  });
+
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -34,6 +42,7 @@ async function main() {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       mailFrom: config.MAIL_FROM,
       publicBaseUrl: publicBaseUrl(config),
+      supplierErpUrl: config.SUPPLIER_ERP_URL,
     }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { scanUnassignedAppointments } from '../workflows/appointment-scan';
-import { ProcessType } from '../workflows/search-attributes';
+import { startDailyReplenishment } from '../workflows/replenishment-kickoff';
+import { ProcessType, StoreId } from '../workflows/search-attributes';
 
 export const APPOINTMENT_SCAN_SCHEDULE_ID = 'appointment-recovery-scan';
 
@@ -31,5 +32,45 @@ export async function ensureAppointmentScanSchedule(client: Client, opts: { task
       action,
       state: { ...prev.state, paused: opts.paused ?? false },
     }));
+  }
+}
+
+export const replenishmentScheduleId = (storeId: string) => `replenishment-daily-${storeId}`;
+
+/**
+ * One Schedule per store, every day at `hour` store-local time (the Schedule's time zone is the
+ * store's), starting that store's replenishment for its local day. Created or updated in place.
+ */
+export async function ensureReplenishmentSchedules(
+  client: Client,
+  opts: { taskQueue: string; stores: { id: string; name: string; timezone: string }[]; hour: number; paused?: boolean },
+) {
+  for (const store of opts.stores) {
+    const scheduleId = replenishmentScheduleId(store.id);
+    const spec = { calendars: [{ hour: opts.hour, minute: 0 }], timezone: store.timezone };
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: startDailyReplenishment,
+      args: [{ storeId: store.id }] as [{ storeId: string }],
+      taskQueue: opts.taskQueue,
+      workflowId: `replenishment-kickoff-${store.id}`,
+      typedSearchAttributes: [
+        { key: ProcessType, value: 'replenishment_kickoff' },
+        { key: StoreId, value: store.id },
+      ],
+      staticSummary: `Start today's replenishment of ${store.name} (${store.id})`,
+    };
+    try {
+      await client.schedule.create({
+        scheduleId,
+        spec,
+        action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' },
+        state: { paused: opts.paused ?? false, note: `Replenishment of ${store.id}, daily at ${String(opts.hour).padStart(2, '0')}:00 ${store.timezone}` },
+      });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: opts.paused ?? false } }));
+    }
   }
 }

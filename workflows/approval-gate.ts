@@ -46,6 +46,12 @@ export const GateErrors = {
 export interface GateLevel {
   label: string;
   approvers: ApproverSpec[];
+  /**
+   * When this level passes its due time and a later level exists, hand the request up to that
+   * level (its approvers then decide alone) instead of adding `escalateTo` approvers here. Keeps a
+   * two-level request from needing the same regional manager twice.
+   */
+  handOverWhenDue?: boolean;
 }
 
 export interface GateTimeouts {
@@ -83,7 +89,8 @@ export type GateStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'canc
 
 export interface GateDecision {
   level: number;
-  decision: DecisionKind | 'expired';
+  /** 'handed_over': the level passed its due time and went up to the next one (actor `system`). */
+  decision: DecisionKind | 'expired' | 'handed_over';
   actorId: string;
   actorRole: string;
   comment?: string;
@@ -238,6 +245,23 @@ export class ApprovalGates {
         gate.decisions.push({ level: gate.level, decision: 'expired', actorId: 'system', actorRole: 'system', decidedAt: new Date(now).toISOString() });
         this.notify(gate, 'expired');
         return false;
+      }
+      const level = gate.spec.levels[gate.level - 1];
+      if (!gate.escalated && now >= escalateAt && level.handOverWhenDue && gate.level < gate.spec.levels.length) {
+        const handOver: GateDecision = { level: gate.level, decision: 'handed_over', actorId: 'system', actorRole: 'system', decidedAt: new Date(now).toISOString() };
+        gate.levelDecision = handOver;
+        gate.decisions.push(handOver);
+        await acts.recordApprovalDecision({
+          id: `${gate.requestId}:L${gate.level}`,
+          requestId: gate.requestId,
+          workflowId: wf.workflowInfo().workflowId,
+          level: handOver.level,
+          decision: handOver.decision,
+          actor: { id: 'system', role: 'system' },
+          comment: `Not decided by ${this.dueAt(gate)}; handed over to ${gate.spec.levels[gate.level].label}.`,
+          decidedAt: handOver.decidedAt,
+        });
+        return true;
       }
       if (!gate.escalated && now >= escalateAt) {
         gate.escalated = true;

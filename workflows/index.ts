@@ -1,2 +1,4 @@
 export { appointmentRecovery } from './appointment-recovery';
 export { scanUnassignedAppointments } from './appointment-scan';
+export { replenishment } from './replenishment';
+export { startDailyReplenishment } from './replenishment-kickoff';

@@ -1,4 +1,6 @@
-import type { Client } from '@temporalio/client';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import type { Router } from 'express';
 import type { QueryDefinition } from '@temporalio/common';
 import type { ZodObject, ZodRawShape } from 'zod';
 import type { Role } from '../../domain/approval';
@@ -29,4 +31,15 @@ export interface ProcessDefinition<Body = unknown> {
   stateQuery: QueryDefinition<object, []>;
   /** Moves process-specific decision fields into the Update's payload. */
   decisionPayload(body: Record<string, unknown>): Record<string, unknown> | undefined;
+  /** Which open approval a decision is about, where a run has several (e.g. the purchase order). */
+  decisionSubject?(body: Record<string, unknown>): string | undefined;
+  /** Process-specific calls under /{resource}/{id}/..., mounted beside the generic ones. */
+  routes?(deps: ProcessDeps, tools: ProcessRouteTools): Router;
+  /** Documents those calls in the OpenAPI document. */
+  documentRoutes?(registry: OpenAPIRegistry, base: string): void;
+}
+
+export interface ProcessRouteTools {
+  /** The run behind an ID, 404 when it is not this process, 403 when outside the caller's stores. */
+  describe(id: string, principal: AuthedPrincipal): Promise<WorkflowExecutionDescription>;
 }

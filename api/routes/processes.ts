@@ -82,6 +82,8 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     };
   }
 
+  if (def.routes) router.use('/', def.routes(deps, { describe }));
+
   router.post('/', async (req, res) => {
     const principal = requireRole(req, def.startRoles, `start ${def.resource}`);
     const body = parse(def.startSchema, req.body, 'body');
@@ -160,7 +162,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
           {
             decision: body.decision,
             comment: body.comment,
-            subjectId: body.subjectId,
+            subjectId: def.decisionSubject?.(body) ?? body.subjectId,
             actor: { id: p.id, role: p.role, allScopes: p.allScopes, storeIds: p.storeIds, regionIds: p.regionIds, categories: p.categories },
             payload: def.decisionPayload(body),
           },

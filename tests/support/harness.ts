@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
+import { createSimulatorApp } from '../../simulator/app';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from './env';
 import { SmtpCapture } from './smtp';
@@ -31,6 +34,8 @@ export interface Harness {
   smtp: SmtpCapture;
   transport: Transporter;
   taskQueue: string;
+  /** The external-systems simulator (supplier ERP, price channels), in process on a free port. */
+  simulator: { url: string; app: ReturnType<typeof createSimulatorApp> };
   /** Starts a worker on the harness task queue; resolves once it polls. */
   startWorker(): Promise<RunningWorker>;
   close(): Promise<void>;
@@ -52,6 +57,11 @@ export async function createHarness(): Promise<Harness> {
   const transport = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false });
   const taskQueue = `test-${randomUUID()}`;
   const workers: RunningWorker[] = [];
+  const simulatorApp = createSimulatorApp();
+  const simulatorServer: Server = await new Promise((resolve) => {
+    const srv = simulatorApp.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+  const simulatorUrl = `http://127.0.0.1:${(simulatorServer.address() as AddressInfo).port}`;
 
   async function startWorker(): Promise<RunningWorker> {
     const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
@@ -60,7 +70,15 @@ export async function createHarness(): Promise<Harness> {
       namespace: env.namespace,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ db, transport, client, taskQueue, mailFrom: 'Retail Ops <no-reply@retail-ops.test>', publicBaseUrl: 'http://retail-ops.test' }),
+      activities: createActivities({
+        db,
+        transport,
+        client,
+        taskQueue,
+        mailFrom: 'Retail Ops <no-reply@retail-ops.test>',
+        publicBaseUrl: 'http://retail-ops.test',
+        supplierErpUrl: simulatorUrl,
+      }),
     });
     const running = worker.run();
     let stopped: Promise<void> | undefined;
@@ -85,11 +103,14 @@ export async function createHarness(): Promise<Harness> {
     smtp,
     transport,
     taskQueue,
+    simulator: { url: simulatorUrl, app: simulatorApp },
     startWorker,
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       transport.close();
       await smtp.stop();
+      simulatorServer.closeAllConnections();
+      await new Promise<void>((resolve) => simulatorServer.close(() => resolve()));
       await connection.close();
       await db.$disconnect();
     },
