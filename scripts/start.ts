@@ -265,6 +265,7 @@ interface Urls {
   api: string;
   temporalUi?: string;
   maildev?: string;
+  simulator?: string;
 }
 
 async function ensureTemporal(cfg: Config, bin: string, urls: Urls): Promise<void> {
@@ -394,6 +395,48 @@ async function prepareDatabase(env: NodeJS.ProcessEnv): Promise<void> {
   info(`done in ${secs(t)}`);
 }
 
+/**
+ * The external-systems simulator (supplier ERP, price channels) when SUPPLIER_ERP_URL points at
+ * this machine: reused when it answers, else started. It acknowledges purchase orders and delivers
+ * them back to the API on its own (SIMULATOR_AUTO_ACK_MS / SIMULATOR_AUTO_RECEIVE_MS), so a
+ * replenishment runs to its receipts in the demo.
+ */
+async function ensureSimulator(cfg: Config, urls: Urls, apiUrl: string): Promise<void> {
+  const url = new URL(cfg.SUPPLIER_ERP_URL);
+  if (!LOCAL_HOSTS.has(url.hostname)) {
+    info(`Supplier ERP: using ${cfg.SUPPLIER_ERP_URL}, not managed here`);
+    return;
+  }
+  const base = cfg.SUPPLIER_ERP_URL.replace(/\/+$/, '');
+  if ((await httpStatus(`${base}/healthz`)) === 200) {
+    info(`Simulator: reusing the one on ${base}`);
+    urls.simulator = base;
+    return;
+  }
+  const port = url.port || '80';
+  if (await tcpOpen('127.0.0.1', Number(port))) throw new StartError(`port ${port} (SUPPLIER_ERP_URL) is in use by something that is not the simulator.`);
+  const logFile = join(LOG_DIR, 'simulator.log');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SIMULATOR_PORT: port,
+    SIMULATOR_CALLBACK_BASE_URL: process.env.SIMULATOR_CALLBACK_BASE_URL || apiUrl,
+    SIMULATOR_AUTO_ACK_MS: process.env.SIMULATOR_AUTO_ACK_MS ?? '20000',
+    SIMULATOR_AUTO_RECEIVE_MS: process.env.SIMULATOR_AUTO_RECEIVE_MS ?? '120000',
+  };
+  info(`Simulator: starting on ${base} (acknowledges POs after ${Number(env.SIMULATOR_AUTO_ACK_MS) / 1000}s, delivers ${Number(env.SIMULATOR_AUTO_RECEIVE_MS) / 1000}s later)`);
+  const m = spawnManaged('simulator', process.execPath, ['--enable-source-maps', '--import', 'tsx', 'simulator/main.ts'], { env, logFile, pipe: false });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (!isRunning(m)) throw new StartError(`The simulator exited while starting. Last lines of ${rel(logFile)}:\n${tailFile(logFile)}`);
+    if ((await httpStatus(`${base}/healthz`)) === 200) {
+      urls.simulator = base;
+      return;
+    }
+    await sleep(250);
+  }
+  throw new StartError(`The simulator did not answer within 30s. Last lines of ${rel(logFile)}:\n${tailFile(logFile)}`);
+}
+
 async function waitForWorkerPolling(bin: string, cfg: Config, worker: Managed, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && isRunning(worker)) {
@@ -513,7 +556,8 @@ function printBanner(cfg: Config, urls: Urls): void {
     row('OpenAPI', `${api}/api/v1/openapi.json`),
     row('Temporal UI', urls.temporalUi ?? `(external: ${cfg.TEMPORAL_ADDRESS})`),
     row('MailDev', urls.maildev ?? `(external SMTP ${cfg.SMTP_HOST}:${cfg.SMTP_PORT})`),
-    row('Logs', `${rel(LOG_DIR)}/{worker,api,temporal,maildev}.log`),
+    row('Supplier ERP', urls.simulator ? `${urls.simulator} (simulator; /_stats, /_faults)` : `(external: ${cfg.SUPPLIER_ERP_URL})`),
+    row('Logs', `${rel(LOG_DIR)}/{worker,api,temporal,maildev,simulator}.log`),
     '',
     `  ${bold('Demo API keys')} are demo-key-<principal>: ${magenta('demo-key-pos-gateway')} (system), ${magenta('demo-key-alex')} (store manager S001),`,
     `  ${magenta('demo-key-jordan')} (regional manager WEST), ${magenta('demo-key-morgan')} (marketing), ${magenta('demo-key-devi')} (data science), ${magenta('demo-key-sam')} (ops, read only).`,
@@ -525,6 +569,12 @@ function printBanner(cfg: Config, urls: Urls): void {
     dim(`    curl -s -X POST -H 'Authorization: Bearer demo-key-alex' -H 'Content-Type: application/json' \\`),
     dim(`         -d '{"decision":"approve"}' '${api}/api/v1/appointment-recoveries/<id>/decisions'`),
     `  then read the customer's confirmation in MailDev and the run in the Temporal UI. ${dim('npm run demo:reset replays it.')}`,
+    '',
+    `  ${bold('Replenishment')} runs daily per store (06:00 store time); start today's for S001 now:`,
+    dim(`    curl -s -X POST -H 'Authorization: Bearer demo-key-pos-gateway' -H 'Content-Type: application/json' \\`),
+    dim(`         -d '{"storeId":"S001"}' '${api}/api/v1/replenishments'`),
+    `  alex approves POs over $2,500 (${dim('"purchaseOrderId"')} in the decision), jordan the second level over $10,000;`,
+    `  the simulated suppliers acknowledge and deliver on their own.`,
     '',
     `  ${dim('Ctrl-C stops everything this started.')}`,
     green(line),
@@ -557,8 +607,8 @@ async function main(): Promise<void> {
     throw new StartError(`port ${cfg.PORT} is already in use (an API started by hand?). Stop it or set PORT.`);
   }
 
-  step('Temporal and MailDev');
-  await Promise.all([ensureTemporal(cfg, bin, urls), ensureMaildev(cfg, urls)]);
+  step('Temporal, MailDev and the external-systems simulator');
+  await Promise.all([ensureTemporal(cfg, bin, urls), ensureMaildev(cfg, urls), ensureSimulator(cfg, urls, urls.api)]);
   if (shuttingDown) return;
 
   const env: NodeJS.ProcessEnv = {

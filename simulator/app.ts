@@ -30,7 +30,7 @@ export interface CallbackRetry {
 export interface SimulatorOptions {
   /** Base URL of the Retail Ops API, for supplier-event callbacks (acknowledgments, receipts). */
   callbackBaseUrl?: string;
-  /** Sent as `X-API-Key` with every callback (a system principal's key); no header when omitted. */
+  /** Sent as `Authorization: Bearer <key>` with every callback (a system principal's key); no header when omitted. */
   callbackApiKey?: string;
   callbackRetry?: Partial<CallbackRetry>;
   /** Acknowledge each new order (with a replenishmentId) this long after it arrives; off when undefined. */
@@ -353,7 +353,7 @@ const retryableStatus = (status: number) => status >= 500 || status === 429 || s
 
 async function postOnce(url: string, event: SupplierEvent, apiKey: string | undefined, timeoutMs: number): Promise<{ status?: number; error?: string }> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (apiKey !== undefined) headers['X-API-Key'] = apiKey;
+  if (apiKey !== undefined) headers.Authorization = `Bearer ${apiKey}`;
   try {
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(event), signal: AbortSignal.timeout(timeoutMs) });
     await res.arrayBuffer(); // drain the body so the connection can be reused

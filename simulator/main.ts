@@ -5,7 +5,7 @@ import { createSimulatorApp } from './app';
 /**
  * `npm run simulator`: the external-systems simulator on 127.0.0.1:$SIMULATOR_PORT (default 4010).
  * SIMULATOR_CALLBACK_BASE_URL is where supplier events go (default the local API on $PORT or 3000),
- * sent with X-API-Key $SIMULATOR_CALLBACK_API_KEY (default the demo system key).
+ * sent with Authorization: Bearer $SIMULATOR_CALLBACK_API_KEY (default the demo system key).
  * SIMULATOR_AUTO_ACK_MS / SIMULATOR_AUTO_RECEIVE_MS turn on automatic acknowledgments and receipts.
  */
 

@@ -40,8 +40,15 @@ export const GateErrors = {
   alreadyDecided: 'AlreadyDecided', // 409
   notAuthorized: 'NotAuthorized', // 403
   selfApproval: 'SelfApproval', // 403
-  invalidDecision: 'InvalidDecision', // 400
+  invalidDecision: 'InvalidDecision', // 400; details[0], when present, lists { field, message }
+  unknownSubject: 'UnknownSubject', // 404
 } as const;
+
+/** A field-level problem with a decision's process-specific content. */
+export interface PayloadProblem {
+  field: string;
+  message: string;
+}
 
 export interface GateLevel {
   label: string;
@@ -81,8 +88,8 @@ export interface GateSpec {
   details: Record<string, unknown>;
   /** Whether a decision departs from the recommendation (comment then required). */
   isOverride?: (input: DecisionInput) => boolean;
-  /** Process-specific payload check; return a message to reject the decision as invalid. */
-  validatePayload?: (input: DecisionInput) => string | undefined;
+  /** Process-specific payload check; return a message, or the fields at fault, to reject the decision as invalid. */
+  validatePayload?: (input: DecisionInput) => string | PayloadProblem[] | undefined;
 }
 
 export type GateStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
@@ -289,10 +296,13 @@ export class ApprovalGates {
     if (!gate) {
       const decided = input.subjectId !== undefined && this.gates.some((g) => g.spec.subjectId === input.subjectId);
       if (decided) throw ApplicationFailure.nonRetryable(`${input.subjectId} is already decided.`, GateErrors.alreadyDecided);
-      const open = this.gates.filter((g) => g.status === 'pending').length;
+      const open = this.gates.filter((g) => g.status === 'pending');
+      if (input.subjectId !== undefined && open.length > 0) {
+        throw ApplicationFailure.nonRetryable(`Nothing named ${input.subjectId} awaits a decision here; pending: ${open.map((g) => g.spec.subjectId).join(', ')}.`, GateErrors.unknownSubject);
+      }
       throw ApplicationFailure.nonRetryable(
-        open > 1 ? 'Several approvals are pending; name the subjectId you decide.' : 'Nothing is pending a decision.',
-        open > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
+        open.length > 1 ? `Several approvals are pending; name the one you decide (${open.map((g) => g.spec.subjectId).join(', ')}).` : 'Nothing is pending a decision.',
+        open.length > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
       );
     }
     if (gate.levelDecision) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
@@ -309,7 +319,15 @@ export class ApprovalGates {
     }
     if (input.decision === 'approve') {
       const problem = gate.spec.validatePayload?.(input);
-      if (problem) throw ApplicationFailure.nonRetryable(problem, GateErrors.invalidDecision);
+      if (typeof problem === 'string') throw ApplicationFailure.nonRetryable(problem, GateErrors.invalidDecision);
+      if (problem && problem.length > 0) {
+        throw ApplicationFailure.create({
+          message: problem.map((p) => `${p.field}: ${p.message}`).join(' '),
+          type: GateErrors.invalidDecision,
+          nonRetryable: true,
+          details: [problem],
+        });
+      }
     }
   }
 

@@ -24,7 +24,7 @@ import {
 } from '../domain/purchase-orders';
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../domain/reorder';
 import { formatMoney, pluralise } from '../domain/text';
-import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PendingApproval } from './approval-gate';
+import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
 import { cancelRequestSignal, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -572,13 +572,14 @@ function isEditList(value: unknown): value is QuantityEdit[] {
   return Array.isArray(value) && value.every((e) => e && typeof e === 'object' && typeof (e as QuantityEdit).sku === 'string' && typeof (e as QuantityEdit).quantity === 'number');
 }
 
-function editProblem(po: PurchaseOrderState, d: DecisionInput, ceiling: number | undefined): string | undefined {
+function editProblem(po: PurchaseOrderState, d: DecisionInput, ceiling: number | undefined): PayloadProblem[] | undefined {
   const edits = d.payload?.lines;
   if (edits === undefined) return undefined;
-  if (!isEditList(edits)) return 'lines must be a list of { sku, quantity }.';
-  const problems = checkQuantityEdits(po.lines, edits, ceiling);
-  if (problems.length === 0) return undefined;
-  return problems.map((p) => (p.index === undefined ? `lines: ${p.message}` : `lines[${p.index}].${p.field}: ${p.message}`)).join(' ');
+  if (!isEditList(edits)) return [{ field: 'body.lines', message: 'must be a list of { sku, quantity }' }];
+  return checkQuantityEdits(po.lines, edits, ceiling).map((p) => ({
+    field: p.index === undefined ? 'body.lines' : `body.lines[${p.index}].${p.field}`,
+    message: p.message,
+  }));
 }
 
 function supplierStage(stage: PurchaseOrderStage): SupplierStage {

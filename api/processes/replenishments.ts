@@ -17,8 +17,10 @@ const timingMs = z.number().int().min(1000).max(30 * DAY_MS);
 
 const isoDay = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a calendar day yyyy-mm-dd')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a real calendar day');
+  .refine(
+    (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d,
+    'must be a real calendar day, yyyy-mm-dd',
+  );
 
 export const ReplenishmentStartSchema = z
   .object({
@@ -107,9 +109,10 @@ export const replenishments: ProcessDefinition<StartBody> = {
     })
     .strict(),
   async start(deps, body, principal) {
+    // Scope first, so a caller learns nothing about stores outside it.
+    await assertStoreVisible(deps.db, principal, body.storeId);
     const store = await deps.db.store.findUnique({ where: { id: body.storeId }, select: { id: true, timezone: true } });
     if (!store) throw problems.notFound(`Store ${body.storeId} does not exist.`);
-    await assertStoreVisible(deps.db, principal, store.id);
     const today = localDay(new Date(), store.timezone);
     if (body.asOf && body.asOf > today) {
       throw problems.validation([{ field: 'body.asOf', message: `is after the store's today (${today})` }]);
@@ -131,8 +134,9 @@ export const replenishments: ProcessDefinition<StartBody> = {
   routes(deps, tools) {
     const router = Router();
     // Supplier acknowledgments, rejections and receipts (role system): a workflow Update whose
-    // validator refuses what does not fit the PO; its update ID is the eventId, so a repeated
-    // delivery is answered from the first and changes nothing.
+    // validator refuses what does not fit the PO. A repeated eventId changes nothing and is
+    // answered duplicate: true by the workflow (no update ID: Temporal would replay the first
+    // answer, duplicate: false).
     router.post('/:id/supplier-events', async (req: Request<{ id: string }>, res) => {
       const p = requireRole(req, ['system'], 'post supplier events');
       const event = parse(SupplierEventSchema, req.body, 'body');
@@ -147,10 +151,7 @@ export const replenishments: ProcessDefinition<StartBody> = {
         throw problems.conflict('closed', `${req.params.id} has finished; ${event.purchaseOrderId} is ${po.status.toLowerCase()}.`);
       }
       try {
-        const receipt = await deps.client.workflow.getHandle(req.params.id, desc.runId).executeUpdate(supplierEventUpdate, {
-          args: [event],
-          updateId: `supplier-event:${event.eventId}`,
-        });
+        const receipt = await deps.client.workflow.getHandle(req.params.id, desc.runId).executeUpdate(supplierEventUpdate, { args: [event] });
         res.json(receipt);
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {

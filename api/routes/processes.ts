@@ -202,8 +202,13 @@ export function decisionProblem(err: unknown, id: string): HttpProblem | unknown
         return problems.conflict('nothing-pending', msg);
       case GateErrors.alreadyDecided:
         return problems.conflict('already-decided', msg);
-      case GateErrors.invalidDecision:
-        return problems.validation([{ field: 'body', message: msg }], msg);
+      case GateErrors.unknownSubject:
+        return problems.notFound(msg);
+      case GateErrors.invalidDecision: {
+        const fields = err.cause.details?.[0];
+        const errors = Array.isArray(fields) && fields.length > 0 ? (fields as { field: string; message: string }[]) : [{ field: 'body', message: msg }];
+        return problems.validation(errors, msg);
+      }
     }
   }
   if (err instanceof WorkflowNotFoundError) return problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);

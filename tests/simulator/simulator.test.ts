@@ -278,7 +278,7 @@ describe('supplier events', () => {
     const target = express();
     target.use(express.json());
     target.post('/api/v1/replenishments/:replenishmentId/supplier-events', (req, res) => {
-      deliveries.push({ path: req.originalUrl, apiKey: req.get('X-API-Key'), body: req.body as SupplierEvent });
+      deliveries.push({ path: req.originalUrl, apiKey: req.get('Authorization')?.replace(/^Bearer /, ''), body: req.body as SupplierEvent });
       res.status(answers.shift() ?? 202).json({});
     });
     receiver = await new Promise<Server>((resolve) => {

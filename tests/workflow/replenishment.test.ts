@@ -119,7 +119,7 @@ describe('replenishment on the dev server', () => {
       handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId, actor }] }).then(() => 'ok', failureType);
     expect(await attempt(regionalManager(s.people.regional, s))).toBe('NotAuthorized');
     expect(await attempt({ ...storeManager(s.people.otherStore, s), storeIds: ['S002'] })).toBe('NotAuthorized');
-    expect(await attempt(storeManager(s.people.manager, s), 'PO-NOPE')).toBe('NothingPending');
+    expect(await attempt(storeManager(s.people.manager, s), 'PO-NOPE')).toBe('UnknownSubject');
     expect(await attempt(storeManager(s.people.manager, s))).toBe('ok');
     expect(await attempt(storeManager(s.people.manager, s))).toBe('NotAuthorized');
     await handle.cancel();
