@@ -29,7 +29,7 @@ function main() {
     console.error(`Invalid configuration:\n${errors.map((e) => `  ${e}`).join('\n')}`);
     process.exit(1);
   }
-  const host = '127.0.0.1';
+  const host = process.env.SIMULATOR_HOST || '127.0.0.1';
   const logger = createLogger(process.env.LOG_LEVEL || 'info', 'retail-ops-simulator');
   const callbackBaseUrl = process.env.SIMULATOR_CALLBACK_BASE_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
   const callbackApiKey = process.env.SIMULATOR_CALLBACK_API_KEY || 'demo-key-pos-gateway';
