@@ -23,6 +23,15 @@ export interface AppDeps {
   bodyLimit?: string;
 }
 
+const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
+
+function redactCredentials(req: { headers?: Record<string, unknown> }) {
+  if (!req.headers) return req;
+  const headers = { ...req.headers };
+  for (const h of SECRET_HEADERS) if (headers[h] !== undefined) headers[h] = '[redacted]';
+  return { ...req, headers };
+}
+
 export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments];
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
@@ -40,6 +49,8 @@ export function createApp(deps: AppDeps): Express {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // API keys never reach the logs.
+      serializers: { req: redactCredentials },
     }),
   );
   app.use(express.json({ limit: deps.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
