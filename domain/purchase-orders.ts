@@ -53,10 +53,11 @@ export function checkQuantityEdits(lines: readonly OrderLine[], edits: readonly 
     if (seen.has(e.sku)) return void problems.push({ index, field: 'sku', message: `${e.sku} is edited twice.` });
     seen.add(e.sku);
     const q = e.quantity;
-    const cap = Math.min(MAX_LINE_QUANTITY, Math.max(line.plannedQuantity, line.packSize) * MAX_EDIT_FACTOR);
+    const pack = wholePack(line.packSize);
+    const cap = Math.min(MAX_LINE_QUANTITY, Math.max(line.plannedQuantity, pack) * MAX_EDIT_FACTOR);
     if (!Number.isInteger(q) || q < 0) problems.push({ index, field: 'quantity', message: `must be a whole number of units, 0 or more (got ${String(q)}).` });
-    else if (q > cap) problems.push({ index, field: 'quantity', message: `${q} is more than ${cap} (${MAX_EDIT_FACTOR}× the planned ${line.plannedQuantity}); check the number.` });
-    else if (q % line.packSize !== 0) problems.push({ index, field: 'quantity', message: `must be whole packs of ${line.packSize} (got ${q}).` });
+    else if (q > cap) problems.push({ index, field: 'quantity', message: `${q} is more than ${cap}, the most this line may be raised to (planned ${line.plannedQuantity}); check the number.` });
+    else if (q % pack !== 0) problems.push({ index, field: 'quantity', message: `must be whole packs of ${pack} (got ${q}).` });
   });
   if (problems.length > 0) return problems;
   const edited = applyQuantityEdits(lines, edits);
@@ -66,6 +67,12 @@ export function checkQuantityEdits(lines: readonly OrderLine[], edits: readonly 
     return [{ field: 'lines', message: `The edited order is worth ${value.toFixed(2)}, above the ${maxValue.toFixed(2)} this approval covers; reject it and raise a new one, or order less.` }];
   }
   return [];
+}
+
+/** A pack size below 1 (or not a number) counts as single units, as in planning. */
+function wholePack(packSize: number): number {
+  const p = Math.round(packSize);
+  return Number.isFinite(p) && p >= 1 ? p : 1;
 }
 
 /** The lines with the edits applied (lines edited to 0 stay, with quantity 0). */
@@ -128,6 +135,11 @@ export function checkSupplierEvent(stage: SupplierStage, lines: readonly OrderLi
     seen.add(e.sku);
     const got = e.quantityReceived ?? 0;
     const refused = e.quantityRejected ?? 0;
+    for (const [name, q] of [['quantityReceived', got], ['quantityRejected', refused]] as const) {
+      if (!Number.isInteger(q) || q < 0) {
+        return { ok: false, code: 'invalid', field: `body.lines[${i}].${name}`, message: `${name} must be a whole number, 0 or more (got ${String(q)}).` };
+      }
+    }
     if (event.type === 'acknowledged' && got > 0) {
       return { ok: false, code: 'invalid', field: `body.lines[${i}].quantityReceived`, message: 'An acknowledgment receives nothing; send a received event.' };
     }
