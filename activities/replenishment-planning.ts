@@ -254,27 +254,28 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     const bySupplier = new Map<string, SkuPlanLine[]>();
     for (const line of plan.lines) bySupplier.set(line.supplierId, [...(bySupplier.get(line.supplierId) ?? []), line]);
     if (bySupplier.size > 0) {
-      await db.$transaction(async (tx) => {
-        for (const [supplierId, lines] of bySupplier) {
-          const id = purchaseOrderId(input.storeId, input.asOf, supplierId);
-          await tx.purchaseOrder.upsert({
-            where: { id },
-            create: { id, workflowId: input.workflowId, storeId: input.storeId, supplierId, status: 'DRAFT', totalValue: 0, idempotencyKey: id },
-            update: {},
-          });
-          await tx.purchaseOrderLine.createMany({
-            data: lines.map((l) => ({
-              id: `${id}:${l.sku}`,
-              purchaseOrderId: id,
-              sku: l.sku,
-              quantity: l.quantity,
-              plannedQuantity: l.quantity,
-              unitCost: l.unitCost,
-              rationale: l.rationale as unknown as Prisma.InputJsonValue,
-            })),
-            skipDuplicates: true,
-          });
-        }
+      // Two statements, no interactive transaction: each is idempotent on its own (a header without
+      // lines after a crash gets them on the retry), and many stores planning at once do not queue
+      // for pooled connections held open across round trips.
+      const ids = new Map([...bySupplier.keys()].map((supplierId) => [supplierId, purchaseOrderId(input.storeId, input.asOf, supplierId)]));
+      await db.purchaseOrder.createMany({
+        data: [...ids].map(([supplierId, id]) => ({ id, workflowId: input.workflowId, storeId: input.storeId, supplierId, status: 'DRAFT' as const, totalValue: 0, idempotencyKey: id })),
+        skipDuplicates: true,
+      });
+      await db.purchaseOrderLine.createMany({
+        data: [...bySupplier].flatMap(([supplierId, lines]) => {
+          const id = ids.get(supplierId)!;
+          return lines.map((l) => ({
+            id: `${id}:${l.sku}`,
+            purchaseOrderId: id,
+            sku: l.sku,
+            quantity: l.quantity,
+            plannedQuantity: l.quantity,
+            unitCost: l.unitCost,
+            rationale: l.rationale as unknown as Prisma.InputJsonValue,
+          }));
+        }),
+        skipDuplicates: true,
       });
     }
     return {

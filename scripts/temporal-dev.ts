@@ -104,6 +104,15 @@ export interface DevServerOptions {
   output?: number | 'ignore' | 'pipe';
 }
 
+/** Dynamic config every dev server of this project runs with (tests, benchmarks). */
+export const DEV_SERVER_DYNAMIC_CONFIG = {
+  // Search attributes registered at runtime are visible at once (no cache delay).
+  'system.forceSearchAttributesCacheRefreshOnRead': true,
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+  'frontend.enableExecuteMultiOperation': true,
+} as const;
+
 export function devServerArgs(o: Omit<DevServerOptions, 'bin'>): string[] {
   const args = ['server', 'start-dev', '--ip', o.ip, '--port', String(o.port), '--log-level', o.logLevel ?? 'warn'];
   if (o.headless || o.uiPort === undefined) args.push('--headless');

@@ -23,6 +23,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
+  DEV_SERVER_DYNAMIC_CONFIG,
   REPO_ROOT,
   ensureSearchAttributes,
   readSearchAttributes,
@@ -204,13 +205,7 @@ export async function startTestInfra(opts: StartTestInfraOptions): Promise<TestI
         searchAttributes,
         logLevel: 'warn',
         output: fd,
-        dynamicConfig: {
-          // Search attributes registered at runtime are visible at once (no cache delay).
-          'system.forceSearchAttributesCacheRefreshOnRead': true,
-          'frontend.enableUpdateWorkflowExecution': true,
-          'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
-          'frontend.enableExecuteMultiOperation': true,
-        },
+        dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
       });
       closeSync(fd);
       const shownLog = logFile;
