@@ -128,6 +128,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
       ]);
       if (a.stylistId !== null || (a.status !== 'SCHEDULED' && a.status !== 'CONFIRMED')) {
         setStage('not_needed');
+        await wf.condition(wf.allHandlersFinished);
         return snapshot();
       }
       state.candidates = rankStylists({ serviceType: a.serviceType, customer: ctx.customer, candidates: ctx.candidates });
@@ -145,6 +146,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
           subject: `Appointment ${a.id} left for manual handling`,
           lines: [`The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`, 'No stylist was assigned; please arrange one directly.'],
         });
+        await wf.condition(wf.allHandlersFinished);
         return snapshot();
       }
       if (choice.kind === 'none_available') {
@@ -207,6 +209,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
       await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer: ctx.customer, stylistName: stylist.name, suiteName: suite.roomName });
       state.effects.customerConfirmed = true;
       setStage('completed');
+      await wf.condition(wf.allHandlersFinished);
       return snapshot();
     }
   } catch (err) {

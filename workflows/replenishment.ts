@@ -312,6 +312,8 @@ export async function replenishment(input: ReplenishmentInput): Promise<Replenis
     const results = await Promise.allSettled(state.purchaseOrders.map((po) => runPurchaseOrder(po, store)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // The decision or supplier event that closed the last PO is still being written down.
+    await wf.condition(wf.allHandlersFinished);
     refreshStage();
     await orders.notifyStoreManagers({
       workflowId,
@@ -348,6 +350,7 @@ export async function replenishment(input: ReplenishmentInput): Promise<Replenis
         ],
       });
       setStage(cancelled ? 'cancelled' : 'failed');
+      await wf.condition(wf.allHandlersFinished);
     });
     if (cancelled) throw err;
     throw ApplicationFailure.nonRetryable(`Replenishment failed: ${state.failure}`, 'ReplenishmentFailed');
