@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
 import type { ProcessDefinition } from './processes/definition';
+import { priceChanges } from './processes/price-changes';
 import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
 import { processRouter } from './routes/processes';
@@ -32,7 +33,7 @@ function redactCredentials(req: { headers?: Record<string, unknown> }) {
   return { ...req, headers };
 }
 
-export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments];
+export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges];
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {

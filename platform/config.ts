@@ -37,6 +37,8 @@ export const configSchema = z.object({
   APPOINTMENT_SCAN_ENABLED: bool.default(true),
   /** The supplier ERP purchase orders are sent to (the local simulator by default). */
   SUPPLIER_ERP_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** POS and e-commerce price endpoints (the local simulator by default). */
+  PRICE_CHANNELS_URL: z.string().url().default('http://127.0.0.1:4010'),
   /** Daily replenishment Schedules, one per store, at this store-local hour. */
   REPLENISHMENT_SCHEDULE_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   REPLENISHMENT_SCHEDULES_ENABLED: bool.default(true),

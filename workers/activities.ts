@@ -3,7 +3,9 @@ import type { Transporter } from 'nodemailer';
 import { createAppointmentScanActivities } from '../activities/appointment-scan';
 import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
+import { createChannelPriceClient } from '../activities/clients/channel-prices';
 import { createSupplierErpClient } from '../activities/clients/supplier-erp';
+import { createPricingActivities } from '../activities/pricing';
 import { createMailSender } from '../activities/email';
 import { createPurchaseOrderActivities } from '../activities/purchase-orders';
 import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   mailFrom: string;
   publicBaseUrl: string;
   supplierErpUrl: string;
+  /** POS and e-commerce price endpoints (default: the same simulator as the supplier ERP). */
+  priceChannelsUrl?: string;
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
@@ -30,5 +34,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplenishmentPlanningActivities({ db: deps.db }),
     ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
     ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
+    ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
   };
 }

@@ -43,6 +43,7 @@ async function main() {
       mailFrom: config.MAIL_FROM,
       publicBaseUrl: publicBaseUrl(config),
       supplierErpUrl: config.SUPPLIER_ERP_URL,
+      priceChannelsUrl: config.PRICE_CHANNELS_URL,
     }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

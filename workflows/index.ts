@@ -2,3 +2,4 @@ export { appointmentRecovery } from './appointment-recovery';
 export { scanUnassignedAppointments } from './appointment-scan';
 export { replenishment } from './replenishment';
 export { startDailyReplenishment } from './replenishment-kickoff';
+export { priceChange } from './price-change';

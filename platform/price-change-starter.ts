@@ -1,0 +1,109 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { checkGuardrails, type GuardrailResult } from '../domain/guardrails';
+import { PROCESS_TYPE, priceChange, type PriceChangeInput } from '../workflows/price-change';
+import { BusinessStatus, ProcessType, StoreId } from '../workflows/search-attributes';
+import type { StartedProcess } from './appointment-recovery-starter';
+import type { Db } from './db';
+import { loadPricingContext } from './pricing-context';
+
+/** Statuses in which a change holds its SKU and stores: a second change for them is refused. */
+export const ACTIVE_PRICE_CHANGE_STATUSES = ['requested', 'pending_approval', 'approved', 'scheduled', 'effective'];
+
+export class PriceChangeRefused extends Error {
+  constructor(
+    readonly kind: 'unknown_product' | 'unknown_store' | 'guardrail' | 'conflict',
+    message: string,
+    readonly guardrails?: GuardrailResult,
+    readonly conflictWith?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function priceChangeWorkflowId(sku: string, requestKey?: string): string {
+  const suffix = requestKey ? createHash('sha256').update(requestKey).digest('hex').slice(0, 16) : randomUUID().slice(0, 13);
+  return `price-change-${sku}-${suffix}`;
+}
+
+/**
+ * Starts a price change: the SKU and stores must exist, the price must pass the hard guardrails,
+ * and no other active change may hold the same SKU in any of the same stores (a chain-wide change
+ * holds them all). The claim is a PriceChange row written under a per-SKU advisory lock, so two
+ * requests arriving together cannot both pass. A repeated Idempotency-Key returns the first start.
+ */
+export async function startPriceChange(
+  deps: { client: Client; db: Db; taskQueue: string },
+  input: Omit<PriceChangeInput, 'priceChangeId'> & { idempotencyKey?: string },
+): Promise<StartedProcess & { guardrails: GuardrailResult }> {
+  const { db } = deps;
+  const workflowId = priceChangeWorkflowId(input.sku, input.idempotencyKey ? `${input.requestedBy}:${input.idempotencyKey}` : undefined);
+  const ctx = await loadPricingContext(db, input.sku, input.storeIds);
+  if (!ctx) throw new PriceChangeRefused('unknown_product', `Product ${input.sku} does not exist.`);
+  const guardrails = checkGuardrails({ requestedPrice: input.newPrice, currentPrice: ctx.currentPrice, cost: ctx.cost, map: ctx.map, competitorPrices: ctx.competitorPrices, policy: input.policy });
+
+  const existing = await db.priceChange.findUnique({ where: { id: workflowId } });
+  if (existing) {
+    const desc = await deps.client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: desc.runId, created: false, guardrails };
+  }
+  if (input.storeIds) {
+    const missing = input.storeIds.filter((s) => !ctx.stores.some((c) => c.storeId === s));
+    if (missing.length) throw new PriceChangeRefused('unknown_store', `Unknown store ${missing.join(', ')}.`);
+  }
+  if (guardrails.hard) {
+    const hard = guardrails.violations.filter((v) => v.severity === 'hard');
+    throw new PriceChangeRefused('guardrail', hard.map((v) => v.message).join(' '), guardrails);
+  }
+
+  await db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`price-change:${input.sku}`}))`;
+    const active = await tx.priceChange.findMany({ where: { sku: input.sku, status: { in: ACTIVE_PRICE_CHANGE_STATUSES } } });
+    const clash = active.find((a) => a.storeIds.length === 0 || input.storeIds === null || a.storeIds.some((s) => input.storeIds!.includes(s)));
+    if (clash) {
+      throw new PriceChangeRefused('conflict', `${input.sku} already has an active price change (${clash.id}, ${clash.status}) for ${clash.storeIds.length ? clash.storeIds.join(', ') : 'every store'}.`, undefined, clash.id);
+    }
+    await tx.priceChange.create({
+      data: {
+        id: workflowId,
+        workflowId,
+        sku: input.sku,
+        storeIds: input.storeIds ?? [],
+        oldPrice: ctx.currentPrice,
+        newPrice: guardrails.finalPrice,
+        status: 'requested',
+        reason: input.reason,
+        boundBy: guardrails.boundBy,
+        effectiveAt: input.effectiveAt ? new Date(input.effectiveAt) : new Date(),
+        endsAt: input.endsAt ? new Date(input.endsAt) : null,
+        requestedBy: input.requestedBy,
+      },
+    });
+  });
+
+  const { idempotencyKey: _key, ...rest } = input;
+  try {
+    const handle = await deps.client.workflow.start(priceChange, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [{ ...rest, priceChangeId: workflowId }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: ProcessType, value: PROCESS_TYPE },
+        { key: BusinessStatus, value: 'checking' },
+        ...(input.storeIds?.length === 1 ? [{ key: StoreId, value: input.storeIds[0]! }] : []),
+      ],
+      staticSummary: `${ctx.sku} ${ctx.name}: ${ctx.currentPrice.toFixed(2)} → ${guardrails.finalPrice.toFixed(2)} ${input.storeIds ? `in ${input.storeIds.join(', ')}` : 'chain-wide'}`,
+      staticDetails: `Reason: ${input.reason}. Requested by ${input.requestedBy}.`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, created: true, guardrails };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const desc = await deps.client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: desc.runId, created: false, guardrails };
+    }
+    // Not started: give the SKU back.
+    await db.priceChange.update({ where: { id: workflowId }, data: { status: 'not_started' } });
+    throw err;
+  }
+}
