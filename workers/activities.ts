@@ -6,6 +6,7 @@ import { createApprovalActivities } from '../activities/approvals';
 import { createChannelPriceClient } from '../activities/clients/channel-prices';
 import { createSupplierErpClient } from '../activities/clients/supplier-erp';
 import { createPricingActivities } from '../activities/pricing';
+import { createPricingEngineActivities } from '../activities/pricing-engine';
 import { createMailSender } from '../activities/email';
 import { createPurchaseOrderActivities } from '../activities/purchase-orders';
 import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplenishmentPlanningActivities({ db: deps.db }),
     ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
     ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
+    ...createPricingEngineActivities({ db: deps.db }),
     ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
   };
 }

@@ -7,6 +7,8 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type * as pricingActivities from '../activities/pricing';
+import type * as pricingEngineActivities from '../activities/pricing-engine';
+import type { PriceResponse } from '../activities/pricing-engine';
 import type { ChannelTarget, PricingContext, SalesReading } from '../activities/pricing';
 import type { ApproverSpec } from '../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../domain/guardrails';
@@ -83,6 +85,8 @@ export interface PriceChangeState {
   reason: string;
   context: PricingContext | null;
   guardrails: GuardrailResult | null;
+  /** The pricing engine's elasticity estimate, proposal and expected impact (advisory). */
+  priceResponse: PriceResponse | null;
   tier: string | null;
   approvedPrice: number | null;
   effectiveAt: string | null;
@@ -90,18 +94,26 @@ export interface PriceChangeState {
   pushed: { target: string; price: number; previousPrice: number | null }[];
   restored: string[];
   readings: (SalesReading & { at: string })[];
-  rollback: { reason: 'scheduled_end' | 'kpi' | 'cancelled'; at: string } | null;
+  rollback: { reason: RollbackReason; at: string } | null;
   pendingApproval: PendingApproval | null;
   decisions: GateDecision[];
   failure: string | null;
   cancellation: CancelRequest | null;
 }
 
+/** Why the prior price was restored: the end date, a sales slump, a cancel, or a failure after the price took effect. */
+export type RollbackReason = 'scheduled_end' | 'kpi' | 'cancelled' | 'failed';
+
 export const priceChangeStateQuery = wf.defineQuery<PriceChangeState>('state');
 
 const acts = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ProductNotFound'] },
+});
+
+const engine = wf.proxyActivities<ReturnType<typeof pricingEngineActivities.createPricingEngineActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
 // A channel that keeps failing is given up on (and the others compensated) rather than waited for.
@@ -127,6 +139,7 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     reason: input.reason,
     context: null,
     guardrails: null,
+    priceResponse: null,
     tier: null,
     approvedPrice: null,
     effectiveAt: input.effectiveAt ?? null,
@@ -170,6 +183,13 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
       await acts.setPriceChangeStatus({ priceChangeId: id, status: 'refused', note: g.violations.map((v) => v.message).join('; ') });
       return snapshot();
     }
+    state.priceResponse = await engine.estimatePriceResponse({
+      sku: ctx.sku,
+      storeIds: ctx.stores.map((s) => s.storeId),
+      currentPrice: ctx.currentPrice,
+      cost: ctx.cost,
+      newPrice: g.finalPrice,
+    });
     const storeScoped = input.storeIds !== null;
     const soft = g.violations.filter((v) => v.severity === 'soft').length;
     const tier = priceApprovalTier({ changePct: g.changePct, softViolations: soft, storeScoped });
@@ -199,7 +219,12 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         subjectType: 'price_change',
         subjectId: id,
         title: `${ctx.sku} ${ctx.name}: ${formatMoney(ctx.currentPrice)} → ${formatMoney(price)} (${pct(g.changePct)})${storeScoped ? ` in ${input.storeIds!.join(', ')}` : ', chain-wide'}`,
-        summaryLines: [`Reason: ${input.reason}`, ...g.reasons, ...g.violations.map((v) => `${v.severity === 'hard' ? 'Blocked' : 'Needs approval'}: ${v.message}`)],
+        summaryLines: [
+          `Reason: ${input.reason}`,
+          ...g.reasons,
+          ...(state.priceResponse.impact
+            ? [`Expected at this price (elasticity ${state.priceResponse.estimate.elasticity?.toFixed(2)}): revenue ${pct(state.priceResponse.impact.revenueChangePct ?? 0)}, gross profit ${pct(state.priceResponse.impact.profitChangePct ?? 0)}.`]
+            : []), ...g.violations.map((v) => `${v.severity === 'hard' ? 'Blocked' : 'Needs approval'}: ${v.message}`)],
         levels,
         escalateTo: [],
         timeouts: { escalateAfterMs: timing.escalateAfterMs, reminderBeforeMs: timing.reminderBeforeMs, expireAfterMs: timing.expireAfterMs },
@@ -215,6 +240,9 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
           storeIds: input.storeIds,
           effectiveAt: input.effectiveAt ?? null,
           endsAt: input.endsAt ?? null,
+          elasticity: state.priceResponse.estimate.elasticity,
+          expectedImpact: state.priceResponse.impact,
+          enginePrice: state.priceResponse.proposal?.price ?? null,
         },
         isOverride: (d) => counterOf(d) !== undefined,
         validatePayload: (d): PayloadProblem[] | undefined => {
@@ -241,7 +269,13 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         await wf.condition(wf.allHandlersFinished);
         return snapshot();
       }
-      const counter = outcome.finalDecision ? counterOf(outcome.finalDecision) : undefined;
+      // A counter-price may come at any level: the latest one stands (a later level approving
+      // without one approves the counter-price it was shown in the decisions).
+      const counter = [...outcome.decisions]
+        .reverse()
+        .filter((d) => d.decision === 'approve')
+        .map(counterOf)
+        .find((c) => c !== undefined);
       if (counter !== undefined) {
         const c = guard(counter);
         state.guardrails = c;
@@ -258,8 +292,26 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     const effectiveAt = input.effectiveAt ? Date.parse(input.effectiveAt) : Date.now();
     if (effectiveAt > Date.now()) await wf.sleep(effectiveAt - Date.now());
 
+    if (input.endsAt && Date.parse(input.endsAt) <= Date.now()) {
+      // Approved (or due) only after its end date: pushing now would show the price for a moment and take it back.
+      setStage('expired');
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
+      await acts.notifyPricingTeam({
+        priceChangeId: id,
+        step: 'expired',
+        category: ctx.category,
+        storeIds: input.storeIds ?? [],
+        subject: `Price change expired: ${ctx.sku} ${ctx.name}`,
+        lines: [`Its end date (${input.endsAt}) passed before it could take effect; no price was changed.`],
+      });
+      await wf.condition(wf.allHandlersFinished);
+      return snapshot();
+    }
+
     setStage('pushing');
-    const pushedOk = await pushEverywhere(price, 'apply');
+    // Not cancellable: a push in flight when a cancel arrives still lands on the channel, so the
+    // pushes finish (or are compensated) first; a cancel then rolls back everything pushed.
+    const pushedOk = await CancellationScope.nonCancellable(() => pushEverywhere(price, 'apply'));
     if (!pushedOk) {
       setStage('failed');
       await acts.setPriceChangeStatus({ priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
@@ -296,7 +348,7 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         effectiveAt: appliedAt,
         oldPrice: ctx.currentPrice,
         newPrice: price,
-        elasticity: input.elasticity ?? -1.5,
+        elasticity: input.elasticity ?? forecastElasticity(state.priceResponse),
       });
       state.readings.push({ ...reading, at: new Date(Date.now()).toISOString() });
       if (reading.ratio !== null && reading.ratio < floor) {
@@ -317,8 +369,8 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
     gates.cancelAll();
     await CancellationScope.nonCancellable(async () => {
-      if (state.pushed.length > 0) {
-        await rollBack(cancelled ? 'cancelled' : 'kpi', cancelled ? 'cancelled' : 'failed');
+      if (state.pushed.some((p) => !state.restored.includes(p.target))) {
+        await rollBack(cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
       } else {
         setStage(cancelled ? 'cancelled' : 'failed');
         await acts.setPriceChangeStatus({ priceChangeId: id, status: cancelled ? 'cancelled' : 'failed', actorId: state.cancellation?.actorId, note: state.failure ?? undefined });
@@ -355,7 +407,7 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     }
   }
 
-  async function rollBack(reason: 'scheduled_end' | 'kpi' | 'cancelled', status: PriceChangeStage = 'rolled_back'): Promise<void> {
+  async function rollBack(reason: RollbackReason, status: PriceChangeStage = 'rolled_back'): Promise<void> {
     state.rollback = { reason, at: new Date(Date.now()).toISOString() };
     setStage('rolling_back');
     await restorePushed('rollback');
@@ -378,11 +430,22 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
       storeIds: input.storeIds ?? [],
       subject: `Price change rolled back: ${ctx.sku} ${ctx.name} is ${formatMoney(ctx.currentPrice)} again`,
       lines: [
-        { scheduled_end: 'The change reached its end date.', kpi: 'Unit sales fell below the forecast floor.', cancelled: `Cancelled: ${state.cancellation?.reason ?? ''}` }[reason],
+        {
+          scheduled_end: 'The change reached its end date.',
+          kpi: 'Unit sales fell below the forecast floor.',
+          cancelled: `Cancelled: ${state.cancellation?.reason ?? ''}`,
+          failed: `Failed: ${state.failure ?? ''}`,
+        }[reason],
         ...state.readings.slice(-1).map((r) => `Last reading: ${r.actualPerDay} units a day against ${r.expectedPerDay} expected.`),
       ],
     });
   }
+}
+
+/** The estimated elasticity when it is a plausible one (demand falls as price rises), else a typical apparel -1.5. */
+function forecastElasticity(r: PriceResponse | null): number {
+  const e = r?.estimate.elasticity;
+  return e !== null && e !== undefined && e < 0 ? e : -1.5;
 }
 
 function targetName(t: ChannelTarget): string {
