@@ -35,7 +35,7 @@ export interface SalesReading {
   actualPerDay: number;
   /** Units a day expected at the new price: the baseline before the change, adjusted by elasticity. */
   expectedPerDay: number;
-  /** actual ÷ expected; null when the baseline is too thin to judge. */
+  /** actual ÷ expected; null when the baseline is too thin to judge or no whole day has passed. */
   ratio: number | null;
   daysObserved: number;
 }
@@ -128,7 +128,17 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
     },
 
     /** Price history for every target, and the catalogue price for a chain-wide change; once per step. */
-    async recordPriceEffect(input: { priceChangeId: string; step: string; sku: string; price: number; targets: ChannelTarget[]; chainWide: boolean; effectiveAt: string }): Promise<void> {
+    async recordPriceEffect(input: {
+      priceChangeId: string;
+      step: string;
+      sku: string;
+      price: number;
+      targets: ChannelTarget[];
+      /** Per target (targetKey), where a target's price differs from `price` (a rollback to each channel's previous price). */
+      prices?: Record<string, number>;
+      chainWide: boolean;
+      effectiveAt: string;
+    }): Promise<void> {
       await db.$transaction(async (tx) => {
         const marker = `${input.priceChangeId}:history:${input.step}`;
         const done = await tx.auditEvent.findUnique({ where: { idempotencyKey: marker } });
@@ -139,7 +149,7 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
             sku: input.sku,
             storeId: t.storeId ?? null,
             channel: t.channel,
-            price: input.price,
+            price: input.prices?.[targetKey(t)] ?? input.price,
             effectiveAt: new Date(input.effectiveAt),
             priceChangeId: input.priceChangeId,
           })),
@@ -164,23 +174,37 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
      * the baseline adjusted by the price elasticity. Null ratio when the baseline sells under a
      * unit a day: too thin to call a drop.
      */
-    async measureSalesVsForecast(input: { sku: string; storeIds: string[]; effectiveAt: string; oldPrice: number; newPrice: number; elasticity: number }): Promise<SalesReading> {
+    async measureSalesVsForecast(input: {
+      sku: string;
+      storeIds: string[];
+      effectiveAt: string;
+      oldPrice: number;
+      newPrice: number;
+      elasticity: number;
+      /** Count the day of the change and today too (intraday sales feeds, tests); otherwise only whole days after the change. */
+      includePartialDays?: boolean;
+    }): Promise<SalesReading> {
       const effective = new Date(input.effectiveAt);
       const effectiveDay = new Date(Date.UTC(effective.getUTCFullYear(), effective.getUTCMonth(), effective.getUTCDate()));
       const baselineStart = new Date(effectiveDay.getTime() - BASELINE_DAYS * DAY_MS);
+      const now = new Date();
+      const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      // The day of the change mixes sales at both prices, and today is not over: by default only
+      // the whole days in between are judged.
+      const from = input.includePartialDays ? effectiveDay : new Date(effectiveDay.getTime() + DAY_MS);
+      const to = input.includePartialDays ? new Date(today.getTime() + DAY_MS) : today;
+      const daysObserved = Math.max(0, Math.round((to.getTime() - from.getTime()) / DAY_MS));
       const [before, after] = await Promise.all([
         db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: baselineStart, lt: effectiveDay } }, _sum: { units: true } }),
-        db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: effectiveDay } }, _sum: { units: true } }),
+        db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: from, lt: to } }, _sum: { units: true } }),
       ]);
-      const today = new Date();
-      const daysObserved = Math.max(1, Math.floor((today.getTime() - effectiveDay.getTime()) / DAY_MS) + 1);
       const baselinePerDay = (before._sum.units ?? 0) / BASELINE_DAYS;
       const expectedPerDay = baselinePerDay * Math.pow(input.newPrice / input.oldPrice, input.elasticity);
-      const actualPerDay = (after._sum.units ?? 0) / daysObserved;
+      const actualPerDay = daysObserved > 0 ? (after._sum.units ?? 0) / daysObserved : 0;
       return {
         actualPerDay: roundTo(actualPerDay, 2),
         expectedPerDay: roundTo(expectedPerDay, 2),
-        ratio: expectedPerDay >= 1 ? roundTo(actualPerDay / expectedPerDay, 3) : null,
+        ratio: expectedPerDay >= 1 && daysObserved > 0 ? roundTo(actualPerDay / expectedPerDay, 3) : null,
         daysObserved,
       };
     },

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { checkGuardrails, type GuardrailResult } from '../domain/guardrails';
 import { PROCESS_TYPE, priceChange, type PriceChangeInput } from '../workflows/price-change';
 import { BusinessStatus, ProcessType, StoreId } from '../workflows/search-attributes';
@@ -9,6 +9,9 @@ import { loadPricingContext } from './pricing-context';
 
 /** Statuses in which a change holds its SKU and stores: a second change for them is refused. */
 export const ACTIVE_PRICE_CHANGE_STATUSES = ['requested', 'pending_approval', 'approved', 'scheduled', 'effective'];
+
+/** Statuses of a claim whose workflow never started: a repeat of the same request may start it. */
+const NEVER_STARTED_STATUSES = ['requested', 'not_started'];
 
 export class PriceChangeRefused extends Error {
   constructor(
@@ -44,8 +47,18 @@ export async function startPriceChange(
 
   const existing = await db.priceChange.findUnique({ where: { id: workflowId } });
   if (existing) {
-    const desc = await deps.client.workflow.getHandle(workflowId).describe();
-    return { workflowId, runId: desc.runId, created: false, guardrails };
+    try {
+      const desc = await deps.client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: desc.runId, created: false, guardrails };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Claimed but never started (the start failed, a concurrent repeat has not started it yet,
+      // or the API stopped in between): carry on and start it. A change that did run and has since
+      // left Temporal's retention is not run a second time.
+      if (!NEVER_STARTED_STATUSES.includes(existing.status)) {
+        throw new PriceChangeRefused('conflict', `${workflowId} was already requested and is ${existing.status}; it is not started again.`, undefined, workflowId);
+      }
+    }
   }
   if (input.storeIds) {
     const missing = input.storeIds.filter((s) => !ctx.stores.some((c) => c.storeId === s));
@@ -56,30 +69,39 @@ export async function startPriceChange(
     throw new PriceChangeRefused('guardrail', hard.map((v) => v.message).join(' '), guardrails);
   }
 
-  await db.$transaction(async (tx) => {
+  const claimed = await db.$transaction(async (tx): Promise<'claimed' | 'started_by_repeat'> => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`price-change:${input.sku}`}))`;
-    const active = await tx.priceChange.findMany({ where: { sku: input.sku, status: { in: ACTIVE_PRICE_CHANGE_STATUSES } } });
+    // This request's own claim (an earlier attempt with the same Idempotency-Key) is no clash.
+    const active = await tx.priceChange.findMany({ where: { sku: input.sku, status: { in: ACTIVE_PRICE_CHANGE_STATUSES }, id: { not: workflowId } } });
     const clash = active.find((a) => a.storeIds.length === 0 || input.storeIds === null || a.storeIds.some((s) => input.storeIds!.includes(s)));
     if (clash) {
       throw new PriceChangeRefused('conflict', `${input.sku} already has an active price change (${clash.id}, ${clash.status}) for ${clash.storeIds.length ? clash.storeIds.join(', ') : 'every store'}.`, undefined, clash.id);
     }
-    await tx.priceChange.create({
-      data: {
-        id: workflowId,
-        workflowId,
-        sku: input.sku,
-        storeIds: input.storeIds ?? [],
-        oldPrice: ctx.currentPrice,
-        newPrice: guardrails.finalPrice,
-        status: 'requested',
-        reason: input.reason,
-        boundBy: guardrails.boundBy,
-        effectiveAt: input.effectiveAt ? new Date(input.effectiveAt) : new Date(),
-        endsAt: input.endsAt ? new Date(input.endsAt) : null,
-        requestedBy: input.requestedBy,
-      },
-    });
+    const own = await tx.priceChange.findUnique({ where: { id: workflowId } });
+    // A concurrent repeat of this request has started it meanwhile (its run has moved the status on).
+    if (own && !NEVER_STARTED_STATUSES.includes(own.status)) return 'started_by_repeat';
+    // Claimed by a concurrent repeat of this request: its claim stands, and whichever start comes second answers 200.
+    if (own?.status === 'requested') return 'claimed';
+    const claim = {
+      sku: input.sku,
+      storeIds: input.storeIds ?? [],
+      oldPrice: ctx.currentPrice,
+      newPrice: guardrails.finalPrice,
+      status: 'requested',
+      reason: input.reason,
+      boundBy: guardrails.boundBy,
+      effectiveAt: input.effectiveAt ? new Date(input.effectiveAt) : new Date(),
+      endsAt: input.endsAt ? new Date(input.endsAt) : null,
+      requestedBy: input.requestedBy,
+    };
+    if (own) await tx.priceChange.update({ where: { id: workflowId }, data: claim });
+    else await tx.priceChange.create({ data: { id: workflowId, workflowId, ...claim } });
+    return 'claimed';
   });
+  if (claimed === 'started_by_repeat') {
+    const desc = await deps.client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: desc.runId, created: false, guardrails };
+  }
 
   const { idempotencyKey: _key, ...rest } = input;
   try {

@@ -60,6 +60,8 @@ export interface PriceChangeInput {
   kpiFloorRatio?: number;
   /** Own-price elasticity used for the sales forecast at the new price. */
   elasticity?: number;
+  /** Judge sales on the day of the change and today too (intraday sales feeds, tests). */
+  kpiIncludePartialDays?: boolean;
 }
 
 export type PriceChangeStage =
@@ -93,6 +95,10 @@ export interface PriceChangeState {
   endsAt: string | null;
   pushed: { target: string; price: number; previousPrice: number | null }[];
   restored: string[];
+  /** Channels that refused to take their previous price back (reported for manual correction). */
+  restoreFailed: string[];
+  /** Channels whose push failed without a refusal: whether they applied the price is unknown. */
+  unconfirmed: string[];
   readings: (SalesReading & { at: string })[];
   rollback: { reason: RollbackReason; at: string } | null;
   pendingApproval: PendingApproval | null;
@@ -146,6 +152,8 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     endsAt: input.endsAt ?? null,
     pushed: [],
     restored: [],
+    restoreFailed: [],
+    unconfirmed: [],
     readings: [],
     rollback: null,
     pendingApproval: null,
@@ -269,8 +277,8 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         await wf.condition(wf.allHandlersFinished);
         return snapshot();
       }
-      // A counter-price may come at any level: the latest one stands (a later level approving
-      // without one approves the counter-price it was shown in the decisions).
+      // A counter-price may come at any level and the latest one stands: a first-level counter
+      // survives a second-level approval that carries none.
       const counter = [...outcome.decisions]
         .reverse()
         .filter((d) => d.decision === 'approve')
@@ -321,7 +329,11 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         category: ctx.category,
         storeIds: input.storeIds ?? [],
         subject: `Price change not applied: ${ctx.sku} ${ctx.name}`,
-        lines: [state.failure ?? 'A channel refused the price.', `Restored the previous price on: ${state.restored.join(', ') || 'nothing had changed'}.`],
+        lines: [
+          state.failure ?? 'A channel refused the price.',
+          `Restored the previous price on: ${state.restored.join(', ') || 'nothing had changed'}.`,
+          ...(state.unconfirmed.length ? [`Please check ${state.unconfirmed.join(', ')}: it did not answer, so it may show ${formatMoney(state.approvedPrice ?? 0)}.`] : []),
+        ],
       });
       await wf.condition(wf.allHandlersFinished);
       return snapshot();
@@ -349,6 +361,7 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
         oldPrice: ctx.currentPrice,
         newPrice: price,
         elasticity: input.elasticity ?? forecastElasticity(state.priceResponse),
+        includePartialDays: input.kpiIncludePartialDays,
       });
       state.readings.push({ ...reading, at: new Date(Date.now()).toISOString() });
       if (reading.ratio !== null && reading.ratio < floor) {
@@ -390,6 +403,9 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
       } catch (err) {
         if (isCancellation(err)) throw err;
         state.failure = `${targetName(target)}: ${describe(err)}`;
+        // A refusal (4xx) did not apply. A channel that stayed down may have taken the price on an
+        // attempt whose answer was lost; its previous price is unknown, so a person checks it.
+        if (!isRefusal(err)) state.unconfirmed.push(targetName(target));
         await restorePushed('compensate');
         return false;
       }
@@ -397,14 +413,38 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     return true;
   }
 
-  /** Puts every pushed channel back to the price it had before (the catalogue price when it had none). */
+  /**
+   * Puts every pushed channel back to the price it had before (the catalogue price when it had
+   * none). A channel that refuses the restore (4xx) is reported, not retried forever, and the
+   * others are still restored.
+   */
   async function restorePushed(step: string): Promise<void> {
     for (const p of [...state.pushed].reverse()) {
-      if (state.restored.includes(p.target)) continue;
+      if (state.restored.includes(p.target) || state.restoreFailed.includes(p.target)) continue;
       const target = targets.find((t) => targetName(t) === p.target)!;
-      await restore.pushChannelPrice({ priceChangeId: id, step, sku: input.sku, target, price: p.previousPrice ?? state.context!.currentPrice });
-      state.restored.push(p.target);
+      try {
+        await restore.pushChannelPrice({ priceChangeId: id, step, sku: input.sku, target, price: restoredPrice(p) });
+        state.restored.push(p.target);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        state.restoreFailed.push(p.target);
+        state.failure = [state.failure, `restoring ${p.target}: ${describe(err)}`].filter(Boolean).join('; ');
+      }
     }
+    if (state.restoreFailed.length > 0) {
+      await acts.notifyPricingTeam({
+        priceChangeId: id,
+        step: `restore-failed-${step}`,
+        category: state.context!.category,
+        storeIds: input.storeIds ?? [],
+        subject: `Action needed: the previous price of ${input.sku} could not be restored on ${state.restoreFailed.join(', ')}`,
+        lines: [state.failure ?? '', 'Please set the price on those channels by hand.'],
+      });
+    }
+  }
+
+  function restoredPrice(p: { previousPrice: number | null }): number {
+    return p.previousPrice ?? state.context!.currentPrice;
   }
 
   async function rollBack(reason: RollbackReason, status: PriceChangeStage = 'rolled_back'): Promise<void> {
@@ -412,12 +452,14 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     setStage('rolling_back');
     await restorePushed('rollback');
     const ctx = state.context!;
+    const restoredTargets = state.pushed.filter((p) => state.restored.includes(p.target));
     await restore.recordPriceEffect({
       priceChangeId: id,
       step: 'rollback',
       sku: ctx.sku,
       price: ctx.currentPrice,
-      targets,
+      targets: restoredTargets.map((p) => targets.find((t) => targetName(t) === p.target)!),
+      prices: Object.fromEntries(restoredTargets.map((p) => [p.target, restoredPrice(p)])),
       chainWide: input.storeIds === null,
       effectiveAt: new Date(Date.now()).toISOString(),
     });
@@ -446,6 +488,10 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
 function forecastElasticity(r: PriceResponse | null): number {
   const e = r?.estimate.elasticity;
   return e !== null && e !== undefined && e < 0 ? e : -1.5;
+}
+
+function isRefusal(err: unknown): boolean {
+  return err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChannelRefusedPrice';
 }
 
 function targetName(t: ChannelTarget): string {

@@ -1,7 +1,10 @@
+import { Router, type Request } from 'express';
+import type { Db } from '../../platform/db';
 import { PriceChangeRefused, startPriceChange } from '../../platform/price-change-starter';
 import { PROCESS_TYPE, priceChangeStateQuery } from '../../workflows/price-change';
+import { principalOf, requireRole, type AuthedPrincipal } from '../auth';
 import { HttpProblem, problems } from '../errors';
-import { assertStoreVisible } from '../scope';
+import { assertStoreVisible, visibleStoreIds } from '../scope';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
 
@@ -50,12 +53,43 @@ export const PriceChangeStartSchema = z
 
 type StartBody = z.infer<typeof PriceChangeStartSchema>;
 
+const CANCEL_ROLES = ['system', 'category_manager', 'regional_manager'] as const;
+
+/**
+ * The generic routes check a caller's stores only through the StoreId search attribute, which a
+ * change for several stores (or chain-wide) does not have. These checks read the change's claim row:
+ * a store-scoped reader needs one of its stores (a chain-wide change touches every store); a
+ * canceller needs the same scope as a starter (the category; every named store, for a regional manager).
+ * An ID without a row is left to the generic routes (404).
+ */
+async function assertMayRead(db: Db, p: AuthedPrincipal, id: string): Promise<void> {
+  const row = await db.priceChange.findUnique({ where: { id }, select: { storeIds: true } });
+  if (!row || row.storeIds.length === 0) return;
+  const visible = await visibleStoreIds(db, p);
+  if (visible && !row.storeIds.some((s) => visible.includes(s))) throw problems.forbidden(`${p.id} has no access to the stores of ${id}.`);
+}
+
+async function assertMayCancel(db: Db, p: AuthedPrincipal, id: string): Promise<void> {
+  if (p.allScopes) return;
+  const row = await db.priceChange.findUnique({ where: { id }, select: { sku: true, storeIds: true } });
+  if (!row) return;
+  if (p.role === 'category_manager') {
+    const product = await db.product.findUnique({ where: { sku: row.sku }, select: { category: true } });
+    if (product && !p.categories.includes(product.category)) throw problems.forbidden(`${p.id} does not manage category ${product.category}.`);
+    return;
+  }
+  if (row.storeIds.length === 0) throw problems.forbidden(`${id} is chain-wide; ${p.id} may only cancel price changes for stores of their region.`);
+  const visible = await visibleStoreIds(db, p);
+  const outside = visible ? row.storeIds.filter((s) => !visible.includes(s)) : [];
+  if (outside.length) throw problems.forbidden(`${p.id} has no access to store ${outside.join(', ')}.`);
+}
+
 export const priceChanges: ProcessDefinition<StartBody> = {
   resource: 'price-changes',
   processType: PROCESS_TYPE,
   title: 'Price change',
   startRoles: ['system', 'category_manager', 'regional_manager'],
-  cancelRoles: ['system', 'category_manager', 'regional_manager'],
+  cancelRoles: CANCEL_ROLES,
   startSchema: PriceChangeStartSchema,
   decisionSchema: z
     .object({
@@ -102,6 +136,19 @@ export const priceChanges: ProcessDefinition<StartBody> = {
         }
       }
     }
+  },
+  routes(deps) {
+    const router = Router();
+    router.get('/:id', async (req: Request<{ id: string }>, _res, next) => {
+      await assertMayRead(deps.db, principalOf(req), req.params.id);
+      next();
+    });
+    router.post('/:id/cancel', async (req: Request<{ id: string }>, _res, next) => {
+      const p = requireRole(req, CANCEL_ROLES, 'cancel price-changes');
+      await assertMayCancel(deps.db, p, req.params.id);
+      next();
+    });
+    return router;
   },
   stateQuery: priceChangeStateQuery,
   decisionPayload: (b) => (typeof b.counterPrice === 'number' ? { counterPrice: b.counterPrice } : undefined),
