@@ -43,7 +43,15 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
     registry.registerPath({
       method: 'post', path: base, tags, security, summary: `Start a ${def.title.toLowerCase()}`,
       request: { ...body(def.startSchema), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
-      responses: { 201: ok('Started', StartedSchema), 200: ok('Already started for this business key', StartedSchema), 400: problem('Invalid fields'), 404: problem('Referenced entity not found'), ...common },
+      responses: {
+        201: ok('Started', StartedSchema),
+        200: ok('Already started for this business key', StartedSchema),
+        400: problem('Invalid fields'),
+        404: problem('Referenced entity not found'),
+        409: problem('Conflicts with an active run (e.g. another price change for the same SKU and store)'),
+        422: problem('Refused by a business rule (e.g. a hard price guardrail, named in errors[].code)'),
+        ...common,
+      },
     });
     registry.registerPath({
       method: 'get', path: base, tags, security, summary: `List ${def.title.toLowerCase()}s (Temporal visibility)`,

@@ -12,6 +12,17 @@ export const ACTIVE_PRICE_CHANGE_STATUSES = ['requested', 'pending_approval', 'a
 
 /** Statuses of a claim whose workflow never started: a repeat of the same request may start it. */
 const NEVER_STARTED_STATUSES = ['requested', 'not_started'];
+const STALE_CLAIM_MS = 2 * 60_000;
+
+async function runExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
 
 export class PriceChangeRefused extends Error {
   constructor(
@@ -73,7 +84,17 @@ export async function startPriceChange(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`price-change:${input.sku}`}))`;
     // This request's own claim (an earlier attempt with the same Idempotency-Key) is no clash.
     const active = await tx.priceChange.findMany({ where: { sku: input.sku, status: { in: ACTIVE_PRICE_CHANGE_STATUSES }, id: { not: workflowId } } });
-    const clash = active.find((a) => a.storeIds.length === 0 || input.storeIds === null || a.storeIds.some((s) => input.storeIds!.includes(s)));
+    const overlapping = active.filter((a) => a.storeIds.length === 0 || input.storeIds === null || a.storeIds.some((s) => input.storeIds!.includes(s)));
+    let clash: (typeof overlapping)[number] | undefined;
+    for (const a of overlapping) {
+      // A claim whose run never started (the API stopped in between) stops holding the SKU after a while.
+      if (a.status === 'requested' && a.createdAt.getTime() < Date.now() - STALE_CLAIM_MS && !(await runExists(deps.client, a.id))) {
+        await tx.priceChange.update({ where: { id: a.id }, data: { status: 'not_started' } });
+        continue;
+      }
+      clash = a;
+      break;
+    }
     if (clash) {
       throw new PriceChangeRefused('conflict', `${input.sku} already has an active price change (${clash.id}, ${clash.status}) for ${clash.storeIds.length ? clash.storeIds.join(', ') : 'every store'}.`, undefined, clash.id);
     }

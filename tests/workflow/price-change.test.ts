@@ -575,6 +575,19 @@ describe('price change on the dev server', () => {
     expect(runs).toEqual([]);
   });
 
+  test('a claim whose run never started (the API stopped in between) stops holding the SKU after two minutes', async () => {
+    const s = await createPricingScenario(h.db);
+    const orphan = `price-change-${s.sku}-orphan`;
+    const claim = { workflowId: orphan, sku: s.sku, storeIds: [s.storeIds[0]], oldPrice: 100, newPrice: 95, status: 'requested', reason: 'orphan', effectiveAt: new Date(), requestedBy: 'system:test' };
+    await h.db.priceChange.create({ data: { id: orphan, ...claim, createdAt: new Date(Date.now() - 60_000) } });
+    await expect(startPriceChange(deps(), startArgs(s, { newPrice: 97 }))).rejects.toMatchObject({ kind: 'conflict', conflictWith: orphan });
+    await h.db.priceChange.update({ where: { id: orphan }, data: { createdAt: new Date(Date.now() - 3 * 60_000) } });
+    const r = await startPriceChange(deps(), startArgs(s, { newPrice: 97 }));
+    expect(r.created).toBe(true);
+    expect((await h.db.priceChange.findUniqueOrThrow({ where: { id: orphan } })).status).toBe('not_started');
+    await h.client.workflow.getHandle(r.workflowId).cancel();
+  });
+
   test('Idempotency-Key: the same key from the same requester returns the first start', async () => {
     const s = await createPricingScenario(h.db);
     const input = startArgs(s, { newPrice: 89.99, idempotencyKey: `key-${s.suffix}` });
