@@ -15,6 +15,7 @@ import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
 import { processRouter } from './routes/processes';
 import { referenceRouter } from './routes/reference';
+import { unsubscribeRouter } from './routes/unsubscribe';
 
 export interface AppDeps {
   db: Db;
@@ -22,15 +23,24 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   bodyLimit?: string;
+  /** Secrets verifying one-click unsubscribe links (config UNSUBSCRIBE_SECRETS). */
+  unsubscribeSecrets?: readonly string[];
 }
+
+const DEV_UNSUBSCRIBE_SECRETS = ['dev-only-unsubscribe-secret-change-me'];
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
 
-function redactCredentials(req: { headers?: Record<string, unknown> }) {
-  if (!req.headers) return req;
-  const headers = { ...req.headers };
-  for (const h of SECRET_HEADERS) if (headers[h] !== undefined) headers[h] = '[redacted]';
-  return { ...req, headers };
+function redactCredentials(req: { headers?: Record<string, unknown>; url?: string }) {
+  const out = { ...req };
+  if (req.headers) {
+    const headers = { ...req.headers };
+    for (const h of SECRET_HEADERS) if (headers[h] !== undefined) headers[h] = '[redacted]';
+    out.headers = headers;
+  }
+  // An unsubscribe token acts for its address (and encodes it): kept out of the logs too.
+  if (typeof req.url === 'string') out.url = req.url.replace(/^\/unsubscribe\/[^/?#]+/, '/unsubscribe/[redacted]');
+  return out;
 }
 
 export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges];
@@ -72,6 +82,8 @@ export function createApp(deps: AppDeps): Express {
   const openapi = buildOpenApiDocument(PROCESSES);
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openapi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi as never, { customSiteTitle: 'Retail Ops API' }));
+
+  app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets ?? DEV_UNSUBSCRIBE_SECRETS }));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db));

@@ -10,7 +10,7 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL, 'retail-ops-api');
   const db = createDb(config.DATABASE_URL);
   const client = await createTemporalClient(config);
-  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, unsubscribeSecrets: config.UNSUBSCRIBE_SECRETS });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');

@@ -42,6 +42,19 @@ export const configSchema = z.object({
   /** Daily replenishment Schedules, one per store, at this store-local hour. */
   REPLENISHMENT_SCHEDULE_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   REPLENISHMENT_SCHEDULES_ENABLED: bool.default(true),
+  /**
+   * Secrets that sign one-click unsubscribe links, comma-separated: the first signs, any verifies
+   * (rotation). A development default exists; production must set its own.
+   */
+  UNSUBSCRIBE_SECRETS: z
+    .string()
+    .default('dev-only-unsubscribe-secret-change-me')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1)),
+}).superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && c.UNSUBSCRIBE_SECRETS.includes('dev-only-unsubscribe-secret-change-me')) {
+    ctx.addIssue({ code: 'custom', path: ['UNSUBSCRIBE_SECRETS'], message: 'set your own secret in production' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;
