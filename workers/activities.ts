@@ -3,6 +3,7 @@ import type { Transporter } from 'nodemailer';
 import { createAppointmentScanActivities } from '../activities/appointment-scan';
 import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
+import { createCampaignAudienceActivities } from '../activities/campaign-audience';
 import { createChannelPriceClient } from '../activities/clients/channel-prices';
 import { createSupplierErpClient } from '../activities/clients/supplier-erp';
 import { createPricingActivities } from '../activities/pricing';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
     ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
     ...createPricingEngineActivities({ db: deps.db }),
+    ...createCampaignAudienceActivities({ db: deps.db }),
     ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
   };
 }

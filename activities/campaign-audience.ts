@@ -1,0 +1,139 @@
+/**
+ * The audience of a campaign, frozen: every customer's features from purchase history (tier, home
+ * store and region, recency, frequency, spend, units by category), RFM scores over the whole base,
+ * the segment's members, who may not be mailed at all (no address, no consent, suppressed) and the
+ * variant or holdout of the rest. Written once as CampaignRecipient rows; a retry writes nothing
+ * twice. Frequency cap and quiet hours depend on the moment of sending and are checked then.
+ */
+import type { Prisma } from '../generated/prisma/client';
+import type { CustomerTierName } from '../domain/customer-360';
+import { assignVariant, splitCounts, type SplitCounts, type VariantWeight } from '../domain/campaign-split';
+import { matchesSegment, rfmScores, type CustomerFeatures, type Segment } from '../domain/segments';
+import { checkEligibility, type SkipReason, type SuppressionReason } from '../domain/send-eligibility';
+import type { Db } from '../platform/db';
+
+export interface AudienceSnapshot {
+  /** Customers in the segment. */
+  matched: number;
+  /** Of those, who may be mailed (variants and holdout). */
+  eligible: number;
+  suppressed: Partial<Record<SkipReason, number>>;
+  split: SplitCounts;
+  /** A few recipients for the approver's preview. */
+  sample: { customerId: string; firstName: string; tier: string; variantKey: string | null }[];
+}
+
+interface FeatureRow {
+  customerId: string;
+  firstName: string;
+  email: string | null;
+  emailConsent: boolean;
+  tier: CustomerTierName;
+  homeStoreId: string | null;
+  regionId: string | null;
+  lastPurchaseAt: Date | null;
+  orderCount: number;
+  totalSpend: number;
+  unitsByCategory: Record<string, number> | null;
+}
+
+const WRITE_CHUNK = 5_000;
+const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['unsubscribed', 'hard_bounce', 'complaint', 'manual'];
+
+export function createCampaignAudienceActivities(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function customerFeatures(): Promise<FeatureRow[]> {
+    return db.$queryRaw<FeatureRow[]>`
+      WITH orders AS (
+        SELECT "customerId", MAX("purchasedAt") AS "lastPurchaseAt", COUNT(*)::int AS "orderCount", SUM(total)::float8 AS "totalSpend"
+          FROM "Order" GROUP BY "customerId"
+      ), units AS (
+        SELECT x."customerId", jsonb_object_agg(x.category, x.units) AS "unitsByCategory"
+          FROM (SELECT o."customerId", p.category, SUM(l.quantity)::int AS units
+                  FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId" JOIN "Product" p ON p.sku = l.sku
+                 GROUP BY o."customerId", p.category) x
+         GROUP BY x."customerId"
+      )
+      SELECT c.id AS "customerId", c."firstName", c.email, c."emailConsent", c.tier::text AS tier, c."homeStoreId", s."regionId",
+             o."lastPurchaseAt", COALESCE(o."orderCount", 0) AS "orderCount", COALESCE(o."totalSpend", 0) AS "totalSpend", u."unitsByCategory"
+        FROM "Customer" c
+        LEFT JOIN "Store" s ON s.id = c."homeStoreId"
+        LEFT JOIN orders o ON o."customerId" = c.id
+        LEFT JOIN units u ON u."customerId" = c.id
+       ORDER BY c.id`;
+  }
+
+  return {
+    async snapshotAudience(input: { campaignId: string; segment: Segment; variants: VariantWeight[]; holdoutPercent: number; asOf: string }): Promise<AudienceSnapshot> {
+      const asOf = new Date(input.asOf);
+      const rows = await customerFeatures();
+      const features: CustomerFeatures[] = rows.map((r) => ({
+        customerId: r.customerId,
+        tier: r.tier,
+        homeStoreId: r.homeStoreId,
+        regionId: r.regionId,
+        lastPurchaseAt: r.lastPurchaseAt ? r.lastPurchaseAt.toISOString() : null,
+        orderCount: r.orderCount,
+        totalSpend: r.totalSpend,
+        unitsByCategory: r.unitsByCategory ?? {},
+      }));
+      const scores = rfmScores(features, asOf);
+      const members = rows.filter((_, i) => matchesSegment(input.segment, features[i]!, scores, asOf));
+
+      const suppressions = await db.suppression.findMany({
+        where: { email: { in: members.map((m) => m.email?.toLowerCase()).filter((e): e is string => !!e) } },
+        select: { email: true, reason: true },
+      });
+      const reasonsByEmail = new Map<string, SuppressionReason[]>();
+      for (const s of suppressions) {
+        const reason = (SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual';
+        reasonsByEmail.set(s.email, [...(reasonsByEmail.get(s.email) ?? []), reason]);
+      }
+
+      const suppressed: Partial<Record<SkipReason, number>> = {};
+      const recipients: Prisma.CampaignRecipientCreateManyInput[] = [];
+      const eligibleIds: string[] = [];
+      for (const m of members) {
+        // Quiet hours off and no prior sends: only what rules a customer out for good is judged here.
+        const verdict = checkEligibility(
+          { customerId: m.customerId, email: m.email, emailConsent: m.emailConsent, timezone: null, suppressedReasons: reasonsByEmail.get(m.email?.toLowerCase() ?? '') ?? [], recentMarketingSends: [] },
+          asOf,
+          { quietHours: { startHour: 0, endHour: 0 } },
+        );
+        if (verdict.kind === 'skip') {
+          suppressed[verdict.reason] = (suppressed[verdict.reason] ?? 0) + 1;
+          recipients.push({ campaignId: input.campaignId, customerId: m.customerId, suppressedReason: verdict.reason });
+          continue;
+        }
+        const group = assignVariant(input.campaignId, m.customerId, input.variants, input.holdoutPercent);
+        eligibleIds.push(m.customerId);
+        recipients.push({
+          campaignId: input.campaignId,
+          customerId: m.customerId,
+          holdout: group.group === 'holdout',
+          variantKey: group.group === 'variant' ? group.key : null,
+        });
+      }
+      for (let i = 0; i < recipients.length; i += WRITE_CHUNK) {
+        await db.campaignRecipient.createMany({ data: recipients.slice(i, i + WRITE_CHUNK), skipDuplicates: true });
+      }
+      await db.campaign.update({ where: { id: input.campaignId }, data: { audienceSize: eligibleIds.length } });
+
+      const byId = new Map(recipients.map((r) => [r.customerId, r]));
+      const eligible = new Set(eligibleIds);
+      return {
+        matched: members.length,
+        eligible: eligibleIds.length,
+        suppressed,
+        split: splitCounts(input.campaignId, eligibleIds, input.variants, input.holdoutPercent),
+        sample: members
+          .filter((m) => eligible.has(m.customerId))
+          .slice(0, 3)
+          .map((m) => ({ customerId: m.customerId, firstName: m.firstName, tier: m.tier, variantKey: byId.get(m.customerId)?.variantKey ?? null })),
+      };
+    },
+  };
+}
+
+export type CampaignAudienceActivities = ReturnType<typeof createCampaignAudienceActivities>;
