@@ -16,6 +16,30 @@ export interface StoreScenario {
   managers: { primary: Person; secondary: Person; regional: Person; otherStore: Person; ops: Person; system: Person };
 }
 
+export type PersonRole = 'store_manager' | 'regional_manager' | 'category_manager' | 'ops' | 'system';
+export type PersonScope = { storeIds?: string[]; regionIds?: string[]; categories?: string[]; allScopes?: boolean };
+
+/** A principal with an API key (`test-key-<id>`) and an email, for one test's isolated scenario. */
+export async function createPerson(db: Db, suffix: string, role: PersonRole, name: string, scope: PersonScope): Promise<Person> {
+  const id = `${name}-${suffix}`.toLowerCase();
+  const email = `${id}@retail-ops.test`;
+  const apiKey = `test-key-${id}`;
+  await db.principal.create({
+    data: {
+      id,
+      displayName: `${name} ${suffix}`,
+      email,
+      role,
+      allScopes: scope.allScopes ?? false,
+      storeIds: scope.storeIds ?? [],
+      regionIds: scope.regionIds ?? [],
+      categories: scope.categories ?? [],
+      apiKeys: { create: { id: randomUUID(), keyHash: hashApiKey(apiKey), label: 'test' } },
+    },
+  });
+  return { id, email, apiKey };
+}
+
 export interface Person {
   id: string;
   email: string;
@@ -38,25 +62,7 @@ export async function createStoreScenario(db: Db, opts: { startsInMinutes?: numb
   await db.region.create({ data: { id: regionId, name: `Test region ${suffix}` } });
   await db.store.create({ data: { id: storeId, name: `Test Store ${suffix}`, regionId, city: 'Testville', timezone: 'America/Los_Angeles' } });
 
-  const person = async (role: 'store_manager' | 'regional_manager' | 'ops' | 'system', name: string, scope: { storeIds?: string[]; regionIds?: string[]; allScopes?: boolean }): Promise<Person> => {
-    const id = `${name}-${suffix}`.toLowerCase();
-    const email = `${id}@retail-ops.test`;
-    const apiKey = `test-key-${id}`;
-    await db.principal.create({
-      data: {
-        id,
-        displayName: `${name} ${suffix}`,
-        email,
-        role,
-        allScopes: scope.allScopes ?? false,
-        storeIds: scope.storeIds ?? [],
-        regionIds: scope.regionIds ?? [],
-        categories: [],
-        apiKeys: { create: { id: randomUUID(), keyHash: hashApiKey(apiKey), label: 'test' } },
-      },
-    });
-    return { id, email, apiKey };
-  };
+  const person = (role: PersonRole, name: string, scope: PersonScope) => createPerson(db, suffix, role, name, scope);
   const managers = {
     primary: await person('store_manager', 'mgr', { storeIds: [storeId] }),
     secondary: await person('store_manager', 'mgr2', { storeIds: [storeId] }),

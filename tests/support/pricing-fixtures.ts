@@ -4,9 +4,8 @@
  * API key. The product costs 40 and sells at 100, no MAP, no competitor prices unless asked.
  */
 import { randomUUID } from 'node:crypto';
-import { hashApiKey } from '../../platform/api-keys';
 import type { Db } from '../../platform/db';
-import type { Person } from './fixtures';
+import { createPerson, type Person, type PersonRole, type PersonScope } from './fixtures';
 
 export interface PricingScenario {
   suffix: string;
@@ -69,29 +68,7 @@ export async function createPricingScenario(
     });
   }
 
-  const person = async (
-    role: 'category_manager' | 'regional_manager' | 'store_manager' | 'ops' | 'system',
-    name: string,
-    scope: { storeIds?: string[]; regionIds?: string[]; categories?: string[]; allScopes?: boolean },
-  ): Promise<Person> => {
-    const id = `${name}-${suffix}`.toLowerCase();
-    const email = `${id}@retail-ops.test`;
-    const apiKey = `test-key-${id}`;
-    await db.principal.create({
-      data: {
-        id,
-        displayName: `${name} ${suffix}`,
-        email,
-        role,
-        allScopes: scope.allScopes ?? false,
-        storeIds: scope.storeIds ?? [],
-        regionIds: scope.regionIds ?? [],
-        categories: scope.categories ?? [],
-        apiKeys: { create: { id: randomUUID(), keyHash: hashApiKey(apiKey), label: 'test' } },
-      },
-    });
-    return { id, email, apiKey };
-  };
+  const person = (role: PersonRole, name: string, scope: PersonScope) => createPerson(db, suffix, role, name, scope);
   const people = {
     category: await person('category_manager', 'cm', { categories: [category] }),
     category2: await person('category_manager', 'cm2', { categories: [category] }),

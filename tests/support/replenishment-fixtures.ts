@@ -9,10 +9,9 @@
  *   regional  2 SKUs at 100  →  12,000  (store manager, then regional manager)
  */
 import { randomUUID } from 'node:crypto';
-import { hashApiKey } from '../../platform/api-keys';
 import type { Db } from '../../platform/db';
 import { purchaseOrderId } from '../../domain/purchase-orders';
-import type { Person } from './fixtures';
+import { createPerson, type Person, type PersonRole, type PersonScope } from './fixtures';
 
 export type TierKey = 'auto' | 'store' | 'regional';
 
@@ -60,29 +59,7 @@ export async function createReplenishmentScenario(db: Db, opts: { tiers?: TierKe
   await db.region.create({ data: { id: regionId, name: `Replenishment region ${suffix}` } });
   await db.store.create({ data: { id: storeId, name: `Replenishment Store ${suffix}`, regionId, city: 'Testville', timezone: 'UTC' } });
 
-  const person = async (
-    role: 'store_manager' | 'regional_manager' | 'ops' | 'system',
-    name: string,
-    scope: { storeIds?: string[]; regionIds?: string[]; allScopes?: boolean },
-  ): Promise<Person> => {
-    const id = `${name}-${suffix}`.toLowerCase();
-    const email = `${id}@retail-ops.test`;
-    const apiKey = `test-key-${id}`;
-    await db.principal.create({
-      data: {
-        id,
-        displayName: `${name} ${suffix}`,
-        email,
-        role,
-        allScopes: scope.allScopes ?? false,
-        storeIds: scope.storeIds ?? [],
-        regionIds: scope.regionIds ?? [],
-        categories: [],
-        apiKeys: { create: { id: randomUUID(), keyHash: hashApiKey(apiKey), label: 'test' } },
-      },
-    });
-    return { id, email, apiKey };
-  };
+  const person = (role: PersonRole, name: string, scope: PersonScope) => createPerson(db, suffix, role, name, scope);
   const people = {
     manager: await person('store_manager', 'mgr', { storeIds: [storeId] }),
     manager2: await person('store_manager', 'mgr2', { storeIds: [storeId] }),
