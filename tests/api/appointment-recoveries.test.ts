@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { createStoreScenario, type StoreScenario } from '../support/fixtures';
+import { auth, expectProblem } from '../support/api';
 import { createHarness, eventually, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -19,15 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 const BASE = '/api/v1/appointment-recoveries';
 
-function expectProblem(res: request.Response, status: number, slug: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, type: `https://retail-ops.dev/problems/${slug}` });
-  expect(typeof res.body.title).toBe('string');
-}
 
 async function startAndAwaitApproval(s: StoreScenario, key = s.managers.system.apiKey) {
   const res = await request(app).post(BASE).set(auth(key)).send({ appointmentId: s.appointmentId });

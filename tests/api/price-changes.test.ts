@@ -12,6 +12,7 @@ import { createLogger } from '../../platform/logger';
 import { priceChangeWorkflowId } from '../../platform/price-change-starter';
 import type { SimulatorState } from '../../simulator/app';
 import type { PriceChangeState } from '../../workflows/price-change';
+import { auth, expectProblem, fields } from '../support/api';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 
@@ -29,7 +30,6 @@ afterAll(async () => {
 });
 
 const BASE = '/api/v1/price-changes';
-const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 /** Short monitoring so an applied change completes within seconds. */
 const TIMING = { monitorWindowMs: 2000, monitorEveryMs: 1000, monitorAfterMs: 0 };
 const HOUR_MS = 3_600_000;
@@ -38,14 +38,7 @@ type ApiState = PriceChangeState & { id: string; workflowId: string; runId: stri
 type Started = { id: string; workflowId: string; runId: string; status: string };
 type InboxItem = { process: string; processId: string; subjectType: string; subjectId: string; level: number; levelCount: number; canDecide: boolean; decideUrl: string; approverRoles: string[] };
 
-function expectProblem(res: request.Response, status: number, slug: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, type: `https://retail-ops.dev/problems/${slug}` });
-  expect(typeof res.body.title).toBe('string');
-}
 
-const fields = (res: request.Response): string[] => (res.body.errors ?? []).map((e: { field: string }) => e.field).sort();
 
 const startBody = (s: PricingScenario, over: Record<string, unknown> = {}) => ({
   sku: s.sku,

@@ -9,6 +9,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import type { PurchaseOrderState, ReplenishmentState } from '../../workflows/replenishment';
 import { createStoreScenario } from '../support/fixtures';
+import { auth, expectProblem, fields } from '../support/api';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { createReplenishmentScenario, isoDayAgo, PACK_SIZE, UNITS_PER_SKU, type ReplenishmentScenario, type TierKey } from '../support/replenishment-fixtures';
 
@@ -26,20 +27,12 @@ afterAll(async () => {
 });
 
 const BASE = '/api/v1/replenishments';
-const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 type ApiState = ReplenishmentState & { id: string; workflowId: string; runId: string; status: string; result: unknown };
 type Started = { id: string; workflowId: string; runId: string; status: string };
 type InboxItem = { process: string; processId: string; subjectId: string; level: number; levelCount: number; canDecide: boolean; decideUrl: string; storeId: string | null };
 
-function expectProblem(res: request.Response, status: number, slug: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, type: `https://retail-ops.dev/problems/${slug}` });
-  expect(typeof res.body.title).toBe('string');
-}
 
-const fields = (res: request.Response): string[] => (res.body.errors ?? []).map((e: { field: string }) => e.field).sort();
 
 async function start(s: ReplenishmentScenario, key = s.people.system.apiKey): Promise<Started> {
   const res = await request(app).post(BASE).set(auth(key)).send({ storeId: s.storeId, asOf: s.asOf });
