@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
+import { DEV_UNSUBSCRIBE_SECRET } from '../platform/config';
 import type { Db } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { authenticate } from './auth';
@@ -26,8 +27,6 @@ export interface AppDeps {
   /** Secrets verifying one-click unsubscribe links (config UNSUBSCRIBE_SECRETS). */
   unsubscribeSecrets?: readonly string[];
 }
-
-const DEV_UNSUBSCRIBE_SECRETS = ['dev-only-unsubscribe-secret-change-me'];
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
 
@@ -83,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openapi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi as never, { customSiteTitle: 'Retail Ops API' }));
 
-  app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets ?? DEV_UNSUBSCRIBE_SECRETS }));
+  app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets ?? [DEV_UNSUBSCRIBE_SECRET] }));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db));

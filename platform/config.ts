@@ -6,6 +6,9 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting the runtime reads from the environment, with production-sane defaults. */
+/** Signs unsubscribe links in development and tests only (refused in production). */
+export const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me';
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z
@@ -48,11 +51,11 @@ export const configSchema = z.object({
    */
   UNSUBSCRIBE_SECRETS: z
     .string()
-    .default('dev-only-unsubscribe-secret-change-me')
+    .default(DEV_UNSUBSCRIBE_SECRET)
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1)),
 }).superRefine((c, ctx) => {
-  if (c.NODE_ENV === 'production' && c.UNSUBSCRIBE_SECRETS.includes('dev-only-unsubscribe-secret-change-me')) {
+  if (c.NODE_ENV === 'production' && c.UNSUBSCRIBE_SECRETS.includes(DEV_UNSUBSCRIBE_SECRET)) {
     ctx.addIssue({ code: 'custom', path: ['UNSUBSCRIBE_SECRETS'], message: 'set your own secret in production' });
   }
 });

@@ -4,6 +4,7 @@ import { createAppointmentScanActivities } from '../activities/appointment-scan'
 import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
 import { createCampaignAudienceActivities } from '../activities/campaign-audience';
+import { createCampaignSendActivities } from '../activities/campaign-sends';
 import { createChannelPriceClient } from '../activities/clients/channel-prices';
 import { createSupplierErpClient } from '../activities/clients/supplier-erp';
 import { createPricingActivities } from '../activities/pricing';
@@ -12,6 +13,7 @@ import { createMailSender } from '../activities/email';
 import { createPurchaseOrderActivities } from '../activities/purchase-orders';
 import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
 import { createReplenishmentStartActivities } from '../activities/replenishment-start';
+import { DEV_UNSUBSCRIBE_SECRET } from '../platform/config';
 import type { Db } from '../platform/db';
 
 export interface ActivityDeps {
@@ -24,6 +26,8 @@ export interface ActivityDeps {
   supplierErpUrl: string;
   /** POS and e-commerce price endpoints (default: the same simulator as the supplier ERP). */
   priceChannelsUrl?: string;
+  /** Sign one-click unsubscribe links (config UNSUBSCRIBE_SECRETS; the first signs). */
+  unsubscribeSecrets?: readonly string[];
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
@@ -38,6 +42,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
     ...createPricingEngineActivities({ db: deps.db }),
     ...createCampaignAudienceActivities({ db: deps.db }),
+    ...createCampaignSendActivities({
+      db: deps.db,
+      transport: deps.transport,
+      mailFrom: deps.mailFrom,
+      publicBaseUrl: deps.publicBaseUrl,
+      unsubscribeSecrets: deps.unsubscribeSecrets ?? [DEV_UNSUBSCRIBE_SECRET],
+    }),
     ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
   };
 }

@@ -44,6 +44,7 @@ async function main() {
       publicBaseUrl: publicBaseUrl(config),
       supplierErpUrl: config.SUPPLIER_ERP_URL,
       priceChannelsUrl: config.PRICE_CHANNELS_URL,
+      unsubscribeSecrets: config.UNSUBSCRIBE_SECRETS,
     }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

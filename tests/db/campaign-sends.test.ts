@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import { campaignMessageId, createCampaignSendActivities, type CampaignSendVariant, type SendCampaignBatchInput } from '../../activities/campaign-sends';
+import { createDb, type Db } from '../../platform/db';
+import { createSmtpTransport } from '../../platform/mailer';
+import { verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
+import { testEnv } from '../support/env';
+import { SmtpCapture, type CapturedMail } from '../support/smtp';
+
+const HOUR_MS = 3_600_000;
+const SECRETS = ['test-unsubscribe-secret'] as const;
+const BASE_URL = 'http://retail-ops.test';
+const MAIL_FROM = 'Retail Ops <no-reply@retail-ops.test>';
+
+/** Noon UTC today: outside default quiet hours (21–8) for customers in UTC; 03:00 in Pacific/Gambier (UTC−9, no DST). */
+const NOON = new Date();
+NOON.setUTCHours(12, 0, 0, 0);
+
+const VARIANTS: CampaignSendVariant[] = [
+  { key: 'a', subject: 'Hi {{firstName}}, a {{tier}} preview', body: 'Dear {{ firstName }},\nNew arrivals for {{tier}} members.\nUnsubscribe: {{unsubscribeUrl}}' },
+  { key: 'b', subject: '{{firstName}}: last chance', body: 'Hello {{firstName}}, the sale ends tonight.' },
+];
+
+let db: Db;
+let smtp: SmtpCapture;
+let transport: Transporter;
+
+beforeAll(async () => {
+  db = createDb(testEnv().databaseUrl, { max: 3 });
+  smtp = await new SmtpCapture().start();
+  transport = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false });
+});
+
+afterAll(async () => {
+  transport.close();
+  await smtp.stop();
+  await db.$disconnect();
+});
+
+type Tier = 'STANDARD' | 'SILVER' | 'GOLD' | 'PLATINUM';
+interface PersonSpec {
+  key: string;
+  tier?: Tier;
+  consent?: boolean;
+  timezone?: string;
+  variantKey?: string | null;
+  holdout?: boolean;
+  suppressedReason?: string;
+}
+
+/** A store and customers of our own, a campaign, and its recipient rows as the audience snapshot writes them. */
+async function scenario(specs: PersonSpec[]) {
+  const suffix = randomUUID().slice(0, 8).toUpperCase();
+  const storeId = `T-CS-${suffix}`;
+  await db.region.create({ data: { id: `R-CS-${suffix}`, name: 'Send region' } });
+  await db.store.create({ data: { id: storeId, name: 'Send store', regionId: `R-CS-${suffix}`, city: 'Testville', timezone: 'UTC' } });
+  const campaignId = `campaign-cs-${suffix}`;
+  await db.campaign.create({ data: { id: campaignId, workflowId: campaignId, name: 'Send test', segment: {}, variants: [], status: 'sending', createdBy: 'morgan' } });
+  const people: Record<string, { id: string; email: string; firstName: string }> = {};
+  for (const [i, p] of specs.entries()) {
+    // Zero-padded index first: customerId order is the order the specs are given in.
+    const id = `CUST-CS-${suffix}-${String(i).padStart(2, '0')}-${p.key}`;
+    const email = `${p.key.toLowerCase()}-${suffix.toLowerCase()}@example.com`;
+    const firstName = p.key.charAt(0) + p.key.slice(1).toLowerCase();
+    await db.customer.create({
+      data: { id, firstName, lastName: 'Test', email, tier: p.tier ?? 'GOLD', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: p.consent ?? true, timezone: p.timezone ?? 'UTC' },
+    });
+    await db.campaignRecipient.create({
+      data: { campaignId, customerId: id, variantKey: p.holdout || p.suppressedReason ? null : (p.variantKey ?? 'a'), holdout: p.holdout ?? false, suppressedReason: p.suppressedReason ?? null },
+    });
+    people[p.key] = { id, email, firstName };
+  }
+  return { campaignId, people, suffix };
+}
+
+function activities(opts: { now?: () => Date; transport?: Transporter } = {}) {
+  return createCampaignSendActivities({
+    db,
+    transport: opts.transport ?? transport,
+    mailFrom: MAIL_FROM,
+    publicBaseUrl: BASE_URL,
+    unsubscribeSecrets: SECRETS,
+    now: opts.now ?? (() => NOON),
+  });
+}
+
+function batch(campaignId: string, extra: Partial<SendCampaignBatchInput> = {}): SendCampaignBatchInput {
+  return { campaignId, afterCustomerId: null, batchSize: 100, ratePerSecond: 0, variants: VARIANTS, ...extra };
+}
+
+function mailsTo(email: string): CapturedMail[] {
+  return smtp.to(email);
+}
+
+/** mailparser folds the List-* headers into one `list` header: List-Unsubscribe `<url>` as unsubscribe.url, List-Unsubscribe-Post as unsubscribe-post.name. */
+type ParsedList = { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } } | undefined;
+
+/** The URL in `<…>` of the List-Unsubscribe header. */
+function listUnsubscribeUrl(m: CapturedMail): string {
+  const url = (m.headers.get('list') as ParsedList)?.unsubscribe?.url;
+  if (!url) throw new Error(`No List-Unsubscribe header: ${JSON.stringify([...m.headers.entries()])}`);
+  return url;
+}
+
+function listUnsubscribePost(m: CapturedMail): string | undefined {
+  return (m.headers.get('list') as ParsedList)?.['unsubscribe-post']?.name;
+}
+
+function tokenOf(url: string): string {
+  const prefix = `${BASE_URL}/unsubscribe/`;
+  expect(url.startsWith(prefix)).toBe(true);
+  return url.slice(prefix.length);
+}
+
+describe('campaign sends', () => {
+  test('each eligible recipient gets one personalised email with one-click unsubscribe; send-time rules skip or hold the rest; a rerun sends nothing', async () => {
+    const s = await scenario([
+      { key: 'ALICE', variantKey: 'a', tier: 'PLATINUM' },
+      { key: 'BEN', variantKey: 'b', tier: 'SILVER' },
+      { key: 'CARA', variantKey: 'a' },
+      { key: 'HOLDOUT', holdout: true },
+      { key: 'NOCONSENT', consent: false, suppressedReason: 'no_consent' },
+      { key: 'LATEUNSUB', variantKey: 'a' },
+      { key: 'CAPPED', variantKey: 'b' },
+      { key: 'QUIET', variantKey: 'a', timezone: 'Pacific/Gambier' },
+    ]);
+    // After the snapshot: an unsubscribe, and another campaign mailing CAPPED an hour ago.
+    await db.suppression.create({ data: { id: randomUUID(), email: s.people.LATEUNSUB!.email, reason: 'unsubscribed' } });
+    const other = `${s.campaignId}-other`;
+    await db.campaign.create({ data: { id: other, workflowId: other, name: 'Other', segment: {}, variants: [], status: 'done', createdBy: 'morgan' } });
+    const otherSentAt = new Date(NOON.getTime() - HOUR_MS);
+    await db.campaignSend.create({
+      data: { id: `${other}:${s.people.CAPPED!.id}`, campaignId: other, customerId: s.people.CAPPED!.id, variantKey: 'a', status: 'SENT', sentAt: otherSentAt },
+    });
+
+    const acts = activities();
+    const first = await acts.sendCampaignBatch(batch(s.campaignId));
+    expect(first).toMatchObject({ examined: 6, sent: 3, failed: 0, alreadySent: 0, unknown: 0, skipped: { unsubscribed: 1 } });
+    expect(first.lastCustomerId).toBe(s.people.QUIET!.id);
+    const held = Object.fromEntries(first.held.map((h) => [h.customerId, h]));
+    expect(first.held).toHaveLength(2);
+    // 16 h cap: frees at 03:00 UTC tomorrow, inside quiet hours, so 08:00 UTC tomorrow.
+    const tomorrow8 = new Date(NOON.getTime() + 20 * HOUR_MS).toISOString();
+    expect(held[s.people.CAPPED!.id]).toEqual({ customerId: s.people.CAPPED!.id, until: tomorrow8, reason: 'frequency_cap' });
+    // 03:00 in Gambier (UTC−9): quiet until 08:00 there, 17:00 UTC.
+    expect(held[s.people.QUIET!.id]).toEqual({ customerId: s.people.QUIET!.id, until: new Date(NOON.getTime() + 5 * HOUR_MS).toISOString(), reason: 'quiet_hours' });
+
+    for (const key of ['HOLDOUT', 'NOCONSENT', 'LATEUNSUB', 'CAPPED', 'QUIET']) expect(mailsTo(s.people[key]!.email)).toHaveLength(0);
+    const lateUnsub = await db.campaignRecipient.findUniqueOrThrow({ where: { campaignId_customerId: { campaignId: s.campaignId, customerId: s.people.LATEUNSUB!.id } } });
+    expect(lateUnsub.suppressedReason).toBe('unsubscribed');
+
+    const expectations = [
+      { key: 'ALICE', subject: 'Hi Alice, a Platinum preview', body: 'New arrivals for Platinum members.' },
+      { key: 'BEN', subject: 'Ben: last chance', body: 'Hello Ben, the sale ends tonight.' },
+      { key: 'CARA', subject: 'Hi Cara, a Gold preview', body: 'Dear Cara,' },
+    ];
+    for (const e of expectations) {
+      const person = s.people[e.key]!;
+      const mails = mailsTo(person.email);
+      expect(mails).toHaveLength(1);
+      const m = mails[0]!;
+      expect(m.subject).toBe(e.subject);
+      expect(m.from).toContain('no-reply@retail-ops.test');
+      expect(m.text).toContain(e.body);
+      expect(m.text).not.toContain('{{');
+      expect(listUnsubscribePost(m)).toBe('List-Unsubscribe=One-Click');
+      const url = listUnsubscribeUrl(m);
+      expect(m.text).toContain(url); // in the body: as written by variant a, as the footer for variant b
+      const verified = verifyUnsubscribeToken(SECRETS, tokenOf(url), { now: NOON });
+      expect(verified).toMatchObject({ ok: true, payload: { customerId: person.id, campaignId: s.campaignId, email: person.email } });
+
+      const send = await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${person.id}` } });
+      expect(send).toMatchObject({ status: 'SENT', sentAt: NOON, messageId: campaignMessageId(send.id) });
+      expect(m.messageId).toBe(send.messageId);
+    }
+
+    // The same batch again (a retried activity or a replayed step): nothing new goes out.
+    const before = smtp.messages.length;
+    const again = await acts.sendCampaignBatch(batch(s.campaignId));
+    expect(again).toMatchObject({ examined: 5, sent: 0, failed: 0, alreadySent: 3, unknown: 0, skipped: {} });
+    expect(again.held.map((h) => h.customerId).sort()).toEqual([s.people.CAPPED!.id, s.people.QUIET!.id].sort());
+    expect(smtp.messages.length).toBe(before);
+    expect(await db.campaignSend.count({ where: { campaignId: s.campaignId } })).toBe(3);
+  });
+
+  test('a transient SMTP failure fails the activity and releases the claim; the retry sends each recipient exactly once', async () => {
+    const s = await scenario([{ key: 'ONE' }, { key: 'TWO' }, { key: 'THREE' }]);
+    const acts = activities();
+    expect(await acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 1 }))).toMatchObject({ sent: 1, lastCustomerId: s.people.ONE!.id });
+
+    smtp.failNext = 1; // TWO gets a 451
+    await expect(acts.sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/Transient SMTP failure/);
+    expect(smtp.failNext).toBe(0);
+    expect(await db.campaignSend.findUnique({ where: { id: `${s.campaignId}:${s.people.TWO!.id}` } })).toBeNull();
+    expect(mailsTo(s.people.TWO!.email)).toHaveLength(0);
+    expect(mailsTo(s.people.THREE!.email)).toHaveLength(0); // nothing after the failure
+
+    const retry = await acts.sendCampaignBatch(batch(s.campaignId));
+    expect(retry).toMatchObject({ examined: 3, sent: 2, alreadySent: 1, failed: 0 });
+    for (const key of ['ONE', 'TWO', 'THREE']) expect(mailsTo(s.people[key]!.email)).toHaveLength(1);
+    expect(await db.campaignSend.count({ where: { campaignId: s.campaignId, status: 'SENT' } })).toBe(3);
+  });
+
+  test('a claim left by an attempt that died mid-send is never resent', async () => {
+    const s = await scenario([{ key: 'CRASHED' }, { key: 'FRESH' }]);
+    await db.campaignSend.create({ data: { id: `${s.campaignId}:${s.people.CRASHED!.id}`, campaignId: s.campaignId, customerId: s.people.CRASHED!.id, variantKey: 'a' } });
+    const result = await activities().sendCampaignBatch(batch(s.campaignId));
+    expect(result).toMatchObject({ examined: 2, sent: 1, unknown: 1, alreadySent: 0 });
+    expect(mailsTo(s.people.CRASHED!.email)).toHaveLength(0);
+    expect((await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.CRASHED!.id}` } })).status).toBe('UNKNOWN');
+  });
+
+  test('a permanent SMTP rejection marks the send FAILED, suppresses the address and goes on', async () => {
+    const s = await scenario([{ key: 'BOUNCY' }, { key: 'NEXT' }]);
+    let calls = 0;
+    const rejecting = {
+      sendMail: async () => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('550 5.1.1 mailbox unavailable'), { responseCode: 550, code: 'EENVELOPE' });
+        return { messageId: 'x' };
+      },
+    } as unknown as Transporter;
+    const result = await activities({ transport: rejecting }).sendCampaignBatch(batch(s.campaignId));
+    expect(result).toMatchObject({ examined: 2, sent: 1, failed: 1 });
+    expect(await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.BOUNCY!.id}` } })).toMatchObject({ status: 'FAILED', error: expect.stringContaining('550') });
+    expect(await db.suppression.count({ where: { email: s.people.BOUNCY!.email, reason: 'hard_bounce' } })).toBe(1);
+    const rerun = await activities({ transport: rejecting }).sendCampaignBatch(batch(s.campaignId));
+    expect(rerun).toMatchObject({ sent: 0, failed: 1, alreadySent: 1 });
+    expect(calls).toBe(2);
+  });
+
+  test('a connection dropped mid-send without an answer: UNKNOWN, never sent again; no connection at all: retried', async () => {
+    const s = await scenario([{ key: 'DROPPED' }, { key: 'AFTER' }]);
+    let calls = 0;
+    const dropping = {
+      sendMail: async () => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ESOCKET', command: 'DATA' });
+        return { messageId: 'x' };
+      },
+    } as unknown as Transporter;
+    const result = await activities({ transport: dropping }).sendCampaignBatch(batch(s.campaignId));
+    expect(result).toMatchObject({ examined: 2, sent: 1, unknown: 1 });
+    expect((await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.DROPPED!.id}` } })).status).toBe('UNKNOWN');
+    const rerun = await activities({ transport: dropping }).sendCampaignBatch(batch(s.campaignId));
+    expect(rerun).toMatchObject({ sent: 0, unknown: 1, alreadySent: 1 });
+    expect(calls).toBe(2);
+
+    const s2 = await scenario([{ key: 'NOCONN' }]);
+    const refused = { sendMail: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' }); } } as unknown as Transporter;
+    await expect(activities({ transport: refused }).sendCampaignBatch(batch(s2.campaignId))).rejects.toThrow(/Transient SMTP failure/);
+    expect(await db.campaignSend.count({ where: { campaignId: s2.campaignId } })).toBe(0);
+  });
+
+  test('batches page through recipients in customerId order', async () => {
+    const s = await scenario([{ key: 'P1' }, { key: 'P2' }, { key: 'HELDOUT', holdout: true }, { key: 'P3' }, { key: 'P4' }, { key: 'P5' }]);
+    const acts = activities();
+    const seen: string[] = [];
+    let after: string | null = null;
+    const sizes: number[] = [];
+    for (;;) {
+      const r = await acts.sendCampaignBatch(batch(s.campaignId, { afterCustomerId: after, batchSize: 2 }));
+      sizes.push(r.examined);
+      if (r.lastCustomerId === null) break;
+      after = r.lastCustomerId;
+      seen.push(after);
+    }
+    expect(sizes).toEqual([2, 2, 1, 0]);
+    expect(seen).toEqual([s.people.P2!.id, s.people.P4!.id, s.people.P5!.id]);
+    for (const key of ['P1', 'P2', 'P3', 'P4', 'P5']) expect(mailsTo(s.people[key]!.email)).toHaveLength(1);
+    expect(mailsTo(s.people.HELDOUT!.email)).toHaveLength(0);
+  });
+
+  test('throttling keeps to ratePerSecond', async () => {
+    const s = await scenario([{ key: 'T1' }, { key: 'T2' }, { key: 'T3' }, { key: 'T4' }, { key: 'T5' }]);
+    const started = Date.now();
+    const result = await activities().sendCampaignBatch(batch(s.campaignId, { ratePerSecond: 10 }));
+    const elapsed = Date.now() - started;
+    expect(result.sent).toBe(5);
+    expect(elapsed).toBeGreaterThanOrEqual(390); // four gaps of 100 ms
+  });
+
+  test('input errors and recipients of unknown variants fail without sending', async () => {
+    const s = await scenario([{ key: 'VX', variantKey: 'zzz' }]);
+    const acts = activities();
+    await expect(acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 0 }))).rejects.toThrow(/batchSize/);
+    await expect(acts.sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/variants not in the input: zzz/);
+    expect(mailsTo(s.people.VX!.email)).toHaveLength(0);
+  });
+});
