@@ -5,6 +5,7 @@ import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
 import { createCampaignAudienceActivities } from '../activities/campaign-audience';
 import { createCampaignSendActivities } from '../activities/campaign-sends';
+import { createCampaignActivities } from '../activities/campaigns';
 import { createChannelPriceClient } from '../activities/clients/channel-prices';
 import { createSupplierErpClient } from '../activities/clients/supplier-erp';
 import { createPricingActivities } from '../activities/pricing';
@@ -42,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
     ...createPricingEngineActivities({ db: deps.db }),
     ...createCampaignAudienceActivities({ db: deps.db }),
+    ...createCampaignActivities({ db: deps.db }),
     ...createCampaignSendActivities({
       db: deps.db,
       transport: deps.transport,

@@ -3,3 +3,4 @@ export { scanUnassignedAppointments } from './appointment-scan';
 export { replenishment } from './replenishment';
 export { startDailyReplenishment } from './replenishment-kickoff';
 export { priceChange } from './price-change';
+export { campaignDispatch } from './campaign-dispatch';
