@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
 import type { ProcessDefinition } from './processes/definition';
+import { campaigns } from './processes/campaigns';
 import { priceChanges } from './processes/price-changes';
 import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
@@ -42,7 +43,7 @@ function redactCredentials(req: { headers?: Record<string, unknown>; url?: strin
   return out;
 }
 
-export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges];
+export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns];
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {
