@@ -148,8 +148,9 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
         asOf: new Date(Date.now()).toISOString(),
       });
       state.audience = audience;
-      setStage('awaiting_approval');
       await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'pending_approval' });
+      // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
+      setStage('awaiting_approval');
       const sample = audience.sample[0];
       const preview = input.variants[0]!;
       const outcome = await gates.run({

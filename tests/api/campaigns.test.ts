@@ -75,7 +75,7 @@ describe('campaigns API', () => {
 
     const st = await eventually(async () => {
       const r = await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey));
-      return r.body.stage === 'awaiting_approval' ? r : undefined;
+      return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
     }, 20_000, 'awaiting approval');
     expect(st.body.audience).toMatchObject({ matched: 3, eligible: 3 });
     expectProblem(await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.marketer.apiKey)).send({ decision: 'approve' }), 403, 'forbidden');
@@ -95,7 +95,7 @@ describe('campaigns API', () => {
     const s = await scenario(4);
     const res = await request(app).post(BASE).set(auth(s.marketer.apiKey)).send(body(s.storeId, { batchSize: 1, ratePerSecond: 4 }));
     const id = res.body.id as string;
-    await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey))).body.stage === 'awaiting_approval' ? true : undefined), 20_000, 'awaiting approval');
+    await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey))).body.pendingApproval ? true : undefined), 20_000, 'awaiting approval');
     await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.approver.apiKey)).send({ decision: 'approve' });
     await eventually(async () => (s.emails.some((e) => h.smtp.to(e).length > 0) ? true : undefined), 20_000, 'first email');
     expect((await request(app).post(`${BASE}/${id}/pause`).set(auth(s.marketer.apiKey))).status).toBe(202);

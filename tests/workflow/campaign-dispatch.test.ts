@@ -78,7 +78,7 @@ describe('campaign dispatch on the dev server', () => {
   test('the marketing manager approves the frozen audience; each recipient gets exactly one email with one-click unsubscribe', async () => {
     const s = await scenario(3);
     const handle = await start(s);
-    const st = await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
+    const st = await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     expect(st.audience).toMatchObject({ matched: 3, eligible: 3 });
     expect(st.pendingApproval?.approvers).toEqual([{ role: 'marketing_manager', scope: {} }]);
     // The marketer who drafted it may not approve it.
@@ -104,7 +104,7 @@ describe('campaign dispatch on the dev server', () => {
   test('reject: nothing is sent', async () => {
     const s = await scenario(2);
     const handle = await start(s);
-    await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', comment: 'Wrong season', actor: marketing(s.approver) }] });
     const result = await handle.result();
     finished.push({ name: 'campaign-rejected', workflowId: handle.workflowId });
@@ -116,7 +116,7 @@ describe('campaign dispatch on the dev server', () => {
   test('pause takes effect within one batch; resume finishes; nobody is mailed twice', async () => {
     const s = await scenario(5);
     const handle = await start(s, { batchSize: 1, ratePerSecond: 5 });
-    await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: marketing(s.approver) }] });
     await eventually(async () => mailsTo(s.emails).reduce((a, b) => a + b, 0) >= 1, 20_000, 'first email');
     await handle.signal(pauseSignal, { actorId: s.marketer.id });
@@ -136,7 +136,7 @@ describe('campaign dispatch on the dev server', () => {
     const s = await scenario(2);
     const hour = new Date().getUTCHours();
     const handle = await start(s, { quietHours: { startHour: hour, endHour: (hour + 2) % 24 } });
-    await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: marketing(s.approver) }] });
     const st = await stateWhen(handle, (x) => x.stage === 'holding', 'holding');
     expect(st.progress).toMatchObject({ sent: 0, held: 2 });
@@ -152,7 +152,7 @@ describe('campaign dispatch on the dev server', () => {
   test('cancel mid-send stops sending; nobody is mailed twice', async () => {
     const s = await scenario(5);
     const handle = await start(s, { batchSize: 1, ratePerSecond: 2 });
-    await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: marketing(s.approver) }] });
     await eventually(async () => mailsTo(s.emails).reduce((a, b) => a + b, 0) >= 1, 20_000, 'first email');
     await handle.cancel();
