@@ -211,8 +211,9 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     if (tier === 'auto') {
       await acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: 'system', note: 'Within the automatic approval limits.' });
     } else {
-      setStage('awaiting_approval');
       await acts.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
+      // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
+      setStage('awaiting_approval');
       const category: ApproverSpec = { role: 'category_manager', scope: { category: ctx.category } };
       const regions = [...new Set(ctx.stores.map((s) => s.regionId))];
       const levels: GateLevel[] = [{ label: 'category manager', approvers: [category] }];
