@@ -10,7 +10,9 @@ import type { CustomerTierName } from '../domain/customer-360';
 import { assignVariant, splitCounts, type SplitCounts, type VariantWeight } from '../domain/campaign-split';
 import { matchesSegment, rfmScores, type CustomerFeatures, type Segment } from '../domain/segments';
 import { checkEligibility, type SkipReason, type SuppressionReason } from '../domain/send-eligibility';
+import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
+import { createPicksSource } from './campaign-picks';
 
 export interface AudienceSnapshot {
   /** Customers in the segment. */
@@ -20,7 +22,7 @@ export interface AudienceSnapshot {
   suppressed: Partial<Record<SkipReason, number>>;
   split: SplitCounts;
   /** A few recipients for the approver's preview. */
-  sample: { customerId: string; firstName: string; tier: string; variantKey: string | null }[];
+  sample: { customerId: string; firstName: string; tier: string; variantKey: string | null; productPicks?: string }[];
 }
 
 interface FeatureRow {
@@ -42,6 +44,7 @@ const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['unsubscribed', 'hard
 
 export function createCampaignAudienceActivities(deps: { db: Db }) {
   const { db } = deps;
+  const picks = createPicksSource({ db });
 
   async function customerFeatures(): Promise<FeatureRow[]> {
     return db.$queryRaw<FeatureRow[]>`
@@ -122,15 +125,21 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
 
       const byId = new Map(recipients.map((r) => [r.customerId, r]));
       const eligible = new Set(eligibleIds);
+      const sampled = members.filter((m) => eligible.has(m.customerId)).slice(0, 3);
+      const preferences = await db.customer.findMany({ where: { id: { in: sampled.map((m) => m.customerId) } }, select: { id: true, preferredCategories: true } });
+      const samplePicks = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
       return {
         matched: members.length,
         eligible: eligibleIds.length,
         suppressed,
         split: splitCounts(input.campaignId, eligibleIds, input.variants, input.holdoutPercent),
-        sample: members
-          .filter((m) => eligible.has(m.customerId))
-          .slice(0, 3)
-          .map((m) => ({ customerId: m.customerId, firstName: m.firstName, tier: m.tier, variantKey: byId.get(m.customerId)?.variantKey ?? null })),
+        sample: sampled.map((m) => ({
+          customerId: m.customerId,
+          firstName: m.firstName,
+          tier: m.tier,
+          variantKey: byId.get(m.customerId)?.variantKey ?? null,
+          productPicks: formatPicks(samplePicks.get(m.customerId) ?? []),
+        })),
       };
     },
   };

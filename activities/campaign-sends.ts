@@ -23,8 +23,10 @@ import {
   type QuietHours,
   type SuppressionReason,
 } from '../domain/send-eligibility';
+import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
 import { createUnsubscribeToken } from '../platform/unsubscribe-token';
+import { createPicksSource } from './campaign-picks';
 
 export interface CampaignSendVariant {
   key: string;
@@ -100,9 +102,31 @@ function titleCase(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 }
 
-/** Replaces {{firstName}}, {{tier}} and {{unsubscribeUrl}} (spaces inside the braces allowed); other text is left alone. */
-export function renderTemplate(template: string, values: { firstName: string; tier: string; unsubscribeUrl: string }): string {
-  return template.replace(/\{\{\s*(firstName|tier|unsubscribeUrl)\s*\}\}/g, (_, name: keyof typeof values) => values[name]);
+export interface TemplateValues {
+  firstName: string;
+  tier: string;
+  unsubscribeUrl: string;
+  /** The recipient's product picks, one "- name, $price" line each. */
+  productPicks: string;
+}
+
+/** Replaces {{firstName}}, {{tier}}, {{productPicks}} and {{unsubscribeUrl}} (spaces inside the braces allowed); other text is left alone. */
+export function renderTemplate(template: string, values: TemplateValues): string {
+  return template.replace(/\{\{\s*(firstName|tier|unsubscribeUrl|productPicks)\s*\}\}/g, (_, name: keyof TemplateValues) => values[name]);
+}
+
+/**
+ * The email body: the template rendered; picks appended under "Picked for you" when the template
+ * does not place {{productPicks}} itself; the unsubscribe link as a footer when the template does
+ * not show it.
+ */
+export function renderBody(template: string, values: TemplateValues): string {
+  let text = renderTemplate(template, values);
+  if (!/\{\{\s*productPicks\s*\}\}/.test(template) && values.productPicks !== '') {
+    text = `${text.replace(/\s+$/, '')}\n\nPicked for you:\n${values.productPicks}\n`;
+  }
+  if (!text.includes(values.unsubscribeUrl)) text = `${text.replace(/\s+$/, '')}\n\n--\nTo stop receiving these emails, unsubscribe: ${values.unsubscribeUrl}\n`;
+  return text;
 }
 
 function validateInput(input: SendCampaignBatchInput): void {
@@ -131,6 +155,7 @@ export function createCampaignSendActivities(deps: {
   const { db, transport } = deps;
   const now = deps.now ?? (() => new Date());
   const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+  const picks = createPicksSource({ db, now });
 
   async function sleep(ms: number, ctx: Context | undefined): Promise<void> {
     if (ms <= 0) return;
@@ -214,6 +239,11 @@ export function createCampaignSendActivities(deps: {
       ).map((s) => [s.customerId, s.status]),
     );
 
+    // Product picks for those still to be judged (one query for the batch, best sellers cached).
+    const toJudge = recipients.filter((r) => !prior.has(r.customerId)).map((r) => r.customerId);
+    const preferences = toJudge.length === 0 ? [] : await db.customer.findMany({ where: { id: { in: toJudge } }, select: { id: true, preferredCategories: true } });
+    const picksByCustomer = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
+
     const result: SendCampaignBatchResult = {
       lastCustomerId: recipients.at(-1)?.customerId ?? null,
       examined: 0,
@@ -292,11 +322,17 @@ export function createCampaignSendActivities(deps: {
         { customerId: r.customerId, campaignId, email: customer.email },
         { issuedAt: at },
       )}`;
-      const values = { firstName: customer.firstName, tier: titleCase(customer.tier), unsubscribeUrl };
+      const values: TemplateValues = {
+        firstName: customer.firstName,
+        tier: titleCase(customer.tier),
+        unsubscribeUrl,
+        productPicks: formatPicks(picksByCustomer.get(r.customerId) ?? []),
+      };
       const variant = variants.get(variantKey)!;
-      const subject = renderTemplate(variant.subject, values).replace(/[\r\n]+/g, ' ');
-      let text = renderTemplate(variant.body, values);
-      if (!text.includes(unsubscribeUrl)) text = `${text.replace(/\s+$/, '')}\n\n--\nTo stop receiving these emails, unsubscribe: ${unsubscribeUrl}\n`;
+      // In a subject line the picks are just their names.
+      const pickNames = (picksByCustomer.get(r.customerId) ?? []).map((p) => p.name).join(', ');
+      const subject = renderTemplate(variant.subject, { ...values, productPicks: pickNames }).replace(/[\r\n]+/g, ' ');
+      const text = renderBody(variant.body, values);
       const messageId = campaignMessageId(sendId);
 
       lastSendAt = Date.now();

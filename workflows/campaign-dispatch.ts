@@ -163,12 +163,12 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
           `Audience frozen now: ${audience.matched} in the segment, ${audience.eligible} may be mailed, ${audience.split.holdout} held out.`,
           `Not mailed: ${Object.entries(audience.suppressed).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ') || 'nobody'}.`,
           `Split: ${Object.entries(audience.split.byVariant).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-          `Preview (${preview.key}) for ${sample?.firstName ?? 'a customer'}: ${render(preview.subject, sample)}`,
+          `Preview (${preview.key}) for ${sample?.firstName ?? 'a customer'}: ${render(preview.subject, sample, 'names')}`,
         ],
         levels: [{ label: 'marketing manager', approvers: [{ role: 'marketing_manager', scope: {} }] }],
         timeouts: { ...DEFAULT_TIMEOUTS, ...input.timing },
         requestedBy: input.requestedBy,
-        details: { audience, variants: input.variants.map((v) => ({ key: v.key, subject: v.subject, preview: render(v.body, sample).slice(0, 2000) })) },
+        details: { audience, variants: input.variants.map((v) => ({ key: v.key, subject: v.subject, preview: previewBody(v.body, sample).slice(0, 2000) })) },
       });
       if (outcome.status === 'cancelled') throw new wf.CancelledFailure('Campaign cancelled while awaiting approval.');
       if (outcome.status !== 'approved') {
@@ -256,8 +256,23 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
   }
 }
 
-function render(text: string, sample: { firstName: string; tier: string } | undefined): string {
-  return text.replace(/\{\{firstName\}\}/g, sample?.firstName ?? 'there').replace(/\{\{tier\}\}/g, sample ? sample.tier.charAt(0) + sample.tier.slice(1).toLowerCase() : 'member').replace(/\{\{unsubscribeUrl\}\}/g, '(unsubscribe link)');
+/** The approver's preview for one sample recipient: the same placeholders the send renders (activities/campaign-sends.ts). */
+function render(text: string, sample: { firstName: string; tier: string; productPicks?: string } | undefined, picksAs: 'lines' | 'names' = 'lines'): string {
+  const picks = sample?.productPicks ?? '(product picks)';
+  const values: Record<string, string> = {
+    firstName: sample?.firstName ?? 'there',
+    tier: sample ? sample.tier.charAt(0) + sample.tier.slice(1).toLowerCase() : 'member',
+    unsubscribeUrl: '(unsubscribe link)',
+    productPicks: picksAs === 'names' ? picks.split('\n').map((l) => l.replace(/^- /, '').replace(/, \$[\d.]+$/, '')).join(', ') : picks,
+  };
+  return text.replace(/\{\{\s*(firstName|tier|unsubscribeUrl|productPicks)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+}
+
+/** As the email body will read: picks appended when the template does not place them. */
+function previewBody(body: string, sample: { firstName: string; tier: string; productPicks?: string } | undefined): string {
+  const text = render(body, sample);
+  if (/\{\{\s*productPicks\s*\}\}/.test(body) || !sample?.productPicks) return text;
+  return `${text.replace(/\s+$/, '')}\n\nPicked for you:\n${sample.productPicks}\n`;
 }
 
 function describe(err: unknown): string {

@@ -287,4 +287,50 @@ describe('campaign sends', () => {
     await expect(acts.sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/variants not in the input: zzz/);
     expect(mailsTo(s.people.VX!.email)).toHaveLength(0);
   });
+  test('product picks: best sellers of the categories the customer buys, never what they already bought; placed by {{productPicks}} or appended', async () => {
+    const s = await scenario([
+      { key: 'BUYER', variantKey: 'a' },
+      { key: 'PLACED', variantKey: 'b' },
+    ]);
+    const category = `picks-${s.suffix.toLowerCase()}`;
+    const supplierId = `SUP-CS-${s.suffix}`;
+    await db.supplier.create({ data: { id: supplierId, name: `Supplier ${s.suffix}`, email: `sup-${s.suffix.toLowerCase()}@example.com`, leadTimeDays: 5 } });
+    // Four styles selling 40, 30, 20, 10 units a day over the last week; the first in two sizes.
+    const styles = [
+      { sku: `PK-${s.suffix}-1M`, name: `Alpine Parka ${s.suffix}`, units: 40, price: 250 },
+      { sku: `PK-${s.suffix}-1L`, name: `Alpine Parka ${s.suffix}`, units: 35, price: 250 },
+      { sku: `PK-${s.suffix}-2`, name: `Fleece Vest ${s.suffix}`, units: 30, price: 89.5 },
+      { sku: `PK-${s.suffix}-3`, name: `Wool Beanie ${s.suffix}`, units: 20, price: 25 },
+      { sku: `PK-${s.suffix}-4`, name: `Trail Gloves ${s.suffix}`, units: 10, price: 40 },
+    ];
+    for (const st of styles) {
+      await db.product.create({ data: { sku: st.sku, name: st.name, category, brand: 'Test', colour: 'red', size: 'M', styleTags: [], cost: 10, price: st.price, supplierId } });
+      for (let d = 1; d <= 7; d++) {
+        const day = new Date(Date.UTC(NOON.getUTCFullYear(), NOON.getUTCMonth(), NOON.getUTCDate() - d));
+        await db.salesDaily.create({ data: { storeId: `T-CS-${s.suffix}`, sku: st.sku, day, units: st.units * 1000, revenue: 0 } });
+      }
+    }
+    // BUYER bought the parka (medium) and only in this category; PLACED has only a stated preference.
+    const order = await db.order.create({ data: { id: `O-CS-${s.suffix}`, customerId: s.people.BUYER!.id, channel: 'store', purchasedAt: new Date(NOON.getTime() - 30 * 24 * HOUR_MS), total: 250 } });
+    await db.orderLine.create({ data: { id: `OL-CS-${s.suffix}`, orderId: order.id, sku: styles[0]!.sku, quantity: 1, unitPrice: 250 } });
+    await db.customer.update({ where: { id: s.people.PLACED!.id }, data: { preferredCategories: [category] } });
+
+    const variants: CampaignSendVariant[] = [
+      { key: 'a', subject: 'New for you, {{firstName}}', body: 'Hello {{firstName}}.' },
+      { key: 'b', subject: '{{firstName}}, meet {{productPicks}}', body: 'Top picks:\n{{productPicks}}\nSee you soon.' },
+    ];
+    const r = await activities().sendCampaignBatch(batch(s.campaignId, { variants }));
+    expect(r.sent).toBe(2);
+
+    const buyer = mailsTo(s.people.BUYER!.email)[0]!;
+    // The parka is a style they own in another size: one pick per style, so it is not offered again in L.
+    expect(buyer.text).toContain(`Picked for you:\n- Fleece Vest ${s.suffix}, $89.50\n- Wool Beanie ${s.suffix}, $25.00\n- Trail Gloves ${s.suffix}, $40.00`);
+    expect(buyer.text).not.toContain('Alpine Parka');
+    expect(buyer.text.indexOf('Picked for you')).toBeLessThan(buyer.text.indexOf('/unsubscribe/'));
+
+    const placed = mailsTo(s.people.PLACED!.email)[0]!;
+    expect(placed.subject).toBe(`Placed, meet Alpine Parka ${s.suffix}, Fleece Vest ${s.suffix}, Wool Beanie ${s.suffix}`);
+    expect(placed.text).toContain(`Top picks:\n- Alpine Parka ${s.suffix}, $250.00\n- Fleece Vest ${s.suffix}, $89.50\n- Wool Beanie ${s.suffix}, $25.00\nSee you soon.`);
+    expect(placed.text).not.toContain('Picked for you');
+  });
 });
