@@ -6,7 +6,12 @@
  * history always gives the same forecast.
  *
  * Replenishment depends on the `Forecaster` interface only, so the baseline here can be swapped
- * for the registry's champion model once model retraining exists.
+ * for the registry's champion model (see `createSpecForecaster` in ./demand-models, which forecasts
+ * each series with the champion's fitted `SeriesModelSpec` and falls back to this baseline).
+ *
+ * The model internals (`holtWinters`, `crostonSba`, `simpleMean`, ...) are exported, parametrised,
+ * for ./demand-models; they expect sanitised units (`sanitiseUnits`) and whole-day horizons
+ * (`wholeDays`), as `createSeasonalExponentialSmoothing` passes them.
  */
 
 /** Daily unit sales, one entry per consecutive day starting at `startDay`. */
@@ -27,9 +32,20 @@ export interface DemandForecast {
   method: string;
 }
 
+/** Which series a history belongs to: one SKU in one store. */
+export interface SeriesKey {
+  storeId: string;
+  sku: string;
+}
+
 export interface Forecaster {
   readonly name: string;
-  forecast(history: DailySales, horizonDays: number): DemandForecast;
+  /**
+   * `series` (optional) names the store × SKU the history belongs to, for forecasters with
+   * per-series models (the champion's fitted specs); forecasters with one model for every series
+   * ignore it, and one called without it forecasts as for an unknown series.
+   */
+  forecast(history: DailySales, horizonDays: number, series?: SeriesKey): DemandForecast;
 }
 
 /**
@@ -71,29 +87,32 @@ export interface SeasonalSmoothingParams {
   trend: boolean;
 }
 
-function sanitiseUnits(units: readonly number[]): number[] {
+/** Negative or non-finite entries count as 0. */
+export function sanitiseUnits(units: readonly number[]): number[] {
   return units.map((u) => (Number.isFinite(u) && u > 0 ? u : 0));
 }
 
-function wholeDays(value: number): number {
+/** A horizon in whole days: floored, never negative, 0 for non-finite. */
+export function wholeDays(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : 0;
 }
 
-function mean(values: readonly number[]): number {
+export function mean(values: readonly number[]): number {
   if (values.length === 0) return 0;
   let sum = 0;
   for (const v of values) sum += v;
   return sum / values.length;
 }
 
-function rootMeanSquare(values: readonly number[]): number {
+export function rootMeanSquare(values: readonly number[]): number {
   if (values.length === 0) return 0;
   let sum = 0;
   for (const v of values) sum += v * v;
   return Math.sqrt(sum / values.length);
 }
 
-function flatForecast(level: number, stdDaily: number, horizonDays: number, method: string): DemandForecast {
+/** The same expected units (never negative) on every day of the horizon. */
+export function flatForecast(level: number, stdDaily: number, horizonDays: number, method: string): DemandForecast {
   const m = Math.max(0, level);
   return {
     meanDaily: m,
@@ -105,7 +124,7 @@ function flatForecast(level: number, stdDaily: number, horizonDays: number, meth
 }
 
 /** Short history: the plain mean; spread is the sample standard deviation (Poisson sqrt(mean) for one day). */
-function simpleMean(units: readonly number[], horizonDays: number): DemandForecast {
+export function simpleMean(units: readonly number[], horizonDays: number): DemandForecast {
   if (units.length === 0) return flatForecast(0, 0, horizonDays, 'no-history');
   const m = mean(units);
   if (units.length === 1) return flatForecast(m, Math.sqrt(m), horizonDays, 'simple-mean');
@@ -119,9 +138,10 @@ function simpleMean(units: readonly number[], horizonDays: number): DemandForeca
  * the interval between them separately; forecast (1 - alpha/2) * size / interval per day (flat).
  * Size and interval start at their averages over the whole history (not at the first sale, which
  * with a slow smoothing constant would bias a short series towards its first interval).
+ * Expects at least one sale (a series without any gives NaN; callers send those to `all-zero`).
  */
-function crostonSba(units: readonly number[], horizonDays: number): DemandForecast {
-  const a = FORECAST_SETTINGS.crostonAlpha;
+export function crostonSba(units: readonly number[], horizonDays: number, alpha: number = FORECAST_SETTINGS.crostonAlpha): DemandForecast {
+  const a = alpha;
   const correction = 1 - a / 2;
   const sizes = units.filter((u) => u > 0);
   let lastSaleIndex = -1;
@@ -172,8 +192,9 @@ function slope(ys: readonly number[]): number {
  * mean detrended deviation of each weekday from its week's mean (centred to sum 0), level = first
  * week's mean moved back to the day before the history starts. Forecasts are clamped at 0; the
  * spread is the RMSE of the (clamped) one-step-ahead errors after a one-week warm-up.
+ * Expects at least one complete week of history (callers require `minHistoryDays`).
  */
-function holtWinters(units: readonly number[], horizonDays: number, p: SeasonalSmoothingParams): DemandForecast {
+export function holtWinters(units: readonly number[], horizonDays: number, p: SeasonalSmoothingParams): DemandForecast {
   const m = FORECAST_SETTINGS.period;
   const weeks = Math.floor(units.length / m);
   const weekMeans = Array.from({ length: weeks }, (_, k) => mean(units.slice(k * m, (k + 1) * m)));
@@ -220,6 +241,16 @@ function holtWinters(units: readonly number[], horizonDays: number, p: SeasonalS
 }
 
 /**
+ * Average inter-demand interval (ADI): days of history per day with a sale; null with no sale at
+ * all. Above `FORECAST_SETTINGS.intermittentAdi` a series counts as intermittent.
+ */
+export function averageDemandInterval(units: readonly number[]): number | null {
+  let demandDays = 0;
+  for (const u of units) if (u > 0) demandDays += 1;
+  return demandDays === 0 ? null : units.length / demandDays;
+}
+
+/**
  * A seasonal exponential smoothing forecaster with the given constants (defaults: FORECAST_SETTINGS,
  * damped trend on). It picks, per series:
  * - fewer than `minHistoryDays` days: the simple mean;
@@ -242,9 +273,9 @@ export function createSeasonalExponentialSmoothing(params: Partial<SeasonalSmoot
       const units = sanitiseUnits(history.units);
       const horizon = wholeDays(horizonDays);
       if (units.length < FORECAST_SETTINGS.minHistoryDays) return simpleMean(units, horizon);
-      const demandDays = units.filter((u) => u > 0).length;
-      if (demandDays === 0) return flatForecast(0, 0, horizon, 'all-zero');
-      if (units.length / demandDays > FORECAST_SETTINGS.intermittentAdi) return crostonSba(units, horizon);
+      const adi = averageDemandInterval(units);
+      if (adi === null) return flatForecast(0, 0, horizon, 'all-zero');
+      if (adi > FORECAST_SETTINGS.intermittentAdi) return crostonSba(units, horizon);
       return holtWinters(units, horizon, p);
     },
   };
