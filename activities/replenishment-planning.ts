@@ -12,7 +12,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { seasonalExponentialSmoothing, type Forecaster } from '../domain/forecasting';
+import type { Forecaster } from '../domain/forecasting';
+import { championForecaster } from '../platform/champion-forecaster';
+import { DEMAND_MODEL } from '../platform/model-registry';
 import { planSku, type SkuPlanLine } from '../domain/reorder';
 import { purchaseOrderId } from '../domain/purchase-orders';
 import { roundTo } from '../domain/text';
@@ -126,9 +128,17 @@ function isProgress(value: unknown): value is PlanningProgress {
   return typeof v.lastSku === 'string' && Array.isArray(v.lines) && typeof v.examined === 'number';
 }
 
+/**
+ * `forecaster`: a fixed forecaster (tests, benchmarks); without it each batch forecasts with the
+ * registry's champion demand model, or the baseline while there is none (platform/champion-forecaster.ts).
+ */
 export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster?: Forecaster }) {
   const { db } = deps;
-  const forecaster = deps.forecaster ?? seasonalExponentialSmoothing;
+  const forecasterFor = async (storeId: string, skus: string[]): Promise<{ forecaster: Forecaster; label: string | null }> => {
+    if (deps.forecaster) return { forecaster: deps.forecaster, label: null };
+    const champion = await championForecaster(db, storeId, skus);
+    return { forecaster: champion.forecaster, label: champion.championVersion !== null ? `${DEMAND_MODEL} v${champion.championVersion}` : null };
+  };
 
   async function requireStore(storeId: string): Promise<void> {
     const store = await db.store.findUnique({ where: { id: storeId }, select: { id: true } });
@@ -201,6 +211,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
          AND day >= ${start}::date AND day < ${input.asOf}::date
        GROUP BY sku`;
     const salesBySku = new Map(sales.map((s) => [s.sku, s]));
+    const { forecaster, label } = await forecasterFor(storeId, skus.map((s) => s.sku));
 
     let examined = alreadyExamined;
     for (const [i, row] of skus.entries()) {
@@ -212,7 +223,8 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
         });
       }
       const horizonDays = Math.ceil(row.leadTimeDays + reviewPeriodDays) + 1;
-      const forecast = forecaster.forecast({ startDay: start, units }, horizonDays);
+      const raw = forecaster.forecast({ startDay: start, units }, horizonDays, { storeId, sku: row.sku });
+      const forecast = label ? { ...raw, method: `${raw.method}, ${label}` } : raw;
       const line = planSku({
         sku: row.sku,
         supplierId: row.supplierId,

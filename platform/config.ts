@@ -45,6 +45,11 @@ export const configSchema = z.object({
   /** Daily replenishment Schedules, one per store, at this store-local hour. */
   REPLENISHMENT_SCHEDULE_HOUR: z.coerce.number().int().min(0).max(23).default(6),
   REPLENISHMENT_SCHEDULES_ENABLED: bool.default(true),
+  /** Weekly demand-model retraining (UTC: 0 = Sunday) and the daily drift check of its champion (UTC hour). */
+  MODEL_RETRAINING_WEEKDAY: z.coerce.number().int().min(0).max(6).default(0),
+  MODEL_RETRAINING_HOUR: z.coerce.number().int().min(0).max(23).default(2),
+  MODEL_DRIFT_CHECK_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+  MODEL_RETRAINING_SCHEDULES_ENABLED: bool.default(true),
   /**
    * Secrets that sign one-click unsubscribe links, comma-separated: the first signs, any verifies
    * (rotation). A development default exists; production must set its own.

@@ -14,6 +14,11 @@ import { createMailSender } from '../activities/email';
 import { createPurchaseOrderActivities } from '../activities/purchase-orders';
 import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
 import { createReplenishmentStartActivities } from '../activities/replenishment-start';
+import { createModelDriftActivities } from '../activities/model-drift';
+import { createModelRegistryActivities } from '../activities/model-registry';
+import { createModelRetrainingStartActivities } from '../activities/model-retraining-start';
+import { createModelTrainingActivities } from '../activities/model-training';
+import { codeVersion } from '../platform/code-version';
 import { DEV_UNSUBSCRIBE_SECRET } from '../platform/config';
 import type { Db } from '../platform/db';
 
@@ -51,6 +56,10 @@ export function createActivities(deps: ActivityDeps) {
       publicBaseUrl: deps.publicBaseUrl,
       unsubscribeSecrets: deps.unsubscribeSecrets ?? [DEV_UNSUBSCRIBE_SECRET],
     }),
+    ...createModelRegistryActivities({ db: deps.db, codeVersion: codeVersion() }),
+    ...createModelTrainingActivities({ db: deps.db }),
+    ...createModelDriftActivities({ db: deps.db }),
+    ...createModelRetrainingStartActivities({ client: deps.client, taskQueue: deps.taskQueue }),
     ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
   };
 }

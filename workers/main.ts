@@ -6,7 +6,8 @@ import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
 import { createActivities } from './activities';
-import { ensureAppointmentScanSchedule, ensureReplenishmentSchedules } from './schedules';
+import { DEMAND_MODEL } from '../platform/model-registry';
+import { ensureAppointmentScanSchedule, ensureModelRetrainingSchedules, ensureReplenishmentSchedules } from './schedules';
 
 async function main() {
   const config = loadConfig();
@@ -28,6 +29,15 @@ async function main() {
     stores,
     hour: config.REPLENISHMENT_SCHEDULE_HOUR,
     paused: !config.REPLENISHMENT_SCHEDULES_ENABLED,
+  });
+
+  await ensureModelRetrainingSchedules(client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    modelName: DEMAND_MODEL,
+    weekday: config.MODEL_RETRAINING_WEEKDAY,
+    hour: config.MODEL_RETRAINING_HOUR,
+    driftHour: config.MODEL_DRIFT_CHECK_HOUR,
+    paused: !config.MODEL_RETRAINING_SCHEDULES_ENABLED,
   });
 
   const worker = await Worker.create({

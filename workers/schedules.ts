@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { scanUnassignedAppointments } from '../workflows/appointment-scan';
+import { modelRetrainingKickoff } from '../workflows/model-retraining-kickoff';
 import { startDailyReplenishment } from '../workflows/replenishment-kickoff';
 import { ProcessType, StoreId } from '../workflows/search-attributes';
 
@@ -71,6 +72,58 @@ export async function ensureReplenishmentSchedules(
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
       await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, state: { ...prev.state, paused: opts.paused ?? false } }));
+    }
+  }
+}
+
+export const modelRetrainingScheduleId = (modelName: string) => `model-retraining-weekly-${modelName}`;
+export const modelDriftScheduleId = (modelName: string) => `model-drift-check-${modelName}`;
+
+/**
+ * Per model: the weekly retraining (weekday and hour UTC) and the daily drift check of its champion,
+ * which starts a retraining only when it finds drift. Created or updated in place.
+ */
+export async function ensureModelRetrainingSchedules(
+  client: Client,
+  opts: { taskQueue: string; modelName: string; weekday: number; hour: number; driftHour: number; paused?: boolean },
+) {
+  const schedules = [
+    {
+      scheduleId: modelRetrainingScheduleId(opts.modelName),
+      spec: { calendars: [{ dayOfWeek: (['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const)[opts.weekday]!, hour: opts.hour, minute: 0 }] },
+      trigger: 'schedule' as const,
+      summary: `Start this week's retraining of ${opts.modelName}`,
+      note: `Retraining of ${opts.modelName}, weekly`,
+    },
+    {
+      scheduleId: modelDriftScheduleId(opts.modelName),
+      spec: { calendars: [{ hour: opts.driftHour, minute: 0 }] },
+      trigger: 'drift' as const,
+      summary: `Check ${opts.modelName}'s champion for drift; retrain if it drifted`,
+      note: `Drift check of ${opts.modelName}, daily`,
+    },
+  ];
+  for (const sc of schedules) {
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: modelRetrainingKickoff,
+      args: [{ modelName: opts.modelName, trigger: sc.trigger }] as [{ modelName: string; trigger: 'schedule' | 'drift' }],
+      taskQueue: opts.taskQueue,
+      workflowId: `${sc.scheduleId}-kickoff`,
+      typedSearchAttributes: [{ key: ProcessType, value: 'model_retraining_kickoff' }],
+      staticSummary: sc.summary,
+    };
+    try {
+      await client.schedule.create({
+        scheduleId: sc.scheduleId,
+        spec: sc.spec,
+        action,
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' },
+        state: { paused: opts.paused ?? false, note: sc.note },
+      });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(sc.scheduleId).update((prev) => ({ ...prev, spec: sc.spec, action, state: { ...prev.state, paused: opts.paused ?? false } }));
     }
   }
 }

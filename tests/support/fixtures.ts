@@ -16,7 +16,7 @@ export interface StoreScenario {
   managers: { primary: Person; secondary: Person; regional: Person; otherStore: Person; ops: Person; system: Person };
 }
 
-export type PersonRole = 'store_manager' | 'regional_manager' | 'category_manager' | 'marketing_manager' | 'ops' | 'system';
+export type PersonRole = 'store_manager' | 'regional_manager' | 'category_manager' | 'marketing_manager' | 'data_scientist' | 'ops' | 'system';
 export type PersonScope = { storeIds?: string[]; regionIds?: string[]; categories?: string[]; allScopes?: boolean };
 
 /** A principal with an API key (`test-key-<id>`) and an email, for one test's isolated scenario. */

@@ -1,0 +1,287 @@
+/**
+ * Training and evaluation of a demand model version (issue 6).
+ *
+ * `trainModelBatch` fits a batch of store × SKU series (domain/demand-models.ts picks a family and
+ * parameters per series by validation error), forecasts the holdout window with the new spec and
+ * with the champion's (the baseline when there is no champion), and writes one ModelSeriesParams
+ * row per series with both sets of holdout errors. Rows are written in chunks; each chunk is a
+ * checkpoint (the heartbeat reports it): a retry after a worker crash resumes after the last chunk
+ * written (series already in the table are never fitted again).
+ *
+ * `evaluateModelVersion` sums those rows into WAPE, bias and MASE overall and per category, for the
+ * challenger and the champion on the same window.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { fitSeries, forecastWithSpec, parseSeriesModelSpec, type SeriesModelSpec } from '../domain/demand-models';
+import { maseScale, summarise, summariseGroups, type MetricsAccumulator } from '../domain/forecast-metrics';
+import { psiCounts } from '../domain/drift';
+import { seasonalExponentialSmoothing } from '../domain/forecasting';
+import type { Db } from '../platform/db';
+import type { ModelEvaluation } from './model-registry';
+
+const DAY_MS = 86_400_000;
+export const MAX_TRAINING_BATCH = 20_000;
+
+/**
+ * Fixed bins of daily units for the demand profile a version records (its holdout window's
+ * distribution), which the drift check compares recent demand with (PSI). Fixed rather than
+ * quantiles so the profile is a plain count per bin, stored once, comparable forever.
+ */
+export const DEMAND_PROFILE_EDGES: readonly number[] = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
+
+export interface DemandProfile {
+  edges: number[];
+  counts: number[];
+  from: string;
+  to: string;
+}
+
+export interface SeriesCursor {
+  storeId: string;
+  sku: string;
+}
+
+export interface TrainModelBatchInput {
+  versionId: string;
+  /** The champion compared with (null: the baseline forecaster). */
+  championVersionId: string | null;
+  trainingStart: string;
+  holdoutStart: string;
+  asOf: string;
+  /** Series after this one, in (storeId, sku) order; null for the first batch. */
+  after: SeriesCursor | null;
+  batchSize: number;
+  /** Only these stores' series (a pilot, tests); all stores when absent. */
+  storeIds?: string[];
+  /** Series per checkpoint (rows written and heartbeat), default 200. */
+  checkpointEvery?: number;
+}
+
+export interface TrainModelBatchResult {
+  /** The last series of the batch (the next batch's `after`); null when there were none. */
+  last: SeriesCursor | null;
+  examined: number;
+  /** Fitted and written by this attempt. */
+  trained: number;
+  /** Already written by an earlier attempt (resumed from its checkpoint). */
+  resumed: number;
+  /** Series of the batch by the family chosen (resumed ones included). */
+  families: Record<string, number>;
+  seconds: number;
+}
+
+interface SeriesRow {
+  storeId: string;
+  sku: string;
+  category: string;
+}
+
+interface SalesRow {
+  storeId: string;
+  sku: string;
+  offsets: number[];
+  units: number[];
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function createModelTrainingActivities(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function loadSales(series: readonly SeriesRow[], from: string, to: string): Promise<Map<string, SalesRow>> {
+    const rows = await db.$queryRaw<SalesRow[]>`
+      SELECT s."storeId", s.sku, array_agg(s.day - ${from}::date) AS offsets, array_agg(s.units) AS units
+        FROM "SalesDaily" s
+        JOIN unnest(${series.map((r) => r.storeId)}::text[], ${series.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+          ON k."storeId" = s."storeId" AND k.sku = s.sku
+       WHERE s.day >= ${from}::date AND s.day < ${to}::date
+       GROUP BY s."storeId", s.sku`;
+    return new Map(rows.map((r) => [`${r.storeId}\u0000${r.sku}`, r]));
+  }
+
+  async function loadChampionSpecs(championVersionId: string | null, series: readonly SeriesRow[]): Promise<Map<string, SeriesModelSpec>> {
+    if (!championVersionId || series.length === 0) return new Map();
+    const rows = await db.$queryRaw<{ storeId: string; sku: string; params: unknown }[]>`
+      SELECT m."storeId", m.sku, m.params
+        FROM "ModelSeriesParams" m
+        JOIN unnest(${series.map((r) => r.storeId)}::text[], ${series.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+          ON k."storeId" = m."storeId" AND k.sku = m.sku
+       WHERE m."modelVersionId" = ${championVersionId}`;
+    const specs = new Map<string, SeriesModelSpec>();
+    for (const r of rows) {
+      const spec = parseSeriesModelSpec(r.params);
+      if (spec) specs.set(`${r.storeId}\u0000${r.sku}`, spec);
+    }
+    return specs;
+  }
+
+  async function trainModelBatch(input: TrainModelBatchInput): Promise<TrainModelBatchResult> {
+    const started = Date.now();
+    if (!Number.isInteger(input.batchSize) || input.batchSize < 1 || input.batchSize > MAX_TRAINING_BATCH) {
+      throw ApplicationFailure.nonRetryable(`batchSize must be a whole number from 1 to ${MAX_TRAINING_BATCH}.`, 'ModelTrainingInvalidInput');
+    }
+    const checkpointEvery = Math.max(1, Math.min(5_000, Math.floor(input.checkpointEvery ?? 200)));
+    const totalDays = daysBetween(input.trainingStart, input.asOf);
+    const trainingDays = daysBetween(input.trainingStart, input.holdoutStart);
+    const holdoutDays = totalDays - trainingDays;
+    const ctx = activityContext();
+
+    const start = input.after;
+    const batch = await db.$queryRaw<SeriesRow[]>`
+      SELECT i."storeId", i.sku, p.category
+        FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+       WHERE p.active
+         AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
+         AND (${start?.storeId ?? null}::text IS NULL OR (i."storeId", i.sku) > (${start?.storeId ?? ''}::text, ${start?.sku ?? ''}::text))
+       ORDER BY i."storeId", i.sku
+       LIMIT ${input.batchSize}`;
+    const result: TrainModelBatchResult = { last: batch.length > 0 ? { storeId: batch.at(-1)!.storeId, sku: batch.at(-1)!.sku } : null, examined: batch.length, trained: 0, resumed: 0, families: {}, seconds: 0 };
+    if (batch.length === 0) return result;
+
+    // Resume: the rows written so far are the checkpoint (each chunk is one statement), so a retry
+    // after a crash fits only the series the last attempt did not get to.
+    const written = new Set(
+      (
+        await db.$queryRaw<{ storeId: string; sku: string; family: string }[]>`
+          SELECT m."storeId", m.sku, m.family FROM "ModelSeriesParams" m
+            JOIN unnest(${batch.map((r) => r.storeId)}::text[], ${batch.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+              ON k."storeId" = m."storeId" AND k.sku = m.sku
+           WHERE m."modelVersionId" = ${input.versionId}`
+      ).map((r) => {
+        result.families[r.family] = (result.families[r.family] ?? 0) + 1;
+        return `${r.storeId}\u0000${r.sku}`;
+      }),
+    );
+    const todo = batch.filter((s) => !written.has(`${s.storeId}\u0000${s.sku}`));
+    result.resumed = batch.length - todo.length;
+
+    for (let i = 0; i < todo.length; i += checkpointEvery) {
+      const chunk = todo.slice(i, i + checkpointEvery);
+      const [sales, championSpecs] = await Promise.all([loadSales(chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
+      const rows = chunk.map((s) => {
+        const key = `${s.storeId}\u0000${s.sku}`;
+        const units = new Array<number>(totalDays).fill(0);
+        const history = sales.get(key);
+        history?.offsets.forEach((offset, k) => {
+          if (offset >= 0 && offset < totalDays) units[offset] = Math.max(0, Number(history.units[k] ?? 0));
+        });
+        const training = units.slice(0, trainingDays);
+        const holdout = units.slice(trainingDays);
+        const fit = fitSeries(training);
+        const challenger = forecastWithSpec(fit.spec, training, holdoutDays).dailyMeans;
+        const championSpec = championSpecs.get(key);
+        const champion = championSpec
+          ? forecastWithSpec(championSpec, training, holdoutDays).dailyMeans
+          : seasonalExponentialSmoothing.forecast({ startDay: input.trainingStart, units: training }, holdoutDays, { storeId: s.storeId, sku: s.sku }).dailyMeans;
+        let holdoutUnits = 0;
+        let chAbs = 0;
+        let chErr = 0;
+        let cpAbs = 0;
+        let cpErr = 0;
+        holdout.forEach((a, d) => {
+          holdoutUnits += a;
+          chAbs += Math.abs(a - challenger[d]!);
+          chErr += challenger[d]! - a;
+          cpAbs += Math.abs(a - champion[d]!);
+          cpErr += champion[d]! - a;
+        });
+        result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
+        return {
+          modelVersionId: input.versionId,
+          storeId: s.storeId,
+          sku: s.sku,
+          category: s.category,
+          family: fit.spec.family,
+          params: fit.spec as unknown as object,
+          validationError: fit.validationError,
+          holdoutDays,
+          holdoutUnits,
+          challengerAbsError: chAbs,
+          challengerError: chErr,
+          championAbsError: cpAbs,
+          championError: cpErr,
+          naiveScale: maseScale(training) ?? 0,
+        };
+      });
+      await db.modelSeriesParams.createMany({ data: rows, skipDuplicates: true });
+      result.trained += rows.length;
+      const last = chunk.at(-1)!;
+      ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
+    }
+    result.seconds = (Date.now() - started) / 1000;
+    return result;
+  }
+
+  async function evaluateModelVersion(input: { versionId: string; championVersionId: string | null; championVersion: number | null }): Promise<ModelEvaluation> {
+    const rows = await db.modelSeriesParams.findMany({
+      where: { modelVersionId: input.versionId },
+      select: { category: true, family: true, holdoutDays: true, holdoutUnits: true, challengerAbsError: true, challengerError: true, championAbsError: true, championError: true, naiveScale: true },
+    });
+    const empty = (): MetricsAccumulator => ({ series: 0, days: 0, absError: 0, signedError: 0, actualUnits: 0, forecastUnits: 0, scaledErrorSum: 0, scaledSeries: 0 });
+    const add = (acc: MetricsAccumulator, days: number, actual: number, absError: number, signedError: number, scale: number) => {
+      if (days <= 0) return;
+      acc.series += 1;
+      acc.days += days;
+      acc.absError += absError;
+      acc.signedError += signedError;
+      acc.actualUnits += actual;
+      acc.forecastUnits += actual + signedError;
+      if (scale > 0) {
+        acc.scaledErrorSum += absError / days / scale;
+        acc.scaledSeries += 1;
+      }
+    };
+    const challenger = empty();
+    const champion = empty();
+    const chByCategory: Record<string, MetricsAccumulator> = {};
+    const cpByCategory: Record<string, MetricsAccumulator> = {};
+    const families: Record<string, number> = {};
+    for (const r of rows) {
+      add(challenger, r.holdoutDays, r.holdoutUnits, r.challengerAbsError, r.challengerError, r.naiveScale);
+      add(champion, r.holdoutDays, r.holdoutUnits, r.championAbsError, r.championError, r.naiveScale);
+      add((chByCategory[r.category] ??= empty()), r.holdoutDays, r.holdoutUnits, r.challengerAbsError, r.challengerError, r.naiveScale);
+      add((cpByCategory[r.category] ??= empty()), r.holdoutDays, r.holdoutUnits, r.championAbsError, r.championError, r.naiveScale);
+      families[r.family] = (families[r.family] ?? 0) + 1;
+    }
+    // The holdout window's demand as it was at evaluation (SalesDaily holds no rows for zero days).
+    const version = await db.modelVersion.findUniqueOrThrow({ where: { id: input.versionId }, select: { holdoutStart: true, holdoutEnd: true, trainingWindowEnd: true } });
+    const from = (version.holdoutStart ?? version.trainingWindowEnd).toISOString().slice(0, 10);
+    const to = (version.holdoutEnd ?? version.trainingWindowEnd).toISOString().slice(0, 10);
+    const sold = await db.$queryRaw<{ units: number }[]>`
+      SELECT s.units FROM "SalesDaily" s
+        JOIN "ModelSeriesParams" m ON m."modelVersionId" = ${input.versionId} AND m."storeId" = s."storeId" AND m.sku = s.sku
+       WHERE s.day >= ${from}::date AND s.day < ${to}::date`;
+    const counts = psiCounts(sold.map((r) => Number(r.units)), DEMAND_PROFILE_EDGES);
+    const seriesDays = rows.reduce((n, r) => n + r.holdoutDays, 0);
+    counts[psiCounts([0], DEMAND_PROFILE_EDGES).indexOf(1)]! += Math.max(0, seriesDays - sold.length);
+    const demandProfile: DemandProfile = { edges: [...DEMAND_PROFILE_EDGES], counts, from, to };
+    return {
+      demandProfile,
+      challenger: { overall: summarise(challenger), byCategory: summariseGroups(chByCategory) },
+      champion: {
+        label: input.championVersion !== null ? `champion v${input.championVersion}` : 'baseline (no champion yet)',
+        versionId: input.championVersionId,
+        version: input.championVersion,
+        overall: summarise(champion),
+        byCategory: summariseGroups(cpByCategory),
+      },
+      families,
+      seriesCount: rows.length,
+    };
+  }
+
+  return { trainModelBatch, evaluateModelVersion };
+}
+
+export type ModelTrainingActivities = ReturnType<typeof createModelTrainingActivities>;
