@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
 import type { ProcessDefinition } from './processes/definition';
 import { campaigns } from './processes/campaigns';
+import { modelRetrainings } from './processes/model-retrainings';
 import { priceChanges } from './processes/price-changes';
 import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
@@ -43,7 +44,7 @@ function redactCredentials(req: { headers?: Record<string, unknown>; url?: strin
   return out;
 }
 
-export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns];
+export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns, modelRetrainings];
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {

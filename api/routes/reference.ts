@@ -52,10 +52,30 @@ export function referenceRouter(db: Db): Router {
     if (versions.length === 0) throw problems.notFound(`No model ${req.params.modelName} is registered.`);
     const aliases: Record<string, number> = {};
     for (const v of versions) for (const a of v.aliases) aliases[a.alias] = v.version;
+    const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
     res.json({
       modelName: req.params.modelName,
       aliases,
-      versions: versions.map((v) => ({ version: v.version, metrics: v.metrics, createdAt: v.createdAt.toISOString(), trainingWindowStart: v.trainingWindowStart.toISOString(), trainingWindowEnd: v.trainingWindowEnd.toISOString() })),
+      versions: versions.map((v) => ({
+        version: v.version,
+        id: v.id,
+        status: v.status,
+        aliases: v.aliases.map((a) => a.alias),
+        reason: v.reason,
+        outcome: v.outcomeNote,
+        metrics: v.metrics,
+        trainingWindow: { from: day(v.trainingWindowStart), to: day(v.trainingWindowEnd) },
+        holdoutWindow: v.holdoutStart ? { from: day(v.holdoutStart), to: day(v.holdoutEnd) } : null,
+        // Kept for clients of the first contract.
+        trainingWindowStart: v.trainingWindowStart.toISOString(),
+        trainingWindowEnd: v.trainingWindowEnd.toISOString(),
+        seriesCount: v.seriesCount,
+        dataFingerprint: v.dataFingerprint,
+        codeVersion: v.codeVersion,
+        createdBy: v.createdBy,
+        createdAt: v.createdAt.toISOString(),
+        workflowId: v.workflowId,
+      })),
     });
   });
 
