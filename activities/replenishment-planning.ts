@@ -132,12 +132,13 @@ function isProgress(value: unknown): value is PlanningProgress {
  * `forecaster`: a fixed forecaster (tests, benchmarks); without it each batch forecasts with the
  * registry's champion demand model, or the baseline while there is none (platform/champion-forecaster.ts).
  */
-export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster?: Forecaster }) {
+export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster?: Forecaster; modelName?: string }) {
   const { db } = deps;
+  const modelName = deps.modelName ?? DEMAND_MODEL;
   const forecasterFor = async (storeId: string, skus: string[]): Promise<{ forecaster: Forecaster; label: string | null }> => {
     if (deps.forecaster) return { forecaster: deps.forecaster, label: null };
-    const champion = await championForecaster(db, storeId, skus);
-    return { forecaster: champion.forecaster, label: champion.championVersion !== null ? `${DEMAND_MODEL} v${champion.championVersion}` : null };
+    const champion = await championForecaster(db, storeId, skus, modelName);
+    return { forecaster: champion.forecaster, label: champion.championVersion !== null ? `${modelName} v${champion.championVersion}` : null };
   };
 
   async function requireStore(storeId: string): Promise<void> {

@@ -262,4 +262,33 @@ describe('replenishment planning activities', () => {
     await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: '2025-02-30', afterSku: null, batchSize: 10 })).rejects.toMatchObject(failure);
     await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: AS_OF, afterSku: null, batchSize: 0 })).rejects.toMatchObject(failure);
   });
+  it("forecasts with the registry's champion: each series with its own parameters, the baseline for SKUs it has none for", async () => {
+    const modelName = `demand-forecast-rp-${main.storeId.toLowerCase()}`;
+    const lowSku = main.sku('LOW');
+    const acts = createReplenishmentPlanningActivities({ db, modelName });
+    const plan = async () => (await planAll(acts.planStoreBatch, main.storeId, 500)).flatMap((b) => b.lines);
+    const withoutChampion = await plan();
+    const low = withoutChampion.find((l) => l.sku === lowSku)!;
+    expect(low.rationale.reasons.join(' ')).not.toContain(modelName);
+
+    // A champion whose parameters for LOW are a 7-day mean; MINORDER has none (baseline).
+    const now = new Date();
+    await db.modelVersion.create({
+      data: { id: `${modelName}-v1`, modelName, version: 1, params: {}, metrics: {}, trainingWindowStart: now, trainingWindowEnd: now, dataFingerprint: 'x', codeVersion: 'test', status: 'promoted' },
+    });
+    await db.modelSeriesParams.create({
+      data: {
+        modelVersionId: `${modelName}-v1`, storeId: main.storeId, sku: lowSku, category: 'x', family: 'simple-mean', params: { family: 'simple-mean', windowDays: 7 },
+        holdoutDays: 28, holdoutUnits: 0, challengerAbsError: 0, challengerError: 0, championAbsError: 0, championError: 0, naiveScale: 0,
+      },
+    });
+    await db.modelAlias.create({ data: { modelName, alias: 'champion', modelVersionId: `${modelName}-v1` } });
+    const withChampion = await plan();
+    const championLow = withChampion.find((l) => l.sku === lowSku)!;
+    expect(championLow.rationale.reasons.join(' ')).toMatch(new RegExp(`simple-mean.*${modelName} v1`));
+    const minOrder = withChampion.find((l) => l.sku === main.sku('MINORDER'));
+    const baselineMinOrder = withoutChampion.find((l) => l.sku === main.sku('MINORDER'));
+    expect(minOrder?.quantity).toBe(baselineMinOrder?.quantity);
+    expect(minOrder?.rationale.reasons.join(' ')).toContain(`${modelName} v1`);
+  });
 });
