@@ -1,6 +1,6 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { localDay } from '../../platform/replenishment-starter';
-import { replenishmentScheduleId, ensureReplenishmentSchedules } from '../../workers/schedules';
+import { ensureModelRetrainingSchedules, modelDriftScheduleId, modelRetrainingScheduleId, replenishmentScheduleId, ensureReplenishmentSchedules } from '../../workers/schedules';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { createReplenishmentScenario } from '../support/replenishment-fixtures';
 
@@ -61,5 +61,27 @@ describe('daily replenishment Schedules', () => {
     for await (const _ of runs) count += 1;
     expect(count).toBe(1);
     await h.client.workflow.getHandle(runId).cancel();
+  });
+});
+
+describe('model retraining Schedules', () => {
+  test('weekly retraining and a daily drift check per model; the drift check without a champion starts nothing', async () => {
+    const modelName = `demand-forecast-sched-${Date.now()}`;
+    const opts = { taskQueue: h.taskQueue, modelName, weekday: 0, hour: 2, driftHour: 3 };
+    await ensureModelRetrainingSchedules(h.client, opts);
+    await ensureModelRetrainingSchedules(h.client, { ...opts, weekday: 1 }); // updated in place
+    created.push(modelRetrainingScheduleId(modelName), modelDriftScheduleId(modelName));
+    const weekly = await h.client.schedule.getHandle(modelRetrainingScheduleId(modelName)).describe();
+    expect(weekly.spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] });
+    expect(weekly.action).toMatchObject({ type: 'startWorkflow', workflowType: 'modelRetrainingKickoff', args: [{ modelName, trigger: 'schedule' }] });
+    const drift = h.client.schedule.getHandle(modelDriftScheduleId(modelName));
+    expect((await drift.describe()).action).toMatchObject({ workflowType: 'modelRetrainingKickoff', args: [{ modelName, trigger: 'drift' }] });
+
+    await drift.trigger();
+    const result = await eventually(async () => {
+      const fired = (await drift.describe()).info.recentActions[0]?.action.workflow;
+      return fired ? h.client.workflow.getHandle(fired.workflowId, fired.firstExecutionRunId).result() : undefined;
+    }, 30_000, 'the drift check');
+    expect(result).toMatchObject({ started: null, drift: { drifted: false, championVersion: null } });
   });
 });
