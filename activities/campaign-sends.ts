@@ -142,7 +142,13 @@ function validateInput(input: SendCampaignBatchInput): void {
 }
 
 /** nodemailer error codes for failures before any message was handed over. */
-const NOT_CONNECTED = ['ECONNECTION', 'EDNS', 'EAUTH', 'ETLS', 'ECONNREFUSED'];
+const NOT_CONNECTED = ['EDNS', 'EAUTH', 'ETLS'];
+/**
+ * System codes of a connection that was never made. nodemailer reports them as ESOCKET with the
+ * system code in `originalCode`. ECONNECTION is not among them: nodemailer also uses it for a
+ * connection closed after the server may have taken the message.
+ */
+const CONNECT_FAILED = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
 
 export function createCampaignSendActivities(deps: {
   db: Db;
@@ -367,7 +373,9 @@ export function createCampaignSendActivities(deps: {
         }
         // A connection that dropped mid-transaction without an answer may have delivered the
         // message: it is marked UNKNOWN and never sent again (a second copy is worse than none).
-        const refusedOrNeverConnected = (typeof code === 'number' && code >= 400) || NOT_CONNECTED.includes(String(smtpCode));
+        const originalCode = (err as { originalCode?: unknown }).originalCode;
+        const refusedOrNeverConnected =
+          (typeof code === 'number' && code >= 400) || NOT_CONNECTED.includes(String(smtpCode)) || CONNECT_FAILED.includes(String(originalCode ?? smtpCode));
         if (!refusedOrNeverConnected) {
           await db.campaignSend.update({ where: { id: sendId }, data: { status: 'UNKNOWN', error: message } });
           result.unknown += 1;

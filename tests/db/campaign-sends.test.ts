@@ -235,7 +235,8 @@ describe('campaign sends', () => {
     const dropping = {
       sendMail: async () => {
         calls += 1;
-        if (calls === 1) throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ESOCKET', command: 'DATA' });
+        // nodemailer's shape for a connection closed after the message went out.
+        if (calls === 1) throw Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' });
         return { messageId: 'x' };
       },
     } as unknown as Transporter;
@@ -247,7 +248,12 @@ describe('campaign sends', () => {
     expect(calls).toBe(2);
 
     const s2 = await scenario([{ key: 'NOCONN' }]);
-    const refused = { sendMail: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNECTION' }); } } as unknown as Transporter;
+    // nodemailer's shape for a server that is not listening.
+    const refused = {
+      sendMail: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ESOCKET', originalCode: 'ECONNREFUSED', command: 'CONN' });
+      },
+    } as unknown as Transporter;
     await expect(activities({ transport: refused }).sendCampaignBatch(batch(s2.campaignId))).rejects.toThrow(/Transient SMTP failure/);
     expect(await db.campaignSend.count({ where: { campaignId: s2.campaignId } })).toBe(0);
   });
