@@ -105,7 +105,8 @@ export const campaigns: ProcessDefinition<StartBody> = {
       const p = requireRole(req, CONTROL_ROLES, `${kind} campaigns`);
       const desc = await tools.describe(req.params.id, p);
       if (processStatus(desc.status.name) !== 'running') throw problems.conflict('not-running', `${req.params.id} has already finished.`);
-      const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+      // The workflow ID alone: a send that continued as new since `describe` still gets the signal.
+      const handle = deps.client.workflow.getHandle(req.params.id);
       await handle.signal(kind === 'pause' ? pauseSignal : resumeSignal, { actorId: p.id });
       res.status(202).json({ id: req.params.id, workflowId: req.params.id, runId: desc.runId, status: 'running', [kind]: 'requested' });
     };

@@ -181,7 +181,8 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const body = parse(CancelBodySchema, req.body ?? {}, 'body');
     const desc = await describe(req.params.id, p);
     if (processStatus(desc.status.name) !== 'running') throw problems.conflict('not-running', `${req.params.id} has already finished.`);
-    const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+    // The workflow ID alone: a run that continued as new since `describe` still gets the cancel.
+    const handle = deps.client.workflow.getHandle(req.params.id);
     await handle.signal(cancelRequestSignal, { reason: body.reason, actorId: p.id, requestedAt: new Date().toISOString() });
     await handle.cancel();
     res.status(202).json({ id: req.params.id, workflowId: req.params.id, runId: desc.runId, status: 'running', cancellation: 'requested' });
