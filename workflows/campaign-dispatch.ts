@@ -2,7 +2,9 @@
  * Campaign dispatch: freeze the audience, let a marketing manager approve it as frozen, then send
  * in throttled batches, each recipient at most once, honouring consent, suppression, the
  * frequency cap and quiet hours (held recipients are offered again when their window opens).
- * Pause and resume take effect between batches; a long send continues as new with its cursor.
+ * Pause and resume take effect between batches; a long send continues as new with its cursor and
+ * its progress (after `continueAsNewAfterBatches` batches in one run, or sooner when the server
+ * suggests it), so a 100k+ audience never grows one run's history without bound.
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
@@ -36,6 +38,10 @@ export interface CampaignProgress {
   percent: number;
 }
 
+/**
+ * What a run hands to the next when it continues as new mid-send. The fields after `approvedBy`
+ * are optional so a carry written by an earlier version of this code still starts.
+ */
 interface Carry {
   cursor: string | null;
   pass: number;
@@ -43,6 +49,21 @@ interface Carry {
   skippedBefore: number;
   audience: AudienceSnapshot;
   approvedBy: string;
+  /** progress.failed / progress.unknown so far. */
+  failedBefore?: number;
+  unknownBefore?: number;
+  /** The pass in progress: sent (now or by an earlier attempt), failed and unknown counted so far (each pass re-counts earlier ones). */
+  passSent?: number;
+  passFailed?: number;
+  passUnknown?: number;
+  /** Recipients of the pass in progress held so far, and the earliest time one of them may be mailed (ISO). */
+  passHeld?: number;
+  passHeldUntil?: string | null;
+  /** A pause or a cancel request received before the run continued as new. */
+  paused?: boolean;
+  cancellation?: CancelRequest | null;
+  /** The approval decisions (the gate lives in the first run). */
+  decisions?: CampaignState['decisions'];
 }
 
 export interface CampaignDispatchInput {
@@ -57,6 +78,18 @@ export interface CampaignDispatchInput {
   cap?: FrequencyCap;
   quietHours?: QuietHours;
   timing?: Partial<GateTimeouts>;
+  /**
+   * A run continues as new after this many send batches (default 200: with the default batch of
+   * 500, 100k recipients per run, about 1,200 history events), or sooner when the server suggests
+   * it. Bounds each run's history by batches regardless of the server's suggestion.
+   */
+  continueAsNewAfterBatches?: number;
+  /**
+   * Heartbeat timeout of a send batch: how soon a batch whose worker died is retried elsewhere.
+   * Default from batchSize and ratePerSecond, at least 30 s. The batch heartbeats every 50
+   * recipients, so a smaller batch must finish within it. Tests pass seconds.
+   */
+  batchHeartbeatTimeoutMs?: number;
   /** Set when the run continues as new mid-send. */
   carry?: Carry;
 }
@@ -82,6 +115,10 @@ export const campaignStateQuery = wf.defineQuery<CampaignState>('state');
 export const pauseSignal = wf.defineSignal<[{ actorId: string }]>('pause');
 export const resumeSignal = wf.defineSignal<[{ actorId: string }]>('resume');
 
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES = 200;
+/** Guards continuing as new after `continueAsNewAfterBatches`: a run recorded before it did not. */
+const CONTINUE_AS_NEW_AFTER_BATCHES_PATCH = 'campaign-continue-as-new-after-batches';
+
 const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 24 * 3600_000, reminderBeforeMs: 4 * 3600_000, expireAfterMs: 3 * 24 * 3600_000 };
 
 const acts = wf.proxyActivities<
@@ -97,25 +134,36 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
   const sender = wf.proxyActivities<ReturnType<typeof sendActivities.createCampaignSendActivities>>({
     // A batch at the configured rate, with room to spare; heartbeats every 50 recipients.
     startToCloseTimeout: Math.max(60_000, Math.ceil((batchSize / Math.max(rate, 1)) * 1000 * 2)),
-    heartbeatTimeout: Math.max(30_000, Math.ceil((50 / Math.max(rate, 1)) * 1000 * 3)),
+    heartbeatTimeout: input.batchHeartbeatTimeoutMs ?? Math.max(30_000, Math.ceil((50 / Math.max(rate, 1)) * 1000 * 3)),
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['CampaignSendInvalidInput', 'CampaignSendUnknownVariant', 'CampaignSendSmtpAuth'] },
   });
+  const carry = input.carry;
+  const continueAsNewAfterBatches = input.continueAsNewAfterBatches ?? DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES;
   const state: CampaignState = {
-    stage: input.carry ? 'sending' : 'snapshotting',
+    stage: carry ? 'sending' : 'snapshotting',
     campaignId: input.campaignId,
-    audience: input.carry?.audience ?? null,
-    progress: { queued: 0, sent: input.carry?.sentBefore ?? 0, failed: 0, unknown: 0, skipped: input.carry?.skippedBefore ?? 0, held: 0, percent: 0 },
-    paused: false,
-    pass: input.carry?.pass ?? 1,
+    audience: carry?.audience ?? null,
+    progress: {
+      queued: 0,
+      sent: carry?.sentBefore ?? 0,
+      failed: carry?.failedBefore ?? 0,
+      unknown: carry?.unknownBefore ?? 0,
+      skipped: carry?.skippedBefore ?? 0,
+      held: carry?.passHeld ?? 0,
+      percent: 0,
+    },
+    paused: carry?.paused ?? false,
+    pass: carry?.pass ?? 1,
     nextAttemptAt: null,
-    approvedBy: input.carry?.approvedBy ?? null,
+    approvedBy: carry?.approvedBy || null,
     pendingApproval: null,
     decisions: [],
     failure: null,
-    cancellation: null,
+    cancellation: carry?.cancellation ?? null,
   };
+  const carriedDecisions = carry?.decisions ?? [];
   const gates = new ApprovalGates();
-  const snapshot = (): CampaignState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() });
+  const snapshot = (): CampaignState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: [...carriedDecisions, ...gates.decisions()] });
   wf.setHandler(campaignStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;
@@ -183,14 +231,22 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
     }
     const audience = state.audience!;
     state.progress.queued = audience.eligible - audience.split.holdout;
+    if (carry) updatePercent();
     setStage('sending');
 
-    let cursor = input.carry?.cursor ?? null;
+    let cursor = carry?.cursor ?? null;
+    // The pass a previous run was in the middle of goes on with what it had counted.
+    let resumed = carry;
+    let batchesThisRun = 0;
     for (;;) {
       // One pass over the recipients; a later pass offers again only those held (sent ones are skipped by their claims).
-      let passFailed = 0;
-      let passUnknown = 0;
-      const held: { until: string }[] = [];
+      let passSent = resumed?.passSent ?? 0;
+      let passFailed = resumed?.passFailed ?? 0;
+      let passUnknown = resumed?.passUnknown ?? 0;
+      // Only how many are held and the earliest time one may be mailed are needed (and carried).
+      let heldCount = resumed?.passHeld ?? 0;
+      let heldUntil = resumed?.passHeldUntil ? Date.parse(resumed.passHeldUntil) : Number.POSITIVE_INFINITY;
+      resumed = undefined;
       for (;;) {
         if (state.paused) {
           setStage('paused');
@@ -206,28 +262,55 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
           cap: input.cap,
           quietHours: input.quietHours,
         });
-        state.progress.sent += r.sent;
+        batchesThisRun += 1;
+        // A batch retried after its worker died or SMTP failed finds what the failed attempt sent
+        // as alreadySent: it counts here, once. Later passes re-examine everyone, so there
+        // alreadySent also counts earlier passes' sends: the pass's total only catches up at its end.
+        passSent += r.sent + r.alreadySent;
+        state.progress.sent = Math.max(state.progress.sent + r.sent, passSent);
         state.progress.skipped += Object.values(r.skipped).reduce((a, b) => a + b, 0);
         passFailed += r.failed;
         passUnknown += r.unknown;
         state.progress.failed = Math.max(state.progress.failed, passFailed);
         state.progress.unknown = Math.max(state.progress.unknown, passUnknown);
-        held.push(...r.held);
-        state.progress.held = held.length;
+        for (const h of r.held) heldUntil = Math.min(heldUntil, Date.parse(h.until));
+        heldCount += r.held.length;
+        state.progress.held = heldCount;
         updatePercent();
         cursor = r.lastCustomerId;
         if (r.examined < batchSize || cursor === null) break;
-        if (wf.workflowInfo().continueAsNewSuggested) {
+        if (
+          wf.workflowInfo().continueAsNewSuggested ||
+          // Checked only once the count is reached, so runs that never reach it record no marker.
+          (batchesThisRun >= continueAsNewAfterBatches && wf.patched(CONTINUE_AS_NEW_AFTER_BATCHES_PATCH))
+        ) {
           await wf.condition(wf.allHandlersFinished);
           await wf.continueAsNew<typeof campaignDispatch>({
             ...input,
-            carry: { cursor, pass: state.pass, sentBefore: state.progress.sent, skippedBefore: state.progress.skipped, audience, approvedBy: state.approvedBy ?? '' },
+            carry: {
+              cursor,
+              pass: state.pass,
+              sentBefore: state.progress.sent,
+              skippedBefore: state.progress.skipped,
+              audience,
+              approvedBy: state.approvedBy ?? '',
+              failedBefore: state.progress.failed,
+              unknownBefore: state.progress.unknown,
+              passSent,
+              passFailed,
+              passUnknown,
+              passHeld: heldCount,
+              passHeldUntil: heldCount > 0 ? new Date(heldUntil).toISOString() : null,
+              paused: state.paused,
+              cancellation: state.cancellation,
+              decisions: snapshot().decisions,
+            },
           });
         }
       }
-      if (held.length === 0) break;
+      if (heldCount === 0) break;
       // Wait until the earliest held recipient may be mailed, then offer everyone again.
-      const next = Math.min(...held.map((h) => Date.parse(h.until)));
+      const next = heldUntil;
       state.nextAttemptAt = new Date(next).toISOString();
       setStage('holding');
       await wf.sleep(Math.max(1000, next - Date.now()));
@@ -243,6 +326,8 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
     await wf.condition(wf.allHandlersFinished);
     return snapshot();
   } catch (err) {
+    // continueAsNew ends the run by throwing: not a failure.
+    if (err instanceof wf.ContinueAsNew) throw err;
     const cancelled = isCancellation(err);
     state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
     gates.cancelAll();

@@ -22,9 +22,21 @@ describe('campaign dispatch replays its recorded histories', () => {
     expect(histories.map((h) => h.workflowId)).toEqual([
       'campaign-approved-sent',
       'campaign-cancelled',
+      // Runs of one chain: the first (audience, approval, batches, continued as new), the one whose
+      // pass ended in a hold (timer, second pass, continued as new), the last (completed); a run
+      // started paused by its carry; one started with a carried cancel reason, then cancelled.
+      'campaign-continue-as-new-cancelled',
+      'campaign-continue-as-new-first-run',
+      'campaign-continue-as-new-holding-run',
+      'campaign-continue-as-new-last-run',
+      'campaign-continue-as-new-paused-run',
       'campaign-held-cancelled',
       'campaign-pause-resume',
       'campaign-rejected',
+      // A send batch retried while SMTP refused connections.
+      'campaign-smtp-down-up',
+      // A worker SIGKILLed mid-batch: heartbeat timeout, retried batch, a workflow task timed out on the dead worker's sticky queue.
+      'campaign-worker-killed',
     ]);
   });
 

@@ -36,8 +36,8 @@ export interface Harness {
   taskQueue: string;
   /** The external-systems simulator (supplier ERP, price channels), in process on a free port. */
   simulator: { url: string; app: ReturnType<typeof createSimulatorApp> };
-  /** Starts a worker on the harness task queue; resolves once it polls. */
-  startWorker(): Promise<RunningWorker>;
+  /** Starts a worker on the harness task queue (or `opts.taskQueue`); resolves once it polls. */
+  startWorker(opts?: { taskQueue?: string }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -63,12 +63,12 @@ export async function createHarness(): Promise<Harness> {
   });
   const simulatorUrl = `http://127.0.0.1:${(simulatorServer.address() as AddressInfo).port}`;
 
-  async function startWorker(): Promise<RunningWorker> {
+  async function startWorker(opts: { taskQueue?: string } = {}): Promise<RunningWorker> {
     const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: env.namespace,
-      taskQueue,
+      taskQueue: opts.taskQueue ?? taskQueue,
       workflowBundle: await workflowBundle(),
       activities: createActivities({
         db,

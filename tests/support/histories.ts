@@ -7,13 +7,17 @@ import { testEnv } from './env';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'replay', 'histories');
 
-/** Saves the event histories of finished runs as JSON (the format `temporal workflow show --output json` writes). */
-export async function recordHistories(runs: { name: string; workflowId: string }[]): Promise<void> {
+/**
+ * Saves the event histories of finished runs as JSON (the format `temporal workflow show --output json` writes):
+ * the latest run of the workflow ID, or the run named by `runId` (one run of a chain continued as new).
+ */
+export async function recordHistories(runs: { name: string; workflowId: string; runId?: string }[]): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const env = testEnv();
   const temporal = requireTemporalBinary();
   for (const run of runs) {
-    const json = execFileSync(temporal, ['workflow', 'show', '--workflow-id', run.workflowId, '--output', 'json', '--address', env.temporalAddress, '--namespace', env.namespace], { encoding: 'utf8' });
+    const which = run.runId ? ['--run-id', run.runId] : [];
+    const json = execFileSync(temporal, ['workflow', 'show', '--workflow-id', run.workflowId, ...which, '--output', 'json', '--address', env.temporalAddress, '--namespace', env.namespace], { encoding: 'utf8' });
     writeFileSync(join(HISTORIES_DIR, `${run.name}.json`), json.trim() + '\n');
   }
 }
