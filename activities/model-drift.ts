@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type DriftThresholds } from '../domain/drift';
 import type { DemandProfile } from './model-training';
+import { loadDailyUnits, seriesKey } from './sales-history';
 import { forecastWithSpec, parseSeriesModelSpec } from '../domain/demand-models';
 import { accumulate, emptyAccumulator, summarise } from '../domain/forecast-metrics';
 import type { Db } from '../platform/db';
@@ -37,26 +38,6 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
-
-  async function dailyUnits(series: { storeId: string; sku: string }[], from: string, to: string): Promise<Map<string, number[]>> {
-    const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-    const rows = await db.$queryRaw<{ storeId: string; sku: string; offsets: number[]; units: number[] }[]>`
-      SELECT s."storeId", s.sku, array_agg(s.day - ${from}::date) AS offsets, array_agg(s.units) AS units
-        FROM "SalesDaily" s
-        JOIN unnest(${series.map((r) => r.storeId)}::text[], ${series.map((r) => r.sku)}::text[]) AS k("storeId", sku)
-          ON k."storeId" = s."storeId" AND k.sku = s.sku
-       WHERE s.day >= ${from}::date AND s.day < ${to}::date
-       GROUP BY s."storeId", s.sku`;
-    const out = new Map<string, number[]>();
-    for (const s of series) out.set(`${s.storeId}\u0000${s.sku}`, new Array<number>(days).fill(0));
-    for (const r of rows) {
-      const units = out.get(`${r.storeId}\u0000${r.sku}`)!;
-      r.offsets.forEach((o, k) => {
-        if (o >= 0 && o < days) units[o] = Number(r.units[k] ?? 0);
-      });
-    }
-    return out;
-  }
 
   async function checkDemandDrift(input: DriftCheckInput): Promise<DriftCheckResult> {
     const recentDays = input.recentDays ?? 28;
@@ -96,10 +77,9 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
         select: { storeId: true, sku: true, params: true },
       });
       if (rows.length === 0) break;
-      const history = await dailyUnits(rows, historyStart, asOf);
+      const history = await loadDailyUnits(db, rows, historyStart, asOf);
       for (const r of rows) {
-        const key = `${r.storeId}\u0000${r.sku}`;
-        const units = history.get(key)!;
+        const units = history.get(seriesKey(r))!;
         const before = units.slice(0, historyDays);
         const recent = units.slice(historyDays);
         const spec = parseSeriesModelSpec(r.params);

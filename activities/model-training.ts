@@ -19,6 +19,7 @@ import { psiCounts } from '../domain/drift';
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { Db } from '../platform/db';
 import type { ModelEvaluation } from './model-registry';
+import { loadDailyUnits, seriesKey } from './sales-history';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
@@ -77,13 +78,6 @@ interface SeriesRow {
   category: string;
 }
 
-interface SalesRow {
-  storeId: string;
-  sku: string;
-  offsets: number[];
-  units: number[];
-}
-
 function activityContext(): Context | undefined {
   try {
     return Context.current();
@@ -99,17 +93,6 @@ function daysBetween(from: string, to: string): number {
 export function createModelTrainingActivities(deps: { db: Db }) {
   const { db } = deps;
 
-  async function loadSales(series: readonly SeriesRow[], from: string, to: string): Promise<Map<string, SalesRow>> {
-    const rows = await db.$queryRaw<SalesRow[]>`
-      SELECT s."storeId", s.sku, array_agg(s.day - ${from}::date) AS offsets, array_agg(s.units) AS units
-        FROM "SalesDaily" s
-        JOIN unnest(${series.map((r) => r.storeId)}::text[], ${series.map((r) => r.sku)}::text[]) AS k("storeId", sku)
-          ON k."storeId" = s."storeId" AND k.sku = s.sku
-       WHERE s.day >= ${from}::date AND s.day < ${to}::date
-       GROUP BY s."storeId", s.sku`;
-    return new Map(rows.map((r) => [`${r.storeId}\u0000${r.sku}`, r]));
-  }
-
   async function loadChampionSpecs(championVersionId: string | null, series: readonly SeriesRow[]): Promise<Map<string, SeriesModelSpec>> {
     if (!championVersionId || series.length === 0) return new Map();
     const rows = await db.$queryRaw<{ storeId: string; sku: string; params: unknown }[]>`
@@ -121,7 +104,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     const specs = new Map<string, SeriesModelSpec>();
     for (const r of rows) {
       const spec = parseSeriesModelSpec(r.params);
-      if (spec) specs.set(`${r.storeId}\u0000${r.sku}`, spec);
+      if (spec) specs.set(seriesKey(r), spec);
     }
     return specs;
   }
@@ -160,22 +143,18 @@ export function createModelTrainingActivities(deps: { db: Db }) {
            WHERE m."modelVersionId" = ${input.versionId}`
       ).map((r) => {
         result.families[r.family] = (result.families[r.family] ?? 0) + 1;
-        return `${r.storeId}\u0000${r.sku}`;
+        return seriesKey(r);
       }),
     );
-    const todo = batch.filter((s) => !written.has(`${s.storeId}\u0000${s.sku}`));
+    const todo = batch.filter((s) => !written.has(seriesKey(s)));
     result.resumed = batch.length - todo.length;
 
     for (let i = 0; i < todo.length; i += checkpointEvery) {
       const chunk = todo.slice(i, i + checkpointEvery);
-      const [sales, championSpecs] = await Promise.all([loadSales(chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
+      const [sales, championSpecs] = await Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
       const rows = chunk.map((s) => {
-        const key = `${s.storeId}\u0000${s.sku}`;
-        const units = new Array<number>(totalDays).fill(0);
-        const history = sales.get(key);
-        history?.offsets.forEach((offset, k) => {
-          if (offset >= 0 && offset < totalDays) units[offset] = Math.max(0, Number(history.units[k] ?? 0));
-        });
+        const key = seriesKey(s);
+        const units = sales.get(key)!;
         const training = units.slice(0, trainingDays);
         const holdout = units.slice(trainingDays);
         const fit = fitSeries(training);
