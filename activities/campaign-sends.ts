@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import {
   checkEligibility,
@@ -52,6 +52,8 @@ export interface SendCampaignBatchResult {
   lastCustomerId: string | null;
   /** Recipients loaded: not holdout, not suppressed at snapshot. */
   examined: number;
+  /** Whether recipients remain after this batch (so the caller needs no empty last batch). */
+  more: boolean;
   sent: number;
   /** Rejected permanently by SMTP (now or in an earlier attempt): not retried, the address suppressed. */
   failed: number;
@@ -250,8 +252,13 @@ export function createCampaignSendActivities(deps: {
     const preferences = toJudge.length === 0 ? [] : await db.customer.findMany({ where: { id: { in: toJudge } }, select: { id: true, preferredCategories: true } });
     const picksByCustomer = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
 
+    const last = recipients.at(-1)?.customerId ?? null;
+    const more =
+      last !== null &&
+      (await db.campaignRecipient.findFirst({ where: { campaignId, holdout: false, suppressedReason: null, customerId: { gt: last } }, select: { customerId: true } })) !== null;
     const result: SendCampaignBatchResult = {
-      lastCustomerId: recipients.at(-1)?.customerId ?? null,
+      lastCustomerId: last,
+      more,
       examined: 0,
       sent: 0,
       failed: 0,
@@ -316,6 +323,9 @@ export function createCampaignSendActivities(deps: {
 
       if (intervalMs > 0 && lastSendAt !== null) await sleep(lastSendAt + intervalMs - Date.now(), ctx);
 
+      // Timed out or cancelled (learnt at the last heartbeat): stop before claiming anyone else, so
+      // this attempt never races its retry for the rest of the batch.
+      if (ctx?.cancellationSignal.aborted) throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled before ${r.customerId}.`);
       if (!(await claim(sendId, campaignId, r.customerId, variantKey))) {
         // Claimed concurrently since the batch was loaded (a second worker on the same batch).
         const existing = await db.campaignSend.findUnique({ where: { id: sendId }, select: { status: true } });

@@ -116,6 +116,8 @@ export const pauseSignal = wf.defineSignal<[{ actorId: string }]>('pause');
 export const resumeSignal = wf.defineSignal<[{ actorId: string }]>('resume');
 
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES = 200;
+/** Guards continuing as new before a new pass once a run has sent its share of batches. */
+const CONTINUE_AS_NEW_BETWEEN_PASSES_PATCH = 'campaign-continue-as-new-between-passes';
 /** Guards continuing as new after `continueAsNewAfterBatches`: a run recorded before it did not. */
 const CONTINUE_AS_NEW_AFTER_BATCHES_PATCH = 'campaign-continue-as-new-after-batches';
 
@@ -132,8 +134,9 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
   const batchSize = input.batchSize ?? 500;
   const rate = input.ratePerSecond ?? 20;
   const sender = wf.proxyActivities<ReturnType<typeof sendActivities.createCampaignSendActivities>>({
-    // A batch at the configured rate, with room to spare; heartbeats every 50 recipients.
-    startToCloseTimeout: Math.max(60_000, Math.ceil((batchSize / Math.max(rate, 1)) * 1000 * 2)),
+    // Generous whatever the rate (a slow SMTP server must not time a batch out mid-send and race
+    // its retry); a dead worker is noticed by the heartbeat timeout, every 50 recipients.
+    startToCloseTimeout: Math.max(10 * 60_000, Math.ceil((batchSize / Math.max(rate, 1)) * 1000 * 4)),
     heartbeatTimeout: input.batchHeartbeatTimeoutMs ?? Math.max(30_000, Math.ceil((50 / Math.max(rate, 1)) * 1000 * 3)),
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['CampaignSendInvalidInput', 'CampaignSendUnknownVariant', 'CampaignSendSmtpAuth'] },
   });
@@ -238,7 +241,35 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
     // The pass a previous run was in the middle of goes on with what it had counted.
     let resumed = carry;
     let batchesThisRun = 0;
+    const continueWith = async (at: { cursor: string | null; passSent: number; passFailed: number; passUnknown: number; heldCount: number; heldUntil: number }) => {
+      await wf.condition(wf.allHandlersFinished);
+      await wf.continueAsNew<typeof campaignDispatch>({
+        ...input,
+        carry: {
+          cursor: at.cursor,
+          pass: state.pass,
+          sentBefore: state.progress.sent,
+          skippedBefore: state.progress.skipped,
+          audience,
+          approvedBy: state.approvedBy ?? '',
+          failedBefore: state.progress.failed,
+          unknownBefore: state.progress.unknown,
+          passSent: at.passSent,
+          passFailed: at.passFailed,
+          passUnknown: at.passUnknown,
+          passHeld: at.heldCount,
+          passHeldUntil: at.heldCount > 0 ? new Date(at.heldUntil).toISOString() : null,
+          paused: state.paused,
+          cancellation: state.cancellation,
+          decisions: snapshot().decisions,
+        },
+      });
+    };
     for (;;) {
+      // A new pass in a run that already sent its share of batches starts in a fresh run.
+      if (!resumed && batchesThisRun >= continueAsNewAfterBatches && wf.patched(CONTINUE_AS_NEW_BETWEEN_PASSES_PATCH)) {
+        await continueWith({ cursor: null, passSent: 0, passFailed: 0, passUnknown: 0, heldCount: 0, heldUntil: Number.POSITIVE_INFINITY });
+      }
       // One pass over the recipients; a later pass offers again only those held (sent ones are skipped by their claims).
       let passSent = resumed?.passSent ?? 0;
       let passFailed = resumed?.passFailed ?? 0;
@@ -278,34 +309,14 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
         state.progress.held = heldCount;
         updatePercent();
         cursor = r.lastCustomerId;
-        if (r.examined < batchSize || cursor === null) break;
+        // `more` is absent from batches recorded before it existed: they end on a short batch.
+        if (r.more === false || r.examined < batchSize || cursor === null) break;
         if (
           wf.workflowInfo().continueAsNewSuggested ||
           // Checked only once the count is reached, so runs that never reach it record no marker.
           (batchesThisRun >= continueAsNewAfterBatches && wf.patched(CONTINUE_AS_NEW_AFTER_BATCHES_PATCH))
         ) {
-          await wf.condition(wf.allHandlersFinished);
-          await wf.continueAsNew<typeof campaignDispatch>({
-            ...input,
-            carry: {
-              cursor,
-              pass: state.pass,
-              sentBefore: state.progress.sent,
-              skippedBefore: state.progress.skipped,
-              audience,
-              approvedBy: state.approvedBy ?? '',
-              failedBefore: state.progress.failed,
-              unknownBefore: state.progress.unknown,
-              passSent,
-              passFailed,
-              passUnknown,
-              passHeld: heldCount,
-              passHeldUntil: heldCount > 0 ? new Date(heldUntil).toISOString() : null,
-              paused: state.paused,
-              cancellation: state.cancellation,
-              decisions: snapshot().decisions,
-            },
-          });
+          await continueWith({ cursor, passSent, passFailed, passUnknown, heldCount, heldUntil });
         }
       }
       if (heldCount === 0) break;

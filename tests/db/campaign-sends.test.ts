@@ -264,14 +264,23 @@ describe('campaign sends', () => {
     const seen: string[] = [];
     let after: string | null = null;
     const sizes: number[] = [];
+    const more: boolean[] = [];
     for (;;) {
       const r = await acts.sendCampaignBatch(batch(s.campaignId, { afterCustomerId: after, batchSize: 2 }));
       sizes.push(r.examined);
+      more.push(r.more);
       if (r.lastCustomerId === null) break;
       after = r.lastCustomerId;
       seen.push(after);
     }
     expect(sizes).toEqual([2, 2, 1, 0]);
+    expect(more).toEqual([true, true, false, false]);
+
+    // A full last batch says nothing is left, so no empty batch is needed after it.
+    const even = await scenario([{ key: 'E1' }, { key: 'E2' }, { key: 'E3' }, { key: 'E4' }]);
+    const first = await acts.sendCampaignBatch(batch(even.campaignId, { batchSize: 2 }));
+    const second = await acts.sendCampaignBatch(batch(even.campaignId, { afterCustomerId: first.lastCustomerId, batchSize: 2 }));
+    expect([first.more, second.more, second.examined]).toEqual([true, false, 2]);
     expect(seen).toEqual([s.people.P2!.id, s.people.P4!.id, s.people.P5!.id]);
     for (const key of ['P1', 'P2', 'P3', 'P4', 'P5']) expect(mailsTo(s.people[key]!.email)).toHaveLength(1);
     expect(mailsTo(s.people.HELDOUT!.email)).toHaveLength(0);
@@ -338,5 +347,16 @@ describe('campaign sends', () => {
     expect(placed.subject).toBe(`Placed, meet Alpine Parka ${s.suffix}, Fleece Vest ${s.suffix}, Wool Beanie ${s.suffix}`);
     expect(placed.text).toContain(`Top picks:\n- Alpine Parka ${s.suffix}, $250.00\n- Fleece Vest ${s.suffix}, $89.50\n- Wool Beanie ${s.suffix}, $25.00\nSee you soon.`);
     expect(placed.text).not.toContain('Picked for you');
+  });
+  test('a pooled transport (SMTP_POOL) sends each recipient exactly once over reused connections', async () => {
+    const s = await scenario(Array.from({ length: 12 }, (_, i) => ({ key: `POOL${String(i).padStart(2, '0')}` })));
+    const pooled = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false, SMTP_POOL: true, SMTP_MAX_CONNECTIONS: 2 });
+    try {
+      const r = await activities({ transport: pooled }).sendCampaignBatch(batch(s.campaignId));
+      expect(r).toMatchObject({ examined: 12, sent: 12, failed: 0, unknown: 0 });
+      for (const p of Object.values(s.people)) expect(mailsTo(p.email)).toHaveLength(1);
+    } finally {
+      pooled.close();
+    }
   });
 });
