@@ -31,6 +31,9 @@ export const configSchema = z.object({
   SMTP_SECURE: bool.default(false),
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
+  /** Keep SMTP connections open and reuse them (campaign volume); off: one connection per message. */
+  SMTP_POOL: bool.default(false),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   MAIL_FROM: z.string().min(3).default('Retail Ops <no-reply@retail-ops.local>'),
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
