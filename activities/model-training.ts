@@ -193,7 +193,16 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           naiveScale: maseScale(training) ?? 0,
         };
       });
-      await db.modelSeriesParams.createMany({ data: rows, skipDuplicates: true });
+      // One statement per chunk (a checkpoint): unnest is ~15× quicker than createMany here.
+      const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+      await db.$executeRaw`
+        INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
+                                         "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
+        SELECT ${input.versionId}, * FROM unnest(${col('storeId')}::text[], ${col('sku')}::text[], ${col('category')}::text[], ${col('family')}::text[],
+                                      ${rows.map((r) => JSON.stringify(r.params))}::jsonb[], ${col('validationError')}::float8[], ${col('holdoutDays')}::int[],
+                                      ${col('holdoutUnits')}::float8[], ${col('challengerAbsError')}::float8[], ${col('challengerError')}::float8[],
+                                      ${col('championAbsError')}::float8[], ${col('championError')}::float8[], ${col('naiveScale')}::float8[])
+        ON CONFLICT DO NOTHING`;
       result.trained += rows.length;
       const last = chunk.at(-1)!;
       ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
