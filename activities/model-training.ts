@@ -63,6 +63,8 @@ export interface TrainModelBatchResult {
   /** The last series of the batch (the next batch's `after`); null when there were none. */
   last: SeriesCursor | null;
   examined: number;
+  /** Whether series remain after this batch (so no empty last batch is needed). */
+  more: boolean;
   /** Fitted and written by this attempt. */
   trained: number;
   /** Already written by an earlier attempt (resumed from its checkpoint). */
@@ -129,7 +131,23 @@ export function createModelTrainingActivities(deps: { db: Db }) {
          AND (${start?.storeId ?? null}::text IS NULL OR (i."storeId", i.sku) > (${start?.storeId ?? ''}::text, ${start?.sku ?? ''}::text))
        ORDER BY i."storeId", i.sku
        LIMIT ${input.batchSize}`;
-    const result: TrainModelBatchResult = { last: batch.length > 0 ? { storeId: batch.at(-1)!.storeId, sku: batch.at(-1)!.sku } : null, examined: batch.length, trained: 0, resumed: 0, families: {}, seconds: 0 };
+    const last = batch.at(-1);
+    const [next] = last
+      ? await db.$queryRaw<{ n: number }[]>`
+          SELECT 1 AS n FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+           WHERE p.active AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
+             AND (i."storeId", i.sku) > (${last.storeId}::text, ${last.sku}::text)
+           LIMIT 1`
+      : [];
+    const result: TrainModelBatchResult = {
+      last: last ? { storeId: last.storeId, sku: last.sku } : null,
+      examined: batch.length,
+      more: next !== undefined,
+      trained: 0,
+      resumed: 0,
+      families: {},
+      seconds: 0,
+    };
     if (batch.length === 0) return result;
 
     // Resume: the rows written so far are the checkpoint (each chunk is one statement), so a retry

@@ -157,7 +157,8 @@ export async function modelRetraining(input: ModelRetrainingInput): Promise<Mode
       for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
       t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
       t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
-      if (r.last === null || r.examined < batchSize) break;
+      // `more` is absent from batches recorded before it existed.
+      if (r.last === null || r.examined < batchSize || r.more === false) break;
       after = r.last;
     }
     state.training.percent = 100;
