@@ -13,10 +13,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { fitSeries, forecastWithSpec, parseSeriesModelSpec, type SeriesModelSpec } from '../domain/demand-models';
-import { maseScale, summarise, summariseGroups, type MetricsAccumulator } from '../domain/forecast-metrics';
+import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../domain/demand-models';
+import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../domain/forecast-metrics';
 import { psiCounts } from '../domain/drift';
-import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { Db } from '../platform/db';
 import type { ModelEvaluation } from './model-registry';
 import { loadDailyUnits, seriesKey } from './sales-history';
@@ -173,26 +172,8 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       const rows = chunk.map((s) => {
         const key = seriesKey(s);
         const units = sales.get(key)!;
-        const training = units.slice(0, trainingDays);
-        const holdout = units.slice(trainingDays);
-        const fit = fitSeries(training);
-        const challenger = forecastWithSpec(fit.spec, training, holdoutDays).dailyMeans;
-        const championSpec = championSpecs.get(key);
-        const champion = championSpec
-          ? forecastWithSpec(championSpec, training, holdoutDays).dailyMeans
-          : seasonalExponentialSmoothing.forecast({ startDay: input.trainingStart, units: training }, holdoutDays, { storeId: s.storeId, sku: s.sku }).dailyMeans;
-        let holdoutUnits = 0;
-        let chAbs = 0;
-        let chErr = 0;
-        let cpAbs = 0;
-        let cpErr = 0;
-        holdout.forEach((a, d) => {
-          holdoutUnits += a;
-          chAbs += Math.abs(a - challenger[d]!);
-          chErr += challenger[d]! - a;
-          cpAbs += Math.abs(a - champion[d]!);
-          cpErr += champion[d]! - a;
-        });
+        const scored = scoreSeries({ training: units.slice(0, trainingDays), holdout: units.slice(trainingDays), startDay: input.trainingStart, champion: championSpecs.get(key) });
+        const { fit } = scored;
         result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
         return {
           modelVersionId: input.versionId,
@@ -202,13 +183,13 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           family: fit.spec.family,
           params: fit.spec as unknown as object,
           validationError: fit.validationError,
-          holdoutDays,
-          holdoutUnits,
-          challengerAbsError: chAbs,
-          challengerError: chErr,
-          championAbsError: cpAbs,
-          championError: cpErr,
-          naiveScale: maseScale(training) ?? 0,
+          holdoutDays: scored.holdoutDays,
+          holdoutUnits: scored.holdoutUnits,
+          challengerAbsError: scored.challengerAbsError,
+          challengerError: scored.challengerError,
+          championAbsError: scored.championAbsError,
+          championError: scored.championError,
+          naiveScale: scored.naiveScale,
         };
       });
       // One statement per chunk (a checkpoint): unnest is ~15× quicker than createMany here.
@@ -234,30 +215,19 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       where: { modelVersionId: input.versionId },
       select: { category: true, family: true, holdoutDays: true, holdoutUnits: true, challengerAbsError: true, challengerError: true, championAbsError: true, championError: true, naiveScale: true },
     });
-    const empty = (): MetricsAccumulator => ({ series: 0, days: 0, absError: 0, signedError: 0, actualUnits: 0, forecastUnits: 0, scaledErrorSum: 0, scaledSeries: 0 });
-    const add = (acc: MetricsAccumulator, days: number, actual: number, absError: number, signedError: number, scale: number) => {
-      if (days <= 0) return;
-      acc.series += 1;
-      acc.days += days;
-      acc.absError += absError;
-      acc.signedError += signedError;
-      acc.actualUnits += actual;
-      acc.forecastUnits += actual + signedError;
-      if (scale > 0) {
-        acc.scaledErrorSum += absError / days / scale;
-        acc.scaledSeries += 1;
-      }
-    };
-    const challenger = empty();
-    const champion = empty();
+    const challenger = emptyAccumulator();
+    const champion = emptyAccumulator();
     const chByCategory: Record<string, MetricsAccumulator> = {};
     const cpByCategory: Record<string, MetricsAccumulator> = {};
     const families: Record<string, number> = {};
     for (const r of rows) {
-      add(challenger, r.holdoutDays, r.holdoutUnits, r.challengerAbsError, r.challengerError, r.naiveScale);
-      add(champion, r.holdoutDays, r.holdoutUnits, r.championAbsError, r.championError, r.naiveScale);
-      add((chByCategory[r.category] ??= empty()), r.holdoutDays, r.holdoutUnits, r.challengerAbsError, r.challengerError, r.naiveScale);
-      add((cpByCategory[r.category] ??= empty()), r.holdoutDays, r.holdoutUnits, r.championAbsError, r.championError, r.naiveScale);
+      const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
+      const ch = { ...base, absError: r.challengerAbsError, signedError: r.challengerError };
+      const cp = { ...base, absError: r.championAbsError, signedError: r.championError };
+      addSeriesSums(challenger, ch);
+      addSeriesSums(champion, cp);
+      addSeriesSums((chByCategory[r.category] ??= emptyAccumulator()), ch);
+      addSeriesSums((cpByCategory[r.category] ??= emptyAccumulator()), cp);
       families[r.family] = (families[r.family] ?? 0) + 1;
     }
     // The holdout window's demand as it was at evaluation (SalesDaily holds no rows for zero days).

@@ -13,6 +13,7 @@
  *
  * The model implementations are the baseline's (./forecasting): one Holt-Winters, one Croston-SBA.
  */
+import { maseScale } from './forecast-metrics';
 import {
   averageDemandInterval,
   crostonSba,
@@ -315,4 +316,40 @@ export function parseSeriesModelSpec(value: unknown): SeriesModelSpec | null {
     default:
       return null;
   }
+}
+
+export interface ScoredSeries {
+  fit: SeriesFit;
+  holdoutDays: number;
+  holdoutUnits: number;
+  challengerAbsError: number;
+  challengerError: number;
+  championAbsError: number;
+  championError: number;
+  /** maseScale of the training part, 0 when it has none. */
+  naiveScale: number;
+}
+
+/**
+ * One series of a retraining: fit the challenger on `training`, forecast `holdout` with it and with
+ * the champion (its spec, or `fallback` when it has none for the series), and sum both errors.
+ */
+export function scoreSeries(
+  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec },
+  fallback: Forecaster = seasonalExponentialSmoothing,
+): ScoredSeries {
+  const { training, holdout, champion } = series;
+  const h = holdout.length;
+  const fit = fitSeries(training);
+  const challenger = forecastWithSpec(fit.spec, training, h).dailyMeans;
+  const current = champion ? forecastWithSpec(champion, training, h).dailyMeans : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
+  const out: ScoredSeries = { fit, holdoutDays: h, holdoutUnits: 0, challengerAbsError: 0, challengerError: 0, championAbsError: 0, championError: 0, naiveScale: maseScale(training) ?? 0 };
+  holdout.forEach((a, d) => {
+    out.holdoutUnits += a;
+    out.challengerAbsError += Math.abs(a - challenger[d]!);
+    out.challengerError += challenger[d]! - a;
+    out.championAbsError += Math.abs(a - current[d]!);
+    out.championError += current[d]! - a;
+  });
+  return out;
 }

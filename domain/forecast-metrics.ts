@@ -188,3 +188,30 @@ export function bias(actual: readonly number[], forecast: readonly number[]): nu
 export function mase(actual: readonly number[], forecast: readonly number[], inSample: readonly number[], m: number = MASE_SEASON): number | null {
   return summarise(accumulate(emptyAccumulator(), actual, forecast, maseScale(inSample, m))).mase;
 }
+
+/** One series' holdout as sums (how model versions store it per series). */
+export interface SeriesErrorSums {
+  days: number;
+  actualUnits: number;
+  /** Σ|a − f| */
+  absError: number;
+  /** Σ(f − a) */
+  signedError: number;
+  /** The series' maseScale; 0 or less: not in the MASE. */
+  scale: number;
+}
+
+/** Adds one series' stored sums to the accumulator in place (the same arithmetic as `accumulate`). */
+export function addSeriesSums(acc: MetricsAccumulator, sums: SeriesErrorSums): void {
+  if (sums.days <= 0) return;
+  acc.series += 1;
+  acc.days += sums.days;
+  acc.absError += sums.absError;
+  acc.signedError += sums.signedError;
+  acc.actualUnits += sums.actualUnits;
+  acc.forecastUnits += sums.actualUnits + sums.signedError;
+  if (sums.scale > 0) {
+    acc.scaledErrorSum += sums.absError / sums.days / sums.scale;
+    acc.scaledSeries += 1;
+  }
+}

@@ -44,8 +44,8 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { Client as PgClient } from 'pg';
-import { fitSeries, forecastWithSpec } from '../domain/demand-models';
-import { emptyAccumulator, maseScale, summarise, type MetricsAccumulator, type MetricsSummary } from '../domain/forecast-metrics';
+import { scoreSeries } from '../domain/demand-models';
+import { addSeriesSums, emptyAccumulator, summarise, type MetricsAccumulator, type MetricsSummary } from '../domain/forecast-metrics';
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { TestInfra } from '../tests/support/global-setup';
 import type { Harness } from '../tests/support/harness';
@@ -426,46 +426,17 @@ interface Accs {
   families: Record<string, number>;
 }
 
-/** evaluateModelVersion's `add`: one series' stored sums into an accumulator. */
-function add(acc: MetricsAccumulator, days: number, actual: number, absError: number, signedError: number, scale: number): void {
-  if (days <= 0) return;
-  acc.series += 1;
-  acc.days += days;
-  acc.absError += absError;
-  acc.signedError += signedError;
-  acc.actualUnits += actual;
-  acc.forecastUnits += actual + signedError;
-  if (scale > 0) {
-    acc.scaledErrorSum += absError / days / scale;
-    acc.scaledSeries += 1;
-  }
-}
-
-/** One series as trainModelBatch computes it (activities/model-training.ts), the writes left out. */
-function trainOne(units: number[], trainingDays: number, holdoutDays: number, trainingStart: string, category: string, accs: Accs): void {
-  const training = units.slice(0, trainingDays);
-  const holdout = units.slice(trainingDays);
-  const fit = fitSeries(training);
-  const challenger = forecastWithSpec(fit.spec, training, holdoutDays).dailyMeans;
-  const champion = seasonalExponentialSmoothing.forecast({ startDay: trainingStart, units: training }, holdoutDays).dailyMeans;
-  let holdoutUnits = 0;
-  let chAbs = 0;
-  let chErr = 0;
-  let cpAbs = 0;
-  let cpErr = 0;
-  holdout.forEach((a, d) => {
-    holdoutUnits += a;
-    chAbs += Math.abs(a - challenger[d]!);
-    chErr += challenger[d]! - a;
-    cpAbs += Math.abs(a - champion[d]!);
-    cpErr += champion[d]! - a;
-  });
-  const scale = maseScale(training) ?? 0;
-  accs.families[fit.spec.family] = (accs.families[fit.spec.family] ?? 0) + 1;
-  add(accs.challenger, holdoutDays, holdoutUnits, chAbs, chErr, scale);
-  add(accs.champion, holdoutDays, holdoutUnits, cpAbs, cpErr, scale);
-  add((accs.chByCategory[category] ??= emptyAccumulator()), holdoutDays, holdoutUnits, chAbs, chErr, scale);
-  add((accs.cpByCategory[category] ??= emptyAccumulator()), holdoutDays, holdoutUnits, cpAbs, cpErr, scale);
+/** One series as trainModelBatch computes it (activities/model-training.ts, the same domain functions), the writes left out. */
+function trainOne(units: number[], trainingDays: number, _holdoutDays: number, trainingStart: string, category: string, accs: Accs): void {
+  const r = scoreSeries({ training: units.slice(0, trainingDays), holdout: units.slice(trainingDays), startDay: trainingStart });
+  const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
+  const ch = { ...base, absError: r.challengerAbsError, signedError: r.challengerError };
+  const cp = { ...base, absError: r.championAbsError, signedError: r.championError };
+  accs.families[r.fit.spec.family] = (accs.families[r.fit.spec.family] ?? 0) + 1;
+  addSeriesSums(accs.challenger, ch);
+  addSeriesSums(accs.champion, cp);
+  addSeriesSums((accs.chByCategory[category] ??= emptyAccumulator()), ch);
+  addSeriesSums((accs.cpByCategory[category] ??= emptyAccumulator()), cp);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   fitSeries,
   forecastWithSpec,
   parseSeriesModelSpec,
+  scoreSeries,
   type HoltWintersSpec,
   type SeriesModelSpec,
 } from '../../domain/demand-models';
@@ -259,5 +260,30 @@ describe('createSpecForecaster', () => {
   test('an existing two-argument Forecaster still satisfies the interface', () => {
     const legacy: Forecaster = { name: 'legacy', forecast: (h, horizon) => seasonalExponentialSmoothing.forecast(h, horizon) };
     expect(legacy.forecast(history(units), 2, { storeId: 'S001', sku: 'SKU-1' }).dailyMeans).toHaveLength(2);
+  });
+});
+
+describe('scoreSeries (one series of a retraining)', () => {
+  const weekly = Array.from({ length: 140 }, (_, t) => [4, 3, 3, 4, 6, 14, 16][t % 7]! + (t % 3));
+  const training = weekly.slice(0, 112);
+  const holdout = weekly.slice(112);
+
+  it('sums the holdout errors of the fitted challenger and of the champion spec', () => {
+    const r = scoreSeries({ training, holdout, startDay: '2026-01-01', champion: { family: 'seasonal-naive' } });
+    const challenger = forecastWithSpec(r.fit.spec, training, 28).dailyMeans;
+    const naive = forecastWithSpec({ family: 'seasonal-naive' }, training, 28).dailyMeans;
+    expect(r.holdoutDays).toBe(28);
+    expect(r.holdoutUnits).toBe(holdout.reduce((a, b) => a + b, 0));
+    expect(r.challengerAbsError).toBeCloseTo(holdout.reduce((s, a, d) => s + Math.abs(a - challenger[d]!), 0), 9);
+    expect(r.challengerError).toBeCloseTo(holdout.reduce((s, a, d) => s + challenger[d]! - a, 0), 9);
+    expect(r.championAbsError).toBeCloseTo(holdout.reduce((s, a, d) => s + Math.abs(a - naive[d]!), 0), 9);
+    expect(r.naiveScale).toBeGreaterThan(0);
+  });
+
+  it('without a champion spec, the fallback forecaster is the champion', () => {
+    const zero: Forecaster = { name: 'zero', forecast: (_h, horizon) => ({ meanDaily: 0, stdDaily: 0, horizonDays: horizon, dailyMeans: new Array<number>(horizon).fill(0), method: 'zero' }) };
+    const r = scoreSeries({ training, holdout, startDay: '2026-01-01' }, zero);
+    const sold = holdout.reduce((a, b) => a + b, 0);
+    expect([r.championAbsError, r.championError]).toEqual([sold, -sold]);
   });
 });

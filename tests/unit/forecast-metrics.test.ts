@@ -1,5 +1,6 @@
 import {
   accumulate,
+  addSeriesSums,
   bias,
   emptyAccumulator,
   mase,
@@ -135,5 +136,31 @@ describe('accumulators: additive over series, batches and categories', () => {
     expect(summaries.bags!.wape).toBeCloseTo(0.4, 12);
     expect(summaries.bags!.bias).toBeCloseTo(-0.4, 12);
     expect(summaries.bags!.series).toBe(1);
+  });
+});
+
+describe('addSeriesSums (stored per-series sums, as model versions keep them)', () => {
+  it.each<[string, number[], number[], number[]]>([
+    ['ordinary series', [3, 0, 5, 2], [2, 1, 4, 4], [1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    ['no in-sample scale', [1, 1], [0, 2], [4, 4, 4, 4, 4, 4, 4, 4]],
+    ['nothing sold', [0, 0, 0], [1, 1, 1], [0, 1, 0, 1, 0, 1, 0, 1]],
+  ])('%s: the same accumulator as accumulate()', (_name, actual, forecast, inSample) => {
+    const scale = maseScale(inSample);
+    const expected = accumulate(emptyAccumulator(), actual, forecast, scale);
+    const acc = emptyAccumulator();
+    addSeriesSums(acc, {
+      days: actual.length,
+      actualUnits: actual.reduce((a, b) => a + b, 0),
+      absError: actual.reduce((s, a, i) => s + Math.abs(a - forecast[i]!), 0),
+      signedError: actual.reduce((s, a, i) => s + forecast[i]! - a, 0),
+      scale: scale ?? 0,
+    });
+    expect(acc).toEqual(expected);
+  });
+
+  it('ignores a series with no holdout days', () => {
+    const acc = emptyAccumulator();
+    addSeriesSums(acc, { days: 0, actualUnits: 0, absError: 0, signedError: 0, scale: 1 });
+    expect(acc).toEqual(emptyAccumulator());
   });
 });
