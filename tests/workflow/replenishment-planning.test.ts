@@ -109,7 +109,9 @@ describe('replenishment planning activities', () => {
 
   beforeAll(async () => {
     db = createDb(testEnv().databaseUrl, { max: 4 });
-    acts = createReplenishmentPlanningActivities({ db });
+    // A model name of this file's own: other suites sharing the database may give `demand-forecast`
+    // a champion at any moment, which would change the rationale text between two plans compared here.
+    acts = createReplenishmentPlanningActivities({ db, modelName: `demand-forecast-rp-none-${process.pid}` });
     main = await createScenario(db, [
       // Position 20 ≤ 50: order up to 120 → 100, in packs of 12 → 108. The 1,000 sold on asOf
       // itself and before the window must not count.
