@@ -12,7 +12,7 @@ import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from 
 import type { Customer360 } from '../domain/customer-360';
 import { preselectItems, type PreselectedItem } from '../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../domain/stylist-ranking';
-import { ApprovalGates, type DecisionInput, type GateDecision, type PendingApproval } from './approval-gate';
+import { ApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, type CancelRequest } from './cancellation';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from './search-attributes';
 
@@ -102,7 +102,12 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
     cancellation: null,
   };
   const gates = new ApprovalGates();
-  const snapshot = (): AppointmentRecoveryState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() });
+  const snapshot = (): AppointmentRecoveryState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'assigning', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
   wf.setHandler(recoveryStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;

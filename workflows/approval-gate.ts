@@ -145,6 +145,17 @@ const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createAppro
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
+/**
+ * The stage a state query shows while the workflow is still acting on the decision that closed its
+ * last open gate: the Update returns before the workflow's next task moves the stage on, and a
+ * query in between would otherwise show the request just decided as awaiting approval.
+ */
+export function stageAfterDecision<S extends string>(stage: S, gates: ApprovalGates, next: { approve: S; reject: S }): S {
+  if (stage !== 'awaiting_approval' || gates.pending().length > 0) return stage;
+  const last = gates.decisions().at(-1)?.decision;
+  return last === 'approve' ? next.approve : last === 'reject' ? next.reject : stage;
+}
+
 export class ApprovalGates {
   private readonly gates: OpenGate[] = [];
 

@@ -14,7 +14,7 @@ import type * as sendActivities from '../activities/campaign-sends';
 import type * as campaignActivities from '../activities/campaigns';
 import type { FrequencyCap, QuietHours } from '../domain/send-eligibility';
 import type { Segment } from '../domain/segments';
-import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval } from './approval-gate';
+import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
@@ -166,7 +166,12 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
   };
   const carriedDecisions = carry?.decisions ?? [];
   const gates = new ApprovalGates();
-  const snapshot = (): CampaignState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: [...carriedDecisions, ...gates.decisions()] });
+  const snapshot = (): CampaignState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'sending', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: [...carriedDecisions, ...gates.decisions()],
+  });
   wf.setHandler(campaignStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;

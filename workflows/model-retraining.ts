@@ -12,7 +12,7 @@ import type { ModelEvaluation, RegisteredModelVersion } from '../activities/mode
 import type * as trainingActivities from '../activities/model-training';
 import type { SeriesCursor, TrainModelBatchResult } from '../activities/model-training';
 import { proposePromotion, type PromotionPolicy, type PromotionProposal } from '../domain/model-promotion';
-import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval } from './approval-gate';
+import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
@@ -43,7 +43,7 @@ export interface ModelRetrainingInput {
   timing?: Partial<GateTimeouts>;
 }
 
-export type RetrainingStage = 'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
+export type RetrainingStage = 'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoting' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
 
 export interface ModelRetrainingState {
   stage: RetrainingStage;
@@ -99,7 +99,12 @@ export async function modelRetraining(input: ModelRetrainingInput): Promise<Mode
     cancellation: null,
   };
   const gates = new ApprovalGates();
-  const snapshot = (): ModelRetrainingState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() });
+  const snapshot = (): ModelRetrainingState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'promoting', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
   wf.setHandler(modelRetrainingStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;

@@ -14,7 +14,7 @@ import type { ApproverSpec } from '../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../domain/guardrails';
 import { priceApprovalTier } from '../domain/price-tiers';
 import { formatMoney } from '../domain/text';
-import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
+import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -162,7 +162,12 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     cancellation: null,
   };
   const gates = new ApprovalGates();
-  const snapshot = (): PriceChangeState => ({ ...state, pendingApproval: gates.pending()[0] ?? null, decisions: gates.decisions() });
+  const snapshot = (): PriceChangeState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'scheduled', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
   wf.setHandler(priceChangeStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
     state.cancellation ??= req;

@@ -8,7 +8,7 @@ import {
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
-import { decideUpdate, GateErrors } from '../../workflows/approval-gate';
+import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/approval-gate';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/search-attributes';
 import { principalOf, requireRole } from '../auth';
@@ -156,8 +156,9 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const desc = await describe(req.params.id, p);
     if (processStatus(desc.status.name) !== 'running') throw problems.conflict('nothing-pending', `${req.params.id} has finished; nothing is pending a decision.`);
     const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+    let receipt: DecisionReceipt;
     try {
-      await handle.executeUpdate(decideUpdate, {
+      receipt = await handle.executeUpdate(decideUpdate, {
         args: [
           {
             decision: body.decision,
@@ -171,6 +172,18 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       });
     } catch (err) {
       throw decisionProblem(err, req.params.id);
+    }
+    // The Update returns once the decision is recorded; the workflow acts on it in its next task.
+    // Answer with the state after that (briefly polled), so the response does not still show the
+    // request just decided as pending.
+    const decidedPending = (st: Record<string, unknown>) => {
+      const pending = st.pendingApproval as { requestId?: string; level?: number } | null | undefined;
+      return !!pending && pending.requestId === receipt.requestId && pending.level === receipt.level;
+    };
+    for (let i = 0; i < 20; i++) {
+      const st = (await handle.query(def.stateQuery).catch(() => null)) as Record<string, unknown> | null;
+      if (!st || !decidedPending(st)) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     const after = await deps.client.workflow.getHandle(req.params.id, desc.runId).describe();
     res.json(await stateOf(req.params.id, after));

@@ -101,6 +101,9 @@ describe('model retrainings API', () => {
     expect(fields(await decide(s.people.lead, { decision: 'approve', quantity: 3 }))).toEqual(['body']);
     const approved = await decide(s.people.lead, { decision: 'approve', comment: 'Beats the baseline on every category.' });
     expect(approved.status).toBe(200);
+    // The answer shows the state after the decision, not the request just decided as still pending.
+    expect(approved.body.pendingApproval).toBeNull();
+    expect(approved.body.stage).not.toBe('awaiting_approval');
     expectProblem(await decide(s.people.lead, { decision: 'approve' }), 409, 'nothing-pending');
     const done = await eventually(async () => {
       const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
