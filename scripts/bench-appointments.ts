@@ -26,8 +26,6 @@
  * got exactly one confirmation email over SMTP and no email was sent twice; exit status 1 if not.
  * Everything it started is stopped and the database dropped, also on failure or Ctrl-C (130).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -38,8 +36,7 @@ import type { StoreScenario } from '../tests/support/fixtures';
 import type { TestInfra } from '../tests/support/global-setup';
 import type { Harness } from '../tests/support/harness';
 import type { AppointmentRecoveryState, appointmentRecovery } from '../workflows/appointment-recovery';
-import { REPO_ROOT, findTemporalBinary } from './temporal-dev';
-import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, ensurePrerequisites, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -81,23 +78,6 @@ function parseOptions(argv: string[]): Options {
   );
   const n = int('n', 50, 1);
   return { n, concurrency: Math.min(int('concurrency', n, 1), n), baseline: int('baseline', 5, 1), warmup: int('warmup', 1, 0) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// What a fresh checkout lacks after `npm install` (the steps scripts/lib.sh takes for npm test)
-
-function ensurePrerequisites(): void {
-  const client = join(REPO_ROOT, 'generated', 'prisma', 'client.ts');
-  const schema = join(REPO_ROOT, 'prisma', 'schema.prisma');
-  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
-    note('generating the Prisma client (scripts/prisma-generate.sh)');
-    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prisma-generate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  if (!findTemporalBinary()) {
-    note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
-    const bin = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
-    process.env.TEMPORAL_BIN = bin;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,8 +23,6 @@
  * database `retail_ops_bench_campaign` (dropped at the end), the worker in process (production
  * settings: a Prisma pool of 10, the default worker options).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -36,12 +34,12 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Principal } from '../domain/approval';
+import { codeVersion } from '../platform/code-version';
 import type { Db } from '../platform/db';
 import type { TestInfra } from '../tests/support/global-setup';
 import type { Harness } from '../tests/support/harness';
 import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign-dispatch';
-import { bold, dim, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
-import { findTemporalBinary, REPO_ROOT } from './temporal-dev';
+import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench_campaign';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -306,19 +304,6 @@ function checkInterrupted(): void {
   if (interrupted) throw new Interrupted('interrupted');
 }
 
-/** What a fresh checkout lacks after `npm install` (the steps scripts/lib.sh takes for npm test). */
-function ensurePrerequisites(): void {
-  const client = join(REPO_ROOT, 'generated', 'prisma', 'client.ts');
-  const schema = join(REPO_ROOT, 'prisma', 'schema.prisma');
-  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
-    note('generating the Prisma client (scripts/prisma-generate.sh)');
-    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prisma-generate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  if (!findTemporalBinary()) {
-    note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
-    process.env.TEMPORAL_BIN = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Baseline: plain nodemailer over the same SMTP server
@@ -370,17 +355,6 @@ interface RunInfo {
 }
 
 const SUGGEST_REASONS: Record<number, string> = { 1: 'history size', 2: 'event count', 3: 'updates' };
-
-/** The commit measured, and whether the work tree differed from it. */
-function gitRevision(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-    return `commit ${head}${dirty ? ' + changes' : ''}`;
-  } catch {
-    return 'commit unknown';
-  }
-}
 
 /** One run's history: length and size as the server reports them, its batches, the run it continued as. */
 async function describeRun(client: Client, workflowId: string, runId: string): Promise<RunInfo & { next: string | undefined }> {
@@ -647,7 +621,7 @@ async function main(): Promise<number> {
     dim(
       `  ${cpus().length} cores, Node ${process.version}; batch ${opts.batchSize}, rate ${opts.rate === 0 ? 'unthrottled' : `${fmt(opts.rate)}/s`}, quiet hours off, ` +
         `one in-process worker (Prisma pool ${WORKER_DB_POOL}, ${opts.pooledWorker ? 'POOLED transport (--pooled-worker)' : 'its own transport: one connection per message'}), ` +
-        `SMTP server in process (greeting after ${opts.greetingDelay} ms); baseline ${fmt(opts.baseline)} messages; ${gitRevision()}`,
+        `SMTP server in process (greeting after ${opts.greetingDelay} ms); baseline ${fmt(opts.baseline)} messages; ${codeVersion()}`,
     ),
   );
   console.log(dim(`  setup: customers generated in ${secs(generatedMs)}; audience snapshot (start → awaiting approval) ${secs(snapshotMs)}; approval Update ${Math.round(approveMs)} ms`));

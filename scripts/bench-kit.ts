@@ -1,6 +1,10 @@
-/** What the benchmark scripts share: terminal styling, option parsing, bounded concurrency. */
+/** What the benchmark scripts share: terminal styling, option parsing, prerequisites, bounded concurrency. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { findTemporalBinary, REPO_ROOT } from './temporal-dev';
 
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -62,4 +66,18 @@ export async function mapLimit<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, runner));
   return out;
+}
+
+/** What a fresh checkout lacks after `npm install` (the steps scripts/lib.sh takes for npm test). */
+export function ensurePrerequisites(): void {
+  const client = join(REPO_ROOT, 'generated', 'prisma', 'client.ts');
+  const schema = join(REPO_ROOT, 'prisma', 'schema.prisma');
+  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
+    note('generating the Prisma client (scripts/prisma-generate.sh)');
+    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prisma-generate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!findTemporalBinary()) {
+    note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
+    process.env.TEMPORAL_BIN = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+  }
 }

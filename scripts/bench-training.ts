@@ -37,8 +37,6 @@
  * Self-contained like bench:pricing: its own Temporal dev server on a free port and a scratch
  * database `retail_ops_bench_training` (dropped at the end, also on Ctrl-C).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -50,8 +48,7 @@ import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { TestInfra } from '../tests/support/global-setup';
 import type { Harness } from '../tests/support/harness';
 import type { ModelRetrainingState, modelRetraining } from '../workflows/model-retraining';
-import { bold, dim, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
-import { findTemporalBinary, REPO_ROOT } from './temporal-dev';
+import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench_training';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -311,19 +308,6 @@ function onSignal(signal: NodeJS.Signals) {
   void teardown().finally(() => process.exit(130));
 }
 
-/** What a fresh checkout lacks after `npm install` (the steps scripts/lib.sh takes for npm test). */
-function ensurePrerequisites(): void {
-  const client = join(REPO_ROOT, 'generated', 'prisma', 'client.ts');
-  const schema = join(REPO_ROOT, 'prisma', 'schema.prisma');
-  if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) {
-    note('generating the Prisma client (scripts/prisma-generate.sh)');
-    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'prisma-generate.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  if (!findTemporalBinary()) {
-    note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
-    process.env.TEMPORAL_BIN = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Load
