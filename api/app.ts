@@ -3,11 +3,13 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
-import { DEV_UNSUBSCRIBE_SECRET } from '../platform/config';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import type { Db } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
+import { refuseUnstorableInput } from './input-rules';
+import { perKeyRateLimit } from './rate-limit';
 import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
 import type { ProcessDefinition } from './processes/definition';
@@ -26,8 +28,12 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   bodyLimit?: string;
-  /** Secrets verifying one-click unsubscribe links (config UNSUBSCRIBE_SECRETS). */
-  unsubscribeSecrets?: readonly string[];
+  /** Requests per minute per API key (config API_RATE_LIMIT_PER_MINUTE); 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** Secrets verifying one-click unsubscribe links (resolveUnsubscribeSecrets: configured, else the installation's own). */
+  unsubscribeSecrets: readonly string[];
+  /** Days an unsubscribe link works after it was sent (config UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS; default 365). */
+  unsubscribeTokenMaxAgeDays?: number;
 }
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
@@ -66,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(express.json({ limit: deps.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(refuseUnstorableInput);
 
   app.get('/healthz', async (_req, res) => {
     const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
@@ -84,10 +91,11 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openapi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi as never, { customSiteTitle: 'Retail Ops API' }));
 
-  app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets ?? [DEV_UNSUBSCRIBE_SECRET] }));
+  app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets, maxAgeDays: deps.unsubscribeTokenMaxAgeDays }));
 
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
+  v1.use(perKeyRateLimit(deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE));
   const processDeps = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue };
   for (const def of PROCESSES) v1.use(`/${def.resource}`, processRouter(def, processDeps));
   v1.use('/approvals', approvalsRouter(deps.db));

@@ -46,7 +46,7 @@ export function authenticate(db: Db): RequestHandler {
       };
       cache.set(hash, hit);
     }
-    if (!hit.principal) return next(problems.unauthenticated('The API key is unknown or revoked.'));
+    if (!hit.principal) return next(problems.unauthenticated('The API key is unknown or revoked.', true));
     req.principal = hit.principal;
     next();
   };

@@ -29,8 +29,8 @@ export class HttpProblem extends Error {
 export const problems = {
   validation: (errors: Problem['errors'], detail = 'The request has invalid fields.') =>
     new HttpProblem(400, 'validation-error', 'Invalid request', detail, { errors }),
-  unauthenticated: (detail = 'A valid API key is required: Authorization: Bearer <api key>.') =>
-    new HttpProblem(401, 'unauthenticated', 'Unauthenticated', detail),
+  unauthenticated: (detail = 'A valid API key is required: Authorization: Bearer <api key>.', keyGiven = false) =>
+    new HttpProblem(401, 'unauthenticated', 'Unauthenticated', detail, { keyGiven }),
   forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail),
   notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
   conflict: (slug: string, detail: string) => new HttpProblem(409, slug, 'Conflict', detail),
@@ -55,6 +55,9 @@ export function sendProblem(res: Response, p: HttpProblem, instance?: string): v
     instance,
     ...p.extra,
   };
+  // RFC 6750: a 401 names the scheme it wants (and says whether a key was given but is not valid).
+  if (p.status === 401) res.setHeader('WWW-Authenticate', p.extra.keyGiven ? 'Bearer realm="retail-ops", error="invalid_token"' : 'Bearer realm="retail-ops"');
+  delete body.keyGiven;
   const requestId = res.getHeader('x-request-id');
   if (requestId) body.requestId = requestId;
   res.status(p.status).type('application/problem+json').send(JSON.stringify(body));

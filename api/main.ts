@@ -1,17 +1,21 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from '../platform/config';
 import { createDb } from '../platform/db';
+import { resolveUnsubscribeSecrets } from '../platform/installation-secret';
 import { createLogger } from '../platform/logger';
 import { createTemporalClient } from '../platform/temporal';
 import { createApp } from './app';
+import { createApiServer } from './server';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'retail-ops-api');
   const db = createDb(config.DATABASE_URL);
   const client = await createTemporalClient(config);
-  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, unsubscribeSecrets: config.UNSUBSCRIBE_SECRETS });
-  const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
+  const unsubscribe = await resolveUnsubscribeSecrets(config, db);
+  logger.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');
+  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, unsubscribeSecrets: unsubscribe.secrets, unsubscribeTokenMaxAgeDays: config.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
+  const server = createApiServer(app).listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');
     server.close(async () => {

@@ -95,9 +95,70 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
     request: { params: z.object({ modelName: z.string() }) }, responses: { 200: ok('Model', ModelSchema), 404: problem('Unknown model'), ...common },
   });
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  registry.registerPath({
+    method: 'get', path: '/api/v1/openapi.json', tags: ['Reference data'], summary: 'This OpenAPI document',
+    responses: { 200: ok('The OpenAPI 3.1 document', z.object({ openapi: z.string() }).passthrough()) },
+  });
+  const token = z.object({ token: z.string().openapi({ description: 'The signed token from the List-Unsubscribe link of a campaign email' }) });
+  const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+  registry.registerPath({
+    method: 'get', path: '/unsubscribe/{token}', tags: ['Unsubscribe'], summary: 'A page with one button that unsubscribes (a GET never unsubscribes: link scanners follow GETs)',
+    request: { params: token },
+    responses: { 200: html('The confirmation page'), 400: problem('The link is damaged, forged, from the future or expired (`reason` says which)') },
+  });
+  registry.registerPath({
+    method: 'post', path: '/unsubscribe/{token}', tags: ['Unsubscribe'], summary: 'One-click unsubscribe (RFC 8058): suppresses the address at once; no API key, the token is signed',
+    request: {
+      params: token,
+      body: { required: false, content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }) } } },
+    },
+    responses: {
+      200: {
+        description: 'Unsubscribed (HTML for a browser, JSON otherwise)',
+        content: { 'application/json': { schema: z.object({ unsubscribed: z.literal(true), email: z.string() }) }, 'text/html': { schema: z.string() } },
+      },
+      400: problem('The link is damaged, forged, from the future or expired (`reason` says which)'),
+    },
+  });
+
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: { title: 'Retail Ops API', version: '1.0.0', description: 'Durable retail business processes: start them, decide their approvals, watch their state.' },
     servers: [{ url: '/' }],
   });
+  addGenericResponses(document);
+  return document;
+}
+
+type Operation = { security?: unknown[]; responses?: Record<string, unknown> };
+
+/**
+ * Statuses any operation can answer before or around its own logic, added wherever an operation
+ * does not document its own: the input rule and body parser (400, 413, 415), Node's HTTP parser
+ * (408, 431), authentication and the per-key rate limit on secured operations (401, 429), and a
+ * dependency (Postgres, Temporal) that is down (503).
+ */
+function addGenericResponses(document: { paths?: object }) {
+  const problemRef = { description: '', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  const generic: Record<string, string> = {
+    400: 'Invalid path, query, header or body (every invalid field named in `errors`)',
+    408: 'The request was not received in time',
+    413: 'The request body is larger than the limit',
+    415: 'The request body is in an encoding or charset the API does not read',
+    431: 'The request headers are larger than 16 KB',
+    503: 'A dependency (Postgres or Temporal) is unavailable; retry later',
+  };
+  const secured: Record<string, string> = {
+    401: 'No valid API key (`WWW-Authenticate: Bearer`)',
+    429: 'Too many requests for this API key (`Retry-After` says when to retry)',
+  };
+  for (const item of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const op of Object.values(item) as Operation[]) {
+      if (!op || typeof op !== 'object' || !op.responses) continue;
+      const add = { ...generic, ...(op.security?.length ? secured : {}) };
+      for (const [status, description] of Object.entries(add)) {
+        op.responses[status] ??= { ...problemRef, description };
+      }
+    }
+  }
 }
