@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS } from './unsubscribe-token';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z
@@ -6,8 +7,8 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting the runtime reads from the environment, with production-sane defaults. */
-/** Signs unsubscribe links in development and tests only (refused in production). */
-export const DEV_UNSUBSCRIBE_SECRET = 'dev-only-unsubscribe-secret-change-me';
+/** Requests per minute per API key before the API answers 429. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -38,6 +39,8 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Requests per minute per API key before 429 (0: no limit). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(90),
   APPOINTMENT_SCAN_ENABLED: bool.default(true),
@@ -55,16 +58,23 @@ export const configSchema = z.object({
   MODEL_RETRAINING_SCHEDULES_ENABLED: bool.default(true),
   /**
    * Secrets that sign one-click unsubscribe links, comma-separated: the first signs, any verifies
-   * (rotation). A development default exists; production must set its own.
+   * (rotation). Required in production. Elsewhere, when unset, the installation's own secret is
+   * used: generated once and kept in Postgres (platform/installation-secret.ts).
    */
   UNSUBSCRIBE_SECRETS: z
     .string()
-    .default(DEV_UNSUBSCRIBE_SECRET)
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1)),
+    .pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1, 'name at least one secret'))
+    .optional(),
+  /** Days an unsubscribe link keeps working after the email was sent (CAN-SPAM asks for 30 at least). */
+  UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: z.coerce.number().int().min(30).max(3650).default(DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS),
 }).superRefine((c, ctx) => {
-  if (c.NODE_ENV === 'production' && c.UNSUBSCRIBE_SECRETS.includes(DEV_UNSUBSCRIBE_SECRET)) {
-    ctx.addIssue({ code: 'custom', path: ['UNSUBSCRIBE_SECRETS'], message: 'set your own secret in production' });
+  if (c.NODE_ENV === 'production' && !c.UNSUBSCRIBE_SECRETS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['UNSUBSCRIBE_SECRETS'],
+      message: 'required in production: one or more secrets of 16+ characters, comma-separated, the first signs (e.g. `openssl rand -hex 32`)',
+    });
   }
 });
 
@@ -77,7 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    const got = (name: string) => (env[name] === undefined || env[name] === '' ? 'not set' : `got ${JSON.stringify(env[name])}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (${got(String(i.path[0]))})`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

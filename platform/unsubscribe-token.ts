@@ -7,6 +7,11 @@
  *   signature  base64url of HMAC-SHA256(secret, "v1.<payload>")
  *
  * Secret rotation: pass the secrets newest first; the first signs, any of them verifies.
+ *
+ * Lifetime: a token is good for `maxAgeDays` after it was issued (default 365; the operator sets
+ * UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS), and never before it was issued, give or take
+ * UNSUBSCRIBE_CLOCK_SKEW_MS between the worker that signed it and the API that checks it. A date
+ * further ahead is not something this service writes: such a token would otherwise never expire.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -16,7 +21,7 @@ export interface UnsubscribePayload {
   email: string;
 }
 
-export type UnsubscribeTokenFailure = 'malformed' | 'bad_signature' | 'expired' | 'unsupported_version';
+export type UnsubscribeTokenFailure = 'malformed' | 'bad_signature' | 'expired' | 'issued_in_future' | 'unsupported_version';
 
 export type UnsubscribeTokenResult =
   | { ok: true; payload: UnsubscribePayload; issuedAt: Date }
@@ -24,6 +29,8 @@ export type UnsubscribeTokenResult =
 
 export const UNSUBSCRIBE_TOKEN_VERSION = 'v1';
 export const DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS = 365;
+/** How far ahead of this host's clock a token's issue time may be (another host's clock). */
+export const UNSUBSCRIBE_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Far longer than any real token; anything longer is refused before it is hashed. */
 const MAX_TOKEN_LENGTH = 2_048;
@@ -98,8 +105,8 @@ export function createUnsubscribeToken(
 /**
  * Checks a token from an unsubscribe URL: its shape, then the signature against each secret, then
  * its age. It expires `maxAgeDays` (default 365) after it was issued, to the millisecond: at that
- * instant it is already expired. A token issued in the future (clock skew between hosts) is
- * accepted, since only a holder of the secret could have made it.
+ * instant it is already expired. A token issued up to UNSUBSCRIBE_CLOCK_SKEW_MS after `now` (clock
+ * skew between hosts) is accepted; one issued later than that is refused as `issued_in_future`.
  */
 export function verifyUnsubscribeToken(
   secret: string | readonly string[],
@@ -129,6 +136,7 @@ export function verifyUnsubscribeToken(
   const wire = parseWirePayload(payloadBytes);
   if (!wire) return { ok: false, reason: 'malformed' };
   const issuedMs = wire.t * 1000;
+  if (issuedMs > nowMs + UNSUBSCRIBE_CLOCK_SKEW_MS) return { ok: false, reason: 'issued_in_future' };
   if (nowMs >= issuedMs + maxAgeDays * DAY_MS) return { ok: false, reason: 'expired' };
   return { ok: true, payload: { customerId: wire.u, campaignId: wire.c, email: wire.e }, issuedAt: new Date(issuedMs) };
 }

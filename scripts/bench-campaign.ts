@@ -432,7 +432,7 @@ async function main(): Promise<number> {
     namespace: env.namespace,
     taskQueue: h.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: workerDb, transport: opts.pooledWorker ? pooledTransport : workerTransport, client: h.client, taskQueue: h.taskQueue, mailFrom: MAIL_FROM, publicBaseUrl: PUBLIC_BASE_URL, supplierErpUrl: h.simulator.url }),
+    activities: createActivities({ db: workerDb, transport: opts.pooledWorker ? pooledTransport : workerTransport, client: h.client, taskQueue: h.taskQueue, mailFrom: MAIL_FROM, publicBaseUrl: PUBLIC_BASE_URL, supplierErpUrl: h.simulator.url, unsubscribeSecrets: h.unsubscribeSecrets }),
   });
   const running = worker.run();
   let stopped: Promise<void> | undefined;

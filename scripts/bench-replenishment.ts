@@ -449,6 +449,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
       mailFrom: 'Retail Ops bench <no-reply@bench.test>',
       publicBaseUrl: 'http://retail-ops.bench.test',
       supplierErpUrl: simulatorUrl,
+      unsubscribeSecrets: [randomUUID()], // no campaign is sent here
     }),
   });
   tres.workerRun = tres.worker.run().catch((err: unknown) => {

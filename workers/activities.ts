@@ -19,7 +19,6 @@ import { createModelRegistryActivities } from '../activities/model-registry';
 import { createModelRetrainingStartActivities } from '../activities/model-retraining-start';
 import { createModelTrainingActivities } from '../activities/model-training';
 import { codeVersion } from '../platform/code-version';
-import { DEV_UNSUBSCRIBE_SECRET } from '../platform/config';
 import type { Db } from '../platform/db';
 
 export interface ActivityDeps {
@@ -32,8 +31,8 @@ export interface ActivityDeps {
   supplierErpUrl: string;
   /** POS and e-commerce price endpoints (default: the same simulator as the supplier ERP). */
   priceChannelsUrl?: string;
-  /** Sign one-click unsubscribe links (config UNSUBSCRIBE_SECRETS; the first signs). */
-  unsubscribeSecrets?: readonly string[];
+  /** Sign one-click unsubscribe links (resolveUnsubscribeSecrets: configured, else the installation's own; the first signs). */
+  unsubscribeSecrets: readonly string[];
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
@@ -54,7 +53,7 @@ export function createActivities(deps: ActivityDeps) {
       transport: deps.transport,
       mailFrom: deps.mailFrom,
       publicBaseUrl: deps.publicBaseUrl,
-      unsubscribeSecrets: deps.unsubscribeSecrets ?? [DEV_UNSUBSCRIBE_SECRET],
+      unsubscribeSecrets: deps.unsubscribeSecrets,
     }),
     ...createModelRegistryActivities({ db: deps.db, codeVersion: codeVersion() }),
     ...createModelTrainingActivities({ db: deps.db }),

@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { Worker } from '@temporalio/worker';
 import { loadConfig, publicBaseUrl, ConfigError } from '../platform/config';
 import { createDb } from '../platform/db';
+import { resolveUnsubscribeSecrets } from '../platform/installation-secret';
 import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
@@ -16,6 +17,8 @@ async function main() {
   const transport = createSmtpTransport(config);
   const client = await createTemporalClient(config);
   const connection = await createWorkerConnection(config);
+  const unsubscribe = await resolveUnsubscribeSecrets(config, db);
+  log.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');
 
   await ensureAppointmentScanSchedule(client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -54,7 +57,7 @@ async function main() {
       publicBaseUrl: publicBaseUrl(config),
       supplierErpUrl: config.SUPPLIER_ERP_URL,
       priceChannelsUrl: config.PRICE_CHANNELS_URL,
-      unsubscribeSecrets: config.UNSUBSCRIBE_SECRETS,
+      unsubscribeSecrets: unsubscribe.secrets,
     }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

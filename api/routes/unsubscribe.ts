@@ -1,6 +1,11 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Db } from '../../platform/db';
-import { verifyUnsubscribeToken, type UnsubscribeTokenResult } from '../../platform/unsubscribe-token';
+import {
+  DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS,
+  verifyUnsubscribeToken,
+  type UnsubscribeTokenFailure,
+  type UnsubscribeTokenResult,
+} from '../../platform/unsubscribe-token';
 import { HttpProblem } from '../errors';
 
 /**
@@ -9,18 +14,28 @@ import { HttpProblem } from '../errors';
  *                              send for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`)
  *   GET  /unsubscribe/{token}  a page with one button that POSTs (a GET never unsubscribes:
  *                              link scanners follow GETs)
- * A bad, forged or expired token is a 400 problem and changes nothing.
+ * A bad, forged, expired or future-dated token is a 400 problem (its `reason` says which) and
+ * changes nothing. Links work `maxAgeDays` (default 365) after they were sent.
  */
-export function unsubscribeRouter(deps: { db: Db; secrets: readonly string[] }): Router {
+export function unsubscribeRouter(deps: { db: Db; secrets: readonly string[]; maxAgeDays?: number }): Router {
+  // Checked here, not per request: an app built without secrets must not answer 500 to every link.
+  if (!Array.isArray(deps.secrets) || deps.secrets.length === 0) throw new TypeError('unsubscribeRouter needs the unsubscribe secrets (resolveUnsubscribeSecrets)');
+  const maxAgeDays = deps.maxAgeDays ?? DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS;
+  const details: Record<UnsubscribeTokenFailure, string> = {
+    malformed: 'This unsubscribe link is damaged.',
+    bad_signature: 'This unsubscribe link is not valid.',
+    expired: `This unsubscribe link has expired: links work for ${maxAgeDays} days after the email was sent.`,
+    issued_in_future: 'This unsubscribe link is dated in the future, so it was not issued by this service.',
+    unsupported_version: 'This unsubscribe link is not valid.',
+  };
   const router = Router();
   // Mail clients post `List-Unsubscribe=One-Click` form-encoded; the body itself carries nothing we need.
   router.use(express.urlencoded({ extended: false, limit: '1kb' }));
 
   const verify = (req: Request<{ token: string }>): Extract<UnsubscribeTokenResult, { ok: true }> => {
-    const result = verifyUnsubscribeToken(deps.secrets, req.params.token);
+    const result = verifyUnsubscribeToken(deps.secrets, req.params.token, { maxAgeDays });
     if (!result.ok) {
-      const detail = { malformed: 'This unsubscribe link is damaged.', bad_signature: 'This unsubscribe link is not valid.', expired: 'This unsubscribe link has expired.', unsupported_version: 'This unsubscribe link is not valid.' }[result.reason];
-      throw new HttpProblem(400, 'invalid-unsubscribe-token', 'Invalid unsubscribe link', detail, { reason: result.reason });
+      throw new HttpProblem(400, 'invalid-unsubscribe-token', 'Invalid unsubscribe link', details[result.reason], { reason: result.reason });
     }
     return result;
   };

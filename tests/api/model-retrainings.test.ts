@@ -17,7 +17,7 @@ let people: { ds: Person; lead: Person; ops: Person; storeManager: Person; syste
 beforeAll(async () => {
   h = await createHarness();
   await h.startWorker();
-  app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent') });
+  app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, unsubscribeSecrets: h.unsubscribeSecrets, logger: createLogger('silent') });
   const suffix = randomUUID().slice(0, 8).toUpperCase();
   people = {
     ds: await createPerson(h.db, suffix, 'data_scientist', 'ds', { allScopes: true }),

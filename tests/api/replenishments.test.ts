@@ -19,7 +19,7 @@ let app: Express;
 beforeAll(async () => {
   h = await createHarness();
   await h.startWorker();
-  app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent') });
+  app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, unsubscribeSecrets: h.unsubscribeSecrets, logger: createLogger('silent') });
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { createSimulatorApp } from '../../simulator/app';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from './env';
 import { SmtpCapture } from './smtp';
+import { TEST_UNSUBSCRIBE_SECRETS } from './unsubscribe-secrets';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -36,6 +37,8 @@ export interface Harness {
   taskQueue: string;
   /** The external-systems simulator (supplier ERP, price channels), in process on a free port. */
   simulator: { url: string; app: ReturnType<typeof createSimulatorApp> };
+  /** The secrets the harness worker signs unsubscribe links with: pass them to createApp. */
+  unsubscribeSecrets: readonly string[];
   /** Starts a worker on the harness task queue (or `opts.taskQueue`); resolves once it polls. */
   startWorker(opts?: { taskQueue?: string }): Promise<RunningWorker>;
   close(): Promise<void>;
@@ -78,6 +81,7 @@ export async function createHarness(): Promise<Harness> {
         mailFrom: 'Retail Ops <no-reply@retail-ops.test>',
         publicBaseUrl: 'http://retail-ops.test',
         supplierErpUrl: simulatorUrl,
+        unsubscribeSecrets: TEST_UNSUBSCRIBE_SECRETS,
       }),
     });
     const running = worker.run();
@@ -104,6 +108,7 @@ export async function createHarness(): Promise<Harness> {
     transport,
     taskQueue,
     simulator: { url: simulatorUrl, app: simulatorApp },
+    unsubscribeSecrets: TEST_UNSUBSCRIBE_SECRETS,
     startWorker,
     async close() {
       await Promise.all(workers.map((w) => w.stop()));

@@ -11,6 +11,7 @@ import { createDb } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from './env';
+import { TEST_UNSUBSCRIBE_SECRETS } from './unsubscribe-secrets';
 
 async function main(): Promise<void> {
   const taskQueue = process.env.WORKER_TASK_QUEUE;
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       mailFrom: 'Retail Ops <no-reply@retail-ops.test>',
       publicBaseUrl: 'http://retail-ops.test',
       supplierErpUrl: 'http://127.0.0.1:9',
+      unsubscribeSecrets: TEST_UNSUBSCRIBE_SECRETS,
     }),
   });
   const running = worker.run();

@@ -47,3 +47,37 @@ describe('configuration from the environment', () => {
     expect(tls.tls).toMatchObject({ serverNameOverride: 'temporal.internal' });
   });
 });
+
+describe('unsubscribe link settings', () => {
+  test('no secret by default: the installation\'s own is used outside production', () => {
+    const c = loadConfig({});
+    expect(c.UNSUBSCRIBE_SECRETS).toBeUndefined();
+    expect(c.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS).toBe(365);
+    expect(loadConfig({ NODE_ENV: 'test' }).UNSUBSCRIBE_SECRETS).toBeUndefined();
+  });
+
+  test('comma-separated secrets, newest first, blanks and spaces dropped', () => {
+    expect(loadConfig({ UNSUBSCRIBE_SECRETS: ' new-secret-0123456789 , ,old-secret-0123456789' }).UNSUBSCRIBE_SECRETS).toEqual([
+      'new-secret-0123456789',
+      'old-secret-0123456789',
+    ]);
+  });
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    ['production without a secret', { NODE_ENV: 'production' }, /UNSUBSCRIBE_SECRETS: required in production.*\(not set\)/],
+    ['production with an empty secret', { NODE_ENV: 'production', UNSUBSCRIBE_SECRETS: '' }, /UNSUBSCRIBE_SECRETS: required in production.*\(not set\)/],
+    ['a secret shorter than 16 characters', { UNSUBSCRIBE_SECRETS: 'long-enough-secret-000,short' }, /UNSUBSCRIBE_SECRETS\.1: each secret needs at least 16 characters/],
+    ['only commas', { UNSUBSCRIBE_SECRETS: ' , ' }, /UNSUBSCRIBE_SECRETS: name at least one secret/],
+    ['a lifetime under 30 days', { UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: '7' }, /UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: .*\(got "7"\)/],
+    ['a lifetime that is not a whole number of days', { UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: '90.5' }, /UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS/],
+  ])('%s stops start-up with a message naming it', (_name, env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test('production with its own secrets and lifetime starts', () => {
+    const c = loadConfig({ NODE_ENV: 'production', UNSUBSCRIBE_SECRETS: 'a-production-secret-0123456789', UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: '90' });
+    expect(c.UNSUBSCRIBE_SECRETS).toEqual(['a-production-secret-0123456789']);
+    expect(c.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS).toBe(90);
+  });
+});

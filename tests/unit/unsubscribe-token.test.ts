@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import {
   createUnsubscribeToken,
   DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS,
+  UNSUBSCRIBE_CLOCK_SKEW_MS,
   verifyUnsubscribeToken,
   type UnsubscribePayload,
   type UnsubscribeTokenFailure,
@@ -153,8 +154,25 @@ describe('verifyUnsubscribeToken', () => {
     expect(verifyAt(token(), new Date('2027-01-01T00:00:00.000Z'))).toEqual({ ok: false, reason: 'expired' });
   });
 
-  test('a token issued later than now (clock skew) is accepted', () => {
+  test('a token issued up to 5 minutes after now (another host\'s clock) is accepted; 1 ms more is refused', () => {
+    expect(UNSUBSCRIBE_CLOCK_SKEW_MS).toBe(5 * 60_000);
     expect(verifyAt(token(), new Date(ISSUED.getTime() - 60_000))).toMatchObject({ ok: true });
+    expect(verifyAt(token(), new Date(ISSUED.getTime() - UNSUBSCRIBE_CLOCK_SKEW_MS))).toMatchObject({ ok: true, issuedAt: ISSUED });
+    expect(verifyAt(token(), new Date(ISSUED.getTime() - UNSUBSCRIBE_CLOCK_SKEW_MS - 1))).toEqual({ ok: false, reason: 'issued_in_future' });
+  });
+
+  test.each<[string, Date]>([
+    ['an hour ahead', new Date(ISSUED.getTime() + 3_600_000)],
+    ['a year ahead', new Date(ISSUED.getTime() + 365 * DAY)],
+    ['ten years ahead (it would never expire)', new Date('2036-01-01T00:00:00.000Z')],
+  ])('a token dated %s is refused as issued_in_future, whatever the max age', (_name, issuedAt) => {
+    for (const maxAgeDays of [1, 365, 3650]) {
+      expect(verifyUnsubscribeToken(SECRET, token(SECRET, PAYLOAD, issuedAt), { now: ISSUED, maxAgeDays })).toEqual({ ok: false, reason: 'issued_in_future' });
+    }
+  });
+
+  test('a future-dated token with a bad signature is reported as a bad signature (nothing about its content is revealed)', () => {
+    expect(verifyAt(token(OLD_SECRET, PAYLOAD, new Date('2036-01-01T00:00:00.000Z')))).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   test('an expired token with a bad signature is reported as a bad signature', () => {

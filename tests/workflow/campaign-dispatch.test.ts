@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import type { Principal } from '../../domain/approval';
-import { DEV_UNSUBSCRIBE_SECRET } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
 import { createUnsubscribeToken, verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { decideUpdate } from '../../workflows/approval-gate';
@@ -359,11 +358,11 @@ describe('campaign dispatch when things break', () => {
     const first = await h.smtp.waitFor((m) => m.to.includes(s.emails[0]!));
     // The link in the mail verifies with the secret the worker signs with; the recipient five sends later gets the same kind.
     const url = (first.headers.get('list') as { unsubscribe?: { url?: string } }).unsubscribe!.url!;
-    const seen = verifyUnsubscribeToken([DEV_UNSUBSCRIBE_SECRET], url.split('/unsubscribe/')[1]!);
+    const seen = verifyUnsubscribeToken(h.unsubscribeSecrets, url.split('/unsubscribe/')[1]!);
     expect(seen).toMatchObject({ ok: true, payload: { customerId: s.customerIds[0], campaignId: s.campaignId, email: s.emails[0] } });
     const target = 4;
-    const token = createUnsubscribeToken([DEV_UNSUBSCRIBE_SECRET], { customerId: s.customerIds[target]!, campaignId: s.campaignId, email: s.emails[target]! });
-    const app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: [DEV_UNSUBSCRIBE_SECRET] });
+    const token = createUnsubscribeToken(h.unsubscribeSecrets, { customerId: s.customerIds[target]!, campaignId: s.campaignId, email: s.emails[target]! });
+    const app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets });
     const res = await request(app).post(`/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click');
     expect(res.status).toBe(200);
     expect(mailsTo(s.emails)[target]).toBe(0);

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function activities() {
-  return createActivities({ db: h.db, transport: h.transport, client: h.client, taskQueue: h.taskQueue, mailFrom: 'test@retail-ops.test', publicBaseUrl: 'http://x', supplierErpUrl: h.simulator.url });
+  return createActivities({ db: h.db, transport: h.transport, client: h.client, taskQueue: h.taskQueue, mailFrom: 'test@retail-ops.test', publicBaseUrl: 'http://x', supplierErpUrl: h.simulator.url, unsubscribeSecrets: h.unsubscribeSecrets });
 }
 
 describe('retried activities do each side effect once', () => {
