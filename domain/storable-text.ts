@@ -89,3 +89,28 @@ export function printableKey(key: string): string {
   const ascii = key.replace(/[^\x20-\x7E]/g, '?');
   return ascii.length > 60 ? `${ascii.slice(0, 57)}...` : ascii;
 }
+
+/** What replaces a character that cannot be stored (U+FFFD REPLACEMENT CHARACTER, as UTF-8 decoders do). */
+export const REPLACEMENT_CHARACTER = '\uFFFD';
+
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_CONTROL_ALL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const LONE_SURROGATE_ALL = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The same text made storable, for input that cannot be refused (a cancel request's reason arrives
+ * by Signal): every character `unstorableReason` objects to becomes U+FFFD, and text longer than
+ * `maxLength` is cut there (never inside a surrogate pair) and ends with an ellipsis. Text that is
+ * already storable comes back unchanged.
+ */
+export function toStorableText(text: string, maxLength: number = MAX_TEXT_LENGTH): string {
+  let out = text.replace(FORBIDDEN_CONTROL_ALL, REPLACEMENT_CHARACTER).replace(LONE_SURROGATE_ALL, REPLACEMENT_CHARACTER);
+  if (maxLength < 1) return '';
+  if (out.length > maxLength) {
+    let cut = Math.max(0, maxLength - 1);
+    const last = out.charCodeAt(cut - 1);
+    if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+    out = `${out.slice(0, cut)}…`;
+  }
+  return out;
+}
