@@ -2,6 +2,9 @@
 #   docker build -t retail-ops .
 #   docker run retail-ops node --import tsx workers/main.ts     # = npx tsx workers/main.ts
 # TypeScript runs through tsx, as in development: no separate build step to drift from the source.
+# NODE_ENV=production: the API and the worker refuse to start without UNSUBSCRIBE_SECRETS. The image
+# holds no secret and no principal; prisma/seed.ts adds the demo principals (published keys) only
+# with RETAIL_OPS_DEMO=true or --demo, and scripts/create-principal.ts makes real ones.
 FROM node:20-bookworm-slim
 
 RUN apt-get update \

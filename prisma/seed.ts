@@ -1,17 +1,23 @@
 /**
  * Demo seed: writes the deterministic data of prisma/seed-data.ts into Postgres.
  *
- * Idempotent: when the seed is already present (store S001 and principal pos-gateway exist) it
- * only makes sure the demo principals and their API keys exist. The principals are written last,
- * so an interrupted seed is detected as absent and simply re-run; every insert skips rows that
- * already exist (ON CONFLICT DO NOTHING / skipDuplicates).
+ * The demo principals (`demo-key-<id>`, published in the README, including the `system` key) are
+ * written only in demo mode: `seed(db, { demo: true })`, or as a script with `--demo` or
+ * RETAIL_OPS_DEMO=true (`npm start`, `npm run demo:reset` and the tests' setup do so). Without it
+ * no principal is created, and demo keys an earlier demo seed left active are revoked; real
+ * principals come from `npm run principal:create`.
+ *
+ * Idempotent: when the seed is already present (store S001 and the completion marker, an
+ * AuditEvent written last) only the demo principals are checked. An interrupted seed is detected
+ * as absent and simply re-run; every insert skips rows that already exist (ON CONFLICT DO NOTHING /
+ * skipDuplicates).
  *
  * Big tables (sales history, inventory, orders, shifts, appointments) go in as
  * `INSERT ... SELECT FROM unnest($1::text[], ...)` in chunks.
  *
- * As a script (`npx tsx prisma/seed.ts`): reads DATABASE_URL, creates the database and applies
- * migrations when needed, seeds with a progress bar, puts the demo scenario in place when none is
- * open, and prints the scenario appointment id.
+ * As a script (`npx tsx prisma/seed.ts [--demo]`): reads DATABASE_URL, creates the database and
+ * applies migrations when needed, seeds with a progress bar; in demo mode it also puts the demo
+ * scenario in place when none is open, and prints the scenario appointment id.
  */
 import { hashApiKey } from '../platform/api-keys';
 import { createDb, type Db } from '../platform/db';
@@ -26,6 +32,8 @@ import {
 } from './seed-data';
 
 export interface SeedOptions {
+  /** Create (or restore) the demo principals and their published keys; false revokes those keys. */
+  demo: boolean;
   now?: Date;
   onProgress?: (step: string, done: number, total: number) => void;
 }
@@ -35,13 +43,31 @@ export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail
 const SALES_CHUNK_ROWS = 40_000;
 const CHUNK_ROWS = 20_000;
 
-/** True when the demo seed has completed before (its last step writes the principals). */
+/** Written last by the seed: its presence says the data is complete. */
+const SEEDED_MARKER = 'seed:demo-data';
+
+/** True when the demo data seed has completed before. */
 export async function isSeeded(db: Db): Promise<boolean> {
-  const [store, gateway] = await Promise.all([
+  const [store, marker, gateway] = await Promise.all([
     db.store.findUnique({ where: { id: 'S001' }, select: { id: true } }),
-    db.principal.findUnique({ where: { id: 'pos-gateway' }, select: { id: true } }),
+    db.auditEvent.findUnique({ where: { idempotencyKey: SEEDED_MARKER }, select: { id: true } }),
+    // Seeds from before the marker existed ended with the demo principals' keys.
+    db.apiKey.findUnique({ where: { id: 'apikey-demo-pos-gateway' }, select: { id: true } }),
   ]);
-  return store !== null && gateway !== null;
+  return store !== null && (marker !== null || gateway !== null);
+}
+
+/** RETAIL_OPS_DEMO=true|1|yes, or `--demo` among the arguments. */
+export function demoRequested(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): boolean {
+  return argv.includes('--demo') || ['true', '1', 'yes'].includes((env.RETAIL_OPS_DEMO ?? '').trim().toLowerCase());
+}
+
+const DEMO_KEY_HASHES = DEMO_PRINCIPALS.map((p) => hashApiKey(p.apiKey));
+
+/** Revokes the published demo keys still active (an installation seeded in demo mode before); returns how many. */
+export async function revokeDemoKeys(db: Db, at: Date = new Date()): Promise<number> {
+  const { count } = await db.apiKey.updateMany({ where: { keyHash: { in: DEMO_KEY_HASHES }, revokedAt: null }, data: { revokedAt: at } });
+  return count;
 }
 
 /** Creates or restores the demo principals of DESIGN.md and their `demo-key-<id>` API keys. */
@@ -62,7 +88,7 @@ export async function ensurePrincipals(db: Db): Promise<void> {
     await db.apiKey.upsert({
       where: { keyHash: hashApiKey(p.apiKey) },
       create: { id: `apikey-demo-${p.id}`, principalId: p.id, keyHash: hashApiKey(p.apiKey), label: 'demo key (README)' },
-      update: {},
+      update: { revokedAt: null },
     });
   }
 }
@@ -166,23 +192,29 @@ async function insertSales(db: Db, sales: SalesHistory, progress: (rows: number)
 // Seed
 // ---------------------------------------------------------------------------
 
-export async function seed(db: Db, opts: SeedOptions = {}): Promise<{ created: boolean }> {
+export interface SeedResult {
+  created: boolean;
+  /** Demo keys revoked because this seed ran without demo mode. */
+  demoKeysRevoked: number;
+}
+
+export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
   if (await isSeeded(db)) {
-    await ensurePrincipals(db);
-    return { created: false };
+    if (opts.demo) await ensurePrincipals(db);
+    return { created: false, demoKeysRevoked: opts.demo ? 0 : await revokeDemoKeys(db) };
   }
   const now = opts.now ?? new Date();
   const data = generateSeedData(now);
-  await writeSeedData(db, data, opts.onProgress);
-  return { created: true };
+  await writeSeedData(db, data, opts.demo, opts.onProgress);
+  return { created: true, demoKeysRevoked: opts.demo ? 0 : await revokeDemoKeys(db) };
 }
 
-async function writeSeedData(db: Db, data: SeedData, onProgress?: SeedOptions['onProgress']): Promise<void> {
+async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?: SeedOptions['onProgress']): Promise<void> {
   const salesRows = data.sales.series.length * data.sales.days;
   const small = data.regions.length + data.stores.length + data.suppliers.length + data.products.length + data.staff.length + data.rooms.length;
   const total =
     small + data.customers.length + data.shifts.length + data.inventory.length + data.orders.length + data.orderLines.length +
-    data.appointments.length + data.competitorPrices.length + salesRows + data.principals.length;
+    data.appointments.length + data.competitorPrices.length + salesRows + (demo ? data.principals.length : 0);
   let done = 0;
   let step = 'starting';
   const report = (n: number) => {
@@ -288,10 +320,17 @@ async function writeSeedData(db: Db, data: SeedData, onProgress?: SeedOptions['o
   begin('sales history');
   await insertSales(db, data.sales, report);
 
-  // Last: the principals complete the marker that isSeeded() looks for.
-  begin('principals');
-  await ensurePrincipals(db);
-  report(data.principals.length);
+  if (demo) {
+    begin('demo principals');
+    await ensurePrincipals(db);
+    report(data.principals.length);
+  }
+  // Last: the marker isSeeded() looks for.
+  await db.auditEvent.upsert({
+    where: { idempotencyKey: SEEDED_MARKER },
+    create: { idempotencyKey: SEEDED_MARKER, action: 'seed.completed', entityType: 'installation', entityId: 'demo-data', details: { seedNow: data.now.toISOString(), demoPrincipals: demo } },
+    update: {},
+  });
   begin('done');
 }
 
@@ -310,6 +349,7 @@ async function main(): Promise<void> {
   // Loaded lazily so importing seed() never pulls a terminal UI into the API or tests.
   const { SingleBar, Presets } = await import('cli-progress');
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const demo = demoRequested();
   await prepareDatabase(url);
   const db = createDb(url);
   const started = Date.now();
@@ -319,7 +359,8 @@ async function main(): Promise<void> {
   );
   let barStarted = false;
   try {
-    const { created } = await seed(db, {
+    const { created, demoKeysRevoked } = await seed(db, {
+      demo,
       onProgress: (step, done, total) => {
         if (!barStarted) {
           bar.start(total, 0, { step });
@@ -329,7 +370,13 @@ async function main(): Promise<void> {
       },
     });
     if (barStarted) bar.stop();
-    console.log(created ? `Demo data seeded in ${((Date.now() - started) / 1000).toFixed(1)} s.` : 'Demo data already present; principals and API keys checked.');
+    console.log(created ? `Demo data seeded in ${((Date.now() - started) / 1000).toFixed(1)} s.` : 'Demo data already present.');
+    if (!demo) {
+      console.log('No demo principals (demo mode is off: RETAIL_OPS_DEMO=true or --demo turns it on). Create principals with `npm run principal:create`.');
+      if (demoKeysRevoked) console.log(`Revoked ${demoKeysRevoked} demo API key(s) an earlier demo seed had created.`);
+      return;
+    }
+    console.log('Demo principals and their API keys (demo-key-<id>, see the README) are in place.');
 
     const now = new Date();
     const open = await findOpenScenario(db, now);

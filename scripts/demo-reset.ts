@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const db = createDb(url);
   try {
     // Cheap when the data is there (only checks principals); seeds a fresh database otherwise.
-    const { created } = await seed(db, {});
+    // A demo command: the demo principals (demo-key-<id>) come with it.
+    const { created } = await seed(db, { demo: true });
     if (created) console.log('Demo data was missing and has been seeded.');
     const baseUrl = process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${process.env.PORT || 3000}`;
     const r = await resetDemo(db, { baseUrl });

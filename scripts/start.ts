@@ -389,7 +389,8 @@ async function prepareDatabase(env: NodeJS.ProcessEnv): Promise<void> {
   }
   t = Date.now();
   step('Database: seed demo data and the demo scenario');
-  if ((await runForeground(process.execPath, [...tsx, 'prisma/seed.ts'], env)) !== 0) {
+  // `--demo`: npm start is the demo, with the demo principals and their published keys.
+  if ((await runForeground(process.execPath, [...tsx, 'prisma/seed.ts', '--demo'], env)) !== 0) {
     throw new StartError('the seed failed (see above)');
   }
   info(`done in ${secs(t)}`);

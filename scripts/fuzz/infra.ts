@@ -113,7 +113,7 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
     await applyMigrations(databaseUrl);
     const db = createDb(databaseUrl, { max: 10 });
     closers.push(() => db.$disconnect());
-    await seed(db, { now: new Date() });
+    await seed(db, { now: new Date(), demo: true });
     await putScenarioInPlace(db);
     const refusedKeys = await createRefusedKeys(db);
     log(`database ${FUZZ_DATABASE} migrated and seeded, demo scenario in place`);

@@ -132,7 +132,7 @@ async function migrateAndSeed(databaseUrl: string, seedNow: Date, log: Log): Pro
   const { createDb } = await import('../../platform/db');
   const db = createDb(databaseUrl, { max: 4 });
   try {
-    await seed(db, { now: seedNow });
+    await seed(db, { now: seedNow, demo: true });
   } finally {
     await db.$disconnect();
   }
