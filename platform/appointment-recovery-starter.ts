@@ -7,6 +7,7 @@ import {
   type AppointmentRecoveryInput,
 } from '../workflows/appointment-recovery';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../workflows/search-attributes';
+import { assertStorableInput } from './storable-input';
 
 export interface StartedProcess {
   workflowId: string;
@@ -26,6 +27,7 @@ export async function startAppointmentRecovery(
   input: AppointmentRecoveryInput,
   opts: { restartFailed: boolean },
 ): Promise<StartedProcess> {
+  assertStorableInput(input, 'input');
   const appt = await deps.db.appointment.findUnique({ where: { id: input.appointmentId }, include: { customer: true, store: true } });
   if (!appt) throw new AppointmentNotFoundError(`Appointment ${input.appointmentId} does not exist.`);
   const workflowId = appointmentRecoveryWorkflowId(input.appointmentId);

@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { StartedProcess } from './appointment-recovery-starter';
 import { modelRetraining, modelRetrainingWorkflowId, PROCESS_TYPE, type ModelRetrainingInput } from '../workflows/model-retraining';
 import { BusinessStatus, ProcessType } from '../workflows/search-attributes';
+import { assertStorableInput } from './storable-input';
 
 /**
  * Starts a retraining of a model, or returns the one already started under the same business key:
@@ -15,6 +16,7 @@ export async function startModelRetraining(
   input: ModelRetrainingInput & { idempotencyKey?: string },
   now: Date = new Date(),
 ): Promise<StartedProcess> {
+  assertStorableInput(input, 'input');
   const day = now.toISOString().slice(0, 10);
   const key = input.idempotencyKey ? createHash('sha256').update(`${input.requestedBy}\u0000${input.idempotencyKey}`).digest('hex').slice(0, 16) : undefined;
   const workflowId = modelRetrainingWorkflowId(input.modelName, day, key);

@@ -6,6 +6,7 @@ import { BusinessStatus, ProcessType, StoreId } from '../workflows/search-attrib
 import type { StartedProcess } from './appointment-recovery-starter';
 import type { Db } from './db';
 import { loadPricingContext } from './pricing-context';
+import { assertStorableInput } from './storable-input';
 
 /** Statuses in which a change holds its SKU and stores: a second change for them is refused. */
 export const ACTIVE_PRICE_CHANGE_STATUSES = ['requested', 'pending_approval', 'approved', 'scheduled', 'effective'];
@@ -50,6 +51,7 @@ export async function startPriceChange(
   deps: { client: Client; db: Db; taskQueue: string },
   input: Omit<PriceChangeInput, 'priceChangeId'> & { idempotencyKey?: string },
 ): Promise<StartedProcess & { guardrails: GuardrailResult }> {
+  assertStorableInput(input, 'input');
   const { db } = deps;
   const workflowId = priceChangeWorkflowId(input.sku, input.idempotencyKey ? `${input.requestedBy}:${input.idempotencyKey}` : undefined);
   const ctx = await loadPricingContext(db, input.sku, input.storeIds);

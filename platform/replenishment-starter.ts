@@ -3,6 +3,7 @@ import type { Db } from './db';
 import type { StartedProcess } from './appointment-recovery-starter';
 import { PROCESS_TYPE, replenishment, replenishmentWorkflowId, type ReplenishmentInput } from '../workflows/replenishment';
 import { BusinessStatus, ProcessType, StoreId } from '../workflows/search-attributes';
+import { assertStorableInput } from './storable-input';
 
 export class StoreNotFoundError extends Error {}
 
@@ -22,6 +23,7 @@ export async function startReplenishment(
   input: Omit<ReplenishmentInput, 'asOf'> & { asOf?: string },
   now: Date = new Date(),
 ): Promise<StartedProcess & { asOf: string }> {
+  assertStorableInput(input, 'input');
   const store = await deps.db.store.findUnique({ where: { id: input.storeId } });
   if (!store) throw new StoreNotFoundError(`Store ${input.storeId} does not exist.`);
   const asOf = input.asOf ?? localDay(now, store.timezone);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import { createAppointmentScanActivities } from '../activities/appointment-scan';
+import { failDataErrorsNonRetryably } from '../activities/data-errors';
 import { createAppointmentActivities } from '../activities/appointments';
 import { createApprovalActivities } from '../activities/approvals';
 import { createCampaignAudienceActivities } from '../activities/campaign-audience';
@@ -35,10 +36,10 @@ export interface ActivityDeps {
   unsubscribeSecrets: readonly string[];
 }
 
-/** Every activity the worker registers, built from injected dependencies. */
+/** Every activity the worker registers, built from injected dependencies; data errors fail them non-retryably (InvalidData). */
 export function createActivities(deps: ActivityDeps) {
   const mail = createMailSender(deps.db, deps.transport, deps.mailFrom);
-  return {
+  return failDataErrorsNonRetryably({
     ...createApprovalActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
     ...createAppointmentActivities({ db: deps.db, mail }),
     ...createAppointmentScanActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
@@ -60,5 +61,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelDriftActivities({ db: deps.db }),
     ...createModelRetrainingStartActivities({ client: deps.client, taskQueue: deps.taskQueue }),
     ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
-  };
+  });
 }
