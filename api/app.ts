@@ -9,6 +9,7 @@ import type { Logger } from '../platform/logger';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { refuseUnstorableInput } from './input-rules';
+import { pageTokenCodec } from './page-tokens';
 import { perKeyRateLimit } from './rate-limit';
 import { buildOpenApiDocument } from './openapi';
 import { appointmentRecoveries } from './processes/appointment-recoveries';
@@ -28,6 +29,8 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   bodyLimit?: string;
+  /** Key signing list page tokens (the installation's, so all API instances agree); random per app when absent. */
+  pageTokenKey?: string;
   /** Requests per minute per API key (config API_RATE_LIMIT_PER_MINUTE); 0 turns the limit off. */
   rateLimitPerMinute?: number;
   /** Secrets verifying one-click unsubscribe links (resolveUnsubscribeSecrets: configured, else the installation's own). */
@@ -96,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
   v1.use(perKeyRateLimit(deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE));
-  const processDeps = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue };
+  const processDeps = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue, pageTokens: pageTokenCodec(deps.pageTokenKey) };
   for (const def of PROCESSES) v1.use(`/${def.resource}`, processRouter(def, processDeps));
   v1.use('/approvals', approvalsRouter(deps.db));
   v1.use('/', referenceRouter(deps.db));

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { ZodError } from 'zod';
 
 /** RFC 9457 problem details; `type` is a stable, machine-readable URI per error class. */
@@ -82,9 +83,33 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return sendProblem(res, new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', (err as Error).message), req.originalUrl);
   }
+  const down = dependencyDown(err);
+  if (down) {
+    (req as { log?: { warn: (o: unknown, m: string) => void } }).log?.warn({ err }, `${down} unavailable`);
+    res.setHeader('Retry-After', '5');
+    return sendProblem(res, problems.unavailable(`${down} is not answering; retry in a few seconds.`), req.originalUrl);
+  }
   if (status && status >= 400 && status < 500) {
     return sendProblem(res, new HttpProblem(status, 'bad-request', 'Bad request', (err as Error).message), req.originalUrl);
   }
   (req as { log?: { error: (o: unknown, m: string) => void } }).log?.error({ err }, 'unhandled error');
   sendProblem(res, new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong; the request ID identifies it in the logs.'), req.originalUrl);
 };
+
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_RESOURCE_EXHAUSTED = 8;
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+/** 'Temporal' or 'Postgres' when the error says that dependency is down or overloaded (a 503, not a 500). */
+export function dependencyDown(err: unknown): 'Temporal' | 'Postgres' | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED, GRPC_RESOURCE_EXHAUSTED].includes(e.code)) return 'Temporal';
+    if (e instanceof ServiceError && /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED/.test(e.message)) return 'Temporal';
+    const code = (e as { code?: unknown }).code ?? (e as { originalCode?: unknown }).originalCode;
+    if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return 'Postgres';
+    const name = (e as { name?: unknown }).name;
+    if (name === 'PrismaClientInitializationError') return 'Postgres';
+  }
+  return undefined;
+}

@@ -45,6 +45,8 @@ export const ListQuerySchema = z
   })
   .strict();
 
+export const IdParamSchema = z.object({ id: z.string().min(1).max(400, 'is longer than any workflow ID (400 characters)') });
+
 export const ProcessSummarySchema = z
   .object({
     id: z.string(),

@@ -7,11 +7,13 @@ import type { Role } from '../../domain/approval';
 import type { Db } from '../../platform/db';
 import type { StartedProcess } from '../../platform/appointment-recovery-starter';
 import type { AuthedPrincipal } from '../auth';
+import type { PageTokenCodec } from '../page-tokens';
 
 export interface ProcessDeps {
   db: Db;
   client: Client;
   taskQueue: string;
+  pageTokens: PageTokenCodec;
 }
 
 /**

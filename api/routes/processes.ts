@@ -13,7 +13,7 @@ import { cancelRequestSignal } from '../../workflows/cancellation';
 import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/search-attributes';
 import { principalOf, requireRole } from '../auth';
 import { HttpProblem, problems } from '../errors';
-import { CancelBodySchema, DecisionBodySchema, ListQuerySchema } from '../schemas';
+import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema } from '../schemas';
 import { assertStoreVisible, visibleStoreIds } from '../scope';
 import { parse } from '../validate';
 import type { ProcessDefinition, ProcessDeps } from '../processes/definition';
@@ -82,6 +82,16 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     };
   }
 
+  // A workflow ID longer than any business key (Temporal refuses IDs over 1,000 bytes) is a 400 here.
+  router.param('id', (_req, _res, next, id: string) => {
+    try {
+      parse(IdParamSchema, { id }, 'params');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
   if (def.routes) router.use('/', def.routes(deps, { describe }));
 
   router.post('/', async (req, res) => {
@@ -109,15 +119,14 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       if (visible.length === 0) return void res.json({ items: [], nextPageToken: null });
       clauses.push(`StoreId IN (${visible.map(quote).join(', ')})`);
     }
-    let nextPageToken: Uint8Array | undefined;
-    try {
-      nextPageToken = q.pageToken ? Buffer.from(q.pageToken, 'base64url') : undefined;
-    } catch {
-      throw problems.validation([{ field: 'query.pageToken', message: 'not a page token from this API' }]);
+    const query = clauses.join(' AND ');
+    const nextPageToken = q.pageToken ? deps.pageTokens.decode(q.pageToken, query) : undefined;
+    if (q.pageToken && !nextPageToken) {
+      throw problems.validation([{ field: 'query.pageToken', message: 'is not a page token this API issued for this list; start again without it' }]);
     }
     const resp = await deps.client.workflowService.listWorkflowExecutions({
       namespace: deps.client.options.namespace,
-      query: clauses.join(' AND '),
+      query,
       pageSize: q.pageSize,
       nextPageToken,
     });
@@ -139,7 +148,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
         };
       }),
     );
-    const token = resp.nextPageToken && resp.nextPageToken.length ? Buffer.from(resp.nextPageToken).toString('base64url') : null;
+    const token = resp.nextPageToken && resp.nextPageToken.length ? deps.pageTokens.encode(resp.nextPageToken, query) : null;
     res.json({ items, nextPageToken: token });
   });
 
