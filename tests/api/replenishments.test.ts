@@ -555,6 +555,6 @@ test('the OpenAPI document has the replenishment paths, supplier events included
   expect(res.status).toBe(200);
   expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining([BASE, `${BASE}/{id}`, `${BASE}/{id}/decisions`, `${BASE}/{id}/cancel`, `${BASE}/{id}/supplier-events`]));
   const op = res.body.paths[`${BASE}/{id}/supplier-events`].post;
-  expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409']);
+  expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '429', '431', '503']);
   expect(op.requestBody.content['application/json'].schema).toBeDefined();
 });
