@@ -50,7 +50,7 @@ async function contextFromApi(baseUrl: string): Promise<FuzzContext> {
     modelNames: ['demand-forecast'],
     unsubscribeTokens: [],
     segments: [{ tiers: ['PLATINUM'], storeIds: ['S001'] }],
-    allow: { modelRetrainingStarts: true, rollback: false, campaignApprovals: true },
+    allow: { othersProcesses: true, modelRetrainingStarts: true, rollback: false, campaignApprovals: true },
   };
 }
 
@@ -101,6 +101,7 @@ async function main(): Promise<number> {
     baseUrl = infra.baseUrl;
     client = infra.client;
     mails = infra.mailsAccepted;
+    note(`API errors are logged to ${infra.apiLog}`);
     ctx = await contextFromDb(infra.db, { refusedKeys: infra.refusedKeys, unsubscribeSecrets: infra.unsubscribeSecrets });
   }
 

@@ -47,6 +47,11 @@ export interface FuzzContext {
    * suites turns off what would reach into their data.
    */
   allow: {
+    /**
+     * Address (decide, cancel, pause) processes the run did not start itself. Off in a test
+     * sharing its dev server with other suites: their approvals are not the fuzz test's to decide.
+     */
+    othersProcesses: boolean;
     /** A data scientist starting a retraining of a real model (one per model and day). */
     modelRetrainingStarts: boolean;
     /** A data scientist rolling back a real model's champion. */
@@ -58,12 +63,14 @@ export interface FuzzContext {
 
 /** What the run learns from responses: the processes it started or listed, pending approvals, page tokens. */
 export class LivePool {
+  constructor(readonly ownOnly = false) {}
   readonly workflows = new Map<string, string[]>();
   readonly started = new Map<string, string>();
   pending: PendingApproval[] = [];
   readonly pageTokens: string[] = [];
 
   addWorkflow(resource: string, id: string, started = false) {
+    if (this.ownOnly && !started && !this.started.has(id)) return;
     const ids = this.workflows.get(resource) ?? [];
     if (!ids.includes(id)) {
       ids.push(id);

@@ -147,7 +147,8 @@ const CONTENT_TYPES = [
 
 export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext) {
   const hint = makeHint(ctx);
-  const pick = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+  // Uniform in [0, 1): fast-check's doubles crowd near 0 (they are drawn over the float encoding).
+  const pick = fc.noBias(fc.integer({ min: 0, max: 999_999 })).map((v) => v / 1_000_000);
   const today = new Date();
   const isoDaysAgo = (n: number) => new Date(today.getTime() - n * 86_400_000).toISOString().slice(0, 10);
 
@@ -227,7 +228,7 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
           .record({
             product: fc.constantFrom(...ctx.products),
             factor: fc.integer({ min: 85, max: 112 }),
-            stores: fc.subarray(ctx.stores.map((s) => s.id), { minLength: 0, maxLength: 3 }),
+            stores: fc.subarray(ctx.stores.map((s) => s.id), { minLength: 0, maxLength: Math.min(3, ctx.stores.length) }),
             reason: text,
           })
           .map(({ product, factor, stores, reason }) => ({
@@ -433,8 +434,9 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
     }));
   }
 
-  const variantArb = fc.constantFrom(...VARIANTS.flatMap((v) => Array<Variant>(WEIGHTS[v]).fill(v)));
-  const opArb = fc.integer({ min: 0, max: ops.length - 1 });
+  // Unbiased: every operation and variant as often as its weight says (fast-check favours small values otherwise).
+  const variantArb = fc.noBias(fc.constantFrom(...VARIANTS.flatMap((v) => Array<Variant>(WEIGHTS[v]).fill(v))));
+  const opArb = fc.noBias(fc.integer({ min: 0, max: ops.length - 1 }));
   return fc.tuple(opArb, variantArb).chain(([opIndex, variant]) => (variant === 'valid' ? validDraft(opIndex) : variant === 'from-schema' ? fromSchema(opIndex) : mutated(opIndex, variant)));
 }
 
@@ -451,7 +453,7 @@ function makeHint(ctx: FuzzContext): Hint {
       case 'storeId':
         return fc.constantFrom(...ctx.readStoreIds);
       case 'storeIds':
-        return schema.type === 'array' ? fc.subarray(ctx.readStoreIds, { minLength: 1, maxLength: 3 }) : undefined;
+        return schema.type === 'array' ? fc.subarray(ctx.readStoreIds, { minLength: 1, maxLength: Math.min(3, ctx.readStoreIds.length) }) : undefined;
       case 'regionIds':
         return schema.type === 'array' ? fc.subarray(['WEST', 'EAST'], { minLength: 1 }) : undefined;
       case 'sku':
@@ -463,7 +465,7 @@ function makeHint(ctx: FuzzContext): Hint {
       case 'category':
         return fc.constantFrom(...ctx.categories);
       case 'categories':
-        return schema.type === 'array' ? fc.subarray(ctx.categories, { minLength: 1, maxLength: 2 }) : undefined;
+        return schema.type === 'array' ? fc.subarray(ctx.categories, { minLength: 1, maxLength: Math.min(2, ctx.categories.length) }) : undefined;
       case 'stylistId':
         return ctx.stylistIds.length ? fc.constantFrom(...ctx.stylistIds) : undefined;
       case 'q':

@@ -4,7 +4,7 @@
  * SMTP server that takes every message, the supplier / channel simulator, a worker and the API on
  * the Node server `npm start` uses (createApiServer), all in this process except the dev server.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -15,12 +15,12 @@ import { Client as PgClient } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createApp } from '../../api/app';
 import { createApiServer } from '../../api/server';
-import { hashApiKey } from '../../platform/api-keys';
 import { createDb, type Db } from '../../platform/db';
-import { createLogger } from '../../platform/logger';
+import pino from 'pino';
 import { createSmtpTransport } from '../../platform/mailer';
 import { applyMigrations } from '../../platform/migrations';
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
+import { createRefusedKeys } from './seed-context';
 import { seed } from '../../prisma/seed';
 import { createSimulatorApp } from '../../simulator/app';
 import { createActivities } from '../../workers/activities';
@@ -39,6 +39,8 @@ export interface FuzzInfra {
   mailsAccepted: () => number;
   unsubscribeSecrets: readonly string[];
   temporalLog: string;
+  /** The API's error log (the causes of 500s). */
+  apiLog: string;
   close(): Promise<void>;
 }
 
@@ -68,18 +70,6 @@ async function recreateDatabase(url: string): Promise<void> {
   } finally {
     await admin.end();
   }
-}
-
-/** Adds a revoked key and a deactivated principal's key: both must answer 401. */
-export async function createRefusedKeys(db: Db): Promise<string[]> {
-  const suffix = randomUUID().slice(0, 8);
-  const revoked = `fuzz-revoked-${suffix}`;
-  const inactive = `fuzz-inactive-${suffix}`;
-  await db.principal.create({ data: { id: `fuzz-revoked-${suffix}`, displayName: 'Fuzz revoked', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [] } });
-  await db.apiKey.create({ data: { id: `apikey-${revoked}`, principalId: `fuzz-revoked-${suffix}`, keyHash: hashApiKey(revoked), label: 'fuzz: revoked', revokedAt: new Date() } });
-  await db.principal.create({ data: { id: `fuzz-inactive-${suffix}`, displayName: 'Fuzz inactive', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [], active: false } });
-  await db.apiKey.create({ data: { id: `apikey-${inactive}`, principalId: `fuzz-inactive-${suffix}`, keyHash: hashApiKey(inactive), label: 'fuzz: inactive principal' } });
-  return [revoked, inactive];
 }
 
 export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzInfra> {
@@ -176,7 +166,9 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
 
     const apiDb = createDb(databaseUrl, { max: 10 });
     closers.push(() => apiDb.$disconnect());
-    const app = createApp({ db: apiDb, client, taskQueue, logger: createLogger('silent'), unsubscribeSecrets });
+    // The API's errors (a 500's cause) go to a log of the run.
+    const apiLog = join(logDir, `fuzz-api-${port}.log`);
+    const app = createApp({ db: apiDb, client, taskQueue, logger: pino({ level: 'error' }, pino.destination({ dest: apiLog, sync: true })), unsubscribeSecrets });
     const api = createApiServer(app);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     closers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(() => r(undefined)))));
@@ -189,7 +181,7 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${FUZZ_DATABASE} WITH (FORCE)`).finally(() => admin.end());
     });
-    return { baseUrl, db, client, taskQueue, refusedKeys, mailsAccepted: () => accepted, unsubscribeSecrets, temporalLog, close };
+    return { baseUrl, db, client, taskQueue, refusedKeys, mailsAccepted: () => accepted, unsubscribeSecrets, temporalLog, apiLog, close };
   } catch (err) {
     await close();
     throw err;

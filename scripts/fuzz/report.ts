@@ -51,6 +51,13 @@ export function summary(r: FuzzResult, settled?: SettleReport): string {
   lines.push('By variant: ' + [...r.byVariant.entries()].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ${n}`).join(', '));
   lines.push('');
   lines.push(...table(endpointRows(r)).map((l) => `  ${l}`));
+  const neverOk = r.operations.filter((o) => r.validStatuses.has(o.key) && ![...r.validStatuses.get(o.key)!.keys()].some((s) => s.startsWith('2')));
+  if (neverOk.length) {
+    lines.push('');
+    lines.push('Valid requests that never succeeded (what the system answered):');
+    for (const o of neverOk) lines.push(`  ${o.key}: ${[...r.validStatuses.get(o.key)!.entries()].map(([s, n]) => `${s}×${n}`).join(', ')}`);
+  }
+  if (process.env.FUZZ_VERBOSE) for (const [k, v] of r.validSamples) lines.push(`  sample ${k}: ${v}`);
   if (settled) {
     lines.push('');
     const byFinal = new Map<string, number>();
@@ -66,6 +73,7 @@ export function summary(r: FuzzResult, settled?: SettleReport): string {
   for (const d of distinct) {
     lines.push(`  [${d.count}×] ${d.key}`);
     lines.push(`        variant ${d.example.variant}: ${reproduction(d.example.request)}`);
+    if (d.example.response) lines.push(`        answered: ${d.example.response.replace(/\s+/g, ' ').slice(0, 240)}`);
   }
   return lines.join('\n');
 }

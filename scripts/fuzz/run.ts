@@ -23,6 +23,8 @@ export interface Failure {
   status: number | 'timeout' | 'error';
   problems: string[];
   request: WireRequest;
+  /** The start of the response body, when there was one. */
+  response?: string;
 }
 
 export interface FuzzResult {
@@ -31,6 +33,10 @@ export interface FuzzResult {
   byEndpoint: Map<string, Map<string, number>>;
   byClass: Map<string, number>;
   byVariant: Map<string, number>;
+  /** Statuses of the valid requests per endpoint (how deep the run reached). */
+  validStatuses: Map<string, Map<string, number>>;
+  /** One answer per endpoint and status of a valid request, for the record. */
+  validSamples: Map<string, string>;
   failures: Failure[];
   /** Processes the run's requests started (workflow id → resource). */
   started: Map<string, string>;
@@ -50,9 +56,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const ops = operationsOf(doc);
   const checker = new ResponseChecker(doc);
   const drafts = generateDrafts(doc, ops, o.ctx, o.requests, o.seed);
-  const pool = new LivePool();
+  const pool = new LivePool(!o.ctx.allow.othersProcesses);
   const timeoutMs = o.timeoutMs ?? 15_000;
-  const result: FuzzResult = { seed: o.seed, requests: 0, byEndpoint: new Map(), byClass: new Map(), byVariant: new Map(), failures: [], started: pool.started, operations: ops, ms: 0 };
+  const result: FuzzResult = { seed: o.seed, requests: 0, byEndpoint: new Map(), byClass: new Map(), byVariant: new Map(), validStatuses: new Map(), validSamples: new Map(), failures: [], started: pool.started, operations: ops, ms: 0 };
   const monitor = o.ctx.callers.find((c) => c.role === 'ops') ?? o.ctx.callers[0]!;
 
   // What the system holds before the first request: processes to address, approvals to decide.
@@ -91,7 +97,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       const ep = result.byEndpoint.get(op.key) ?? new Map<string, number>();
       count(ep, cls);
       result.byEndpoint.set(op.key, ep);
-      if (problems.length) result.failures.push({ op: op.key, variant: draft.variant, status, problems, request: wire });
+      if (draft.variant === 'valid') {
+        const vs = result.validStatuses.get(op.key) ?? new Map<string, number>();
+        count(vs, String(status));
+        result.validStatuses.set(op.key, vs);
+        const sampleKey = `${op.key} ${status}`;
+        if (res && !result.validSamples.has(sampleKey)) result.validSamples.set(sampleKey, res.body.toString('utf8').slice(0, 300));
+      }
+      if (problems.length) result.failures.push({ op: op.key, variant: draft.variant, status, problems, request: wire, response: res?.body.toString('utf8').slice(0, 300) });
       if (res) learn(op, res, pool);
       o.onResponse?.(result.requests, result.failures.length);
     }
@@ -130,7 +143,9 @@ async function refreshPool(baseUrl: string, pool: LivePool, ops: Operation[], mo
     const res = await send(baseUrl, { method: 'GET', path: '/api/v1/approvals?status=pending', headers }, timeoutMs);
     if (res.status === 200) {
       const items = (JSON.parse(res.body.toString('utf8')).items ?? []) as any[];
-      pool.pending = items.map(
+      pool.pending = items
+        .filter((it) => !pool.ownOnly || pool.started.has(it.processId))
+        .map(
         (it): PendingApproval => ({
           resource: it.process,
           workflowId: it.processId,

@@ -1,4 +1,6 @@
 /** The fuzz context read from the seeded database: real stores, SKUs, open appointments, stylists. */
+import { randomUUID } from 'node:crypto';
+import { hashApiKey } from '../../platform/api-keys';
 import type { Db } from '../../platform/db';
 import { createUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { DEMO_CALLERS, type Caller, type FuzzContext } from './context';
@@ -11,6 +13,8 @@ export interface ContextOptions {
   /** Appointments valid recoveries start for (default: S001's open ones, the demo scenario's among them). */
   appointmentIds?: string[];
   segments?: unknown[];
+  /** SKUs valid requests name (default: a spread over every category). */
+  skus?: string[];
   allow?: Partial<FuzzContext['allow']>;
   /** The secrets the API verifies unsubscribe links with: valid tokens are signed with them. */
   unsubscribeSecrets?: readonly string[];
@@ -21,7 +25,7 @@ export async function contextFromDb(db: Db, o: ContextOptions = {}): Promise<Fuz
   const products = await db.product.findMany({ where: { active: true }, select: { sku: true, price: true, category: true }, orderBy: { sku: 'asc' } });
   const categories = [...new Set(products.map((p) => p.category))].sort();
   // A spread of SKUs over every category, not the first few of one.
-  const picked = categories.flatMap((c) => products.filter((p) => p.category === c).slice(0, 8));
+  const picked = o.skus ? products.filter((p) => o.skus!.includes(p.sku)) : categories.flatMap((c) => products.filter((p) => p.category === c).slice(0, 8));
   const appointmentIds =
     o.appointmentIds ??
     (
@@ -52,6 +56,18 @@ export async function contextFromDb(db: Db, o: ContextOptions = {}): Promise<Fuz
       { tiers: ['GOLD'], storeIds: ['S002'] },
       { rfmSegments: ['champions'], regionIds: ['EAST'] },
     ],
-    allow: { modelRetrainingStarts: true, rollback: true, campaignApprovals: true, ...o.allow },
+    allow: { othersProcesses: true, modelRetrainingStarts: true, rollback: true, campaignApprovals: true, ...o.allow },
   };
+}
+
+/** Adds a revoked key and a deactivated principal's key: both must answer 401. */
+export async function createRefusedKeys(db: Db): Promise<string[]> {
+  const suffix = randomUUID().slice(0, 8);
+  const revoked = `fuzz-revoked-${suffix}`;
+  const inactive = `fuzz-inactive-${suffix}`;
+  await db.principal.create({ data: { id: `fuzz-revoked-${suffix}`, displayName: 'Fuzz revoked', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [] } });
+  await db.apiKey.create({ data: { id: `apikey-${revoked}`, principalId: `fuzz-revoked-${suffix}`, keyHash: hashApiKey(revoked), label: 'fuzz: revoked', revokedAt: new Date() } });
+  await db.principal.create({ data: { id: `fuzz-inactive-${suffix}`, displayName: 'Fuzz inactive', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [], active: false } });
+  await db.apiKey.create({ data: { id: `apikey-${inactive}`, principalId: `fuzz-inactive-${suffix}`, keyHash: hashApiKey(inactive), label: 'fuzz: inactive principal' } });
+  return [revoked, inactive];
 }
