@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { ZodError } from 'zod';
+import { UnstorableInputError } from '../platform/storable-input';
 
 /** RFC 9457 problem details; `type` is a stable, machine-readable URI per error class. */
 export interface Problem {
@@ -72,6 +73,10 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) return;
   if (err instanceof HttpProblem) return sendProblem(res, err, req.originalUrl);
+  if (err instanceof UnstorableInputError) {
+    const errors = err.problems.map(({ field, message, code }) => ({ field, message, code }));
+    return sendProblem(res, problems.validation(errors, `Invalid input: ${errors.map((e) => e.field).join(', ')}.`), req.originalUrl);
+  }
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   if (type === 'entity.parse.failed') {
