@@ -1,5 +1,6 @@
 /**
- * Secrets an installation keeps for itself when the operator configured none.
+ * Secrets an installation keeps for itself: the unsubscribe-link secret when the operator
+ * configured none, the key of list page tokens.
  *
  * The worker signs unsubscribe links and the API verifies them, perhaps on different machines, so
  * the secret lives where both look: Postgres. It is generated once (32 random bytes) by whichever
