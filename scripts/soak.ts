@@ -208,6 +208,20 @@ async function main(): Promise<number> {
     const checkPg = await connectPg(databaseUrl);
     cleanups.push(() => checkPg.end());
     const report = await runChecks({ client, pg: checkPg, driver, smtp, simulator, outcomes });
+    // A soak whose faults did not all happen proves less than it claims: that is a breach too.
+    const missing = [
+      chaos.workerKills < 1 && 'no worker was killed',
+      chaos.devServerRestarts < 1 && 'the dev server was not restarted',
+      opts.postgresRestart && cluster && chaos.postgresRestarts < 1 && 'Postgres was not restarted',
+      chaos.smtpOutages < 1 && 'SMTP did not fail',
+      chaos.supplierOutages < 1 && 'the supplier ERP did not fail',
+      chaos.channelOutages < 1 && 'the price channels did not fail',
+      ...chaos.failures,
+    ].filter((m): m is string => typeof m === 'string');
+    if (missing.length) report.breaches.push({ check: 'faults applied', process: 'all', ids: missing, detail: 'faults that did not happen' });
+    if (driver.started < Math.ceil(specs.length * 0.8)) {
+      report.breaches.push({ check: 'runs started', process: 'all', ids: [`${driver.started} of ${specs.length}`], detail: 'fewer than 80% of the planned runs started' });
+    }
     const durationMs = Date.now() - t0;
     const summary = {
       command: `npm run soak${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,

@@ -147,7 +147,7 @@ export class Driver {
           await Promise.all(todo.slice(k, k + 4).map((item) => this.decide(principal, item)));
         }
       }
-      await sleep(2_000);
+      await sleep(3_000);
     }
   }
 
