@@ -137,7 +137,10 @@ export type TierName = 'STANDARD' | 'SILVER' | 'GOLD' | 'PLATINUM';
 export type AppointmentStatusName = 'SCHEDULED' | 'CONFIRMED' | 'COMPLETED' | 'CANCELLED' | 'NO_SHOW';
 
 export interface RegionRow { id: string; name: string }
-export interface StoreRow { id: string; name: string; regionId: string; city: string; timezone: string; openingHour: number; closingHour: number }
+export interface StoreRow {
+  id: string; name: string; regionId: string; city: string; street: string; state: string; postalCode: string; email: string;
+  timezone: string; openingHour: number; closingHour: number;
+}
 export interface StaffRow {
   id: string; storeId: string | null; regionId: string | null; firstName: string; lastName: string; email: string;
   role: StaffRoleName; skills: string[]; rating: number; maxDailyAppointments: number; active: boolean; hiredAt: Date;
@@ -333,12 +336,12 @@ export const REGIONS: readonly RegionRow[] = [
 ];
 
 export const STORES: readonly StoreRow[] = [
-  { id: 'S001', name: 'Retail Ops Union Square', regionId: 'WEST', city: 'San Francisco', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 21 },
-  { id: 'S002', name: 'Retail Ops Pearl District', regionId: 'WEST', city: 'Portland', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 20 },
-  { id: 'S003', name: 'Retail Ops Cherry Creek', regionId: 'WEST', city: 'Denver', timezone: 'America/Denver', openingHour: 10, closingHour: 20 },
-  { id: 'S004', name: 'Retail Ops SoHo', regionId: 'EAST', city: 'New York', timezone: 'America/New_York', openingHour: 10, closingHour: 21 },
-  { id: 'S005', name: 'Retail Ops Back Bay', regionId: 'EAST', city: 'Boston', timezone: 'America/New_York', openingHour: 10, closingHour: 20 },
-  { id: 'S006', name: 'Retail Ops Lincoln Park', regionId: 'EAST', city: 'Chicago', timezone: 'America/Chicago', openingHour: 10, closingHour: 20 },
+  { id: 'S001', name: 'Retail Ops Union Square', regionId: 'WEST', city: 'San Francisco', street: "170 O'Farrell Street", state: 'CA', postalCode: '94102', email: 'union-square@stores.retail-ops.local', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 21 },
+  { id: 'S002', name: 'Retail Ops Pearl District', regionId: 'WEST', city: 'Portland', street: '1033 NW Couch Street', state: 'OR', postalCode: '97209', email: 'pearl-district@stores.retail-ops.local', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 20 },
+  { id: 'S003', name: 'Retail Ops Cherry Creek', regionId: 'WEST', city: 'Denver', street: '3000 East 1st Avenue', state: 'CO', postalCode: '80206', email: 'cherry-creek@stores.retail-ops.local', timezone: 'America/Denver', openingHour: 10, closingHour: 20 },
+  { id: 'S004', name: 'Retail Ops SoHo', regionId: 'EAST', city: 'New York', street: '120 Spring Street', state: 'NY', postalCode: '10012', email: 'soho@stores.retail-ops.local', timezone: 'America/New_York', openingHour: 10, closingHour: 21 },
+  { id: 'S005', name: 'Retail Ops Back Bay', regionId: 'EAST', city: 'Boston', street: '800 Boylston Street', state: 'MA', postalCode: '02199', email: 'back-bay@stores.retail-ops.local', timezone: 'America/New_York', openingHour: 10, closingHour: 20 },
+  { id: 'S006', name: 'Retail Ops Lincoln Park', regionId: 'EAST', city: 'Chicago', street: '2500 North Clark Street', state: 'IL', postalCode: '60614', email: 'lincoln-park@stores.retail-ops.local', timezone: 'America/Chicago', openingHour: 10, closingHour: 20 },
 ];
 
 /** Relative sales volume per store (S001 is the flagship). */
