@@ -13,7 +13,7 @@ import type { Customer360 } from '../domain/customer-360';
 import { preselectItems, type PreselectedItem } from '../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../domain/stylist-ranking';
 import { ApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from './approval-gate';
-import { cancelRequestSignal, type CancelRequest } from './cancellation';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from './search-attributes';
 
 export const PROCESS_TYPE = 'appointment_recovery';
@@ -110,7 +110,7 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
   });
   wf.setHandler(recoveryStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= req;
+    state.cancellation ??= storableCancelRequest(req);
   });
 
   const setStage = (stage: RecoveryStage) => {

@@ -7,9 +7,10 @@
  * and runs any number of gates, one per subject (a purchase order, a price change, ...).
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type * as approvalActivities from '../activities/approvals';
 import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../domain/approval';
+import { findTextProblems, type TextProblem } from '../domain/storable-text';
 import { ApprovalPending, ApproverRole } from './search-attributes';
 
 export interface DecisionInput {
@@ -138,7 +139,20 @@ interface OpenGate {
   status: GateStatus;
   decisions: GateDecision[];
   levelDecision?: GateDecision;
+  /** A decision being recorded: the level stays open, and other decisions wait, until it is. */
+  recording?: GateDecision;
+  /** The request row exists (a decision recorded before it would break its foreign key). */
+  opened?: boolean;
 }
+
+/**
+ * Records a decision before the gate acts on it, so a decision the database refuses (InvalidData)
+ * is undone and refused instead of acted on unrecorded. Runs recorded before acted at once.
+ */
+const RECORD_DECISION_FIRST_PATCH = 'approval-gate-record-decision-first';
+
+/** The activity failure type of a decision the database refuses (activities/data-errors.ts). */
+const INVALID_DATA = 'InvalidData';
 
 const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -205,6 +219,7 @@ export class ApprovalGates {
       dueAt: this.dueAt(gate),
       details: spec.details,
     });
+    gate.opened = true;
 
     try {
       while (gate.status === 'pending') {
@@ -257,6 +272,11 @@ export class ApprovalGates {
       if (gate.levelDecision) return true;
       if (gate.status !== 'pending') return false;
       if (done) continue;
+      if (gate.recording) {
+        // A decision arrived before the deadline: it wins unless the database refuses it.
+        await wf.condition(() => gate.recording === undefined || gate.status !== 'pending');
+        continue;
+      }
       const now = Date.now();
       if (now >= expireAt) {
         gate.status = 'expired';
@@ -316,7 +336,16 @@ export class ApprovalGates {
         open.length > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
       );
     }
-    if (gate.levelDecision) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
+    if (gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
+    const unstorable = unstorableDecisionFields(input);
+    if (unstorable.length > 0) {
+      throw ApplicationFailure.create({
+        message: unstorable.map((p) => `${p.field} ${p.message}`).join('; '),
+        type: GateErrors.invalidDecision,
+        nonRetryable: true,
+        details: [unstorable.map(({ field, message }) => ({ field, message }))],
+      });
+    }
     const earlier = gate.decisions.filter((d) => d.level < gate.level).map((d) => d.actorId);
     const check = checkDecision(
       input.actor,
@@ -345,7 +374,7 @@ export class ApprovalGates {
   private async decide(input: DecisionInput): Promise<DecisionReceipt> {
     // Validators of concurrent updates can all pass before any handler runs: first handler wins.
     const gate = this.findGate(input);
-    if (!gate || gate.levelDecision) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
+    if (!gate || gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
     const decision: GateDecision = {
       level: gate.level,
       decision: input.decision,
@@ -355,9 +384,7 @@ export class ApprovalGates {
       payload: input.payload,
       decidedAt: new Date(Date.now()).toISOString(),
     };
-    gate.levelDecision = decision;
-    gate.decisions.push(decision);
-    await acts.recordApprovalDecision({
+    const record = {
       id: `${gate.requestId}:L${gate.level}`,
       requestId: gate.requestId,
       workflowId: wf.workflowInfo().workflowId,
@@ -367,7 +394,34 @@ export class ApprovalGates {
       comment: decision.comment,
       payload: decision.payload,
       decidedAt: decision.decidedAt,
-    });
+    };
+    if (!wf.patched(RECORD_DECISION_FIRST_PATCH)) {
+      gate.levelDecision = decision;
+      gate.decisions.push(decision);
+      await acts.recordApprovalDecision(record);
+      return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
+    }
+    // The gate shows as pending while its request row is still being written: record after it.
+    await wf.condition(() => gate.opened === true || gate.status !== 'pending');
+    if (gate.status !== 'pending' || gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
+    gate.recording = decision;
+    try {
+      await acts.recordApprovalDecision(record);
+    } catch (err) {
+      const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_DATA ? err.cause : undefined;
+      if (!refused) throw err;
+      // Nothing was recorded: the level stays open for a decision that can be.
+      throw ApplicationFailure.create({
+        message: `The decision could not be recorded, so it was not taken: ${refused.message}`,
+        type: GateErrors.invalidDecision,
+        nonRetryable: true,
+        details: [[{ field: 'decision', message: `could not be recorded: ${refused.message}` }]],
+      });
+    } finally {
+      gate.recording = undefined;
+    }
+    gate.levelDecision = decision;
+    gate.decisions.push(decision);
     return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
   }
 
@@ -429,4 +483,14 @@ export class ApprovalGates {
       { key: ApproverRole, value: roles },
     ]);
   }
+}
+
+/** The decision's free text (comment, payload, who and what it names) that Postgres could not store. */
+function unstorableDecisionFields(input: DecisionInput): TextProblem[] {
+  return [
+    ...findTextProblems(input.comment, 'comment'),
+    ...findTextProblems(input.payload, 'payload'),
+    ...findTextProblems(input.subjectId, 'subjectId'),
+    ...findTextProblems(input.actor?.id, 'actor.id'),
+  ];
 }

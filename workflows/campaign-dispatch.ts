@@ -15,7 +15,7 @@ import type * as campaignActivities from '../activities/campaigns';
 import type { FrequencyCap, QuietHours } from '../domain/send-eligibility';
 import type { Segment } from '../domain/segments';
 import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
-import { cancelRequestSignal, type CancelRequest } from './cancellation';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
 export const PROCESS_TYPE = 'campaign';
@@ -162,7 +162,7 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
     pendingApproval: null,
     decisions: [],
     failure: null,
-    cancellation: carry?.cancellation ?? null,
+    cancellation: carry?.cancellation ? storableCancelRequest(carry.cancellation) : null,
   };
   const carriedDecisions = carry?.decisions ?? [];
   const gates = new ApprovalGates();
@@ -174,7 +174,7 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
   });
   wf.setHandler(campaignStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= req;
+    state.cancellation ??= storableCancelRequest(req);
   });
   wf.setHandler(pauseSignal, () => {
     state.paused = true;

@@ -13,7 +13,7 @@ import type * as trainingActivities from '../activities/model-training';
 import type { SeriesCursor, TrainModelBatchResult } from '../activities/model-training';
 import { proposePromotion, type PromotionPolicy, type PromotionProposal } from '../domain/model-promotion';
 import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
-import { cancelRequestSignal, type CancelRequest } from './cancellation';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
 export const PROCESS_TYPE = 'model_retraining';
@@ -107,7 +107,7 @@ export async function modelRetraining(input: ModelRetrainingInput): Promise<Mode
   });
   wf.setHandler(modelRetrainingStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= req;
+    state.cancellation ??= storableCancelRequest(req);
   });
   const setStage = (stage: RetrainingStage) => {
     if (state.stage === stage) return;

@@ -15,7 +15,7 @@ import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../doma
 import { priceApprovalTier } from '../domain/price-tiers';
 import { formatMoney } from '../domain/text';
 import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
-import { cancelRequestSignal, type CancelRequest } from './cancellation';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
 export const PROCESS_TYPE = 'price_change';
@@ -170,7 +170,7 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
   });
   wf.setHandler(priceChangeStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= req;
+    state.cancellation ??= storableCancelRequest(req);
   });
   const setStage = (stage: PriceChangeStage) => {
     state.stage = stage;

@@ -23,9 +23,10 @@ import {
   type SupplierStage,
 } from '../domain/purchase-orders';
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../domain/reorder';
+import { findTextProblems } from '../domain/storable-text';
 import { formatMoney, pluralise } from '../domain/text';
 import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
-import { cancelRequestSignal, type CancelRequest } from './cancellation';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
 export const PROCESS_TYPE = 'replenishment';
@@ -217,7 +218,7 @@ export async function replenishment(input: ReplenishmentInput): Promise<Replenis
   };
   wf.setHandler(replenishmentStateQuery, snapshot);
   wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= req;
+    state.cancellation ??= storableCancelRequest(req);
   });
 
   const setStage = (stage: ReplenishmentStage) => {
@@ -259,6 +260,16 @@ export async function replenishment(input: ReplenishmentInput): Promise<Replenis
     },
     {
       validator: (event) => {
+        // Refused before the handler applies it: the activity that books it could not store it.
+        const unstorable = findTextProblems(event, 'body');
+        if (unstorable.length > 0) {
+          throw ApplicationFailure.create({
+            message: unstorable.map((p) => `${p.field} ${p.message}`).join('; '),
+            type: SupplierEventErrors.invalid,
+            nonRetryable: true,
+            details: [{ field: unstorable[0]!.field }],
+          });
+        }
         const po = state.purchaseOrders.find((p) => p.id === event.purchaseOrderId);
         if (!po) {
           throw ApplicationFailure.create({
