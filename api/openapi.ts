@@ -1,6 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import {
-  ApprovalItemSchema,
   ApprovalsQuerySchema,
   CancelBodySchema,
   DecisionBodySchema,
@@ -16,6 +15,7 @@ import {
   StoreSchema,
 } from './schemas';
 import type { ProcessDefinition } from './processes/definition';
+import { approvalItemSchema } from './routes/approvals';
 import { z } from './zod';
 
 export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
@@ -61,12 +61,12 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
     registry.registerPath({
       method: 'get', path: `${base}/{id}`, tags, security, summary: 'Current state from the workflow query',
       request: { params: idParam },
-      responses: { 200: ok('State', ProcessStateSchema), 404: problem('Unknown ID'), ...common },
+      responses: { 200: ok('State', def.stateSchema ?? ProcessStateSchema), 404: problem('Unknown ID'), ...common },
     });
     registry.registerPath({
       method: 'post', path: `${base}/{id}/decisions`, tags, security, summary: 'Decide the pending approval (workflow Update with validator)',
       request: { params: idParam, ...body(DecisionBodySchema.extend(def.decisionSchema.shape)) },
-      responses: { 200: ok('New state', ProcessStateSchema), 400: problem('Invalid decision'), 404: problem('Unknown ID'), 409: problem('Nothing pending or already decided'), ...common },
+      responses: { 200: ok('New state', def.stateSchema ?? ProcessStateSchema), 400: problem('Invalid decision'), 404: problem('Unknown ID'), 409: problem('Nothing pending or already decided'), ...common },
     });
     registry.registerPath({
       method: 'post', path: `${base}/{id}/cancel`, tags, security, summary: 'Cancel, compensating what was done',
@@ -79,7 +79,7 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
   registry.registerPath({
     method: 'get', path: '/api/v1/approvals', tags: ['Approvals'], security, summary: 'The caller’s approval inbox across all processes',
     request: { query: ApprovalsQuerySchema },
-    responses: { 200: ok('Approvals', z.object({ items: z.array(ApprovalItemSchema) })), ...common },
+    responses: { 200: ok('Approvals', z.object({ items: z.array(approvalItemSchema(processes)) })), ...common },
   });
   registry.registerPath({ method: 'get', path: '/api/v1/stores', tags: ['Reference data'], security, summary: 'Stores within the caller’s scope', responses: { 200: ok('Stores', z.object({ items: z.array(StoreSchema) })), ...common } });
   registry.registerPath({

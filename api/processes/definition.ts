@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { Router } from 'express';
 import type { QueryDefinition } from '@temporalio/common';
-import type { ZodObject, ZodRawShape } from 'zod';
+import type { ZodObject, ZodRawShape, ZodType } from 'zod';
 import type { Role } from '../../domain/approval';
 import type { Db } from '../../platform/db';
 import type { StartedProcess } from '../../platform/appointment-recovery-starter';
@@ -35,6 +35,17 @@ export interface ProcessDefinition<Body = unknown> {
   decisionPayload(body: Record<string, unknown>): Record<string, unknown> | undefined;
   /** Which open approval a decision is about, where a run has several (e.g. the purchase order). */
   decisionSubject?(body: Record<string, unknown>): string | undefined;
+  /** The process's state as GET /{resource}/{id} answers it (its own OpenAPI component); the generic ProcessState when absent. */
+  stateSchema?: ZodType;
+  /**
+   * What a person deciding needs beyond the workflow's own state, read from Postgres: merged over
+   * the state returned by GET /{resource}/{id} and the decision's 200.
+   */
+  context?(deps: ProcessDeps, state: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** The same for an approvals-inbox row: merged over the row's `details`. */
+  approvalDetails?(db: Db, row: ApprovalRow): Promise<Record<string, unknown>>;
+  /** The schema of an inbox row's `details` for this process (its own OpenAPI component). */
+  approvalDetailsSchema?: ZodType;
   /** Process-specific calls under /{resource}/{id}/..., mounted beside the generic ones. */
   routes?(deps: ProcessDeps, tools: ProcessRouteTools): Router;
   /** Documents those calls in the OpenAPI document. */
@@ -44,4 +55,14 @@ export interface ProcessDefinition<Body = unknown> {
 export interface ProcessRouteTools {
   /** The run behind an ID, 404 when it is not this process, 403 when outside the caller's stores. */
   describe(id: string, principal: AuthedPrincipal): Promise<WorkflowExecutionDescription>;
+}
+
+/** An approvals-inbox row as stored (ApprovalRequest). */
+export interface ApprovalRow {
+  id: string;
+  workflowId: string;
+  subjectType: string;
+  subjectId: string;
+  storeId: string | null;
+  details: unknown;
 }

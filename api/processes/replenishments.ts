@@ -11,6 +11,7 @@ import { assertStoreVisible } from '../scope';
 import { parse } from '../validate';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
+import { replenishmentApprovalDetails, ReplenishmentApprovalDetailsSchema, replenishmentContext, ReplenishmentStateSchema } from '../context/replenishment';
 
 const DAY_MS = 86_400_000;
 const timingMs = z.number().int().min(1000).max(30 * DAY_MS);
@@ -128,6 +129,10 @@ export const replenishments: ProcessDefinition<StartBody> = {
     }
   },
   stateQuery: replenishmentStateQuery,
+  stateSchema: ReplenishmentStateSchema,
+  context: (deps, state) => replenishmentContext(deps.db, state),
+  approvalDetails: replenishmentApprovalDetails,
+  approvalDetailsSchema: ReplenishmentApprovalDetailsSchema,
   decisionPayload: (b) => (Array.isArray(b.lines) ? { lines: b.lines } : undefined),
   decisionSubject: (b) => (typeof b.purchaseOrderId === 'string' ? b.purchaseOrderId : undefined),
 

@@ -3,8 +3,25 @@ import type { Prisma } from '../../generated/prisma/client';
 import { coversScope, NON_DECIDING_ROLES, type ApproverSpec } from '../../domain/approval';
 import type { Db } from '../../platform/db';
 import { principalOf } from '../auth';
-import { ApprovalsQuerySchema } from '../schemas';
+import { appointmentRecoveries } from '../processes/appointment-recoveries';
+import { campaigns } from '../processes/campaigns';
+import type { ProcessDefinition } from '../processes/definition';
+import { modelRetrainings } from '../processes/model-retrainings';
+import { priceChanges } from '../processes/price-changes';
+import { replenishments } from '../processes/replenishments';
+import { ApprovalItemSchema, ApprovalsQuerySchema } from '../schemas';
 import { parse } from '../validate';
+import { z } from '../zod';
+
+const ALL_PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns, modelRetrainings];
+
+/** An inbox row with its process's typed `details` (what its decider needs, read from Postgres). */
+export function approvalItemSchema(processes: ProcessDefinition<any>[]) {
+  const typed = processes.flatMap((d) => (d.approvalDetailsSchema ? [d.approvalDetailsSchema] : []));
+  const generic = z.record(z.string(), z.unknown()).openapi({ description: 'What the workflow put on the request' });
+  const details = typed.length > 0 ? z.union([typed[0]!, ...typed.slice(1), generic]) : generic;
+  return z.object({ ...ApprovalItemSchema.shape, details }).strict().openapi('ApprovalInboxItem');
+}
 
 const RESOURCE_BY_PROCESS: Record<string, string> = {
   appointment_recovery: 'appointment-recoveries',
@@ -15,8 +32,9 @@ const RESOURCE_BY_PROCESS: Record<string, string> = {
 };
 
 /** The caller's approval inbox across all processes: what they may decide now (ops see everything, deciding nothing). */
-export function approvalsRouter(db: Db): Router {
+export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = ALL_PROCESSES): Router {
   const router = Router();
+  const byType = new Map(processes.map((d) => [d.processType, d]));
   router.get('/', async (req, res) => {
     const p = principalOf(req);
     const q = parse(ApprovalsQuerySchema, req.query, 'query');
@@ -25,14 +43,15 @@ export function approvalsRouter(db: Db): Router {
     const where: Prisma.ApprovalRequestWhereInput = { status: q.status.toUpperCase() as 'PENDING' };
     if (!readsAll) where.approverRoles = { has: p.role };
     const rows = await db.approvalRequest.findMany({ where, orderBy: { dueAt: 'asc' }, take: 500 });
-    const items = rows
+    const visible = rows
       .map((r) => {
         const approvers = ((r.details as { approvers?: ApproverSpec[] }).approvers ?? []) as ApproverSpec[];
         const mine = approvers.some((a) => a.role === p.role && coversScope(p, a.scope));
         return { r, mine };
       })
-      .filter(({ mine }) => readsAll || mine)
-      .map(({ r, mine }) => {
+      .filter(({ mine }) => readsAll || mine);
+    const items = await Promise.all(
+      visible.map(async ({ r, mine }) => {
         const resource = RESOURCE_BY_PROCESS[r.processType] ?? r.processType;
         return {
           id: r.id,
@@ -49,10 +68,18 @@ export function approvalsRouter(db: Db): Router {
           dueAt: r.dueAt.toISOString(),
           canDecide: mine && r.status === 'PENDING' && r.requestedBy !== p.id,
           decideUrl: `/api/v1/${resource}/${encodeURIComponent(r.workflowId)}/decisions`,
-          details: r.details,
+          details: await detailsOf(r),
         };
-      });
+      }),
+    );
     res.json({ items });
   });
   return router;
+
+  async function detailsOf(r: { id: string; workflowId: string; processType: string; subjectType: string; subjectId: string; storeId: string | null; details: unknown }) {
+    const stored = (r.details && typeof r.details === 'object' ? r.details : {}) as Record<string, unknown>;
+    const def = byType.get(r.processType);
+    if (!def?.approvalDetails) return stored;
+    return { ...stored, ...(await def.approvalDetails(db, r)) };
+  }
 }

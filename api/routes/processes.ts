@@ -67,6 +67,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const state = (await handle.query(def.stateQuery)) as Record<string, unknown>;
     let result: unknown = null;
     if (status === 'completed') result = await handle.result().catch(() => null);
+    const context = def.context ? await def.context(deps, state) : {};
     return {
       id,
       workflowId: id,
@@ -76,6 +77,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       startedAt: desc.startTime.toISOString(),
       closedAt: desc.closeTime?.toISOString() ?? null,
       ...state,
+      ...context,
       pendingApproval: state.pendingApproval ?? null,
       decisions: state.decisions ?? [],
       result,
