@@ -158,7 +158,7 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
     const tail = op.path.split('/').pop();
     for (const p of op.params.filter((x) => x.in === 'path')) {
       if (p.name === 'id') {
-        const ref: Ref['ref'] = tail === 'decisions' ? 'pending-workflow' : 'workflow';
+        const ref: Ref['ref'] = tail === 'decisions' || tail === 'supplier-events' ? 'pending-workflow' : 'workflow';
         model[p.name] = pick.map((v) => ({ ref, resource: op.resource, pick: v }));
       } else if (p.name === 'sku') model[p.name] = fc.constantFrom(...ctx.products.map((x) => x.sku));
       else if (p.name === 'modelName') model[p.name] = fc.constantFrom(...ctx.modelNames);

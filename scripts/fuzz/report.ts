@@ -48,6 +48,7 @@ export function summary(r: FuzzResult, settled?: SettleReport): string {
   lines.push(`Fuzz run: ${r.requests} requests, seed ${r.seed}, ${(r.ms / 1000).toFixed(1)} s (${(r.requests / (r.ms / 1000)).toFixed(0)} req/s), ${r.operations.length} operations in the OpenAPI document`);
   lines.push('');
   lines.push('By status class: ' + CLASSES.filter((c) => r.byClass.has(c)).map((c) => `${c} ${r.byClass.get(c)}`).join(', '));
+  lines.push('By status: ' + [...r.byStatus.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([s, n]) => `${s} ${n}`).join(', '));
   lines.push('By variant: ' + [...r.byVariant.entries()].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ${n}`).join(', '));
   lines.push('');
   lines.push(...table(endpointRows(r)).map((l) => `  ${l}`));
@@ -108,8 +109,10 @@ export function publish(file: string, r: FuzzResult, settled: SettleReport | und
     `- Seed: ${r.seed}`,
     `- Requests: ${r.requests} over ${r.operations.length} operations in ${(r.ms / 1000).toFixed(0)} s`,
     `- By status class: ${byClass}`,
+    `- By status: ${[...r.byStatus.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([s, n]) => `${s} ${n}`).join(', ')}`,
     settled ? `- Processes started: ${settled.runs.length}; activities failing over and over: ${settled.stuck.length}; not closed after cancel: ${settled.notClosed.length}` : '- Processes started: not checked (no Temporal connection)',
-    `- Failures: ${r.failures.length}${distinct.length ? ` (${distinct.length} distinct: ${distinct.slice(0, 10).map((d) => `${d.key} ×${d.count}`).join('; ')})` : ''}`,
+    `- Failures: ${r.failures.length}${distinct.length ? ` (${distinct.length} distinct)` : ''}`,
+    ...distinct.slice(0, 15).map((d) => `  - ×${d.count} ${d.example.op} → ${d.example.status}: ${d.example.problems[0]}`),
     '',
     '| endpoint | requests | 2xx | 4xx | 5xx | timeouts |',
     '|---|---:|---:|---:|---:|---:|',

@@ -25,6 +25,7 @@ export interface Failure {
   request: WireRequest;
   /** The start of the response body, when there was one. */
   response?: string;
+  ms: number;
 }
 
 export interface FuzzResult {
@@ -32,6 +33,7 @@ export interface FuzzResult {
   requests: number;
   byEndpoint: Map<string, Map<string, number>>;
   byClass: Map<string, number>;
+  byStatus: Map<string, number>;
   byVariant: Map<string, number>;
   /** Statuses of the valid requests per endpoint (how deep the run reached). */
   validStatuses: Map<string, Map<string, number>>;
@@ -58,7 +60,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const drafts = generateDrafts(doc, ops, o.ctx, o.requests, o.seed);
   const pool = new LivePool(!o.ctx.allow.othersProcesses);
   const timeoutMs = o.timeoutMs ?? 15_000;
-  const result: FuzzResult = { seed: o.seed, requests: 0, byEndpoint: new Map(), byClass: new Map(), byVariant: new Map(), validStatuses: new Map(), validSamples: new Map(), failures: [], started: pool.started, operations: ops, ms: 0 };
+  const result: FuzzResult = { seed: o.seed, requests: 0, byEndpoint: new Map(), byClass: new Map(), byStatus: new Map(), byVariant: new Map(), validStatuses: new Map(), validSamples: new Map(), failures: [], started: pool.started, operations: ops, ms: 0 };
   const monitor = o.ctx.callers.find((c) => c.role === 'ops') ?? o.ctx.callers[0]!;
 
   // What the system holds before the first request: processes to address, approvals to decide.
@@ -79,6 +81,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         });
       }
       const wire = materialise(draft, op, ops, o.ctx, pool);
+      const sentAt = Date.now();
       let res: WireResponse | undefined;
       let problems: string[];
       let status: Failure['status'];
@@ -94,6 +97,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       count(result.byVariant, draft.variant);
       const cls = typeof status === 'number' ? `${String(status)[0]}xx` : status;
       count(result.byClass, cls);
+      count(result.byStatus, String(status));
       const ep = result.byEndpoint.get(op.key) ?? new Map<string, number>();
       count(ep, cls);
       result.byEndpoint.set(op.key, ep);
@@ -104,7 +108,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         const sampleKey = `${op.key} ${status}`;
         if (res && !result.validSamples.has(sampleKey)) result.validSamples.set(sampleKey, res.body.toString('utf8').slice(0, 300));
       }
-      if (problems.length) result.failures.push({ op: op.key, variant: draft.variant, status, problems, request: wire, response: res?.body.toString('utf8').slice(0, 300) });
+      if (problems.length) result.failures.push({ op: op.key, variant: draft.variant, status, problems, request: wire, response: res?.body.toString('utf8').slice(0, 300), ms: Date.now() - sentAt });
       if (res) learn(op, res, pool);
       o.onResponse?.(result.requests, result.failures.length);
     }
@@ -178,6 +182,8 @@ const encodeLoose = (s: string): string => {
 
 /** The wire request for a draft, with what only the run knows (pending approvals, page tokens, approvers) filled in. */
 export function materialise(draft: Draft, op: Operation, ops: Operation[], ctx: FuzzContext, pool: LivePool): WireRequest {
+  // A decision names the subject (purchase order) of the approval its path points at.
+  const pathRef = Object.values(draft.pathParams).find((v): v is Ref => isRef(v) && v.ref === 'pending-workflow');
   const resolve = (r: Ref): string | undefined => {
     switch (r.ref) {
       case 'workflow':
@@ -185,7 +191,7 @@ export function materialise(draft: Draft, op: Operation, ops: Operation[], ctx: 
       case 'pending-workflow':
         return pool.pendingFor(r.resource, r.pick)?.workflowId ?? pool.workflowId(r.resource, r.pick) ?? `${r.resource}-nothing-pending`;
       case 'pending-subject':
-        return pool.pendingFor(r.resource, r.pick)?.subjectId ?? 'PO-NOTHING-PENDING';
+        return pool.pendingFor(r.resource, pathRef?.pick ?? r.pick)?.subjectId ?? 'PO-NOTHING-PENDING';
       case 'page-token':
         return pool.pageToken(r.pick);
       case 'other-workflow': {

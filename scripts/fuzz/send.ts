@@ -18,7 +18,9 @@ export interface WireResponse {
 
 export class RequestTimeout extends Error {}
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// A connection per request: a kept-alive socket the server closes while idle (its keepAliveTimeout)
+// would fail the next request with a hang-up that says nothing about the API.
+const agent = new http.Agent({ keepAlive: false, maxSockets: 64 });
 
 export function send(baseUrl: string, req: WireRequest, timeoutMs: number): Promise<WireResponse> {
   const url = new URL(baseUrl);

@@ -27,7 +27,16 @@ export interface SettleReport {
 /** An activity retried this often with a failure recorded is failing over and over, not recovering. */
 export const STUCK_ATTEMPTS = 4;
 
-export async function settle(o: { client: Client; baseUrl: string; systemKey: string; started: Map<string, string>; closeTimeoutMs?: number; log?: (m: string) => void }): Promise<SettleReport> {
+export async function settle(o: {
+  client: Client;
+  baseUrl: string;
+  systemKey: string;
+  started: Map<string, string>;
+  /** The namespace is the run's own: every workflow running in it is checked too (children, ones the processes started). */
+  wholeNamespace?: boolean;
+  closeTimeoutMs?: number;
+  log?: (m: string) => void;
+}): Promise<SettleReport> {
   const runs: SettledRun[] = [];
   for (const [workflowId, resource] of o.started) {
     const run: SettledRun = { workflowId, resource, statusAtEnd: 'unknown', pendingActivities: [] };
@@ -59,6 +68,16 @@ export async function settle(o: { client: Client; baseUrl: string; systemKey: st
   }
   const deadline = Date.now() + (o.closeTimeoutMs ?? 120_000);
   let open = running;
+  if (o.wholeNamespace) {
+    // Workflows the processes started themselves (children): they close with their parents.
+    await new Promise((res) => setTimeout(res, 2_000));
+    for await (const wf of o.client.workflow.list({ query: "ExecutionStatus = 'Running'" })) {
+      if (o.started.has(wf.workflowId)) continue;
+      const run: SettledRun = { workflowId: wf.workflowId, resource: `(${wf.type})`, statusAtEnd: 'RUNNING', pendingActivities: [] };
+      runs.push(run);
+      open.push(run);
+    }
+  }
   while (open.length && Date.now() < deadline) {
     await new Promise((res) => setTimeout(res, 1_000));
     const still: SettledRun[] = [];
