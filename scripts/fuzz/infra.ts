@@ -10,21 +10,20 @@ import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createApp } from '../../api/app';
 import { createApiServer } from '../../api/server';
 import { createDb, type Db } from '../../platform/db';
 import pino from 'pino';
-import { createSmtpTransport } from '../../platform/mailer';
 import { applyMigrations } from '../../platform/migrations';
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
 import { createRefusedKeys } from './seed-context';
 import { seed } from '../../prisma/seed';
 import { createSimulatorApp } from '../../simulator/app';
-import { createActivities } from '../../workers/activities';
-import { DEV_SERVER_DYNAMIC_CONFIG, ensureSearchAttributes, readSearchAttributes, REPO_ROOT, requireTemporalBinary, startDevServer, stopProcess, waitForTemporal } from '../temporal-dev';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { DEV_SERVER_DYNAMIC_CONFIG, ensureSearchAttributes, readSearchAttributes, REPO_ROOT, requireTemporalBinary, spawnUnderWatchdog, startDevServer, stopProcess, waitForTemporal } from '../temporal-dev';
 
 export const FUZZ_DATABASE = 'retail_ops_fuzz';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -72,17 +71,24 @@ async function recreateDatabase(url: string): Promise<void> {
   }
 }
 
+/** Resolves once a worker polls the task queue; fails when the worker process exits first. */
+async function waitForPoller(client: Client, taskQueue: string, worker: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    const tq = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 }).catch(() => undefined);
+    if (tq?.pollers?.length) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`no worker polled ${taskQueue} within 180 s; see ${logFile}`);
+}
+
 export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzInfra> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    try {
-      Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [], telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-    } catch {
-      // installed already
-    }
     const bin = requireTemporalBinary();
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
@@ -124,8 +130,6 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
     const smtpPort = await freePort();
     await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', () => r()));
     closers.push(() => new Promise((r) => smtp.close(() => r(undefined))));
-    const transport = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtpPort, SMTP_SECURE: false });
-    closers.push(async () => transport.close());
 
     const simulator = createSimulatorApp();
     const simServer: Server = await new Promise((r) => {
@@ -139,30 +143,38 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
     const client = new Client({ connection, namespace: 'default' });
     const taskQueue = 'retail-ops';
     const unsubscribeSecrets = [randomBytes(32).toString('hex')];
-    const nativeConnection = await NativeConnection.connect({ address });
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }),
-      activities: createActivities({
-        db,
-        transport,
-        client,
-        taskQueue,
-        mailFrom: 'Retail Ops <no-reply@retail-ops.fuzz>',
-        publicBaseUrl: 'http://retail-ops.fuzz',
-        supplierErpUrl: simulatorUrl,
-        unsubscribeSecrets,
-      }),
+
+    // The worker as `npm start` runs it (workers/main.ts), in a process of its own: its CPU-heavy
+    // activities (training) do not stall the API or the requests of this process. Schedules paused:
+    // what runs is what the requests started.
+    const workerLog = join(logDir, `fuzz-worker-${port}.log`);
+    const wfd = openSync(workerLog, 'w');
+    const worker = spawnUnderWatchdog(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workers', 'main.ts')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: address,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtpPort),
+        SMTP_SECURE: 'false',
+        SUPPLIER_ERP_URL: simulatorUrl,
+        PRICE_CHANNELS_URL: simulatorUrl,
+        PUBLIC_BASE_URL: 'http://retail-ops.fuzz',
+        UNSUBSCRIBE_SECRETS: unsubscribeSecrets.join(','),
+        APPOINTMENT_SCAN_ENABLED: 'false',
+        REPLENISHMENT_SCHEDULES_ENABLED: 'false',
+        MODEL_RETRAINING_SCHEDULES_ENABLED: 'false',
+      },
+      stdio: ['ignore', wfd, wfd],
     });
-    const running = worker.run();
-    closers.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await nativeConnection.close();
-    });
-    log(`worker polling ${taskQueue}`);
+    closeSync(wfd);
+    closers.push(() => stopProcess(worker, 15_000));
+    await waitForPoller(client, taskQueue, worker, workerLog);
+    log(`worker (workers/main.ts, log ${workerLog}) polling ${taskQueue}`);
 
     const apiDb = createDb(databaseUrl, { max: 10 });
     closers.push(() => apiDb.$disconnect());
