@@ -180,8 +180,29 @@ async function main(): Promise<number> {
     const ticker = setInterval(() => void countRunning().then(() => progressLine(phase)), 5_000);
     cleanups.push(async () => clearInterval(ticker));
 
+    // How many runs are open: the last visibility count plus those started since it was taken.
+    let openAtCount = 0;
+    let startedAtCount = 0;
+    const openPoll = setInterval(() => {
+      const started = driver.started;
+      void client.workflow
+        .count(`${processQuery} AND ExecutionStatus = 'Running'`)
+        .then((c) => {
+          openAtCount = c.count;
+          startedAtCount = started;
+        })
+        .catch(() => undefined);
+    }, 3_000);
+    cleanups.push(async () => clearInterval(openPoll));
     const deciding = driver.decideLoop();
-    await Promise.all([chaos.run(loadMs), driver.startAll(loadMs)]);
+    const chaosDone = chaos.run(loadMs);
+    await driver.startAll(loadMs, { concurrency: 8, maxOpen: opts.maxOpen, open: () => openAtCount + (driver.started - startedAtCount) });
+    clearInterval(openPoll);
+    // Worker kills go on until every run is started and the one-off faults are over.
+    await sleep(100);
+    await chaos.oneOffsDone;
+    chaos.stop();
+    await chaosDone;
     say(`load done: ${driver.started} runs started, ${driver.refused} refused; draining (up to ${opts.drainMinutes} min)`);
 
     // Drain: wait until every started run is closed (the deciders keep deciding meanwhile).

@@ -41,20 +41,23 @@ export class Chaos {
     this.log.push({ at: Date.now() - this.t0, what });
   }
 
-  /** Runs the timeline over `durationMs`; resolves when every fault is over. */
+  /** Runs the one-off faults over `durationMs` and the worker kills until stop(); resolves when every fault is over. */
   async run(durationMs: number): Promise<void> {
     this.t0 = Date.now();
     const at = (share: number) => sleep(Math.max(0, this.t0 + durationMs * share - Date.now()));
     const timeline: Promise<void>[] = [
-      this.killLoop(durationMs),
       at(0.12).then(() => this.guard('smtp', () => this.smtpOutage())),
       at(0.28).then(() => this.guard('supplier', () => this.simulatorOutage('supplier ERP', ['supplier-po'], () => this.supplierOutages++))),
       at(0.42).then(() => this.guard('dev server', () => this.restartDevServer())),
       at(0.56).then(() => this.guard('channels', () => this.simulatorOutage('price channels', ['pos-price', 'ecommerce-price'], () => this.channelOutages++))),
     ];
     if (this.deps.postgres) timeline.push(at(0.7).then(() => this.guard('postgres', () => this.restartPostgres())));
-    await Promise.all(timeline);
+    this.oneOffsDone = Promise.all(timeline).then(() => undefined);
+    await Promise.all([this.killLoop(), this.oneOffsDone]);
   }
+
+  /** Resolves once the one-off faults (all but the worker kills) are over. */
+  oneOffsDone: Promise<void> = Promise.resolve();
 
   stop(): void {
     this.stopped = true;
@@ -69,11 +72,10 @@ export class Chaos {
     }
   }
 
-  private async killLoop(durationMs: number): Promise<void> {
+  private async killLoop(): Promise<void> {
     const [a, b] = this.deps.workers as [WorkerProcess, WorkerProcess];
     let turn = 0;
-    const end = this.t0 + durationMs;
-    while (!this.stopped && Date.now() < end) {
+    while (!this.stopped) {
       await sleep(10_000);
       if (this.stopped) break;
       const victim = turn % 2 === 0 ? a : b;

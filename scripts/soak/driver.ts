@@ -63,18 +63,23 @@ export class Driver {
     return this.runs.filter((r) => r.refusal !== undefined).length;
   }
 
-  /** Starts every run, evenly over `durationMs`, at most `concurrency` starts in flight. */
-  async startAll(durationMs: number, concurrency = 8): Promise<void> {
+  /**
+   * Starts every run, evenly over `durationMs` at the most, at most `concurrency` starts in flight,
+   * and never more than `maxOpen` runs open at once (`open()` says how many are): the soak measures
+   * what faults do to correct runs, not a backlog of more work than the machine can carry.
+   */
+  async startAll(durationMs: number, limits: { concurrency: number; maxOpen: number; open: () => number }): Promise<void> {
     const gap = durationMs / Math.max(1, this.runs.length);
-    const t0 = Date.now();
+    let next = Date.now();
     let active = 0;
     const waiters: (() => void)[] = [];
     const all: Promise<void>[] = [];
     for (const run of this.runs) {
       if (this.stopped) break;
-      const due = t0 + run.spec.n * gap;
-      if (due > Date.now()) await sleep(due - Date.now());
-      while (active >= concurrency) await new Promise<void>((r) => waiters.push(r));
+      if (next > Date.now()) await sleep(next - Date.now());
+      while (active >= limits.concurrency) await new Promise<void>((r) => waiters.push(r));
+      while (limits.open() + active >= limits.maxOpen && !this.stopped) await sleep(500);
+      next = Math.max(next + gap, Date.now());
       active++;
       all.push(
         this.start(run).finally(() => {
