@@ -88,6 +88,7 @@ export function fitsCustomer(item: Pick<InventoryItem, 'category' | 'size'>, cus
 interface Scored {
   item: InventoryItem;
   preferred: boolean;
+  inHerColours: boolean;
   score: number;
   reasons: string[];
 }
@@ -129,7 +130,7 @@ function scoreItem(item: InventoryItem, customer: Customer360, categoryKeys: rea
   reasons.push(sized ? `In her size (${item.size.trim()}), ${item.available} available` : `${item.available} available`);
 
   const score = roundTo(stylePoints + colourPoints + categoryPoints + pricePoints, 1);
-  return { item, preferred, score, reasons };
+  return { item, preferred, inHerColours: colourMatch, score, reasons };
 }
 
 function limit(value: number | undefined, fallback: number): number {
@@ -141,7 +142,9 @@ function limit(value: number | undefined, fallback: number): number {
  * Picks up to `count` (default 12) items to hold for her.
  *
  * Eligible: available > 0 and fitting her (see fitsCustomer); a SKU is considered once.
- * Order: items in her top categories first, then by score (desc), then SKU (asc).
+ * Order: items in her top categories first; then items in her preferred colours before the rest,
+ * so what is held is in her colours wherever stock allows (a higher-scoring item in another colour
+ * comes only after them); then by score (desc), then SKU (asc).
  * Diversity: walking that order, an item is skipped once its category already has `maxPerCategory`
  * (default 6) picks or its brand `maxPerBrand` (default 4). Caps are never relaxed, so fewer than
  * `count` items come back when not enough qualify.
@@ -167,7 +170,10 @@ export function preselectItems(
     .map((i) => scoreItem(i, customer, categoryKeys))
     .sort(
       (a, b) =>
-        Number(b.preferred) - Number(a.preferred) || b.score - a.score || compareStrings(a.item.sku, b.item.sku),
+        Number(b.preferred) - Number(a.preferred) ||
+        Number(b.inHerColours) - Number(a.inHerColours) ||
+        b.score - a.score ||
+        compareStrings(a.item.sku, b.item.sku),
     );
 
   const picked: PreselectedItem[] = [];

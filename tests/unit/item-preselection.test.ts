@@ -182,6 +182,79 @@ describe('preselectItems', () => {
     expect(skus(preselectItems(customer(customerFields), items))).toEqual(expected);
   });
 
+  // Her colours (navy, cream) win within her categories wherever stock allows; they never make an
+  // item that does not fit, is out of stock or lies outside her categories jump the queue.
+  it.each<[string, InventoryItem[], Partial<Customer360>, { count?: number }, string[]]>([
+    [
+      'in her colours before a higher-scoring item in another colour',
+      [
+        item('A-STYLED-GREY', { styleTags: ['classic', 'business'], price: 200 }), // 40 + 25 + 15 = 80
+        item('B-PLAIN-NAVY', { colour: 'navy', price: 40 }), // 20 + 25 + ~0 = 45
+      ],
+      {},
+      {},
+      ['B-PLAIN-NAVY', 'A-STYLED-GREY'],
+    ],
+    [
+      'colour is compared case- and space-insensitively',
+      [item('A-GREY', { styleTags: ['classic'] }), item('B-NAVY', { colour: ' Navy ' }), item('C-CREAM', { colour: 'CREAM' })],
+      {},
+      {},
+      ['B-NAVY', 'C-CREAM', 'A-GREY'],
+    ],
+    [
+      'enough in her colours: every pick is in her colours',
+      [...many('G', 4, () => ({ colour: 'grey', styleTags: ['classic', 'business'] })), ...many('N', 3, () => ({ colour: 'navy' }))],
+      {},
+      { count: 3 },
+      ['N00', 'N01', 'N02'],
+    ],
+    [
+      'too few in her colours: the rest filled in score order',
+      [item('G1', { colour: 'grey', styleTags: ['classic'] }), item('G2', { colour: 'red' }), item('N1', { colour: 'navy' })],
+      {},
+      { count: 3 },
+      ['N1', 'G1', 'G2'],
+    ],
+    [
+      'her colours do not outrank her categories',
+      [item('X-NAVY', { category: 'mens-apparel' }), item('Y-GREY', { category: 'accessories', size: 'ONE' })],
+      {},
+      {},
+      ['Y-GREY', 'X-NAVY'],
+    ],
+    [
+      'an out-of-stock item in her colours is skipped',
+      [item('A-NAVY-OUT', { colour: 'navy', available: 0 }), item('B-GREY')],
+      {},
+      {},
+      ['B-GREY'],
+    ],
+    [
+      'an item in her colours in the wrong size is skipped',
+      [item('A-NAVY-XL', { colour: 'navy', size: 'XL' }), item('B-GREY')],
+      {},
+      {},
+      ['B-GREY'],
+    ],
+    [
+      'no colour preferences: score alone within her categories',
+      [item('B-PLAIN-NAVY', { colour: 'navy' }), item('A-STYLED-GREY', { styleTags: ['business'] })],
+      { preferredColours: [] },
+      {},
+      ['A-STYLED-GREY', 'B-PLAIN-NAVY'],
+    ],
+    [
+      'the category cap still applies to items in her colours',
+      many('N', 8, () => ({ colour: 'navy' })),
+      {},
+      {},
+      ['N00', 'N01', 'N02', 'N03', 'N04', 'N05'],
+    ],
+  ])('colour: %s', (_label, items, customerFields, opts, expected) => {
+    expect(skus(preselectItems(customer(customerFields), items, opts))).toEqual(expected);
+  });
+
   it('never returns an out-of-stock or wrong-size item, and fewer than count when supply is short', () => {
     const items = [
       item('OK-1'),
