@@ -48,6 +48,7 @@ test(`${REQUESTS} generated requests: no 5xx, 4xx problem+json, every status and
   const s = await createStoreScenario(h.db);
   const fixtureCallers: Caller[] = [
     { id: s.managers.primary.id, key: s.managers.primary.apiKey, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
+    { id: s.managers.secondary.id, key: s.managers.secondary.apiKey, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
     { id: s.managers.regional.id, key: s.managers.regional.apiKey, role: 'regional_manager', allScopes: false, storeIds: [], regionIds: [s.regionId], categories: [] },
   ];
   const skus = (await h.db.product.findMany({ where: { sku: { startsWith: `SKU-${s.suffix}-` } }, select: { sku: true } })).map((p) => p.sku);
