@@ -151,6 +151,13 @@ interface OpenGate {
  */
 const RECORD_DECISION_FIRST_PATCH = 'approval-gate-record-decision-first';
 
+/**
+ * Writes the request row even when the run is cancelled meanwhile, so the gate's closing sync
+ * always finds it: a cancel that arrived while the row was being written left it PENDING in the
+ * approvals inbox of a process that no longer waits for it.
+ */
+const OPEN_REQUEST_WHATEVER_CANCELS_PATCH = 'approval-gate-open-request-whatever-cancels';
+
 /** The activity failure type of a decision the database refuses (activities/data-errors.ts). */
 const INVALID_DATA = 'InvalidData';
 
@@ -205,7 +212,7 @@ export class ApprovalGates {
     };
     this.gates.push(gate);
     this.publishSearchAttributes();
-    await acts.openApprovalRequest({
+    const request = {
       id: gate.requestId,
       workflowId: info.workflowId,
       processType: spec.processType,
@@ -218,7 +225,12 @@ export class ApprovalGates {
       requestedBy: spec.requestedBy,
       dueAt: this.dueAt(gate),
       details: spec.details,
-    });
+    };
+    if (wf.patched(OPEN_REQUEST_WHATEVER_CANCELS_PATCH)) {
+      await wf.CancellationScope.nonCancellable(() => acts.openApprovalRequest(request));
+    } else {
+      await acts.openApprovalRequest(request);
+    }
     gate.opened = true;
 
     try {
