@@ -5,7 +5,11 @@ import { buildCustomer360, type Customer360 } from '../domain/customer-360';
 import type { InventoryItem, PreselectedItem } from '../domain/item-preselection';
 import type { StylistCandidate } from '../domain/stylist-ranking';
 import type { Db } from '../platform/db';
+import { consoleRunPath, consoleUrl } from '../domain/console-links';
+import { formatLocalDateAgo, formatLocalTime, minutesUntil } from '../domain/local-time';
 import type { MailSender } from './email';
+import { renderEmail } from './email/render';
+import { loadStoreContact, type StoreContact } from './email/store-contact';
 
 export interface AppointmentSnapshot {
   id: string;
@@ -44,8 +48,12 @@ export const AppointmentErrors = {
 
 const OPEN_STATUSES = ['SCHEDULED', 'CONFIRMED'] as const;
 
-function fmtTime(iso: string, timezone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+function money(n: number): string {
+  return `$${n.toFixed(2)}`;
+}
+
+function serviceName(serviceType: string): string {
+  return serviceType.replace(/_/g, ' ').toLowerCase();
 }
 
 function json(value: unknown): Prisma.InputJsonValue {
@@ -53,9 +61,15 @@ function json(value: unknown): Prisma.InputJsonValue {
 }
 
 /** Side effects of appointment recovery; each is idempotent on its key (workflow ID plus step). */
-export function createAppointmentActivities(deps: { db: Db; mail: MailSender; now?: () => Date }) {
+export function createAppointmentActivities(deps: { db: Db; mail: MailSender; publicBaseUrl?: string; now?: () => Date }) {
   const { db, mail } = deps;
   const now = deps.now ?? (() => new Date());
+  const runLink = (workflowId: string) => consoleUrl(deps.publicBaseUrl ?? '', consoleRunPath('appointment-recoveries', workflowId));
+
+  /** The store as emails name it; a store without an address row still has its name and city zone. */
+  async function storeOf(a: AppointmentSnapshot): Promise<StoreContact> {
+    return (await loadStoreContact(db, a.storeId)) ?? { id: a.storeId, name: a.storeName, timezone: a.timezone, address: '', email: null };
+  }
 
   async function audit(key: string, action: string, entityId: string, workflowId: string, details: unknown, actorId = 'system') {
     await db.auditEvent.upsert({
@@ -293,64 +307,96 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; no
       });
     },
 
+    /**
+     * The stylist's brief: when and where, the customer once (the workflow's preparation notes
+     * repeat the same facts for the appointment record, so they are not printed again), the items
+     * held and a link to the run. Replies reach the store.
+     */
     async emailStylistBrief(input: { workflowId: string; brief: StylistBrief }): Promise<void> {
       const { appointment: a, customer: c, stylist, items } = input.brief;
-      const when = fmtTime(a.startsAt, a.timezone);
+      const store = await storeOf(a);
+      const whenLocal = formatLocalTime(a.startsAt, store.timezone);
+      const minutesToGo = minutesUntil(a.startsAt, now());
+      const subject = `New styling appointment: ${c.name} (${c.tier}) at ${whenLocal}`;
+      const body = renderEmail('stylist-brief', {
+        subject,
+        store,
+        stylistFirstName: stylist.name.split(' ')[0],
+        whenLocal,
+        minutesToGo: minutesToGo > 0 && minutesToGo <= 240 ? minutesToGo : null,
+        service: serviceName(a.serviceType),
+        suiteName: input.brief.suiteName,
+        customer: {
+          name: c.name,
+          firstName: c.firstName,
+          tier: c.tier,
+          years: c.yearsAsMember,
+          purchases: c.purchaseCount,
+          averageSpend: money(c.averageSpend),
+          lastPurchase: c.lastPurchaseAt ? formatLocalDateAgo(c.lastPurchaseAt, store.timezone, now()) : 'none',
+          style: c.styleTags.join(', ') || 'not recorded',
+          colours: c.preferredColours.join(', ') || 'not recorded',
+          sizes: `top ${c.sizes.top ?? '?'}, bottom ${c.sizes.bottom ?? '?'}, shoe ${c.sizes.shoe ?? '?'}`,
+          notes: c.styleNotes || null,
+        },
+        items: items.map((i) => ({ sku: i.sku, name: i.name, brand: i.brand, colour: i.colour, size: i.size, price: money(i.price) })),
+        link: runLink(input.workflowId),
+      });
       await mail.sendOnce({
         key: `${input.workflowId}:stylist-brief:${stylist.staffId}`,
         kind: 'appointment.stylist_brief',
         to: stylist.email,
-        subject: `New styling appointment: ${c.name} (${c.tier}) at ${when}`,
-        text: [
-          `Hi ${stylist.name.split(' ')[0]},`,
-          '',
-          `You are assigned to ${c.name}'s ${a.serviceType.replace(/_/g, ' ')} appointment at ${a.storeName}, ${when}.`,
-          '',
-          'Customer context',
-          `- ${c.tier} member for ${c.yearsAsMember} years, ${c.purchaseCount} purchases, average spend $${c.averageSpend.toFixed(2)}`,
-          `- Last purchase: ${c.lastPurchaseAt ? c.lastPurchaseAt.slice(0, 10) : 'none'}`,
-          `- Style: ${c.styleTags.join(', ') || 'not recorded'}; colours: ${c.preferredColours.join(', ') || 'not recorded'}`,
-          `- Sizes: top ${c.sizes.top ?? '?'}, bottom ${c.sizes.bottom ?? '?'}, shoe ${c.sizes.shoe ?? '?'}`,
-          c.styleNotes ? `- Notes: ${c.styleNotes}` : '',
-          '',
-          'Preparation notes',
-          input.brief.preparationNotes,
-          '',
-          `Items on hold for her (${items.length}):`,
-          ...items.map((i) => `- ${i.sku} ${i.name} (${i.colour}, ${i.size}) $${i.price.toFixed(2)}`),
-        ]
-          .filter((l) => l !== '')
-          .join('\n'),
+        subject,
+        ...body,
+        ...(store.email ? { replyTo: store.email } : {}),
         workflowId: input.workflowId,
       });
     },
 
     async emailStylistStandDown(input: { workflowId: string; appointment: AppointmentSnapshot; stylist: { staffId: string; name: string; email: string }; customerName: string }): Promise<void> {
+      const store = await storeOf(input.appointment);
+      const whenLocal = formatLocalTime(input.appointment.startsAt, store.timezone);
+      const subject = `Cancelled: styling appointment with ${input.customerName} at ${whenLocal}`;
       await mail.sendOnce({
         key: `${input.workflowId}:stylist-stand-down:${input.stylist.staffId}`,
         kind: 'appointment.stylist_stand_down',
         to: input.stylist.email,
-        subject: `Cancelled: styling appointment with ${input.customerName} at ${fmtTime(input.appointment.startsAt, input.appointment.timezone)}`,
-        text: `Hi ${input.stylist.name.split(' ')[0]},\n\nThe assignment sent to you earlier could not be completed and has been withdrawn. The store manager will follow up.\n`,
+        subject,
+        ...renderEmail('stylist-stand-down', {
+          subject,
+          store,
+          stylistFirstName: input.stylist.name.split(' ')[0],
+          customerName: input.customerName,
+          whenLocal,
+          link: runLink(input.workflowId),
+        }),
         workflowId: input.workflowId,
       });
     },
 
+    /** The customer's confirmation: local time with zone, the store's address, her stylist's specialties; replies reach the store. */
     async emailCustomerConfirmation(input: { workflowId: string; appointment: AppointmentSnapshot; customer: Customer360; stylistName: string; suiteName: string }): Promise<void> {
       const a = input.appointment;
+      const store = await storeOf(a);
+      const row = await db.appointment.findUnique({ where: { id: a.id }, select: { stylist: { select: { skills: true } } } });
+      const specialties = (row?.stylist?.skills ?? []).map((s) => s.replace(/[_-]+/g, ' ').toLowerCase());
+      const subject = `Your styling appointment at ${a.storeName} is confirmed`;
       await mail.sendOnce({
         key: `${input.workflowId}:customer-confirmation`,
         kind: 'appointment.customer_confirmation',
         to: input.customer.email,
-        subject: `Your styling appointment at ${a.storeName} is confirmed`,
-        text: [
-          `Dear ${input.customer.firstName},`,
-          '',
-          `We look forward to seeing you at ${fmtTime(a.startsAt, a.timezone)} at ${a.storeName}.`,
-          `${input.stylistName} will be your stylist and has prepared a selection for you in ${input.suiteName}.`,
-          '',
-          'If you need to change anything, simply reply to this email.',
-        ].join('\n'),
+        subject,
+        ...renderEmail('customer-confirmation', {
+          subject,
+          store,
+          firstName: input.customer.firstName,
+          service: serviceName(a.serviceType),
+          whenLocal: formatLocalTime(a.startsAt, store.timezone),
+          stylistName: input.stylistName,
+          stylistSpecialties: specialties.length > 0 ? specialties.join(', ') : null,
+          suiteName: input.suiteName,
+        }),
+        ...(store.email ? { replyTo: store.email } : {}),
         workflowId: input.workflowId,
       });
     },
@@ -358,13 +404,22 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; no
     /** Tells the store's managers about an outcome they must act on (rejection, failure after rollback). */
     async emailStoreManagers(input: { workflowId: string; storeId: string; step: string; subject: string; lines: string[] }): Promise<void> {
       const managers = await db.principal.findMany({ where: { role: 'store_manager', active: true, storeIds: { has: input.storeId }, email: { not: null } } });
+      const store = await loadStoreContact(db, input.storeId);
       for (const m of managers) {
         await mail.sendOnce({
           key: `${input.workflowId}:${input.step}:${m.id}`,
           kind: `appointment.${input.step}`,
           to: m.email!,
           subject: input.subject,
-          text: [`Hello ${m.displayName},`, '', ...input.lines].join('\n'),
+          ...renderEmail('process-notice', {
+            subject: input.subject,
+            store,
+            recipientName: m.displayName,
+            heading: input.subject,
+            lines: input.lines,
+            linkLabel: 'Open the recovery',
+            link: runLink(input.workflowId),
+          }),
           workflowId: input.workflowId,
         });
       }

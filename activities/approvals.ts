@@ -2,7 +2,11 @@ import type { Prisma } from '../generated/prisma/client';
 import type { ApproverSpec, Principal, Role } from '../domain/approval';
 import { coversScope } from '../domain/approval';
 import type { Db } from '../platform/db';
+import { consoleApprovalPath, consoleRunPath, consoleUrl, processOfApiPath } from '../domain/console-links';
+import { formatLocalTime } from '../domain/local-time';
 import type { MailSender } from './email';
+import { renderEmail } from './email/render';
+import { loadStoreContact } from './email/store-contact';
 
 export interface ApprovalRequestRecord {
   id: string;
@@ -154,25 +158,38 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
       ]);
     },
 
-    /** Emails everyone who may decide; one email per person per notice, whatever the retries. */
+    /**
+     * Emails everyone who may decide; one email per person per notice, whatever the retries. The
+     * link opens the approval in the console (the run, once expired); a store's approval shows its
+     * due time in the store's zone, any other in UTC, always named.
+     */
     async notifyApprovers(n: ApproverNotice): Promise<{ notified: string[] }> {
       const people = await principalsFor(n.approvers);
       const verb = { requested: 'Approval needed', reminder: 'Reminder: approval due', escalated: 'Escalated: approval overdue', expired: 'Approval expired' }[n.kind];
+      const store = await loadStoreContact(db, n.approvers.find((a) => a.scope?.storeId)?.scope?.storeId);
+      const target = processOfApiPath(n.path);
+      const link = target
+        ? consoleUrl(deps.publicBaseUrl, (n.kind === 'expired' ? consoleRunPath : consoleApprovalPath)(target.process, target.id))
+        : consoleUrl(deps.publicBaseUrl, n.path);
+      const subject = `${verb}: ${n.title}`;
       for (const p of people) {
+        const body = renderEmail('approval-notice', {
+          subject,
+          store,
+          recipientName: p.displayName,
+          verb,
+          title: n.title,
+          lines: n.lines,
+          expired: n.kind === 'expired',
+          dueLocal: formatLocalTime(n.dueAt, store?.timezone ?? 'UTC'),
+          link,
+        });
         await mail.sendOnce({
           key: `${n.requestId}:${n.kind}:${n.level}:${p.id}`,
           kind: `approval.${n.kind}`,
           to: p.email!,
-          subject: `${verb}: ${n.title}`,
-          text: [
-            `Hello ${p.displayName},`,
-            '',
-            `${verb}: ${n.title}`,
-            ...n.lines,
-            '',
-            `Decide by ${n.dueAt}.`,
-            `Review and decide: ${deps.publicBaseUrl}${n.path}`,
-          ].join('\n'),
+          subject,
+          ...body,
           workflowId: n.workflowId,
         });
       }

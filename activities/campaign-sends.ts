@@ -25,8 +25,10 @@ import {
 } from '../domain/send-eligibility';
 import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
+import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../platform/config';
 import { createUnsubscribeToken } from '../platform/unsubscribe-token';
 import { createPicksSource } from './campaign-picks';
+import { renderEmail } from './email/render';
 
 export interface CampaignSendVariant {
   key: string;
@@ -131,6 +133,33 @@ export function renderBody(template: string, values: TemplateValues): string {
   return text;
 }
 
+/**
+ * The campaign email in both parts. Text: the body as renderBody makes it, then the postal
+ * address. HTML (templates/campaign.html.hbs): the same body, escaped, its blank-line paragraphs
+ * kept; the picks as a list when the template does not place them; a visible one-click
+ * unsubscribe link and the postal address at the foot.
+ */
+export function renderCampaignEmail(
+  template: string,
+  values: TemplateValues,
+  picks: readonly { name: string; priceCents: number }[],
+  opts: { subject: string; postalAddress: string },
+): { text: string; html: string } {
+  const placesPicks = /\{\{\s*productPicks\s*\}\}/.test(template);
+  const bodyHtml = renderTemplate(template, values).replace(/\r\n?/g, '\n').trim();
+  const paragraphs = bodyHtml === '' ? [] : bodyHtml.split(/\n\s*\n/).map((p) => p.split('\n'));
+  const rendered = renderEmail('campaign', {
+    subject: opts.subject,
+    store: null,
+    body: renderBody(template, values).replace(/\s+$/, ''),
+    paragraphs,
+    picks: placesPicks ? [] : picks.map((p) => ({ name: p.name, price: `$${(p.priceCents / 100).toFixed(2)}` })),
+    unsubscribeUrl: values.unsubscribeUrl,
+    postalAddress: opts.postalAddress,
+  });
+  return { text: rendered.text, html: rendered.html };
+}
+
 function validateInput(input: SendCampaignBatchInput): void {
   const bad = (msg: string) => ApplicationFailure.nonRetryable(msg, CampaignSendErrors.invalidInput);
   if (typeof input.campaignId !== 'string' || input.campaignId === '') throw bad('campaignId is required.');
@@ -158,9 +187,12 @@ export function createCampaignSendActivities(deps: {
   mailFrom: string;
   publicBaseUrl: string;
   unsubscribeSecrets: readonly string[];
+  /** Printed in every campaign email (COMPANY_POSTAL_ADDRESS). */
+  postalAddress?: string;
   now?: () => Date;
 }) {
   const { db, transport } = deps;
+  const postalAddress = deps.postalAddress ?? DEFAULT_COMPANY_POSTAL_ADDRESS;
   const now = deps.now ?? (() => new Date());
   const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
   const picks = createPicksSource({ db, now });
@@ -348,7 +380,7 @@ export function createCampaignSendActivities(deps: {
       // In a subject line the picks are just their names.
       const pickNames = (picksByCustomer.get(r.customerId) ?? []).map((p) => p.name).join(', ');
       const subject = renderTemplate(variant.subject, { ...values, productPicks: pickNames }).replace(/[\r\n]+/g, ' ');
-      const text = renderBody(variant.body, values);
+      const { text, html } = renderCampaignEmail(variant.body, values, picksByCustomer.get(r.customerId) ?? [], { subject, postalAddress });
       const messageId = campaignMessageId(sendId);
 
       lastSendAt = Date.now();
@@ -358,6 +390,7 @@ export function createCampaignSendActivities(deps: {
           to: customer.email,
           subject,
           text,
+          html,
           messageId,
           headers: {
             'List-Unsubscribe': `<${unsubscribeUrl}>`,

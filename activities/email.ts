@@ -11,6 +11,8 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html?: string;
+  /** Where replies go (the store's address) when the text invites one; the sender itself is no-reply. */
+  replyTo?: string;
   workflowId?: string;
   headers?: Record<string, string>;
 }
@@ -84,6 +86,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
           subject: email.subject,
           text: email.text,
           html: email.html,
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           messageId,
           headers: { 'X-Retail-Ops-Key': email.key, ...email.headers },
         });

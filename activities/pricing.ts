@@ -5,11 +5,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
+import { consoleRunPath, consoleUrl } from '../domain/console-links';
 import { roundTo } from '../domain/text';
 import type { Db } from '../platform/db';
 import { loadPricingContext, type PricingContext } from '../platform/pricing-context';
 import { ExternalSystemError, type ChannelPriceClient, type PriceTarget } from './clients/channel-prices';
 import type { MailSender } from './email';
+import { renderEmail } from './email/render';
 
 export const PricingErrors = {
   productNotFound: 'ProductNotFound',
@@ -228,7 +230,15 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
           kind: `price_change.${input.step}`,
           to: p.email!,
           subject: input.subject,
-          text: [`Hello ${p.displayName},`, '', ...input.lines, '', `Details: ${deps.publicBaseUrl}/api/v1/price-changes/${encodeURIComponent(input.priceChangeId)}`].join('\n'),
+          ...renderEmail('process-notice', {
+            subject: input.subject,
+            store: null,
+            recipientName: p.displayName,
+            heading: input.subject,
+            lines: input.lines,
+            linkLabel: 'Open the price change',
+            link: consoleUrl(deps.publicBaseUrl, consoleRunPath('price-changes', input.priceChangeId)),
+          }),
           workflowId: input.priceChangeId,
         });
       }

@@ -7,11 +7,14 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
+import { consoleRunPath, consoleUrl } from '../domain/console-links';
 import { applySupplierEvent, outstanding, type OrderLine, type QuantityEdit, type SupplierEventInput } from '../domain/purchase-orders';
 import { roundTo } from '../domain/text';
 import type { Db } from '../platform/db';
 import { ExternalSystemError, type SupplierErpClient } from './clients/supplier-erp';
 import type { MailSender } from './email';
+import { renderEmail } from './email/render';
+import { loadStoreContact } from './email/store-contact';
 
 export const PurchaseOrderErrors = {
   notFound: 'PurchaseOrderNotFound',
@@ -337,6 +340,7 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
     /** Tells the store's managers (and, when asked, its regional managers) about a PO; once per step and person. */
     async notifyStoreManagers(input: { workflowId: string; storeId: string; step: string; subject: string; lines: string[]; includeRegional?: boolean }): Promise<{ notified: string[] }> {
       const store = await db.store.findUnique({ where: { id: input.storeId }, select: { regionId: true } });
+      const contact = await loadStoreContact(db, input.storeId);
       const people = await db.principal.findMany({
         where: {
           active: true,
@@ -354,7 +358,15 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           kind: `replenishment.${input.step.split(':')[0]}`,
           to: p.email!,
           subject: input.subject,
-          text: [`Hello ${p.displayName},`, '', ...input.lines, '', `Details: ${deps.publicBaseUrl}/api/v1/replenishments/${encodeURIComponent(input.workflowId)}`].join('\n'),
+          ...renderEmail('process-notice', {
+            subject: input.subject,
+            store: contact,
+            recipientName: p.displayName,
+            heading: input.subject,
+            lines: input.lines,
+            linkLabel: 'Open the replenishment',
+            link: consoleUrl(deps.publicBaseUrl, consoleRunPath('replenishments', input.workflowId)),
+          }),
           workflowId: input.workflowId,
         });
       }

@@ -10,6 +10,9 @@ const bool = z
 /** Requests per minute per API key before the API answers 429. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
+/** Printed in campaign emails when COMPANY_POSTAL_ADDRESS is not set. */
+export const DEFAULT_COMPANY_POSTAL_ADDRESS = "Retail Ops, 170 O'Farrell Street, San Francisco, CA 94102, USA";
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z
@@ -36,6 +39,8 @@ export const configSchema = z.object({
   SMTP_POOL: bool.default(false),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   MAIL_FROM: z.string().min(3).default('Retail Ops <no-reply@retail-ops.local>'),
+  /** The sender's postal address, printed in every campaign email (CAN-SPAM). */
+  COMPANY_POSTAL_ADDRESS: z.string().trim().min(10).max(300).default(DEFAULT_COMPANY_POSTAL_ADDRESS),
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_BASE_URL: z.string().url().optional(),

@@ -34,6 +34,8 @@ export interface ActivityDeps {
   priceChannelsUrl?: string;
   /** Sign one-click unsubscribe links (resolveUnsubscribeSecrets: configured, else the installation's own; the first signs). */
   unsubscribeSecrets: readonly string[];
+  /** Printed in campaign emails (COMPANY_POSTAL_ADDRESS; a default when absent). */
+  postalAddress?: string;
 }
 
 /** Every activity the worker registers, built from injected dependencies; data errors fail them non-retryably (InvalidData). */
@@ -41,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
   const mail = createMailSender(deps.db, deps.transport, deps.mailFrom);
   return failDataErrorsNonRetryably({
     ...createApprovalActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
-    ...createAppointmentActivities({ db: deps.db, mail }),
+    ...createAppointmentActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
     ...createAppointmentScanActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
     ...createReplenishmentPlanningActivities({ db: deps.db }),
     ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
@@ -55,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
       mailFrom: deps.mailFrom,
       publicBaseUrl: deps.publicBaseUrl,
       unsubscribeSecrets: deps.unsubscribeSecrets,
+      postalAddress: deps.postalAddress,
     }),
     ...createModelRegistryActivities({ db: deps.db, codeVersion: codeVersion() }),
     ...createModelTrainingActivities({ db: deps.db }),

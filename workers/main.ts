@@ -58,6 +58,7 @@ async function main() {
       supplierErpUrl: config.SUPPLIER_ERP_URL,
       priceChannelsUrl: config.PRICE_CHANNELS_URL,
       unsubscribeSecrets: unsubscribe.secrets,
+      postalAddress: config.COMPANY_POSTAL_ADDRESS,
     }),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { campaignMessageId, createCampaignSendActivities, type CampaignSendVariant, type SendCampaignBatchInput } from '../../activities/campaign-sends';
+import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
 import { verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
@@ -92,6 +93,12 @@ function mailsTo(email: string): CapturedMail[] {
   return smtp.to(email);
 }
 
+/** What an escaping template makes of text (Handlebars escapes & < > " ' ` =). */
+function escapeHtml(text: string): string {
+  const map: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
+  return text.replace(/[&<>"'`=]/g, (c) => map[c]!);
+}
+
 /** mailparser folds the List-* headers into one `list` header: List-Unsubscribe `<url>` as unsubscribe.url, List-Unsubscribe-Post as unsubscribe-post.name. */
 type ParsedList = { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } } | undefined;
 
@@ -166,6 +173,12 @@ describe('campaign sends', () => {
       expect(listUnsubscribePost(m)).toBe('List-Unsubscribe=One-Click');
       const url = listUnsubscribeUrl(m);
       expect(m.text).toContain(url); // in the body: as written by variant a, as the footer for variant b
+      // The HTML part: the body escaped, a visible one-click unsubscribe link and the postal address.
+      expect(m.html).toContain(escapeHtml(e.body));
+      expect(m.html).toContain(`<a href="${url}"`);
+      expect(m.html).toMatch(/>Unsubscribe<\/a>/);
+      expect(m.html).toContain(escapeHtml(DEFAULT_COMPANY_POSTAL_ADDRESS));
+      expect(m.text).toContain(DEFAULT_COMPANY_POSTAL_ADDRESS);
       const verified = verifyUnsubscribeToken(SECRETS, tokenOf(url), { now: NOON });
       expect(verified).toMatchObject({ ok: true, payload: { customerId: person.id, campaignId: s.campaignId, email: person.email } });
 

@@ -7,6 +7,9 @@ export interface CapturedMail {
   from: string;
   subject: string;
   text: string;
+  /** The HTML part as received (false when the message has none). */
+  html: string | false;
+  replyTo: string | undefined;
   messageId: string | undefined;
   headers: Map<string, unknown>;
 }
@@ -63,6 +66,8 @@ export class SmtpCapture {
               from: m.from?.text ?? '',
               subject: m.subject ?? '',
               text: m.text ?? '',
+              html: m.html ?? false,
+              replyTo: m.replyTo?.text,
               messageId: m.messageId,
               headers: m.headers,
             });

@@ -1,0 +1,53 @@
+/**
+ * A moment as people at a store read it: "Wed, Dec 2, 11:00 AM PST", in the store's zone and
+ * with the zone's name, so nobody has to convert from UTC. An unknown zone falls back to UTC,
+ * named as such.
+ */
+export function formatLocalTime(at: string | Date, timeZone: string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return String(at);
+  const options: Intl.DateTimeFormatOptions = {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  };
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone }).formatToParts(date);
+  } catch {
+    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' }).formatToParts(date);
+  }
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('weekday')}, ${get('month')} ${get('day')}, ${get('hour')}:${get('minute')} ${get('dayPeriod')} ${get('timeZoneName')}`;
+}
+
+/** Whole minutes from `now` until `at` (negative once it has passed). */
+export function minutesUntil(at: string | Date, now: Date): number {
+  const t = (typeof at === 'string' ? new Date(at) : at).getTime();
+  return Math.round((t - now.getTime()) / 60_000);
+}
+
+/** A day as the store reads it, with how long ago: "Nov 11, 2026 (3 weeks ago)". */
+export function formatLocalDateAgo(at: string | Date, timeZone: string, now: Date): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return String(at);
+  let day: string;
+  try {
+    day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone }).format(date);
+  } catch {
+    day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }).format(date);
+  }
+  const days = Math.floor((now.getTime() - date.getTime()) / 86_400_000);
+  const ago =
+    days < 0 ? null
+    : days === 0 ? 'today'
+    : days === 1 ? 'yesterday'
+    : days < 14 ? `${days} days ago`
+    : days < 61 ? `${Math.round(days / 7)} weeks ago`
+    : days < 730 ? `${Math.round(days / 30.44)} months ago`
+    : `${Math.floor(days / 365.25)} years ago`;
+  return ago ? `${day} (${ago})` : day;
+}
