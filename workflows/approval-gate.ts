@@ -348,7 +348,8 @@ export class ApprovalGates {
         open.length > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
       );
     }
-    if (gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
+    if (gate.levelDecision) throw ApplicationFailure.nonRetryable('This level was already decided.', GateErrors.alreadyDecided);
+    if (gate.recording) throw ApplicationFailure.nonRetryable('Another decision on this level is being recorded.', GateErrors.alreadyDecided);
     const unstorable = unstorableDecisionFields(input);
     if (unstorable.length > 0) {
       throw ApplicationFailure.create({
