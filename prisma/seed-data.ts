@@ -153,7 +153,14 @@ export interface ProductRow {
   serviceLevel: number; active: boolean;
 }
 export interface InventoryRow { storeId: string; sku: string; onHand: number; reserved: number; onOrder: number }
-export interface SalesSeries { storeId: string; sku: string; priceCents: number; units: Int32Array }
+export interface SalesSeries {
+  storeId: string; sku: string;
+  /** The list price (the product's price today). */
+  priceCents: number;
+  /** The price each day was sold at: the list price, or a chain-wide promotion's. */
+  dailyPriceCents: Int32Array;
+  units: Int32Array;
+}
 export interface SalesHistory {
   /** First day of the series, YYYY-MM-DD (UTC calendar day). */
   firstDay: string;
@@ -740,6 +747,49 @@ function dayOfYear(t: number): number {
   return M.floor((t - Date.UTC(d.getUTCFullYear(), 0, 1)) / DAY_MS);
 }
 
+/** Own-price elasticity by category (demand = A · price^e), before a per-SKU spread of ±0.4. */
+const CATEGORY_ELASTICITY: Record<Category, number> = {
+  'womens-apparel': -1.8, 'mens-apparel': -1.7, footwear: -1.5, accessories: -2.0, beauty: -1.2, home: -1.4,
+};
+/** Days at the end of the history always at list price: the pricing engine's 28-day baseline sees no promotion. */
+const PROMOTION_FREE_DAYS = 35;
+/** How deep a promotion goes, as a share of the room between list price and the floor (cost + 1 cent, or MAP). */
+const PROMOTION_DEPTHS = [0.35, 0.65, 1] as const;
+/** Deepest promotion, as a share of the list price. */
+const MAX_PROMOTION_DISCOUNT = 0.4;
+
+interface PriceProfile { elasticity: number; dailyPriceCents: Int32Array }
+
+/**
+ * A year of chain-wide prices per SKU: the list price, with three promotions of two to four weeks
+ * at three different depths (so a SKU has sold at three or more distinct prices, what an
+ * elasticity estimate needs), none in the last PROMOTION_FREE_DAYS days; and the SKU's true
+ * elasticity, by which its sales respond (generateSales).
+ */
+function generatePrices(days: number, products: ProductRow[]): Map<string, PriceProfile> {
+  const rng = stream('promotions');
+  const out = new Map<string, PriceProfile>();
+  const eligible = days - PROMOTION_FREE_DAYS;
+  const segment = M.floor(eligible / PROMOTION_DEPTHS.length);
+  for (const p of products) {
+    const elasticity = CATEGORY_ELASTICITY[p.category] + rng.range(-0.4, 0.4);
+    const daily = new Int32Array(days).fill(p.priceCents);
+    const floor = M.max(p.costCents + 1, p.mapCents ?? 0, M.round(p.priceCents * (1 - MAX_PROMOTION_DISCOUNT)));
+    const room = p.priceCents - floor;
+    if (room >= PROMOTION_DEPTHS.length) {
+      const depths = rng.sample(PROMOTION_DEPTHS, PROMOTION_DEPTHS.length);
+      depths.forEach((depth, k) => {
+        const length = rng.int(14, 28);
+        const start = k * segment + rng.int(0, M.max(0, segment - length));
+        const price = p.priceCents - M.round(room * depth);
+        for (let d = start; d < M.min(start + length, eligible); d++) daily[d] = price;
+      });
+    }
+    out.set(p.sku, { elasticity: M.round(elasticity * 100) / 100, dailyPriceCents: daily });
+  }
+  return out;
+}
+
 function generateSales(now: number, products: ProductRow[], profiles: Map<string, ProductProfile>): SalesHistory {
   const rng = stream('sales');
   const first = utcMidnight(now) - SALES_HISTORY_DAYS * DAY_MS;
@@ -749,6 +799,7 @@ function generateSales(now: number, products: ProductRow[], profiles: Map<string
     const t = first + i * DAY_MS;
     dayFactors.push({ dow: new Date(t).getUTCDay(), doy: dayOfYear(t), trend: 0.94 + 0.12 * (i / days) });
   }
+  const prices = generatePrices(days, products);
   const series: SalesSeries[] = [];
   for (const store of STORES) {
     const storeVolume = STORE_VOLUME[store.id];
@@ -758,9 +809,11 @@ function generateSales(now: number, products: ProductRow[], profiles: Map<string
       const units = new Int32Array(days);
       const yearly = new Float64Array(366);
       for (let doy = 0; doy < 366; doy++) yearly[doy] = yearlyFactor(doy, p.category);
+      const { elasticity, dailyPriceCents } = prices.get(p.sku)!;
       for (let i = 0; i < days; i++) {
         const f = dayFactors[i];
-        const lambda = base * WEEKLY_FACTORS[f.dow] * yearly[f.doy] * f.trend * rng.logNormal(0, 0.18);
+        const priceResponse = dailyPriceCents[i] === p.priceCents ? 1 : (dailyPriceCents[i] / p.priceCents) ** elasticity;
+        const lambda = base * WEEKLY_FACTORS[f.dow] * yearly[f.doy] * f.trend * priceResponse * rng.logNormal(0, 0.18);
         if (slow) {
           // Intermittent demand: most days nothing, occasionally a small basket.
           units[i] = rng.chance(lambda * 0.8) ? 1 + rng.poisson(0.4) : 0;
@@ -768,7 +821,7 @@ function generateSales(now: number, products: ProductRow[], profiles: Map<string
           units[i] = rng.poisson(lambda);
         }
       }
-      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, units });
+      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, dailyPriceCents, units });
     }
   }
   return { firstDay: isoDay(first), days, series };
@@ -1091,6 +1144,7 @@ export function seedFingerprint(data: SeedData): string {
   h.update(`${sales.firstDay}/${sales.days}`);
   for (const s of sales.series) {
     h.update(`${s.storeId}|${s.sku}|${s.priceCents}|`);
+    h.update(Buffer.from(s.dailyPriceCents.buffer, s.dailyPriceCents.byteOffset, s.dailyPriceCents.byteLength));
     h.update(Buffer.from(s.units.buffer, s.units.byteOffset, s.units.byteLength));
   }
   return h.digest('hex');

@@ -174,7 +174,7 @@ async function insertSales(db: Db, sales: SalesHistory, progress: (rows: number)
         skus[j] = s.sku;
         offsets[j] = d;
         units[j] = s.units[d];
-        prices[j] = s.priceCents;
+        prices[j] = s.dailyPriceCents[d];
       }
     }
     await db.$executeRawUnsafe(sql, stores, skus, offsets, units, prices, sales.firstDay);

@@ -197,6 +197,35 @@ describe('demo seed data', () => {
     expect(zeroShare).toBeGreaterThan(0.2);
   });
 
+  it('sells every SKU at three or more prices (chain-wide promotions, none in the last 35 days), never below cost or MAP, so elasticity can be estimated', () => {
+    const products = new Map(data.products.map((p) => [p.sku, p]));
+    let estimable = 0;
+    const skus = new Set<string>();
+    for (const s of data.sales.series) {
+      const p = products.get(s.sku)!;
+      const prices = new Set<number>();
+      for (let d = 0; d < data.sales.days; d++) {
+        const pc = s.dailyPriceCents[d]!;
+        const outOfRange = pc > p.priceCents || pc <= p.costCents || (p.mapCents !== null && pc < p.mapCents) || (d >= data.sales.days - 35 && pc !== p.priceCents);
+        if (outOfRange) throw new Error(`${s.storeId} ${s.sku} day ${d}: ${pc} (list ${p.priceCents}, cost ${p.costCents}, MAP ${p.mapCents})`);
+        if (s.units[d]! > 0) prices.add(pc);
+      }
+      if (!skus.has(s.sku) && prices.size >= 3) estimable++;
+      skus.add(s.sku);
+    }
+    // Per SKU in the first store it is sold in: most SKUs have sales at 3+ distinct prices.
+    expect(estimable / skus.size).toBeGreaterThan(0.5);
+    // Promotions lift sales: units on promotion days beat list-price days, per day, chain-wide.
+    let promoUnits = 0, promoDays = 0, listUnits = 0, listDays = 0;
+    for (const s of data.sales.series) {
+      for (let d = 0; d < data.sales.days; d++) {
+        if (s.dailyPriceCents[d] === s.priceCents) { listUnits += s.units[d]!; listDays++; } else { promoUnits += s.units[d]!; promoDays++; }
+      }
+    }
+    expect(promoDays).toBeGreaterThan(0);
+    expect(promoUnits / promoDays).toBeGreaterThan((listUnits / listDays) * 1.1);
+  });
+
   it('creates the demo principals with demo-key-<id> keys', () => {
     expect(data.principals.map((p) => p.id)).toEqual(['pos-gateway', 'alex', 'taylor', 'jordan', 'casey', 'morgan', 'devi', 'sam', 'maria']);
     for (const p of DEMO_PRINCIPALS) expect(p.apiKey).toBe(`demo-key-${p.id}`);
