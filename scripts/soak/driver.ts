@@ -43,6 +43,8 @@ export class Driver {
   decisionRetries = 0;
   startRetries = 0;
   cancelsRequested = 0;
+  /** Runs never started because the time budget for starting ran out (--max-minutes). */
+  notStartedForTime = 0;
   private settled = new Set<string>();
   private inFlight = new Set<string>();
   private stopped = false;
@@ -68,7 +70,7 @@ export class Driver {
    * and never more than `maxOpen` runs open at once (`open()` says how many are): the soak measures
    * what faults do to correct runs, not a backlog of more work than the machine can carry.
    */
-  async startAll(durationMs: number, limits: { concurrency: number; maxOpen: number; open: () => number }): Promise<void> {
+  async startAll(durationMs: number, limits: { concurrency: number; maxOpen: number; open: () => number; startBy: number }): Promise<void> {
     const gap = durationMs / Math.max(1, this.runs.length);
     let next = Date.now();
     let active = 0;
@@ -76,9 +78,17 @@ export class Driver {
     const all: Promise<void>[] = [];
     for (const run of this.runs) {
       if (this.stopped) break;
+      if (Date.now() > limits.startBy) {
+        this.notStartedForTime = this.runs.length - run.spec.n;
+        break;
+      }
       if (next > Date.now()) await sleep(next - Date.now());
       while (active >= limits.concurrency) await new Promise<void>((r) => waiters.push(r));
-      while (limits.open() + active >= limits.maxOpen && !this.stopped) await sleep(500);
+      while (limits.open() + active >= limits.maxOpen && !this.stopped && Date.now() <= limits.startBy) await sleep(500);
+      if (Date.now() > limits.startBy) {
+        this.notStartedForTime = this.runs.length - run.spec.n;
+        break;
+      }
       next = Math.max(next + gap, Date.now());
       active++;
       all.push(

@@ -12,17 +12,20 @@ export interface SoakOptions {
   keep: boolean;
   /** Runs open at once at most: starts wait for room. */
   maxOpen: number;
+  /** Minutes after which no new run is started (the rest are reported as not started); none by default. */
+  maxMinutes: number | null;
   /** Whether a full run rewrites its section of docs/reliability.md. */
   publish: boolean;
 }
 
-export const USAGE = `Usage: npm run soak -- [--runs 1000] [--minutes 12] [--short] [--no-postgres-restart] [--drain-minutes 15] [--max-open 60] [--keep] [--no-publish]
+export const USAGE = `Usage: npm run soak -- [--runs 1000] [--minutes 12] [--short] [--no-postgres-restart] [--drain-minutes 15] [--max-open 60] [--max-minutes M] [--keep] [--no-publish]
   --runs                 runs started, mixed across the five processes (default 1000; --short: 100)
   --minutes              the least time over which they are started (default 12; --short: 1.5); the one-off faults happen within it
   --short                the CI version: about 100 runs in about 2 minutes, worker kills, no Postgres restart, nothing published
   --no-postgres-restart  skip the Postgres restart (CI's Postgres is shared)
   --drain-minutes        how long unfinished runs are waited for at the end (default 15; --short: 4)
   --max-open             runs open at once at most; starts wait for room (default 60; --short: 40)
+  --max-minutes          stop starting new runs after this many minutes of load (a machine too slow for --runs); then drain and check
   --keep                 keep the soak database and the dev server's SQLite file afterwards
   --no-publish           do not rewrite the soak section of docs/reliability.md`;
 
@@ -41,6 +44,7 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
         'drain-minutes': { type: 'string' },
         keep: { type: 'boolean' },
         'max-open': { type: 'string' },
+        'max-minutes': { type: 'string' },
         'no-publish': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -73,6 +77,7 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
     drainMinutes: num('drain-minutes', short ? 4 : 15, 1, 24 * 60, false),
     keep: values.keep === true,
     maxOpen: num('max-open', short ? 40 : 60, 1, 10_000, true),
+    maxMinutes: values['max-minutes'] === undefined ? null : num('max-minutes', 0, 1, 24 * 60, false),
     publish: !short && values['no-publish'] !== true,
   };
 }

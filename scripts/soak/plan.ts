@@ -37,10 +37,10 @@ export function decisionFor(run: RunSpec | undefined, subjectId: string, level: 
 }
 
 const SHARES: Record<ProcessResource, number> = {
-  'appointment-recoveries': 0.33,
-  replenishments: 0.15,
-  'price-changes': 0.33,
-  campaigns: 0.17,
+  'appointment-recoveries': 0.37,
+  replenishments: 0.12,
+  'price-changes': 0.37,
+  campaigns: 0.13,
   // Each retrains every store x SKU series: a few are enough.
   'model-retrainings': 0.01,
 };

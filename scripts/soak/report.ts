@@ -60,6 +60,7 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
   }
   write(`Decisions accepted (200): ${driver.accepted.length} (${driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${driver.accepted.filter((d) => d.override).length} overrides); refused: ${JSON.stringify(driver.refusedDecisions)}; retried after no answer or 5xx: ${driver.decisionRetries}`);
   for (const e of driver.refusedExamples) write(`  refused: ${e}`);
+  if (driver.notStartedForTime > 0) write(`NOT STARTED for lack of time (--max-minutes): ${driver.notStartedForTime} of ${driver.runs.length} planned runs`);
   write(`Cancels requested: ${driver.cancelsRequested}; start retries after no answer or 5xx: ${driver.startRetries}`);
   write(`API requests: ${s.apiRequests} ${JSON.stringify(s.apiByStatusClass)}`);
   write('');
@@ -121,6 +122,10 @@ export function soakSection(s: SoakSummary): string {
   for (const row of outcomeTable(s.report)) lines.push(`| ${row.process} | ${row.total} | ${row.states.map(([k, n]) => `${k}: ${n}`).join(', ')} |`);
   lines.push(`| **all** | **${s.report.outcomes.length}** | |`);
   lines.push('');
+  if (s.driver.notStartedForTime > 0) {
+    lines.push(`**Short of the 1,000-run target**: ${s.driver.runs.length - s.driver.notStartedForTime} of ${s.driver.runs.length} planned runs were started before the time budget for starting (\`--max-minutes\`) ran out on this machine.`);
+    lines.push('');
+  }
   lines.push(`Decisions accepted over the API: ${s.driver.accepted.length} (${s.driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${s.driver.accepted.filter((d) => d.override).length} overrides); cancels requested: ${s.driver.cancelsRequested}; API requests: ${s.apiRequests}.`);
   lines.push('');
   lines.push('Faults survived:');
