@@ -1,0 +1,194 @@
+/**
+ * What a price change's approver needs, from the workflow's own state (guardrails, pricing context
+ * and the pricing engine's reading were computed once by its activities; nothing is recomputed):
+ * every guardrail check with its limit and pass/fail, the binding rule, margin, competitor band and
+ * median, the elasticity with a confidence or the reason there is none, and the expected impact.
+ */
+import { DEFAULT_PRICE_POLICY } from '../../domain/guardrails';
+import { roundTo } from '../../domain/text';
+import { ProcessStateSchema } from '../schemas';
+import { z } from '../zod';
+import { GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+
+const RULE_LABELS: Record<string, string> = {
+  invalid: 'Valid price',
+  cost_floor: 'Not below cost',
+  map_floor: 'Not below the minimum advertised price (MAP)',
+  hard_floor: 'Not below the hard floor',
+  hard_ceiling: 'Not above the hard ceiling',
+  margin_floor: 'Gross margin at least the policy minimum',
+  max_change: 'Change within the one-step limit',
+  competitor_band: 'Within the band around the competitor median',
+  charm_rounding: 'Charm price (.99)',
+};
+
+export const GuardrailCheckSchema = z
+  .object({
+    rule: z.string(),
+    label: z.string(),
+    limit: z.number().nullable().openapi({ description: 'The floor or ceiling price the rule allows; null when it does not apply' }),
+    ok: z.boolean(),
+    severity: z.enum(['hard', 'soft']).nullable().openapi({ description: 'Of the violation, when the check failed' }),
+    message: z.string().nullable(),
+  })
+  .strict()
+  .openapi('GuardrailCheck');
+
+export const PriceDecisionContextSchema = z
+  .object({
+    sku: z.string(),
+    productName: z.string().nullable(),
+    category: z.string().nullable(),
+    cost: z.number().nullable(),
+    currentPrice: z.number().nullable(),
+    requestedPrice: z.number().nullable(),
+    finalPrice: z.number().nullable(),
+    changePct: z.number().nullable(),
+    checks: z.array(GuardrailCheckSchema),
+    bindingRule: z.string().nullable().openapi({ description: 'The rule that set the final price when it differs from the request' }),
+    bindingReason: z.string().nullable(),
+    margin: z
+      .object({ currentPct: z.number().nullable(), proposedPct: z.number().nullable(), minimumPct: z.number() })
+      .strict(),
+    competitors: z
+      .object({
+        prices: z.array(z.number()),
+        median: z.number().nullable(),
+        band: z.object({ low: z.number(), high: z.number(), halfWidthPct: z.number() }).strict().nullable(),
+      })
+      .strict(),
+    elasticity: z
+      .object({
+        value: z.number().nullable(),
+        r2: z.number().nullable(),
+        points: z.number().int(),
+        confidence: z.enum(['high', 'medium', 'low']).nullable(),
+        reason: z.string().nullable().openapi({ description: 'Why there is no estimate, or what limits its confidence' }),
+      })
+      .strict(),
+    expectedImpact: z
+      .object({
+        baselineUnitsPerDay: z.number(),
+        unitsPerDay: z.number(),
+        unitsChangePct: z.number().nullable(),
+        revenuePerDay: z.number(),
+        revenueChangePct: z.number().nullable(),
+        grossProfitPerDay: z.number(),
+        grossProfitChangePct: z.number().nullable(),
+      })
+      .strict()
+      .nullable(),
+    enginePrice: z.number().nullable().openapi({ description: 'The profit-maximising price the pricing engine proposes (advisory)' }),
+    reasons: z.array(z.string()),
+  })
+  .strict()
+  .openapi('PriceDecisionContext');
+
+export type PriceDecisionContext = z.infer<typeof PriceDecisionContextSchema>;
+
+type Obj = Record<string, any>;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Confidence of a log-log fit from how much it explains and how many points it rests on. */
+export function elasticityConfidence(r2: number | null, points: number): 'high' | 'medium' | 'low' | null {
+  if (r2 === null) return null;
+  if (r2 >= 0.5 && points >= 60) return 'high';
+  if (r2 >= 0.2 && points >= 30) return 'medium';
+  return 'low';
+}
+
+/** The decision context of a price change state; null before its guardrails were checked. */
+export function priceDecisionContext(state: Obj): PriceDecisionContext | null {
+  const g = state.guardrails as Obj | null;
+  if (!g) return null;
+  const ctx = (state.context ?? {}) as Obj;
+  const response = state.priceResponse as Obj | null;
+  const violations = (Array.isArray(g.violations) ? g.violations : []) as Obj[];
+  const checks = ((Array.isArray(g.checks) ? g.checks : []) as Obj[]).map((c) => {
+    const v = violations.find((x) => x.rule === c.rule);
+    return {
+      rule: String(c.rule),
+      label: RULE_LABELS[String(c.rule)] ?? String(c.rule),
+      limit: num(c.limit),
+      ok: c.ok === true,
+      severity: v ? (v.severity === 'hard' ? ('hard' as const) : ('soft' as const)) : null,
+      message: v ? String(v.message) : null,
+    };
+  });
+  const cost = num(ctx.cost);
+  const current = num(ctx.currentPrice);
+  const competitorPrices = (Array.isArray(ctx.competitorPrices) ? ctx.competitorPrices : []).filter((p: unknown): p is number => num(p) !== null);
+  const median = num(g.competitorMedian);
+  const bandPct = DEFAULT_PRICE_POLICY.competitorBandPct;
+  const estimate = (response?.estimate ?? null) as Obj | null;
+  const e = num(estimate?.elasticity);
+  const r2 = num(estimate?.r2);
+  const points = num(estimate?.n) ?? 0;
+  const confidence = e === null ? null : elasticityConfidence(r2, points);
+  const impact = (response?.impact ?? null) as Obj | null;
+  const baseline = num(response?.baselineUnitsPerDay) ?? 0;
+  const boundBy = typeof g.boundBy === 'string' ? g.boundBy : null;
+  const reasons = (Array.isArray(g.reasons) ? g.reasons : []).map(String);
+  return {
+    sku: String(state.sku ?? ctx.sku ?? ''),
+    productName: typeof ctx.name === 'string' ? ctx.name : null,
+    category: typeof ctx.category === 'string' ? ctx.category : null,
+    cost,
+    currentPrice: current,
+    requestedPrice: num(g.requestedPrice),
+    finalPrice: num(g.finalPrice),
+    changePct: num(g.changePct),
+    checks,
+    bindingRule: boundBy,
+    bindingReason: boundBy ? (violations.find((v) => v.rule === boundBy)?.message ?? reasons.find((r) => r.length > 0) ?? null) : null,
+    margin: {
+      currentPct: cost !== null && current !== null && current > 0 ? roundTo((current - cost) / current, 4) : null,
+      proposedPct: num(g.marginPct),
+      minimumPct: DEFAULT_PRICE_POLICY.minMarginPct,
+    },
+    competitors: {
+      prices: competitorPrices,
+      median,
+      band: median !== null ? { low: roundTo(median * (1 - bandPct), 2), high: roundTo(median * (1 + bandPct), 2), halfWidthPct: bandPct } : null,
+    },
+    elasticity: {
+      value: e,
+      r2,
+      points,
+      confidence,
+      reason:
+        e === null
+          ? (typeof estimate?.reason === 'string' ? estimate.reason : 'The pricing engine has not estimated it yet')
+          : confidence === 'low'
+            ? `The fit explains ${String(roundTo((r2 ?? 0) * 100, 1))}% of the variation in daily units over ${String(points)} days`
+            : null,
+    },
+    expectedImpact:
+      impact && num(impact.unitsPerDay) !== null
+        ? {
+            baselineUnitsPerDay: baseline,
+            unitsPerDay: num(impact.unitsPerDay)!,
+            unitsChangePct: baseline > 0 ? roundTo(num(impact.unitsPerDay)! / baseline - 1, 4) : null,
+            revenuePerDay: num(impact.revenuePerDay) ?? 0,
+            revenueChangePct: num(impact.revenueChangePct),
+            grossProfitPerDay: num(impact.grossProfitPerDay) ?? 0,
+            grossProfitChangePct: num(impact.profitChangePct),
+          }
+        : null,
+    enginePrice: num(response?.proposal?.price),
+    reasons,
+  };
+}
+
+/** The price-change state as the API answers it: the workflow's state and the decision context (typed). */
+export const PriceChangeStateSchema = z
+  .object({
+    ...ProcessStateSchema.shape,
+    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
+    decisions: z.array(GateDecisionSchema),
+    sku: z.string(),
+    stage: z.string(),
+    decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
+  })
+  .passthrough()
+  .openapi('PriceChangeState');
