@@ -30,6 +30,8 @@ const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
 
 export interface FuzzInfra {
   baseUrl: string;
+  temporalAddress: string;
+  databaseUrl: string;
   db: Db;
   client: Client;
   taskQueue: string;
@@ -193,7 +195,7 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${FUZZ_DATABASE} WITH (FORCE)`).finally(() => admin.end());
     });
-    return { baseUrl, db, client, taskQueue, refusedKeys, mailsAccepted: () => accepted, unsubscribeSecrets, temporalLog, apiLog, close };
+    return { baseUrl, temporalAddress: address, databaseUrl, db, client, taskQueue, refusedKeys, mailsAccepted: () => accepted, unsubscribeSecrets, temporalLog, apiLog, close };
   } catch (err) {
     await close();
     throw err;
