@@ -6,7 +6,7 @@ import type { InventoryItem, PreselectedItem } from '../domain/item-preselection
 import type { StylistCandidate } from '../domain/stylist-ranking';
 import type { Db } from '../platform/db';
 import { consoleRunPath, consoleUrl } from '../domain/console-links';
-import { formatLocalDateAgo, formatLocalTime, minutesUntil } from '../domain/local-time';
+import { formatLocalDateAgo, formatLocalTime, localiseInstants, minutesUntil } from '../domain/local-time';
 import type { MailSender } from './email';
 import { renderEmail } from './email/render';
 import { loadStoreContact, type StoreContact } from './email/store-contact';
@@ -416,7 +416,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
             store,
             recipientName: m.displayName,
             heading: input.subject,
-            lines: input.lines,
+            lines: input.lines.map((l) => localiseInstants(l, store?.timezone ?? 'UTC')),
             linkLabel: 'Open the recovery',
             link: runLink(input.workflowId),
           }),

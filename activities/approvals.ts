@@ -3,7 +3,7 @@ import type { ApproverSpec, Principal, Role } from '../domain/approval';
 import { coversScope } from '../domain/approval';
 import type { Db } from '../platform/db';
 import { consoleApprovalPath, consoleRunPath, consoleUrl, processOfApiPath } from '../domain/console-links';
-import { formatLocalTime } from '../domain/local-time';
+import { formatLocalTime, localiseInstants } from '../domain/local-time';
 import type { MailSender } from './email';
 import { renderEmail } from './email/render';
 import { loadStoreContact } from './email/store-contact';
@@ -179,7 +179,7 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
           recipientName: p.displayName,
           verb,
           title: n.title,
-          lines: n.lines,
+          lines: n.lines.map((l) => localiseInstants(l, store?.timezone ?? 'UTC')),
           expired: n.kind === 'expired',
           dueLocal: formatLocalTime(n.dueAt, store?.timezone ?? 'UTC'),
           link,

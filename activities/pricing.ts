@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
 import { consoleRunPath, consoleUrl } from '../domain/console-links';
+import { localiseInstants } from '../domain/local-time';
 import { roundTo } from '../domain/text';
 import type { Db } from '../platform/db';
 import { loadPricingContext, type PricingContext } from '../platform/pricing-context';
@@ -235,7 +236,7 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
             store: null,
             recipientName: p.displayName,
             heading: input.subject,
-            lines: input.lines,
+            lines: input.lines.map((l) => localiseInstants(l, 'UTC')),
             linkLabel: 'Open the price change',
             link: consoleUrl(deps.publicBaseUrl, consoleRunPath('price-changes', input.priceChangeId)),
           }),

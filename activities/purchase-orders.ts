@@ -8,6 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../generated/prisma/client';
 import { consoleRunPath, consoleUrl } from '../domain/console-links';
+import { localiseInstants } from '../domain/local-time';
 import { applySupplierEvent, outstanding, type OrderLine, type QuantityEdit, type SupplierEventInput } from '../domain/purchase-orders';
 import { roundTo } from '../domain/text';
 import type { Db } from '../platform/db';
@@ -363,7 +364,7 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
             store: contact,
             recipientName: p.displayName,
             heading: input.subject,
-            lines: input.lines,
+            lines: input.lines.map((l) => localiseInstants(l, contact?.timezone ?? 'UTC')),
             linkLabel: 'Open the replenishment',
             link: consoleUrl(deps.publicBaseUrl, consoleRunPath('replenishments', input.workflowId)),
           }),

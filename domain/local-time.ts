@@ -51,3 +51,13 @@ export function formatLocalDateAgo(at: string | Date, timeZone: string, now: Dat
     : `${Math.floor(days / 365.25)} years ago`;
   return ago ? `${day} (${ago})` : day;
 }
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})\b/g;
+
+/**
+ * Rewrites the ISO instants in a line of text (as processes write them, e.g. "starts
+ * 2026-12-02T19:00:00.000Z") as the store reads them ("starts Wed, Dec 2, 11:00 AM PST").
+ */
+export function localiseInstants(text: string, timeZone: string): string {
+  return text.replace(ISO_INSTANT, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : formatLocalTime(iso, timeZone)));
+}

@@ -1,5 +1,5 @@
 import { consoleApprovalPath, consoleRunPath, consoleUrl, processOfApiPath } from '../../domain/console-links';
-import { formatLocalDateAgo, formatLocalTime, minutesUntil } from '../../domain/local-time';
+import { formatLocalDateAgo, formatLocalTime, localiseInstants, minutesUntil } from '../../domain/local-time';
 import { renderEmail } from '../../activities/email/render';
 import { storeAddress } from '../../activities/email/store-contact';
 import { configSchema, DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
@@ -29,6 +29,15 @@ describe('formatLocalTime: the store-local moment with its zone name', () => {
     ['2023-12-01T20:00:00.000Z', '3 years ago'],
   ])('formatLocalDateAgo %s', (at, ago) => {
     expect(formatLocalDateAgo(at, 'America/Los_Angeles', new Date('2026-12-02T19:00:00.000Z'))).toMatch(new RegExp(`\\(${ago}\\)$`));
+  });
+
+  it.each([
+    ['Appointment A1, starts 2026-12-02T19:00:00.000Z.', 'Appointment A1, starts Wed, Dec 2, 11:00 AM PST.'],
+    ['not fully received by 2026-12-02T19:00Z; from 2026-12-03T03:00:00+00:00', 'not fully received by Wed, Dec 2, 11:00 AM PST; from Wed, Dec 2, 7:00 PM PST'],
+    ['a day 2026-12-02 and a SKU WA-0012 stay as written', 'a day 2026-12-02 and a SKU WA-0012 stay as written'],
+    ['an impossible 2026-13-45T99:00:00Z stays', 'an impossible 2026-13-45T99:00:00Z stays'],
+  ])('localiseInstants(%s)', (text, expected) => {
+    expect(localiseInstants(text, 'America/Los_Angeles')).toBe(expected);
   });
 
   it('minutesUntil rounds to whole minutes, negative once passed', () => {

@@ -75,6 +75,9 @@ describe('appointment recovery emails', () => {
     for (const part of [notice.text, html(notice)]) {
       expect(part).toContain(decisionLink);
       expect(part).toContain(`${clockIn(due, LA)} ${zoneNameIn(due, LA)}`);
+      expect(part).toContain(`starts ${s.startsAt.toLocaleDateString('en-US', { timeZone: LA, weekday: 'short' })}`);
+      expect(part).toContain(`${clockIn(s.startsAt, LA)} ${zoneNameIn(s.startsAt, LA)}`);
+      expect(part).not.toContain(s.startsAt.toISOString()); // the process's UTC instant, made local
       expect(part).not.toContain('/api/v1/');
     }
     expect(html(notice)).toContain(`<a href="${decisionLink}"`);
