@@ -1,0 +1,96 @@
+/**
+ * What a model promotion's approver needs: champion vs challenger WAPE, bias and MASE overall and
+ * per category (from the workflow's evaluation), how many series the challenger improved or made
+ * worse on the holdout (per-series errors in Postgres, ModelSeriesParams) and the promotion rule's
+ * verdict in words (domain/model-promotion.ts, as the workflow computed it).
+ */
+import type { Db } from '../../platform/db';
+import { ProcessStateSchema } from '../schemas';
+import { z } from '../zod';
+import { GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+
+const MetricsSchema = z
+  .object({ wape: z.number().nullable(), bias: z.number().nullable(), mase: z.number().nullable(), series: z.number().int() })
+  .strict()
+  .openapi('ForecastMetrics');
+
+const SeriesChangeSchema = z
+  .object({ improved: z.number().int(), worse: z.number().int(), unchanged: z.number().int() })
+  .strict()
+  .openapi('SeriesChangeCounts');
+
+export const PromotionContextSchema = z
+  .object({
+    championLabel: z.string(),
+    championVersion: z.number().int().nullable(),
+    challengerVersion: z.number().int().nullable(),
+    overall: z.object({ champion: MetricsSchema, challenger: MetricsSchema, series: SeriesChangeSchema }).strict(),
+    byCategory: z.array(z.object({ category: z.string(), champion: MetricsSchema.nullable(), challenger: MetricsSchema.nullable(), series: SeriesChangeSchema }).strict()),
+    verdict: z
+      .object({
+        propose: z.boolean(),
+        reason: z.string(),
+        wapeImprovement: z.number().nullable(),
+        checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() }).strict()),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict()
+  .openapi('PromotionContext');
+
+export const ModelRetrainingStateSchema = z
+  .object({
+    ...ProcessStateSchema.shape,
+    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
+    decisions: z.array(GateDecisionSchema),
+    modelName: z.string(),
+    promotionContext: z.union([PromotionContextSchema, z.null()]).openapi({ description: 'Champion vs challenger; null before the evaluation' }),
+  })
+  .passthrough()
+  .openapi('ModelRetrainingState');
+
+type Obj = Record<string, any>;
+const metrics = (m: Obj | undefined | null) =>
+  m ? { wape: m.wape ?? null, bias: m.bias ?? null, mase: m.mase ?? null, series: Number(m.series ?? 0) } : null;
+
+export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
+  const ev = state.evaluation as Obj | null;
+  if (!ev) return { promotionContext: null };
+  const versionId = (state.version as Obj | null)?.versionId as string | undefined;
+  const rows = versionId
+    ? await db.$queryRaw<{ category: string; improved: number; worse: number; unchanged: number }[]>`
+        SELECT category,
+               COUNT(*) FILTER (WHERE "challengerAbsError" < "championAbsError")::int AS improved,
+               COUNT(*) FILTER (WHERE "challengerAbsError" > "championAbsError")::int AS worse,
+               COUNT(*) FILTER (WHERE "challengerAbsError" = "championAbsError")::int AS unchanged
+          FROM "ModelSeriesParams" WHERE "modelVersionId" = ${versionId}
+         GROUP BY category ORDER BY category`
+    : [];
+  const counts = new Map(rows.map((r) => [r.category, { improved: r.improved, worse: r.worse, unchanged: r.unchanged }]));
+  const total = rows.reduce((t, r) => ({ improved: t.improved + r.improved, worse: t.worse + r.worse, unchanged: t.unchanged + r.unchanged }), { improved: 0, worse: 0, unchanged: 0 });
+  const categories = [...new Set([...Object.keys(ev.challenger?.byCategory ?? {}), ...Object.keys(ev.champion?.byCategory ?? {}), ...counts.keys()])].sort();
+  const proposal = state.proposal as Obj | null;
+  return {
+    promotionContext: {
+      championLabel: String(ev.champion?.label ?? ''),
+      championVersion: typeof ev.champion?.version === 'number' ? ev.champion.version : null,
+      challengerVersion: typeof state.version?.version === 'number' ? state.version.version : null,
+      overall: { champion: metrics(ev.champion?.overall)!, challenger: metrics(ev.challenger?.overall)!, series: total },
+      byCategory: categories.map((category) => ({
+        category,
+        champion: metrics(ev.champion?.byCategory?.[category]),
+        challenger: metrics(ev.challenger?.byCategory?.[category]),
+        series: counts.get(category) ?? { improved: 0, worse: 0, unchanged: 0 },
+      })),
+      verdict: proposal
+        ? {
+            propose: proposal.propose === true,
+            reason: String(proposal.reason ?? ''),
+            wapeImprovement: typeof proposal.wapeImprovement === 'number' ? proposal.wapeImprovement : null,
+            checks: (Array.isArray(proposal.checks) ? proposal.checks : []).map((c: Obj) => ({ name: String(c.name), passed: c.passed === true, detail: String(c.detail ?? '') })),
+          }
+        : null,
+    },
+  };
+}
