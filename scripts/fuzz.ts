@@ -14,7 +14,7 @@
  * A run of 10,000 requests or more rewrites the fuzz section of docs/reliability.md. Exit 1 on any failure.
  */
 import 'dotenv/config';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Client, Connection } from '@temporalio/client';
@@ -72,6 +72,7 @@ async function main(): Promise<number> {
   let closeInfra: (() => Promise<void>) | undefined;
   let closeConnection: (() => Promise<void>) | undefined;
   let mails: (() => number) | undefined;
+  let apiLog: string | undefined;
   if (baseUrlFlag) {
     baseUrl = baseUrlFlag.replace(/\/$/, '');
     ctx = await contextFromApi(baseUrl);
@@ -102,6 +103,7 @@ async function main(): Promise<number> {
     baseUrl = infra.baseUrl;
     client = infra.client;
     mails = infra.mailsAccepted;
+    apiLog = infra.apiLog;
     note(`API errors are logged to ${infra.apiLog}`);
     ctx = await contextFromDb(infra.db, { refusedKeys: infra.refusedKeys, unsubscribeSecrets: infra.unsubscribeSecrets });
   }
@@ -124,6 +126,16 @@ async function main(): Promise<number> {
       note(`every failure: ${file}`);
     }
     if (mails) console.log(dim(`\nEmails the run's processes sent over SMTP: ${mails()}`));
+    if (apiLog && existsSync(apiLog)) {
+      const causes = new Map<string, number>();
+      for (const line of readFileSync(apiLog, 'utf8').split('\n')) {
+        if (!line.includes('unhandled error')) continue;
+        const e = JSON.parse(line);
+        const key = `${e.req?.method} ${String(e.req?.url).replace(/\/api\/v1\/([^/]+)\/[^/?]+/, '/api/v1/$1/{id}')}: ${e.err?.type}: ${e.err?.message}`;
+        causes.set(key, (causes.get(key) ?? 0) + 1);
+      }
+      if (causes.size) console.log(`\nErrors behind the 500s (API log):\n${[...causes].map(([k, n]) => `  [${n}×] ${k}`).join('\n')}`);
+    }
 
     const failed = result.failures.length > 0 || (settled ? settled.stuck.length + settled.notClosed.length > 0 : false);
     if (requests >= FULL_RUN) {
