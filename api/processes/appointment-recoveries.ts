@@ -4,6 +4,7 @@ import { problems } from '../errors';
 import { assertStoreVisible } from '../scope';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
+import { AppointmentRecoveryStateSchema } from '../context/appointment-recovery';
 
 const timingMs = z.number().int().min(1000).max(24 * 3600_000);
 
@@ -53,5 +54,6 @@ export const appointmentRecoveries: ProcessDefinition<StartBody> = {
     }
   },
   stateQuery: recoveryStateQuery,
+  stateSchema: AppointmentRecoveryStateSchema,
   decisionPayload: (body) => (typeof body.stylistId === 'string' ? { stylistId: body.stylistId } : undefined),
 };
