@@ -53,7 +53,8 @@ export async function settle(o: {
     }
     runs.push(run);
   }
-  const stuck = runs.filter((r) => r.pendingActivities.some((a) => a.attempt >= STUCK_ATTEMPTS && a.lastFailure));
+  // Only a run still running can be stuck; a closed run's leftover pending activity never retries.
+  const stuck = runs.filter((r) => r.statusAtEnd === 'RUNNING' && r.pendingActivities.some((a) => a.attempt >= STUCK_ATTEMPTS && a.lastFailure));
 
   const running = runs.filter((r) => r.statusAtEnd === 'RUNNING');
   o.log?.(`${runs.length} processes started by the run: ${running.length} running, cancelling them through the API`);
