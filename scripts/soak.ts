@@ -220,6 +220,8 @@ async function main(): Promise<number> {
         if (running === 0 || Date.now() >= drainBy) break;
       }
       outcomes = await describeRuns(client, driver);
+      const held = outcomes.filter((o) => o.status === 'running' && o.process === 'campaigns' && o.stage === 'holding').map((o) => o.id);
+      if (held.length && (await driver.cancelHeldCampaigns(held, drainBy)) > 0) continue;
       const open = outcomes.filter((o) => o.status === 'running');
       if (open.length) say(`drain: ${open.length} run(s) still open (${PROCESSES.map((p) => `${p} ${open.filter((o) => o.process === p).length}`).join(', ')})`);
     }

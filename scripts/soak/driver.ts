@@ -139,6 +139,28 @@ export class Driver {
     }
   }
 
+  /**
+   * Campaigns whose recipients the frequency cap holds until after `deadline` (the soak mails the
+   * same few segments again and again) are cancelled as marketing would, rather than waited for a
+   * day; returns how many were cancelled now.
+   */
+  async cancelHeldCampaigns(ids: string[], deadline: number): Promise<number> {
+    let cancelled = 0;
+    for (const id of ids) {
+      const run = this.byId.get(id);
+      if (!run || run.cancel) continue;
+      const state = await this.api.call<{ stage?: string; nextAttemptAt?: string | null }>('GET', `/api/v1/campaigns/${encodeURIComponent(id)}`, 'morgan');
+      const next = state.body?.nextAttemptAt ? Date.parse(state.body.nextAttemptAt) : NaN;
+      if (state.status !== 200 || state.body.stage !== 'holding' || !(next > deadline)) continue;
+      this.heldCampaignsCancelled++;
+      cancelled++;
+      await this.cancel(run);
+    }
+    return cancelled;
+  }
+
+  heldCampaignsCancelled = 0;
+
   /** Each decider polls their inbox and decides what the plan says, until stop(). */
   async decideLoop(): Promise<void> {
     await Promise.all(DECIDERS.map((p) => this.deciderLoop(p)));

@@ -61,7 +61,7 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
   write(`Decisions accepted (200): ${driver.accepted.length} (${driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${driver.accepted.filter((d) => d.override).length} overrides); refused: ${JSON.stringify(driver.refusedDecisions)}; retried after no answer or 5xx: ${driver.decisionRetries}`);
   for (const e of driver.refusedExamples) write(`  refused: ${e}`);
   if (driver.notStartedForTime > 0) write(`NOT STARTED for lack of time (--max-minutes): ${driver.notStartedForTime} of ${driver.runs.length} planned runs`);
-  write(`Cancels requested: ${driver.cancelsRequested}; start retries after no answer or 5xx: ${driver.startRetries}`);
+  write(`Cancels requested: ${driver.cancelsRequested} (of which campaigns held by the frequency cap past the drain: ${driver.heldCampaignsCancelled}); start retries after no answer or 5xx: ${driver.startRetries}`);
   write(`API requests: ${s.apiRequests} ${JSON.stringify(s.apiByStatusClass)}`);
   write('');
   write('Faults survived:');
