@@ -214,10 +214,11 @@ async function main(): Promise<number> {
     // The visibility count while it is not zero (cheap), then each run described once.
     let outcomes = await describeRuns(client, driver);
     while (outcomes.some((o) => o.status === 'running') && Date.now() < drainBy) {
-      for (;;) {
+      // Described at least every minute, so campaigns held past the deadline are seen (and cancelled) early.
+      for (const lookAt = Date.now() + 60_000; ; ) {
         await sleep(10_000);
         await countRunning();
-        if (running === 0 || Date.now() >= drainBy) break;
+        if (running === 0 || Date.now() >= Math.min(drainBy, lookAt)) break;
       }
       outcomes = await describeRuns(client, driver);
       const held = outcomes.filter((o) => o.status === 'running' && o.process === 'campaigns' && o.stage === 'holding').map((o) => o.id);
