@@ -88,6 +88,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return sendProblem(res, new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', (err as Error).message), req.originalUrl);
   }
+  if (workflowClosedMeanwhile(err)) {
+    return sendProblem(res, problems.conflict('not-running', 'The process finished while this request was being handled; nothing is pending any more.'), req.originalUrl);
+  }
   const down = dependencyDown(err);
   if (down) {
     (req as { log?: { warn: (o: unknown, m: string) => void } }).log?.warn({ err }, `${down} unavailable`);
@@ -101,6 +104,22 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   sendProblem(res, new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong; the request ID identifies it in the logs.'), req.originalUrl);
 };
 
+/**
+ * A request that raced the run's end (a cancel, a decision, a supplier event or a pause arriving as
+ * the workflow closes): Temporal says so in several ways, all of which mean 409, not 500.
+ */
+export function workflowClosedMeanwhile(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name;
+    const message = String((e as { message?: unknown }).message ?? '');
+    if (name === 'WorkflowNotFoundError' && /already completed|aborted by closing workflow|not found/i.test(message)) return true;
+    if (name === 'CancelledFailure' && (e as { cause?: unknown }) !== err) return true;
+    if (name === 'WorkflowUpdateFailedError' && /Workflow cancelled|Activity cancelled/i.test(`${message} ${String((e as { cause?: { message?: unknown } }).cause?.message ?? '')}`)) return true;
+  }
+  return false;
+}
+
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_RESOURCE_EXHAUSTED = 8;
@@ -110,7 +129,9 @@ const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 export function dependencyDown(err: unknown): 'Temporal' | 'Postgres' | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED, GRPC_RESOURCE_EXHAUSTED].includes(e.code)) return 'Temporal';
-    if (e instanceof ServiceError && /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED/.test(e.message)) return 'Temporal';
+    // An Update refused because the workflow task failed or timed out (a worker killed or overloaded): retryable.
+    if (isGrpcServiceError(e) && e.code === GRPC_FAILED_PRECONDITION && /workflow task/i.test(e.message)) return 'Temporal';
+    if (e instanceof ServiceError && /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|FAILED_PRECONDITION: Unable to perform workflow execution update/.test(e.message)) return 'Temporal';
     const code = (e as { code?: unknown }).code ?? (e as { originalCode?: unknown }).originalCode;
     if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return 'Postgres';
     const name = (e as { name?: unknown }).name;
