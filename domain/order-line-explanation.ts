@@ -8,25 +8,11 @@
  *
  * Pure: no I/O, no clock.
  */
-import { zForServiceLevel } from './reorder';
+import { zForServiceLevel, type SkuPlanLine } from './reorder';
 import { roundTo } from './text';
 
 /** What planSku stores as a line's rationale (PurchaseOrderLine.rationale). */
-export interface StoredLineRationale {
-  meanDaily: number;
-  demandOverLeadTime: number;
-  safetyStock: number;
-  reorderPoint: number;
-  orderUpTo: number;
-  inventoryPosition: number;
-  onHand: number;
-  reserved: number;
-  onOrder: number;
-  packSize: number;
-  minOrderQty: number;
-  eoq: number | null;
-  reasons: string[];
-}
+export type StoredLineRationale = SkuPlanLine['rationale'];
 
 export interface LineExplanation {
   /** The forecasting method as planning named it, e.g. `holt-winters-additive-damped, demand-forecast v3`. */
