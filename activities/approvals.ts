@@ -163,7 +163,16 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
      * link opens the approval in the console (the run, once expired); a store's approval shows its
      * due time in the store's zone, any other in UTC, always named.
      */
-    async notifyApprovers(n: ApproverNotice): Promise<{ notified: string[] }> {
+    async notifyApprovers(n: ApproverNotice): Promise<{ notified: string[]; withdrawn?: number }> {
+      if (n.kind !== 'expired') {
+        // Asking for a decision already made (or handed to the next level) helps nobody: what has not
+        // crossed SMTP yet is withdrawn, on whichever attempt finds the request moved on.
+        const request = await db.approvalRequest.findUnique({ where: { id: n.requestId }, select: { status: true, level: true } });
+        if (request && (request.status !== 'PENDING' || request.level !== n.level)) {
+          const { withdrawn } = await mail.withdrawUnsent(`${n.requestId}:${n.kind}:${n.level}:`);
+          return { notified: [], withdrawn };
+        }
+      }
       const people = await principalsFor(n.approvers);
       const verb = { requested: 'Approval needed', reminder: 'Reminder: approval due', escalated: 'Escalated: approval overdue', expired: 'Approval expired' }[n.kind];
       const store = await loadStoreContact(db, n.approvers.find((a) => a.scope?.storeId)?.scope?.storeId);

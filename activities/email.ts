@@ -21,10 +21,17 @@ export type SendOutcome =
   | { status: 'sent'; messageId: string }
   | { status: 'already_sent'; messageId: string | null }
   /** An earlier attempt claimed the email and may have handed it to SMTP before dying: never send it twice. */
-  | { status: 'unknown' };
+  | { status: 'unknown' }
+  /** Withdrawn before it crossed SMTP (see withdrawUnsent): never sent. */
+  | { status: 'withdrawn' };
 
 export interface MailSender {
   sendOnce(email: OutgoingEmail): Promise<SendOutcome>;
+  /**
+   * Gives up the emails under a key prefix that are no longer wanted: those that never crossed
+   * SMTP (FAILED) are WITHDRAWN, those an attempt died sending (CLAIMED) become UNKNOWN.
+   */
+  withdrawUnsent(keyPrefix: string): Promise<{ withdrawn: number; unknown: number }>;
 }
 
 function messageIdFor(key: string): string {
@@ -45,6 +52,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
     const existing = await db.outboundEmail.findUnique({ where: { idempotencyKey: email.key } });
     if (existing) {
       if (existing.status === 'SENT') return { status: 'already_sent', messageId: existing.messageId };
+      if (existing.status === 'WITHDRAWN') return { status: 'withdrawn' };
       if (existing.status === 'CLAIMED' || existing.status === 'UNKNOWN') {
         await db.outboundEmail.update({ where: { id: existing.id }, data: { status: 'UNKNOWN' } });
         return { status: 'unknown' };
@@ -75,6 +83,15 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
   }
 
   return {
+    async withdrawUnsent(keyPrefix) {
+      const where = { idempotencyKey: { startsWith: keyPrefix } };
+      const [withdrawn, unknown] = await db.$transaction([
+        db.outboundEmail.updateMany({ where: { ...where, status: 'FAILED' }, data: { status: 'WITHDRAWN' } }),
+        db.outboundEmail.updateMany({ where: { ...where, status: 'CLAIMED' }, data: { status: 'UNKNOWN' } }),
+      ]);
+      return { withdrawn: withdrawn.count, unknown: unknown.count };
+    },
+
     async sendOnce(email) {
       const prior = await claim(email);
       if (prior) return prior;

@@ -12,7 +12,7 @@ import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from 
 import type { Customer360 } from '../domain/customer-360';
 import { preselectItems, type PreselectedItem } from '../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../domain/stylist-ranking';
-import { ApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from './search-attributes';
 
@@ -84,6 +84,10 @@ const acts = wf.proxyActivities<ReturnType<typeof appointmentActivities.createAp
 });
 
 export async function appointmentRecovery(input: AppointmentRecoveryInput): Promise<AppointmentRecoveryState> {
+  return withApprovalGates((gates) => recoverAppointment(input, gates));
+}
+
+async function recoverAppointment(input: AppointmentRecoveryInput, gates: ApprovalGates): Promise<AppointmentRecoveryState> {
   const { workflowId } = wf.workflowInfo();
   const timing: RecoveryTiming = { ...DEFAULT_RECOVERY_TIMING, ...input.timing };
   const state: AppointmentRecoveryState = {
@@ -101,7 +105,6 @@ export async function appointmentRecovery(input: AppointmentRecoveryInput): Prom
     failure: null,
     cancellation: null,
   };
-  const gates = new ApprovalGates();
   const snapshot = (): AppointmentRecoveryState => ({
     ...state,
     stage: stageAfterDecision(state.stage, gates, { approve: 'assigning', reject: 'rejected' }),

@@ -158,6 +158,13 @@ const RECORD_DECISION_FIRST_PATCH = 'approval-gate-record-decision-first';
  */
 const OPEN_REQUEST_WHATEVER_CANCELS_PATCH = 'approval-gate-open-request-whatever-cancels';
 
+/**
+ * Approver emails outlive the gate that sent them: a workflow cancel no longer cancels them, and the
+ * run ends only once each has crossed SMTP or been withdrawn (its request decided meanwhile). Before,
+ * a notice still retrying through an SMTP outage was dropped when the run closed, and never sent.
+ */
+const NOTICES_SETTLE_PATCH = 'approval-notices-settle-before-close';
+
 /** The activity failure type of a decision the database refuses (activities/data-errors.ts). */
 const INVALID_DATA = 'InvalidData';
 
@@ -177,8 +184,23 @@ export function stageAfterDecision<S extends string>(stage: S, gates: ApprovalGa
   return last === 'approve' ? next.approve : last === 'reject' ? next.reject : stage;
 }
 
+/**
+ * Runs a process with its approval gates: the run ends (returns, fails, is cancelled or continues
+ * as new) only after every approver email its gates started has crossed SMTP or been withdrawn.
+ */
+export async function withApprovalGates<T>(process: (gates: ApprovalGates) => Promise<T>): Promise<T> {
+  const gates = new ApprovalGates();
+  try {
+    return await process(gates);
+  } finally {
+    await gates.settleNotices();
+  }
+}
+
 export class ApprovalGates {
   private readonly gates: OpenGate[] = [];
+  /** Approver notices still being sent (retrying through an SMTP outage, say). */
+  private outstandingNotices = 0;
 
   constructor() {
     wf.setHandler(decideUpdate, (input) => this.decide(input), { validator: (input) => this.validate(input) });
@@ -191,6 +213,12 @@ export class ApprovalGates {
 
   decisions(): (GateDecision & { subjectId: string })[] {
     return this.gates.flatMap((g) => g.decisions.map((d) => ({ ...d, subjectId: g.spec.subjectId })));
+  }
+
+  /** Waits, even in a cancelled run, until every approver notice has gone out or been withdrawn. */
+  async settleNotices(): Promise<void> {
+    if (this.outstandingNotices === 0 || !wf.patched(NOTICES_SETTLE_PATCH)) return;
+    await wf.CancellationScope.nonCancellable(() => wf.condition(() => this.outstandingNotices === 0));
   }
 
   /** Ends every open gate; the running `run` calls return status 'cancelled'. */
@@ -472,10 +500,11 @@ export class ApprovalGates {
 
   /**
    * Emails approvers without holding up the gate: a decision made while SMTP is slow or down is
-   * acted on at once, and the emails follow (each at most once) when SMTP is back.
+   * acted on at once, and the emails follow (each at most once) when SMTP is back, or are withdrawn
+   * if the request was decided meanwhile. settleNotices() waits for them before the run ends.
    */
   private notify(g: OpenGate, kind: 'requested' | 'reminder' | 'escalated' | 'expired', to: ApproverSpec[] = g.approvers): void {
-    void acts.notifyApprovers({
+    const notice = {
       requestId: g.requestId,
       workflowId: wf.workflowInfo().workflowId,
       kind,
@@ -485,7 +514,14 @@ export class ApprovalGates {
       lines: g.spec.summaryLines,
       dueAt: this.dueAt(g),
       path: g.spec.path,
-    }).catch(() => undefined);
+    };
+    const sending = wf.patched(NOTICES_SETTLE_PATCH)
+      ? wf.CancellationScope.nonCancellable(() => acts.notifyApprovers(notice))
+      : acts.notifyApprovers(notice);
+    this.outstandingNotices += 1;
+    void sending.catch(() => undefined).then(() => {
+      this.outstandingNotices -= 1;
+    });
   }
 
   private publishSearchAttributes(): void {

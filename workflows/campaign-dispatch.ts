@@ -14,7 +14,7 @@ import type * as sendActivities from '../activities/campaign-sends';
 import type * as campaignActivities from '../activities/campaigns';
 import type { FrequencyCap, QuietHours } from '../domain/send-eligibility';
 import type { Segment } from '../domain/segments';
-import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
@@ -131,6 +131,10 @@ const acts = wf.proxyActivities<
 });
 
 export async function campaignDispatch(input: CampaignDispatchInput): Promise<CampaignState> {
+  return withApprovalGates((gates) => dispatchCampaign(input, gates));
+}
+
+async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGates): Promise<CampaignState> {
   const batchSize = input.batchSize ?? 500;
   const rate = input.ratePerSecond ?? 20;
   const sender = wf.proxyActivities<ReturnType<typeof sendActivities.createCampaignSendActivities>>({
@@ -165,7 +169,6 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
     cancellation: carry?.cancellation ? storableCancelRequest(carry.cancellation) : null,
   };
   const carriedDecisions = carry?.decisions ?? [];
-  const gates = new ApprovalGates();
   const snapshot = (): CampaignState => ({
     ...state,
     stage: stageAfterDecision(state.stage, gates, { approve: 'sending', reject: 'rejected' }),
@@ -202,6 +205,9 @@ export async function campaignDispatch(input: CampaignDispatchInput): Promise<Ca
         variants: input.variants.map((v) => ({ key: v.key, weight: v.weight })),
         holdoutPercent: input.holdoutPercent,
         asOf: new Date(Date.now()).toISOString(),
+        // Only what the approver is shown of the snapshot depends on these (no command changes).
+        cap: input.cap,
+        quietHours: input.quietHours,
       });
       state.audience = audience;
       await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'pending_approval' });

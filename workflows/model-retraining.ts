@@ -12,7 +12,7 @@ import type { ModelEvaluation, RegisteredModelVersion } from '../activities/mode
 import type * as trainingActivities from '../activities/model-training';
 import type { SeriesCursor, TrainModelBatchResult } from '../activities/model-training';
 import { proposePromotion, type PromotionPolicy, type PromotionProposal } from '../domain/model-promotion';
-import { ApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType } from './search-attributes';
 
@@ -77,6 +77,10 @@ export function modelRetrainingWorkflowId(modelName: string, day: string, key?: 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 export async function modelRetraining(input: ModelRetrainingInput): Promise<ModelRetrainingState> {
+  return withApprovalGates((gates) => retrainModel(input, gates));
+}
+
+async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): Promise<ModelRetrainingState> {
   const batchSize = input.batchSize ?? 2_000;
   const trainer = wf.proxyActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
     startToCloseTimeout: '2 hours',
@@ -98,7 +102,6 @@ export async function modelRetraining(input: ModelRetrainingInput): Promise<Mode
     decisions: [],
     cancellation: null,
   };
-  const gates = new ApprovalGates();
   const snapshot = (): ModelRetrainingState => ({
     ...state,
     stage: stageAfterDecision(state.stage, gates, { approve: 'promoting', reject: 'rejected' }),

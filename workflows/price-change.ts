@@ -14,7 +14,7 @@ import type { ApproverSpec } from '../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../domain/guardrails';
 import { priceApprovalTier } from '../domain/price-tiers';
 import { formatMoney } from '../domain/text';
-import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -135,6 +135,10 @@ const restore = wf.proxyActivities<ReturnType<typeof pricingActivities.createPri
 });
 
 export async function priceChange(input: PriceChangeInput): Promise<PriceChangeState> {
+  return withApprovalGates((gates) => changePrice(input, gates));
+}
+
+async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promise<PriceChangeState> {
   const timing: PriceChangeTiming = { ...DEFAULT_PRICE_CHANGE_TIMING, ...input.timing };
   const id = input.priceChangeId;
   const state: PriceChangeState = {
@@ -161,7 +165,6 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
     failure: null,
     cancellation: null,
   };
-  const gates = new ApprovalGates();
   const snapshot = (): PriceChangeState => ({
     ...state,
     stage: stageAfterDecision(state.stage, gates, { approve: 'scheduled', reject: 'rejected' }),

@@ -25,7 +25,7 @@ import {
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../domain/reorder';
 import { findTextProblems } from '../domain/storable-text';
 import { formatMoney, pluralise } from '../domain/text';
-import { ApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -163,6 +163,10 @@ const orders = wf.proxyActivities<ReturnType<typeof orderActivities.createPurcha
 });
 
 export async function replenishment(input: ReplenishmentInput): Promise<ReplenishmentState> {
+  return withApprovalGates((gates) => replenish(input, gates));
+}
+
+async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promise<ReplenishmentState> {
   const { workflowId } = wf.workflowInfo();
   const timing: ReplenishmentTiming = { ...DEFAULT_REPLENISHMENT_TIMING, ...input.timing };
   const thresholds = input.thresholds ?? DEFAULT_APPROVAL_THRESHOLDS;
@@ -181,7 +185,6 @@ export async function replenishment(input: ReplenishmentInput): Promise<Replenis
     failure: null,
     cancellation: null,
   };
-  const gates = new ApprovalGates();
   const processPath = `/api/v1/replenishments/${workflowId}`;
   const seenEvents = new Set<string>();
 

@@ -34,6 +34,8 @@ export interface CheckReport {
     emailsChecked: number;
     emailsCrossedSmtp: number;
     emailsUnknown: { key: string; crossed: number; status: string }[];
+    /** Approver notices withdrawn unsent because their request was decided before SMTP took them. */
+    emailsWithdrawn: number;
     emailsFailedNotSent: number;
     pricePushesChecked: number;
     channelReplaysAbsorbed: number;
@@ -135,6 +137,7 @@ export async function runChecks(deps: {
   breach('email exactly once', 'all', [...smtp.byKey.keys()].filter((k) => !intended.has(k)), 'emails that crossed SMTP without a row in Postgres');
   if (smtp.unkeyed > 0) breach('email exactly once', 'all', [`${smtp.unkeyed} message(s)`], 'emails without an X-Retail-Ops-Key header');
   const unknown: CheckReport['figures']['emailsUnknown'] = [];
+  let withdrawn = 0;
   let failedNotSent = 0;
   const sentMissing: string[] = [];
   const lost: string[] = [];
@@ -145,6 +148,10 @@ export async function runChecks(deps: {
     if (e.workflowId && openIds.has(e.workflowId) && (e.status === 'CLAIMED' || e.status === 'FAILED')) continue;
     if (e.status === 'SENT' && crossed !== 1) sentMissing.push(`${e.key} (crossed ${crossed})`);
     else if (e.status === 'UNKNOWN') unknown.push({ key: e.key, crossed, status: e.status });
+    else if (e.status === 'WITHDRAWN') {
+      if (crossed > 0) sentMissing.push(`${e.key} (WITHDRAWN, crossed ${crossed})`);
+      else withdrawn++;
+    }
     else if (e.status === 'CLAIMED') {
       // A claim whose sender died and that nothing resolved since: fine if it crossed once, lost if not.
       if (crossed === 1) unknown.push({ key: e.key, crossed, status: e.status });
@@ -247,6 +254,7 @@ export async function runChecks(deps: {
       emailsChecked: emails.length,
       emailsCrossedSmtp: smtp.received,
       emailsUnknown: unknown,
+      emailsWithdrawn: withdrawn,
       emailsFailedNotSent: failedNotSent,
       pricePushesChecked: pushes.length,
       channelReplaysAbsorbed: stats['pos-price'].duplicates + stats['ecommerce-price'].duplicates,

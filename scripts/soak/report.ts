@@ -71,7 +71,7 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
   write('');
   write('Checked from SMTP, the simulator and Postgres:');
   write(`  purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} received by the supplier (${f.supplierReplaysAbsorbed} resends answered from the idempotency key)`);
-  write(`  emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP, UNKNOWN ${f.emailsUnknown.length}${f.emailsUnknown.length ? ` (${f.emailsUnknown.slice(0, 10).map((u) => `${u.key} ${u.status} crossed ${u.crossed}`).join('; ')})` : ''}`);
+  write(`  emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP, withdrawn unsent (decided first) ${f.emailsWithdrawn}, UNKNOWN ${f.emailsUnknown.length}${f.emailsUnknown.length ? ` (${f.emailsUnknown.slice(0, 10).map((u) => `${u.key} ${u.status} crossed ${u.crossed}`).join('; ')})` : ''}`);
   write(`  price pushes: ${f.pricePushesChecked} (${f.channelReplaysAbsorbed} resends answered from the idempotency key)`);
   write(`  appointment recoveries checked against holds, suites and assignments: ${f.recoveriesChecked}`);
   write(`  decisions checked in approval decisions and audit: ${f.decisionsChecked}`);
@@ -136,7 +136,7 @@ export function soakSection(s: SoakSummary): string {
   lines.push('');
   lines.push(`- every run reached a final state: ${s.report.breaches.some((b) => b.check === 'final state') ? 'NO' : 'yes'}`);
   lines.push(`- purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} at the supplier, each exactly once (${f.supplierReplaysAbsorbed} resends absorbed by the idempotency key)`);
-  lines.push(`- emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP; UNKNOWN: ${f.emailsUnknown.length}`);
+  lines.push(`- emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP; withdrawn unsent because the approval was decided first: ${f.emailsWithdrawn}; UNKNOWN: ${f.emailsUnknown.length}`);
   lines.push(`- price pushes: ${f.pricePushesChecked}, each applied exactly once (${f.channelReplaysAbsorbed} resends absorbed)`);
   lines.push(`- item holds, suite reservations and assignments of ${f.recoveriesChecked} appointment recoveries match their final states`);
   lines.push(`- decisions accepted with 200 found in approval decisions and audit: ${f.decisionsChecked}`);
