@@ -3,13 +3,15 @@
  * store and region, recency, frequency, spend, units by category), RFM scores over the whole base,
  * the segment's members, who may not be mailed at all (no address, no consent, suppressed) and the
  * variant or holdout of the rest. Written once as CampaignRecipient rows; a retry writes nothing
- * twice. Frequency cap and quiet hours depend on the moment of sending and are checked then.
+ * twice. Frequency cap and quiet hours depend on the moment of sending and are checked then; what
+ * they would hold if the campaign were sent at the snapshot is counted for the approver
+ * (`atSnapshot`), frozen with the rest.
  */
 import type { Prisma } from '../generated/prisma/client';
 import type { CustomerTierName } from '../domain/customer-360';
 import { assignVariant, splitCounts, type SplitCounts, type VariantWeight } from '../domain/campaign-split';
 import { matchesSegment, rfmScores, type CustomerFeatures, type Segment } from '../domain/segments';
-import { checkEligibility, type SkipReason, type SuppressionReason } from '../domain/send-eligibility';
+import { checkEligibility, DEFAULT_FREQUENCY_CAP, type FrequencyCap, type HoldReason, type QuietHours, type SkipReason, type SuppressionReason } from '../domain/send-eligibility';
 import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
 import { createPicksSource } from './campaign-picks';
@@ -23,6 +25,11 @@ export interface AudienceSnapshot {
   split: SplitCounts;
   /** A few recipients for the approver's preview. */
   sample: { customerId: string; firstName: string; tier: string; variantKey: string | null; productPicks?: string }[];
+  /**
+   * Of the recipients to mail (eligible, not held out), how many the frequency cap and quiet
+   * hours would hold if sent at the snapshot (`asOf`). Absent from snapshots taken before it existed.
+   */
+  atSnapshot?: { asOf: string; held: Record<HoldReason, number>; sendableNow: number };
 }
 
 interface FeatureRow {
@@ -30,6 +37,7 @@ interface FeatureRow {
   firstName: string;
   email: string | null;
   emailConsent: boolean;
+  timezone: string | null;
   tier: CustomerTierName;
   homeStoreId: string | null;
   regionId: string | null;
@@ -58,7 +66,7 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
                  GROUP BY o."customerId", p.category) x
          GROUP BY x."customerId"
       )
-      SELECT c.id AS "customerId", c."firstName", c.email, c."emailConsent", c.tier::text AS tier, c."homeStoreId", s."regionId",
+      SELECT c.id AS "customerId", c."firstName", c.email, c."emailConsent", c.timezone, c.tier::text AS tier, c."homeStoreId", s."regionId",
              o."lastPurchaseAt", COALESCE(o."orderCount", 0) AS "orderCount", COALESCE(o."totalSpend", 0) AS "totalSpend", u."unitsByCategory"
         FROM "Customer" c
         LEFT JOIN "Store" s ON s.id = c."homeStoreId"
@@ -67,8 +75,40 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
        ORDER BY c.id`;
   }
 
+  /** What the frequency cap and quiet hours would hold if the recipients were mailed at `asOf` (the send's rules). */
+  async function heldAtSnapshot(campaignId: string, toMail: FeatureRow[], asOf: Date, cap: FrequencyCap | undefined, quietHours: QuietHours | undefined) {
+    const capWindowHours = (cap ?? DEFAULT_FREQUENCY_CAP).windowHours;
+    const recent = await db.$queryRaw<{ customerId: string; sentAt: Date[] }[]>`
+      SELECT "customerId", array_agg("sentAt") AS "sentAt" FROM "CampaignSend"
+       WHERE status = 'SENT' AND "campaignId" <> ${campaignId}
+         AND "sentAt" >= ${new Date(asOf.getTime() - capWindowHours * 3_600_000)}
+       GROUP BY "customerId"`;
+    const sendsOf = new Map(recent.map((r) => [r.customerId, r.sentAt.map((d) => d.toISOString())]));
+    const held: Record<HoldReason, number> = { frequency_cap: 0, quiet_hours: 0 };
+    let sendableNow = 0;
+    for (const m of toMail) {
+      const verdict = checkEligibility(
+        { customerId: m.customerId, email: m.email, emailConsent: m.emailConsent, timezone: m.timezone, suppressedReasons: [], recentMarketingSends: sendsOf.get(m.customerId) ?? [] },
+        asOf,
+        { cap, quietHours },
+      );
+      if (verdict.kind === 'hold') held[verdict.reason] += 1;
+      else if (verdict.kind === 'send') sendableNow += 1;
+    }
+    return { asOf: asOf.toISOString(), held, sendableNow };
+  }
+
   return {
-    async snapshotAudience(input: { campaignId: string; segment: Segment; variants: VariantWeight[]; holdoutPercent: number; asOf: string }): Promise<AudienceSnapshot> {
+    async snapshotAudience(input: {
+      campaignId: string;
+      segment: Segment;
+      variants: VariantWeight[];
+      holdoutPercent: number;
+      asOf: string;
+      /** The rules the send will apply (its defaults when absent), for `atSnapshot`. */
+      cap?: FrequencyCap;
+      quietHours?: QuietHours;
+    }): Promise<AudienceSnapshot> {
       const asOf = new Date(input.asOf);
       const rows = await customerFeatures();
       const features: CustomerFeatures[] = rows.map((r) => ({
@@ -97,6 +137,7 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
       const suppressed: Partial<Record<SkipReason, number>> = {};
       const recipients: Prisma.CampaignRecipientCreateManyInput[] = [];
       const eligibleIds: string[] = [];
+      const toMail: FeatureRow[] = [];
       for (const m of members) {
         // Quiet hours off and no prior sends: only what rules a customer out for good is judged here.
         const verdict = checkEligibility(
@@ -111,6 +152,7 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
         }
         const group = assignVariant(input.campaignId, m.customerId, input.variants, input.holdoutPercent);
         eligibleIds.push(m.customerId);
+        if (group.group === 'variant') toMail.push(m);
         recipients.push({
           campaignId: input.campaignId,
           customerId: m.customerId,
@@ -122,6 +164,8 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
         await db.campaignRecipient.createMany({ data: recipients.slice(i, i + WRITE_CHUNK), skipDuplicates: true });
       }
       await db.campaign.update({ where: { id: input.campaignId }, data: { audienceSize: eligibleIds.length } });
+
+      const atSnapshot = await heldAtSnapshot(input.campaignId, toMail, asOf, input.cap, input.quietHours);
 
       const byId = new Map(recipients.map((r) => [r.customerId, r]));
       const eligible = new Set(eligibleIds);
@@ -140,6 +184,7 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
           variantKey: byId.get(m.customerId)?.variantKey ?? null,
           productPicks: formatPicks(samplePicks.get(m.customerId) ?? []),
         })),
+        atSnapshot,
       };
     },
   };

@@ -343,7 +343,7 @@ export function createCampaignSendActivities(deps: {
         result.skipped[verdict.reason] = (result.skipped[verdict.reason] ?? 0) + 1;
         await db.campaignRecipient.update({
           where: { campaignId_customerId: { campaignId, customerId: r.customerId } },
-          data: { suppressedReason: verdict.reason },
+          data: { suppressedReason: verdict.reason, skippedAtSend: true },
         });
         continue;
       }
@@ -435,7 +435,17 @@ export function createCampaignSendActivities(deps: {
       await db.campaignSend.update({ where: { id: sendId }, data: { status: 'SENT', messageId, sentAt: now(), error: null } });
       result.sent += 1;
     }
+    await recordHolds(campaignId, result.held);
     return result;
+  }
+
+  /** Why and until when each held recipient waits, for the campaign's state (the workflow only counts them). */
+  async function recordHolds(campaignId: string, held: SendCampaignBatchResult['held']): Promise<void> {
+    if (held.length === 0) return;
+    await db.$executeRaw`
+      UPDATE "CampaignRecipient" AS r SET "heldReason" = h.reason, "heldUntil" = h.until AT TIME ZONE 'UTC'
+        FROM unnest(${held.map((x) => x.customerId)}::text[], ${held.map((x) => x.reason)}::text[], ${held.map((x) => x.until)}::timestamptz[]) AS h("customerId", reason, until)
+       WHERE r."campaignId" = ${campaignId} AND r."customerId" = h."customerId"`;
   }
 
   return { sendCampaignBatch };

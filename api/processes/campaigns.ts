@@ -12,6 +12,7 @@ import { common, ok, problem } from '../openapi';
 import { processStatus } from '../routes/processes';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
+import { campaignApprovalDetails, CampaignApprovalDetailsSchema, campaignContext, CampaignStateSchema } from '../context/campaign';
 
 const CONTROL_ROLES = ['marketing_manager', 'system'] as const;
 
@@ -97,6 +98,10 @@ export const campaigns: ProcessDefinition<StartBody> = {
     }
   },
   stateQuery: campaignStateQuery,
+  stateSchema: CampaignStateSchema,
+  context: (deps, state) => campaignContext(deps.db, state),
+  approvalDetails: campaignApprovalDetails,
+  approvalDetailsSchema: CampaignApprovalDetailsSchema,
   decisionPayload: () => undefined,
 
   routes(deps, tools) {
