@@ -50,6 +50,13 @@ export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = AL
         return { r, mine };
       })
       .filter(({ mine }) => readsAll || mine);
+    // A decision is recorded before its run moves the row on: until then the row still shows the
+    // level just decided. Nobody decides a level twice, nor a later level of what they decided.
+    const decided = await db.approvalDecision.findMany({
+      where: { approvalRequestId: { in: visible.map(({ r }) => r.id) } },
+      select: { approvalRequestId: true, level: true, actorId: true },
+    });
+    const open = (r: { id: string; level: number }) => !decided.some((d) => d.approvalRequestId === r.id && (d.level === r.level || d.actorId === p.id));
     const items = await Promise.all(
       visible.map(async ({ r, mine }) => {
         const resource = RESOURCE_BY_PROCESS[r.processType] ?? r.processType;
@@ -66,7 +73,7 @@ export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = AL
           approverRoles: r.approverRoles,
           storeId: r.storeId,
           dueAt: r.dueAt.toISOString(),
-          canDecide: mine && r.status === 'PENDING' && r.requestedBy !== p.id,
+          canDecide: mine && r.status === 'PENDING' && r.requestedBy !== p.id && open(r),
           decideUrl: `/api/v1/${resource}/${encodeURIComponent(r.workflowId)}/decisions`,
           details: await detailsOf(r),
         };

@@ -41,6 +41,8 @@ const STATUS_QUERY: Record<ProcessStatus, string> = {
   cancelled: "ExecutionStatus = 'Canceled'",
 };
 
+const STATE_QUERY_DEADLINE_MS = 10_000;
+
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
 /** The generic resource calls of the contract, implemented once for every process. */
@@ -61,10 +63,18 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return desc;
   }
 
+  /**
+   * A query needs a worker to answer it: while none can (all killed or overloaded), answer 503 with
+   * Retry-After after a bounded wait instead of holding the request open for the server's default.
+   */
+  function queryState(handle: ReturnType<typeof deps.client.workflow.getHandle>) {
+    return deps.client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(def.stateQuery));
+  }
+
   async function stateOf(id: string, desc: WorkflowExecutionDescription) {
     const handle = deps.client.workflow.getHandle(id, desc.runId);
     const status = processStatus(desc.status.name);
-    const state = (await handle.query(def.stateQuery)) as Record<string, unknown>;
+    const state = (await queryState(handle)) as Record<string, unknown>;
     let result: unknown = null;
     if (status === 'completed') result = await handle.result().catch(() => null);
     const context = def.context ? await def.context(deps, state) : {};
@@ -192,7 +202,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       return !!pending && pending.requestId === receipt.requestId && pending.level === receipt.level;
     };
     for (let i = 0; i < 20; i++) {
-      const st = (await handle.query(def.stateQuery).catch(() => null)) as Record<string, unknown> | null;
+      const st = (await queryState(handle).catch(() => null)) as Record<string, unknown> | null;
       if (!st || !decidedPending(st)) break;
       await new Promise((r) => setTimeout(r, 100));
     }

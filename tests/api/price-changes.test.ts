@@ -440,6 +440,31 @@ describe('listing and the inbox', () => {
     }
   });
 
+  test('a level whose decision is recorded but not yet acted on by the run is decidable by nobody in the inbox', async () => {
+    const s = await createPricingScenario(h.db);
+    const p = s.people;
+    const { id } = await start(s);
+    try {
+      await awaitingApproval(s, id);
+      const [row] = await eventually(async () => {
+        const items = await inbox(p.category.apiKey, id);
+        return items.length ? items : undefined;
+      }, 10_000, 'inbox item');
+      expect(row).toMatchObject({ canDecide: true });
+      const request = await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: id } });
+      // What the gate writes first when category2 decides, before the run moves the row on.
+      await h.db.approvalDecision.create({
+        data: { id: `${request.id}:L1`, approvalRequestId: request.id, level: 1, decision: 'approve', actorId: p.category2.id, actorRole: 'category_manager', decidedAt: new Date() },
+      });
+      expect(await inbox(p.category.apiKey, id)).toEqual([expect.objectContaining({ level: 1, canDecide: false })]);
+      expect(await inbox(p.category2.apiKey, id)).toEqual([expect.objectContaining({ level: 1, canDecide: false })]);
+      await h.db.approvalDecision.delete({ where: { id: `${request.id}:L1` } });
+      expect(await inbox(p.category.apiKey, id)).toEqual([expect.objectContaining({ canDecide: true })]);
+    } finally {
+      await stop(id);
+    }
+  });
+
   test('a category manager who requested the change sees it in the inbox but may not approve it', async () => {
     const s = await createPricingScenario(h.db);
     const { id } = await start(s, {}, s.people.category.apiKey);
