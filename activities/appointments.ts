@@ -60,6 +60,71 @@ function json(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value ?? {})) as Prisma.InputJsonValue;
 }
 
+/** A customer's 360 as the recovery sees it (profile and purchase history); null for an unknown customer. */
+export async function loadCustomer360(db: Db, customerId: string, at: Date): Promise<Customer360 | null> {
+  const c = await db.customer.findUnique({ where: { id: customerId } });
+  if (!c) return null;
+  const orders = await db.order.findMany({
+    where: { customerId: c.id },
+    include: { lines: { include: { product: { select: { category: true } } } } },
+    orderBy: { purchasedAt: 'asc' },
+  });
+  return buildCustomer360(
+    {
+      id: c.id,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      email: c.email,
+      tier: c.tier,
+      memberSince: c.memberSince.toISOString(),
+      styleTags: c.styleTags,
+      preferredColours: c.preferredColours,
+      preferredCategories: c.preferredCategories,
+      sizeTop: c.sizeTop,
+      sizeBottom: c.sizeBottom,
+      shoeSize: c.shoeSize,
+      styleNotes: c.styleNotes,
+    },
+    orders.map((o) => ({
+      purchasedAt: o.purchasedAt.toISOString(),
+      total: Number(o.total),
+      categories: [...new Set(o.lines.map((l) => l.product.category))],
+    })),
+    at,
+  );
+}
+
+/** In-stock items of the store not held already: the candidates for pre-selection. */
+export async function readStoreInventory(db: Db, storeId: string): Promise<InventoryItem[]> {
+  const rows = await db.inventoryLevel.findMany({
+    where: { storeId, onHand: { gt: 0 }, product: { active: true } },
+    include: { product: true },
+  });
+  return rows
+    .filter((r) => r.onHand - r.reserved > 0)
+    .map((r) => ({
+      sku: r.sku,
+      name: r.product.name,
+      category: r.product.category,
+      brand: r.product.brand,
+      colour: r.product.colour,
+      size: r.product.size,
+      styleTags: r.product.styleTags,
+      price: Number(r.product.price),
+      available: r.onHand - r.reserved,
+    }));
+}
+
+/** The suite reserveSuite would take for the slot now (the first free one), read without reserving; null when none is free. */
+export async function firstFreeSuite(db: Db, storeId: string, startsAt: Date, endsAt: Date): Promise<{ roomId: string; roomName: string } | null> {
+  const suites = await db.room.findMany({ where: { storeId, kind: 'SUITE', active: true }, orderBy: { id: 'asc' }, select: { id: true, name: true } });
+  for (const suite of suites) {
+    const taken = await db.roomReservation.count({ where: { roomId: suite.id, status: 'HELD', startsAt: { lt: endsAt }, endsAt: { gt: startsAt } } });
+    if (taken === 0) return { roomId: suite.id, roomName: suite.name };
+  }
+  return null;
+}
+
 /** Side effects of appointment recovery; each is idempotent on its key (workflow ID plus step). */
 export function createAppointmentActivities(deps: { db: Db; mail: MailSender; publicBaseUrl?: string; now?: () => Date }) {
   const { db, mail } = deps;
@@ -100,36 +165,8 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
     /** Appointment, customer 360 and every stylist of the store with the facts the ranking needs. */
     async loadRecoveryContext(appointmentId: string): Promise<RecoveryContext> {
       const appointment = await snapshot(appointmentId);
-      const row = await db.appointment.findUniqueOrThrow({ where: { id: appointmentId }, include: { customer: true } });
-      const c = row.customer;
-      const orders = await db.order.findMany({
-        where: { customerId: c.id },
-        include: { lines: { include: { product: { select: { category: true } } } } },
-        orderBy: { purchasedAt: 'asc' },
-      });
-      const customer = buildCustomer360(
-        {
-          id: c.id,
-          firstName: c.firstName,
-          lastName: c.lastName,
-          email: c.email,
-          tier: c.tier,
-          memberSince: c.memberSince.toISOString(),
-          styleTags: c.styleTags,
-          preferredColours: c.preferredColours,
-          preferredCategories: c.preferredCategories,
-          sizeTop: c.sizeTop,
-          sizeBottom: c.sizeBottom,
-          shoeSize: c.shoeSize,
-          styleNotes: c.styleNotes,
-        },
-        orders.map((o) => ({
-          purchasedAt: o.purchasedAt.toISOString(),
-          total: Number(o.total),
-          categories: [...new Set(o.lines.map((l) => l.product.category))],
-        })),
-        now(),
-      );
+      const row = await db.appointment.findUniqueOrThrow({ where: { id: appointmentId }, select: { customerId: true } });
+      const customer = (await loadCustomer360(db, row.customerId, now()))!;
 
       const startsAt = new Date(appointment.startsAt);
       const endsAt = new Date(appointment.endsAt);
@@ -145,7 +182,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
       });
       const past = await db.appointment.groupBy({
         by: ['stylistId'],
-        where: { customerId: c.id, status: 'COMPLETED', stylistId: { not: null } },
+        where: { customerId: row.customerId, status: 'COMPLETED', stylistId: { not: null } },
         _count: { _all: true },
       });
       const pastBy = new Map(past.map((p) => [p.stylistId, p._count._all]));
@@ -199,23 +236,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
 
     /** In-stock items of the store, the candidates for pre-selection. */
     async loadStoreInventory(input: { storeId: string }): Promise<InventoryItem[]> {
-      const rows = await db.inventoryLevel.findMany({
-        where: { storeId: input.storeId, onHand: { gt: 0 }, product: { active: true } },
-        include: { product: true },
-      });
-      return rows
-        .filter((r) => r.onHand - r.reserved > 0)
-        .map((r) => ({
-          sku: r.sku,
-          name: r.product.name,
-          category: r.product.category,
-          brand: r.product.brand,
-          colour: r.product.colour,
-          size: r.product.size,
-          styleTags: r.product.styleTags,
-          price: Number(r.product.price),
-          available: r.onHand - r.reserved,
-        }));
+      return readStoreInventory(db, input.storeId);
     },
 
     /** Holds one unit of each item; all holds of one step share a key, so a retry places none twice. */
@@ -263,6 +284,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
         if (existing && existing.status === 'HELD') return { roomId: existing.roomId, roomName: existing.room.name };
         const startsAt = new Date(input.startsAt);
         const endsAt = new Date(input.endsAt);
+        // Suites in the order firstFreeSuite considers them.
         const suites = await tx.$queryRaw<{ id: string; name: string }[]>`
           SELECT id, name FROM "Room" WHERE "storeId" = ${input.storeId} AND kind = 'SUITE' AND active ORDER BY id FOR UPDATE`;
         for (const suite of suites) {

@@ -260,6 +260,8 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
           elasticity: state.priceResponse.estimate.elasticity,
           expectedImpact: state.priceResponse.impact,
           enginePrice: state.priceResponse.proposal?.price ?? null,
+          // What the approver's decision context is built from (the inbox reads it from the request).
+          decisionInputs: { sku: ctx.sku, context: ctx, guardrails: g, priceResponse: state.priceResponse },
         },
         isOverride: (d) => counterOf(d) !== undefined,
         validatePayload: (d): PayloadProblem[] | undefined => {

@@ -94,3 +94,18 @@ export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
     },
   };
 }
+
+export const ModelRetrainingApprovalDetailsSchema = z
+  .object({
+    modelVersionId: z.string(),
+    promotionContext: z.union([PromotionContextSchema, z.null()]),
+  })
+  .passthrough()
+  .openapi('ModelRetrainingApprovalDetails');
+
+/** An inbox row's champion-vs-challenger comparison, from the evaluation the workflow stored with the request. */
+export async function modelRetrainingApprovalDetails(db: Db, row: { subjectId: string; details: unknown }): Promise<Obj> {
+  const stored = (row.details ?? {}) as Obj;
+  const { promotionContext } = await modelRetrainingContext(db, { evaluation: stored.evaluation ?? null, version: stored.version ?? null, proposal: stored.proposal ?? null });
+  return { modelVersionId: row.subjectId, promotionContext };
+}

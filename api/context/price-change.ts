@@ -192,3 +192,17 @@ export const PriceChangeStateSchema = z
   })
   .passthrough()
   .openapi('PriceChangeState');
+
+export const PriceChangeApprovalDetailsSchema = z
+  .object({
+    priceChangeId: z.string(),
+    decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'As on GET /price-changes/{id}; null for a request opened before it was stored with the request' }),
+  })
+  .passthrough()
+  .openapi('PriceChangeApprovalDetails');
+
+/** An inbox row's decision context, from what the workflow stored with the request. */
+export async function priceChangeApprovalDetails(_db: unknown, row: { subjectId: string; details: unknown }): Promise<Record<string, unknown>> {
+  const inputs = ((row.details ?? {}) as Obj).decisionInputs as Obj | undefined;
+  return { priceChangeId: row.subjectId, decisionContext: inputs ? priceDecisionContext(inputs) : null };
+}

@@ -4,7 +4,7 @@ import { problems } from '../errors';
 import { assertStoreVisible } from '../scope';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
-import { AppointmentRecoveryStateSchema } from '../context/appointment-recovery';
+import { appointmentRecoveryApprovalDetails, AppointmentRecoveryApprovalDetailsSchema, appointmentRecoveryContext, AppointmentRecoveryStateSchema } from '../context/appointment-recovery';
 
 const timingMs = z.number().int().min(1000).max(24 * 3600_000);
 
@@ -55,5 +55,8 @@ export const appointmentRecoveries: ProcessDefinition<StartBody> = {
   },
   stateQuery: recoveryStateQuery,
   stateSchema: AppointmentRecoveryStateSchema,
+  context: (deps, state) => appointmentRecoveryContext(deps.db, state),
+  approvalDetails: (db, row) => appointmentRecoveryApprovalDetails(db, row),
+  approvalDetailsSchema: AppointmentRecoveryApprovalDetailsSchema,
   decisionPayload: (body) => (typeof body.stylistId === 'string' ? { stylistId: body.stylistId } : undefined),
 };

@@ -9,7 +9,7 @@ import { body, common, ok, problem } from '../openapi';
 import { parse } from '../validate';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
-import { modelRetrainingContext, ModelRetrainingStateSchema } from '../context/model-retraining';
+import { modelRetrainingApprovalDetails, ModelRetrainingApprovalDetailsSchema, modelRetrainingContext, ModelRetrainingStateSchema } from '../context/model-retraining';
 
 const DAY_MS = 86_400_000;
 const timingMs = z.number().int().min(1000).max(30 * DAY_MS);
@@ -85,6 +85,8 @@ export const modelRetrainings: ProcessDefinition<StartBody> = {
   stateQuery: modelRetrainingStateQuery,
   stateSchema: ModelRetrainingStateSchema,
   context: (deps, state) => modelRetrainingContext(deps.db, state),
+  approvalDetails: modelRetrainingApprovalDetails,
+  approvalDetailsSchema: ModelRetrainingApprovalDetailsSchema,
   decisionPayload: () => undefined,
 
   routes(deps) {

@@ -7,7 +7,7 @@ import { HttpProblem, problems } from '../errors';
 import { assertStoreVisible, visibleStoreIds } from '../scope';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
-import { priceDecisionContext, PriceChangeStateSchema } from '../context/price-change';
+import { priceChangeApprovalDetails, PriceChangeApprovalDetailsSchema, priceDecisionContext, PriceChangeStateSchema } from '../context/price-change';
 
 const DAY_MS = 86_400_000;
 const timingMs = z.number().int().min(1000).max(90 * DAY_MS);
@@ -154,5 +154,7 @@ export const priceChanges: ProcessDefinition<StartBody> = {
   stateQuery: priceChangeStateQuery,
   stateSchema: PriceChangeStateSchema,
   context: async (_deps, state) => ({ decisionContext: priceDecisionContext(state) }),
+  approvalDetails: priceChangeApprovalDetails,
+  approvalDetailsSchema: PriceChangeApprovalDetailsSchema,
   decisionPayload: (b) => (typeof b.counterPrice === 'number' ? { counterPrice: b.counterPrice } : undefined),
 };

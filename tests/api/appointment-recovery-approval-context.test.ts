@@ -1,8 +1,10 @@
 /**
  * What an appointment recovery's approver sees (issue 14 §1): a real recovery brought to its pending
  * approval through the real Express app and worker carries the customer 360 and the stylists ranked
- * with reasons and availability; after approval, what was done. Both validate against the
- * AppointmentRecoveryState schema of the OpenAPI document.
+ * with reasons and availability, the items approving would hold and the suite it would reserve
+ * (previewed by the workflow's own pre-selection), the start in the store's time; the inbox row
+ * the same at a glance; after approval, what was held and done. All validate against the OpenAPI
+ * document.
  */
 import type { Express } from 'express';
 import request from 'supertest';
@@ -44,6 +46,26 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   expect(st.candidates[0]).toMatchObject({ staffId: s.stylists.best, available: true, reasons: expect.arrayContaining([expect.any(String)]) });
   const scores = (st.candidates as { available: boolean; score: number }[]).filter((c) => c.available).map((c) => c.score);
   expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  expect(st.startsAtLocal).toMatch(/^\w{3}, \w{3} \d{1,2}, \d{1,2}:\d{2} [AP]M P[SD]T$/);
+  expect(st.minutesUntilStart).toBeGreaterThan(50);
+  expect(st.outcome).toBeNull();
+  // Before approval: what approving would hold and reserve, nothing held yet.
+  expect(st.preparation.phase).toBe('preview');
+  expect(st.preparation.items.length).toBeGreaterThan(0);
+  expect(st.preparation.items.every((i: { held: boolean }) => !i.held)).toBe(true);
+  expect(st.preparation.inPreferredColours).toBe(st.preparation.items.filter((i: { inPreferredColour: boolean }) => i.inPreferredColour).length);
+  expect(st.preparation.suite).toMatchObject({ name: expect.stringMatching(/^Styling Suite/) });
+  expect(await h.db.inventoryHold.count({ where: { appointmentId: s.appointmentId } })).toBe(0);
+
+  // The inbox row: the same at a glance.
+  const inbox = await request(app).get('/api/v1/approvals').set(auth(s.managers.primary.apiKey));
+  expect(inbox.status).toBe(200);
+  expect(responseErrors('get', '/api/v1/approvals', 200, inbox.body)).toEqual([]);
+  const row = inbox.body.items.find((i: { processId: string }) => i.processId === id);
+  expect(row.details.appointment).toMatchObject({ id: s.appointmentId, startsAtLocal: st.startsAtLocal, minutesUntilStart: expect.any(Number) });
+  expect(row.details.customer).toMatchObject({ customerId: st.customer.customerId, tier: st.customer.tier });
+  expect(row.details.recommendation).toMatchObject({ staffId: s.stylists.best, reasons: expect.arrayContaining([expect.any(String)]) });
+  expect(row.details.preparation.items.map((i: { sku: string }) => i.sku)).toEqual(st.preparation.items.map((i: { sku: string }) => i.sku));
 
   const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.managers.primary.apiKey)).send({ decision: 'approve' });
   expect(decided.status).toBe(200);
@@ -55,4 +77,19 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
   expect(done.body.effects).toMatchObject({ stylistAssigned: s.stylists.best, stylistBriefed: true, customerConfirmed: true, suiteReserved: expect.any(String) });
   expect(done.body.effects.itemsHeld.length).toBe(done.body.preselectedItems.length);
+  // The preview was what the run held: the same pure pre-selection over the same stock.
+  expect(done.body.preparation.phase).toBe('held');
+  expect(done.body.preparation.items.map((i: { sku: string }) => i.sku)).toEqual(st.preparation.items.map((i: { sku: string }) => i.sku));
+  expect(done.body.preparation.items.every((i: { held: boolean }) => i.held)).toBe(true);
+  expect(done.body.preparation.suite.name).toBe(done.body.effects.suiteReserved);
+  const stylistName = (st.candidates as { staffId: string; name: string }[]).find((c) => c.staffId === s.stylists.best)!.name;
+  expect(done.body.outcome.undone).toEqual([]);
+  expect(done.body.outcome.done).toEqual([
+    `${stylistName} approved by ${s.managers.primary.id}.`,
+    `${stylistName} was briefed by email.`,
+    expect.stringMatching(new RegExp(`^${done.body.effects.itemsHeld.length} items held: `)),
+    expect.stringMatching(/^Styling Suite \d+ reserved from \w{3}, \w{3} \d{1,2}, .* P[SD]T\.$/),
+    'Preparation notes added to the appointment.',
+    `Confirmation emailed to ${st.customer.name}.`,
+  ]);
 });

@@ -55,5 +55,11 @@ test('a pending promotion compares champion and challenger overall and per categ
   expect(c.byCategory.reduce((n: number, r: { series: { improved: number; worse: number; unchanged: number } }) => n + r.series.improved + r.series.worse + r.series.unchanged, 0)).toBe(8);
   expect(c.verdict).toMatchObject({ propose: true, reason: expect.stringMatching(/WAPE/) });
   expect(c.verdict.checks.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['wape', 'bias']));
+
+  // The inbox row carries the same comparison, from the evaluation stored with the request.
+  const inbox = await request(app).get('/api/v1/approvals').set(auth(s.people.lead.apiKey));
+  expect(responseErrors('get', '/api/v1/approvals', 200, inbox.body)).toEqual([]);
+  const row = inbox.body.items.find((i: { processId: string }) => i.processId === id);
+  expect(row.details.promotionContext).toEqual(c);
   await request(app).post(`${BASE}/${id}/cancel`).set(auth(s.people.ops.apiKey)).send({ reason: 'test done' });
 });

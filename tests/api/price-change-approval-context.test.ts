@@ -71,6 +71,12 @@ test('a pending price change on a demo SKU explains its guardrails, margin, comp
     expect(['high', 'medium', 'low']).toContain(c.elasticity.confidence);
     expect(c.expectedImpact).toMatchObject({ baselineUnitsPerDay: expect.any(Number), unitsPerDay: expect.any(Number), revenuePerDay: expect.any(Number), grossProfitPerDay: expect.any(Number) });
     expect(c.expectedImpact.baselineUnitsPerDay).toBeGreaterThan(0);
+
+    // The inbox row carries the same context, from what the workflow stored with the request.
+    const inbox = await request(app).get('/api/v1/approvals').set(auth(manager.apiKey));
+    expect(responseErrors('get', '/api/v1/approvals', 200, inbox.body)).toEqual([]);
+    const row = inbox.body.items.find((i: { processId: string }) => i.processId === id);
+    expect(row.details.decisionContext).toEqual(c);
   } finally {
     await request(app).post(`${BASE}/${id}/cancel`).set(auth(system.apiKey)).send({ reason: 'test done' });
   }
