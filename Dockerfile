@@ -22,9 +22,12 @@ RUN (npm ci --include=dev --no-audit --no-fund || npm install --include=dev --no
 
 COPY . .
 RUN bash scripts/prisma-generate.sh \
+ && node --import tsx scripts/build-workflow-bundle.ts /app/.data/workflow-bundle.js \
  && chown -R node:node /app
 
+# The worker loads the workflow bundle built above instead of bundling at every start.
 ENV NODE_ENV=production \
+    WORKFLOW_BUNDLE_PATH=/app/.data/workflow-bundle.js \
     HOST=0.0.0.0 \
     PORT=3000 \
     NODE_OPTIONS=--enable-source-maps

@@ -44,8 +44,16 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** The Temporal UI the console links each run to (npm start sets it to the dev server's UI). */
+  TEMPORAL_UI_URL: z.string().url().optional(),
   /** Requests per minute per API key before 429 (0: no limit). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+  /**
+   * A workflow bundle built ahead (`npm run build:workflows`): the worker loads it instead of
+   * bundling workflows/ at start, which takes most of a minute on a busy machine. Build it from the
+   * same commit as the worker's code.
+   */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(90),
   APPOINTMENT_SCAN_ENABLED: bool.default(true),

@@ -27,7 +27,8 @@ import { Chaos } from './soak/chaos';
 import { describeRuns, runChecks } from './soak/checks';
 import { Driver } from './soak/driver';
 import { SoakApi } from './soak/http';
-import { ApiProcess, buildWorkflowBundle, DevServer, dropDatabase, findLocalCluster, freePort, prepareSoakDatabase, sleep, WorkerProcess } from './soak/infra';
+import { ApiProcess, DevServer, dropDatabase, findLocalCluster, freePort, prepareSoakDatabase, sleep, WorkerProcess } from './soak/infra';
+import { buildWorkflowBundle } from './build-workflow-bundle';
 import { parseSoakOptions, UsageError } from './soak/options';
 import { buildRuns, prepareScenario, processCounts, PROCESSES } from './soak/plan';
 import { printSummary, publishSection, soakSection } from './soak/report';
@@ -142,7 +143,7 @@ async function main(): Promise<number> {
 
     // Workers log "worker started" at info: that line is how readiness is seen.
     await bundling;
-    const workers = [1, 2].map((i) => new WorkerProcess(`worker-${i}`, { ...env, LOG_LEVEL: 'info', SOAK_WORKFLOW_BUNDLE: bundleFile }, join(logDir, `worker-${i}.log`)));
+    const workers = [1, 2].map((i) => new WorkerProcess(`worker-${i}`, { ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundleFile }, join(logDir, `worker-${i}.log`)));
     cleanups.push(() => Promise.all(workers.map((w) => w.stop())));
     for (const w of workers) w.start();
     const readyBy = Date.now() + 180_000;

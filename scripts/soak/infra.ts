@@ -5,7 +5,7 @@
  * child processes configured by env, and the means to kill and restart each of them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +56,6 @@ async function admin<T>(serverUrl: string, fn: (c: PgClient) => Promise<T>): Pro
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   if (!/^retail_ops_soak/.test(name)) throw new Error(`refusing to drop ${name}`);
   await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-}
-
-/** The workflow bundle the workers load (built once from workflows/, as Worker.create would). */
-export async function buildWorkflowBundle(file: string): Promise<void> {
-  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
-  writeFileSync(file, bundle.code);
 }
 
 /** A fresh database: dropped if left over, created, migrated, seeded with the demo data. */
@@ -164,8 +157,8 @@ export class DevServer {
 }
 
 /** A TypeScript entry point run by node with tsx (node itself is the child, so its pid is the process's). */
-function spawnEntry(entry: string, env: NodeJS.ProcessEnv, log: WriteStream, preload: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...preload.flatMap((p) => ['--require', p]), '--import', 'tsx', join(REPO_ROOT, entry)], {
+function spawnEntry(entry: string, env: NodeJS.ProcessEnv, log: WriteStream): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -254,8 +247,8 @@ export class WorkerProcess {
     this.startedAt = Date.now();
     this.starts++;
     this.killing = false;
-    // The prebuilt workflow bundle (SOAK_WORKFLOW_BUNDLE in env) instead of bundling at each start.
-    const child = spawnEntry('workers/main.ts', this.env, this.log, [join(REPO_ROOT, 'scripts', 'soak', 'use-workflow-bundle.cjs')]);
+    // WORKFLOW_BUNDLE_PATH in env: the prebuilt workflow bundle instead of bundling at each start.
+    const child = spawnEntry('workers/main.ts', this.env, this.log);
     this.child = child;
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
