@@ -66,6 +66,17 @@ export const ProcessListSchema = z
   .object({ items: z.array(ProcessSummarySchema), nextPageToken: z.string().nullable() })
   .openapi('ProcessList');
 
+/** What GET /{process}/{id} says of every run beside its own state (routes/processes.ts). */
+export const processStateFields = {
+  id: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  status: ProcessStatusSchema,
+  stage: z.string(),
+  startedAt: z.string(),
+  closedAt: z.string().nullable(),
+};
+
 export const ProcessStateSchema = z
   .object({
     id: z.string(),

@@ -11,9 +11,9 @@ import { formatLocalTime, minutesUntil } from '../../domain/local-time';
 import { normaliseKey } from '../../domain/text';
 import type { Db } from '../../platform/db';
 import type { ApprovalRow } from '../processes/definition';
-import { ProcessStateSchema } from '../schemas';
+import { processStateFields } from '../schemas';
 import { z } from '../zod';
-import { CancelRequestSchema, GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
 
 export const Customer360Schema = z
   .object({
@@ -106,13 +106,24 @@ const StoredStylistSchema = z
   .strict()
   .openapi('RecommendedStylistSummary');
 
-export const AppointmentRecoveryStateSchema = z
+const RecoveryRequestDetailsSchema = z
   .object({
-    ...ProcessStateSchema.shape,
-    startedAt: z.string(),
-    closedAt: z.string().nullable(),
-    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
-    decisions: z.array(GateDecisionSchema),
+    recommendation: StoredStylistSchema,
+    alternatives: z.array(StoredStylistSchema),
+    customer: z.object({ name: z.string(), tier: z.string() }).strict(),
+    appointment: z.object({ id: z.string(), startsAt: z.string(), storeId: z.string() }).strict(),
+  })
+  .strict()
+  .openapi('RecoveryRequestDetails');
+
+/** The state the recovery workflow keeps (its query and its result). */
+export const AppointmentRecoveryWorkflowStateSchema = z
+  .object({
+    stage: z.enum(['gathering_context', 'awaiting_approval', 'assigning', 'completed', 'rejected', 'not_needed', 'compensating', 'failed', 'cancelled']),
+    pendingApproval: pendingApprovalWith('RecoveryPendingApproval', RecoveryRequestDetailsSchema).nullable(),
+    decisions: z.array(
+      gateDecisionWith('RecoveryDecision', z.object({ stylistId: z.string().optional().openapi({ description: 'The stylist assigned instead of the recommendation' }) }).strict()),
+    ),
     appointment: z.union([
       z
         .object({
@@ -151,6 +162,16 @@ export const AppointmentRecoveryStateSchema = z
     attempts: z.number().int(),
     failure: z.string().nullable(),
     cancellation: z.union([CancelRequestSchema, z.null()]),
+  })
+  .strict()
+  .openapi('AppointmentRecoveryWorkflowState');
+
+export const AppointmentRecoveryStateSchema = z
+  .object({
+    ...processStateFields,
+    ...AppointmentRecoveryWorkflowStateSchema.shape,
+    stage: z.string(),
+    result: AppointmentRecoveryWorkflowStateSchema.nullable().openapi({ description: "The run's final state, once it completed" }),
     startsAtLocal: z.string().nullable().openapi({ description: 'The start in the store’s time zone, with the zone’s name' }),
     minutesUntilStart: z.number().int().nullable(),
     preparation: RecoveryPreparationSchema,

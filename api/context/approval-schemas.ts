@@ -1,4 +1,5 @@
 /** Schemas of the approval parts every process state shares (workflows/approval-gate.ts). */
+import type { ZodType } from 'zod';
 import { z } from '../zod';
 
 export const ApproverSpecSchema = z
@@ -41,4 +42,42 @@ export const GateDecisionSchema = z
   .passthrough()
   .openapi('GateDecision');
 
-export const CancelRequestSchema = z.object({ reason: z.string(), actorId: z.string(), requestedAt: z.string() }).passthrough().openapi('CancelRequestRecord');
+export const CancelRequestSchema = z.object({ reason: z.string(), actorId: z.string(), requestedAt: z.string() }).strict().openapi('CancelRequestRecord');
+
+/** A process's pending approval with its own typed `details` (what the workflow put on the request). */
+export function pendingApprovalWith(name: string, details: ZodType) {
+  return z
+    .object({
+      requestId: z.string(),
+      subjectType: z.string(),
+      subjectId: z.string(),
+      title: z.string(),
+      level: z.number().int(),
+      levelCount: z.number().int(),
+      levelLabel: z.string(),
+      approvers: z.array(ApproverSpecSchema),
+      dueAt: z.string(),
+      expiresAt: z.string(),
+      escalated: z.boolean(),
+      details,
+    })
+    .strict()
+    .openapi(name);
+}
+
+/** A process's gate decision with its own typed `payload` (the process-specific decision fields). */
+export function gateDecisionWith(name: string, payload: ZodType) {
+  return z
+    .object({
+      level: z.number().int(),
+      decision: z.enum(['approve', 'reject', 'expired', 'handed_over']),
+      actorId: z.string(),
+      actorRole: z.string(),
+      comment: z.string().optional(),
+      payload: payload.optional(),
+      decidedAt: z.string(),
+      subjectId: z.string().optional().openapi({ description: 'What the decision was about (the purchase order, the price change, the model version)' }),
+    })
+    .strict()
+    .openapi(name);
+}

@@ -12,9 +12,9 @@ import { formatPicks } from '../../domain/product-picks';
 import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 import type { Db } from '../../platform/db';
 import type { ApprovalRow } from '../processes/definition';
-import { ProcessStateSchema } from '../schemas';
+import { processStateFields } from '../schemas';
 import { z } from '../zod';
-import { CancelRequestSchema, GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
 
 const SKIP_REASONS = ['no_email', 'no_consent', 'unsubscribed', 'complaint', 'hard_bounce', 'suppressed'] as const;
 const HOLD_REASONS = ['frequency_cap', 'quiet_hours'] as const;
@@ -165,23 +165,40 @@ export const CampaignProgressSchema = z
   .strict()
   .openapi('CampaignProgress');
 
-export const CampaignStateSchema = z
+const CampaignRequestDetailsSchema = z
   .object({
-    ...ProcessStateSchema.shape,
-    startedAt: z.string(),
-    closedAt: z.string().nullable(),
-    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
-    decisions: z.array(GateDecisionSchema),
+    audience: CampaignAudienceSchema,
+    variants: z.array(z.object({ key: z.string(), subject: z.string(), preview: z.string() }).strict()),
+  })
+  .strict()
+  .openapi('CampaignRequestDetails');
+
+/** The state the dispatch workflow keeps (its query and its result). */
+export const CampaignWorkflowStateSchema = z
+  .object({
+    stage: z.enum(['snapshotting', 'awaiting_approval', 'sending', 'paused', 'holding', 'completed', 'rejected', 'expired', 'cancelled', 'failed']),
     campaignId: z.string(),
-    name: z.string().nullable(),
     audience: z.union([CampaignAudienceSchema, z.null()]),
     progress: CampaignProgressSchema,
     paused: z.boolean(),
     pass: z.number().int(),
     nextAttemptAt: z.string().nullable(),
     approvedBy: z.string().nullable(),
+    pendingApproval: pendingApprovalWith('CampaignPendingApproval', CampaignRequestDetailsSchema).nullable(),
+    decisions: z.array(gateDecisionWith('CampaignDecision', z.object({}).strict())),
     failure: z.string().nullable(),
     cancellation: z.union([CancelRequestSchema, z.null()]),
+  })
+  .strict()
+  .openapi('CampaignWorkflowState');
+
+export const CampaignStateSchema = z
+  .object({
+    ...processStateFields,
+    ...CampaignWorkflowStateSchema.shape,
+    stage: z.string(),
+    result: CampaignWorkflowStateSchema.nullable().openapi({ description: "The run's final state, once it completed" }),
+    name: z.string().nullable(),
     audienceAtApproval: z.union([CampaignAudienceAtApprovalSchema, z.null()]).openapi({ description: 'Null until the audience is frozen' }),
     previews: z.union([CampaignPreviewsSchema, z.null()]).openapi({ description: 'Null until the audience is frozen or when it has nobody to mail' }),
     delivery: z.union([CampaignDeliverySchema, z.null()]).openapi({ description: 'Null until the campaign is approved' }),

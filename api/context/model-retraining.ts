@@ -5,9 +5,9 @@
  * verdict in words (domain/model-promotion.ts, as the workflow computed it).
  */
 import type { Db } from '../../platform/db';
-import { ProcessStateSchema } from '../schemas';
+import { processStateFields } from '../schemas';
 import { z } from '../zod';
-import { GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
 
 const MetricsSchema = z
   .object({ wape: z.number().nullable(), bias: z.number().nullable(), mase: z.number().nullable(), series: z.number().int() })
@@ -39,15 +39,104 @@ export const PromotionContextSchema = z
   .strict()
   .openapi('PromotionContext');
 
+const MetricsSummarySchema = z
+  .object({
+    wape: z.number().nullable(),
+    bias: z.number().nullable(),
+    mase: z.number().nullable(),
+    series: z.number().int(),
+    maseSeries: z.number().int(),
+    days: z.number().int(),
+    actualUnits: z.number(),
+    forecastUnits: z.number(),
+  })
+  .strict()
+  .openapi('MetricsSummary');
+
+const RegisteredModelVersionSchema = z
+  .object({
+    versionId: z.string(),
+    version: z.number().int(),
+    trainingStart: z.string(),
+    holdoutStart: z.string(),
+    asOf: z.string(),
+    seriesCount: z.number().int(),
+    dataFingerprint: z.string(),
+    champion: z.object({ id: z.string(), version: z.number().int() }).strict().nullable(),
+  })
+  .strict()
+  .openapi('RegisteredModelVersion');
+
+const ModelEvaluationSchema = z
+  .object({
+    demandProfile: z.object({ edges: z.array(z.number()), counts: z.array(z.number()), from: z.string(), to: z.string() }).strict().openapi('DemandProfile'),
+    challenger: z.object({ overall: MetricsSummarySchema, byCategory: z.record(z.string(), MetricsSummarySchema) }).strict(),
+    champion: z
+      .object({
+        label: z.string(),
+        versionId: z.string().nullable(),
+        version: z.number().int().nullable(),
+        overall: MetricsSummarySchema,
+        byCategory: z.record(z.string(), MetricsSummarySchema),
+      })
+      .strict(),
+    families: z.record(z.string(), z.number().int()),
+    seriesCount: z.number().int(),
+  })
+  .strict()
+  .openapi('ModelEvaluation');
+
+const PromotionProposalSchema = z
+  .object({
+    propose: z.boolean(),
+    reason: z.string(),
+    checks: z.array(z.object({ name: z.string(), passed: z.boolean(), detail: z.string() }).strict()),
+    wapeImprovement: z.number().nullable(),
+  })
+  .strict()
+  .openapi('PromotionProposal');
+
+/** The state the retraining workflow keeps (its query and its result). */
+export const ModelRetrainingWorkflowStateSchema = z
+  .object({
+    stage: z.enum(['registering', 'training', 'evaluating', 'awaiting_approval', 'promoting', 'promoted', 'not_promoted', 'rejected', 'expired', 'cancelled', 'failed']),
+    modelName: z.string(),
+    trigger: z.enum(['manual', 'schedule', 'drift']),
+    reason: z.string(),
+    version: RegisteredModelVersionSchema.nullable(),
+    training: z
+      .object({
+        seriesTotal: z.number().int(),
+        seriesTrained: z.number().int(),
+        resumed: z.number().int(),
+        batches: z.number().int(),
+        percent: z.number(),
+        families: z.record(z.string(), z.number().int()),
+      })
+      .strict(),
+    evaluation: ModelEvaluationSchema.nullable(),
+    proposal: PromotionProposalSchema.nullable(),
+    promotedBy: z.string().nullable(),
+    outcome: z.string().nullable(),
+    pendingApproval: pendingApprovalWith(
+      'ModelPromotionPendingApproval',
+      z.object({ version: RegisteredModelVersionSchema, evaluation: ModelEvaluationSchema, proposal: PromotionProposalSchema }).strict(),
+    ).nullable(),
+    decisions: z.array(gateDecisionWith('ModelPromotionDecision', z.object({}).strict())),
+    cancellation: CancelRequestSchema.nullable(),
+  })
+  .strict()
+  .openapi('ModelRetrainingWorkflowState');
+
 export const ModelRetrainingStateSchema = z
   .object({
-    ...ProcessStateSchema.shape,
-    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
-    decisions: z.array(GateDecisionSchema),
-    modelName: z.string(),
+    ...processStateFields,
+    ...ModelRetrainingWorkflowStateSchema.shape,
+    stage: z.string(),
     promotionContext: z.union([PromotionContextSchema, z.null()]).openapi({ description: 'Champion vs challenger; null before the evaluation' }),
+    result: ModelRetrainingWorkflowStateSchema.nullable().openapi({ description: "The run's final state, once it completed" }),
   })
-  .passthrough()
+  .strict()
   .openapi('ModelRetrainingState');
 
 type Obj = Record<string, any>;

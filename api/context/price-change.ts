@@ -6,9 +6,9 @@
  */
 import { DEFAULT_PRICE_POLICY } from '../../domain/guardrails';
 import { roundTo } from '../../domain/text';
-import { ProcessStateSchema } from '../schemas';
+import { processStateFields } from '../schemas';
 import { z } from '../zod';
-import { GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
 
 const RULE_LABELS: Record<string, string> = {
   invalid: 'Valid price',
@@ -180,17 +180,149 @@ export function priceDecisionContext(state: Obj): PriceDecisionContext | null {
   };
 }
 
+export const PricingContextSchema = z
+  .object({
+    sku: z.string(),
+    name: z.string(),
+    category: z.string(),
+    cost: z.number(),
+    currentPrice: z.number(),
+    map: z.number().nullable(),
+    competitorPrices: z.array(z.number()).openapi({ description: 'The latest observation per competitor over the last 30 days' }),
+    stores: z.array(z.object({ storeId: z.string(), regionId: z.string() }).strict()),
+  })
+  .strict()
+  .openapi('PricingContext');
+
+const GuardrailViolationSchema = z
+  .object({ rule: z.string(), severity: z.enum(['hard', 'soft']), message: z.string(), limit: z.number() })
+  .strict()
+  .openapi('GuardrailViolation');
+
+export const GuardrailResultSchema = z
+  .object({
+    requestedPrice: z.number(),
+    finalPrice: z.number(),
+    boundBy: z.string().nullable(),
+    violations: z.array(GuardrailViolationSchema),
+    hard: z.boolean(),
+    competitorMedian: z.number().nullable(),
+    marginPct: z.number(),
+    changePct: z.number(),
+    checks: z.array(z.object({ rule: z.string(), limit: z.number().nullable(), ok: z.boolean() }).strict()),
+    reasons: z.array(z.string()),
+  })
+  .strict()
+  .openapi('GuardrailResult');
+
+const ExpectedImpactSchema = z
+  .object({
+    unitsPerDay: z.number(),
+    revenuePerDay: z.number(),
+    grossProfitPerDay: z.number(),
+    revenueChangePct: z.number().nullable(),
+    profitChangePct: z.number().nullable(),
+  })
+  .strict()
+  .openapi('PriceExpectedImpact');
+
+export const PriceResponseSchema = z
+  .object({
+    estimate: z
+      .object({
+        elasticity: z.number().nullable(),
+        intercept: z.number().nullable(),
+        r2: z.number().nullable(),
+        n: z.number().int(),
+        dropped: z.number().int(),
+        reason: z.string().optional(),
+      })
+      .strict()
+      .openapi('ElasticityEstimate'),
+    proposal: z
+      .object({
+        price: z.number(),
+        optimalPrice: z.number().nullable(),
+        expectedUnitsRatio: z.number(),
+        expectedRevenueChangePct: z.number(),
+        expectedMarginChangePct: z.number().nullable(),
+        clampedBy: z.enum(['min', 'max']).nullable(),
+        reasons: z.array(z.string()),
+      })
+      .strict()
+      .nullable()
+      .openapi('PriceProposal'),
+    impact: ExpectedImpactSchema.nullable(),
+    baselineUnitsPerDay: z.number(),
+  })
+  .strict()
+  .openapi('PriceResponse');
+
+const PriceApprovalRequestDetailsSchema = z
+  .object({
+    sku: z.string(),
+    category: z.string(),
+    currentPrice: z.number(),
+    proposedPrice: z.number(),
+    changePct: z.number(),
+    boundBy: z.string().nullable(),
+    violations: z.array(GuardrailViolationSchema),
+    storeIds: z.array(z.string()).nullable(),
+    effectiveAt: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    elasticity: z.number().nullable(),
+    expectedImpact: ExpectedImpactSchema.nullable(),
+    enginePrice: z.number().nullable(),
+    decisionInputs: z
+      .object({ sku: z.string(), context: PricingContextSchema, guardrails: GuardrailResultSchema, priceResponse: PriceResponseSchema })
+      .strict()
+      .optional()
+      .openapi({ description: 'What the decision context is built from (absent on requests opened before it was stored)' }),
+  })
+  .strict()
+  .openapi('PriceApprovalRequestDetails');
+
+const PriceGateDecisionSchema = gateDecisionWith('PriceChangeDecision', z.object({ counterPrice: z.number().optional() }).strict());
+
+/** The state the price-change workflow keeps (its query and its result). */
+export const PriceChangeWorkflowStateSchema = z
+  .object({
+    stage: z.enum(['checking', 'awaiting_approval', 'scheduled', 'pushing', 'effective', 'rolling_back', 'completed', 'rolled_back', 'rejected', 'expired', 'refused', 'failed', 'cancelled']),
+    priceChangeId: z.string(),
+    sku: z.string(),
+    storeIds: z.array(z.string()).nullable().openapi({ description: 'Null: chain-wide' }),
+    reason: z.string(),
+    context: PricingContextSchema.nullable(),
+    guardrails: GuardrailResultSchema.nullable(),
+    priceResponse: PriceResponseSchema.nullable(),
+    tier: z.string().nullable(),
+    approvedPrice: z.number().nullable(),
+    effectiveAt: z.string().nullable(),
+    endsAt: z.string().nullable(),
+    pushed: z.array(z.object({ target: z.string(), price: z.number(), previousPrice: z.number().nullable() }).strict()),
+    restored: z.array(z.string()),
+    restoreFailed: z.array(z.string()),
+    unconfirmed: z.array(z.string()),
+    readings: z.array(z.object({ actualPerDay: z.number(), expectedPerDay: z.number(), ratio: z.number().nullable(), daysObserved: z.number(), at: z.string() }).strict()),
+    rollback: z.object({ reason: z.enum(['scheduled_end', 'kpi', 'cancelled', 'failed']), at: z.string() }).strict().nullable(),
+    pendingApproval: pendingApprovalWith('PriceChangePendingApproval', PriceApprovalRequestDetailsSchema).nullable(),
+    decisions: z.array(PriceGateDecisionSchema),
+    failure: z.string().nullable(),
+    cancellation: CancelRequestSchema.nullable(),
+  })
+  .strict()
+  .openapi('PriceChangeWorkflowState');
+
 /** The price-change state as the API answers it: the workflow's state and the decision context (typed). */
 export const PriceChangeStateSchema = z
   .object({
-    ...ProcessStateSchema.shape,
-    pendingApproval: z.union([PendingApprovalSchema, z.null()]),
-    decisions: z.array(GateDecisionSchema),
-    sku: z.string(),
+    ...processStateFields,
+    ...PriceChangeWorkflowStateSchema.shape,
     stage: z.string(),
     decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
+    result: PriceChangeWorkflowStateSchema.nullable().openapi({ description: 'The run\'s final state, once it completed' }),
   })
-  .passthrough()
+  .strict()
   .openapi('PriceChangeState');
 
 export const PriceChangeApprovalDetailsSchema = z

@@ -13,7 +13,7 @@ import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
 import { createStoreScenario } from '../support/fixtures';
 import { createHarness, eventually, type Harness } from '../support/harness';
-import { responseErrors } from '../support/openapi-validate';
+import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;
 let app: Express;
@@ -92,4 +92,8 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
     'Preparation notes added to the appointment.',
     `Confirmation emailed to ${st.customer.name}.`,
   ]);
+});
+
+test('the AppointmentRecoveryState schema types every part (no open objects or untyped values)', () => {
+  expect(untypedParts('AppointmentRecoveryState')).toEqual([]);
 });

@@ -14,7 +14,7 @@ import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
 import { createPerson } from '../support/fixtures';
 import { createHarness, eventually, type Harness } from '../support/harness';
-import { responseErrors } from '../support/openapi-validate';
+import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;
 let app: Express;
@@ -152,4 +152,8 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   } finally {
     await request(app).post(`${BASE}/${id}/cancel`).set(auth(marketer.apiKey)).send({ reason: 'test done' });
   }
+});
+
+test('the CampaignState schema types every part (no open objects or untyped values)', () => {
+  expect(untypedParts('CampaignState')).toEqual([]);
 });

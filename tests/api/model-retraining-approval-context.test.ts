@@ -12,7 +12,7 @@ import { startModelRetraining } from '../../platform/model-retraining-starter';
 import { auth } from '../support/api';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { createModelScenario } from '../support/model-fixtures';
-import { responseErrors } from '../support/openapi-validate';
+import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;
 let app: Express;
@@ -61,5 +61,19 @@ test('a pending promotion compares champion and challenger overall and per categ
   expect(responseErrors('get', '/api/v1/approvals', 200, inbox.body)).toEqual([]);
   const row = inbox.body.items.find((i: { processId: string }) => i.processId === id);
   expect(row.details.promotionContext).toEqual(c);
-  await request(app).post(`${BASE}/${id}/cancel`).set(auth(s.people.ops.apiKey)).send({ reason: 'test done' });
+
+  // Approved and promoted: the final state, its result included, keeps the schema.
+  const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.people.lead.apiKey)).send({ decision: 'approve' });
+  expect(decided.status).toBe(200);
+  expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
+  const done = await eventually(async () => {
+    const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
+    return r.body.status === 'completed' ? r : undefined;
+  }, 60_000, 'promoted');
+  expect(done.body.result).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
+  expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
+});
+
+test('the ModelRetrainingState schema types every part (no open objects or untyped values)', () => {
+  expect(untypedParts('ModelRetrainingState')).toEqual([]);
 });

@@ -13,7 +13,7 @@ import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
 import { createPerson } from '../support/fixtures';
 import { createHarness, eventually, type Harness } from '../support/harness';
-import { responseErrors } from '../support/openapi-validate';
+import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;
 let app: Express;
@@ -80,4 +80,8 @@ test('a pending price change on a demo SKU explains its guardrails, margin, comp
   } finally {
     await request(app).post(`${BASE}/${id}/cancel`).set(auth(system.apiKey)).send({ reason: 'test done' });
   }
+});
+
+test('the PriceChangeState schema types every part (no open objects or untyped values)', () => {
+  expect(untypedParts('PriceChangeState')).toEqual([]);
 });

@@ -62,3 +62,39 @@ export function component(name: string): JsonSchema {
   if (!s) throw new Error(`no component ${name}`);
   return s as JsonSchema;
 }
+
+/**
+ * Where a component, or any component it refers to, leaves a value untyped: an empty schema (any
+ * value) or an object open to properties of any type (`additionalProperties: {}` or `true`).
+ * Typed maps (`additionalProperties` with a schema) are fine. Paths as "Component.prop.prop".
+ */
+export function untypedParts(name: string): string[] {
+  const schemas = load().doc.components?.schemas ?? {};
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const visit = (s: unknown, at: string): void => {
+    if (!s || typeof s !== 'object') return;
+    const schema = s as JsonSchema;
+    if (typeof schema.$ref === 'string') {
+      const ref = schema.$ref.replace('#/components/schemas/', '');
+      if (seen.has(ref)) return;
+      seen.add(ref);
+      visit(schemas[ref], ref);
+      return;
+    }
+    const keys = Object.keys(schema).filter((k) => k !== 'description' && k !== 'nullable' && k !== 'example');
+    if (keys.length === 0) found.push(`${at}: any value`);
+    if (schema.additionalProperties === true || (schema.additionalProperties && typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0)) {
+      found.push(`${at}: open object`);
+    } else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+      visit(schema.additionalProperties, `${at}.*`);
+    }
+    if (schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined) found.push(`${at}: object without properties`);
+    for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) visit(v, `${at}.${k}`);
+    if (schema.items) visit(schema.items, `${at}[]`);
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) for (const [i, v] of ((schema[key] ?? []) as unknown[]).entries()) visit(v, `${at}|${i}`);
+  };
+  seen.add(name);
+  visit(schemas[name], name);
+  return found;
+}
