@@ -19,6 +19,7 @@ import { modelRetrainings } from './processes/model-retrainings';
 import { priceChanges } from './processes/price-changes';
 import { replenishments } from './processes/replenishments';
 import { approvalsRouter } from './routes/approvals';
+import { consoleRouter, consoleSettingsHandler, meHandler } from './routes/console';
 import { processRouter } from './routes/processes';
 import { referenceRouter } from './routes/reference';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -37,6 +38,11 @@ export interface AppDeps {
   unsubscribeSecrets: readonly string[];
   /** Days an unsubscribe link works after it was sent (config UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS; default 365). */
   unsubscribeTokenMaxAgeDays?: number;
+  /** The Temporal UI the console links runs to (config TEMPORAL_UI_URL), and the namespace. */
+  temporalUiUrl?: string;
+  temporalNamespace?: string;
+  /** The built console served at /console (console/dist by default). */
+  consoleDir?: string;
 }
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
@@ -96,12 +102,16 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/unsubscribe', unsubscribeRouter({ db: deps.db, secrets: deps.unsubscribeSecrets, maxAgeDays: deps.unsubscribeTokenMaxAgeDays }));
 
+  app.get('/api/v1/console-settings', consoleSettingsHandler(deps.db, { temporalUiUrl: deps.temporalUiUrl, temporalNamespace: deps.temporalNamespace }));
+  app.use('/console', consoleRouter(deps.consoleDir));
+
   const v1 = express.Router();
   v1.use(authenticate(deps.db));
   v1.use(perKeyRateLimit(deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE));
   const processDeps = { db: deps.db, client: deps.client, taskQueue: deps.taskQueue, pageTokens: pageTokenCodec(deps.pageTokenKey) };
   for (const def of PROCESSES) v1.use(`/${def.resource}`, processRouter(def, processDeps));
   v1.use('/approvals', approvalsRouter(deps.db));
+  v1.get('/me', meHandler());
   v1.use('/', referenceRouter(deps.db));
   app.use('/api/v1', v1);
 

@@ -16,6 +16,7 @@ import {
 } from './schemas';
 import type { ProcessDefinition } from './processes/definition';
 import { approvalItemSchema } from './routes/approvals';
+import { ConsoleSettingsSchema, MeSchema } from './routes/console';
 import { z } from './zod';
 
 export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
@@ -96,6 +97,20 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
   });
 
   registry.registerPath({
+    method: 'get', path: '/api/v1/me', tags: ['Console'], security, summary: 'The principal behind the API key: id, name, role and scope',
+    responses: { 200: ok('The caller', MeSchema), 401: problem('No valid API key') },
+  });
+  registry.registerPath({
+    method: 'get', path: '/api/v1/console-settings', tags: ['Console'], summary: 'What the console needs before sign-in (no API key): the demo principals in demo mode, the Temporal UI link',
+    responses: { 200: ok('Console settings', ConsoleSettingsSchema) },
+  });
+  registry.registerPath({
+    method: 'get', path: '/console/{path}', tags: ['Console'], summary: 'The managers’ web console (a single-page app: every path answers its index.html)',
+    request: { params: z.object({ path: z.string().openapi({ description: 'Any console route, e.g. approvals/appointment-recoveries/<id>' }) }) },
+    responses: { 200: { description: 'The console', content: { 'text/html': { schema: z.string() } } }, 503: problem('The console is not built') },
+  });
+
+  registry.registerPath({
     method: 'get', path: '/api/v1/openapi.json', tags: ['Reference data'], summary: 'This OpenAPI document',
     responses: { 200: ok('The OpenAPI 3.1 document', z.object({ openapi: z.string() }).passthrough()) },
   });
@@ -127,7 +142,28 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
     servers: [{ url: '/' }],
   });
   addGenericResponses(document);
+  nullableRefsAsAnyOf(document);
   return document;
+}
+
+/**
+ * zod-to-openapi writes some `.nullable()` registered schemas as `allOf: [{$ref}, {type: [object, null]}]`,
+ * which no null satisfies (the referenced schema requires an object) and which generated clients
+ * read as an intersection with an empty object. Rewritten as `anyOf: [{$ref}, {type: null}]`, what
+ * the zod schema means.
+ */
+function nullableRefsAsAnyOf(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  for (const value of Array.isArray(node) ? node : Object.values(node)) nullableRefsAsAnyOf(value);
+  const o = node as Record<string, unknown>;
+  const all = o.allOf;
+  if (!Array.isArray(all) || all.length !== 2) return;
+  const [ref, nullable] = all as Record<string, unknown>[];
+  const t = nullable?.type;
+  if (ref && typeof ref.$ref === 'string' && Array.isArray(t) && t.length === 2 && t.includes('object') && t.includes('null') && Object.keys(nullable!).length === 1) {
+    delete o.allOf;
+    o.anyOf = [ref, { type: 'null' }];
+  }
 }
 
 type Operation = { security?: unknown[]; responses?: Record<string, unknown> };

@@ -66,10 +66,37 @@ ensure_temporal_cli() {
 # Elapsed seconds since the given epoch second.
 elapsed_since() { echo $(( $(date +%s) - $1 )); }
 
-# Everything npm start, npm test and CI need installed; sets and exports TEMPORAL_BIN.
+# The manager console (console/ -> console/dist, served by the API at /console): built when the
+# build is missing or older than any of its sources, or than the API code its typed client is
+# generated from (the OpenAPI document), or than the lockfile.
+ensure_console_built() {
+  local out=console/dist/index.html
+  if [ -e "$out" ] && [ -z "$(find console api domain package-lock.json -newer "$out" -type f \
+      \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' -o -name '*.json' \) \
+      -not -path 'console/dist/*' -not -path 'console/generated/*' -not -path 'console/src/generated/*' -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  step "Building the manager console (console/ -> console/dist)"
+  bash scripts/build-console.sh || die "the console build failed"
+}
+
+# Prints the path of the Chromium the browser tests drive, installing Debian's package when missing.
+ensure_chromium() {
+  local bin
+  bin="$(bash "$REPO_ROOT/scripts/install-chromium.sh")" || die "could not install Chromium for the browser tests"
+  printf '%s\n' "$bin"
+}
+
+# Everything npm start, npm test and CI need installed; sets and exports TEMPORAL_BIN and, unless
+# RETAIL_OPS_NO_BROWSER=1 (npm start: the console needs no browser on the server), CHROMIUM_PATH.
 ensure_installed() {
   ensure_node_modules
   ensure_prisma_client
   TEMPORAL_BIN="$(ensure_temporal_cli)" || return 1
   export TEMPORAL_BIN
+  ensure_console_built
+  if [ "${RETAIL_OPS_NO_BROWSER:-}" != "1" ]; then
+    CHROMIUM_PATH="$(ensure_chromium)" || return 1
+    export CHROMIUM_PATH
+  fi
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ensure_installed
+RETAIL_OPS_NO_BROWSER=1 ensure_installed
 mkdir -p .data/logs
 
 exec node --enable-source-maps --import tsx scripts/start.ts "$@"
