@@ -46,8 +46,6 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** The Temporal UI the console links each run to (npm start sets it to the dev server's UI). */
   TEMPORAL_UI_URL: z.string().url().optional(),
-  /** The Temporal UI the console links each run to (npm start sets it to the dev server's UI). */
-  TEMPORAL_UI_URL: z.string().url().optional(),
   /** Requests per minute per API key before 429 (0: no limit). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
   /**
