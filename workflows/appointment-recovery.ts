@@ -10,6 +10,7 @@ import type * as appointmentActivities from '../activities/appointments';
 import type { AppointmentSnapshot } from '../activities/appointments';
 import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from '../domain/appointment-deadlines';
 import type { Customer360 } from '../domain/customer-360';
+import { formatLocalTime } from '../domain/local-time';
 import { preselectItems, type PreselectedItem } from '../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../domain/stylist-ranking';
 import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from './approval-gate';
@@ -277,7 +278,7 @@ async function decideStylist(
     subjectId: a.id,
     title: `Assign ${recommended.name} to ${customer.name} (${customer.tier}) at ${a.storeName}`,
     summaryLines: [
-      `Appointment ${a.id}: ${a.serviceType.replace(/_/g, ' ')}, starts ${a.startsAt}.`,
+      `Appointment ${a.id}: ${a.serviceType.replace(/_/g, ' ')}, starts ${formatLocalTime(a.startsAt, a.timezone)}.`,
       `Recommended: ${recommended.name} (score ${recommended.score}). ${recommended.reasons.join('; ')}.`,
       `Other available stylists: ${state.candidates.filter((c) => c.available && c.staffId !== recommended.staffId).map((c) => c.name).join(', ') || 'none'}.`,
     ],

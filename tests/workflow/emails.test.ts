@@ -83,6 +83,14 @@ describe('appointment recovery emails', () => {
     expect(html(notice)).toContain(`<a href="${decisionLink}"`);
     expect(notice.replyTo).toBeUndefined(); // it invites a decision, not a reply
 
+    // The summary the workflow writes already reads in the store's time (not only once the email localises it).
+    const history = await handle.fetchHistory();
+    const noticeInputs = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyApprovers')
+      .map((e) => JSON.parse(Buffer.from(e.activityTaskScheduledEventAttributes!.input!.payloads![0]!.data!).toString('utf8')) as { lines: string[] });
+    expect(noticeInputs.length).toBeGreaterThan(0);
+    expect(noticeInputs[0]!.lines[0]).toMatch(new RegExp(`starts \\w{3}, \\w{3} \\d{1,2}, ${clockIn(s.startsAt, LA)} ${zoneNameIn(s.startsAt, LA)}\\.$`));
+
     await handle.executeUpdate(decideUpdate, {
       args: [{ decision: 'approve', actor: { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] } }],
     });
