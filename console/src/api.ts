@@ -10,8 +10,24 @@ export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
 export type Me = Schemas['Me'];
 export type InboxItem = Schemas['ApprovalInboxItem'];
-export type PendingApproval = Schemas['PendingApproval'];
-export type GateDecision = Schemas['GateDecision'];
+
+/**
+ * What the console reads of any process's pending approval (each process types its own, with its
+ * own `details`; they all have these fields).
+ */
+export interface PendingApproval {
+  requestId: string;
+  subjectType: string;
+  subjectId: string;
+  title: string;
+  level: number;
+  levelCount: number;
+  levelLabel: string;
+  approvers: { role: string; scope: { storeId?: string; regionId?: string; category?: string } }[];
+  dueAt: string;
+  expiresAt: string;
+  escalated: boolean;
+}
 
 export const PROCESSES = ['appointment-recoveries', 'replenishments', 'price-changes', 'campaigns', 'model-retrainings'] as const;
 export type Process = (typeof PROCESSES)[number];

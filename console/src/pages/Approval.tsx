@@ -25,7 +25,7 @@ export function ApprovalPage() {
   // A replenishment run has one approval per purchase order: the title is the one shown.
   const pendingTitle =
     d?.process === 'replenishments'
-      ? (d.state.pendingApprovals.find((p) => p.subjectId === search.get('po')) ?? d.state.pendingApprovals[0])?.title
+      ? (d.state.pendingApprovals.find((p) => p?.subjectId === search.get('po')) ?? d.state.pendingApprovals[0])?.title
       : (d?.state.pendingApproval as { title?: string } | null | undefined)?.title;
   return (
     <>

@@ -16,7 +16,7 @@ export function ReplenishmentDecision({ id, state, reload, runLink }: DecisionVi
   const focus = params.get('po');
   // One purchase order is decided at a time (the one the inbox row or email named, else the first);
   // the others waiting are listed with links.
-  const pending = state.pendingApprovals;
+  const pending = state.pendingApprovals.filter((p): p is NonNullable<typeof p> => !!p);
   const current = pending.find((p) => p.subjectId === focus) ?? pending[0];
   const currentPo = current && state.purchaseOrders.find((o) => o.id === current.subjectId);
   const waiting = new Set(pending.map((p) => p.subjectId));
