@@ -15,6 +15,7 @@ import {
   StoreSchema,
 } from './schemas';
 import type { ProcessDefinition } from './processes/definition';
+import { GateDecisionSchema, PendingApprovalSchema } from './context/approval-schemas';
 import { approvalItemSchema } from './routes/approvals';
 import { ConsoleSettingsSchema, MeSchema } from './routes/console';
 import { z } from './zod';
@@ -29,6 +30,10 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer <api key>`' });
   const security = [{ bearer: [] }];
+  // Every process's state has its own typed pending approval and decisions; these are the shapes
+  // they share, for a client that shows any process's approvals alike.
+  registry.register('PendingApproval', PendingApprovalSchema);
+  registry.register('GateDecision', GateDecisionSchema);
   const idParam = z.object({ id: z.string().openapi({ description: 'Workflow ID (the business key)' }) });
 
   registry.registerPath({

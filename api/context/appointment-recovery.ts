@@ -120,7 +120,7 @@ const RecoveryRequestDetailsSchema = z
 export const AppointmentRecoveryWorkflowStateSchema = z
   .object({
     stage: z.enum(['gathering_context', 'awaiting_approval', 'assigning', 'completed', 'rejected', 'not_needed', 'compensating', 'failed', 'cancelled']),
-    pendingApproval: pendingApprovalWith('RecoveryPendingApproval', RecoveryRequestDetailsSchema).nullable(),
+    pendingApproval: z.union([pendingApprovalWith('RecoveryPendingApproval', RecoveryRequestDetailsSchema), z.null()]),
     decisions: z.array(
       gateDecisionWith('RecoveryDecision', z.object({ stylistId: z.string().optional().openapi({ description: 'The stylist assigned instead of the recommendation' }) }).strict()),
     ),
@@ -171,7 +171,7 @@ export const AppointmentRecoveryStateSchema = z
     ...processStateFields,
     ...AppointmentRecoveryWorkflowStateSchema.shape,
     stage: z.string(),
-    result: AppointmentRecoveryWorkflowStateSchema.nullable().openapi({ description: "The run's final state, once it completed" }),
+    result: z.union([AppointmentRecoveryWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
     startsAtLocal: z.string().nullable().openapi({ description: 'The start in the store’s time zone, with the zone’s name' }),
     minutesUntilStart: z.number().int().nullable(),
     preparation: RecoveryPreparationSchema,

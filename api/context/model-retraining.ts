@@ -103,7 +103,7 @@ export const ModelRetrainingWorkflowStateSchema = z
     modelName: z.string(),
     trigger: z.enum(['manual', 'schedule', 'drift']),
     reason: z.string(),
-    version: RegisteredModelVersionSchema.nullable(),
+    version: z.union([RegisteredModelVersionSchema, z.null()]),
     training: z
       .object({
         seriesTotal: z.number().int(),
@@ -114,16 +114,16 @@ export const ModelRetrainingWorkflowStateSchema = z
         families: z.record(z.string(), z.number().int()),
       })
       .strict(),
-    evaluation: ModelEvaluationSchema.nullable(),
-    proposal: PromotionProposalSchema.nullable(),
+    evaluation: z.union([ModelEvaluationSchema, z.null()]),
+    proposal: z.union([PromotionProposalSchema, z.null()]),
     promotedBy: z.string().nullable(),
     outcome: z.string().nullable(),
-    pendingApproval: pendingApprovalWith(
+    pendingApproval: z.union([pendingApprovalWith(
       'ModelPromotionPendingApproval',
       z.object({ version: RegisteredModelVersionSchema, evaluation: ModelEvaluationSchema, proposal: PromotionProposalSchema }).strict(),
-    ).nullable(),
+    ), z.null()]),
     decisions: z.array(gateDecisionWith('ModelPromotionDecision', z.object({}).strict())),
-    cancellation: CancelRequestSchema.nullable(),
+    cancellation: z.union([CancelRequestSchema, z.null()]),
   })
   .strict()
   .openapi('ModelRetrainingWorkflowState');
@@ -134,7 +134,7 @@ export const ModelRetrainingStateSchema = z
     ...ModelRetrainingWorkflowStateSchema.shape,
     stage: z.string(),
     promotionContext: z.union([PromotionContextSchema, z.null()]).openapi({ description: 'Champion vs challenger; null before the evaluation' }),
-    result: ModelRetrainingWorkflowStateSchema.nullable().openapi({ description: "The run's final state, once it completed" }),
+    result: z.union([ModelRetrainingWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
   })
   .strict()
   .openapi('ModelRetrainingState');

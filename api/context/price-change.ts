@@ -226,6 +226,19 @@ const ExpectedImpactSchema = z
   .strict()
   .openapi('PriceExpectedImpact');
 
+const PriceProposalSchema = z
+  .object({
+    price: z.number(),
+    optimalPrice: z.number().nullable(),
+    expectedUnitsRatio: z.number(),
+    expectedRevenueChangePct: z.number(),
+    expectedMarginChangePct: z.number().nullable(),
+    clampedBy: z.enum(['min', 'max']).nullable(),
+    reasons: z.array(z.string()),
+  })
+  .strict()
+  .openapi('PriceProposal');
+
 export const PriceResponseSchema = z
   .object({
     estimate: z
@@ -239,20 +252,8 @@ export const PriceResponseSchema = z
       })
       .strict()
       .openapi('ElasticityEstimate'),
-    proposal: z
-      .object({
-        price: z.number(),
-        optimalPrice: z.number().nullable(),
-        expectedUnitsRatio: z.number(),
-        expectedRevenueChangePct: z.number(),
-        expectedMarginChangePct: z.number().nullable(),
-        clampedBy: z.enum(['min', 'max']).nullable(),
-        reasons: z.array(z.string()),
-      })
-      .strict()
-      .nullable()
-      .openapi('PriceProposal'),
-    impact: ExpectedImpactSchema.nullable(),
+    proposal: z.union([PriceProposalSchema, z.null()]),
+    impact: z.union([ExpectedImpactSchema, z.null()]),
     baselineUnitsPerDay: z.number(),
   })
   .strict()
@@ -271,7 +272,7 @@ const PriceApprovalRequestDetailsSchema = z
     effectiveAt: z.string().nullable(),
     endsAt: z.string().nullable(),
     elasticity: z.number().nullable(),
-    expectedImpact: ExpectedImpactSchema.nullable(),
+    expectedImpact: z.union([ExpectedImpactSchema, z.null()]),
     enginePrice: z.number().nullable(),
     decisionInputs: z
       .object({ sku: z.string(), context: PricingContextSchema, guardrails: GuardrailResultSchema, priceResponse: PriceResponseSchema })
@@ -292,9 +293,9 @@ export const PriceChangeWorkflowStateSchema = z
     sku: z.string(),
     storeIds: z.array(z.string()).nullable().openapi({ description: 'Null: chain-wide' }),
     reason: z.string(),
-    context: PricingContextSchema.nullable(),
-    guardrails: GuardrailResultSchema.nullable(),
-    priceResponse: PriceResponseSchema.nullable(),
+    context: z.union([PricingContextSchema, z.null()]),
+    guardrails: z.union([GuardrailResultSchema, z.null()]),
+    priceResponse: z.union([PriceResponseSchema, z.null()]),
     tier: z.string().nullable(),
     approvedPrice: z.number().nullable(),
     effectiveAt: z.string().nullable(),
@@ -305,10 +306,10 @@ export const PriceChangeWorkflowStateSchema = z
     unconfirmed: z.array(z.string()),
     readings: z.array(z.object({ actualPerDay: z.number(), expectedPerDay: z.number(), ratio: z.number().nullable(), daysObserved: z.number(), at: z.string() }).strict()),
     rollback: z.object({ reason: z.enum(['scheduled_end', 'kpi', 'cancelled', 'failed']), at: z.string() }).strict().nullable(),
-    pendingApproval: pendingApprovalWith('PriceChangePendingApproval', PriceApprovalRequestDetailsSchema).nullable(),
+    pendingApproval: z.union([pendingApprovalWith('PriceChangePendingApproval', PriceApprovalRequestDetailsSchema), z.null()]),
     decisions: z.array(PriceGateDecisionSchema),
     failure: z.string().nullable(),
-    cancellation: CancelRequestSchema.nullable(),
+    cancellation: z.union([CancelRequestSchema, z.null()]),
   })
   .strict()
   .openapi('PriceChangeWorkflowState');
@@ -320,7 +321,7 @@ export const PriceChangeStateSchema = z
     ...PriceChangeWorkflowStateSchema.shape,
     stage: z.string(),
     decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
-    result: PriceChangeWorkflowStateSchema.nullable().openapi({ description: 'The run\'s final state, once it completed' }),
+    result: z.union([PriceChangeWorkflowStateSchema, z.null()]).openapi({ description: 'The run\'s final state, once it completed' }),
   })
   .strict()
   .openapi('PriceChangeState');

@@ -4,10 +4,10 @@
  * read from Postgres (api/context/purchase-orders.ts).
  */
 import type { Db } from '../../platform/db';
-import { ProcessStateSchema } from '../schemas';
+import { processStateFields } from '../schemas';
 import { z } from '../zod';
 import type { ApprovalRow } from '../processes/definition';
-import { CancelRequestSchema, GateDecisionSchema, PendingApprovalSchema } from './approval-schemas';
+import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
 import {
   ApprovalStepSchema,
   LineExplanationSchema,
@@ -58,25 +58,108 @@ export const ReplenishmentPurchaseOrderSchema = z
   .strict()
   .openapi('ReplenishmentPurchaseOrder');
 
+const PO_STAGES = [
+  'awaiting_approval',
+  'approved',
+  'sending',
+  'awaiting_acknowledgment',
+  'acknowledged',
+  'partially_received',
+  'received',
+  'rejected',
+  'expired',
+  'rejected_by_supplier',
+  'closed_short',
+  'send_failed',
+  'cancelled',
+] as const;
+
+/** A purchase order as the workflow keeps it (in its result; GET answers it with every line explained). */
+const PurchaseOrderWorkflowStateSchema = z
+  .object({
+    id: z.string(),
+    supplierId: z.string(),
+    supplierName: z.string(),
+    leadTimeDays: z.number(),
+    tier: z.enum(['auto', 'store_manager', 'store_and_regional']),
+    stage: z.enum(PO_STAGES),
+    plannedValue: z.number(),
+    totalValue: z.number(),
+    lineCount: z.number().int(),
+    lines: z.array(
+      z
+        .object({
+          sku: z.string(),
+          quantity: z.number().int(),
+          plannedQuantity: z.number().int(),
+          unitCost: z.number(),
+          packSize: z.number().int(),
+          received: z.number().int(),
+          rejected: z.number().int(),
+        })
+        .strict(),
+    ),
+    approvedBy: z.array(z.string()),
+    supplierReference: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    acknowledgmentDueAt: z.string().nullable(),
+    receiptDueAt: z.string().nullable(),
+    events: z.array(z.object({ eventId: z.string(), type: z.string(), receivedAt: z.string() }).strict()),
+    alerts: z.array(z.string()),
+  })
+  .strict()
+  .openapi('PurchaseOrderWorkflowState');
+
+const PurchaseOrderRequestDetailsSchema = z
+  .object({
+    purchaseOrderId: z.string(),
+    storeId: z.string(),
+    supplierId: z.string(),
+    supplierName: z.string(),
+    totalValue: z.number(),
+    lineCount: z.number().int(),
+    tier: z.enum(['auto', 'store_manager', 'store_and_regional']),
+    largestLines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitCost: z.number() }).strict()),
+  })
+  .strict()
+  .openapi('PurchaseOrderRequestDetails');
+
+const PurchaseOrderPendingApprovalSchema = pendingApprovalWith('PurchaseOrderPendingApproval', PurchaseOrderRequestDetailsSchema);
+
+/** The state the replenishment workflow keeps (its query and its result). */
+export const ReplenishmentWorkflowStateSchema = z
+  .object({
+    stage: z.enum(['planning', 'awaiting_approval', 'ordering', 'completed', 'nothing_to_order', 'cancelling', 'cancelled', 'failed']),
+    storeId: z.string(),
+    storeName: z.string().nullable(),
+    regionId: z.string().nullable(),
+    asOf: z.string(),
+    planning: z.object({ skusTotal: z.number().int(), skusExamined: z.number().int(), batches: z.number().int(), linesPlanned: z.number().int() }).strict(),
+    purchaseOrders: z.array(PurchaseOrderWorkflowStateSchema),
+    pendingApproval: z.union([PurchaseOrderPendingApprovalSchema, z.null()]),
+    pendingApprovals: z.array(PurchaseOrderPendingApprovalSchema),
+    decisions: z.array(
+      gateDecisionWith(
+        'PurchaseOrderDecision',
+        z.object({ lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() }).strict()).optional().openapi({ description: 'Quantity edits approved with the order' }) }).strict(),
+      ),
+    ),
+    totals: z
+      .object({ purchaseOrders: z.number().int(), lines: z.number().int(), value: z.number(), byStage: z.record(z.string(), z.number().int()) })
+      .strict(),
+    failure: z.string().nullable(),
+    cancellation: z.union([CancelRequestSchema, z.null()]),
+  })
+  .strict()
+  .openapi('ReplenishmentWorkflowState');
+
 export const ReplenishmentStateSchema = z
   .object({
-  ...ProcessStateSchema.shape,
-  startedAt: z.string(),
-  closedAt: z.string().nullable(),
-  storeId: z.string(),
-  storeName: z.string().nullable(),
-  regionId: z.string().nullable(),
-  asOf: z.string(),
-  planning: z.object({ skusTotal: z.number().int(), skusExamined: z.number().int(), batches: z.number().int(), linesPlanned: z.number().int() }).strict(),
-  purchaseOrders: z.array(ReplenishmentPurchaseOrderSchema),
-  pendingApproval: z.union([PendingApprovalSchema, z.null()]),
-  pendingApprovals: z.array(PendingApprovalSchema),
-  decisions: z.array(GateDecisionSchema),
-  totals: z
-    .object({ purchaseOrders: z.number().int(), lines: z.number().int(), value: z.number(), byStage: z.record(z.string(), z.number().int()) })
-    .strict(),
-  failure: z.string().nullable(),
-  cancellation: z.union([CancelRequestSchema, z.null()]),
+    ...processStateFields,
+    ...ReplenishmentWorkflowStateSchema.shape,
+    stage: z.string(),
+    purchaseOrders: z.array(ReplenishmentPurchaseOrderSchema),
+    result: z.union([ReplenishmentWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
   })
   .strict()
   .openapi('ReplenishmentState');

@@ -10,7 +10,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
 import { createHarness, eventually, type Harness } from '../support/harness';
-import { responseErrors } from '../support/openapi-validate';
+import { responseErrors, untypedParts } from '../support/openapi-validate';
 import { createReplenishmentScenario, PACK_SIZE, UNITS_PER_SKU } from '../support/replenishment-fixtures';
 
 let h: Harness;
@@ -122,4 +122,10 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
   const regionalRow = (inboxRegional.body.items as { subjectId: string; details: any }[]).find((i) => i.subjectId === regional.id)!;
   expect(regionalRow.details.purchaseOrder.approvedBy).toEqual([s.people.manager.id]);
   expect(regionalRow.details.purchaseOrder.approvalSteps).toMatchObject([{ level: 1, decision: 'approve', actorId: s.people.manager.id }]);
+  const stateAfter = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+  expect(responseErrors('get', `${BASE}/{id}`, 200, stateAfter.body)).toEqual([]);
+});
+
+test('the ReplenishmentState schema types every part (no open objects or untyped values)', () => {
+  expect(untypedParts('ReplenishmentState')).toEqual([]);
 });
