@@ -154,6 +154,32 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   }
 });
 
+test('a completed campaign: everyone sent, nothing held, its final state typed', async () => {
+  const suffix = randomUUID().slice(0, 8).toUpperCase();
+  const storeId = `T-CY-${suffix}`;
+  await h.db.region.create({ data: { id: `R-CY-${suffix}`, name: 'Campaign done region' } });
+  await h.db.store.create({ data: { id: storeId, name: 'Campaign done store', regionId: `R-CY-${suffix}`, city: 'Testville', timezone: 'UTC' } });
+  for (let i = 0; i < 2; i++) {
+    await h.db.customer.create({
+      data: { id: `CUST-CY-${suffix}-${i}`, firstName: `Cy${i}`, lastName: 'Test', email: `cy${i}-${suffix.toLowerCase()}@example.com`, tier: 'SILVER', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: true, timezone: 'UTC' },
+    });
+  }
+  const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'cym', { allScopes: true });
+  const approver = await createPerson(h.db, suffix, 'marketing_manager', 'cya', { allScopes: true });
+  const started = await request(app).post(BASE).set(auth(marketer.apiKey)).send({ name: `Done ${suffix}`, segment: { storeIds: [storeId] }, variants: VARIANTS, sendWindow: { startHour: 0, endHour: 24 } });
+  const id = started.body.id as string;
+  await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey))).body.pendingApproval ? true : undefined), 30_000, 'awaiting approval');
+  expect((await request(app).post(`${BASE}/${id}/decisions`).set(auth(approver.apiKey)).send({ decision: 'approve' })).status).toBe(200);
+  const done = await eventually(async () => {
+    const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+    return r.body.status === 'completed' ? r : undefined;
+  }, 30_000, 'completed');
+  expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
+  expect(done.body.result).toMatchObject({ stage: 'completed', progress: { sent: 2 } });
+  expect(done.body.delivery).toMatchObject({ toMail: 2, sent: 2, held: 0, failed: 0, unknown: 0, notYetAttempted: 0, heldByReason: [], nextAttemptAt: null });
+  expect(done.body.audienceAtApproval.byGroup).toEqual({ consent: 0, suppression: 0, frequencyCap: 0, quietHours: 0, holdout: 0 });
+});
+
 test('the CampaignState schema types every part (no open objects or untyped values)', () => {
   expect(untypedParts('CampaignState')).toEqual([]);
 });
