@@ -16,6 +16,8 @@ export interface RunRecord {
   startStatus?: number;
   startAttempts: number;
   refusal?: string;
+  /** The first start's refusal, when the upstream system then resubmitted (RunSpec.resubmit). */
+  resubmittedAfter?: string;
   cancel?: { status: number; attempts: number };
 }
 
@@ -102,10 +104,11 @@ export class Driver {
   }
 
   private async start(run: RunRecord): Promise<void> {
-    const body = startBody(run.spec);
+    let body = startBody(run.spec);
+    let headers = run.spec.headers;
     for (;;) {
       run.startAttempts++;
-      const res = await this.api.call('POST', `/api/v1/${run.spec.process}`, 'pos-gateway', body, run.spec.headers);
+      const res = await this.api.call('POST', `/api/v1/${run.spec.process}`, 'pos-gateway', body, headers);
       if (res.status === 201 || res.status === 200) {
         run.startStatus = res.status;
         run.id = String(res.body.id);
@@ -118,8 +121,15 @@ export class Driver {
         await sleep(Math.min(5_000, 500 * run.startAttempts));
         continue;
       }
+      const refusal = `${res.status} ${String(res.body?.type ?? res.error ?? '').replace(/^.*\//, '')}`.trim();
+      if (res.status === 422 && run.spec.resubmit && run.resubmittedAfter === undefined && !this.stopped) {
+        run.resubmittedAfter = refusal;
+        body = startBody(run.spec, true);
+        headers = run.spec.resubmit.headers;
+        continue;
+      }
       run.startStatus = res.status;
-      run.refusal = `${res.status} ${String(res.body?.type ?? res.error ?? '').replace(/^.*\//, '')}`.trim();
+      run.refusal = refusal;
       return;
     }
   }

@@ -21,6 +21,11 @@ export interface RunSpec {
   cancelAfterS: number | null;
   /** What deciders do with this run's approvals (per purchase order for replenishments: see decisionFor). */
   decision: DecisionPlan;
+  /**
+   * What the upstream system sends instead when the start is refused (a price cut the guardrails
+   * refuse is resubmitted as a small rise, as a pricing system would), so refusals do not thin the run count.
+   */
+  resubmit?: { body: Record<string, unknown>; headers: Record<string, string> };
 }
 
 /** A number in [0, 1) from a string: the same run always gets the same plan. */
@@ -200,6 +205,10 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
       headers: { 'Idempotency-Key': key },
       cancelAfterS: cancelAfter(key),
       decision: pick(unit(`decide:${key}`), [[0.8, 'approve'], [0.2, 'reject']] as const),
+      resubmit: {
+        body: { ...body, newPrice: Math.round(t.price * 1.02 * 100) / 100, reason: `${String(body.reason)} (resubmitted within the guardrails)` },
+        headers: { 'Idempotency-Key': `${key}-resubmitted` },
+      },
     });
   }
   for (let i = 0; i < counts.campaigns; i++) {
@@ -250,8 +259,8 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
 }
 
 /** The body as sent at the moment of starting (times relative to now). */
-export function startBody(run: RunSpec): Record<string, unknown> {
-  const body = { ...run.body };
+export function startBody(run: RunSpec, resubmitted = false): Record<string, unknown> {
+  const body = { ...(resubmitted && run.resubmit ? run.resubmit.body : run.body) };
   if (run.process === 'price-changes') {
     const u = unit(`when:${run.n}`);
     if (body.effectiveAt) body.effectiveAt = new Date(Date.now() + 2_000 + Math.floor(u * 8_000)).toISOString();

@@ -52,6 +52,12 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
   for (const row of outcomeTable(report)) {
     write(`  ${row.process.padEnd(24)} ${String(row.total).padStart(5)}  ${row.states.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   }
+  const resubmitted = driver.runs.filter((r) => r.resubmittedAfter && r.id);
+  if (resubmitted.length) {
+    const by = new Map<string, number>();
+    for (const r of resubmitted) by.set(`${r.spec.process} ${r.resubmittedAfter}`, (by.get(`${r.spec.process} ${r.resubmittedAfter}`) ?? 0) + 1);
+    write(`Starts refused, then resubmitted within the guardrails and started: ${resubmitted.length}: ${[...by].map(([k, n]) => `${k} x${n}`).join('; ')}`);
+  }
   const refused = driver.runs.filter((r) => r.refusal);
   if (refused.length) {
     const by = new Map<string, number>();
@@ -124,6 +130,12 @@ export function soakSection(s: SoakSummary): string {
   lines.push('');
   if (s.driver.notStartedForTime > 0) {
     lines.push(`**Short of the 1,000-run target**: ${s.driver.runs.length - s.driver.notStartedForTime} of ${s.driver.runs.length} planned runs were started before the time budget for starting (\`--max-minutes\`) ran out on this machine.`);
+    lines.push('');
+  }
+  const refusedStarts = s.driver.runs.filter((r) => r.refusal).length;
+  const resubmittedStarts = s.driver.runs.filter((r) => r.resubmittedAfter && r.id).length;
+  if (refusedStarts || resubmittedStarts) {
+    lines.push(`Starts the API refused (422, a price cut past the guardrails): ${resubmittedStarts} resubmitted by the driver as a small rise and started (counted above), ${refusedStarts} not started.`);
     lines.push('');
   }
   lines.push(`Decisions accepted over the API: ${s.driver.accepted.length} (${s.driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${s.driver.accepted.filter((d) => d.override).length} overrides); cancels requested: ${s.driver.cancelsRequested}; API requests: ${s.apiRequests}.`);
