@@ -109,6 +109,8 @@ export const ApprovalItemSchema = z
     approverRoles: z.array(z.string()),
     storeId: z.string().nullable(),
     dueAt: z.string(),
+    overdue: z.boolean().openapi({ description: 'Pending past its due time' }),
+    escalated: z.boolean().openapi({ description: 'Passed its due time and went to the escalation approvers too' }),
     canDecide: z.boolean(),
     decideUrl: z.string(),
     details: z.unknown(),

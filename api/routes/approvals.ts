@@ -73,6 +73,8 @@ export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = AL
           approverRoles: r.approverRoles,
           storeId: r.storeId,
           dueAt: r.dueAt.toISOString(),
+          overdue: r.status === 'PENDING' && r.dueAt.getTime() < Date.now(),
+          escalated: (r.details as { escalated?: unknown } | null)?.escalated === true,
           canDecide: mine && r.status === 'PENDING' && r.requestedBy !== p.id && open(r),
           decideUrl: `/api/v1/${resource}/${encodeURIComponent(r.workflowId)}/decisions`,
           details: await detailsOf(r),

@@ -7,8 +7,6 @@ import { useNow, usePolling } from '../hooks';
 /** Inbox rows are refreshed this often, so a new approval shows within 5 s. */
 export const INBOX_REFRESH_MS = 4000;
 
-/** Escalation adds approvers of another role to the row (e.g. the regional manager beside the store manager). */
-export const isEscalated = (item: InboxItem) => (item.details as { escalated?: unknown }).escalated === true || item.approverRoles.length > 1;
 
 export function approvalLink(item: InboxItem): string {
   return `/approvals/${item.process}/${encodeURIComponent(item.processId)}${item.process === 'replenishments' ? `?po=${encodeURIComponent(item.subjectId)}` : ''}`;
@@ -64,7 +62,7 @@ export function InboxPage() {
                     </td>
                     <td className="badges">
                       {overdue && <Badge tone="bad">overdue</Badge>}
-                      {isEscalated(item) && <Badge tone="warn">escalated</Badge>}
+                      {item.escalated && <Badge tone="warn">escalated</Badge>}
                       {!item.canDecide && <Badge>view only</Badge>}
                     </td>
                   </tr>
