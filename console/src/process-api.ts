@@ -6,7 +6,7 @@ export interface StateOf {
   'appointment-recoveries': Schemas['AppointmentRecoveryState'];
   replenishments: Schemas['ReplenishmentState'];
   'price-changes': Schemas['PriceChangeState'];
-  campaigns: paths['/api/v1/campaigns/{id}']['get']['responses'][200]['content']['application/json'];
+  campaigns: Schemas['CampaignState'];
   'model-retrainings': Schemas['ModelRetrainingState'];
 }
 export type AnyState = { [P in Process]: { process: P; state: StateOf[P] } }[Process];

@@ -8,7 +8,7 @@ import { dateTime, words } from '../format';
 import { usePolling } from '../hooks';
 import { cancelRun, getState, type AnyState } from '../process-api';
 import { useSession } from '../session';
-import { CampaignAudience } from './decide/Campaign';
+import { CampaignRunDetails } from './decide/Campaign';
 
 /** One run: `/console/runs/<process>/<id>`: stage, decisions so far, effects done, cancel, the Temporal UI. */
 export function RunPage() {
@@ -64,9 +64,13 @@ export function RunPage() {
                 </Notice>
               )}
             </Section>
-            <Section title="Effects">
-              <Effects d={d} />
-            </Section>
+            {d.process === 'campaigns' ? (
+              <CampaignRunDetails state={d.state} />
+            ) : (
+              <Section title="Effects">
+                <Effects d={d} />
+              </Section>
+            )}
             <Section title="Decisions so far">
               <DecisionsTable decisions={s.decisions as Parameters<typeof DecisionsTable>[0]['decisions']} />
             </Section>
@@ -128,8 +132,6 @@ function Effects({ d }: { d: AnyState }) {
           </table>
         </div>
       );
-    case 'campaigns':
-      return <CampaignAudience view={d.state as never} />;
     default:
       return <KeyValues value={d.state.result} label="Result" />;
   }
