@@ -10,7 +10,10 @@
  *  - taylor (store manager S002) sees none of S001's approvals;
  *  - alex edits a purchase-order line by whole packs and approves it;
  *  - casey rejects a price change with a comment;
- *  - devi and morgan open their model-retraining and campaign approvals.
+ *  - devi opens her model-retraining approval;
+ *  - morgan opens the campaign approval, sees the audience funnel with its exclusions by reason and
+ *    each variant's preview (the HTML only inside a sandboxed frame), approves, and follows the run
+ *    to the sends by outcome.
  *
  * Every page is screenshotted into .data/screenshots/ (reviewed by hand; the README shows them).
  * The console must be built (npm test builds it: scripts/lib.sh ensure_console_built).
@@ -116,6 +119,20 @@ async function signIn(page: Page, principal: string, url = `${base}/console/`) {
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * A page with sandboxed frames: Chromium renders those in a process of their own, and a full-page
+ * capture (which resizes the view while it captures) leaves them blank; the viewport is made as tall
+ * as the page first, so the frames are painted in a plain capture.
+ */
+async function shotWithFrames(page: Page, name: string) {
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+  await page.setViewportSize({ width: viewport.width, height });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.setViewportSize(viewport);
+}
 
 test('managers decide in the console: alerts, inbox, decision pages, runs, scope, and the API refusing a second decision', async () => {
   // --- what the people decide: Victoria's recovery, a purchase order, a price change, a retraining, a campaign
@@ -271,11 +288,63 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await devi.getByRole('table', { name: 'Champion vs challenger on the holdout' }).waitFor();
   await shot(devi, 'approval-model-retraining');
 
+  // --- morgan: the campaign's audience funnel and previews, approves, follows the sending --------
+  const campaignPath = `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
+  const frozen = (await apiCall('GET', campaignPath, 'morgan')).body;
+  const audience = frozen.audienceAtApproval;
   const morgan = await newPage();
   await signIn(morgan, 'morgan', `${base}/console/approvals/campaigns/${encodeURIComponent(campaignId)}`);
   await morgan.getByRole('heading', { name: 'Audience (frozen at approval)' }).waitFor();
-  await morgan.getByRole('button', { name: 'Approve and send' }).waitFor();
-  await shot(morgan, 'approval-campaign');
+  const funnel = morgan.getByRole('table', { name: 'Audience funnel' });
+  const stepCount = (step: string) => funnel.locator(`tr[data-step="${step}"] td.num`).innerText();
+  expect(await stepCount('segment')).toBe(String(audience.matched));
+  expect(await stepCount('consent')).toBe(String(audience.byGroup.consent));
+  expect(await stepCount('suppression')).toBe(String(audience.byGroup.suppression));
+  expect(await stepCount('eligible')).toBe(String(audience.eligible));
+  expect(await stepCount('holdout')).toBe(String(audience.byGroup.holdout));
+  expect(await stepCount('to-mail')).toBe(String(audience.toMail));
+  expect(await stepCount('frequency_cap')).toBe(String(audience.byGroup.frequencyCap ?? '—'));
+  expect(await stepCount('quiet_hours')).toBe(String(audience.byGroup.quietHours ?? '—'));
+  // The demo's S001 Gold and Platinum members include some without marketing consent.
+  expect(audience.byGroup.consent + audience.byGroup.suppression).toBeGreaterThan(0);
+  const funnelText = await funnel.innerText();
+  for (const e of audience.exclusions as { label: string; count: number; effect: string }[]) {
+    if (e.effect === 'not_mailed') expect(funnelText).toContain(`${e.label}: ${e.count}`);
+  }
+  const preview = morgan.locator('article[data-variant="a"]');
+  const previewed = frozen.previews.variants[0];
+  expect(previewed.subject).toBe(`Your holiday preview, ${frozen.previews.recipient.firstName}`);
+  expect(await preview.locator('.preview-subject').innerText()).toBe(previewed.subject);
+  expect(await preview.locator('pre.preview-text').innerText()).toContain('New arrivals are in store.');
+  const htmlFrame = preview.locator('iframe');
+  expect(await htmlFrame.getAttribute('sandbox')).toBe('');
+  const srcdoc = await htmlFrame.getAttribute('srcdoc');
+  expect(srcdoc).toContain('<p style="margin:0 0 12px;">New arrivals are in store.</p>');
+  expect(srcdoc).toMatch(/Unsubscribe<\/a> with one click/);
+  await morgan.frameLocator('article[data-variant="a"] iframe').getByText('New arrivals are in store.').waitFor();
+  // The email's markup lives only in the frame: its unsubscribe link is not in the console's page.
+  expect(await morgan.evaluate<number>(`document.querySelectorAll('a[href="/unsubscribe/preview"]').length`)).toBe(0);
+  await shotWithFrames(morgan, 'approval-campaign');
+  await morgan.getByRole('button', { name: 'Approve and send' }).click();
+  await morgan.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+  await morgan.getByRole('link', { name: 'Follow the run' }).click();
+  const sending = morgan.getByRole('table', { name: 'Sending by outcome' });
+  await sending.waitFor({ timeout: 60_000 });
+  // Everyone to mail was sent, held (frequency cap, quiet hours: depends on the hour) or failed.
+  const settled = await eventually(async () => {
+    const s = (await apiCall('GET', campaignPath, 'morgan')).body;
+    const d = s.delivery;
+    return d && d.inFlight === 0 && d.notYetAttempted === 0 && (s.stage === 'holding' || s.stage === 'completed') ? s : undefined;
+  }, 90_000, 'the campaign sent or holding');
+  const delivery = settled.delivery;
+  expect(delivery.toMail).toBe(audience.toMail);
+  expect(delivery.sent + delivery.held + delivery.failed + delivery.unknown + delivery.skippedAtSend).toBe(delivery.toMail);
+  const outcomeCount = (outcome: string) => sending.locator(`tr[data-outcome="${outcome}"] td.num`).innerText();
+  await eventually(async () => (await outcomeCount('sent')) === String(delivery.sent), 30_000, 'the run page showing the sends');
+  for (const outcome of ['held', 'failed', 'unknown'] as const) expect(await outcomeCount(outcome)).toBe(String(delivery[outcome]));
+  if (delivery.held > 0) expect(await morgan.getByTestId('next-attempt').innerText()).toContain('Held recipients are offered again');
+  await morgan.getByRole('table', { name: 'Audience funnel' }).waitFor();
+  await shot(morgan, 'run-campaign');
 
   // --- the Start page as alex sees it (today's replenishment of his store) -------------------
   const alexAgain = await newPage();
