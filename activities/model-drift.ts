@@ -4,8 +4,7 @@
  * one recorded when it was evaluated (PSI over fixed bins of daily units). Read-only; the kickoff workflow starts a retraining on drift.
  */
 import { Context } from '@temporalio/activity';
-import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type DriftThresholds } from '../domain/drift';
-import type { DemandProfile } from './model-training';
+import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type DriftThresholds, type DemandProfile } from '../domain/drift';
 import { loadDailyUnits, seriesKey } from './sales-history';
 import { forecastWithSpec, parseSeriesModelSpec } from '../domain/demand-models';
 import { accumulate, emptyAccumulator, summarise } from '../domain/forecast-metrics';

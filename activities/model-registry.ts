@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { MetricsSummary } from '../domain/forecast-metrics';
-import type { DemandProfile } from './model-training';
+import type { DemandProfile } from '../domain/drift';
 import type { Db } from '../platform/db';
 import { ALIASES, aliasTarget, lockModel, setAlias } from '../platform/model-registry';
 

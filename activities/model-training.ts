@@ -15,7 +15,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../domain/forecast-metrics';
-import { psiCounts } from '../domain/drift';
+import { psiCounts, type DemandProfile } from '../domain/drift';
 import type { Db } from '../platform/db';
 import type { ModelEvaluation } from './model-registry';
 import { loadDailyUnits, seriesKey } from './sales-history';
@@ -29,13 +29,6 @@ export const MAX_TRAINING_BATCH = 20_000;
  * quantiles so the profile is a plain count per bin, stored once, comparable forever.
  */
 export const DEMAND_PROFILE_EDGES: readonly number[] = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
-
-export interface DemandProfile {
-  edges: number[];
-  counts: number[];
-  from: string;
-  to: string;
-}
 
 export interface SeriesCursor {
   storeId: string;

@@ -5,7 +5,6 @@ import {
   DecisionBodySchema,
   ListQuerySchema,
   ModelSchema,
-  ProblemSchema,
   ProcessListSchema,
   ProcessStateSchema,
   ProductDetailSchema,
@@ -18,12 +17,9 @@ import type { ProcessDefinition } from './processes/definition';
 import { GateDecisionSchema, PendingApprovalSchema } from './context/approval-schemas';
 import { approvalItemSchema } from './routes/approvals';
 import { ConsoleSettingsSchema, MeSchema } from './routes/console';
+import { body, common, ok, problem } from './openapi-responses';
 import { z } from './zod';
 
-export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-export const ok = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
-export const body = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
-export const common = { 401: problem('No valid API key'), 403: problem('Outside the caller’s role or scope') };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {

@@ -2,8 +2,11 @@
  * The zod schemas of campaign variants and holdout (API and start validation). Kept apart from
  * campaign-split.ts so workflow code using the split does not bundle zod.
  */
-import { z } from '../api/zod';
-import { MAX_HOLDOUT_PERCENT, MAX_VARIANTS } from './campaign-split';
+import { z } from './zod';
+
+export const MAX_VARIANTS = 5;
+
+export const MAX_HOLDOUT_PERCENT = 50;
 
 export const VariantSchema = z
   .object({

@@ -16,10 +16,6 @@ import { compareStrings } from './text';
 
 export const BASIS_POINTS = 10_000;
 
-export const MAX_VARIANTS = 5;
-
-export const MAX_HOLDOUT_PERCENT = 50;
-
 export type { CampaignVariant } from './campaign-schemas';
 
 

@@ -32,6 +32,14 @@ export const PSI_DEFAULTS = {
   epsilon: 1e-4,
 } as const;
 
+/** Daily units of a holdout window in fixed bins: the baseline a later drift check's PSI compares with. */
+export interface DemandProfile {
+  edges: number[];
+  counts: number[];
+  from: string;
+  to: string;
+}
+
 export interface DriftThresholds {
   /** PSI above this is a significant shift of the demand distribution (drift). */
   psi: number;

@@ -7,7 +7,7 @@
  * customer from Postgres, scores the population once with `rfmScores`, then filters with
  * `matchesSegment`.
  */
-import { z } from '../api/zod';
+import { z } from './zod';
 import type { CustomerTierName } from './customer-360';
 import { humanise, normaliseKey } from './text';
 

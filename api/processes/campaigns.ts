@@ -8,7 +8,7 @@ import { campaignDispatch, campaignStateQuery, pauseSignal, PROCESS_TYPE, resume
 import { BusinessStatus, ProcessType } from '../../workflows/search-attributes';
 import { requireRole } from '../auth';
 import { problems } from '../errors';
-import { common, ok, problem } from '../openapi';
+import { common, ok, problem } from '../openapi-responses';
 import { processStatus } from '../routes/processes';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';

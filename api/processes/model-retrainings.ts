@@ -5,7 +5,7 @@ import { startModelRetraining } from '../../platform/model-retraining-starter';
 import { modelRetrainingStateQuery, PROCESS_TYPE } from '../../workflows/model-retraining';
 import { requireRole } from '../auth';
 import { problems } from '../errors';
-import { body, common, ok, problem } from '../openapi';
+import { body, common, ok, problem } from '../openapi-responses';
 import { parse } from '../validate';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';

@@ -5,7 +5,7 @@ import { localDay, startReplenishment, StoreNotFoundError } from '../../platform
 import { PROCESS_TYPE, replenishmentStateQuery, SupplierEventErrors, supplierEventUpdate } from '../../workflows/replenishment';
 import { requireRole } from '../auth';
 import { problems } from '../errors';
-import { body, common, ok, problem } from '../openapi';
+import { body, common, ok, problem } from '../openapi-responses';
 import { processStatus } from '../routes/processes';
 import { assertStoreVisible } from '../scope';
 import { parse } from '../validate';

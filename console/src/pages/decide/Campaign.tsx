@@ -4,7 +4,7 @@ import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/d
 import { Badge, Notice, Section } from '../../components/ui';
 import { dateTime, num, pct, relative, titleCase, words } from '../../format';
 import { decide } from '../../process-api';
-import type { DecisionViewProps } from '../Approval';
+import type { DecisionViewProps } from './decision-view';
 
 type State = Schemas['CampaignState'];
 type AudienceAtApproval = Schemas['CampaignAudienceAtApproval'];

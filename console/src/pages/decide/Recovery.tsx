@@ -4,7 +4,7 @@ import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/d
 import { Badge, Facts, Notice, Section } from '../../components/ui';
 import { dateTime, minutesUntil, money, num, titleCase, words } from '../../format';
 import { decide } from '../../process-api';
-import type { DecisionViewProps } from '../Approval';
+import type { DecisionViewProps } from './decision-view';
 
 type State = Schemas['AppointmentRecoveryState'];
 
