@@ -109,9 +109,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       throw ApplicationFailure.nonRetryable(`batchSize must be a whole number from 1 to ${MAX_TRAINING_BATCH}.`, 'ModelTrainingInvalidInput');
     }
     const checkpointEvery = Math.max(1, Math.min(5_000, Math.floor(input.checkpointEvery ?? 200)));
-    const totalDays = daysBetween(input.trainingStart, input.asOf);
     const trainingDays = daysBetween(input.trainingStart, input.holdoutStart);
-    const holdoutDays = totalDays - trainingDays;
     const ctx = activityContext();
 
     const start = input.after;

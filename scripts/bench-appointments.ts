@@ -29,7 +29,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../platform/db';
 import type { StoreScenario } from '../tests/support/fixtures';

@@ -430,7 +430,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
   // Mail: no SMTP server for a bench; jsonTransport serialises each message and drops it.
   tres.transport = nodemailer.default.createTransport({ jsonTransport: true });
 
-  let t = now();
+  const t = now();
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   const bundled = now() - t;
   const taskQueue = `bench-replenishment-${randomUUID()}`;

@@ -38,7 +38,6 @@
  * database `retail_ops_bench_training` (dropped at the end, also on Ctrl-C).
  */
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Presets, SingleBar } from 'cli-progress';
 import { Client as PgClient } from 'pg';
@@ -578,7 +577,7 @@ async function main(): Promise<number> {
     import('../workflows/model-retraining'),
   ]);
   const h = (res.harness = await createHarness());
-  let t = now();
+  const t = now();
   await h.startWorker();
   note(`worker polling ${h.taskQueue} (${secs(now() - t)}, includes bundling); infrastructure up in ${secs(now() - t0)}`);
 

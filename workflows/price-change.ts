@@ -14,7 +14,7 @@ import type { ApproverSpec } from '../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../domain/guardrails';
 import { priceApprovalTier } from '../domain/price-tiers';
 import { formatMoney } from '../domain/text';
-import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
+import { ApprovalGates, withApprovalGates, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 

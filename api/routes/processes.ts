@@ -2,7 +2,6 @@ import { Router, type Request } from 'express';
 import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';

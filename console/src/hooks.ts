@@ -44,7 +44,7 @@ export function usePolling<T>(fetcher: () => Promise<T>, everyMs: number, deps: 
       clearInterval(timer);
       generation.current++;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps decide when polling restarts (like useEffect's), not the function's identity.
   }, deps);
 
   return { data, error, at, reload };

@@ -61,7 +61,7 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   const plain = [];
   for (let i = 0; i < 8; i++) plain.push(await customer(`P${i}`));
   await customer('NOCONSENT', { emailConsent: false });
-  const unsubscribed = await customer('UNSUB');
+  await customer('UNSUB');
   await h.db.suppression.create({ data: { id: `cx-${suffix}`, email: `unsub-${suffix.toLowerCase()}@example.com`, reason: 'unsubscribed' } });
   const capped = await customer('CAPPED');
   // Mailed an hour ago by another campaign: the default cap (1 in 16 h) holds them.

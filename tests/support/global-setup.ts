@@ -49,7 +49,7 @@ export interface TestInfraState {
   removeLogAtTeardown?: string;
 }
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __RETAIL_OPS_TEST_INFRA__: TestInfraState | undefined;
 }
 

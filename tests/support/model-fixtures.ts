@@ -36,7 +36,6 @@ export async function createModelScenario(db: Db, opts: { series?: number; days?
   const supplierId = `SUP-MR-${suffix}`;
   const category = `model-cat-${suffix.toLowerCase()}`;
   const asOf = new Date().toISOString().slice(0, 10);
-  const first = new Date(Date.parse(`${asOf}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
   await db.region.create({ data: { id: regionId, name: `Model region ${suffix}` } });
   await db.store.create({ data: { id: storeId, name: `Model store ${suffix}`, regionId, city: 'Testville', timezone: 'UTC' } });
   await db.supplier.create({ data: { id: supplierId, name: `Supplier ${suffix}`, email: `sup-${suffix.toLowerCase()}@example.com`, leadTimeDays: 7 } });

@@ -12,10 +12,6 @@ function input(overrides: Partial<GuardrailInput> = {}): GuardrailInput {
 
 type Violation = [GuardrailRule, 'hard' | 'soft', number];
 
-function violations(overrides: Partial<GuardrailInput>): Violation[] {
-  return checkGuardrails(input(overrides)).violations.map((v) => [v.rule, v.severity, v.limit]);
-}
-
 describe('checkGuardrails: which rule sets the final price (boundBy)', () => {
   test.each<[string, Partial<GuardrailInput>, number, GuardrailRule | null]>([
     ['the request stands: it already ends in .99', { requestedPrice: 21.99 }, 21.99, null],

@@ -1,5 +1,5 @@
 import { approvalTierReason, explainOrderLine, storedRationale } from '../../domain/order-line-explanation';
-import { planSku, zForServiceLevel } from '../../domain/reorder';
+import { planSku } from '../../domain/reorder';
 import { formatMoney } from '../../domain/text';
 
 const forecast = (meanDaily: number, stdDaily: number, method = 'simple-mean, demand-forecast v3') => ({

@@ -6,15 +6,14 @@ import { decideUpdate } from '../../workflows/approval-gate';
 import { appointmentRecovery, recoveryStateQuery, type AppointmentRecoveryState } from '../../workflows/appointment-recovery';
 import { scanUnassignedAppointments } from '../../workflows/appointment-scan';
 import { createStoreScenario, occupyAllSuites, type Person, type StoreScenario } from '../support/fixtures';
-import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../support/harness';
 import { recordHistories } from '../support/histories';
 
 let h: Harness;
-let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await createHarness();
-  worker = await h.startWorker();
+  await h.startWorker();
 });
 
 const finished: { name: string; workflowId: string }[] = [];

@@ -14,18 +14,17 @@ import { startAppointmentRecovery } from '../../platform/appointment-recovery-st
 import { decideUpdate } from '../../workflows/approval-gate';
 import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery';
 import { createPerson, createStoreScenario, type StoreScenario } from '../support/fixtures';
-import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../support/harness';
 import type { CapturedMail } from '../support/smtp';
 
 const BASE_URL = 'http://retail-ops.test'; // the harness worker's publicBaseUrl
 const LA = 'America/Los_Angeles';
 
 let h: Harness;
-let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await createHarness();
-  worker = await h.startWorker();
+  await h.startWorker();
 });
 
 afterAll(async () => {

@@ -6,16 +6,15 @@ import { decideUpdate } from '../../workflows/approval-gate';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { priceChange, priceChangeStateQuery, type PriceChangeInput, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change';
 import type { Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../support/harness';
 import { recordHistories } from '../support/histories';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 
 let h: Harness;
-let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await createHarness();
-  worker = await h.startWorker();
+  await h.startWorker();
 });
 
 const finished: { name: string; workflowId: string }[] = [];

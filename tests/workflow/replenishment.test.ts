@@ -12,16 +12,15 @@ import {
   type ReplenishmentTiming,
 } from '../../workflows/replenishment';
 import type { Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../support/harness';
 import { recordHistories } from '../support/histories';
 import { createReplenishmentScenario, PACK_SIZE, UNITS_PER_SKU, type ReplenishmentScenario, type TierKey } from '../support/replenishment-fixtures';
 
 let h: Harness;
-let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await createHarness();
-  worker = await h.startWorker();
+  await h.startWorker();
 });
 
 const finished: { name: string; workflowId: string }[] = [];
