@@ -4,11 +4,53 @@
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'generated/**', 'dist/**', 'console/dist/**', 'console/src/generated/**', 'console/generated/**', '.data/**', '.tools/**', 'coverage/**', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    ignores: [
+      'node_modules/**',
+      'generated/**',
+      'dist/**',
+      'console/dist/**',
+      'console/src/generated/**',
+      'console/generated/**',
+      '.data/**',
+      '.tools/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
   },
   ...tseslint.configs.recommended,
   prettier,
@@ -30,15 +72,28 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins (use @temporalio/workflow).' })),
+            ...NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]).map((name) => ({
+              name,
+              message: 'Workflow code runs in a deterministic sandbox: no Node built-ins (use @temporalio/workflow).',
+            })),
             { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
             { name: '@temporalio/client', message: 'Workflow code does not call Temporal clients; use child workflows, signals or activities.' },
             { name: '@temporalio/worker', message: 'Workflow code does not create workers.' },
           ],
           patterns: [
-            { group: ['../activities/*', '../activities/**', '../../activities/**'], allowTypeImports: true, message: 'Workflows import activities as types only (proxyActivities<typeof ...>).' },
-            { group: ['../platform/*', '../platform/**', '../../platform/**', '../api/**', '../../api/**', '../generated/**', '../../generated/**'], message: 'Workflow code does no I/O: platform, API and database code belongs in activities.' },
-            { group: ['pg', '@prisma/*', 'nodemailer', 'express', 'pino', 'pino-*', 'handlebars', 'dotenv', 'dotenv/*'], message: 'Workflow code does no I/O: this library belongs in activities.' },
+            {
+              group: ['../activities/*', '../activities/**', '../../activities/**'],
+              allowTypeImports: true,
+              message: 'Workflows import activities as types only (proxyActivities<typeof ...>).',
+            },
+            {
+              group: ['../platform/*', '../platform/**', '../../platform/**', '../api/**', '../../api/**', '../generated/**', '../../generated/**'],
+              message: 'Workflow code does no I/O: platform, API and database code belongs in activities.',
+            },
+            {
+              group: ['pg', '@prisma/*', 'nodemailer', 'express', 'pino', 'pino-*', 'handlebars', 'dotenv', 'dotenv/*'],
+              message: 'Workflow code does no I/O: this library belongs in activities.',
+            },
           ],
         },
       ],

@@ -176,7 +176,9 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
         where: { storeId: appointment.storeId, role: 'STYLIST', active: true },
         include: {
           shifts: { where: { startsAt: { lte: startsAt }, endsAt: { gte: endsAt } }, take: 1 },
-          appointments: { where: { status: { in: [...OPEN_STATUSES, 'COMPLETED'] }, id: { not: appointmentId }, startsAt: { lt: dayEnd }, endsAt: { gt: dayStart } } },
+          appointments: {
+            where: { status: { in: [...OPEN_STATUSES, 'COMPLETED'] }, id: { not: appointmentId }, startsAt: { lt: dayEnd }, endsAt: { gt: dayStart } },
+          },
         },
         orderBy: { id: 'asc' },
       });
@@ -211,10 +213,19 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
         if (!a) throw ApplicationFailure.nonRetryable(`Appointment ${input.appointmentId} does not exist.`, AppointmentErrors.notFound);
         if (a.stylistId === input.stylistId) return;
         if (a.stylistId !== null) {
-          throw ApplicationFailure.nonRetryable(`Appointment ${input.appointmentId} was assigned to ${a.stylistId} meanwhile.`, AppointmentErrors.alreadyAssigned);
+          throw ApplicationFailure.nonRetryable(
+            `Appointment ${input.appointmentId} was assigned to ${a.stylistId} meanwhile.`,
+            AppointmentErrors.alreadyAssigned,
+          );
         }
         const clash = await tx.appointment.count({
-          where: { stylistId: input.stylistId, id: { not: input.appointmentId }, status: { in: [...OPEN_STATUSES] }, startsAt: { lt: a.endsAt }, endsAt: { gt: a.startsAt } },
+          where: {
+            stylistId: input.stylistId,
+            id: { not: input.appointmentId },
+            status: { in: [...OPEN_STATUSES] },
+            startsAt: { lt: a.endsAt },
+            endsAt: { gt: a.startsAt },
+          },
         });
         if (clash > 0) {
           throw ApplicationFailure.nonRetryable(`Stylist ${input.stylistId} was booked for this slot meanwhile.`, AppointmentErrors.stylistUnavailable);
@@ -278,7 +289,13 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
     },
 
     /** Reserves a free suite for the slot; fails for good (NoSuiteAvailable) when every suite is taken. */
-    async reserveSuite(input: { key: string; storeId: string; appointmentId: string; startsAt: string; endsAt: string }): Promise<{ roomId: string; roomName: string }> {
+    async reserveSuite(input: {
+      key: string;
+      storeId: string;
+      appointmentId: string;
+      startsAt: string;
+      endsAt: string;
+    }): Promise<{ roomId: string; roomName: string }> {
       return db.$transaction(async (tx) => {
         const existing = await tx.roomReservation.findUnique({ where: { idempotencyKey: input.key }, include: { room: true } });
         if (existing && existing.status === 'HELD') return { roomId: existing.roomId, roomName: existing.room.name };
@@ -324,7 +341,10 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
       await db.$transaction(async (tx) => {
         const a = await tx.appointment.findUniqueOrThrow({ where: { id: input.appointmentId } });
         if (!a.preparationNotes?.includes(marker)) return;
-        const kept = a.preparationNotes.split('\n\n').filter((block) => !block.startsWith(marker)).join('\n\n');
+        const kept = a.preparationNotes
+          .split('\n\n')
+          .filter((block) => !block.startsWith(marker))
+          .join('\n\n');
         await tx.appointment.update({ where: { id: input.appointmentId }, data: { preparationNotes: kept || null, status: 'SCHEDULED' } });
       });
     },
@@ -375,7 +395,12 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
       });
     },
 
-    async emailStylistStandDown(input: { workflowId: string; appointment: AppointmentSnapshot; stylist: { staffId: string; name: string; email: string }; customerName: string }): Promise<void> {
+    async emailStylistStandDown(input: {
+      workflowId: string;
+      appointment: AppointmentSnapshot;
+      stylist: { staffId: string; name: string; email: string };
+      customerName: string;
+    }): Promise<void> {
       const store = await storeOf(input.appointment);
       const whenLocal = formatLocalTime(input.appointment.startsAt, store.timezone);
       const subject = `Cancelled: styling appointment with ${input.customerName} at ${whenLocal}`;
@@ -397,7 +422,13 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
     },
 
     /** The customer's confirmation: local time with zone, the store's address, her stylist's specialties; replies reach the store. */
-    async emailCustomerConfirmation(input: { workflowId: string; appointment: AppointmentSnapshot; customer: Customer360; stylistName: string; suiteName: string }): Promise<void> {
+    async emailCustomerConfirmation(input: {
+      workflowId: string;
+      appointment: AppointmentSnapshot;
+      customer: Customer360;
+      stylistName: string;
+      suiteName: string;
+    }): Promise<void> {
       const a = input.appointment;
       const store = await storeOf(a);
       const row = await db.appointment.findUnique({ where: { id: a.id }, select: { stylist: { select: { skills: true } } } });

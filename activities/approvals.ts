@@ -64,9 +64,7 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
   async function principalsFor(approvers: ApproverSpec[]) {
     const roles = [...new Set(approvers.map((a) => a.role))] as Role[];
     const rows = await db.principal.findMany({ where: { role: { in: roles }, active: true, email: { not: null } }, orderBy: { id: 'asc' } });
-    return rows.filter((r) =>
-      approvers.some((a) => a.role === r.role && coversScope({ ...r, role: r.role as Role }, a.scope)),
-    );
+    return rows.filter((r) => approvers.some((a) => a.role === r.role && coversScope({ ...r, role: r.role as Role }, a.scope)));
   }
 
   return {
@@ -174,7 +172,9 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
         }
       }
       const people = await principalsFor(n.approvers);
-      const verb = { requested: 'Approval needed', reminder: 'Reminder: approval due', escalated: 'Escalated: approval overdue', expired: 'Approval expired' }[n.kind];
+      const verb = { requested: 'Approval needed', reminder: 'Reminder: approval due', escalated: 'Escalated: approval overdue', expired: 'Approval expired' }[
+        n.kind
+      ];
       const store = await loadStoreContact(db, n.approvers.find((a) => a.scope?.storeId)?.scope?.storeId);
       const target = processOfApiPath(n.path);
       const link = target

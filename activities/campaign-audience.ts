@@ -11,7 +11,15 @@ import type { Prisma } from '../generated/prisma/client';
 import type { CustomerTierName } from '../domain/customer-360';
 import { assignVariant, splitCounts, type SplitCounts, type VariantWeight } from '../domain/campaign-split';
 import { matchesSegment, rfmScores, type CustomerFeatures, type Segment } from '../domain/segments';
-import { checkEligibility, DEFAULT_FREQUENCY_CAP, type FrequencyCap, type HoldReason, type QuietHours, type SkipReason, type SuppressionReason } from '../domain/send-eligibility';
+import {
+  checkEligibility,
+  DEFAULT_FREQUENCY_CAP,
+  type FrequencyCap,
+  type HoldReason,
+  type QuietHours,
+  type SkipReason,
+  type SuppressionReason,
+} from '../domain/send-eligibility';
 import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
 import { createPicksSource } from './campaign-picks';
@@ -88,7 +96,14 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
     let sendableNow = 0;
     for (const m of toMail) {
       const verdict = checkEligibility(
-        { customerId: m.customerId, email: m.email, emailConsent: m.emailConsent, timezone: m.timezone, suppressedReasons: [], recentMarketingSends: sendsOf.get(m.customerId) ?? [] },
+        {
+          customerId: m.customerId,
+          email: m.email,
+          emailConsent: m.emailConsent,
+          timezone: m.timezone,
+          suppressedReasons: [],
+          recentMarketingSends: sendsOf.get(m.customerId) ?? [],
+        },
         asOf,
         { cap, quietHours },
       );
@@ -141,7 +156,14 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
       for (const m of members) {
         // Quiet hours off and no prior sends: only what rules a customer out for good is judged here.
         const verdict = checkEligibility(
-          { customerId: m.customerId, email: m.email, emailConsent: m.emailConsent, timezone: null, suppressedReasons: reasonsByEmail.get(m.email?.toLowerCase() ?? '') ?? [], recentMarketingSends: [] },
+          {
+            customerId: m.customerId,
+            email: m.email,
+            emailConsent: m.emailConsent,
+            timezone: null,
+            suppressedReasons: reasonsByEmail.get(m.email?.toLowerCase() ?? '') ?? [],
+            recentMarketingSends: [],
+          },
           asOf,
           { quietHours: { startHour: 0, endHour: 0 } },
         );
@@ -170,7 +192,10 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
       const byId = new Map(recipients.map((r) => [r.customerId, r]));
       const eligible = new Set(eligibleIds);
       const sampled = members.filter((m) => eligible.has(m.customerId)).slice(0, 3);
-      const preferences = await db.customer.findMany({ where: { id: { in: sampled.map((m) => m.customerId) } }, select: { id: true, preferredCategories: true } });
+      const preferences = await db.customer.findMany({
+        where: { id: { in: sampled.map((m) => m.customerId) } },
+        select: { id: true, preferredCategories: true },
+      });
       const samplePicks = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
       return {
         matched: members.length,

@@ -71,7 +71,10 @@ export function createPicksSource(deps: { db: Db; now?: () => Date }) {
   }
 
   /** Picks for each customer (customers with no purchases get chain-wide best sellers, or their preferred categories'). */
-  async function picksFor(customers: readonly { customerId: string; preferredCategories?: readonly string[] }[], count?: number): Promise<Map<string, PickCandidate[]>> {
+  async function picksFor(
+    customers: readonly { customerId: string; preferredCategories?: readonly string[] }[],
+    count?: number,
+  ): Promise<Map<string, PickCandidate[]>> {
     const result = new Map<string, PickCandidate[]>();
     if (customers.length === 0) return result;
     const sellers = await bestSellers();

@@ -129,7 +129,8 @@ export function renderBody(template: string, values: TemplateValues): string {
   if (!/\{\{\s*productPicks\s*\}\}/.test(template) && values.productPicks !== '') {
     text = `${text.replace(/\s+$/, '')}\n\nPicked for you:\n${values.productPicks}\n`;
   }
-  if (!text.includes(values.unsubscribeUrl)) text = `${text.replace(/\s+$/, '')}\n\n--\nTo stop receiving these emails, unsubscribe: ${values.unsubscribeUrl}\n`;
+  if (!text.includes(values.unsubscribeUrl))
+    text = `${text.replace(/\s+$/, '')}\n\n--\nTo stop receiving these emails, unsubscribe: ${values.unsubscribeUrl}\n`;
   return text;
 }
 
@@ -225,9 +226,7 @@ export function createCampaignSendActivities(deps: {
     ]);
     return {
       customer: { ...customer, email },
-      suppressedReasons: suppressions.map((s) =>
-        (SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual',
-      ),
+      suppressedReasons: suppressions.map((s) => ((SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual')),
       recentMarketingSends: recentSends.flatMap((s) => (s.sentAt ? [s.sentAt.toISOString()] : [])),
     };
   }
@@ -281,13 +280,17 @@ export function createCampaignSendActivities(deps: {
 
     // Product picks for those still to be judged (one query for the batch, best sellers cached).
     const toJudge = recipients.filter((r) => !prior.has(r.customerId)).map((r) => r.customerId);
-    const preferences = toJudge.length === 0 ? [] : await db.customer.findMany({ where: { id: { in: toJudge } }, select: { id: true, preferredCategories: true } });
+    const preferences =
+      toJudge.length === 0 ? [] : await db.customer.findMany({ where: { id: { in: toJudge } }, select: { id: true, preferredCategories: true } });
     const picksByCustomer = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
 
     const last = recipients.at(-1)?.customerId ?? null;
     const more =
       last !== null &&
-      (await db.campaignRecipient.findFirst({ where: { campaignId, holdout: false, suppressedReason: null, customerId: { gt: last } }, select: { customerId: true } })) !== null;
+      (await db.campaignRecipient.findFirst({
+        where: { campaignId, holdout: false, suppressedReason: null, customerId: { gt: last } },
+        select: { customerId: true },
+      })) !== null;
     const result: SendCampaignBatchResult = {
       lastCustomerId: last,
       more,

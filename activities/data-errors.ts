@@ -65,7 +65,10 @@ function sqlStateOf(err: Bag): { sqlState?: string; message?: string; constraint
 
 /** Prisma's own message starts with the invocation and a code frame; its last line says what failed. */
 function lastLine(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.at(-1) ?? message;
 }
 

@@ -94,7 +94,16 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
     const psi = profile && recentCounts ? psiFromCounts(profile.counts, recentCounts) : null;
     const recentWape = summarise(acc).wape;
     const assessment = assessDrift({ baselineWape, recentWape, psi }, input.thresholds);
-    return { ...assessment, modelName: input.modelName, championVersion: champion.version, baselineWape, recentWape, psi, seriesChecked, window: { from: recentStart, to: asOf } };
+    return {
+      ...assessment,
+      modelName: input.modelName,
+      championVersion: champion.version,
+      baselineWape,
+      recentWape,
+      psi,
+      seriesChecked,
+      window: { from: recentStart, to: asOf },
+    };
   }
 
   return { checkDemandDrift };

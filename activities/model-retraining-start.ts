@@ -6,8 +6,16 @@ import type { RetrainingTrigger } from '../workflows/model-retraining';
 export function createModelRetrainingStartActivities(deps: { client: Client; taskQueue: string; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   return {
-    async startScheduledRetraining(input: { modelName: string; trigger: Exclude<RetrainingTrigger, 'manual'>; reason: string }): Promise<{ workflowId: string; created: boolean }> {
-      const r = await startModelRetraining(deps, { modelName: input.modelName, trigger: input.trigger, reason: input.reason, requestedBy: `system:model-${input.trigger}` }, now());
+    async startScheduledRetraining(input: {
+      modelName: string;
+      trigger: Exclude<RetrainingTrigger, 'manual'>;
+      reason: string;
+    }): Promise<{ workflowId: string; created: boolean }> {
+      const r = await startModelRetraining(
+        deps,
+        { modelName: input.modelName, trigger: input.trigger, reason: input.reason, requestedBy: `system:model-${input.trigger}` },
+        now(),
+      );
       return { workflowId: r.workflowId, created: r.created };
     },
   };

@@ -159,11 +159,19 @@ export function createModelTrainingActivities(deps: { db: Db }) {
 
     for (let i = 0; i < todo.length; i += checkpointEvery) {
       const chunk = todo.slice(i, i + checkpointEvery);
-      const [sales, championSpecs] = await Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
+      const [sales, championSpecs] = await Promise.all([
+        loadDailyUnits(db, chunk, input.trainingStart, input.asOf),
+        loadChampionSpecs(input.championVersionId, chunk),
+      ]);
       const rows = chunk.map((s) => {
         const key = seriesKey(s);
         const units = sales.get(key)!;
-        const scored = scoreSeries({ training: units.slice(0, trainingDays), holdout: units.slice(trainingDays), startDay: input.trainingStart, champion: championSpecs.get(key) });
+        const scored = scoreSeries({
+          training: units.slice(0, trainingDays),
+          holdout: units.slice(trainingDays),
+          startDay: input.trainingStart,
+          champion: championSpecs.get(key),
+        });
         const { fit } = scored;
         result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
         return {
@@ -201,10 +209,24 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     return result;
   }
 
-  async function evaluateModelVersion(input: { versionId: string; championVersionId: string | null; championVersion: number | null }): Promise<ModelEvaluation> {
+  async function evaluateModelVersion(input: {
+    versionId: string;
+    championVersionId: string | null;
+    championVersion: number | null;
+  }): Promise<ModelEvaluation> {
     const rows = await db.modelSeriesParams.findMany({
       where: { modelVersionId: input.versionId },
-      select: { category: true, family: true, holdoutDays: true, holdoutUnits: true, challengerAbsError: true, challengerError: true, championAbsError: true, championError: true, naiveScale: true },
+      select: {
+        category: true,
+        family: true,
+        holdoutDays: true,
+        holdoutUnits: true,
+        challengerAbsError: true,
+        challengerError: true,
+        championAbsError: true,
+        championError: true,
+        naiveScale: true,
+      },
     });
     const challenger = emptyAccumulator();
     const champion = emptyAccumulator();
@@ -222,14 +244,20 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       families[r.family] = (families[r.family] ?? 0) + 1;
     }
     // The holdout window's demand as it was at evaluation (SalesDaily holds no rows for zero days).
-    const version = await db.modelVersion.findUniqueOrThrow({ where: { id: input.versionId }, select: { holdoutStart: true, holdoutEnd: true, trainingWindowEnd: true } });
+    const version = await db.modelVersion.findUniqueOrThrow({
+      where: { id: input.versionId },
+      select: { holdoutStart: true, holdoutEnd: true, trainingWindowEnd: true },
+    });
     const from = (version.holdoutStart ?? version.trainingWindowEnd).toISOString().slice(0, 10);
     const to = (version.holdoutEnd ?? version.trainingWindowEnd).toISOString().slice(0, 10);
     const sold = await db.$queryRaw<{ units: number }[]>`
       SELECT s.units FROM "SalesDaily" s
         JOIN "ModelSeriesParams" m ON m."modelVersionId" = ${input.versionId} AND m."storeId" = s."storeId" AND m.sku = s.sku
        WHERE s.day >= ${from}::date AND s.day < ${to}::date`;
-    const counts = psiCounts(sold.map((r) => Number(r.units)), DEMAND_PROFILE_EDGES);
+    const counts = psiCounts(
+      sold.map((r) => Number(r.units)),
+      DEMAND_PROFILE_EDGES,
+    );
     const seriesDays = rows.reduce((n, r) => n + r.holdoutDays, 0);
     counts[psiCounts([0], DEMAND_PROFILE_EDGES).indexOf(1)]! += Math.max(0, seriesDays - sold.length);
     const demandProfile: DemandProfile = { edges: [...DEMAND_PROFILE_EDGES], counts, from, to };

@@ -36,7 +36,13 @@ export function createPricingEngineActivities(deps: { db: Db; now?: () => Date }
       const impact =
         estimate.elasticity === null
           ? null
-          : expectedImpact({ currentPrice: input.currentPrice, newPrice: input.newPrice, cost: input.cost, elasticity: estimate.elasticity, baselineUnitsPerDay });
+          : expectedImpact({
+              currentPrice: input.currentPrice,
+              newPrice: input.newPrice,
+              cost: input.cost,
+              elasticity: estimate.elasticity,
+              baselineUnitsPerDay,
+            });
       return { estimate, proposal, impact, baselineUnitsPerDay: Math.round(baselineUnitsPerDay * 100) / 100 };
     },
   };

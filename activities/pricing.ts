@@ -198,7 +198,10 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
       const to = input.includePartialDays ? new Date(today.getTime() + DAY_MS) : today;
       const daysObserved = Math.max(0, Math.round((to.getTime() - from.getTime()) / DAY_MS));
       const [before, after] = await Promise.all([
-        db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: baselineStart, lt: effectiveDay } }, _sum: { units: true } }),
+        db.salesDaily.aggregate({
+          where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: baselineStart, lt: effectiveDay } },
+          _sum: { units: true },
+        }),
         db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: from, lt: to } }, _sum: { units: true } }),
       ]);
       const baselinePerDay = (before._sum.units ?? 0) / BASELINE_DAYS;
@@ -213,7 +216,14 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
     },
 
     /** Tells the category managers of the SKU's category (and store managers of the stores); once per step and person. */
-    async notifyPricingTeam(input: { priceChangeId: string; step: string; category: string; storeIds: string[]; subject: string; lines: string[] }): Promise<void> {
+    async notifyPricingTeam(input: {
+      priceChangeId: string;
+      step: string;
+      category: string;
+      storeIds: string[];
+      subject: string;
+      lines: string[];
+    }): Promise<void> {
       const people = await db.principal.findMany({
         where: {
           active: true,

@@ -68,10 +68,22 @@ function supplierFailure(err: unknown): unknown {
 export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; supplierErp: SupplierErpClient; publicBaseUrl: string }) {
   const { db, mail, supplierErp } = deps;
 
-  async function audit(tx: Prisma.TransactionClient | Db, key: string, e: { action: string; entityId: string; workflowId: string; actorId?: string; details: unknown }) {
+  async function audit(
+    tx: Prisma.TransactionClient | Db,
+    key: string,
+    e: { action: string; entityId: string; workflowId: string; actorId?: string; details: unknown },
+  ) {
     await tx.auditEvent.upsert({
       where: { idempotencyKey: key },
-      create: { idempotencyKey: key, action: e.action, entityType: 'purchase_order', entityId: e.entityId, workflowId: e.workflowId, actorId: e.actorId ?? null, details: json(e.details) },
+      create: {
+        idempotencyKey: key,
+        action: e.action,
+        entityType: 'purchase_order',
+        entityId: e.entityId,
+        workflowId: e.workflowId,
+        actorId: e.actorId ?? null,
+        details: json(e.details),
+      },
       update: {},
     });
   }
@@ -83,7 +95,14 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
   }
 
   /** Gives back to on-order what will not arrive, and closes the order, in one transaction. */
-  async function releaseOutstanding(id: string, from: PoStatus[], to: PoStatus, action: string, workflowId: string, details: Record<string, unknown>): Promise<boolean> {
+  async function releaseOutstanding(
+    id: string,
+    from: PoStatus[],
+    to: PoStatus,
+    action: string,
+    workflowId: string,
+    details: Record<string, unknown>,
+  ): Promise<boolean> {
     return db.$transaction(async (tx) => {
       const moved = await tx.purchaseOrder.updateMany({ where: { id, status: { in: from } }, data: { status: to, closedAt: new Date() } });
       if (moved.count === 0) return false;
@@ -131,7 +150,10 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           received: l.quantityReceived,
           rejected: l.quantityRejected,
         }));
-        const totalValue = roundTo(lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0), 2);
+        const totalValue = roundTo(
+          lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
+          2,
+        );
         if (po.status === 'DRAFT') await db.purchaseOrder.update({ where: { id: po.id }, data: { totalValue } });
         drafts.push({ id: po.id, supplierId: po.supplierId, supplierName: po.supplier.name, leadTimeDays: po.supplier.leadTimeDays, totalValue, lines });
       }
@@ -171,7 +193,13 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
     },
 
     /** An approver's edited quantities, with the lines before and after in the audit trail. */
-    async applyQuantityEdits(input: { purchaseOrderId: string; workflowId: string; decisionId: string; actorId: string; edits: QuantityEdit[] }): Promise<{ totalValue: number }> {
+    async applyQuantityEdits(input: {
+      purchaseOrderId: string;
+      workflowId: string;
+      decisionId: string;
+      actorId: string;
+      edits: QuantityEdit[];
+    }): Promise<{ totalValue: number }> {
       return db.$transaction(async (tx) => {
         const key = `${input.decisionId}:quantities`;
         const po = await tx.purchaseOrder.findUnique({ where: { id: input.purchaseOrderId }, include: { lines: true } });
@@ -185,7 +213,10 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           await tx.purchaseOrderLine.update({ where: { purchaseOrderId_sku: { purchaseOrderId: po.id, sku: c.sku } }, data: { quantity: c.after } });
         }
         const after = po.lines.map((l) => ({ quantity: changes.find((c) => c.sku === l.sku)?.after ?? l.quantity, unitCost: Number(l.unitCost) }));
-        const totalValue = roundTo(after.reduce((sum, l) => sum + l.quantity * l.unitCost, 0), 2);
+        const totalValue = roundTo(
+          after.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
+          2,
+        );
         await tx.purchaseOrder.update({ where: { id: po.id }, data: { totalValue } });
         await audit(tx, key, {
           action: 'purchase_order.quantities_edited',
@@ -311,7 +342,12 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
     },
 
     /** Cancels at the supplier (when sent) and closes the PO, giving back what will not arrive. */
-    async cancelPurchaseOrder(input: { purchaseOrderId: string; workflowId: string; reason: string; actorId?: string }): Promise<{ cancelled: boolean; atSupplier: boolean }> {
+    async cancelPurchaseOrder(input: {
+      purchaseOrderId: string;
+      workflowId: string;
+      reason: string;
+      actorId?: string;
+    }): Promise<{ cancelled: boolean; atSupplier: boolean }> {
       const po = await loadOrder(input.purchaseOrderId);
       const sent = OPEN_AT_SUPPLIER.includes(po.status);
       if (sent && po.supplierReference) {
@@ -339,7 +375,14 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
     },
 
     /** Tells the store's managers (and, when asked, its regional managers) about a PO; once per step and person. */
-    async notifyStoreManagers(input: { workflowId: string; storeId: string; step: string; subject: string; lines: string[]; includeRegional?: boolean }): Promise<{ notified: string[] }> {
+    async notifyStoreManagers(input: {
+      workflowId: string;
+      storeId: string;
+      step: string;
+      subject: string;
+      lines: string[];
+      includeRegional?: boolean;
+    }): Promise<{ notified: string[] }> {
       const store = await db.store.findUnique({ where: { id: input.storeId }, select: { regionId: true } });
       const contact = await loadStoreContact(db, input.storeId);
       const people = await db.principal.findMany({

@@ -108,7 +108,10 @@ function parseDay(day: string): Date {
 
 function wholeNumber(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw ApplicationFailure.nonRetryable(`${name} must be a whole number from ${min} to ${max} (got ${String(value)}).`, ReplenishmentPlanningErrors.invalidInput);
+    throw ApplicationFailure.nonRetryable(
+      `${name} must be a whole number from ${min} to ${max} (got ${String(value)}).`,
+      ReplenishmentPlanningErrors.invalidInput,
+    );
   }
   return value;
 }
@@ -160,15 +163,17 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     const historyDays = wholeNumber('historyDays', input.historyDays ?? PLANNING_DEFAULTS.historyDays, 1, PLANNING_DEFAULTS.maxHistoryDays);
     const reviewPeriodDays = input.reviewPeriodDays ?? PLANNING_DEFAULTS.reviewPeriodDays;
     if (!Number.isFinite(reviewPeriodDays) || reviewPeriodDays < 0 || reviewPeriodDays > 365) {
-      throw ApplicationFailure.nonRetryable(`reviewPeriodDays must be from 0 to 365 (got ${String(reviewPeriodDays)}).`, ReplenishmentPlanningErrors.invalidInput);
+      throw ApplicationFailure.nonRetryable(
+        `reviewPeriodDays must be from 0 to 365 (got ${String(reviewPeriodDays)}).`,
+        ReplenishmentPlanningErrors.invalidInput,
+      );
     }
 
     // A retry of this batch resumes after the last SKU the previous attempt heartbeated, with the
     // lines it had found up to there (the batch's SKUs are the same: planning writes nothing).
     const ctx = activityContext();
     const resumed: unknown = ctx?.info.heartbeatDetails;
-    const progress: PlanningProgress | undefined =
-      isProgress(resumed) && (input.afterSku === null || resumed.lastSku > input.afterSku) ? resumed : undefined;
+    const progress: PlanningProgress | undefined = isProgress(resumed) && (input.afterSku === null || resumed.lastSku > input.afterSku) ? resumed : undefined;
     const lines: SkuPlanLine[] = progress ? [...progress.lines] : [];
     const alreadyExamined = progress?.examined ?? 0;
     const after = progress?.lastSku ?? input.afterSku;
@@ -212,7 +217,10 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
          AND day >= ${start}::date AND day < ${input.asOf}::date
        GROUP BY sku`;
     const salesBySku = new Map(sales.map((s) => [s.sku, s]));
-    const { forecaster, label } = await forecasterFor(storeId, skus.map((s) => s.sku));
+    const { forecaster, label } = await forecasterFor(
+      storeId,
+      skus.map((s) => s.sku),
+    );
 
     let examined = alreadyExamined;
     for (const [i, row] of skus.entries()) {
@@ -272,7 +280,15 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
       // for pooled connections held open across round trips.
       const ids = new Map([...bySupplier.keys()].map((supplierId) => [supplierId, purchaseOrderId(input.storeId, input.asOf, supplierId)]));
       await db.purchaseOrder.createMany({
-        data: [...ids].map(([supplierId, id]) => ({ id, workflowId: input.workflowId, storeId: input.storeId, supplierId, status: 'DRAFT' as const, totalValue: 0, idempotencyKey: id })),
+        data: [...ids].map(([supplierId, id]) => ({
+          id,
+          workflowId: input.workflowId,
+          storeId: input.storeId,
+          supplierId,
+          status: 'DRAFT' as const,
+          totalValue: 0,
+          idempotencyKey: id,
+        })),
         skipDuplicates: true,
       });
       await db.purchaseOrderLine.createMany({
@@ -295,7 +311,10 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
       lastSku: plan.lastSku,
       examined: plan.examined,
       linesStaged: plan.lines.length,
-      valueStaged: roundTo(plan.lines.reduce((sum, l) => sum + l.lineValue, 0), 2),
+      valueStaged: roundTo(
+        plan.lines.reduce((sum, l) => sum + l.lineValue, 0),
+        2,
+      ),
     };
   }
 

@@ -85,15 +85,13 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/healthz', async (_req, res) => {
     const timeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
-    const [pg, temporal] = await Promise.allSettled([
-      timeout(deps.db.$queryRaw`SELECT 1`),
-      timeout(deps.client.workflowService.getSystemInfo({})),
-    ]);
+    const [pg, temporal] = await Promise.allSettled([timeout(deps.db.$queryRaw`SELECT 1`), timeout(deps.client.workflowService.getSystemInfo({}))]);
     const checks = { postgres: pg.status === 'fulfilled' ? 'ok' : 'down', temporal: temporal.status === 'fulfilled' ? 'ok' : 'down' };
     const healthy = checks.postgres === 'ok' && checks.temporal === 'ok';
-    res.status(healthy ? 200 : 503).type(healthy ? 'application/json' : 'application/problem+json').json(
-      healthy ? { status: 'ok', checks } : { type: 'https://retail-ops.dev/problems/unavailable', title: 'Service unavailable', status: 503, checks },
-    );
+    res
+      .status(healthy ? 200 : 503)
+      .type(healthy ? 'application/json' : 'application/problem+json')
+      .json(healthy ? { status: 'ok', checks } : { type: 'https://retail-ops.dev/problems/unavailable', title: 'Service unavailable', status: 503, checks });
   });
 
   const openapi = buildOpenApiDocument(PROCESSES);

@@ -89,7 +89,11 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return sendProblem(res, new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', (err as Error).message), req.originalUrl);
   }
   if (workflowClosedMeanwhile(err)) {
-    return sendProblem(res, problems.conflict('not-running', 'The process finished while this request was being handled; nothing is pending any more.'), req.originalUrl);
+    return sendProblem(
+      res,
+      problems.conflict('not-running', 'The process finished while this request was being handled; nothing is pending any more.'),
+      req.originalUrl,
+    );
   }
   const down = dependencyDown(err);
   if (down) {
@@ -114,7 +118,11 @@ export function workflowClosedMeanwhile(err: unknown): boolean {
     const message = String((e as { message?: unknown }).message ?? '');
     if (name === 'WorkflowNotFoundError' && /already completed|aborted by closing workflow|not found/i.test(message)) return true;
     if (name === 'CancelledFailure' && (e as { cause?: unknown }) !== err) return true;
-    if (name === 'WorkflowUpdateFailedError' && /Workflow cancelled|Activity cancelled/i.test(`${message} ${String((e as { cause?: { message?: unknown } }).cause?.message ?? '')}`)) return true;
+    if (
+      name === 'WorkflowUpdateFailedError' &&
+      /Workflow cancelled|Activity cancelled/i.test(`${message} ${String((e as { cause?: { message?: unknown } }).cause?.message ?? '')}`)
+    )
+      return true;
   }
   return false;
 }
@@ -123,7 +131,25 @@ const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_RESOURCE_EXHAUSTED = 8;
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+]);
 
 /** 'Temporal' or 'Postgres' when the error says that dependency is down or overloaded (a 503, not a 500). */
 export function dependencyDown(err: unknown): 'Temporal' | 'Postgres' | undefined {
@@ -131,7 +157,11 @@ export function dependencyDown(err: unknown): 'Temporal' | 'Postgres' | undefine
     if (isGrpcServiceError(e) && [GRPC_UNAVAILABLE, GRPC_DEADLINE_EXCEEDED, GRPC_RESOURCE_EXHAUSTED].includes(e.code)) return 'Temporal';
     // An Update refused because the workflow task failed or timed out (a worker killed or overloaded): retryable.
     if (isGrpcServiceError(e) && e.code === GRPC_FAILED_PRECONDITION && /workflow task/i.test(e.message)) return 'Temporal';
-    if (e instanceof ServiceError && /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|FAILED_PRECONDITION: Unable to perform workflow execution update/.test(e.message)) return 'Temporal';
+    if (
+      e instanceof ServiceError &&
+      /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|FAILED_PRECONDITION: Unable to perform workflow execution update/.test(e.message)
+    )
+      return 'Temporal';
     const code = (e as { code?: unknown }).code ?? (e as { originalCode?: unknown }).originalCode;
     if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return 'Postgres';
     const name = (e as { name?: unknown }).name;

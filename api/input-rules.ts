@@ -44,15 +44,16 @@ export const refuseUnstorableInput: RequestHandler = (req, _res, next) => {
       errors.push({ field: `query.${name.slice(0, 60)}`, message: 'is not valid percent-encoded UTF-8', code: 'invalid_query' });
       continue;
     }
-    errors.push(
-      ...findTextProblems({ [decodedName]: decodedValue }, 'query', { maxLength: MAX_QUERY_VALUE_LENGTH }),
-    );
+    errors.push(...findTextProblems({ [decodedName]: decodedValue }, 'query', { maxLength: MAX_QUERY_VALUE_LENGTH }));
   }
 
   if (req.body !== undefined && typeof req.body === 'object') errors.push(...findTextProblems(req.body, 'body'));
 
   const idempotencyKey = req.header('idempotency-key');
-  if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7E]+$/.test(idempotencyKey))) {
+  if (
+    idempotencyKey !== undefined &&
+    (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7E]+$/.test(idempotencyKey))
+  ) {
     errors.push({ field: 'header.Idempotency-Key', message: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`, code: 'invalid_header' });
   }
 

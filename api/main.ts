@@ -14,7 +14,18 @@ async function main() {
   const client = await createTemporalClient(config);
   const unsubscribe = await resolveUnsubscribeSecrets(config, db);
   logger.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');
-  const app = createApp({ db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, logger, unsubscribeSecrets: unsubscribe.secrets, unsubscribeTokenMaxAgeDays: config.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE, pageTokenKey: await installationSecret(db, 'page-token'), temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    db,
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    logger,
+    unsubscribeSecrets: unsubscribe.secrets,
+    unsubscribeTokenMaxAgeDays: config.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS,
+    rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE,
+    pageTokenKey: await installationSecret(db, 'page-token'),
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    temporalNamespace: config.TEMPORAL_NAMESPACE,
+  });
   const server = createApiServer(app).listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');

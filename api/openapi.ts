@@ -20,7 +20,6 @@ import { ConsoleSettingsSchema, MeSchema } from './routes/console';
 import { body, common, ok, problem } from './openapi-responses';
 import { z } from './zod';
 
-
 /** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
   const registry = new OpenAPIRegistry();
@@ -43,7 +42,11 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
     const base = `/api/v1/${def.resource}`;
     const tags = [def.title];
     registry.registerPath({
-      method: 'post', path: base, tags, security, summary: `Start a ${def.title.toLowerCase()}`,
+      method: 'post',
+      path: base,
+      tags,
+      security,
+      summary: `Start a ${def.title.toLowerCase()}`,
       request: { ...body(def.startSchema), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
       responses: {
         201: ok('Started', StartedSchema),
@@ -56,77 +59,152 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
       },
     });
     registry.registerPath({
-      method: 'get', path: base, tags, security, summary: `List ${def.title.toLowerCase()}s (Temporal visibility)`,
+      method: 'get',
+      path: base,
+      tags,
+      security,
+      summary: `List ${def.title.toLowerCase()}s (Temporal visibility)`,
       request: { query: ListQuerySchema },
       responses: { 200: ok('A page of processes', ProcessListSchema), 400: problem('Invalid query'), ...common },
     });
     registry.registerPath({
-      method: 'get', path: `${base}/{id}`, tags, security, summary: 'Current state from the workflow query',
+      method: 'get',
+      path: `${base}/{id}`,
+      tags,
+      security,
+      summary: 'Current state from the workflow query',
       request: { params: idParam },
       responses: { 200: ok('State', def.stateSchema ?? ProcessStateSchema), 404: problem('Unknown ID'), ...common },
     });
     registry.registerPath({
-      method: 'post', path: `${base}/{id}/decisions`, tags, security, summary: 'Decide the pending approval (workflow Update with validator)',
+      method: 'post',
+      path: `${base}/{id}/decisions`,
+      tags,
+      security,
+      summary: 'Decide the pending approval (workflow Update with validator)',
       request: { params: idParam, ...body(DecisionBodySchema.extend(def.decisionSchema.shape)) },
-      responses: { 200: ok('New state', def.stateSchema ?? ProcessStateSchema), 400: problem('Invalid decision'), 404: problem('Unknown ID'), 409: problem('Nothing pending or already decided'), ...common },
+      responses: {
+        200: ok('New state', def.stateSchema ?? ProcessStateSchema),
+        400: problem('Invalid decision'),
+        404: problem('Unknown ID'),
+        409: problem('Nothing pending or already decided'),
+        ...common,
+      },
     });
     registry.registerPath({
-      method: 'post', path: `${base}/{id}/cancel`, tags, security, summary: 'Cancel, compensating what was done',
+      method: 'post',
+      path: `${base}/{id}/cancel`,
+      tags,
+      security,
+      summary: 'Cancel, compensating what was done',
       request: { params: idParam, ...body(CancelBodySchema) },
-      responses: { 202: ok('Cancellation requested', StartedSchema.extend({ cancellation: z.literal('requested') })), 404: problem('Unknown ID'), 409: problem('Already finished'), ...common },
+      responses: {
+        202: ok('Cancellation requested', StartedSchema.extend({ cancellation: z.literal('requested') })),
+        404: problem('Unknown ID'),
+        409: problem('Already finished'),
+        ...common,
+      },
     });
     def.documentRoutes?.(registry, base);
   }
 
   registry.registerPath({
-    method: 'get', path: '/api/v1/approvals', tags: ['Approvals'], security, summary: 'The caller’s approval inbox across all processes',
+    method: 'get',
+    path: '/api/v1/approvals',
+    tags: ['Approvals'],
+    security,
+    summary: 'The caller’s approval inbox across all processes',
     request: { query: ApprovalsQuerySchema },
     responses: { 200: ok('Approvals', z.object({ items: z.array(approvalItemSchema(processes)) })), ...common },
   });
-  registry.registerPath({ method: 'get', path: '/api/v1/stores', tags: ['Reference data'], security, summary: 'Stores within the caller’s scope', responses: { 200: ok('Stores', z.object({ items: z.array(StoreSchema) })), ...common } });
   registry.registerPath({
-    method: 'get', path: '/api/v1/products', tags: ['Reference data'], security, summary: 'Products by category or text', request: { query: ProductQuerySchema },
+    method: 'get',
+    path: '/api/v1/stores',
+    tags: ['Reference data'],
+    security,
+    summary: 'Stores within the caller’s scope',
+    responses: { 200: ok('Stores', z.object({ items: z.array(StoreSchema) })), ...common },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/products',
+    tags: ['Reference data'],
+    security,
+    summary: 'Products by category or text',
+    request: { query: ProductQuerySchema },
     responses: { 200: ok('Products', z.object({ total: z.number().int(), items: z.array(ProductSchema) })), ...common },
   });
   registry.registerPath({
-    method: 'get', path: '/api/v1/products/{sku}', tags: ['Reference data'], security, summary: 'One product with stock per store',
-    request: { params: z.object({ sku: z.string() }) }, responses: { 200: ok('Product', ProductDetailSchema), 404: problem('Unknown SKU'), ...common },
+    method: 'get',
+    path: '/api/v1/products/{sku}',
+    tags: ['Reference data'],
+    security,
+    summary: 'One product with stock per store',
+    request: { params: z.object({ sku: z.string() }) },
+    responses: { 200: ok('Product', ProductDetailSchema), 404: problem('Unknown SKU'), ...common },
   });
   registry.registerPath({
-    method: 'get', path: '/api/v1/models/{modelName}', tags: ['Reference data'], security, summary: 'Model versions, metrics and aliases',
-    request: { params: z.object({ modelName: z.string() }) }, responses: { 200: ok('Model', ModelSchema), 404: problem('Unknown model'), ...common },
+    method: 'get',
+    path: '/api/v1/models/{modelName}',
+    tags: ['Reference data'],
+    security,
+    summary: 'Model versions, metrics and aliases',
+    request: { params: z.object({ modelName: z.string() }) },
+    responses: { 200: ok('Model', ModelSchema), 404: problem('Unknown model'), ...common },
   });
 
   registry.registerPath({
-    method: 'get', path: '/api/v1/me', tags: ['Console'], security, summary: 'The principal behind the API key: id, name, role and scope',
+    method: 'get',
+    path: '/api/v1/me',
+    tags: ['Console'],
+    security,
+    summary: 'The principal behind the API key: id, name, role and scope',
     responses: { 200: ok('The caller', MeSchema), 401: problem('No valid API key') },
   });
   registry.registerPath({
-    method: 'get', path: '/api/v1/console-settings', tags: ['Console'], summary: 'What the console needs before sign-in (no API key): the demo principals in demo mode, the Temporal UI link',
+    method: 'get',
+    path: '/api/v1/console-settings',
+    tags: ['Console'],
+    summary: 'What the console needs before sign-in (no API key): the demo principals in demo mode, the Temporal UI link',
     responses: { 200: ok('Console settings', ConsoleSettingsSchema) },
   });
   registry.registerPath({
-    method: 'get', path: '/console/{path}', tags: ['Console'], summary: 'The managers’ web console (a single-page app: every path answers its index.html)',
+    method: 'get',
+    path: '/console/{path}',
+    tags: ['Console'],
+    summary: 'The managers’ web console (a single-page app: every path answers its index.html)',
     request: { params: z.object({ path: z.string().openapi({ description: 'Any console route, e.g. approvals/appointment-recoveries/<id>' }) }) },
     responses: { 200: { description: 'The console', content: { 'text/html': { schema: z.string() } } }, 503: problem('The console is not built') },
   });
 
   registry.registerPath({
-    method: 'get', path: '/api/v1/openapi.json', tags: ['Reference data'], summary: 'This OpenAPI document',
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    tags: ['Reference data'],
+    summary: 'This OpenAPI document',
     responses: { 200: ok('The OpenAPI 3.1 document', z.object({ openapi: z.string() }).passthrough()) },
   });
   const token = z.object({ token: z.string().openapi({ description: 'The signed token from the List-Unsubscribe link of a campaign email' }) });
   const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
   registry.registerPath({
-    method: 'get', path: '/unsubscribe/{token}', tags: ['Unsubscribe'], summary: 'A page with one button that unsubscribes (a GET never unsubscribes: link scanners follow GETs)',
+    method: 'get',
+    path: '/unsubscribe/{token}',
+    tags: ['Unsubscribe'],
+    summary: 'A page with one button that unsubscribes (a GET never unsubscribes: link scanners follow GETs)',
     request: { params: token },
     responses: { 200: html('The confirmation page'), 400: problem('The link is damaged, forged, from the future or expired (`reason` says which)') },
   });
   registry.registerPath({
-    method: 'post', path: '/unsubscribe/{token}', tags: ['Unsubscribe'], summary: 'One-click unsubscribe (RFC 8058): suppresses the address at once; no API key, the token is signed',
+    method: 'post',
+    path: '/unsubscribe/{token}',
+    tags: ['Unsubscribe'],
+    summary: 'One-click unsubscribe (RFC 8058): suppresses the address at once; no API key, the token is signed',
     request: {
       params: token,
-      body: { required: false, content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }) } } },
+      body: {
+        required: false,
+        content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }) } },
+      },
     },
     responses: {
       200: {
@@ -139,7 +217,11 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
 
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'Retail Ops API', version: '1.0.0', description: 'Durable retail business processes: start them, decide their approvals, watch their state.' },
+    info: {
+      title: 'Retail Ops API',
+      version: '1.0.0',
+      description: 'Durable retail business processes: start them, decide their approvals, watch their state.',
+    },
     servers: [{ url: '/' }],
   });
   addGenericResponses(document);
@@ -161,7 +243,15 @@ function nullableRefsAsAnyOf(node: unknown): void {
   if (!Array.isArray(all) || all.length !== 2) return;
   const [ref, nullable] = all as Record<string, unknown>[];
   const t = nullable?.type;
-  if (ref && typeof ref.$ref === 'string' && Array.isArray(t) && t.length === 2 && t.includes('object') && t.includes('null') && Object.keys(nullable!).length === 1) {
+  if (
+    ref &&
+    typeof ref.$ref === 'string' &&
+    Array.isArray(t) &&
+    t.length === 2 &&
+    t.includes('object') &&
+    t.includes('null') &&
+    Object.keys(nullable!).length === 1
+  ) {
     delete o.allOf;
     o.anyOf = [ref, { type: 'null' }];
   }

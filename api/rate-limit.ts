@@ -22,7 +22,9 @@ export function perKeyRateLimit(perMinute: number): RequestHandler {
       res.setHeader('Retry-After', String(seconds));
       sendProblem(
         res,
-        new HttpProblem(429, 'rate-limited', 'Too many requests', `More than ${perMinute} requests a minute for this API key; retry after ${seconds} s.`, { retryAfterSeconds: seconds }),
+        new HttpProblem(429, 'rate-limited', 'Too many requests', `More than ${perMinute} requests a minute for this API key; retry after ${seconds} s.`, {
+          retryAfterSeconds: seconds,
+        }),
         req.originalUrl,
       );
     },

@@ -39,7 +39,10 @@ export const CancelBodySchema = z
 export const ListQuerySchema = z
   .object({
     status: ProcessStatusSchema.optional(),
-    storeId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a store ID such as S001').optional(),
+    storeId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'a store ID such as S001')
+      .optional(),
     pageSize: z.coerce.number().int().min(1).max(100).default(20),
     pageToken: z.string().max(2000).optional(),
   })
@@ -62,9 +65,7 @@ export const ProcessSummarySchema = z
   })
   .openapi('ProcessSummary');
 
-export const ProcessListSchema = z
-  .object({ items: z.array(ProcessSummarySchema), nextPageToken: z.string().nullable() })
-  .openapi('ProcessList');
+export const ProcessListSchema = z.object({ items: z.array(ProcessSummarySchema), nextPageToken: z.string().nullable() }).openapi('ProcessList');
 
 /** What GET /{process}/{id} says of every run beside its own state (routes/processes.ts). */
 export const processStateFields = {
@@ -91,9 +92,7 @@ export const ProcessStateSchema = z
   .passthrough()
   .openapi('ProcessState');
 
-export const ApprovalsQuerySchema = z
-  .object({ status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']).default('pending') })
-  .strict();
+export const ApprovalsQuerySchema = z.object({ status: z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']).default('pending') }).strict();
 
 export const ApprovalItemSchema = z
   .object({
@@ -117,9 +116,7 @@ export const ApprovalItemSchema = z
   })
   .openapi('ApprovalItem');
 
-export const StoreSchema = z
-  .object({ id: z.string(), name: z.string(), regionId: z.string(), city: z.string(), timezone: z.string() })
-  .openapi('Store');
+export const StoreSchema = z.object({ id: z.string(), name: z.string(), regionId: z.string(), city: z.string(), timezone: z.string() }).openapi('Store');
 
 export const ProductQuerySchema = z
   .object({
@@ -146,13 +143,17 @@ export const ProductSchema = z
   .openapi('Product');
 
 export const ProductDetailSchema = ProductSchema.extend({
-  stock: z.array(z.object({ storeId: z.string(), onHand: z.number().int(), reserved: z.number().int(), onOrder: z.number().int(), available: z.number().int() })),
+  stock: z.array(
+    z.object({ storeId: z.string(), onHand: z.number().int(), reserved: z.number().int(), onOrder: z.number().int(), available: z.number().int() }),
+  ),
 }).openapi('ProductDetail');
 
 export const ModelSchema = z
   .object({
     modelName: z.string(),
     aliases: z.record(z.string(), z.number().int()),
-    versions: z.array(z.object({ version: z.number().int(), metrics: z.unknown(), createdAt: z.string(), trainingWindowStart: z.string(), trainingWindowEnd: z.string() })),
+    versions: z.array(
+      z.object({ version: z.number().int(), metrics: z.unknown(), createdAt: z.string(), trainingWindowStart: z.string(), trainingWindowEnd: z.string() }),
+    ),
   })
   .openapi('Model');

@@ -7,7 +7,12 @@ import { PROBLEM_BASE } from './errors';
 export const MAX_HEADER_BYTES = 16 * 1024;
 
 const CLIENT_ERRORS: Record<string, { status: number; slug: string; title: string; detail: string }> = {
-  HPE_HEADER_OVERFLOW: { status: 431, slug: 'headers-too-large', title: 'Request header fields too large', detail: `The request headers exceed ${MAX_HEADER_BYTES} bytes.` },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    slug: 'headers-too-large',
+    title: 'Request header fields too large',
+    detail: `The request headers exceed ${MAX_HEADER_BYTES} bytes.`,
+  },
 };
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
@@ -17,7 +22,7 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
  */
 export function answerClientErrors(server: Server): Server {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || (err.code === 'ECONNRESET')) return void socket.destroy();
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
     const known = err.code ? CLIENT_ERRORS[err.code] : undefined;
     const problem =
       known ??

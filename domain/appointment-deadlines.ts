@@ -40,7 +40,6 @@ export function recoveryDeadlines(nowMs: number, startsAtMs: number, timing: Rec
   const share = full > 0 ? timing.decisionTimeoutMs / full : 0.5;
   let escalateAt = Math.min(nowMs + timing.decisionTimeoutMs, nowMs + Math.floor((autoAssignAt - nowMs) * share));
   escalateAt = Math.max(escalateAt, nowMs + MIN_WINDOW_MS);
-  const remindAt =
-    timing.reminderBeforeMs > 0 && escalateAt - timing.reminderBeforeMs > nowMs ? escalateAt - timing.reminderBeforeMs : null;
+  const remindAt = timing.reminderBeforeMs > 0 && escalateAt - timing.reminderBeforeMs > nowMs ? escalateAt - timing.reminderBeforeMs : null;
   return { escalateAt, autoAssignAt, remindAt };
 }

@@ -3,16 +3,7 @@
  * calls a workflow) and the workflow's update validator (the authority) apply the same rules.
  */
 
-export const ROLES = [
-  'system',
-  'associate',
-  'store_manager',
-  'regional_manager',
-  'category_manager',
-  'marketing_manager',
-  'data_scientist',
-  'ops',
-] as const;
+export const ROLES = ['system', 'associate', 'store_manager', 'regional_manager', 'category_manager', 'marketing_manager', 'data_scientist', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles that can never decide an approval, whatever the gate asks for. */
@@ -41,9 +32,7 @@ export interface ApproverSpec {
 
 export type DecisionKind = 'approve' | 'reject';
 
-export type DecideCheck =
-  | { ok: true }
-  | { ok: false; code: 'not_authorized' | 'self_approval' | 'invalid_decision'; message: string };
+export type DecideCheck = { ok: true } | { ok: false; code: 'not_authorized' | 'self_approval' | 'invalid_decision'; message: string };
 
 /** Whether the principal's scope covers the approval's scope. A store is covered by its region. */
 export function coversScope(p: Principal, scope: ApprovalScope): boolean {

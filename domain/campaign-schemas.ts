@@ -17,12 +17,7 @@ export const VariantSchema = z
       .min(1)
       .max(20_000)
       .refine((b) => b === '' || b.trim() !== '', 'must not be blank'), // '' is already too short
-    weight: z
-      .number()
-      .positive()
-      .max(1000)
-      .optional()
-      .openapi({ description: 'Relative share of the non-holdout audience (default: equal shares).' }),
+    weight: z.number().positive().max(1000).optional().openapi({ description: 'Relative share of the non-holdout audience (default: equal shares).' }),
   })
   .strict()
   .openapi('CampaignVariant');

@@ -18,7 +18,6 @@ export const BASIS_POINTS = 10_000;
 
 export type { CampaignVariant } from './campaign-schemas';
 
-
 export interface VariantWeight {
   key: string;
   weight?: number;
@@ -112,12 +111,7 @@ function assignBucket(bucket: number, holdoutBp: number, ranges: readonly Varian
  * (10 = 10%); weights default to 1. Throws a RangeError on invalid variants, which
  * CampaignVariantsSchema refuses before a campaign starts.
  */
-export function assignVariant(
-  campaignId: string,
-  customerId: string,
-  variants: readonly VariantWeight[],
-  holdoutPercent: number,
-): VariantAssignment {
+export function assignVariant(campaignId: string, customerId: string, variants: readonly VariantWeight[], holdoutPercent: number): VariantAssignment {
   const holdoutBp = holdoutBasisPoints(holdoutPercent);
   return assignBucket(splitBucket(campaignId, customerId), holdoutBp, variantRanges(variants, holdoutBp));
 }
@@ -129,12 +123,7 @@ export interface SplitCounts {
 }
 
 /** How many of the customers land in the holdout and each variant; a repeated ID counts once. */
-export function splitCounts(
-  campaignId: string,
-  customerIds: readonly string[],
-  variants: readonly VariantWeight[],
-  holdoutPercent: number,
-): SplitCounts {
+export function splitCounts(campaignId: string, customerIds: readonly string[], variants: readonly VariantWeight[], holdoutPercent: number): SplitCounts {
   const holdoutBp = holdoutBasisPoints(holdoutPercent);
   const ranges = variantRanges(variants, holdoutBp);
   const byVariant: Record<string, number> = {};

@@ -100,9 +100,7 @@ function topCategoriesOf(preferred: readonly string[], purchases: readonly Purch
     const i = preferred.indexOf(c);
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };
-  const bought = [...counts.keys()].sort(
-    (a, b) => counts.get(b)! - counts.get(a)! || prefRank(a) - prefRank(b) || compareStrings(a, b),
-  );
+  const bought = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || prefRank(a) - prefRank(b) || compareStrings(a, b));
   const result = [...bought];
   for (const c of preferred) if (!counts.has(c)) result.push(c);
   return result.slice(0, MAX_TOP_CATEGORIES);
@@ -112,8 +110,7 @@ export function buildCustomer360(profile: CustomerProfile, purchases: PurchaseRe
   const nowMs = now.getTime();
 
   const memberSinceMs = parseTime(profile.memberSince);
-  const yearsAsMember =
-    memberSinceMs === null ? 0 : roundTo(Math.max(0, nowMs - memberSinceMs) / MS_PER_DAY / DAYS_PER_YEAR, 1);
+  const yearsAsMember = memberSinceMs === null ? 0 : roundTo(Math.max(0, nowMs - memberSinceMs) / MS_PER_DAY / DAYS_PER_YEAR, 1);
 
   const totals = purchases.map((p) => (Number.isFinite(p.total) ? p.total : 0));
   const purchaseCount = purchases.length;

@@ -342,8 +342,19 @@ export function scoreSeries(
   const h = holdout.length;
   const fit = fitSeries(training);
   const challenger = forecastWithSpec(fit.spec, training, h).dailyMeans;
-  const current = champion ? forecastWithSpec(champion, training, h).dailyMeans : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
-  const out: ScoredSeries = { fit, holdoutDays: h, holdoutUnits: 0, challengerAbsError: 0, challengerError: 0, championAbsError: 0, championError: 0, naiveScale: maseScale(training) ?? 0 };
+  const current = champion
+    ? forecastWithSpec(champion, training, h).dailyMeans
+    : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
+  const out: ScoredSeries = {
+    fit,
+    holdoutDays: h,
+    holdoutUnits: 0,
+    challengerAbsError: 0,
+    challengerError: 0,
+    championAbsError: 0,
+    championError: 0,
+    naiveScale: maseScale(training) ?? 0,
+  };
   holdout.forEach((a, d) => {
     out.holdoutUnits += a;
     out.challengerAbsError += Math.abs(a - challenger[d]!);

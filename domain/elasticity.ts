@@ -122,7 +122,8 @@ export interface PriceProposal {
 export function proposePrice(input: ProposePriceInput): PriceProposal | null {
   const { currentPrice: current, cost, elasticity: e } = input;
   if (!positive(current) || !Number.isFinite(cost) || cost < 0) return null;
-  const range = input.maxChangePct !== undefined && Number.isFinite(input.maxChangePct) && input.maxChangePct >= 0 ? input.maxChangePct : DEFAULT_PROPOSAL_RANGE_PCT;
+  const range =
+    input.maxChangePct !== undefined && Number.isFinite(input.maxChangePct) && input.maxChangePct >= 0 ? input.maxChangePct : DEFAULT_PROPOSAL_RANGE_PCT;
   const lowest = positive(input.minPrice) ? input.minPrice : current * (1 - range);
   const highest = positive(input.maxPrice) ? input.maxPrice : current * (1 + range);
   if (lowest > highest) return null;

@@ -89,12 +89,7 @@ export function maseScale(inSample: readonly number[], m: number = MASE_SEASON):
  * Adds one series' holdout to the accumulator (returns a new one). `inSampleScale` is the series'
  * `maseScale` (null or not positive: not in the MASE). A series with an empty holdout changes nothing.
  */
-export function accumulate(
-  acc: MetricsAccumulator,
-  actual: readonly number[],
-  forecast: readonly number[],
-  inSampleScale: number | null,
-): MetricsAccumulator {
+export function accumulate(acc: MetricsAccumulator, actual: readonly number[], forecast: readonly number[], inSampleScale: number | null): MetricsAccumulator {
   if (actual.length !== forecast.length) {
     throw new RangeError(`actual and forecast differ in length (${actual.length} vs ${forecast.length}).`);
   }

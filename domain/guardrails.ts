@@ -54,15 +54,7 @@ export interface GuardrailInput {
 }
 
 export type GuardrailRule =
-  | 'invalid'
-  | 'cost_floor'
-  | 'map_floor'
-  | 'hard_floor'
-  | 'hard_ceiling'
-  | 'margin_floor'
-  | 'max_change'
-  | 'competitor_band'
-  | 'charm_rounding';
+  'invalid' | 'cost_floor' | 'map_floor' | 'hard_floor' | 'hard_ceiling' | 'margin_floor' | 'max_change' | 'competitor_band' | 'charm_rounding';
 
 export interface GuardrailViolation {
   rule: GuardrailRule;
@@ -105,15 +97,7 @@ export function medianOf(values: readonly number[]): number | null {
 /** The rules that are a price limit. */
 type LimitRule = Exclude<GuardrailRule, 'invalid' | 'charm_rounding'>;
 
-const CHECKED_RULES: readonly LimitRule[] = [
-  'cost_floor',
-  'map_floor',
-  'hard_floor',
-  'hard_ceiling',
-  'margin_floor',
-  'max_change',
-  'competitor_band',
-];
+const CHECKED_RULES: readonly LimitRule[] = ['cost_floor', 'map_floor', 'hard_floor', 'hard_ceiling', 'margin_floor', 'max_change', 'competitor_band'];
 
 const FLOOR_NAMES: Partial<Record<LimitRule, string>> = {
   cost_floor: 'cost',
@@ -314,8 +298,7 @@ export function checkGuardrails(input: GuardrailInput): GuardrailResult {
   const current = toCents(input.currentPrice);
   const bounds = boundsFor(input, policy, current, median);
   const hard = bounds.some((b) => b.hard && !within(b, requested));
-  const charmed: Charmed =
-    hard || input.charm === false ? { cents: requested, boundBy: null, target: requested } : charmRound(requested, bounds);
+  const charmed: Charmed = hard || input.charm === false ? { cents: requested, boundBy: null, target: requested } : charmRound(requested, bounds);
   const final = charmed.cents;
   const judged = (b: Bound): number => (b.hard ? requested : final);
 

@@ -98,9 +98,7 @@ function scoreItem(item: InventoryItem, customer: Customer360, categoryKeys: rea
 
   const categoryRank = categoryKeys.indexOf(normaliseKey(item.category));
   const preferred = categoryRank !== -1;
-  const categoryPoints = preferred
-    ? (ITEM_WEIGHTS.category * (categoryKeys.length - categoryRank)) / categoryKeys.length
-    : 0;
+  const categoryPoints = preferred ? (ITEM_WEIGHTS.category * (categoryKeys.length - categoryRank)) / categoryKeys.length : 0;
 
   const herTags = new Set(customer.styleTags.map(normaliseKey));
   const shared: string[] = [];

@@ -42,13 +42,19 @@ export function formatLocalDateAgo(at: string | Date, timeZone: string, now: Dat
   }
   const days = Math.floor((now.getTime() - date.getTime()) / 86_400_000);
   const ago =
-    days < 0 ? null
-    : days === 0 ? 'today'
-    : days === 1 ? 'yesterday'
-    : days < 14 ? `${days} days ago`
-    : days < 61 ? `${Math.round(days / 7)} weeks ago`
-    : days < 730 ? `${Math.round(days / 30.44)} months ago`
-    : `${Math.floor(days / 365.25)} years ago`;
+    days < 0
+      ? null
+      : days === 0
+        ? 'today'
+        : days === 1
+          ? 'yesterday'
+          : days < 14
+            ? `${days} days ago`
+            : days < 61
+              ? `${Math.round(days / 7)} weeks ago`
+              : days < 730
+                ? `${Math.round(days / 30.44)} months ago`
+                : `${Math.floor(days / 365.25)} years ago`;
   return ago ? `${day} (${ago})` : day;
 }
 

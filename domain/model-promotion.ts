@@ -76,7 +76,12 @@ export function proposePromotion(
 
   if (!hasMetrics(challenger)) {
     const detail = 'The challenger has no WAPE or bias on the holdout window (no units sold in it), so it cannot be judged.';
-    return { propose: false, reason: `No promotion proposed: ${lowerFirst(detail)}`, checks: [{ name: 'challenger-metrics', passed: false, detail }], wapeImprovement: null };
+    return {
+      propose: false,
+      reason: `No promotion proposed: ${lowerFirst(detail)}`,
+      checks: [{ name: 'challenger-metrics', passed: false, detail }],
+      wapeImprovement: null,
+    };
   }
   const checks: PromotionCheck[] = [{ name: 'challenger-metrics', passed: true, detail: `Challenger: ${describe(challenger)}.` }];
 

@@ -108,7 +108,7 @@ export function explainOrderLine(
   const coverDays = leadTimeDays !== null && reviewPeriodDays !== null ? roundTo(leadTimeDays + reviewPeriodDays, 2) : null;
 
   const slMatch = match(r.reasons, /for a ([\d.]+)% service level/);
-  const serviceLevel = slMatch ? roundTo(Number(slMatch[1]) / 100, 4) : fallbackServiceLevel ?? null;
+  const serviceLevel = slMatch ? roundTo(Number(slMatch[1]) / 100, 4) : (fallbackServiceLevel ?? null);
   const z = serviceLevel !== null ? roundTo(zForServiceLevel(serviceLevel), 3) : null;
   const forecastStd = z !== null && z > 0 ? roundTo(r.safetyStock / z, 2) : null;
 
@@ -128,9 +128,15 @@ export function explainOrderLine(
   const stock = [`on hand ${num(r.onHand)}`, ...(r.reserved > 0 ? [`reserved ${num(r.reserved)}`] : []), `on order ${num(r.onOrder)}`];
   let tail = `${stock.join(', ')} → need ${num(need)}`;
   if (roundedFrom > need + 0.005) {
-    tail += r.eoq !== null && Math.abs(roundedFrom - r.eoq) < 0.01 ? `, economic order quantity ${num(r.eoq)}` : `, raised to the minimum order of ${num(r.minOrderQty)}`;
+    tail +=
+      r.eoq !== null && Math.abs(roundedFrom - r.eoq) < 0.01
+        ? `, economic order quantity ${num(r.eoq)}`
+        : `, raised to the minimum order of ${num(r.minOrderQty)}`;
   }
-  const whole = pack === 1 ? `${line.plannedQuantity} ${line.plannedQuantity === 1 ? 'unit' : 'units'}` : `${num(packs)} ${packs === 1 ? 'pack' : 'packs'} of ${pack} = ${line.plannedQuantity}`;
+  const whole =
+    pack === 1
+      ? `${line.plannedQuantity} ${line.plannedQuantity === 1 ? 'unit' : 'units'}`
+      : `${num(packs)} ${packs === 1 ? 'pack' : 'packs'} of ${pack} = ${line.plannedQuantity}`;
   tail += line.plannedQuantity > roundedFrom + 1e-9 ? `, rounded up to ${whole}` : `, ordering ${whole}`;
   parts.push(tail);
   let sentence = parts.join('; ');

@@ -34,10 +34,7 @@ const TOLERANCE = 1e-9;
  * category manager). A non-finite change needs the most approval; a soft-violation count that is
  * not a number counts as a violation.
  */
-export function priceApprovalTier(
-  change: PriceChangeForApproval,
-  thresholds: PriceTierThresholds = DEFAULT_PRICE_TIER_THRESHOLDS,
-): PriceApprovalTier {
+export function priceApprovalTier(change: PriceChangeForApproval, thresholds: PriceTierThresholds = DEFAULT_PRICE_TIER_THRESHOLDS): PriceApprovalTier {
   const size = Math.abs(change.changePct);
   if (!Number.isFinite(size) || size > thresholds.categoryUpTo + TOLERANCE) {
     return change.storeScoped ? 'category_and_regional' : 'category_manager';

@@ -26,7 +26,10 @@ export const MAX_EDIT_FACTOR = 10;
 export const MAX_LINE_QUANTITY = 100_000;
 
 export function orderValue(lines: readonly Pick<OrderLine, 'quantity' | 'unitCost'>[]): number {
-  return roundTo(lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0), 2);
+  return roundTo(
+    lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
+    2,
+  );
 }
 
 export interface EditProblem {
@@ -56,7 +59,12 @@ export function checkQuantityEdits(lines: readonly OrderLine[], edits: readonly 
     const pack = wholePack(line.packSize);
     const cap = Math.min(MAX_LINE_QUANTITY, Math.max(line.plannedQuantity, pack) * MAX_EDIT_FACTOR);
     if (!Number.isInteger(q) || q < 0) problems.push({ index, field: 'quantity', message: `must be a whole number of units, 0 or more (got ${String(q)}).` });
-    else if (q > cap) problems.push({ index, field: 'quantity', message: `${q} is more than ${cap}, the most this line may be raised to (planned ${line.plannedQuantity}); check the number.` });
+    else if (q > cap)
+      problems.push({
+        index,
+        field: 'quantity',
+        message: `${q} is more than ${cap}, the most this line may be raised to (planned ${line.plannedQuantity}); check the number.`,
+      });
     else if (q % pack !== 0) problems.push({ index, field: 'quantity', message: `must be whole packs of ${pack} (got ${q}).` });
   });
   if (problems.length > 0) return problems;
@@ -64,7 +72,12 @@ export function checkQuantityEdits(lines: readonly OrderLine[], edits: readonly 
   if (edited.every((l) => l.quantity === 0)) return [{ field: 'lines', message: 'The edit leaves nothing to order; reject the purchase order instead.' }];
   const value = orderValue(edited);
   if (maxValue !== undefined && value > maxValue) {
-    return [{ field: 'lines', message: `The edited order is worth ${value.toFixed(2)}, above the ${maxValue.toFixed(2)} this approval covers; reject it and raise a new one, or order less.` }];
+    return [
+      {
+        field: 'lines',
+        message: `The edited order is worth ${value.toFixed(2)}, above the ${maxValue.toFixed(2)} this approval covers; reject it and raise a new one, or order less.`,
+      },
+    ];
   }
   return [];
 }
@@ -103,9 +116,7 @@ export interface SupplierEventInput {
 /** Where an order is, as far as supplier events are concerned. */
 export type SupplierStage = 'not_sent' | 'sent' | 'acknowledged' | 'partially_received' | 'closed';
 
-export type EventCheck =
-  | { ok: true }
-  | { ok: false; code: 'wrong_stage' | 'unknown_line' | 'exceeds_outstanding' | 'invalid'; field: string; message: string };
+export type EventCheck = { ok: true } | { ok: false; code: 'wrong_stage' | 'unknown_line' | 'exceeds_outstanding' | 'invalid'; field: string; message: string };
 
 export const outstanding = (l: OrderLine): number => Math.max(0, l.quantity - l.received - l.rejected);
 
@@ -115,27 +126,39 @@ export const outstanding = (l: OrderLine): number => Math.max(0, l.quantity - l.
  * A receipt may come without an acknowledgment first (it implies one).
  */
 export function checkSupplierEvent(stage: SupplierStage, lines: readonly OrderLine[], event: SupplierEventInput): EventCheck {
-  if (stage === 'not_sent') return { ok: false, code: 'wrong_stage', field: 'body.purchaseOrderId', message: `${event.purchaseOrderId} has not been sent to the supplier.` };
+  if (stage === 'not_sent')
+    return { ok: false, code: 'wrong_stage', field: 'body.purchaseOrderId', message: `${event.purchaseOrderId} has not been sent to the supplier.` };
   if (stage === 'closed') return { ok: false, code: 'wrong_stage', field: 'body.purchaseOrderId', message: `${event.purchaseOrderId} is closed.` };
   if (event.type === 'acknowledged' && stage !== 'sent') {
     return { ok: false, code: 'wrong_stage', field: 'body.type', message: `${event.purchaseOrderId} is already acknowledged.` };
   }
   if (event.type === 'rejected') {
-    if (stage === 'partially_received') return { ok: false, code: 'wrong_stage', field: 'body.type', message: `${event.purchaseOrderId} is partly received; reject the remaining lines in a receipt instead.` };
+    if (stage === 'partially_received')
+      return {
+        ok: false,
+        code: 'wrong_stage',
+        field: 'body.type',
+        message: `${event.purchaseOrderId} is partly received; reject the remaining lines in a receipt instead.`,
+      };
     return { ok: true };
   }
   const named = event.lines ?? [];
-  if (event.type === 'received' && named.length === 0) return { ok: false, code: 'invalid', field: 'body.lines', message: 'A receipt names the lines received.' };
+  if (event.type === 'received' && named.length === 0)
+    return { ok: false, code: 'invalid', field: 'body.lines', message: 'A receipt names the lines received.' };
   const bySku = new Map(lines.map((l) => [l.sku, l]));
   const seen = new Set<string>();
   for (const [i, e] of named.entries()) {
     const line = bySku.get(e.sku);
-    if (!line || line.quantity === 0) return { ok: false, code: 'unknown_line', field: `body.lines[${i}].sku`, message: `${e.sku} is not on ${event.purchaseOrderId}.` };
+    if (!line || line.quantity === 0)
+      return { ok: false, code: 'unknown_line', field: `body.lines[${i}].sku`, message: `${e.sku} is not on ${event.purchaseOrderId}.` };
     if (seen.has(e.sku)) return { ok: false, code: 'invalid', field: `body.lines[${i}].sku`, message: `${e.sku} is named twice.` };
     seen.add(e.sku);
     const got = e.quantityReceived ?? 0;
     const refused = e.quantityRejected ?? 0;
-    for (const [name, q] of [['quantityReceived', got], ['quantityRejected', refused]] as const) {
+    for (const [name, q] of [
+      ['quantityReceived', got],
+      ['quantityRejected', refused],
+    ] as const) {
       if (!Number.isInteger(q) || q < 0) {
         return { ok: false, code: 'invalid', field: `body.lines[${i}].${name}`, message: `${name} must be a whole number, 0 or more (got ${String(q)}).` };
       }

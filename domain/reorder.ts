@@ -94,12 +94,7 @@ export function safetyStock(input: {
  * S = cost per order, H = annual holding cost per unit (rate · unit cost). Null unless ordering cost,
  * holding rate and unit cost are all known and positive.
  */
-export function economicOrderQuantity(input: {
-  meanDaily: number;
-  unitCost: number;
-  orderingCost?: number;
-  holdingCostRate?: number;
-}): number | null {
+export function economicOrderQuantity(input: { meanDaily: number; unitCost: number; orderingCost?: number; holdingCostRate?: number }): number | null {
   const s = finite(input.orderingCost);
   const rate = finite(input.holdingCostRate);
   const cost = finite(input.unitCost);
@@ -223,9 +218,7 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
     `Safety stock ${num(ss)} for a ${roundTo(serviceLevel * 100, 2)}% service level (z ${roundTo(z, 2)}` +
       (leadVariability > 0 ? `, lead time varies by ${num(leadVariability)} ${leadVariability === 1 ? 'day' : 'days'})` : ')'),
   );
-  reasons.push(
-    `Position ${num(position)} = ${num(onHand)} on hand − ${num(reserved)} reserved + ${num(onOrder)} on order`,
-  );
+  reasons.push(`Position ${num(position)} = ${num(onHand)} on hand − ${num(reserved)} reserved + ${num(onOrder)} on order`);
   reasons.push(
     position < reorderPoint
       ? `Position ${num(position)} is below the reorder point ${num(reorderPoint)}`
@@ -242,9 +235,7 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
   if (minOrder > Math.max(need, eoq ?? 0)) reasons.push(`Raised to the supplier's minimum order of ${num(minOrder)}`);
   const packs = quantity / pack;
   const whole = pack === 1 ? pluralise(quantity, 'unit') : `${pluralise(packs, 'pack')} of ${pack}`;
-  reasons.push(
-    quantity === beforeRounding ? `Ordering exactly ${whole}` : `Rounded ${String(roundTo(beforeRounding, 2))} up to ${whole}`,
-  );
+  reasons.push(quantity === beforeRounding ? `Ordering exactly ${whole}` : `Rounded ${String(roundTo(beforeRounding, 2))} up to ${whole}`);
   const lineValue = roundTo(quantity * unitCost, 2);
   reasons.push(`Line value ${formatMoney(lineValue)} at ${formatMoney(unitCost)} a unit`);
 

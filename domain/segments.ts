@@ -35,11 +35,7 @@ const idList = (what: string, max: number) =>
     .max(max)
     .refine(unique, `names a ${what} twice`);
 
-const scoreList = z
-  .array(z.number().int().min(1).max(5))
-  .min(1, 'must not be empty')
-  .max(5)
-  .refine(unique, 'names a score twice');
+const scoreList = z.array(z.number().int().min(1).max(5)).min(1, 'must not be empty').max(5).refine(unique, 'names a score twice');
 
 const windowDays = z.number().int().min(PURCHASE_WINDOW_DAYS.min).max(PURCHASE_WINDOW_DAYS.max);
 

@@ -47,10 +47,7 @@ export type SkipReason = 'no_email' | 'no_consent' | 'unsubscribed' | 'hard_boun
 export type HoldReason = 'quiet_hours' | 'frequency_cap';
 
 /** For a hold, `until` (ISO) is when every rule allows the send; `reason` names the first rule that holds it. */
-export type Eligibility =
-  | { kind: 'send' }
-  | { kind: 'hold'; until: string; reason: HoldReason }
-  | { kind: 'skip'; reason: SkipReason };
+export type Eligibility = { kind: 'send' } | { kind: 'hold'; until: string; reason: HoldReason } | { kind: 'skip'; reason: SkipReason };
 
 export interface EligibilityOptions {
   cap?: FrequencyCap;

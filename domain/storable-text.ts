@@ -43,11 +43,7 @@ export function unstorableReason(text: string): string | undefined {
  * Every problem in a JSON-like value: strings (keys included) that cannot be stored, strings longer
  * than `maxLength`, nesting deeper than `maxDepth`. Stops after `limit` problems.
  */
-export function findTextProblems(
-  value: unknown,
-  root: string,
-  opts: { maxLength?: number; maxDepth?: number; limit?: number } = {},
-): TextProblem[] {
+export function findTextProblems(value: unknown, root: string, opts: { maxLength?: number; maxDepth?: number; limit?: number } = {}): TextProblem[] {
   const maxLength = opts.maxLength ?? MAX_TEXT_LENGTH;
   const maxDepth = opts.maxDepth ?? MAX_NESTING;
   const limit = opts.limit ?? 20;

@@ -160,9 +160,6 @@ export function rankStylists(input: { serviceType: string; customer: Customer360
     .map((c) => rankOne(c, serviceSkill, required, input.customer))
     .sort(
       (a, b) =>
-        Number(b.available) - Number(a.available) ||
-        b.score - a.score ||
-        clamp(b.rating, 0, 5) - clamp(a.rating, 0, 5) ||
-        compareStrings(a.staffId, b.staffId),
+        Number(b.available) - Number(a.available) || b.score - a.score || clamp(b.rating, 0, 5) - clamp(a.rating, 0, 5) || compareStrings(a.staffId, b.staffId),
     );
 }

@@ -14,11 +14,7 @@ export function normaliseKey(value: string): string {
 
 /** Humanises a skill or category key: `womens_apparel` / `womens-apparel` -> `womens apparel`. */
 export function humanise(value: string): string {
-  return value
-    .trim()
-    .replace(/[_-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .toLowerCase();
+  return value.trim().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').toLowerCase();
 }
 
 /** Joins a list for a sentence: `[]` -> `""`, `[a]` -> `"a"`, `[a, b]` -> `"a and b"`, `[a, b, c]` -> `"a, b and c"`. */

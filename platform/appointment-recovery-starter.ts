@@ -1,11 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from './db';
-import {
-  appointmentRecovery,
-  appointmentRecoveryWorkflowId,
-  PROCESS_TYPE,
-  type AppointmentRecoveryInput,
-} from '../workflows/appointment-recovery';
+import { appointmentRecovery, appointmentRecoveryWorkflowId, PROCESS_TYPE, type AppointmentRecoveryInput } from '../workflows/appointment-recovery';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../workflows/search-attributes';
 import { assertStorableInput } from './storable-input';
 

@@ -25,6 +25,10 @@ export async function championForecaster(
     const spec = parseSeriesModelSpec(r.params);
     if (spec) specs.set(r.sku, spec);
   }
-  const forecaster = createSpecForecaster((series) => (series.storeId === storeId ? specs.get(series.sku) : undefined), seasonalExponentialSmoothing, `${modelName} v${champion.version}`);
+  const forecaster = createSpecForecaster(
+    (series) => (series.storeId === storeId ? specs.get(series.sku) : undefined),
+    seasonalExponentialSmoothing,
+    `${modelName} v${champion.version}`,
+  );
   return { forecaster, championVersion: champion.version };
 }

@@ -30,10 +30,7 @@ export interface ResolvedSecrets {
  * else the installation's own. Production never gets here without UNSUBSCRIBE_SECRETS (loadConfig
  * refuses it); this checks again so no other entry point can slip past.
  */
-export async function resolveUnsubscribeSecrets(
-  config: Pick<Config, 'NODE_ENV' | 'UNSUBSCRIBE_SECRETS'>,
-  db: Db,
-): Promise<ResolvedSecrets> {
+export async function resolveUnsubscribeSecrets(config: Pick<Config, 'NODE_ENV' | 'UNSUBSCRIBE_SECRETS'>, db: Db): Promise<ResolvedSecrets> {
   if (config.UNSUBSCRIBE_SECRETS?.length) return { secrets: config.UNSUBSCRIBE_SECRETS, source: 'configured' };
   if (config.NODE_ENV === 'production') throw new Error('UNSUBSCRIBE_SECRETS is required in production.');
   return { secrets: [await installationSecret(db, UNSUBSCRIBE_SECRET_NAME)], source: 'installation' };

@@ -20,7 +20,10 @@ export async function lockModel(tx: Tx, modelName: string): Promise<void> {
 }
 
 export async function aliasTarget(db: Db | Tx, modelName: string, alias: string): Promise<{ id: string; version: number } | null> {
-  const row = await db.modelAlias.findUnique({ where: { modelName_alias: { modelName, alias } }, include: { modelVersion: { select: { id: true, version: true } } } });
+  const row = await db.modelAlias.findUnique({
+    where: { modelName_alias: { modelName, alias } },
+    include: { modelVersion: { select: { id: true, version: true } } },
+  });
   return row ? row.modelVersion : null;
 }
 
@@ -67,7 +70,10 @@ export async function rollbackChampion(db: Db, input: { modelName: string; actor
       throw new RollbackRefused('no_previous', `${input.modelName} v${champion.version} has no previous champion to roll back to.`);
     }
     await setAlias(tx, input.modelName, ALIASES.champion, previous.id, input.actorId);
-    await tx.modelVersion.update({ where: { id: champion.id }, data: { status: 'rolled_back', outcomeNote: `Rolled back by ${input.actorId}${input.reason ? `: ${input.reason}` : ''}.` } });
+    await tx.modelVersion.update({
+      where: { id: champion.id },
+      data: { status: 'rolled_back', outcomeNote: `Rolled back by ${input.actorId}${input.reason ? `: ${input.reason}` : ''}.` },
+    });
     const earlier = await tx.modelVersion.findFirst({
       where: { modelName: input.modelName, status: 'promoted', version: { lt: previous.version } },
       orderBy: { version: 'desc' },

@@ -56,7 +56,14 @@ export async function startPriceChange(
   const workflowId = priceChangeWorkflowId(input.sku, input.idempotencyKey ? `${input.requestedBy}:${input.idempotencyKey}` : undefined);
   const ctx = await loadPricingContext(db, input.sku, input.storeIds);
   if (!ctx) throw new PriceChangeRefused('unknown_product', `Product ${input.sku} does not exist.`);
-  const guardrails = checkGuardrails({ requestedPrice: input.newPrice, currentPrice: ctx.currentPrice, cost: ctx.cost, map: ctx.map, competitorPrices: ctx.competitorPrices, policy: input.policy });
+  const guardrails = checkGuardrails({
+    requestedPrice: input.newPrice,
+    currentPrice: ctx.currentPrice,
+    cost: ctx.cost,
+    map: ctx.map,
+    competitorPrices: ctx.competitorPrices,
+    policy: input.policy,
+  });
 
   const existing = await db.priceChange.findUnique({ where: { id: workflowId } });
   if (existing) {
@@ -69,7 +76,12 @@ export async function startPriceChange(
       // or the API stopped in between): carry on and start it. A change that did run and has since
       // left Temporal's retention is not run a second time.
       if (!NEVER_STARTED_STATUSES.includes(existing.status)) {
-        throw new PriceChangeRefused('conflict', `${workflowId} was already requested and is ${existing.status}; it is not started again.`, undefined, workflowId);
+        throw new PriceChangeRefused(
+          'conflict',
+          `${workflowId} was already requested and is ${existing.status}; it is not started again.`,
+          undefined,
+          workflowId,
+        );
       }
     }
   }
@@ -98,7 +110,12 @@ export async function startPriceChange(
       break;
     }
     if (clash) {
-      throw new PriceChangeRefused('conflict', `${input.sku} already has an active price change (${clash.id}, ${clash.status}) for ${clash.storeIds.length ? clash.storeIds.join(', ') : 'every store'}.`, undefined, clash.id);
+      throw new PriceChangeRefused(
+        'conflict',
+        `${input.sku} already has an active price change (${clash.id}, ${clash.status}) for ${clash.storeIds.length ? clash.storeIds.join(', ') : 'every store'}.`,
+        undefined,
+        clash.id,
+      );
     }
     const own = await tx.priceChange.findUnique({ where: { id: workflowId } });
     // A concurrent repeat of this request has started it meanwhile (its run has moved the status on).

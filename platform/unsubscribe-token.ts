@@ -23,9 +23,7 @@ export interface UnsubscribePayload {
 
 export type UnsubscribeTokenFailure = 'malformed' | 'bad_signature' | 'expired' | 'issued_in_future' | 'unsupported_version';
 
-export type UnsubscribeTokenResult =
-  | { ok: true; payload: UnsubscribePayload; issuedAt: Date }
-  | { ok: false; reason: UnsubscribeTokenFailure };
+export type UnsubscribeTokenResult = { ok: true; payload: UnsubscribePayload; issuedAt: Date } | { ok: false; reason: UnsubscribeTokenFailure };
 
 export const UNSUBSCRIBE_TOKEN_VERSION = 'v1';
 export const DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS = 365;
@@ -86,11 +84,7 @@ function parseWirePayload(bytes: Buffer): WirePayload | null {
  * A token for an unsubscribe URL. `issuedAt` (default now) is kept to the whole second. With
  * several secrets the first signs. Throws TypeError for an empty secret or payload field.
  */
-export function createUnsubscribeToken(
-  secret: string | readonly string[],
-  payload: UnsubscribePayload,
-  opts: { issuedAt?: Date } = {},
-): string {
+export function createUnsubscribeToken(secret: string | readonly string[], payload: UnsubscribePayload, opts: { issuedAt?: Date } = {}): string {
   const [signingSecret] = secretList(secret);
   if (!nonEmptyString(payload.customerId) || !nonEmptyString(payload.campaignId) || !nonEmptyString(payload.email)) {
     throw new TypeError('Unsubscribe token payload needs a customerId, campaignId and email');

@@ -19,15 +19,7 @@
  */
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../platform/db';
-import {
-  MARIA_ID,
-  SCENARIO_SERVICE_TYPE,
-  SCENARIO_STORE_ID,
-  VICTORIA_ID,
-  VICTORIA_PROFILE,
-  buildVictoria,
-  centsToDecimal,
-} from './seed-data';
+import { MARIA_ID, SCENARIO_SERVICE_TYPE, SCENARIO_STORE_ID, VICTORIA_ID, VICTORIA_PROFILE, buildVictoria, centsToDecimal } from './seed-data';
 
 export interface ScenarioResult {
   appointmentId: string;
@@ -41,8 +33,7 @@ export const SCENARIO_DURATION_MINUTES = 90;
 export const SCENARIO_APPOINTMENT_PREFIX = 'APT-VC-';
 /** Companion bookings the scenario creates around the slot. */
 export const SCENARIO_COMPANION_PREFIX = 'APT-SCN-';
-export const SCENARIO_APPOINTMENT_NOTES =
-  'Booked in the app: workwear refresh for a new leadership role, plus one evening look for a December gala.';
+export const SCENARIO_APPOINTMENT_NOTES = 'Booked in the app: workwear refresh for a new leadership role, plus one evening look for a December gala.';
 
 const PRIYA_ID = 'ST-S001-PRIYA';
 const LENA_ID = 'ST-S001-LENA';
@@ -262,14 +253,26 @@ async function bookCompanions(tx: Tx, appointmentId: string, startsAt: Date, end
     const lenaEnd = new Date(endsAt.getTime() - 15 * MINUTE_MS);
     await tx.appointment.create({
       data: {
-        id, storeId: SCENARIO_STORE_ID, customerId: clients[0].id, serviceType: 'bridal', startsAt: lenaStart, endsAt: lenaEnd,
-        status: 'CONFIRMED', stylistId: LENA_ID, notes: 'Bridal fitting (demo scenario context).',
+        id,
+        storeId: SCENARIO_STORE_ID,
+        customerId: clients[0].id,
+        serviceType: 'bridal',
+        startsAt: lenaStart,
+        endsAt: lenaEnd,
+        status: 'CONFIRMED',
+        stylistId: LENA_ID,
+        notes: 'Bridal fitting (demo scenario context).',
       },
     });
     if (suite) {
       await tx.roomReservation.create({
         data: {
-          id: `RR-${id}`, roomId: suite.id, appointmentId: id, startsAt: lenaStart, endsAt: lenaEnd, status: 'HELD',
+          id: `RR-${id}`,
+          roomId: suite.id,
+          appointmentId: id,
+          startsAt: lenaStart,
+          endsAt: lenaEnd,
+          status: 'HELD',
           idempotencyKey: `demo-scenario:${id}:suite`,
         },
       });
@@ -279,9 +282,15 @@ async function bookCompanions(tx: Tx, appointmentId: string, startsAt: Date, end
     const priyaStart = new Date(endsAt.getTime() + 30 * MINUTE_MS);
     await tx.appointment.create({
       data: {
-        id: `${SCENARIO_COMPANION_PREFIX}${suffix}-PRIYA`, storeId: SCENARIO_STORE_ID, customerId: clients[1].id,
-        serviceType: SCENARIO_SERVICE_TYPE, startsAt: priyaStart, endsAt: new Date(priyaStart.getTime() + 60 * MINUTE_MS),
-        status: 'CONFIRMED', stylistId: PRIYA_ID, notes: 'Capsule wardrobe session (demo scenario context).',
+        id: `${SCENARIO_COMPANION_PREFIX}${suffix}-PRIYA`,
+        storeId: SCENARIO_STORE_ID,
+        customerId: clients[1].id,
+        serviceType: SCENARIO_SERVICE_TYPE,
+        startsAt: priyaStart,
+        endsAt: new Date(priyaStart.getTime() + 60 * MINUTE_MS),
+        status: 'CONFIRMED',
+        stylistId: PRIYA_ID,
+        notes: 'Capsule wardrobe session (demo scenario context).',
       },
     });
   }
@@ -296,7 +305,13 @@ async function ensureFreeSuite(tx: Tx, startsAt: Date, endsAt: Date, now: Date):
   });
   if (!suites.length) {
     await tx.room.createMany({
-      data: [1, 2].map((i) => ({ id: `RM-${SCENARIO_STORE_ID}-SUITE-${i}`, storeId: SCENARIO_STORE_ID, name: `Styling Suite ${i}`, kind: 'SUITE' as const, capacity: 3 })),
+      data: [1, 2].map((i) => ({
+        id: `RM-${SCENARIO_STORE_ID}-SUITE-${i}`,
+        storeId: SCENARIO_STORE_ID,
+        name: `Styling Suite ${i}`,
+        kind: 'SUITE' as const,
+        capacity: 3,
+      })),
       skipDuplicates: true,
     });
     suites = await tx.room.findMany({ where: { storeId: SCENARIO_STORE_ID, kind: 'SUITE', active: true }, orderBy: { id: 'asc' }, select: { id: true } });

@@ -53,8 +53,24 @@ export const STYLE_TAGS = ['classic', 'minimalist', 'bohemian', 'romantic', 'edg
 export type StyleTag = (typeof STYLE_TAGS)[number];
 
 export const COLOURS = [
-  'black', 'white', 'navy', 'ivory', 'camel', 'grey', 'charcoal', 'burgundy', 'olive', 'blush',
-  'emerald', 'cobalt', 'red', 'tan', 'cream', 'chocolate', 'sage', 'lilac',
+  'black',
+  'white',
+  'navy',
+  'ivory',
+  'camel',
+  'grey',
+  'charcoal',
+  'burgundy',
+  'olive',
+  'blush',
+  'emerald',
+  'cobalt',
+  'red',
+  'tan',
+  'cream',
+  'chocolate',
+  'sage',
+  'lilac',
 ] as const;
 
 export const TOP_SIZES = ['XS', 'S', 'M', 'L', 'XL'] as const;
@@ -93,15 +109,7 @@ export interface DemoPrincipal {
   id: string;
   displayName: string;
   email: string;
-  role:
-    | 'system'
-    | 'associate'
-    | 'store_manager'
-    | 'regional_manager'
-    | 'category_manager'
-    | 'marketing_manager'
-    | 'data_scientist'
-    | 'ops';
+  role: 'system' | 'associate' | 'store_manager' | 'regional_manager' | 'category_manager' | 'marketing_manager' | 'data_scientist' | 'ops';
   allScopes: boolean;
   storeIds: string[];
   regionIds: string[];
@@ -118,14 +126,68 @@ function principal(p: Omit<DemoPrincipal, 'apiKey' | 'email'> & { email?: string
 /** The principals of DESIGN.md "Roles and demo principals". */
 export const DEMO_PRINCIPALS: readonly DemoPrincipal[] = [
   principal({ id: 'pos-gateway', displayName: 'POS Gateway', role: 'system', allScopes: true, storeIds: [], regionIds: [], categories: [], staffId: null }),
-  principal({ id: 'alex', displayName: 'Alex Morgan', role: 'store_manager', allScopes: false, storeIds: ['S001'], regionIds: [], categories: [], staffId: ALEX_STAFF_ID }),
-  principal({ id: 'taylor', displayName: 'Taylor Brooks', role: 'store_manager', allScopes: false, storeIds: ['S002'], regionIds: [], categories: [], staffId: TAYLOR_STAFF_ID }),
-  principal({ id: 'jordan', displayName: 'Jordan Lee', role: 'regional_manager', allScopes: false, storeIds: [], regionIds: ['WEST'], categories: [], staffId: JORDAN_STAFF_ID }),
-  principal({ id: 'casey', displayName: 'Casey Rivera', role: 'category_manager', allScopes: false, storeIds: [], regionIds: [], categories: ['womens-apparel'], staffId: null }),
-  principal({ id: 'morgan', displayName: 'Morgan Blake', role: 'marketing_manager', allScopes: true, storeIds: [], regionIds: [], categories: [], staffId: null }),
+  principal({
+    id: 'alex',
+    displayName: 'Alex Morgan',
+    role: 'store_manager',
+    allScopes: false,
+    storeIds: ['S001'],
+    regionIds: [],
+    categories: [],
+    staffId: ALEX_STAFF_ID,
+  }),
+  principal({
+    id: 'taylor',
+    displayName: 'Taylor Brooks',
+    role: 'store_manager',
+    allScopes: false,
+    storeIds: ['S002'],
+    regionIds: [],
+    categories: [],
+    staffId: TAYLOR_STAFF_ID,
+  }),
+  principal({
+    id: 'jordan',
+    displayName: 'Jordan Lee',
+    role: 'regional_manager',
+    allScopes: false,
+    storeIds: [],
+    regionIds: ['WEST'],
+    categories: [],
+    staffId: JORDAN_STAFF_ID,
+  }),
+  principal({
+    id: 'casey',
+    displayName: 'Casey Rivera',
+    role: 'category_manager',
+    allScopes: false,
+    storeIds: [],
+    regionIds: [],
+    categories: ['womens-apparel'],
+    staffId: null,
+  }),
+  principal({
+    id: 'morgan',
+    displayName: 'Morgan Blake',
+    role: 'marketing_manager',
+    allScopes: true,
+    storeIds: [],
+    regionIds: [],
+    categories: [],
+    staffId: null,
+  }),
   principal({ id: 'devi', displayName: 'Devi Patel', role: 'data_scientist', allScopes: true, storeIds: [], regionIds: [], categories: [], staffId: null }),
   principal({ id: 'sam', displayName: 'Sam Okafor', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [], staffId: null }),
-  principal({ id: 'maria', displayName: 'Maria Santos', role: 'associate', allScopes: false, storeIds: ['S001'], regionIds: [], categories: [], staffId: MARIA_ID }),
+  principal({
+    id: 'maria',
+    displayName: 'Maria Santos',
+    role: 'associate',
+    allScopes: false,
+    storeIds: ['S001'],
+    regionIds: [],
+    categories: [],
+    staffId: MARIA_ID,
+  }),
 ];
 
 // ---------------------------------------------------------------------------
@@ -136,25 +198,79 @@ export type StaffRoleName = 'STYLIST' | 'SALES_ASSOCIATE' | 'STORE_MANAGER' | 'R
 export type TierName = 'STANDARD' | 'SILVER' | 'GOLD' | 'PLATINUM';
 export type AppointmentStatusName = 'SCHEDULED' | 'CONFIRMED' | 'COMPLETED' | 'CANCELLED' | 'NO_SHOW';
 
-export interface RegionRow { id: string; name: string }
+export interface RegionRow {
+  id: string;
+  name: string;
+}
 export interface StoreRow {
-  id: string; name: string; regionId: string; city: string; street: string; state: string; postalCode: string; email: string;
-  timezone: string; openingHour: number; closingHour: number;
+  id: string;
+  name: string;
+  regionId: string;
+  city: string;
+  street: string;
+  state: string;
+  postalCode: string;
+  email: string;
+  timezone: string;
+  openingHour: number;
+  closingHour: number;
 }
 export interface StaffRow {
-  id: string; storeId: string | null; regionId: string | null; firstName: string; lastName: string; email: string;
-  role: StaffRoleName; skills: string[]; rating: number; maxDailyAppointments: number; active: boolean; hiredAt: Date;
+  id: string;
+  storeId: string | null;
+  regionId: string | null;
+  firstName: string;
+  lastName: string;
+  email: string;
+  role: StaffRoleName;
+  skills: string[];
+  rating: number;
+  maxDailyAppointments: number;
+  active: boolean;
+  hiredAt: Date;
 }
-export interface ShiftRow { id: string; staffId: string; storeId: string; startsAt: Date; endsAt: Date }
-export interface SupplierRow { id: string; name: string; email: string; leadTimeDays: number; leadTimeStdDays: number; minOrderValueCents: number }
+export interface ShiftRow {
+  id: string;
+  staffId: string;
+  storeId: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+export interface SupplierRow {
+  id: string;
+  name: string;
+  email: string;
+  leadTimeDays: number;
+  leadTimeStdDays: number;
+  minOrderValueCents: number;
+}
 export interface ProductRow {
-  sku: string; name: string; category: Category; brand: string; colour: string; size: string; styleTags: string[];
-  costCents: number; priceCents: number; mapCents: number | null; supplierId: string; packSize: number; minOrderQty: number;
-  serviceLevel: number; active: boolean;
+  sku: string;
+  name: string;
+  category: Category;
+  brand: string;
+  colour: string;
+  size: string;
+  styleTags: string[];
+  costCents: number;
+  priceCents: number;
+  mapCents: number | null;
+  supplierId: string;
+  packSize: number;
+  minOrderQty: number;
+  serviceLevel: number;
+  active: boolean;
 }
-export interface InventoryRow { storeId: string; sku: string; onHand: number; reserved: number; onOrder: number }
+export interface InventoryRow {
+  storeId: string;
+  sku: string;
+  onHand: number;
+  reserved: number;
+  onOrder: number;
+}
 export interface SalesSeries {
-  storeId: string; sku: string;
+  storeId: string;
+  sku: string;
   /** The list price (the product's price today). */
   priceCents: number;
   /** The price each day was sold at: the list price, or a chain-wide promotion's. */
@@ -168,19 +284,65 @@ export interface SalesHistory {
   series: SalesSeries[];
 }
 export interface CustomerRow {
-  id: string; firstName: string; lastName: string; email: string; phone: string | null; tier: TierName; memberSince: Date;
-  homeStoreId: string | null; timezone: string; emailConsent: boolean; consentUpdatedAt: Date | null; styleTags: string[];
-  preferredColours: string[]; preferredCategories: string[]; sizeTop: string | null; sizeBottom: string | null;
-  shoeSize: string | null; styleNotes: string | null;
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string | null;
+  tier: TierName;
+  memberSince: Date;
+  homeStoreId: string | null;
+  timezone: string;
+  emailConsent: boolean;
+  consentUpdatedAt: Date | null;
+  styleTags: string[];
+  preferredColours: string[];
+  preferredCategories: string[];
+  sizeTop: string | null;
+  sizeBottom: string | null;
+  shoeSize: string | null;
+  styleNotes: string | null;
 }
-export interface OrderRow { id: string; customerId: string; storeId: string | null; channel: string; purchasedAt: Date; totalCents: number }
-export interface OrderLineRow { id: string; orderId: string; sku: string; quantity: number; unitPriceCents: number }
-export interface RoomRow { id: string; storeId: string; name: string; kind: 'SUITE' | 'FITTING_ROOM'; capacity: number }
+export interface OrderRow {
+  id: string;
+  customerId: string;
+  storeId: string | null;
+  channel: string;
+  purchasedAt: Date;
+  totalCents: number;
+}
+export interface OrderLineRow {
+  id: string;
+  orderId: string;
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+export interface RoomRow {
+  id: string;
+  storeId: string;
+  name: string;
+  kind: 'SUITE' | 'FITTING_ROOM';
+  capacity: number;
+}
 export interface AppointmentRow {
-  id: string; storeId: string; customerId: string; serviceType: string; startsAt: Date; endsAt: Date;
-  status: AppointmentStatusName; stylistId: string | null; notes: string | null;
+  id: string;
+  storeId: string;
+  customerId: string;
+  serviceType: string;
+  startsAt: Date;
+  endsAt: Date;
+  status: AppointmentStatusName;
+  stylistId: string | null;
+  notes: string | null;
 }
-export interface CompetitorPriceRow { id: string; sku: string; competitor: string; priceCents: number; observedAt: Date }
+export interface CompetitorPriceRow {
+  id: string;
+  sku: string;
+  competitor: string;
+  priceCents: number;
+  observedAt: Date;
+}
 
 export interface SeedData {
   now: Date;
@@ -226,11 +388,21 @@ function stream(name: string): Rng {
 class Rng {
   private spare: number | null = null;
   constructor(private readonly next: () => number) {}
-  float(): number { return this.next(); }
-  range(min: number, max: number): number { return min + (max - min) * this.next(); }
-  int(min: number, max: number): number { return min + M.floor(this.next() * (max - min + 1)); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(items: readonly T[]): T { return items[M.floor(this.next() * items.length)]; }
+  float(): number {
+    return this.next();
+  }
+  range(min: number, max: number): number {
+    return min + (max - min) * this.next();
+  }
+  int(min: number, max: number): number {
+    return min + M.floor(this.next() * (max - min + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[M.floor(this.next() * items.length)];
+  }
   weighted<T>(items: readonly T[], weights: readonly number[]): T {
     let total = 0;
     for (const w of weights) total += w;
@@ -260,7 +432,9 @@ class Rng {
     this.spare = r * M.sin(2 * M.PI * v);
     return r * M.cos(2 * M.PI * v);
   }
-  logNormal(mu: number, sigma: number): number { return M.exp(mu + sigma * this.normal()); }
+  logNormal(mu: number, sigma: number): number {
+    return M.exp(mu + sigma * this.normal());
+  }
   poisson(lambda: number): number {
     if (lambda <= 0) return 0;
     if (lambda > 30) return M.max(0, M.round(lambda + M.sqrt(lambda) * this.normal()));
@@ -301,8 +475,14 @@ function zoneFormatter(tz: string): Intl.DateTimeFormat {
   let f = dtfCache.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     dtfCache.set(tz, f);
   }
@@ -343,35 +523,243 @@ export const REGIONS: readonly RegionRow[] = [
 ];
 
 export const STORES: readonly StoreRow[] = [
-  { id: 'S001', name: 'Retail Ops Union Square', regionId: 'WEST', city: 'San Francisco', street: "170 O'Farrell Street", state: 'CA', postalCode: '94102', email: 'union-square@stores.retail-ops.local', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 21 },
-  { id: 'S002', name: 'Retail Ops Pearl District', regionId: 'WEST', city: 'Portland', street: '1033 NW Couch Street', state: 'OR', postalCode: '97209', email: 'pearl-district@stores.retail-ops.local', timezone: 'America/Los_Angeles', openingHour: 10, closingHour: 20 },
-  { id: 'S003', name: 'Retail Ops Cherry Creek', regionId: 'WEST', city: 'Denver', street: '3000 East 1st Avenue', state: 'CO', postalCode: '80206', email: 'cherry-creek@stores.retail-ops.local', timezone: 'America/Denver', openingHour: 10, closingHour: 20 },
-  { id: 'S004', name: 'Retail Ops SoHo', regionId: 'EAST', city: 'New York', street: '120 Spring Street', state: 'NY', postalCode: '10012', email: 'soho@stores.retail-ops.local', timezone: 'America/New_York', openingHour: 10, closingHour: 21 },
-  { id: 'S005', name: 'Retail Ops Back Bay', regionId: 'EAST', city: 'Boston', street: '800 Boylston Street', state: 'MA', postalCode: '02199', email: 'back-bay@stores.retail-ops.local', timezone: 'America/New_York', openingHour: 10, closingHour: 20 },
-  { id: 'S006', name: 'Retail Ops Lincoln Park', regionId: 'EAST', city: 'Chicago', street: '2500 North Clark Street', state: 'IL', postalCode: '60614', email: 'lincoln-park@stores.retail-ops.local', timezone: 'America/Chicago', openingHour: 10, closingHour: 20 },
+  {
+    id: 'S001',
+    name: 'Retail Ops Union Square',
+    regionId: 'WEST',
+    city: 'San Francisco',
+    street: "170 O'Farrell Street",
+    state: 'CA',
+    postalCode: '94102',
+    email: 'union-square@stores.retail-ops.local',
+    timezone: 'America/Los_Angeles',
+    openingHour: 10,
+    closingHour: 21,
+  },
+  {
+    id: 'S002',
+    name: 'Retail Ops Pearl District',
+    regionId: 'WEST',
+    city: 'Portland',
+    street: '1033 NW Couch Street',
+    state: 'OR',
+    postalCode: '97209',
+    email: 'pearl-district@stores.retail-ops.local',
+    timezone: 'America/Los_Angeles',
+    openingHour: 10,
+    closingHour: 20,
+  },
+  {
+    id: 'S003',
+    name: 'Retail Ops Cherry Creek',
+    regionId: 'WEST',
+    city: 'Denver',
+    street: '3000 East 1st Avenue',
+    state: 'CO',
+    postalCode: '80206',
+    email: 'cherry-creek@stores.retail-ops.local',
+    timezone: 'America/Denver',
+    openingHour: 10,
+    closingHour: 20,
+  },
+  {
+    id: 'S004',
+    name: 'Retail Ops SoHo',
+    regionId: 'EAST',
+    city: 'New York',
+    street: '120 Spring Street',
+    state: 'NY',
+    postalCode: '10012',
+    email: 'soho@stores.retail-ops.local',
+    timezone: 'America/New_York',
+    openingHour: 10,
+    closingHour: 21,
+  },
+  {
+    id: 'S005',
+    name: 'Retail Ops Back Bay',
+    regionId: 'EAST',
+    city: 'Boston',
+    street: '800 Boylston Street',
+    state: 'MA',
+    postalCode: '02199',
+    email: 'back-bay@stores.retail-ops.local',
+    timezone: 'America/New_York',
+    openingHour: 10,
+    closingHour: 20,
+  },
+  {
+    id: 'S006',
+    name: 'Retail Ops Lincoln Park',
+    regionId: 'EAST',
+    city: 'Chicago',
+    street: '2500 North Clark Street',
+    state: 'IL',
+    postalCode: '60614',
+    email: 'lincoln-park@stores.retail-ops.local',
+    timezone: 'America/Chicago',
+    openingHour: 10,
+    closingHour: 20,
+  },
 ];
 
 /** Relative sales volume per store (S001 is the flagship). */
 const STORE_VOLUME: Record<string, number> = { S001: 1.35, S002: 0.85, S003: 0.8, S004: 1.25, S005: 0.9, S006: 0.95 };
 
 const FEMALE_FIRST = [
-  'Olivia', 'Emma', 'Ava', 'Sophia', 'Isabella', 'Mia', 'Charlotte', 'Amelia', 'Harper', 'Evelyn', 'Abigail', 'Emily',
-  'Ella', 'Elizabeth', 'Camila', 'Luna', 'Sofia', 'Avery', 'Mila', 'Aria', 'Scarlett', 'Penelope', 'Layla', 'Chloe',
-  'Nora', 'Lily', 'Hannah', 'Grace', 'Zoe', 'Leah', 'Aisha', 'Mei', 'Yuki', 'Ananya', 'Fatima', 'Ingrid', 'Lucia',
-  'Valentina', 'Naomi', 'Rosa', 'Claire', 'Julia', 'Keiko', 'Nadia', 'Elena',
+  'Olivia',
+  'Emma',
+  'Ava',
+  'Sophia',
+  'Isabella',
+  'Mia',
+  'Charlotte',
+  'Amelia',
+  'Harper',
+  'Evelyn',
+  'Abigail',
+  'Emily',
+  'Ella',
+  'Elizabeth',
+  'Camila',
+  'Luna',
+  'Sofia',
+  'Avery',
+  'Mila',
+  'Aria',
+  'Scarlett',
+  'Penelope',
+  'Layla',
+  'Chloe',
+  'Nora',
+  'Lily',
+  'Hannah',
+  'Grace',
+  'Zoe',
+  'Leah',
+  'Aisha',
+  'Mei',
+  'Yuki',
+  'Ananya',
+  'Fatima',
+  'Ingrid',
+  'Lucia',
+  'Valentina',
+  'Naomi',
+  'Rosa',
+  'Claire',
+  'Julia',
+  'Keiko',
+  'Nadia',
+  'Elena',
 ];
 const MALE_FIRST = [
-  'Liam', 'Noah', 'Oliver', 'Elijah', 'James', 'William', 'Benjamin', 'Lucas', 'Henry', 'Theodore', 'Jack', 'Levi',
-  'Alexander', 'Mateo', 'Daniel', 'Michael', 'Mason', 'Sebastian', 'Ethan', 'Logan', 'Owen', 'Samuel', 'Jacob', 'Asher',
-  'Aiden', 'John', 'Joseph', 'Wyatt', 'David', 'Leo', 'Hiroshi', 'Arjun', 'Omar', 'Kwame', 'Andre', 'Marcus',
+  'Liam',
+  'Noah',
+  'Oliver',
+  'Elijah',
+  'James',
+  'William',
+  'Benjamin',
+  'Lucas',
+  'Henry',
+  'Theodore',
+  'Jack',
+  'Levi',
+  'Alexander',
+  'Mateo',
+  'Daniel',
+  'Michael',
+  'Mason',
+  'Sebastian',
+  'Ethan',
+  'Logan',
+  'Owen',
+  'Samuel',
+  'Jacob',
+  'Asher',
+  'Aiden',
+  'John',
+  'Joseph',
+  'Wyatt',
+  'David',
+  'Leo',
+  'Hiroshi',
+  'Arjun',
+  'Omar',
+  'Kwame',
+  'Andre',
+  'Marcus',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez',
-  'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson',
-  'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright',
-  'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell',
-  'Mitchell', 'Carter', 'Roberts', 'Kim', 'Patel', 'Chen', 'Wang', 'Singh', 'Okafor', 'Haddad', 'Kowalski', 'Rossi',
-  'Novak', 'Silva', 'Tanaka', 'Sato', 'Ali', 'Murphy', 'Cohen', 'Dubois', 'Larsen', 'Osei',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Kim',
+  'Patel',
+  'Chen',
+  'Wang',
+  'Singh',
+  'Okafor',
+  'Haddad',
+  'Kowalski',
+  'Rossi',
+  'Novak',
+  'Silva',
+  'Tanaka',
+  'Sato',
+  'Ali',
+  'Murphy',
+  'Cohen',
+  'Dubois',
+  'Larsen',
+  'Osei',
 ];
 
 const STYLIST_SPECIALTIES: readonly (readonly Skill[])[] = [
@@ -405,12 +793,32 @@ function generateStaff(now: number): StaffRow[] {
 
   // Regional managers.
   staff.push({
-    id: JORDAN_STAFF_ID, storeId: null, regionId: 'WEST', firstName: 'Jordan', lastName: 'Lee', email: email('Jordan', 'Lee', 'jordan@retail-ops.local'),
-    role: 'REGIONAL_MANAGER', skills: [], rating: 4.6, maxDailyAppointments: 0, active: true, hiredAt: hired(6, 9),
+    id: JORDAN_STAFF_ID,
+    storeId: null,
+    regionId: 'WEST',
+    firstName: 'Jordan',
+    lastName: 'Lee',
+    email: email('Jordan', 'Lee', 'jordan@retail-ops.local'),
+    role: 'REGIONAL_MANAGER',
+    skills: [],
+    rating: 4.6,
+    maxDailyAppointments: 0,
+    active: true,
+    hiredAt: hired(6, 9),
   });
   staff.push({
-    id: 'ST-EAST-RM', storeId: null, regionId: 'EAST', firstName: 'Renee', lastName: 'Okafor', email: email('Renee', 'Okafor'),
-    role: 'REGIONAL_MANAGER', skills: [], rating: 4.5, maxDailyAppointments: 0, active: true, hiredAt: hired(5, 9),
+    id: 'ST-EAST-RM',
+    storeId: null,
+    regionId: 'EAST',
+    firstName: 'Renee',
+    lastName: 'Okafor',
+    email: email('Renee', 'Okafor'),
+    role: 'REGIONAL_MANAGER',
+    skills: [],
+    rating: 4.5,
+    maxDailyAppointments: 0,
+    active: true,
+    hiredAt: hired(5, 9),
   });
 
   for (const store of STORES) {
@@ -418,19 +826,49 @@ function generateStaff(now: number): StaffRow[] {
     // Store manager.
     if (sid === 'S001') {
       staff.push({
-        id: ALEX_STAFF_ID, storeId: sid, regionId: store.regionId, firstName: 'Alex', lastName: 'Morgan', email: email('Alex', 'Morgan', 'alex@retail-ops.local'),
-        role: 'STORE_MANAGER', skills: ['personal_styling', 'workwear'], rating: 4.5, maxDailyAppointments: 2, active: true, hiredAt: hired(4, 7),
+        id: ALEX_STAFF_ID,
+        storeId: sid,
+        regionId: store.regionId,
+        firstName: 'Alex',
+        lastName: 'Morgan',
+        email: email('Alex', 'Morgan', 'alex@retail-ops.local'),
+        role: 'STORE_MANAGER',
+        skills: ['personal_styling', 'workwear'],
+        rating: 4.5,
+        maxDailyAppointments: 2,
+        active: true,
+        hiredAt: hired(4, 7),
       });
     } else if (sid === 'S002') {
       staff.push({
-        id: TAYLOR_STAFF_ID, storeId: sid, regionId: store.regionId, firstName: 'Taylor', lastName: 'Brooks', email: email('Taylor', 'Brooks', 'taylor@retail-ops.local'),
-        role: 'STORE_MANAGER', skills: ['personal_styling', 'accessories'], rating: 4.4, maxDailyAppointments: 2, active: true, hiredAt: hired(3, 7),
+        id: TAYLOR_STAFF_ID,
+        storeId: sid,
+        regionId: store.regionId,
+        firstName: 'Taylor',
+        lastName: 'Brooks',
+        email: email('Taylor', 'Brooks', 'taylor@retail-ops.local'),
+        role: 'STORE_MANAGER',
+        skills: ['personal_styling', 'accessories'],
+        rating: 4.4,
+        maxDailyAppointments: 2,
+        active: true,
+        hiredAt: hired(3, 7),
       });
     } else {
       const [f, l] = person();
       staff.push({
-        id: `ST-${sid}-MGR`, storeId: sid, regionId: store.regionId, firstName: f, lastName: l, email: email(f, l),
-        role: 'STORE_MANAGER', skills: ['personal_styling'], rating: rating(4.0, 4.8), maxDailyAppointments: 2, active: true, hiredAt: hired(3, 8),
+        id: `ST-${sid}-MGR`,
+        storeId: sid,
+        regionId: store.regionId,
+        firstName: f,
+        lastName: l,
+        email: email(f, l),
+        role: 'STORE_MANAGER',
+        skills: ['personal_styling'],
+        rating: rating(4.0, 4.8),
+        maxDailyAppointments: 2,
+        active: true,
+        hiredAt: hired(3, 8),
       });
     }
 
@@ -446,9 +884,18 @@ function generateStaff(now: number): StaffRow[] {
       ];
       for (const [id, f, l, skills, r, maxDaily, [a, b]] of s001) {
         staff.push({
-          id, storeId: sid, regionId: store.regionId, firstName: f, lastName: l,
+          id,
+          storeId: sid,
+          regionId: store.regionId,
+          firstName: f,
+          lastName: l,
           email: email(f, l, id === MARIA_ID ? 'maria@retail-ops.local' : undefined),
-          role: 'STYLIST', skills, rating: r, maxDailyAppointments: maxDaily, active: true, hiredAt: hired(a, b),
+          role: 'STYLIST',
+          skills,
+          rating: r,
+          maxDailyAppointments: maxDaily,
+          active: true,
+          hiredAt: hired(a, b),
         });
       }
     } else {
@@ -461,8 +908,18 @@ function generateStaff(now: number): StaffRow[] {
           if (!skills.includes(extra)) skills.push(extra);
         }
         staff.push({
-          id: `ST-${sid}-STY${i}`, storeId: sid, regionId: store.regionId, firstName: f, lastName: l, email: email(f, l),
-          role: 'STYLIST', skills, rating: rating(3.5, 4.9), maxDailyAppointments: rng.int(4, 6), active: true, hiredAt: hired(0.3, 8),
+          id: `ST-${sid}-STY${i}`,
+          storeId: sid,
+          regionId: store.regionId,
+          firstName: f,
+          lastName: l,
+          email: email(f, l),
+          role: 'STYLIST',
+          skills,
+          rating: rating(3.5, 4.9),
+          maxDailyAppointments: rng.int(4, 6),
+          active: true,
+          hiredAt: hired(0.3, 8),
         });
       }
     }
@@ -473,8 +930,18 @@ function generateStaff(now: number): StaffRow[] {
       const [f, l] = person();
       const skills = rng.sample(['accessories', 'footwear', 'womens_apparel', 'mens_apparel'] as const, rng.int(0, 2));
       staff.push({
-        id: `ST-${sid}-SA${i}`, storeId: sid, regionId: store.regionId, firstName: f, lastName: l, email: email(f, l),
-        role: 'SALES_ASSOCIATE', skills: [...skills], rating: rating(3.5, 4.6), maxDailyAppointments: 0, active: true, hiredAt: hired(0.2, 5),
+        id: `ST-${sid}-SA${i}`,
+        storeId: sid,
+        regionId: store.regionId,
+        firstName: f,
+        lastName: l,
+        email: email(f, l),
+        role: 'SALES_ASSOCIATE',
+        skills: [...skills],
+        rating: rating(3.5, 4.6),
+        maxDailyAppointments: 0,
+        active: true,
+        hiredAt: hired(0.2, 5),
       });
     }
   }
@@ -564,9 +1031,17 @@ interface ItemDef {
   materials: string[];
 }
 
-const CATALOGUE: Record<Category, { count: number; prefix: string; brands: string[]; suppliers: string[]; packs: number[]; velocity: number; items: ItemDef[] }> = {
+const CATALOGUE: Record<
+  Category,
+  { count: number; prefix: string; brands: string[]; suppliers: string[]; packs: number[]; velocity: number; items: ItemDef[] }
+> = {
   'womens-apparel': {
-    count: 110, prefix: 'WA', brands: ['Maison Lark', 'Northbound', 'Vela Studio', 'Odette & Co', 'Linea Rosa'], suppliers: ['SUP-01', 'SUP-02', 'SUP-08'], packs: [1, 2, 4, 6], velocity: 0.55,
+    count: 110,
+    prefix: 'WA',
+    brands: ['Maison Lark', 'Northbound', 'Vela Studio', 'Odette & Co', 'Linea Rosa'],
+    suppliers: ['SUP-01', 'SUP-02', 'SUP-08'],
+    packs: [1, 2, 4, 6],
+    velocity: 0.55,
     items: [
       { item: 'Blazer', sizes: 'top', cost: [55, 120], tags: ['business', 'classic', 'minimalist'], materials: ['Wool', 'Crepe', 'Linen'] },
       { item: 'Silk Blouse', sizes: 'top', cost: [35, 80], tags: ['classic', 'business', 'romantic'], materials: ['Silk', 'Satin'] },
@@ -591,7 +1066,12 @@ const CATALOGUE: Record<Category, { count: number; prefix: string; brands: strin
     ],
   },
   'mens-apparel': {
-    count: 60, prefix: 'MA', brands: ['Crestline', 'Hollis & Grey', 'Fieldwork', 'Navire'], suppliers: ['SUP-03', 'SUP-02', 'SUP-08'], packs: [1, 2, 4, 6], velocity: 0.45,
+    count: 60,
+    prefix: 'MA',
+    brands: ['Crestline', 'Hollis & Grey', 'Fieldwork', 'Navire'],
+    suppliers: ['SUP-03', 'SUP-02', 'SUP-08'],
+    packs: [1, 2, 4, 6],
+    velocity: 0.45,
     items: [
       { item: 'Oxford Shirt', sizes: 'top', cost: [20, 45], tags: ['classic', 'business'], materials: ['Oxford Cotton', 'Poplin'] },
       { item: 'Polo', sizes: 'top', cost: [15, 35], tags: ['sporty', 'classic'], materials: ['Pique', 'Jersey'] },
@@ -606,7 +1086,12 @@ const CATALOGUE: Record<Category, { count: number; prefix: string; brands: strin
     ],
   },
   footwear: {
-    count: 40, prefix: 'FW', brands: ['Solstice', 'Arlo Row', 'Pietra'], suppliers: ['SUP-04'], packs: [1, 2], velocity: 0.35,
+    count: 40,
+    prefix: 'FW',
+    brands: ['Solstice', 'Arlo Row', 'Pietra'],
+    suppliers: ['SUP-04'],
+    packs: [1, 2],
+    velocity: 0.35,
     items: [
       { item: 'Ankle Boot', sizes: 'womens-shoe', cost: [60, 130], tags: ['classic', 'edgy'], materials: ['Leather', 'Suede'] },
       { item: 'Block-Heel Pump', sizes: 'womens-shoe', cost: [50, 110], tags: ['business', 'classic', 'evening'], materials: ['Leather', 'Patent'] },
@@ -619,7 +1104,12 @@ const CATALOGUE: Record<Category, { count: number; prefix: string; brands: strin
     ],
   },
   accessories: {
-    count: 40, prefix: 'AC', brands: ['Meridian', 'Odette & Co', 'Kestrel'], suppliers: ['SUP-05', 'SUP-08'], packs: [1, 2, 4, 6, 12], velocity: 0.5,
+    count: 40,
+    prefix: 'AC',
+    brands: ['Meridian', 'Odette & Co', 'Kestrel'],
+    suppliers: ['SUP-05', 'SUP-08'],
+    packs: [1, 2, 4, 6, 12],
+    velocity: 0.5,
     items: [
       { item: 'Leather Tote', sizes: 'one', cost: [60, 150], tags: ['classic', 'business', 'minimalist'], materials: ['Leather', 'Pebbled Leather'] },
       { item: 'Silk Scarf', sizes: 'one', cost: [18, 50], tags: ['classic', 'romantic', 'bohemian'], materials: ['Silk', 'Modal'] },
@@ -632,7 +1122,12 @@ const CATALOGUE: Record<Category, { count: number; prefix: string; brands: strin
     ],
   },
   beauty: {
-    count: 25, prefix: 'BE', brands: ['Lumen', 'Petal & Stone'], suppliers: ['SUP-06'], packs: [6, 12], velocity: 0.9,
+    count: 25,
+    prefix: 'BE',
+    brands: ['Lumen', 'Petal & Stone'],
+    suppliers: ['SUP-06'],
+    packs: [6, 12],
+    velocity: 0.9,
     items: [
       { item: 'Lipstick', sizes: 'one', cost: [5, 12], tags: ['classic', 'evening'], materials: ['Matte', 'Satin'] },
       { item: 'Face Serum', sizes: 'one', cost: [12, 30], tags: ['minimalist'], materials: ['Vitamin C', 'Hyaluronic'] },
@@ -642,7 +1137,12 @@ const CATALOGUE: Record<Category, { count: number; prefix: string; brands: strin
     ],
   },
   home: {
-    count: 25, prefix: 'HM', brands: ['Hearth & Loom', 'Quiet Room'], suppliers: ['SUP-07', 'SUP-08'], packs: [1, 2, 4], velocity: 0.3,
+    count: 25,
+    prefix: 'HM',
+    brands: ['Hearth & Loom', 'Quiet Room'],
+    suppliers: ['SUP-07', 'SUP-08'],
+    packs: [1, 2, 4],
+    velocity: 0.3,
     items: [
       { item: 'Scented Candle', sizes: 'one', cost: [8, 22], tags: ['romantic', 'minimalist'], materials: ['Soy', 'Beeswax'] },
       { item: 'Throw Blanket', sizes: 'one', cost: [30, 80], tags: ['bohemian', 'classic'], materials: ['Wool', 'Cotton'] },
@@ -665,7 +1165,9 @@ const SIZE_SETS: Record<ItemDef['sizes'], { sizes: readonly string[]; weights: n
 };
 
 /** Base daily unit rate per product in an average store (kept for the sales generator). */
-interface ProductProfile { velocity: number }
+interface ProductProfile {
+  velocity: number;
+}
 
 function generateProducts(): { products: ProductRow[]; profiles: Map<string, ProductProfile> } {
   const rng = stream('products');
@@ -702,10 +1204,19 @@ function generateProducts(): { products: ProductRow[]; profiles: Map<string, Pro
       products.push({
         sku,
         name: def.item.includes(material) ? `${brand} ${adjective} ${def.item}` : `${brand} ${adjective} ${material} ${def.item}`,
-        category, brand, colour, size, styleTags: tags,
-        costCents, priceCents, mapCents,
+        category,
+        brand,
+        colour,
+        size,
+        styleTags: tags,
+        costCents,
+        priceCents,
+        mapCents,
         supplierId: rng.pick(cat.suppliers),
-        packSize, minOrderQty, serviceLevel, active: true,
+        packSize,
+        minOrderQty,
+        serviceLevel,
+        active: true,
       });
       profiles.set(sku, { velocity });
     }
@@ -731,12 +1242,24 @@ function yearlyFactor(doy: number, category: Category): number {
   const lull = -0.18 * gauss(doy, 35, 18);
   let summer = 0;
   switch (category) {
-    case 'womens-apparel': summer = 0.15 * gauss(doy, 160, 30); break; // occasion / wedding season bump
-    case 'mens-apparel': summer = -0.1 * gauss(doy, 200, 30); break;
-    case 'footwear': summer = 0.2 * gauss(doy, 235, 14); break; // back to school
-    case 'accessories': summer = 0.1 * gauss(doy, 180, 35); break;
-    case 'beauty': summer = 0.25 * gauss(doy, 44, 5); break; // Valentine's
-    case 'home': summer = -0.2 * gauss(doy, 200, 40); break;
+    case 'womens-apparel':
+      summer = 0.15 * gauss(doy, 160, 30);
+      break; // occasion / wedding season bump
+    case 'mens-apparel':
+      summer = -0.1 * gauss(doy, 200, 30);
+      break;
+    case 'footwear':
+      summer = 0.2 * gauss(doy, 235, 14);
+      break; // back to school
+    case 'accessories':
+      summer = 0.1 * gauss(doy, 180, 35);
+      break;
+    case 'beauty':
+      summer = 0.25 * gauss(doy, 44, 5);
+      break; // Valentine's
+    case 'home':
+      summer = -0.2 * gauss(doy, 200, 40);
+      break;
   }
   const holidayWeight = category === 'home' || category === 'beauty' ? 1.3 : 1;
   return M.max(0.3, 1 + holidayWeight * holiday + lull + summer);
@@ -749,7 +1272,12 @@ function dayOfYear(t: number): number {
 
 /** Own-price elasticity by category (demand = A · price^e), before a per-SKU spread of ±0.4. */
 const CATEGORY_ELASTICITY: Record<Category, number> = {
-  'womens-apparel': -1.8, 'mens-apparel': -1.7, footwear: -1.5, accessories: -2.0, beauty: -1.2, home: -1.4,
+  'womens-apparel': -1.8,
+  'mens-apparel': -1.7,
+  footwear: -1.5,
+  accessories: -2.0,
+  beauty: -1.2,
+  home: -1.4,
 };
 /** Days at the end of the history always at list price: the pricing engine's 28-day baseline sees no promotion. */
 const PROMOTION_FREE_DAYS = 35;
@@ -758,7 +1286,10 @@ const PROMOTION_DEPTHS = [0.35, 0.65, 1] as const;
 /** Deepest promotion, as a share of the list price. */
 const MAX_PROMOTION_DISCOUNT = 0.4;
 
-interface PriceProfile { elasticity: number; dailyPriceCents: Int32Array }
+interface PriceProfile {
+  elasticity: number;
+  dailyPriceCents: Int32Array;
+}
 
 /**
  * A year of chain-wide prices per SKU: the list price, with three promotions of two to four weeks
@@ -857,7 +1388,9 @@ function generateCompetitorPrices(now: number, products: ProductRow[]): Competit
         const observedAt = new Date(now - rng.range(0.5, 14) * DAY_MS);
         observedAt.setUTCMilliseconds(0);
         rows.push({
-          id: `CP-${pad(++n, 5)}`, sku: p.sku, competitor,
+          id: `CP-${pad(++n, 5)}`,
+          sku: p.sku,
+          competitor,
           priceCents: M.round((p.priceCents * level * rng.range(0.98, 1.02)) / 5) * 5,
           observedAt,
         });
@@ -871,7 +1404,14 @@ function generateCompetitorPrices(now: number, products: ProductRow[]): Competit
 // Customers, orders and appointments
 // ---------------------------------------------------------------------------
 
-interface ProductPick { sku: string; category: string; size: string; colour: string; styleTags: string[]; priceCents: number }
+interface ProductPick {
+  sku: string;
+  category: string;
+  size: string;
+  colour: string;
+  styleTags: string[];
+  priceCents: number;
+}
 
 /**
  * Victoria Chen: profile row, ~15 purchases over five years (mostly womens-apparel in her sizes
@@ -898,7 +1438,8 @@ export function buildVictoria(
   const fits = (p: ProductPick) =>
     (p.category === 'womens-apparel' && (p.size === 'M' || p.size === '8')) ||
     (p.category === 'footwear' && p.size === '38') ||
-    p.category === 'accessories' || p.category === 'beauty';
+    p.category === 'accessories' ||
+    p.category === 'beauty';
   const sorted = [...products].filter(fits).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   const womens = sorted.filter((p) => p.category === 'womens-apparel');
   const preferred = womens.filter((p) => prefs.has(p.colour) || p.styleTags.some((s) => tagPrefs.has(s)));
@@ -925,8 +1466,12 @@ export function buildVictoria(
     }
     if (!lines.length) continue;
     orders.push({
-      id, customerId: VICTORIA_ID, storeId: i % 4 === 3 ? null : SCENARIO_STORE_ID, channel: i % 4 === 3 ? 'online' : 'store',
-      purchasedAt, totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
+      id,
+      customerId: VICTORIA_ID,
+      storeId: i % 4 === 3 ? null : SCENARIO_STORE_ID,
+      channel: i % 4 === 3 ? 'online' : 'store',
+      purchasedAt,
+      totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
     });
     orderLines.push(...lines);
   }
@@ -939,8 +1484,15 @@ export function buildVictoria(
     const local = zonedParts(t - daysAgo * DAY_MS, VICTORIA_PROFILE.timezone);
     const startsAt = zonedTimeToUtc(local.y, local.m, local.d, 14, 0, VICTORIA_PROFILE.timezone);
     return {
-      id: `APT-H-VC-${i + 1}`, storeId: SCENARIO_STORE_ID, customerId: VICTORIA_ID, serviceType: SCENARIO_SERVICE_TYPE,
-      startsAt, endsAt: new Date(startsAt.getTime() + 90 * MINUTE_MS), status: 'COMPLETED', stylistId: MARIA_ID, notes: sessionNotes[i],
+      id: `APT-H-VC-${i + 1}`,
+      storeId: SCENARIO_STORE_ID,
+      customerId: VICTORIA_ID,
+      serviceType: SCENARIO_SERVICE_TYPE,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 90 * MINUTE_MS),
+      status: 'COMPLETED',
+      stylistId: MARIA_ID,
+      notes: sessionNotes[i],
     };
   });
   return { customer, orders, orderLines, pastSessions };
@@ -979,18 +1531,28 @@ function generateCustomers(now: number, products: ProductRow[]): { customers: Cu
       : rng.sample(['mens-apparel', 'mens-apparel', 'footwear', 'accessories', 'home'] as const, rng.int(1, 2));
     const preferredCategories = categories.filter((c, k, a) => a.indexOf(c) === k);
     const sizeTop = rng.weighted(TOP_SIZES, SIZE_SETS.top.weights);
-    const sizeBottom = female ? rng.weighted(WOMENS_NUMERIC_SIZES, SIZE_SETS['womens-numeric'].weights) : rng.weighted(MENS_WAIST_SIZES, SIZE_SETS['mens-waist'].weights);
+    const sizeBottom = female
+      ? rng.weighted(WOMENS_NUMERIC_SIZES, SIZE_SETS['womens-numeric'].weights)
+      : rng.weighted(MENS_WAIST_SIZES, SIZE_SETS['mens-waist'].weights);
     const shoeSize = female ? rng.weighted(WOMENS_SHOE_SIZES, SIZE_SETS['womens-shoe'].weights) : rng.weighted(MENS_SHOE_SIZES, SIZE_SETS['mens-shoe'].weights);
     const customer: CustomerRow = {
-      id, firstName: first, lastName: last,
+      id,
+      firstName: first,
+      lastName: last,
       email: `${first}.${last}.${i}`.toLowerCase().replace(/[^a-z0-9.]/g, '') + '@example.com',
       phone: rng.chance(0.75) ? `+1-${rng.int(201, 989)}-555-${pad(rng.int(100, 9999), 4)}` : null,
-      tier, memberSince, homeStoreId: home?.id ?? null, timezone: (home ?? STORES[0]).timezone,
-      emailConsent, consentUpdatedAt: emailConsent ? new Date(memberSince.getTime() + rng.int(0, 30) * DAY_MS) : null,
+      tier,
+      memberSince,
+      homeStoreId: home?.id ?? null,
+      timezone: (home ?? STORES[0]).timezone,
+      emailConsent,
+      consentUpdatedAt: emailConsent ? new Date(memberSince.getTime() + rng.int(0, 30) * DAY_MS) : null,
       styleTags: rng.sample(STYLE_TAGS, rng.int(1, 3)),
       preferredColours: rng.sample(COLOURS, rng.int(1, 3)),
       preferredCategories,
-      sizeTop, sizeBottom, shoeSize,
+      sizeTop,
+      sizeBottom,
+      shoeSize,
       styleNotes: tier === 'PLATINUM' || (tier === 'GOLD' && rng.chance(0.5)) ? rng.pick(STYLE_NOTES) : null,
     };
     customers.push(customer);
@@ -1015,14 +1577,20 @@ function generateCustomers(now: number, products: ProductRow[]): { customers: Cu
         used.add(p.sku);
         const discount = rng.weighted([0, 0.1, 0.2, 0.3], [0.7, 0.12, 0.12, 0.06]);
         lines.push({
-          id: `${orderId}-${lines.length + 1}`, orderId, sku: p.sku,
+          id: `${orderId}-${lines.length + 1}`,
+          orderId,
+          sku: p.sku,
           quantity: p.category === 'beauty' ? rng.int(1, 3) : 1,
           unitPriceCents: M.round(p.priceCents * (1 - discount)),
         });
       }
       orders.push({
-        id: orderId, customerId: id, storeId: online ? null : (home ?? rng.pick(STORES)).id, channel: online ? 'online' : 'store',
-        purchasedAt, totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
+        id: orderId,
+        customerId: id,
+        storeId: online ? null : (home ?? rng.pick(STORES)).id,
+        channel: online ? 'online' : 'store',
+        purchasedAt,
+        totalCents: lines.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
       });
       orderLines.push(...lines);
     }
@@ -1071,9 +1639,15 @@ function generateAppointments(now: number, staff: StaffRow[], shifts: ShiftRow[]
         const startsAt = zonedTimeToUtc(local.y, local.m, local.d, hour, rng.chance(0.5) ? 0 : 30, store.timezone);
         const minutes = rng.pick([60, 90]);
         rows.push({
-          id: `APT-H-${store.id}-${pad(++seq, 4)}`, storeId: store.id, customerId: rng.weighted(locals, weights).id,
-          serviceType: rng.pick(services), startsAt, endsAt: new Date(startsAt.getTime() + minutes * MINUTE_MS),
-          status: rng.weighted(['COMPLETED', 'NO_SHOW', 'CANCELLED'] as const, [0.88, 0.05, 0.07]), stylistId: stylist.id, notes: null,
+          id: `APT-H-${store.id}-${pad(++seq, 4)}`,
+          storeId: store.id,
+          customerId: rng.weighted(locals, weights).id,
+          serviceType: rng.pick(services),
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + minutes * MINUTE_MS),
+          status: rng.weighted(['COMPLETED', 'NO_SHOW', 'CANCELLED'] as const, [0.88, 0.05, 0.07]),
+          stylistId: stylist.id,
+          notes: null,
         });
       }
       // Upcoming, already assigned sessions inside the stylist's shifts (not in S001: the demo
@@ -1091,9 +1665,15 @@ function generateAppointments(now: number, staff: StaffRow[], shifts: ShiftRow[]
         if (busy.has(key)) continue;
         busy.add(key);
         rows.push({
-          id: `APT-F-${store.id}-${pad(++seq, 4)}`, storeId: store.id, customerId: rng.weighted(locals, weights).id,
-          serviceType: rng.pick(services), startsAt, endsAt: new Date(startsAt.getTime() + minutes * MINUTE_MS),
-          status: rng.chance(0.6) ? 'CONFIRMED' : 'SCHEDULED', stylistId: stylist.id, notes: null,
+          id: `APT-F-${store.id}-${pad(++seq, 4)}`,
+          storeId: store.id,
+          customerId: rng.weighted(locals, weights).id,
+          serviceType: rng.pick(services),
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + minutes * MINUTE_MS),
+          status: rng.chance(0.6) ? 'CONFIRMED' : 'SCHEDULED',
+          stylistId: stylist.id,
+          notes: null,
         });
       }
     }

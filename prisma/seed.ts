@@ -23,13 +23,7 @@ import { hashApiKey } from '../platform/api-keys';
 import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { findOpenScenario, putScenarioInPlace } from './demo-scenario';
-import {
-  DEMO_PRINCIPALS,
-  centsToDecimal,
-  generateSeedData,
-  type SalesHistory,
-  type SeedData,
-} from './seed-data';
+import { DEMO_PRINCIPALS, centsToDecimal, generateSeedData, type SalesHistory, type SeedData } from './seed-data';
 
 export interface SeedOptions {
   /** Create (or restore) the demo principals and their published keys; false revokes those keys. */
@@ -107,14 +101,21 @@ interface Column {
 function columnSql(c: Column, i: number): { param: string; select: string } {
   const alias = `c${i}`;
   switch (c.type) {
-    case 'text': return { param: `$${i + 1}::text[]`, select: alias };
-    case 'int': return { param: `$${i + 1}::int[]`, select: alias };
-    case 'float': return { param: `$${i + 1}::float8[]`, select: alias };
-    case 'bool': return { param: `$${i + 1}::bool[]`, select: alias };
-    case 'numeric': return { param: `$${i + 1}::numeric[]`, select: alias };
+    case 'text':
+      return { param: `$${i + 1}::text[]`, select: alias };
+    case 'int':
+      return { param: `$${i + 1}::int[]`, select: alias };
+    case 'float':
+      return { param: `$${i + 1}::float8[]`, select: alias };
+    case 'bool':
+      return { param: `$${i + 1}::bool[]`, select: alias };
+    case 'numeric':
+      return { param: `$${i + 1}::numeric[]`, select: alias };
     // ISO strings with Z: read as an instant, stored as the UTC wall time (Prisma's TIMESTAMP(3)).
-    case 'timestamp': return { param: `$${i + 1}::text[]`, select: `(${alias}::timestamptz AT TIME ZONE 'UTC')` };
-    default: return { param: `$${i + 1}::text[]`, select: `${alias}::"${c.type.slice(5)}"` };
+    case 'timestamp':
+      return { param: `$${i + 1}::text[]`, select: `(${alias}::timestamptz AT TIME ZONE 'UTC')` };
+    default:
+      return { param: `$${i + 1}::text[]`, select: `${alias}::"${c.type.slice(5)}"` };
   }
 }
 
@@ -213,8 +214,16 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
   const salesRows = data.sales.series.length * data.sales.days;
   const small = data.regions.length + data.stores.length + data.suppliers.length + data.products.length + data.staff.length + data.rooms.length;
   const total =
-    small + data.customers.length + data.shifts.length + data.inventory.length + data.orders.length + data.orderLines.length +
-    data.appointments.length + data.competitorPrices.length + salesRows + (demo ? data.principals.length : 0);
+    small +
+    data.customers.length +
+    data.shifts.length +
+    data.inventory.length +
+    data.orders.length +
+    data.orderLines.length +
+    data.appointments.length +
+    data.competitorPrices.length +
+    salesRows +
+    (demo ? data.principals.length : 0);
   let done = 0;
   let step = 'starting';
   const report = (n: number) => {
@@ -258,64 +267,100 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
   }
 
   begin('shifts');
-  await bulkInsert(db, 'StaffShift', data.shifts, (c) => [
-    col('id', 'text', c, (r) => r.id),
-    col('staffId', 'text', c, (r) => r.staffId),
-    col('storeId', 'text', c, (r) => r.storeId),
-    col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
-    col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
-  ], report);
+  await bulkInsert(
+    db,
+    'StaffShift',
+    data.shifts,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('staffId', 'text', c, (r) => r.staffId),
+      col('storeId', 'text', c, (r) => r.storeId),
+      col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
+      col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
+    ],
+    report,
+  );
 
   begin('inventory');
-  await bulkInsert(db, 'InventoryLevel', data.inventory, (c) => [
-    col('storeId', 'text', c, (r) => r.storeId),
-    col('sku', 'text', c, (r) => r.sku),
-    col('onHand', 'int', c, (r) => r.onHand),
-    col('reserved', 'int', c, (r) => r.reserved),
-    col('onOrder', 'int', c, (r) => r.onOrder),
-    col('updatedAt', 'timestamp', c, () => updatedAt),
-  ], report);
+  await bulkInsert(
+    db,
+    'InventoryLevel',
+    data.inventory,
+    (c) => [
+      col('storeId', 'text', c, (r) => r.storeId),
+      col('sku', 'text', c, (r) => r.sku),
+      col('onHand', 'int', c, (r) => r.onHand),
+      col('reserved', 'int', c, (r) => r.reserved),
+      col('onOrder', 'int', c, (r) => r.onOrder),
+      col('updatedAt', 'timestamp', c, () => updatedAt),
+    ],
+    report,
+  );
 
   begin('orders');
-  await bulkInsert(db, 'Order', data.orders, (c) => [
-    col('id', 'text', c, (r) => r.id),
-    col('customerId', 'text', c, (r) => r.customerId),
-    col('storeId', 'text', c, (r) => r.storeId),
-    col('channel', 'text', c, (r) => r.channel),
-    col('purchasedAt', 'timestamp', c, (r) => iso(r.purchasedAt)),
-    col('total', 'numeric', c, (r) => centsToDecimal(r.totalCents)),
-  ], report);
+  await bulkInsert(
+    db,
+    'Order',
+    data.orders,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('customerId', 'text', c, (r) => r.customerId),
+      col('storeId', 'text', c, (r) => r.storeId),
+      col('channel', 'text', c, (r) => r.channel),
+      col('purchasedAt', 'timestamp', c, (r) => iso(r.purchasedAt)),
+      col('total', 'numeric', c, (r) => centsToDecimal(r.totalCents)),
+    ],
+    report,
+  );
   begin('order lines');
-  await bulkInsert(db, 'OrderLine', data.orderLines, (c) => [
-    col('id', 'text', c, (r) => r.id),
-    col('orderId', 'text', c, (r) => r.orderId),
-    col('sku', 'text', c, (r) => r.sku),
-    col('quantity', 'int', c, (r) => r.quantity),
-    col('unitPrice', 'numeric', c, (r) => centsToDecimal(r.unitPriceCents)),
-  ], report);
+  await bulkInsert(
+    db,
+    'OrderLine',
+    data.orderLines,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('orderId', 'text', c, (r) => r.orderId),
+      col('sku', 'text', c, (r) => r.sku),
+      col('quantity', 'int', c, (r) => r.quantity),
+      col('unitPrice', 'numeric', c, (r) => centsToDecimal(r.unitPriceCents)),
+    ],
+    report,
+  );
 
   begin('appointments');
-  await bulkInsert(db, 'Appointment', data.appointments, (c) => [
-    col('id', 'text', c, (r) => r.id),
-    col('storeId', 'text', c, (r) => r.storeId),
-    col('customerId', 'text', c, (r) => r.customerId),
-    col('serviceType', 'text', c, (r) => r.serviceType),
-    col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
-    col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
-    col('status', 'enum:AppointmentStatus', c, (r) => r.status),
-    col('stylistId', 'text', c, (r) => r.stylistId),
-    col('notes', 'text', c, (r) => r.notes),
-    col('updatedAt', 'timestamp', c, () => updatedAt),
-  ], report);
+  await bulkInsert(
+    db,
+    'Appointment',
+    data.appointments,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('storeId', 'text', c, (r) => r.storeId),
+      col('customerId', 'text', c, (r) => r.customerId),
+      col('serviceType', 'text', c, (r) => r.serviceType),
+      col('startsAt', 'timestamp', c, (r) => iso(r.startsAt)),
+      col('endsAt', 'timestamp', c, (r) => iso(r.endsAt)),
+      col('status', 'enum:AppointmentStatus', c, (r) => r.status),
+      col('stylistId', 'text', c, (r) => r.stylistId),
+      col('notes', 'text', c, (r) => r.notes),
+      col('updatedAt', 'timestamp', c, () => updatedAt),
+    ],
+    report,
+  );
 
   begin('competitor prices');
-  await bulkInsert(db, 'CompetitorPrice', data.competitorPrices, (c) => [
-    col('id', 'text', c, (r) => r.id),
-    col('sku', 'text', c, (r) => r.sku),
-    col('competitor', 'text', c, (r) => r.competitor),
-    col('price', 'numeric', c, (r) => centsToDecimal(r.priceCents)),
-    col('observedAt', 'timestamp', c, (r) => iso(r.observedAt)),
-  ], report);
+  await bulkInsert(
+    db,
+    'CompetitorPrice',
+    data.competitorPrices,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('sku', 'text', c, (r) => r.sku),
+      col('competitor', 'text', c, (r) => r.competitor),
+      col('price', 'numeric', c, (r) => centsToDecimal(r.priceCents)),
+      col('observedAt', 'timestamp', c, (r) => iso(r.observedAt)),
+    ],
+    report,
+  );
 
   begin('sales history');
   await insertSales(db, data.sales, report);
@@ -328,7 +373,13 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
   // Last: the marker isSeeded() looks for.
   await db.auditEvent.upsert({
     where: { idempotencyKey: SEEDED_MARKER },
-    create: { idempotencyKey: SEEDED_MARKER, action: 'seed.completed', entityType: 'installation', entityId: 'demo-data', details: { seedNow: data.now.toISOString(), demoPrincipals: demo } },
+    create: {
+      idempotencyKey: SEEDED_MARKER,
+      action: 'seed.completed',
+      entityType: 'installation',
+      entityId: 'demo-data',
+      details: { seedNow: data.now.toISOString(), demoPrincipals: demo },
+    },
     update: {},
   });
   begin('done');

@@ -123,21 +123,33 @@ function teardown(): Promise<void> {
     const t = now();
     if (res.server) {
       const server = res.server;
-      await step('stopping the API', () => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }));
+      await step(
+        'stopping the API',
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
     }
     // Worker, SMTP capture, Temporal client, the harness's Prisma pool.
     if (res.harness) await step('stopping the worker and harness', () => res.harness!.close(), 30_000);
     if (res.apiDb) await step('closing the API database pool', () => res.apiDb!.$disconnect());
     if (res.infra) {
-      const infra = (await withTimeout(res.infra.catch(() => undefined), 90_000, 'infrastructure start-up')) ?? undefined;
+      const infra =
+        (await withTimeout(
+          res.infra.catch(() => undefined),
+          90_000,
+          'infrastructure start-up',
+        )) ?? undefined;
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
         const { stopTestInfra } = await import('../tests/support/global-setup');
-        await step('stopping the Temporal dev server and dropping the database', () =>
-          stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }), 30_000);
+        await step(
+          'stopping the Temporal dev server and dropping the database',
+          () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
+          30_000,
+        );
       }
     }
     note(`torn down (${secs(now() - t)})`);
@@ -218,7 +230,13 @@ interface Dist {
 }
 function dist(values: number[]): Dist {
   const s = [...values].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+  return {
+    p50: percentile(s, 50),
+    p95: percentile(s, 95),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? NaN,
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,7 +343,8 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
       const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
       expectStatus(r, [200], `state of ${rec.id}`);
       if (r.body.pendingApproval) return void bPending.increment();
-      if (r.body.status !== 'running') throw new Error(`${rec.id} ended (${r.body.status}, stage ${r.body.stage}) before asking for approval: ${r.body.failure ?? ''}`);
+      if (r.body.status !== 'running')
+        throw new Error(`${rec.id} ended (${r.body.status}, stage ${r.body.stage}) before asking for approval: ${r.body.failure ?? ''}`);
       still.push(rec);
     });
     waiting = still;
@@ -392,7 +411,11 @@ interface Check {
 async function verify(h: Harness, recoveries: Recovery[]): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, bad: string[], total: number, what: string) =>
-    checks.push({ name, ok: bad.length === 0, detail: bad.length ? `${bad.length}/${total} ${what}: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? '; …' : ''}` : `${total}/${total}` });
+    checks.push({
+      name,
+      ok: bad.length === 0,
+      detail: bad.length ? `${bad.length}/${total} ${what}: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? '; …' : ''}` : `${total}/${total}`,
+    });
 
   add(
     'every recovery completed with the customer confirmed',
@@ -426,7 +449,10 @@ async function verify(h: Harness, recoveries: Recovery[]): Promise<Check[]> {
     'exactly one confirmation email per customer (SMTP)',
     recoveries
       .filter((r) => confirmations(r.scenario.customerEmail).length !== 1 || h.smtp.to(r.scenario.customerEmail).length !== 1)
-      .map((r) => `${r.scenario.customerEmail}: ${confirmations(r.scenario.customerEmail).length} confirmations, ${h.smtp.to(r.scenario.customerEmail).length} emails`),
+      .map(
+        (r) =>
+          `${r.scenario.customerEmail}: ${confirmations(r.scenario.customerEmail).length} confirmations, ${h.smtp.to(r.scenario.customerEmail).length} emails`,
+      ),
     recoveries.length,
     'customers',
   );

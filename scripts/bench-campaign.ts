@@ -73,7 +73,14 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const { int, values } = parseBenchOptions(
     argv,
-    { recipients: { type: 'string', short: 'n' }, 'batch-size': { type: 'string' }, rate: { type: 'string' }, baseline: { type: 'string' }, 'greeting-delay': { type: 'string' }, 'pooled-worker': { type: 'boolean' } },
+    {
+      recipients: { type: 'string', short: 'n' },
+      'batch-size': { type: 'string' },
+      rate: { type: 'string' },
+      baseline: { type: 'string' },
+      'greeting-delay': { type: 'string' },
+      'pooled-worker': { type: 'boolean' },
+    },
     USAGE,
   );
   return {
@@ -277,8 +284,11 @@ function teardown(): Promise<void> {
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
         const { stopTestInfra } = await import('../tests/support/global-setup');
-        await step('stopping the Temporal dev server and dropping the database', () =>
-          stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }), 60_000);
+        await step(
+          'stopping the Temporal dev server and dropping the database',
+          () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
+          60_000,
+        );
       }
     }
     note(`torn down (${secs(now() - t)})`);
@@ -303,7 +313,6 @@ function checkInterrupted(): void {
   if (interrupted) throw new Interrupted('interrupted');
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Baseline: plain nodemailer over the same SMTP server
 
@@ -316,7 +325,9 @@ interface Rate {
 async function baselineLoop(transport: Transporter, n: number, label: string, tag: string): Promise<Rate> {
   // About the size of a campaign message: a personalised subject, a body with an unsubscribe link, List-* headers.
   const link = `${PUBLIC_BASE_URL}/unsubscribe/${'x'.repeat(180)}`;
-  const bar = process.stderr.isTTY ? new SingleBar({ format: `  ${label.padEnd(28)} {bar} {value}/{total} | {duration}s`, hideCursor: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+  const bar = process.stderr.isTTY
+    ? new SingleBar({ format: `  ${label.padEnd(28)} {bar} {value}/{total} | {duration}s`, hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+    : undefined;
   res.bar = bar;
   bar?.start(n, 0);
   const t0 = now();
@@ -373,9 +384,15 @@ async function describeRun(client: Client, workflowId: string, runId: string): P
       };
     }
     const payloads =
-      e.activityTaskCompletedEventAttributes?.result?.payloads ?? e.workflowExecutionStartedEventAttributes?.input?.payloads ?? e.activityTaskScheduledEventAttributes?.input?.payloads ?? [];
+      e.activityTaskCompletedEventAttributes?.result?.payloads ??
+      e.workflowExecutionStartedEventAttributes?.input?.payloads ??
+      e.activityTaskScheduledEventAttributes?.input?.payloads ??
+      [];
     if (e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendCampaignBatch') batches += 1;
-    largestPayload = Math.max(largestPayload, payloads.reduce((a, p) => a + (p.data?.length ?? 0), 0));
+    largestPayload = Math.max(
+      largestPayload,
+      payloads.reduce((a, p) => a + (p.data?.length ?? 0), 0),
+    );
   }
   const next = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   return { runId, status: d.status.name, events: d.historyLength, bytes: d.historySize, batches, largestPayload, suggested, next };
@@ -398,22 +415,30 @@ async function main(): Promise<number> {
   checkInterrupted();
   Object.assign(process.env, infra.env);
 
-  const [{ createHarness, workflowBundle }, { createPerson }, { createActivities }, { createDb }, { createSmtpTransport }, { testEnv }, { decideUpdate }, { campaignDispatch, campaignStateQuery }] =
-    await Promise.all([
-      import('../tests/support/harness'),
-      import('../tests/support/fixtures'),
-      import('../workers/activities'),
-      import('../platform/db'),
-      import('../platform/mailer'),
-      import('../tests/support/env'),
-      import('../workflows/approval-gate'),
-      import('../workflows/campaign-dispatch'),
-    ]);
+  const [
+    { createHarness, workflowBundle },
+    { createPerson },
+    { createActivities },
+    { createDb },
+    { createSmtpTransport },
+    { testEnv },
+    { decideUpdate },
+    { campaignDispatch, campaignStateQuery },
+  ] = await Promise.all([
+    import('../tests/support/harness'),
+    import('../tests/support/fixtures'),
+    import('../workers/activities'),
+    import('../platform/db'),
+    import('../platform/mailer'),
+    import('../tests/support/env'),
+    import('../workflows/approval-gate'),
+    import('../workflows/campaign-dispatch'),
+  ]);
   const h = (res.harness = await createHarness());
   const env = testEnv();
 
   // The SMTP server every message of this run crosses, and the worker's transport to it.
-  if (opts.greetingDelay !== 100 && !setGreetingDelay(opts.greetingDelay)) note('could not change smtp-server\'s greeting delay: it stays 100 ms');
+  if (opts.greetingDelay !== 100 && !setGreetingDelay(opts.greetingDelay)) note("could not change smtp-server's greeting delay: it stays 100 ms");
   const smtp = (res.smtp = await new SmtpCounter().start());
   const smtpCfg = { SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false };
   // The worker's transport, as workers/main.ts builds it (one connection per message).
@@ -431,7 +456,16 @@ async function main(): Promise<number> {
     namespace: env.namespace,
     taskQueue: h.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: workerDb, transport: opts.pooledWorker ? pooledTransport : workerTransport, client: h.client, taskQueue: h.taskQueue, mailFrom: MAIL_FROM, publicBaseUrl: PUBLIC_BASE_URL, supplierErpUrl: h.simulator.url, unsubscribeSecrets: h.unsubscribeSecrets }),
+    activities: createActivities({
+      db: workerDb,
+      transport: opts.pooledWorker ? pooledTransport : workerTransport,
+      client: h.client,
+      taskQueue: h.taskQueue,
+      mailFrom: MAIL_FROM,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      supplierErpUrl: h.simulator.url,
+      unsubscribeSecrets: h.unsubscribeSecrets,
+    }),
   });
   const running = worker.run();
   let stopped: Promise<void> | undefined;
@@ -471,7 +505,17 @@ async function main(): Promise<number> {
     { key: 'b', subject: '{{firstName}}: the winter edit is here', body: 'Fresh picks.' },
   ];
   // As POST /api/v1/campaigns records it.
-  await h.db.campaign.create({ data: { id: campaignId, workflowId: campaignId, name: 'Bench winter edit', segment: { storeIds: [storeId] }, variants: variants.map((v) => ({ ...v })), status: 'draft', createdBy: 'system:bench' } });
+  await h.db.campaign.create({
+    data: {
+      id: campaignId,
+      workflowId: campaignId,
+      name: 'Bench winter edit',
+      segment: { storeIds: [storeId] },
+      variants: variants.map((v) => ({ ...v })),
+      status: 'draft',
+      createdBy: 'system:bench',
+    },
+  });
   const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
   const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
   const approverPrincipal: Principal = { id: approver.id, role: 'marketing_manager', allScopes: true, storeIds: [], regionIds: [], categories: [] };
@@ -528,7 +572,12 @@ async function main(): Promise<number> {
   const runIds = new Set<string>([firstRunId]);
   const bar = process.stderr.isTTY
     ? new SingleBar(
-        { format: `  sending {bar} {percentage}% | {value}/{total} (smtp {smtp}) | {eps} emails/s | run {runs} | {stage} | {duration_formatted}`, hideCursor: true, stream: process.stderr, etaBuffer: 30 },
+        {
+          format: `  sending {bar} {percentage}% | {value}/{total} (smtp {smtp}) | {eps} emails/s | run {runs} | {stage} | {duration_formatted}`,
+          hideCursor: true,
+          stream: process.stderr,
+          etaBuffer: 30,
+        },
         Presets.shades_classic,
       )
     : undefined;
@@ -564,14 +613,19 @@ async function main(): Promise<number> {
   }
   const final = await result;
   const tDone = now();
-  bar?.update(final.progress.sent + final.progress.failed + final.progress.unknown + final.progress.skipped, { eps: eps.toFixed(0), runs: runIds.size, stage: final.stage, smtp: fmt(tally.messages) });
+  bar?.update(final.progress.sent + final.progress.failed + final.progress.unknown + final.progress.skipped, {
+    eps: eps.toFixed(0),
+    runs: runIds.size,
+    stage: final.stage,
+    smtp: fmt(tally.messages),
+  });
   bar?.stop();
   res.bar = undefined;
   note(`workflow ${final.stage} ${secs(tDone - tApprove)} after the approval; collecting histories and checking`);
 
   // ---- Runs: the continue-as-new chain from the first run, each run's history.
   const runs: RunInfo[] = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
+  for (let runId: string | undefined = firstRunId; runId;) {
     const info = await describeRun(h.client, campaignId, runId);
     runs.push(info);
     runId = info.next;
@@ -590,7 +644,9 @@ async function main(): Promise<number> {
   const dbOther = byStatus.filter((b) => b.status !== 'SENT').map((b) => `${b._count._all} ${b.status}`);
   const [{ twice }] = await h.db.$queryRaw<{ twice: number }[]>`
     SELECT COUNT(*)::int AS twice FROM (SELECT "customerId" FROM "CampaignSend" WHERE "campaignId" = ${campaignId} GROUP BY "customerId" HAVING COUNT(*) > 1) x`;
-  const sentIds = new Set((await h.db.campaignSend.findMany({ where: { campaignId, status: 'SENT' }, select: { messageId: true } })).map((s) => s.messageId ?? ''));
+  const sentIds = new Set(
+    (await h.db.campaignSend.findMany({ where: { campaignId, status: 'SENT' }, select: { messageId: true } })).map((s) => s.messageId ?? ''),
+  );
   const smtpIds = new Set(tally.perMessageId.keys());
   const smtpNotInDb = [...smtpIds].filter((id) => !sentIds.has(id)).length;
   const dbNotInSmtp = [...sentIds].filter((id) => !smtpIds.has(id)).length;
@@ -609,12 +665,28 @@ async function main(): Promise<number> {
   const rows: [string, string, string, string, string][] = [
     ['', 'emails', 'seconds', 'emails/s', '÷ baseline'],
     ['baseline: nodemailer loop, worker transport', fmt(base.n), (base.ms / 1000).toFixed(1), base.perSecond.toFixed(1), '1.00x'],
-    ['reference: nodemailer loop, pooled transport', fmt(pooled.n), (pooled.ms / 1000).toFixed(1), pooled.perSecond.toFixed(1), ratio(pooled.perSecond, base.perSecond)],
+    [
+      'reference: nodemailer loop, pooled transport',
+      fmt(pooled.n),
+      (pooled.ms / 1000).toFixed(1),
+      pooled.perSecond.toFixed(1),
+      ratio(pooled.perSecond, base.perSecond),
+    ],
     ['workflow: approval → completed', fmt(final.progress.sent), wfSeconds.toFixed(1), wfRate.toFixed(1), ratio(wfRate, base.perSecond)],
-    ['workflow: first → last email (steady state)', fmt(tally.messages), (steadyMs / 1000).toFixed(1), steadyRate.toFixed(1), ratio(steadyRate, base.perSecond)],
+    [
+      'workflow: first → last email (steady state)',
+      fmt(tally.messages),
+      (steadyMs / 1000).toFixed(1),
+      steadyRate.toFixed(1),
+      ratio(steadyRate, base.perSecond),
+    ],
   ];
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}  ${r.slice(1).map((c, i) => c.padStart(widths[i + 1]!)).join('  ')}`;
+  const line = (r: string[]) =>
+    `  ${r[0]!.padEnd(widths[0]!)}  ${r
+      .slice(1)
+      .map((c, i) => c.padStart(widths[i + 1]!))
+      .join('  ')}`;
   console.log(`\n${bold(`Campaign dispatch: ${fmt(opts.recipients)} recipients through SMTP`)}`);
   console.log(
     dim(
@@ -623,7 +695,11 @@ async function main(): Promise<number> {
         `SMTP server in process (greeting after ${opts.greetingDelay} ms); baseline ${fmt(opts.baseline)} messages; ${codeVersion()}`,
     ),
   );
-  console.log(dim(`  setup: customers generated in ${secs(generatedMs)}; audience snapshot (start → awaiting approval) ${secs(snapshotMs)}; approval Update ${Math.round(approveMs)} ms`));
+  console.log(
+    dim(
+      `  setup: customers generated in ${secs(generatedMs)}; audience snapshot (start → awaiting approval) ${secs(snapshotMs)}; approval Update ${Math.round(approveMs)} ms`,
+    ),
+  );
   console.log('');
   console.log(bold(line(rows[0]!)));
   console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
@@ -636,24 +712,60 @@ async function main(): Promise<number> {
     `  workflow runs:                           ${runs.length} (${runs.length - 1} continue-as-new; visibility counts ${visibilityRuns ?? '?'}); ` +
       `${runs.reduce((a, r) => a + r.batches, 0)} sendCampaignBatch activities`,
   );
-  console.log(`  largest run history:                     ${fmt(longest.events)} events (run ${runs.indexOf(longest) + 1}); ${kb(largest.bytes)} (run ${runs.indexOf(largest) + 1}); largest payload ${kb(Math.max(...runs.map((r) => r.largestPayload)))}`);
-  if (runs.length > 1) console.log(dim(`  runs: ${runs.map((r, i) => `#${i + 1} ${r.status} ${r.events} events ${kb(r.bytes)} ${r.batches} batches`).join('; ')}`));
+  console.log(
+    `  largest run history:                     ${fmt(longest.events)} events (run ${runs.indexOf(longest) + 1}); ${kb(largest.bytes)} (run ${runs.indexOf(largest) + 1}); largest payload ${kb(Math.max(...runs.map((r) => r.largestPayload)))}`,
+  );
+  if (runs.length > 1)
+    console.log(dim(`  runs: ${runs.map((r, i) => `#${i + 1} ${r.status} ${r.events} events ${kb(r.bytes)} ${r.batches} batches`).join('; ')}`));
   for (const [i, r] of runs.entries()) {
     if (r.suggested) {
-      console.log(dim(`  run #${i + 1}: the server suggested continue-as-new from event ${r.suggested.eventId} (history ${kb(r.suggested.historySizeBytes)}; reason: ${r.suggested.reasons.join(', ') || 'none given'})`));
+      console.log(
+        dim(
+          `  run #${i + 1}: the server suggested continue-as-new from event ${r.suggested.eventId} (history ${kb(r.suggested.historySizeBytes)}; reason: ${r.suggested.reasons.join(', ') || 'none given'})`,
+        ),
+      );
     }
   }
   console.log(`  progress at the end:                     ${JSON.stringify(final.progress)}`);
   console.log(`  duplicates (SMTP, recipients mailed twice or more): ${bold(String(dupRecipients.length))}; Message-IDs seen twice: ${dupIds.length}`);
-  console.log(`  SMTP: ${fmt(tally.messages)} campaign messages to ${fmt(tally.perRecipient.size)} recipients (${fmt(otherMessages)} other messages: baselines, approval emails)`);
+  console.log(
+    `  SMTP: ${fmt(tally.messages)} campaign messages to ${fmt(tally.perRecipient.size)} recipients (${fmt(otherMessages)} other messages: baselines, approval emails)`,
+  );
   console.log(`  CampaignSend: ${fmt(dbSent)} SENT${dbOther.length ? `, ${dbOther.join(', ')}` : ''}; customers with two rows: ${twice}`);
 
   const checks: { name: string; ok: boolean; detail: string }[] = [
-    { name: 'no recipient mailed twice (SMTP)', ok: dupRecipients.length === 0 && dupIds.length === 0, detail: `${dupRecipients.length} recipients, ${dupIds.length} Message-IDs${dupRecipients.length ? `: ${dupRecipients.slice(0, 5).map(([r, c]) => `${r} x${c}`).join(', ')}` : ''}` },
-    { name: 'every recipient mailed (SMTP)', ok: missing === 0 && tally.strays === 0, detail: `${fmt(tally.perRecipient.size)}/${fmt(opts.recipients)}${tally.strays ? `, ${tally.strays} outside the audience` : ''}` },
-    { name: 'workflow completed, every recipient counted sent', ok: final.stage === 'completed' && final.progress.sent === opts.recipients, detail: `${final.stage}, ${fmt(final.progress.sent)} sent` },
-    { name: 'CampaignSend: one SENT row per recipient, nothing else', ok: dbSent === opts.recipients && dbOther.length === 0 && twice === 0, detail: `${fmt(dbSent)} SENT${dbOther.length ? `, ${dbOther.join(', ')}` : ''}, ${twice} twice` },
-    { name: 'SMTP and CampaignSend agree (Message-IDs)', ok: smtpNotInDb === 0 && dbNotInSmtp === 0, detail: `${smtpNotInDb} accepted by SMTP but not SENT, ${dbNotInSmtp} SENT but not accepted` },
+    {
+      name: 'no recipient mailed twice (SMTP)',
+      ok: dupRecipients.length === 0 && dupIds.length === 0,
+      detail: `${dupRecipients.length} recipients, ${dupIds.length} Message-IDs${
+        dupRecipients.length
+          ? `: ${dupRecipients
+              .slice(0, 5)
+              .map(([r, c]) => `${r} x${c}`)
+              .join(', ')}`
+          : ''
+      }`,
+    },
+    {
+      name: 'every recipient mailed (SMTP)',
+      ok: missing === 0 && tally.strays === 0,
+      detail: `${fmt(tally.perRecipient.size)}/${fmt(opts.recipients)}${tally.strays ? `, ${tally.strays} outside the audience` : ''}`,
+    },
+    {
+      name: 'workflow completed, every recipient counted sent',
+      ok: final.stage === 'completed' && final.progress.sent === opts.recipients,
+      detail: `${final.stage}, ${fmt(final.progress.sent)} sent`,
+    },
+    {
+      name: 'CampaignSend: one SENT row per recipient, nothing else',
+      ok: dbSent === opts.recipients && dbOther.length === 0 && twice === 0,
+      detail: `${fmt(dbSent)} SENT${dbOther.length ? `, ${dbOther.join(', ')}` : ''}, ${twice} twice`,
+    },
+    {
+      name: 'SMTP and CampaignSend agree (Message-IDs)',
+      ok: smtpNotInDb === 0 && dbNotInSmtp === 0,
+      detail: `${smtpNotInDb} accepted by SMTP but not SENT, ${dbNotInSmtp} SENT but not accepted`,
+    },
   ];
   console.log('');
   for (const c of checks) console.log(`  ${c.ok ? green('PASS') : red('FAIL')}  ${c.name}: ${c.detail}`);

@@ -78,6 +78,9 @@ export function ensurePrerequisites(): void {
   }
   if (!findTemporalBinary()) {
     note('the Temporal CLI is missing: installing it (scripts/install-temporal.sh)');
-    process.env.TEMPORAL_BIN = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim();
+    process.env.TEMPORAL_BIN = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'install-temporal.sh')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    }).trim();
   }
 }

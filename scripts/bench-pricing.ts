@@ -59,7 +59,18 @@ async function main(): Promise<number> {
     await h.db.supplier.create({ data: { id: 'SUP-BENCH', name: 'Bench supplier', email: 'bench@example.com', leadTimeDays: 5 } });
     const skus = Array.from({ length: total }, (_, i) => `BENCH-${String(i).padStart(6, '0')}`);
     await h.db.product.createMany({
-      data: skus.map((sku) => ({ sku, name: `Bench item ${sku}`, category: 'bench', brand: 'Bench', colour: 'grey', size: 'M', styleTags: [], cost: 40, price: 100, supplierId: 'SUP-BENCH' })),
+      data: skus.map((sku) => ({
+        sku,
+        name: `Bench item ${sku}`,
+        category: 'bench',
+        brand: 'Bench',
+        colour: 'grey',
+        size: 'M',
+        styleTags: [],
+        cost: 40,
+        price: 100,
+        supplierId: 'SUP-BENCH',
+      })),
     });
     const storeIds = ['T-BENCH-1', 'T-BENCH-2'];
     const deps = { client: h.client, db: h.db, taskQueue: h.taskQueue };
@@ -71,7 +82,12 @@ async function main(): Promise<number> {
       return { id: r.workflowId, startedAt };
     };
     const pushedAt = async (ids: string[]) => {
-      const rows = await h.db.channelPricePush.groupBy({ by: ['priceChangeId'], where: { priceChangeId: { in: ids }, status: 'apply' }, _max: { pushedAt: true }, _count: true });
+      const rows = await h.db.channelPricePush.groupBy({
+        by: ['priceChangeId'],
+        where: { priceChangeId: { in: ids }, status: 'apply' },
+        _max: { pushedAt: true },
+        _count: true,
+      });
       return new Map(rows.filter((r) => r._count === storeIds.length).map((r) => [r.priceChangeId, r._max.pushedAt!.getTime()]));
     };
     const phase = async (label: string, list: string[], concurrency: number) => {
@@ -104,7 +120,14 @@ async function main(): Promise<number> {
       const latencies = started.map((s) => done.get(s.id)! - s.startedAt).sort((a, b) => a - b);
       const first = Math.min(...started.map((s) => s.startedAt));
       const last = Math.max(...done.values());
-      return { n: list.length, perSecond: list.length / ((last - first) / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), ids: started.map((s) => s.id) };
+      return {
+        n: list.length,
+        perSecond: list.length / ((last - first) / 1000),
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        ids: started.map((s) => s.id),
+      };
     };
 
     await phase('warm-up', skus.slice(0, 1), 1);
@@ -130,7 +153,9 @@ async function main(): Promise<number> {
     console.log(row('start → pushed p99', ms(seq.p99), ms(con.p99)));
     console.log(`\n  throughput ratio (concurrent ÷ sequential): ${(con.perSecond / seq.perSecond).toFixed(2)}×`);
     const ok = wrong.length === 0;
-    console.log(`  ${ok ? green('PASS') : red('FAIL')}  every change pushed exactly once to each of its ${storeIds.length} stores (${all.length} changes, ${pushes.items.length} pushes)${ok ? '' : `: ${wrong.slice(0, 5).join(', ')}`}`);
+    console.log(
+      `  ${ok ? green('PASS') : red('FAIL')}  every change pushed exactly once to each of its ${storeIds.length} stores (${all.length} changes, ${pushes.items.length} pushes)${ok ? '' : `: ${wrong.slice(0, 5).join(', ')}`}`,
+    );
     return ok ? 0 : 1;
   } finally {
     await h.close();

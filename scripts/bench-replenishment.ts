@@ -54,7 +54,16 @@ import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { freePort, withDatabase } from '../tests/support/global-setup';
 import type { ReplenishmentState, replenishment, replenishmentStateQuery as StateQuery } from '../workflows/replenishment';
-import { DEV_SERVER_DYNAMIC_CONFIG, ensureSearchAttributes, findTemporalBinary, readSearchAttributes, REPO_ROOT, startDevServer, stopProcess, waitForTemporal } from './temporal-dev';
+import {
+  DEV_SERVER_DYNAMIC_CONFIG,
+  ensureSearchAttributes,
+  findTemporalBinary,
+  readSearchAttributes,
+  REPO_ROOT,
+  startDevServer,
+  stopProcess,
+  waitForTemporal,
+} from './temporal-dev';
 import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
 
 const BENCH_DATABASE = 'retail_ops_bench_replenishment';
@@ -241,7 +250,9 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
   };
   const acts = createReplenishmentPlanningActivities({ db, forecaster: timed });
   const total = storeIds.length * opts.skus;
-  const bar = quiet ? { increment: () => undefined, stop: () => undefined } : progressBar(` ${label.padEnd(22)} {bar} {value}/{total} pairs {duration_formatted}`, total);
+  const bar = quiet
+    ? { increment: () => undefined, stop: () => undefined }
+    : progressBar(` ${label.padEnd(22)} {bar} {value}/{total} pairs {duration_formatted}`, total);
   const batchMs: number[] = [];
   let pairs = 0;
   let lines = 0;
@@ -262,7 +273,17 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
   const ms = now() - t0;
   bar.stop();
   if (pairs !== total) throw new Error(`${label}: planned ${pairs} store × SKU pairs, expected ${total}`);
-  return { label, stores: storeIds.length, concurrency: Math.min(concurrency, storeIds.length), pairs, lines, ms, pairsPerSec: pairs / (ms / 1000), batchMs, forecastMs };
+  return {
+    label,
+    stores: storeIds.length,
+    concurrency: Math.min(concurrency, storeIds.length),
+    pairs,
+    lines,
+    ms,
+    pairsPerSec: pairs / (ms / 1000),
+    batchMs,
+    forecastMs,
+  };
 }
 
 function report(opts: Options, one: PhaseResult, many: PhaseResult): string {
@@ -280,7 +301,9 @@ function report(opts: Options, one: PhaseResult, many: PhaseResult): string {
   const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`;
   return [
     bold('Replenishment planning: store × SKU pairs per second'),
-    dim(`  ${cpus().length} cores, Node ${process.version}; ${opts.history} days of history, batches of ${opts.batch}, activities called in-process (one Node thread, Prisma pool ${opts.concurrency + 2})`),
+    dim(
+      `  ${cpus().length} cores, Node ${process.version}; ${opts.history} days of history, batches of ${opts.batch}, activities called in-process (one Node thread, Prisma pool ${opts.concurrency + 2})`,
+    ),
     '',
     bold(line(rows[0]!)),
     `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`,
@@ -405,15 +428,21 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
   await ensureSearchAttributes(bin, address, 'default', searchAttributes);
   note(`Temporal dev server on ${address} (headless, in memory) ready (${secs(now() - t0)}; log ${logFile.slice(REPO_ROOT.length + 1)})`);
 
-  const [{ Connection, Client: WorkflowClient }, { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker }, nodemailer, { createSimulatorApp }, { createActivities }, wf] =
-    await Promise.all([
-      import('@temporalio/client'),
-      import('@temporalio/worker'),
-      import('nodemailer'),
-      import('../simulator/app'),
-      import('../workers/activities'),
-      import('../workflows/replenishment'),
-    ]);
+  const [
+    { Connection, Client: WorkflowClient },
+    { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker },
+    nodemailer,
+    { createSimulatorApp },
+    { createActivities },
+    wf,
+  ] = await Promise.all([
+    import('@temporalio/client'),
+    import('@temporalio/worker'),
+    import('nodemailer'),
+    import('../simulator/app'),
+    import('../workers/activities'),
+    import('../workflows/replenishment'),
+  ]);
   // The bench handles Ctrl-C itself (the SDK's default would shut the worker down on its own).
   // ERROR only: failed activity attempts are counted from the histories and reported, not logged.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [], telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
@@ -455,7 +484,9 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
   tres.workerRun = tres.worker.run().catch((err: unknown) => {
     tres.workerError = err;
   });
-  note(`worker polling ${taskQueue} (workflows bundled in ${secs(bundled)}); supplier ERP simulator on ${simulatorUrl}; mail to nodemailer jsonTransport (no SMTP server)`);
+  note(
+    `worker polling ${taskQueue} (workflows bundled in ${secs(bundled)}); supplier ERP simulator on ${simulatorUrl}; mail to nodemailer jsonTransport (no SMTP server)`,
+  );
   return { client, taskQueue, workflow: wf.replenishment, stateQuery: wf.replenishmentStateQuery, databaseUrl, simulatorUrl };
 }
 
@@ -488,10 +519,15 @@ async function teardownTemporal(): Promise<void> {
   tres.transport?.close();
   if (tres.simulator) {
     const srv = tres.simulator;
-    await bounded('stopping the simulator', () => new Promise<void>((resolve) => {
-      srv.close(() => resolve());
-      srv.closeAllConnections();
-    }), 10_000);
+    await bounded(
+      'stopping the simulator',
+      () =>
+        new Promise<void>((resolve) => {
+          srv.close(() => resolve());
+          srv.closeAllConnections();
+        }),
+      10_000,
+    );
   }
   if (tres.server) {
     const how = await stopProcess(tres.server, 10_000);
@@ -617,8 +653,7 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
         retries += (a.attempt ?? 1) - 1;
         retryReasons.push(`${activityType.get(Number(a.scheduledEventId))}: ${a.lastFailure?.message ?? 'unknown'}`);
       }
-    }
-    else if (e.activityTaskCompletedEventAttributes) {
+    } else if (e.activityTaskCompletedEventAttributes) {
       const scheduled = Number(e.activityTaskCompletedEventAttributes.scheduledEventId);
       const type = activityType.get(scheduled);
       const ran = at - (startedAt.get(scheduled) ?? at);
@@ -649,7 +684,9 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
 async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, storeIds: string[], opts: Options, quiet = false): Promise<TemporalPhaseResult> {
   const { BusinessStatus, ProcessType, StoreId } = await import('../workflows/search-attributes');
   const total = storeIds.length * opts.skus;
-  const bar = quiet ? { increment: () => undefined, stop: () => undefined } : progressBar(` ${label.padEnd(28)} {bar} {value}/{total} pairs {duration_formatted}`, total);
+  const bar = quiet
+    ? { increment: () => undefined, stop: () => undefined }
+    : progressBar(` ${label.padEnd(28)} {bar} {value}/{total} pairs {duration_formatted}`, total);
   const tag = randomUUID().slice(0, 8);
   let runs: TemporalRun[] = [];
   try {
@@ -739,7 +776,11 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
   } finally {
     bar.stop();
     // The runs now wait for supplier acknowledgments (24 h timers): end them, not measured.
-    if (!interrupted) await terminateRuns(runs.map((r) => r.workflowId), 'benchmark phase over');
+    if (!interrupted)
+      await terminateRuns(
+        runs.map((r) => r.workflowId),
+        'benchmark phase over',
+      );
   }
 }
 
@@ -763,16 +804,26 @@ function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalP
     ['activity retries', String(one.retries), String(many.retries)],
     ['start → every PO sent', s2(one.sentMs), s2(many.sentMs)],
     ['biggest history', hist(one.biggest), hist(many.biggest)],
-    ['  server-side size', one.biggest.serverBytes === undefined ? 'n/a' : kb(one.biggest.serverBytes), many.biggest.serverBytes === undefined ? 'n/a' : kb(many.biggest.serverBytes)],
+    [
+      '  server-side size',
+      one.biggest.serverBytes === undefined ? 'n/a' : kb(one.biggest.serverBytes),
+      many.biggest.serverBytes === undefined ? 'n/a' : kb(many.biggest.serverBytes),
+    ],
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`;
   return [
     bold('Through Temporal: the replenishment workflow, store × SKU pairs per second'),
-    dim(`  a Temporal dev server (in memory) and one worker on the same ${cpus().length} cores; activities from workers/activities.ts, Prisma pool ${opts.workerPool}, SDK worker defaults`),
-    dim(`  planAndStageBatch (plans and writes the lines into draft POs), POs auto-approved (thresholds ${AUTO_APPROVE.storeManagerAbove.toExponential(0)}) and sent to the in-process ERP simulator`),
+    dim(
+      `  a Temporal dev server (in memory) and one worker on the same ${cpus().length} cores; activities from workers/activities.ts, Prisma pool ${opts.workerPool}, SDK worker defaults`,
+    ),
+    dim(
+      `  planAndStageBatch (plans and writes the lines into draft POs), POs auto-approved (thresholds ${AUTO_APPROVE.storeManagerAbove.toExponential(0)}) and sent to the in-process ERP simulator`,
+    ),
     dim(`  mail: nodemailer jsonTransport, no SMTP server (a benchmark needs none); asOf ${AS_OF}, ${opts.history} days of history`),
-    dim(`  timed from just before the starts to the last run's end of planning (history timestamps); the direct ${dMany.stores}-store phase ran ${dMany.concurrency} stores at a time`),
+    dim(
+      `  timed from just before the starts to the last run's end of planning (history timestamps); the direct ${dMany.stores}-store phase ran ${dMany.concurrency} stores at a time`,
+    ),
     '',
     bold(line(rows[0]!)),
     `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`,
@@ -780,7 +831,9 @@ function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalP
     '',
     `  through Temporal, 1 store: ${bold(`${ratio(one, dOne)} the direct rate`)} (${one.pairsPerSec.toFixed(0)} vs ${dOne.pairsPerSec.toFixed(0)} pairs/s)`,
     `  through Temporal, ${many.stores} stores: ${bold(`${ratio(many, dMany)} the direct rate`)} (${many.pairsPerSec.toFixed(0)} vs ${dMany.pairsPerSec.toFixed(0)} pairs/s)`,
-    dim(`  (planAndStageBatch also writes each batch's lines into the draft POs, which planStoreBatch does not; the rest of a run's planning time is Temporal's)`),
+    dim(
+      `  (planAndStageBatch also writes each batch's lines into the draft POs, which planStoreBatch does not; the rest of a run's planning time is Temporal's)`,
+    ),
     `  biggest history: ${bold(hist(many.biggest.jsonBytes >= one.biggest.jsonBytes ? many.biggest : one.biggest))} as JSON with ${opts.skus} SKUs a store (line rationale stays in Postgres; the history holds batch counts and the draft POs' compact lines)`,
     ...[one, many].flatMap((t) =>
       [...t.retryReasons].map(([reason, n]) => `  ${red('retried')} (${t.label}, ${n}×) after ${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}`),
@@ -803,7 +856,11 @@ async function main(): Promise<number> {
     (cleaning ??= (async () => {
       await teardownTemporal().catch((err: Error) => note(`Temporal teardown: ${err.message}`));
       await db?.$disconnect().catch(() => undefined);
-      if (!opts.keep) await dropDatabase(databaseUrl).then(() => note(`dropped ${BENCH_DATABASE}`), (err: Error) => note(`could not drop ${BENCH_DATABASE}: ${err.message}`));
+      if (!opts.keep)
+        await dropDatabase(databaseUrl).then(
+          () => note(`dropped ${BENCH_DATABASE}`),
+          (err: Error) => note(`could not drop ${BENCH_DATABASE}: ${err.message}`),
+        );
     })());
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
@@ -861,11 +918,15 @@ async function main(): Promise<number> {
     await resetAfterPhase(ctx);
 
     const tOne = await runTemporalPhase(ctx, 'one', 'Temporal, 1 store', [storeIds[storeIds.length - 1]!], opts);
-    note(`Temporal, 1 store: ${tOne.pairs} pairs planned in ${secs(tOne.ms)} (${tOne.pairsPerSec.toFixed(0)}/s), ${tOne.sent} POs sent after ${secs(tOne.sentMs)}`);
+    note(
+      `Temporal, 1 store: ${tOne.pairs} pairs planned in ${secs(tOne.ms)} (${tOne.pairsPerSec.toFixed(0)}/s), ${tOne.sent} POs sent after ${secs(tOne.sentMs)}`,
+    );
     await resetAfterPhase(ctx);
 
     const tMany = await runTemporalPhase(ctx, 'all', `Temporal, ${opts.stores} stores at once`, storeIds, opts);
-    note(`Temporal, ${opts.stores} stores: ${tMany.pairs} pairs planned in ${secs(tMany.ms)} (${tMany.pairsPerSec.toFixed(0)}/s), ${tMany.sent} POs sent after ${secs(tMany.sentMs)}`);
+    note(
+      `Temporal, ${opts.stores} stores: ${tMany.pairs} pairs planned in ${secs(tMany.ms)} (${tMany.pairsPerSec.toFixed(0)}/s), ${tMany.sent} POs sent after ${secs(tMany.sentMs)}`,
+    );
 
     // The same stores and data: the workflow must stage exactly the lines the direct calls planned,
     // and send every PO.
@@ -878,7 +939,11 @@ async function main(): Promise<number> {
     }
     const check = problems.length
       ? problems.map((p) => red(`  CHECK FAILED: ${p}`))
-      : [green(`  check: the workflow staged exactly the lines the direct calls planned (${one.lines} and ${many.lines}), and every PO reached the simulated ERP once`)];
+      : [
+          green(
+            `  check: the workflow staged exactly the lines the direct calls planned (${one.lines} and ${many.lines}), and every PO reached the simulated ERP once`,
+          ),
+        ];
 
     console.log(`\n${temporalReport(opts, tOne, tMany, one, many, check)}\n`);
     tres.keepLog = problems.length > 0;

@@ -78,7 +78,13 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const { int } = parseBenchOptions(
     argv,
-    { series: { type: 'string', short: 'n' }, days: { type: 'string' }, 'batch-size': { type: 'string' }, stores: { type: 'string' }, 'checkpoint-every': { type: 'string' } },
+    {
+      series: { type: 'string', short: 'n' },
+      days: { type: 'string' },
+      'batch-size': { type: 'string' },
+      stores: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+    },
     USAGE,
   );
   const series = int('series', 10_000, 1, 1_000_000);
@@ -93,7 +99,8 @@ function parseOptions(argv: string[]): Options {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const kb = (bytes: number | undefined) => (bytes === undefined ? '?' : bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+const kb = (bytes: number | undefined) =>
+  bytes === undefined ? '?' : bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
 const pct = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;
@@ -148,7 +155,11 @@ function progress(label: string, total: number, unit: string, extra = ''): Progr
       if (v === last || (t - lastAt < 5_000 && v < total)) return;
       last = v;
       lastAt = t;
-      const more = payload ? Object.entries(payload).map(([k, x]) => ` ${k} ${x}`).join(',') : '';
+      const more = payload
+        ? Object.entries(payload)
+            .map(([k, x]) => ` ${k} ${x}`)
+            .join(',')
+        : '';
       note(`${label}: ${fmt(v)}/${fmt(total)} ${unit}${more} (${secs(t - t0)})`);
     },
     stop() {
@@ -272,7 +283,10 @@ function teardown(): Promise<void> {
     const step = async (what: string, fn: () => Promise<unknown>, ms = 30_000) => {
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([fn(), new Promise<void>((resolve) => (timer = setTimeout(() => (note(`${what} did not finish within ${secs(ms)}; going on`), resolve()), ms)))]);
+        await Promise.race([
+          fn(),
+          new Promise<void>((resolve) => (timer = setTimeout(() => (note(`${what} did not finish within ${secs(ms)}; going on`), resolve()), ms))),
+        ]);
       } catch (err) {
         note(`${what}: ${(err as Error).message}`);
       } finally {
@@ -287,7 +301,11 @@ function teardown(): Promise<void> {
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
         const { stopTestInfra } = await import('../tests/support/global-setup');
-        await step('stopping the Temporal dev server and dropping the database', () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }), 60_000);
+        await step(
+          'stopping the Temporal dev server and dropping the database',
+          () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
+          60_000,
+        );
       }
     }
     note(`torn down (${secs(now() - t)})`);
@@ -307,7 +325,6 @@ function onSignal(signal: NodeJS.Signals) {
   void teardown().finally(() => process.exit(130));
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Load
 
@@ -325,7 +342,9 @@ async function load(pg: PgClient, opts: Options, lay: Layout): Promise<LoadResul
     `INSERT INTO "Store" (id, name, "regionId", city, timezone) SELECT s, 'Bench training ' || s, $2, 'Bench', 'UTC' FROM unnest($1::text[]) AS s`,
     [lay.storeIds, REGION_ID],
   );
-  await pg.query(`INSERT INTO "Supplier" (id, name, email, "leadTimeDays") VALUES ($1, 'Bench training supplier', 'training@bench.example.com', 7)`, [SUPPLIER_ID]);
+  await pg.query(`INSERT INTO "Supplier" (id, name, email, "leadTimeDays") VALUES ($1, 'Bench training supplier', 'training@bench.example.com', 7)`, [
+    SUPPLIER_ID,
+  ]);
   await pg.query(
     `INSERT INTO "Product" (sku, name, category, brand, colour, size, "styleTags", cost, price, "supplierId")
      SELECT p.sku, 'Bench item ' || p.sku, p.category, 'Bench', 'grey', 'M', '{}', 5, $3, $4
@@ -340,7 +359,10 @@ async function load(pg: PgClient, opts: Options, lay: Layout): Promise<LoadResul
       invSkus.push(lay.skus[j]!);
     }
   });
-  await pg.query(`INSERT INTO "InventoryLevel" ("storeId", sku, "onHand", "updatedAt") SELECT s, k, 20, now() FROM unnest($1::text[], $2::text[]) AS i(s, k)`, [invStores, invSkus]);
+  await pg.query(`INSERT INTO "InventoryLevel" ("storeId", sku, "onHand", "updatedAt") SELECT s, k, 20, now() FROM unnest($1::text[], $2::text[]) AS i(s, k)`, [
+    invStores,
+    invSkus,
+  ]);
   const referenceMs = now() - t;
 
   // Sales: one statement per store (its SKUs × days, zero days left out), generated while the
@@ -458,7 +480,9 @@ async function runningBatchProgress(handle: WorkflowHandle<typeof modelRetrainin
     const batch = pending.find((a) => a.activityType?.name === 'trainModelBatch');
     const payload = batch?.heartbeatDetails?.payloads?.[0];
     if (!payload) return 0;
-    const hb = defaultPayloadConverter.fromPayload<{ trained?: number; resumed?: number }>(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
+    const hb = defaultPayloadConverter.fromPayload<{ trained?: number; resumed?: number }>(
+      payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0],
+    );
     return (hb.trained ?? 0) + (hb.resumed ?? 0);
   } catch {
     return 0;
@@ -499,8 +523,15 @@ async function runFigures(handle: WorkflowHandle<typeof modelRetraining>): Promi
   let largestPayload = 0;
   for (const e of events) {
     const at = tsToMs(e.eventTime);
-    const payloads = e.activityTaskCompletedEventAttributes?.result?.payloads ?? e.activityTaskScheduledEventAttributes?.input?.payloads ?? e.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-    largestPayload = Math.max(largestPayload, payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0));
+    const payloads =
+      e.activityTaskCompletedEventAttributes?.result?.payloads ??
+      e.activityTaskScheduledEventAttributes?.input?.payloads ??
+      e.workflowExecutionStartedEventAttributes?.input?.payloads ??
+      [];
+    largestPayload = Math.max(
+      largestPayload,
+      payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0),
+    );
     if (e.activityTaskScheduledEventAttributes) {
       const name = e.activityTaskScheduledEventAttributes.activityType?.name ?? '';
       type.set(Number(e.eventId), name);
@@ -559,7 +590,8 @@ async function main(): Promise<number> {
   const busy = loadavg()[0]!;
   const trainingDays = opts.days - HOLDOUT_DAYS;
 
-  if (busy > cpus().length / 2) note(`the machine is busy (load average ${busy.toFixed(1)} on ${cpus().length} cores): the figures will be lower than on a quiet machine`);
+  if (busy > cpus().length / 2)
+    note(`the machine is busy (load average ${busy.toFixed(1)} on ${cpus().length} cores): the figures will be lower than on a quiet machine`);
   ensurePrerequisites();
   const { startTestInfra, withDatabase } = await import('../tests/support/global-setup');
   res.infra = startTestInfra({
@@ -653,7 +685,8 @@ async function main(): Promise<number> {
         endedAt = Date.now();
         break;
       }
-      if (['failed', 'cancelled', 'rejected', 'expired'].includes(st.stage)) throw new Error(`${started.workflowId} ended ${st.stage}: ${st.outcome ?? 'no outcome recorded'}`);
+      if (['failed', 'cancelled', 'rejected', 'expired'].includes(st.stage))
+        throw new Error(`${started.workflowId} ended ${st.stage}: ${st.outcome ?? 'no outcome recorded'}`);
     }
     if (Date.now() > deadline) throw new Error(`${started.workflowId}: not evaluated after ${secs(Date.now() - tStart)} (stage ${st?.stage ?? 'unknown'})`);
     await sleep(POLL_MS);
@@ -682,19 +715,35 @@ async function main(): Promise<number> {
   const vs = (ms: number) => `${(rate(ms) / fitted.perSecond).toFixed(2)}×`;
   const rows: string[][] = [
     ['', 'seconds', 'series/s', 'vs in-process fit'],
-    ['in process: baseline forecaster only (lower bound)', (fixed.ms / 1000).toFixed(2), fmt(fixed.perSecond), `${(fixed.perSecond / fitted.perSecond).toFixed(2)}×`],
+    [
+      'in process: baseline forecaster only (lower bound)',
+      (fixed.ms / 1000).toFixed(2),
+      fmt(fixed.perSecond),
+      `${(fixed.perSecond / fitted.perSecond).toFixed(2)}×`,
+    ],
     ['in process: fit + holdout (trainModelBatch compute)', (fitted.ms / 1000).toFixed(2), fmt(fitted.perSecond), '1.00×'],
     ['Temporal: training activities (first → last batch)', (trainMs / 1000).toFixed(2), fmt(rate(trainMs)), vs(trainMs)],
     ['Temporal: registered → evaluated', bold((regToEvalMs / 1000).toFixed(2)), bold(fmt(rate(regToEvalMs))), bold(vs(regToEvalMs))],
-    ['Temporal: start → evaluated (with registration)', ((fig.evaluatedAt - fig.startedAt) / 1000).toFixed(2), fmt(rate(fig.evaluatedAt - fig.startedAt)), vs(fig.evaluatedAt - fig.startedAt)],
+    [
+      'Temporal: start → evaluated (with registration)',
+      ((fig.evaluatedAt - fig.startedAt) / 1000).toFixed(2),
+      fmt(rate(fig.evaluatedAt - fig.startedAt)),
+      vs(fig.evaluatedAt - fig.startedAt),
+    ],
   ];
   // eslint-disable-next-line no-control-regex
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => visible(r[i]!))));
-  const line = (r: string[]) => `  ${r[0]!.padEnd(widths[0]!)}` + r.slice(1).map((c, i) => `  ${' '.repeat(widths[i + 1]! - visible(c))}${c}`).join('');
+  const line = (r: string[]) =>
+    `  ${r[0]!.padEnd(widths[0]!)}` +
+    r
+      .slice(1)
+      .map((c, i) => `  ${' '.repeat(widths[i + 1]! - visible(c))}${c}`)
+      .join('');
   const catLabel = (cat: string) => `  ${cat} (${fmt(ev.challenger.byCategory[cat]!.series)} series)`;
   const labelWidth = Math.max(36, ...Object.keys(ev.challenger.byCategory).map((c) => catLabel(c).length + 14));
-  const metricRow = (label: string, m: MetricsSummary) => `  ${label.padEnd(labelWidth)}${pct(m.wape).padStart(8)}${pct(m.bias).padStart(8)}${(m.mase?.toFixed(3) ?? 'n/a').padStart(8)}`;
+  const metricRow = (label: string, m: MetricsSummary) =>
+    `  ${label.padEnd(labelWidth)}${pct(m.wape).padStart(8)}${pct(m.bias).padStart(8)}${(m.mase?.toFixed(3) ?? 'n/a').padStart(8)}`;
   const families = Object.entries(st!.training.families)
     .sort((a, b) => b[1] - a[1])
     .map(([f, n]) => `${f} ${fmt(n)} (${pct(n / opts.series, 0)})`)
@@ -740,7 +789,9 @@ async function main(): Promise<number> {
     console.log(dim(metricRow(`${catLabel(cat)}: challenger`, ev.challenger.byCategory[cat]!)));
     console.log(dim(metricRow(`${''.padEnd(catLabel(cat).length)}  baseline`, ev.champion.byCategory[cat]!)));
   }
-  console.log(`  outcome: ${stage}: ${st!.proposal?.reason ?? st!.outcome ?? ''}${stage === 'awaiting_approval' ? dim(' (cancelled by the bench, which approves nothing)') : ''}`);
+  console.log(
+    `  outcome: ${stage}: ${st!.proposal?.reason ?? st!.outcome ?? ''}${stage === 'awaiting_approval' ? dim(' (cancelled by the bench, which approves nothing)') : ''}`,
+  );
 
   // ---- Check: the workflow computed what the in-process loop computed
   const problems: string[] = [];
@@ -763,28 +814,29 @@ async function main(): Promise<number> {
   console.log(
     problems.length
       ? problems.map((p) => red(`  CHECK FAILED: ${p}`)).join('\n')
-      : green(`  check: every series trained once; the workflow chose the same families and got the same WAPE, bias and MASE (overall and per shape) as the in-process computation`),
+      : green(
+          `  check: every series trained once; the workflow chose the same families and got the same WAPE, bias and MASE (overall and per shape) as the in-process computation`,
+        ),
   );
   console.log('');
   res.keepLog = problems.length > 0;
   return problems.length ? 1 : 0;
 }
 
-main()
-  .then(
-    async (code) => {
-      await teardown();
-      process.exit(code);
-    },
-    async (err: unknown) => {
-      if (interrupted) return; // the signal handler tears down and exits (130)
-      activeBar?.stop();
-      if (err instanceof UsageError) {
-        console.error(`${err.message}\n${USAGE}`);
-        process.exit(2);
-      }
-      console.error(red(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
-      await teardown();
-      process.exit(1);
-    },
-  );
+main().then(
+  async (code) => {
+    await teardown();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    if (interrupted) return; // the signal handler tears down and exits (130)
+    activeBar?.stop();
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(red(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    await teardown();
+    process.exit(1);
+  },
+);

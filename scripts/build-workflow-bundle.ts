@@ -17,7 +17,10 @@ if (require.main === module) {
   const file = resolve(process.argv[2] ?? '.data/workflow-bundle.js');
   const t0 = Date.now();
   buildWorkflowBundle(file).then(
-    () => console.log(`${file} (${Math.round(statSync(file).size / 1024)} KB) in ${((Date.now() - t0) / 1000).toFixed(1)} s; start workers with WORKFLOW_BUNDLE_PATH=${file}`),
+    () =>
+      console.log(
+        `${file} (${Math.round(statSync(file).size / 1024)} KB) in ${((Date.now() - t0) / 1000).toFixed(1)} s; start workers with WORKFLOW_BUNDLE_PATH=${file}`,
+      ),
     (err: unknown) => {
       console.error(err);
       process.exit(1);

@@ -37,7 +37,14 @@ export class Refusal extends Error {}
 
 const list = z
   .string()
-  .transform((v) => [...new Set(v.split(',').map((s) => s.trim()).filter(Boolean))])
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ])
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", up to 64 each')).min(1, 'give at least one'));
 
 const flagsSchema = z
@@ -65,7 +72,8 @@ const flagsSchema = z
     for (const k of lists) {
       if (needed && k !== needed) ctx.addIssue({ code: 'custom', path: [k], message: `a ${f.role} is scoped by --${needed} only` });
     }
-    if (!needed && !scopeGiven) ctx.addIssue({ code: 'custom', path: ['all-scopes'], message: `a ${f.role} needs --all-scopes or --stores / --regions / --categories` });
+    if (!needed && !scopeGiven)
+      ctx.addIssue({ code: 'custom', path: ['all-scopes'], message: `a ${f.role} needs --all-scopes or --stores / --regions / --categories` });
   });
 
 export type PrincipalFlags = z.infer<typeof flagsSchema>;
@@ -192,7 +200,9 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     console.error(`principal:create: ${err.message}`);
-    console.error('usage: npm run principal:create -- --id <id> --role <role> [--stores S001,S002] [--regions WEST] [--categories womens-apparel] [--all-scopes] [--name "..."] [--email ...] [--rotate]');
+    console.error(
+      'usage: npm run principal:create -- --id <id> --role <role> [--stores S001,S002] [--regions WEST] [--categories womens-apparel] [--all-scopes] [--name "..."] [--email ...] [--rotate]',
+    );
     return 2;
   }
   const db = createDb(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, { max: 2 });

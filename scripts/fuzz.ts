@@ -110,19 +110,42 @@ async function main(): Promise<number> {
 
   try {
     note(`${requests} requests, seed ${seed}, concurrency ${concurrency}, against ${baseUrl}`);
-    const bar = new SingleBar({ format: ' {bar} {value}/{total} requests | {failures} failures | {eta_formatted} left', hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 15_000 }, Presets.shades_classic);
+    const bar = new SingleBar(
+      {
+        format: ' {bar} {value}/{total} requests | {failures} failures | {eta_formatted} left',
+        hideCursor: true,
+        stream: process.stderr,
+        noTTYOutput: true,
+        notTTYSchedule: 15_000,
+      },
+      Presets.shades_classic,
+    );
     bar.start(requests, 0, { failures: 0 });
     const result = await runFuzz({ baseUrl, ctx, requests, seed, concurrency, onResponse: (done, failures) => bar.update(done, { failures }) });
     bar.stop();
 
     let settled: SettleReport | undefined;
     if (client) {
-      settled = await settle({ client, baseUrl, systemKey: ctx.callers.find((c) => c.role === 'system')!.key, started: result.started, wholeNamespace: !baseUrlFlag, log: note });
+      settled = await settle({
+        client,
+        baseUrl,
+        systemKey: ctx.callers.find((c) => c.role === 'system')!.key,
+        started: result.started,
+        wholeNamespace: !baseUrlFlag,
+        log: note,
+      });
     }
     console.log(`\n${summary(result, settled)}`);
     if (result.failures.length) {
       const file = join(REPO_ROOT, '.data', 'logs', `fuzz-failures-${seed}.json`);
-      writeFileSync(file, JSON.stringify(result.failures.map((f) => ({ ...f, request: { ...f.request, body: f.request.body?.toString('utf8').slice(0, 2000) } })), null, 1));
+      writeFileSync(
+        file,
+        JSON.stringify(
+          result.failures.map((f) => ({ ...f, request: { ...f.request, body: f.request.body?.toString('utf8').slice(0, 2000) } })),
+          null,
+          1,
+        ),
+      );
       note(`every failure: ${file}`);
     }
     if (mails) console.log(dim(`\nEmails the run's processes sent over SMTP: ${mails()}`));

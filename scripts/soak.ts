@@ -43,7 +43,9 @@ function machine(pg: string): string {
   const cpu = cpus();
   let temporal = '?';
   try {
-    temporal = execFileSync(requireTemporalBinary(), ['--version'], { encoding: 'utf8' }).trim().replace(/^temporal version /, '');
+    temporal = execFileSync(requireTemporalBinary(), ['--version'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^temporal version /, '');
   } catch {
     /* unknown */
   }
@@ -113,7 +115,13 @@ async function main(): Promise<number> {
     const simServer: Server = await new Promise((r) => {
       const s = simApp.listen(0, '127.0.0.1', () => r(s));
     });
-    cleanups.push(() => new Promise<void>((r) => { simServer.closeAllConnections(); simServer.close(() => r()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          simServer.closeAllConnections();
+          simServer.close(() => r());
+        }),
+    );
     const simUrl = `http://127.0.0.1:${(simServer.address() as AddressInfo).port}`;
 
     const logDir = devServer.dir;
@@ -143,7 +151,9 @@ async function main(): Promise<number> {
 
     // Workers log "worker started" at info: that line is how readiness is seen.
     await bundling;
-    const workers = [1, 2].map((i) => new WorkerProcess(`worker-${i}`, { ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundleFile }, join(logDir, `worker-${i}.log`)));
+    const workers = [1, 2].map(
+      (i) => new WorkerProcess(`worker-${i}`, { ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundleFile }, join(logDir, `worker-${i}.log`)),
+    );
     cleanups.push(() => Promise.all(workers.map((w) => w.stop())));
     for (const w of workers) w.start();
     const readyBy = Date.now() + 180_000;
@@ -199,7 +209,8 @@ async function main(): Promise<number> {
     const chaosDone = chaos.run(loadMs);
     const startBy = opts.maxMinutes === null ? Number.POSITIVE_INFINITY : Date.now() + opts.maxMinutes * 60_000;
     await driver.startAll(loadMs, { concurrency: 8, maxOpen: opts.maxOpen, open: () => openAtCount + (driver.started - startedAtCount), startBy });
-    if (driver.notStartedForTime > 0) say(`time budget for starting (--max-minutes ${opts.maxMinutes}) spent: ${driver.notStartedForTime} planned run(s) not started`);
+    if (driver.notStartedForTime > 0)
+      say(`time budget for starting (--max-minutes ${opts.maxMinutes}) spent: ${driver.notStartedForTime} planned run(s) not started`);
     clearInterval(openPoll);
     // Worker kills go on until every run is started and the one-off faults are over.
     await sleep(100);
@@ -216,7 +227,7 @@ async function main(): Promise<number> {
     let outcomes = await describeRuns(client, driver);
     while (outcomes.some((o) => o.status === 'running') && Date.now() < drainBy) {
       // Described at least every minute, so campaigns held past the deadline are seen (and cancelled) early.
-      for (const lookAt = Date.now() + 60_000; ; ) {
+      for (const lookAt = Date.now() + 60_000; ;) {
         await sleep(10_000);
         await countRunning();
         if (running === 0 || Date.now() >= Math.min(drainBy, lookAt)) break;
@@ -225,7 +236,8 @@ async function main(): Promise<number> {
       const held = outcomes.filter((o) => o.status === 'running' && o.process === 'campaigns' && o.stage === 'holding').map((o) => o.id);
       if (held.length && (await driver.cancelHeldCampaigns(held, drainBy)) > 0) continue;
       const open = outcomes.filter((o) => o.status === 'running');
-      if (open.length) say(`drain: ${open.length} run(s) still open (${PROCESSES.map((p) => `${p} ${open.filter((o) => o.process === p).length}`).join(', ')})`);
+      if (open.length)
+        say(`drain: ${open.length} run(s) still open (${PROCESSES.map((p) => `${p} ${open.filter((o) => o.process === p).length}`).join(', ')})`);
     }
     clearInterval(ticker);
     driver.stop();
@@ -247,7 +259,12 @@ async function main(): Promise<number> {
     ].filter((m): m is string => typeof m === 'string');
     if (missing.length) report.breaches.push({ check: 'faults applied', process: 'all', ids: missing, detail: 'faults that did not happen' });
     if (driver.notStartedForTime === 0 && driver.started < Math.ceil(specs.length * 0.8)) {
-      report.breaches.push({ check: 'runs started', process: 'all', ids: [`${driver.started} of ${specs.length}`], detail: 'fewer than 80% of the planned runs started' });
+      report.breaches.push({
+        check: 'runs started',
+        process: 'all',
+        ids: [`${driver.started} of ${specs.length}`],
+        detail: 'fewer than 80% of the planned runs started',
+      });
     }
     const durationMs = Date.now() - t0;
     const summary = {

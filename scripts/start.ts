@@ -72,12 +72,7 @@ interface Managed {
 
 const managed: Managed[] = [];
 
-function spawnManaged(
-  name: string,
-  cmd: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; logFile: string; pipe: boolean },
-): Managed {
+function spawnManaged(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; pipe: boolean }): Managed {
   if (shuttingDown) throw new StartError('shutting down');
   let stdio: ['ignore', number | 'pipe', number | 'pipe'];
   let fd: number | undefined;
@@ -424,7 +419,9 @@ async function ensureSimulator(cfg: Config, urls: Urls, apiUrl: string): Promise
     SIMULATOR_AUTO_ACK_MS: process.env.SIMULATOR_AUTO_ACK_MS ?? '20000',
     SIMULATOR_AUTO_RECEIVE_MS: process.env.SIMULATOR_AUTO_RECEIVE_MS ?? '120000',
   };
-  info(`Simulator: starting on ${base} (acknowledges POs after ${Number(env.SIMULATOR_AUTO_ACK_MS) / 1000}s, delivers ${Number(env.SIMULATOR_AUTO_RECEIVE_MS) / 1000}s later)`);
+  info(
+    `Simulator: starting on ${base} (acknowledges POs after ${Number(env.SIMULATOR_AUTO_ACK_MS) / 1000}s, delivers ${Number(env.SIMULATOR_AUTO_RECEIVE_MS) / 1000}s later)`,
+  );
   const m = spawnManaged('simulator', process.execPath, ['--enable-source-maps', '--import', 'tsx', 'simulator/main.ts'], { env, logFile, pipe: false });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -442,8 +439,18 @@ async function waitForWorkerPolling(bin: string, cfg: Config, worker: Managed, t
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && isRunning(worker)) {
     const r = await runCli(bin, [
-      'task-queue', 'describe', '--task-queue', cfg.TEMPORAL_TASK_QUEUE, '--address', cfg.TEMPORAL_ADDRESS,
-      '--namespace', cfg.TEMPORAL_NAMESPACE, '-o', 'json', '--command-timeout', '5s',
+      'task-queue',
+      'describe',
+      '--task-queue',
+      cfg.TEMPORAL_TASK_QUEUE,
+      '--address',
+      cfg.TEMPORAL_ADDRESS,
+      '--namespace',
+      cfg.TEMPORAL_NAMESPACE,
+      '-o',
+      'json',
+      '--command-timeout',
+      '5s',
     ]);
     if (r.code === 0) {
       try {

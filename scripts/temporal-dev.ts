@@ -75,7 +75,7 @@ export interface CliResult {
 export function runCli(bin: string, args: string[], timeoutMs = 15_000): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     execFile(bin, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
@@ -165,7 +165,11 @@ export function startDevServer(o: DevServerOptions): ChildProcess {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls health until it answers; fails early when `child` exits, or after the timeout. */
-export async function waitForTemporal(bin: string, address: string, opts: { timeoutMs?: number; child?: ChildProcess; describeFailure?: () => string } = {}): Promise<void> {
+export async function waitForTemporal(
+  bin: string,
+  address: string,
+  opts: { timeoutMs?: number; child?: ChildProcess; describeFailure?: () => string } = {},
+): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let exited: string | undefined;
   const onExit = (code: number | null, signal: string | null) => {
@@ -174,11 +178,14 @@ export async function waitForTemporal(bin: string, address: string, opts: { time
   opts.child?.once('exit', onExit);
   try {
     while (Date.now() < deadline) {
-      if (exited) throw new Error(`The Temporal dev server ${exited} before answering on ${address}.${opts.describeFailure ? `\n${opts.describeFailure()}` : ''}`);
+      if (exited)
+        throw new Error(`The Temporal dev server ${exited} before answering on ${address}.${opts.describeFailure ? `\n${opts.describeFailure()}` : ''}`);
       if (await temporalHealthy(bin, address)) return;
       await sleep(250);
     }
-    throw new Error(`The Temporal server at ${address} did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)}s.${opts.describeFailure ? `\n${opts.describeFailure()}` : ''}`);
+    throw new Error(
+      `The Temporal server at ${address} did not answer within ${Math.round((opts.timeoutMs ?? 60_000) / 1000)}s.${opts.describeFailure ? `\n${opts.describeFailure()}` : ''}`,
+    );
   } finally {
     opts.child?.off('exit', onExit);
   }
@@ -195,7 +202,19 @@ const TYPE_BY_INDEXED: Record<string, SearchAttributeType> = {
 };
 
 export async function listCustomSearchAttributes(bin: string, address: string, namespace: string): Promise<Map<string, SearchAttributeType | string>> {
-  const r = await runCli(bin, ['operator', 'search-attribute', 'list', '--address', address, '--namespace', namespace, '-o', 'json', '--command-timeout', '10s']);
+  const r = await runCli(bin, [
+    'operator',
+    'search-attribute',
+    'list',
+    '--address',
+    address,
+    '--namespace',
+    namespace,
+    '-o',
+    'json',
+    '--command-timeout',
+    '10s',
+  ]);
   if (r.code !== 0) throw new Error(`temporal operator search-attribute list failed: ${r.stderr.trim() || r.stdout.trim()}`);
   const parsed = JSON.parse(r.stdout) as { customAttributes?: Record<string, string> | null };
   return new Map(Object.entries(parsed.customAttributes ?? {}).map(([k, v]) => [k, TYPE_BY_INDEXED[v] ?? v]));
@@ -215,7 +234,21 @@ export async function ensureSearchAttributes(bin: string, address: string, names
     if (have !== undefined) {
       throw new Error(`Search attribute ${sa.name} is registered on ${address} as ${have}, but the project needs ${sa.type}. Use a fresh Temporal database.`);
     }
-    const r = await runCli(bin, ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--name', sa.name, '--type', sa.type, '--command-timeout', '10s']);
+    const r = await runCli(bin, [
+      'operator',
+      'search-attribute',
+      'create',
+      '--address',
+      address,
+      '--namespace',
+      namespace,
+      '--name',
+      sa.name,
+      '--type',
+      sa.type,
+      '--command-timeout',
+      '10s',
+    ]);
     if (r.code !== 0) throw new Error(`Could not register search attribute ${sa.name}: ${r.stderr.trim() || r.stdout.trim()}`);
     created.push(sa.name);
   }

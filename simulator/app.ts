@@ -262,7 +262,11 @@ function fingerprint(value: unknown): string {
     Array.isArray(v)
       ? v.map(canon)
       : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v as object)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
         : v;
   return JSON.stringify(canon(value));
 }
@@ -280,10 +284,17 @@ const purchaseOrderBody = z.object({
     .max(10_000),
 });
 const acknowledgeBody = z.object({
-  rejectLines: z.array(z.object({ sku: id, quantity: quantity.positive().optional(), reason: reason.optional() })).max(10_000).optional(),
+  rejectLines: z
+    .array(z.object({ sku: id, quantity: quantity.positive().optional(), reason: reason.optional() }))
+    .max(10_000)
+    .optional(),
 });
 const receiveBody = z.object({
-  lines: z.array(z.object({ sku: id, quantity, rejected: quantity.optional() })).min(1).max(10_000).optional(),
+  lines: z
+    .array(z.object({ sku: id, quantity, rejected: quantity.optional() }))
+    .min(1)
+    .max(10_000)
+    .optional(),
 });
 const rejectBody = z.object({ reason });
 const priceBody = z.object({ price: z.number().positive().max(1_000_000), priceChangeId: id });
@@ -391,7 +402,12 @@ const eventBase = (order: ReceivedPurchaseOrder, occurredAt: string) => ({
   occurredAt,
 });
 
-function acknowledgedEvent(order: ReceivedPurchaseOrder, progress: OrderProgress, rejectLines: z.infer<typeof acknowledgeBody>['rejectLines'], occurredAt: string): SupplierEvent {
+function acknowledgedEvent(
+  order: ReceivedPurchaseOrder,
+  progress: OrderProgress,
+  rejectLines: z.infer<typeof acknowledgeBody>['rejectLines'],
+  occurredAt: string,
+): SupplierEvent {
   const lines = (rejectLines ?? []).map((r) => ({
     sku: r.sku,
     quantityRejected: r.quantity ?? orderedQuantity(order, r.sku),
@@ -406,7 +422,12 @@ function acknowledgedEvent(order: ReceivedPurchaseOrder, progress: OrderProgress
   };
 }
 
-function receivedEvent(order: ReceivedPurchaseOrder, progress: OrderProgress, lines: { sku: string; quantity: number; rejected?: number }[], occurredAt: string): SupplierEvent {
+function receivedEvent(
+  order: ReceivedPurchaseOrder,
+  progress: OrderProgress,
+  lines: { sku: string; quantity: number; rejected?: number }[],
+  occurredAt: string,
+): SupplierEvent {
   for (const l of lines) progress.settledByReceipts[l.sku] = (progress.settledByReceipts[l.sku] ?? 0) + l.quantity + (l.rejected ?? 0);
   progress.receipts++;
   return {
@@ -461,7 +482,8 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
 
   function requireEventsUrl(order: ReceivedPurchaseOrder, res: Response): string | undefined {
     if (!opts.callbackBaseUrl) problem(res, 400, 'no-callback-url', 'The simulator has no callbackBaseUrl to send supplier events to.');
-    else if (!order.replenishmentId) problem(res, 400, 'no-replenishment-id', `Purchase order ${order.supplierReference} has no replenishmentId to send events for.`);
+    else if (!order.replenishmentId)
+      problem(res, 400, 'no-replenishment-id', `Purchase order ${order.supplierReference} has no replenishmentId to send events for.`);
     return eventsUrl(order);
   }
 
@@ -695,7 +717,9 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
   app.get('/_price-pushes', (req, res) => {
     const { channel, storeId, sku } = req.query;
     const items = state.pushes
-      .filter((p) => (channel === undefined || p.channel === channel) && (storeId === undefined || p.storeId === storeId) && (sku === undefined || p.sku === sku))
+      .filter(
+        (p) => (channel === undefined || p.channel === channel) && (storeId === undefined || p.storeId === storeId) && (sku === undefined || p.sku === sku),
+      )
       .map(({ idempotencyKey: _key, ...p }) => p);
     res.json({ items });
   });
@@ -730,7 +754,12 @@ export function createSimulatorApp(opts: SimulatorOptions = {}): Express {
   const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) opts.logger?.error({ err }, 'simulator error');
-    problem(res, status, status === 400 ? 'validation-error' : status === 413 ? 'payload-too-large' : status === 500 ? 'internal' : 'bad-request', String(err?.message ?? err));
+    problem(
+      res,
+      status,
+      status === 400 ? 'validation-error' : status === 413 ? 'payload-too-large' : status === 500 ? 'internal' : 'bad-request',
+      String(err?.message ?? err),
+    );
   };
   app.use(errorHandler);
   return app;

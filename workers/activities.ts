@@ -63,6 +63,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelTrainingActivities({ db: deps.db }),
     ...createModelDriftActivities({ db: deps.db }),
     ...createModelRetrainingStartActivities({ client: deps.client, taskQueue: deps.taskQueue }),
-    ...createPricingActivities({ db: deps.db, mail, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
+    ...createPricingActivities({
+      db: deps.db,
+      mail,
+      channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl),
+      publicBaseUrl: deps.publicBaseUrl,
+    }),
   });
 }

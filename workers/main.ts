@@ -61,7 +61,10 @@ async function main() {
       postalAddress: config.COMPANY_POSTAL_ADDRESS,
     }),
   });
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'bundled at start' }, 'worker started');
+  log.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'bundled at start' },
+    'worker started',
+  );
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs those handlers).
   await worker.run();
   await Promise.allSettled([db.$disconnect(), connection.close(), client.connection.close()]);

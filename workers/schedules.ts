@@ -90,7 +90,11 @@ export async function ensureModelRetrainingSchedules(
   const schedules = [
     {
       scheduleId: modelRetrainingScheduleId(opts.modelName),
-      spec: { calendars: [{ dayOfWeek: (['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const)[opts.weekday]!, hour: opts.hour, minute: 0 }] },
+      spec: {
+        calendars: [
+          { dayOfWeek: (['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const)[opts.weekday]!, hour: opts.hour, minute: 0 },
+        ],
+      },
       trigger: 'schedule' as const,
       summary: `Start this week's retraining of ${opts.modelName}`,
       note: `Retraining of ${opts.modelName}, weekly`,
@@ -123,7 +127,9 @@ export async function ensureModelRetrainingSchedules(
       });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(sc.scheduleId).update((prev) => ({ ...prev, spec: sc.spec, action, state: { ...prev.state, paused: opts.paused ?? false } }));
+      await client.schedule
+        .getHandle(sc.scheduleId)
+        .update((prev) => ({ ...prev, spec: sc.spec, action, state: { ...prev.state, paused: opts.paused ?? false } }));
     }
   }
 }

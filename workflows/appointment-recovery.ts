@@ -33,15 +33,7 @@ export interface AppointmentRecoveryInput {
 }
 
 export type RecoveryStage =
-  | 'gathering_context'
-  | 'awaiting_approval'
-  | 'assigning'
-  | 'completed'
-  | 'rejected'
-  | 'not_needed'
-  | 'compensating'
-  | 'failed'
-  | 'cancelled';
+  'gathering_context' | 'awaiting_approval' | 'assigning' | 'completed' | 'rejected' | 'not_needed' | 'compensating' | 'failed' | 'cancelled';
 
 export interface RecoveryEffects {
   stylistAssigned: string | null;
@@ -121,7 +113,10 @@ async function recoverAppointment(input: AppointmentRecoveryInput, gates: Approv
     state.stage = stage;
     wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
   };
-  wf.upsertSearchAttributes([{ key: ProcessType, value: PROCESS_TYPE }, { key: BusinessStatus, value: state.stage }]);
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+  ]);
 
   const undo: { label: string; run: () => Promise<void> }[] = [];
   try {
@@ -153,7 +148,10 @@ async function recoverAppointment(input: AppointmentRecoveryInput, gates: Approv
           storeId: a.storeId,
           step: `rejected-${state.attempts}`,
           subject: `Appointment ${a.id} left for manual handling`,
-          lines: [`The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`, 'No stylist was assigned; please arrange one directly.'],
+          lines: [
+            `The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`,
+            'No stylist was assigned; please arrange one directly.',
+          ],
         });
         await wf.condition(wf.allHandlersFinished);
         return snapshot();
@@ -252,9 +250,7 @@ async function recoverAppointment(input: AppointmentRecoveryInput, gates: Approv
 }
 
 type StylistChoice =
-  | { kind: 'manager' | 'override' | 'auto'; stylistId: string; decidedBy: string }
-  | { kind: 'rejected'; comment?: string }
-  | { kind: 'none_available' };
+  { kind: 'manager' | 'override' | 'auto'; stylistId: string; decidedBy: string } | { kind: 'rejected'; comment?: string } | { kind: 'none_available' };
 
 async function decideStylist(
   gates: ApprovalGates,
@@ -280,7 +276,12 @@ async function decideStylist(
     summaryLines: [
       `Appointment ${a.id}: ${a.serviceType.replace(/_/g, ' ')}, starts ${formatLocalTime(a.startsAt, a.timezone)}.`,
       `Recommended: ${recommended.name} (score ${recommended.score}). ${recommended.reasons.join('; ')}.`,
-      `Other available stylists: ${state.candidates.filter((c) => c.available && c.staffId !== recommended.staffId).map((c) => c.name).join(', ') || 'none'}.`,
+      `Other available stylists: ${
+        state.candidates
+          .filter((c) => c.available && c.staffId !== recommended.staffId)
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      }.`,
     ],
     levels: [{ label: 'store manager', approvers: [{ role: 'store_manager', scope: { storeId: a.storeId, regionId: a.regionId } }] }],
     escalateTo: [{ role: 'regional_manager', scope: { storeId: a.storeId, regionId: a.regionId } }],

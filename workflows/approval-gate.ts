@@ -305,10 +305,7 @@ export class ApprovalGates {
       const expireAt = gate.openedAt + t.expireAfterMs;
       const remindAt = escalateAt - t.reminderBeforeMs;
       const next = Math.min(...[!reminded ? remindAt : Infinity, !gate.escalated ? escalateAt : Infinity, expireAt]);
-      const done = await wf.condition(
-        () => gate.levelDecision !== undefined || gate.status !== 'pending',
-        Math.max(next - Date.now(), 1),
-      );
+      const done = await wf.condition(() => gate.levelDecision !== undefined || gate.status !== 'pending', Math.max(next - Date.now(), 1));
       if (gate.levelDecision) return true;
       if (gate.status !== 'pending') return false;
       if (done) continue;
@@ -326,7 +323,13 @@ export class ApprovalGates {
       }
       const level = gate.spec.levels[gate.level - 1];
       if (!gate.escalated && now >= escalateAt && level.handOverWhenDue && gate.level < gate.spec.levels.length) {
-        const handOver: GateDecision = { level: gate.level, decision: 'handed_over', actorId: 'system', actorRole: 'system', decidedAt: new Date(now).toISOString() };
+        const handOver: GateDecision = {
+          level: gate.level,
+          decision: 'handed_over',
+          actorId: 'system',
+          actorRole: 'system',
+          decidedAt: new Date(now).toISOString(),
+        };
         gate.levelDecision = handOver;
         gate.decisions.push(handOver);
         await acts.recordApprovalDecision({
@@ -369,10 +372,15 @@ export class ApprovalGates {
       if (decided) throw ApplicationFailure.nonRetryable(`${input.subjectId} is already decided.`, GateErrors.alreadyDecided);
       const open = this.gates.filter((g) => g.status === 'pending');
       if (input.subjectId !== undefined && open.length > 0) {
-        throw ApplicationFailure.nonRetryable(`Nothing named ${input.subjectId} awaits a decision here; pending: ${open.map((g) => g.spec.subjectId).join(', ')}.`, GateErrors.unknownSubject);
+        throw ApplicationFailure.nonRetryable(
+          `Nothing named ${input.subjectId} awaits a decision here; pending: ${open.map((g) => g.spec.subjectId).join(', ')}.`,
+          GateErrors.unknownSubject,
+        );
       }
       throw ApplicationFailure.nonRetryable(
-        open.length > 1 ? `Several approvals are pending; name the one you decide (${open.map((g) => g.spec.subjectId).join(', ')}).` : 'Nothing is pending a decision.',
+        open.length > 1
+          ? `Several approvals are pending; name the one you decide (${open.map((g) => g.spec.subjectId).join(', ')}).`
+          : 'Nothing is pending a decision.',
         open.length > 1 ? GateErrors.invalidDecision : GateErrors.nothingPending,
       );
     }
@@ -395,7 +403,9 @@ export class ApprovalGates {
       { requestedBy: gate.spec.requestedBy, excludedPrincipalIds: gate.spec.excludedPrincipalIds, earlierDeciders: earlier },
     );
     if (!check.ok) {
-      const type = { not_authorized: GateErrors.notAuthorized, self_approval: GateErrors.selfApproval, invalid_decision: GateErrors.invalidDecision }[check.code];
+      const type = { not_authorized: GateErrors.notAuthorized, self_approval: GateErrors.selfApproval, invalid_decision: GateErrors.invalidDecision }[
+        check.code
+      ];
       throw ApplicationFailure.nonRetryable(check.message, type);
     }
     if (input.decision === 'approve') {
@@ -515,13 +525,13 @@ export class ApprovalGates {
       dueAt: this.dueAt(g),
       path: g.spec.path,
     };
-    const sending = wf.patched(NOTICES_SETTLE_PATCH)
-      ? wf.CancellationScope.nonCancellable(() => acts.notifyApprovers(notice))
-      : acts.notifyApprovers(notice);
+    const sending = wf.patched(NOTICES_SETTLE_PATCH) ? wf.CancellationScope.nonCancellable(() => acts.notifyApprovers(notice)) : acts.notifyApprovers(notice);
     this.outstandingNotices += 1;
-    void sending.catch(() => undefined).then(() => {
-      this.outstandingNotices -= 1;
-    });
+    void sending
+      .catch(() => undefined)
+      .then(() => {
+        this.outstandingNotices -= 1;
+      });
   }
 
   private publishSearchAttributes(): void {

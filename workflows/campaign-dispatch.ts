@@ -94,7 +94,8 @@ export interface CampaignDispatchInput {
   carry?: Carry;
 }
 
-export type CampaignStage = 'snapshotting' | 'awaiting_approval' | 'sending' | 'paused' | 'holding' | 'completed' | 'rejected' | 'expired' | 'cancelled' | 'failed';
+export type CampaignStage =
+  'snapshotting' | 'awaiting_approval' | 'sending' | 'paused' | 'holding' | 'completed' | 'rejected' | 'expired' | 'cancelled' | 'failed';
 
 export interface CampaignState {
   stage: CampaignStage;
@@ -142,7 +143,12 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     // its retry); a dead worker is noticed by the heartbeat timeout, every 50 recipients.
     startToCloseTimeout: Math.max(10 * 60_000, Math.ceil((batchSize / Math.max(rate, 1)) * 1000 * 4)),
     heartbeatTimeout: input.batchHeartbeatTimeoutMs ?? Math.max(30_000, Math.ceil((50 / Math.max(rate, 1)) * 1000 * 3)),
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['CampaignSendInvalidInput', 'CampaignSendUnknownVariant', 'CampaignSendSmtpAuth'] },
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: ['CampaignSendInvalidInput', 'CampaignSendUnknownVariant', 'CampaignSendSmtpAuth'],
+    },
   });
   const carry = input.carry;
   const continueAsNewAfterBatches = input.continueAsNewAfterBatches ?? DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES;
@@ -190,7 +196,10 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     state.stage = stage;
     wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
   };
-  wf.upsertSearchAttributes([{ key: ProcessType, value: PROCESS_TYPE }, { key: BusinessStatus, value: state.stage }]);
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+  ]);
   const updatePercent = () => {
     const p = state.progress;
     const done = p.sent + p.failed + p.unknown + p.skipped;
@@ -223,8 +232,14 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
         title: `Campaign "${input.name}": ${audience.eligible} recipients`,
         summaryLines: [
           `Audience frozen now: ${audience.matched} in the segment, ${audience.eligible} may be mailed, ${audience.split.holdout} held out.`,
-          `Not mailed: ${Object.entries(audience.suppressed).map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`).join(', ') || 'nobody'}.`,
-          `Split: ${Object.entries(audience.split.byVariant).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+          `Not mailed: ${
+            Object.entries(audience.suppressed)
+              .map(([k, v]) => `${v} ${k.replace(/_/g, ' ')}`)
+              .join(', ') || 'nobody'
+          }.`,
+          `Split: ${Object.entries(audience.split.byVariant)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}.`,
           `Preview (${preview.key}) for ${sample?.firstName ?? 'a customer'}: ${render(preview.subject, sample, 'names')}`,
         ],
         levels: [{ label: 'marketing manager', approvers: [{ role: 'marketing_manager', scope: {} }] }],
@@ -252,7 +267,14 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     // The pass a previous run was in the middle of goes on with what it had counted.
     let resumed = carry;
     let batchesThisRun = 0;
-    const continueWith = async (at: { cursor: string | null; passSent: number; passFailed: number; passUnknown: number; heldCount: number; heldUntil: number }) => {
+    const continueWith = async (at: {
+      cursor: string | null;
+      passSent: number;
+      passFailed: number;
+      passUnknown: number;
+      heldCount: number;
+      heldUntil: number;
+    }) => {
       await wf.condition(wf.allHandlersFinished);
       await wf.continueAsNew<typeof campaignDispatch>({
         ...input,
@@ -344,7 +366,11 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     state.progress.held = 0;
     updatePercent();
     setStage('completed');
-    await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'completed', note: `${state.progress.sent} sent, ${state.progress.failed} failed, ${state.progress.skipped} skipped at send time.` });
+    await acts.setCampaignStatus({
+      campaignId: input.campaignId,
+      status: 'completed',
+      note: `${state.progress.sent} sent, ${state.progress.failed} failed, ${state.progress.skipped} skipped at send time.`,
+    });
     await wf.condition(wf.allHandlersFinished);
     return snapshot();
   } catch (err) {
@@ -355,7 +381,12 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     gates.cancelAll();
     await wf.CancellationScope.nonCancellable(async () => {
       setStage(cancelled ? 'cancelled' : 'failed');
-      await acts.setCampaignStatus({ campaignId: input.campaignId, status: cancelled ? 'cancelled' : 'failed', actorId: state.cancellation?.actorId, note: state.failure ?? undefined });
+      await acts.setCampaignStatus({
+        campaignId: input.campaignId,
+        status: cancelled ? 'cancelled' : 'failed',
+        actorId: state.cancellation?.actorId,
+        note: state.failure ?? undefined,
+      });
       await wf.condition(wf.allHandlersFinished);
     });
     if (cancelled) throw err;
@@ -370,7 +401,13 @@ function render(text: string, sample: { firstName: string; tier: string; product
     firstName: sample?.firstName ?? 'there',
     tier: sample ? sample.tier.charAt(0) + sample.tier.slice(1).toLowerCase() : 'member',
     unsubscribeUrl: '(unsubscribe link)',
-    productPicks: picksAs === 'names' ? picks.split('\n').map((l) => l.replace(/^- /, '').replace(/, \$[\d.]+$/, '')).join(', ') : picks,
+    productPicks:
+      picksAs === 'names'
+        ? picks
+            .split('\n')
+            .map((l) => l.replace(/^- /, '').replace(/, \$[\d.]+$/, ''))
+            .join(', ')
+        : picks,
   };
   return text.replace(/\{\{\s*(firstName|tier|unsubscribeUrl|productPicks)\s*\}\}/g, (_, name: string) => values[name] ?? '');
 }

@@ -25,7 +25,11 @@ export interface RetrainingKickoffResult {
   drift: DriftCheckResult | null;
 }
 
-export async function modelRetrainingKickoff(input: { modelName: string; trigger: 'schedule' | 'drift'; thresholds?: Partial<DriftThresholds> }): Promise<RetrainingKickoffResult> {
+export async function modelRetrainingKickoff(input: {
+  modelName: string;
+  trigger: 'schedule' | 'drift';
+  thresholds?: Partial<DriftThresholds>;
+}): Promise<RetrainingKickoffResult> {
   if (input.trigger === 'schedule') {
     const started = await startScheduledRetraining({ modelName: input.modelName, trigger: 'schedule', reason: 'Weekly retraining' });
     return { started, drift: null };

@@ -43,7 +43,8 @@ export interface ModelRetrainingInput {
   timing?: Partial<GateTimeouts>;
 }
 
-export type RetrainingStage = 'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoting' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
+export type RetrainingStage =
+  'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoting' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
 
 export interface ModelRetrainingState {
   stage: RetrainingStage;
@@ -67,7 +68,12 @@ const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 2 * 24 * 3600_000, rem
 
 const registry = wf.proxyActivities<ReturnType<typeof registryActivities.createModelRegistryActivities>>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ModelRegistryInvalidInput', 'ChampionChanged'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['ModelRegistryInvalidInput', 'ChampionChanged'],
+  },
 });
 
 export function modelRetrainingWorkflowId(modelName: string, day: string, key?: string): string {
@@ -117,7 +123,10 @@ async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): 
     state.stage = stage;
     wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
   };
-  wf.upsertSearchAttributes([{ key: ProcessType, value: PROCESS_TYPE }, { key: BusinessStatus, value: state.stage }]);
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+  ]);
   const workflowId = wf.workflowInfo().workflowId;
 
   const finish = async (stage: RetrainingStage, note: string, actorId?: string): Promise<ModelRetrainingState> => {
@@ -172,7 +181,11 @@ async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): 
     state.training.percent = 100;
 
     setStage('evaluating');
-    const evaluation = await trainer.evaluateModelVersion({ versionId: version.versionId, championVersionId: version.champion?.id ?? null, championVersion: version.champion?.version ?? null });
+    const evaluation = await trainer.evaluateModelVersion({
+      versionId: version.versionId,
+      championVersionId: version.champion?.id ?? null,
+      championVersion: version.champion?.version ?? null,
+    });
     state.evaluation = evaluation;
     await registry.recordModelEvaluation({ versionId: version.versionId, modelName: input.modelName, evaluation });
     const proposal = proposePromotion({ challenger: evaluation.challenger.overall, champion: evaluation.champion.overall }, input.promotion);
@@ -202,11 +215,21 @@ async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): 
     if (outcome.status === 'cancelled') throw new wf.CancelledFailure('Retraining cancelled while awaiting approval.');
     const last = outcome.decisions[outcome.decisions.length - 1];
     if (outcome.status !== 'approved') {
-      return await finish(outcome.status, outcome.status === 'rejected' ? `Promotion rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided the promotion in time.', last?.actorId);
+      return await finish(
+        outcome.status,
+        outcome.status === 'rejected' ? `Promotion rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided the promotion in time.',
+        last?.actorId,
+      );
     }
     const approver = outcome.finalDecision?.actorId ?? 'unknown';
     try {
-      await registry.promoteModelVersion({ versionId: version.versionId, modelName: input.modelName, expectedChampionId: version.champion?.id ?? null, actorId: approver, workflowId });
+      await registry.promoteModelVersion({
+        versionId: version.versionId,
+        modelName: input.modelName,
+        expectedChampionId: version.champion?.id ?? null,
+        actorId: approver,
+        workflowId,
+      });
     } catch (err) {
       if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChampionChanged') {
         return await finish('not_promoted', err.cause.message, approver);

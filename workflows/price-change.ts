@@ -14,7 +14,15 @@ import type { ApproverSpec } from '../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../domain/guardrails';
 import { priceApprovalTier } from '../domain/price-tiers';
 import { formatMoney } from '../domain/text';
-import { ApprovalGates, withApprovalGates, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval, stageAfterDecision } from './approval-gate';
+import {
+  ApprovalGates,
+  withApprovalGates,
+  type GateDecision,
+  type GateLevel,
+  type PayloadProblem,
+  type PendingApproval,
+  stageAfterDecision,
+} from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -125,7 +133,13 @@ const engine = wf.proxyActivities<ReturnType<typeof pricingEngineActivities.crea
 // A channel that keeps failing is given up on (and the others compensated) rather than waited for.
 const push = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ChannelRefusedPrice'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['ChannelRefusedPrice'],
+  },
 });
 
 // Restoring a price must happen: retried until it does.
@@ -190,7 +204,14 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
     const ctx = await acts.loadPricingContext({ sku: input.sku, storeIds: input.storeIds });
     state.context = ctx;
     const guard = (requestedPrice: number) =>
-      checkGuardrails({ requestedPrice, currentPrice: ctx.currentPrice, cost: ctx.cost, map: ctx.map, competitorPrices: ctx.competitorPrices, policy: input.policy });
+      checkGuardrails({
+        requestedPrice,
+        currentPrice: ctx.currentPrice,
+        cost: ctx.cost,
+        map: ctx.map,
+        competitorPrices: ctx.competitorPrices,
+        policy: input.policy,
+      });
     const g = guard(input.newPrice);
     state.guardrails = g;
     if (g.hard) {
@@ -217,7 +238,14 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
     let price = g.finalPrice;
     let boundBy = g.boundBy;
     if (tier === 'auto') {
-      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: 'system', note: 'Within the automatic approval limits.' });
+      await acts.setPriceChangeStatus({
+        priceChangeId: id,
+        status: 'approved',
+        newPrice: price,
+        boundBy,
+        actorId: 'system',
+        note: 'Within the automatic approval limits.',
+      });
     } else {
       await acts.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
       // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
@@ -240,8 +268,12 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
           `Reason: ${input.reason}`,
           ...g.reasons,
           ...(state.priceResponse.impact
-            ? [`Expected at this price (elasticity ${state.priceResponse.estimate.elasticity?.toFixed(2)}): revenue ${pct(state.priceResponse.impact.revenueChangePct ?? 0)}, gross profit ${pct(state.priceResponse.impact.profitChangePct ?? 0)}.`]
-            : []), ...g.violations.map((v) => `${v.severity === 'hard' ? 'Blocked' : 'Needs approval'}: ${v.message}`)],
+            ? [
+                `Expected at this price (elasticity ${state.priceResponse.estimate.elasticity?.toFixed(2)}): revenue ${pct(state.priceResponse.impact.revenueChangePct ?? 0)}, gross profit ${pct(state.priceResponse.impact.profitChangePct ?? 0)}.`,
+              ]
+            : []),
+          ...g.violations.map((v) => `${v.severity === 'hard' ? 'Blocked' : 'Needs approval'}: ${v.message}`),
+        ],
         levels,
         escalateTo: [],
         timeouts: { escalateAfterMs: timing.escalateAfterMs, reminderBeforeMs: timing.reminderBeforeMs, expireAfterMs: timing.expireAfterMs },
@@ -283,7 +315,9 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
           category: ctx.category,
           storeIds: input.storeIds ?? [],
           subject: `Price change ${outcome.status}: ${ctx.sku} ${ctx.name}`,
-          lines: [outcome.status === 'rejected' ? `Rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided it in time; it will not take effect.'],
+          lines: [
+            outcome.status === 'rejected' ? `Rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided it in time; it will not take effect.',
+          ],
         });
         await wf.condition(wf.allHandlersFinished);
         return snapshot();
@@ -343,7 +377,9 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
         lines: [
           state.failure ?? 'A channel refused the price.',
           `Restored the previous price on: ${state.restored.join(', ') || 'nothing had changed'}.`,
-          ...(state.unconfirmed.length ? [`Please check ${state.unconfirmed.join(', ')}: it did not answer, so it may show ${formatMoney(state.approvedPrice ?? 0)}.`] : []),
+          ...(state.unconfirmed.length
+            ? [`Please check ${state.unconfirmed.join(', ')}: it did not answer, so it may show ${formatMoney(state.approvedPrice ?? 0)}.`]
+            : []),
         ],
       });
       await wf.condition(wf.allHandlersFinished);
@@ -397,7 +433,12 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
         await rollBack(cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
       } else {
         setStage(cancelled ? 'cancelled' : 'failed');
-        await acts.setPriceChangeStatus({ priceChangeId: id, status: cancelled ? 'cancelled' : 'failed', actorId: state.cancellation?.actorId, note: state.failure ?? undefined });
+        await acts.setPriceChangeStatus({
+          priceChangeId: id,
+          status: cancelled ? 'cancelled' : 'failed',
+          actorId: state.cancellation?.actorId,
+          note: state.failure ?? undefined,
+        });
       }
       await wf.condition(wf.allHandlersFinished);
     });
@@ -475,7 +516,12 @@ async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promi
       effectiveAt: new Date(Date.now()).toISOString(),
     });
     setStage(status);
-    await acts.setPriceChangeStatus({ priceChangeId: id, status: status === 'rolled_back' ? 'rolled_back' : status, actorId: state.cancellation?.actorId, note: `Rolled back (${reason}).` });
+    await acts.setPriceChangeStatus({
+      priceChangeId: id,
+      status: status === 'rolled_back' ? 'rolled_back' : status,
+      actorId: state.cancellation?.actorId,
+      note: `Rolled back (${reason}).`,
+    });
     await acts.notifyPricingTeam({
       priceChangeId: id,
       step: 'rolled-back',

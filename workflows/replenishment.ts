@@ -25,7 +25,15 @@ import {
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../domain/reorder';
 import { findTextProblems } from '../domain/storable-text';
 import { formatMoney, pluralise } from '../domain/text';
-import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type GateLevel, type PayloadProblem, type PendingApproval } from './approval-gate';
+import {
+  ApprovalGates,
+  withApprovalGates,
+  type DecisionInput,
+  type GateDecision,
+  type GateLevel,
+  type PayloadProblem,
+  type PendingApproval,
+} from './approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from './cancellation';
 import { BusinessStatus, ProcessType, StoreId } from './search-attributes';
 
@@ -358,10 +366,7 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
         storeId: input.storeId,
         step: cancelled ? 'cancelled' : 'failed',
         subject: `${cancelled ? 'Cancelled' : 'Failed'}: replenishment ${input.asOf} for ${state.storeName ?? input.storeId}`,
-        lines: [
-          state.failure ?? '',
-          open.length ? `Cancelled purchase orders: ${open.map((p) => p.id).join(', ')}.` : 'No purchase order was open.',
-        ],
+        lines: [state.failure ?? '', open.length ? `Cancelled purchase orders: ${open.map((p) => p.id).join(', ')}.` : 'No purchase order was open.'],
       });
       setStage(cancelled ? 'cancelled' : 'failed');
       await wf.condition(wf.allHandlersFinished);
@@ -471,12 +476,26 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
       }
       case 'rejected': {
         const d = outcome.decisions[outcome.decisions.length - 1];
-        await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId, from: ['PENDING_APPROVAL'], to: 'REJECTED', actorId: d?.actorId, note: d?.comment });
+        await orders.setPurchaseOrderStatus({
+          purchaseOrderId: po.id,
+          workflowId,
+          from: ['PENDING_APPROVAL'],
+          to: 'REJECTED',
+          actorId: d?.actorId,
+          note: d?.comment,
+        });
         setPoStage(po, 'rejected');
         return false;
       }
       case 'expired': {
-        await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId, from: ['PENDING_APPROVAL'], to: 'CANCELLED', actorId: 'system', note: 'No decision by the final deadline.' });
+        await orders.setPurchaseOrderStatus({
+          purchaseOrderId: po.id,
+          workflowId,
+          from: ['PENDING_APPROVAL'],
+          to: 'CANCELLED',
+          actorId: 'system',
+          note: 'No decision by the final deadline.',
+        });
         setPoStage(po, 'expired');
         await orders.notifyStoreManagers({
           workflowId,
@@ -503,7 +522,12 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
       scheduleToCloseTimeout: timing.sendGiveUpAfterMs,
       // The workflow learns whether the supplier took the order even when it is being cancelled.
       cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['SupplierRefusedOrder', 'PurchaseOrderNotApproved', 'PurchaseOrderNotFound'] },
+      retry: {
+        initialInterval: '1 second',
+        backoffCoefficient: 2,
+        maximumInterval: '1 minute',
+        nonRetryableErrorTypes: ['SupplierRefusedOrder', 'PurchaseOrderNotApproved', 'PurchaseOrderNotFound'],
+      },
     });
     try {
       const sent = await supplier.sendPurchaseOrder({ purchaseOrderId: po.id, workflowId });
@@ -519,7 +543,10 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
         storeId: input.storeId,
         step: `send-failed:${po.id}`,
         subject: `Not sent: ${po.id} to ${po.supplierName}`,
-        lines: [`${po.id} could not be sent to ${po.supplierName}: ${describe(err)}`, 'It has been cancelled; its quantities will be planned again in the next run.'],
+        lines: [
+          `${po.id} could not be sent to ${po.supplierName}: ${describe(err)}`,
+          'It has been cancelled; its quantities will be planned again in the next run.',
+        ],
       });
       return;
     }
@@ -586,7 +613,10 @@ function newOrderState(d: DraftOrder, tier: ApprovalTier): PurchaseOrderState {
 }
 
 function isEditList(value: unknown): value is QuantityEdit[] {
-  return Array.isArray(value) && value.every((e) => e && typeof e === 'object' && typeof (e as QuantityEdit).sku === 'string' && typeof (e as QuantityEdit).quantity === 'number');
+  return (
+    Array.isArray(value) &&
+    value.every((e) => e && typeof e === 'object' && typeof (e as QuantityEdit).sku === 'string' && typeof (e as QuantityEdit).quantity === 'number')
+  );
 }
 
 function editProblem(po: PurchaseOrderState, d: DecisionInput, ceiling: number | undefined): PayloadProblem[] | undefined {

@@ -45,9 +45,7 @@ export interface ChannelPriceClient {
 }
 
 export function pricePath(target: PriceTarget, sku: string): string {
-  return target.channel === 'pos'
-    ? `/channels/pos/stores/${seg(target.storeId)}/prices/${seg(sku)}`
-    : `/channels/ecommerce/prices/${seg(sku)}`;
+  return target.channel === 'pos' ? `/channels/pos/stores/${seg(target.storeId)}/prices/${seg(sku)}` : `/channels/ecommerce/prices/${seg(sku)}`;
 }
 
 export function createChannelPriceClient(baseUrl: string, opts: HttpClientOptions = {}): ChannelPriceClient {

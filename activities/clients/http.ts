@@ -14,10 +14,7 @@ export class ExternalSystemError extends Error {
   /** The response body (parsed JSON when possible), for HTTP failures. */
   readonly body?: unknown;
 
-  constructor(
-    message: string,
-    opts: { system: string; kind: ExternalFailureKind; retryable: boolean; status?: number; body?: unknown; cause?: unknown },
-  ) {
+  constructor(message: string, opts: { system: string; kind: ExternalFailureKind; retryable: boolean; status?: number; body?: unknown; cause?: unknown }) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.system = opts.system;
     this.kind = opts.kind;
@@ -89,10 +86,12 @@ export function createJsonRequester(system: string, baseUrl: string, opts: HttpC
     } catch (err) {
       // The signal, not the error's class: errors may come from another realm (vm contexts, jest).
       const timedOut = signal.aborted;
-      throw new ExternalSystemError(
-        timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: ${describeNetworkError(err)}`,
-        { system, kind: timedOut ? 'timeout' : 'network', retryable: true, cause: err },
-      );
+      throw new ExternalSystemError(timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: ${describeNetworkError(err)}`, {
+        system,
+        kind: timedOut ? 'timeout' : 'network',
+        retryable: true,
+        cause: err,
+      });
     }
 
     let body: unknown = undefined;

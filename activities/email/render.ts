@@ -9,13 +9,7 @@ import Handlebars from 'handlebars';
 
 export const TEMPLATE_DIR = path.join(__dirname, 'templates');
 
-export type EmailTemplateName =
-  | 'approval-notice'
-  | 'stylist-brief'
-  | 'stylist-stand-down'
-  | 'customer-confirmation'
-  | 'process-notice'
-  | 'campaign';
+export type EmailTemplateName = 'approval-notice' | 'stylist-brief' | 'stylist-stand-down' | 'customer-confirmation' | 'process-notice' | 'campaign';
 
 export interface RenderedEmail {
   html: string;
@@ -49,7 +43,10 @@ function load(): Map<string, Compiled> {
 
 /** Collapses the blank-line runs optional template sections leave in plain text. */
 function tidyText(text: string): string {
-  return `${text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 export function renderEmail(name: EmailTemplateName, data: object): RenderedEmail {

@@ -83,11 +83,16 @@ export const PreparationItemSchema = z
 export const RecoveryPreparationSchema = z
   .object({
     phase: z.enum(['preview', 'held', 'none']).openapi({
-      description: 'preview: what approving would hold and reserve, from the stock and suites now; held: what the run held and reserved; none: nothing was or will be prepared',
+      description:
+        'preview: what approving would hold and reserve, from the stock and suites now; held: what the run held and reserved; none: nothing was or will be prepared',
     }),
     items: z.array(PreparationItemSchema),
     inPreferredColours: z.number().int().openapi({ description: 'How many of the items are in her preferred colours' }),
-    suite: z.object({ roomId: z.string().nullable(), name: z.string() }).strict().nullable().openapi({ description: 'Null when no suite is free (preview) or none was reserved' }),
+    suite: z
+      .object({ roomId: z.string().nullable(), name: z.string() })
+      .strict()
+      .nullable()
+      .openapi({ description: 'Null when no suite is free (preview) or none was reserved' }),
     note: z.string().nullable(),
   })
   .strict()
@@ -122,7 +127,10 @@ export const AppointmentRecoveryWorkflowStateSchema = z
     stage: z.enum(['gathering_context', 'awaiting_approval', 'assigning', 'completed', 'rejected', 'not_needed', 'compensating', 'failed', 'cancelled']),
     pendingApproval: z.union([pendingApprovalWith('RecoveryPendingApproval', RecoveryRequestDetailsSchema), z.null()]),
     decisions: z.array(
-      gateDecisionWith('RecoveryDecision', z.object({ stylistId: z.string().optional().openapi({ description: 'The stylist assigned instead of the recommendation' }) }).strict()),
+      gateDecisionWith(
+        'RecoveryDecision',
+        z.object({ stylistId: z.string().optional().openapi({ description: 'The stylist assigned instead of the recommendation' }) }).strict(),
+      ),
     ),
     appointment: z.union([
       z
@@ -222,7 +230,11 @@ async function previewPreparation(db: Db, appointment: { storeId: string; starts
     readStoreInventory(db, appointment.storeId),
     firstFreeSuite(db, appointment.storeId, new Date(appointment.startsAt), new Date(appointment.endsAt)),
   ]);
-  const items = preselectItems(customer, inventory, { count: PRESELECTION_DEFAULTS.count }).map((i) => ({ ...i, inPreferredColour: inColours(i, customer), held: false }));
+  const items = preselectItems(customer, inventory, { count: PRESELECTION_DEFAULTS.count }).map((i) => ({
+    ...i,
+    inPreferredColour: inColours(i, customer),
+    held: false,
+  }));
   return {
     phase: 'preview',
     items,
@@ -235,7 +247,11 @@ async function previewPreparation(db: Db, appointment: { storeId: string; starts
 function heldPreparation(state: Obj, customer: Customer360 | null): Preparation {
   const heldSkus = (state.effects?.itemsHeld ?? []) as string[];
   const released = ((state.effects?.undone ?? []) as string[]).includes('item holds');
-  const items = ((state.preselectedItems ?? []) as PreselectedItem[]).map((i) => ({ ...i, inPreferredColour: inColours(i, customer), held: !released && heldSkus.includes(i.sku) }));
+  const items = ((state.preselectedItems ?? []) as PreselectedItem[]).map((i) => ({
+    ...i,
+    inPreferredColour: inColours(i, customer),
+    held: !released && heldSkus.includes(i.sku),
+  }));
   const suiteName = state.effects?.suiteReserved as string | null;
   const missing = items.filter((i) => !heldSkus.includes(i.sku)).length;
   return {
@@ -265,15 +281,24 @@ function outcomeOf(state: Obj): z.infer<typeof RecoveryOutcomeSchema> | null {
   if (stage === 'not_needed') done.push('Nothing: the appointment already had a stylist or was no longer open.');
   if (stage === 'rejected') {
     const last = decisions[decisions.length - 1];
-    done.push(`Rejected by ${String(last?.actorId ?? 'the approver')}${last?.comment ? `: “${String(last.comment)}”` : ''}. No stylist was assigned; the store managers were told.`);
+    done.push(
+      `Rejected by ${String(last?.actorId ?? 'the approver')}${last?.comment ? `: “${String(last.comment)}”` : ''}. No stylist was assigned; the store managers were told.`,
+    );
   }
   if (e.stylistAssigned && stands('stylist assignment')) {
-    const how = state.assignedBy === 'auto' ? 'assigned automatically (nobody decided in time)' : state.assignedBy === 'override' ? `assigned by ${decider ?? 'the approver'} instead of the recommendation` : `approved by ${decider ?? 'the approver'}`;
+    const how =
+      state.assignedBy === 'auto'
+        ? 'assigned automatically (nobody decided in time)'
+        : state.assignedBy === 'override'
+          ? `assigned by ${decider ?? 'the approver'} instead of the recommendation`
+          : `approved by ${decider ?? 'the approver'}`;
     done.push(`${stylist?.name ?? e.stylistAssigned} ${how}.`);
   }
   if (e.stylistBriefed && stands('stylist brief')) done.push(`${stylist?.name ?? 'The stylist'} was briefed by email.`);
   if ((e.itemsHeld ?? []).length > 0 && stands('item holds')) {
-    const names = ((state.preselectedItems ?? []) as PreselectedItem[]).filter((i) => e.itemsHeld.includes(i.sku)).map((i) => `${i.name} (${i.colour}, ${i.size})`);
+    const names = ((state.preselectedItems ?? []) as PreselectedItem[])
+      .filter((i) => e.itemsHeld.includes(i.sku))
+      .map((i) => `${i.name} (${i.colour}, ${i.size})`);
     done.push(`${e.itemsHeld.length} items held: ${names.join('; ')}.`);
   }
   if (e.suiteReserved && stands('suite reservation')) {
@@ -292,7 +317,8 @@ export async function appointmentRecoveryContext(db: Db, state: Obj, now = new D
   const stage = String(state.stage ?? '');
   let preparation = NO_PREPARATION;
   if (((state.preselectedItems ?? []) as unknown[]).length > 0) preparation = heldPreparation(state, customer);
-  else if (a && customer && OPEN_STAGES.includes(stage)) preparation = await previewPreparation(db, a as { storeId: string; startsAt: string; endsAt: string }, customer);
+  else if (a && customer && OPEN_STAGES.includes(stage))
+    preparation = await previewPreparation(db, a as { storeId: string; startsAt: string; endsAt: string }, customer);
   return {
     startsAtLocal: a ? formatLocalTime(a.startsAt, a.timezone) : null,
     minutesUntilStart: a ? minutesUntil(a.startsAt, now) : null,
@@ -321,9 +347,13 @@ export async function appointmentRecoveryApprovalDetails(db: Db, row: ApprovalRo
       }
     : null;
   const stylist = (s: Obj | undefined) =>
-    s && typeof s.staffId === 'string' ? { staffId: s.staffId, name: String(s.name ?? ''), score: Number(s.score ?? 0), reasons: ((s.reasons ?? []) as unknown[]).map(String) } : null;
+    s && typeof s.staffId === 'string'
+      ? { staffId: s.staffId, name: String(s.name ?? ''), score: Number(s.score ?? 0), reasons: ((s.reasons ?? []) as unknown[]).map(String) }
+      : null;
   const preparation =
-    appt && customer ? await previewPreparation(db, { storeId: appt.storeId, startsAt: appt.startsAt.toISOString(), endsAt: appt.endsAt.toISOString() }, customer) : NO_PREPARATION;
+    appt && customer
+      ? await previewPreparation(db, { storeId: appt.storeId, startsAt: appt.startsAt.toISOString(), endsAt: appt.endsAt.toISOString() }, customer)
+      : NO_PREPARATION;
   return {
     appointment,
     customer,

@@ -32,9 +32,11 @@ const EXCLUSION_LABELS: Record<string, string> = {
 };
 
 const groupOf = (reason: string): 'consent' | 'suppression' | 'frequency_cap' | 'quiet_hours' | 'holdout' =>
-  reason === 'no_email' || reason === 'no_consent' ? 'consent'
-  : reason === 'frequency_cap' || reason === 'quiet_hours' || reason === 'holdout' ? reason
-  : 'suppression';
+  reason === 'no_email' || reason === 'no_consent'
+    ? 'consent'
+    : reason === 'frequency_cap' || reason === 'quiet_hours' || reason === 'holdout'
+      ? reason
+      : 'suppression';
 
 const SplitSchema = z
   .object({ total: z.number().int(), holdout: z.number().int(), byVariant: z.record(z.string(), z.number().int()) })
@@ -70,7 +72,9 @@ export const CampaignExclusionSchema = z
     group: z.enum(['consent', 'suppression', 'frequency_cap', 'quiet_hours', 'holdout']),
     label: z.string(),
     count: z.number().int(),
-    effect: z.enum(['not_mailed', 'held_then_retried', 'held_out']).openapi({ description: 'not_mailed: never mailed; held_then_retried: mailed once their window opens; held_out: kept out to measure against' }),
+    effect: z
+      .enum(['not_mailed', 'held_then_retried', 'held_out'])
+      .openapi({ description: 'not_mailed: never mailed; held_then_retried: mailed once their window opens; held_out: kept out to measure against' }),
   })
   .strict()
   .openapi('CampaignExclusion');
@@ -233,7 +237,8 @@ export function audienceAtApproval(audience: AudienceSnapshot | null | undefined
   }
   if (at) {
     for (const reason of HOLD_REASONS) {
-      if (at.held[reason]) exclusions.push({ reason, group: groupOf(reason), label: EXCLUSION_LABELS[reason]!, count: at.held[reason], effect: 'held_then_retried' });
+      if (at.held[reason])
+        exclusions.push({ reason, group: groupOf(reason), label: EXCLUSION_LABELS[reason]!, count: at.held[reason], effect: 'held_then_retried' });
     }
   }
   if (holdout) exclusions.push({ reason: 'holdout', group: 'holdout', label: EXCLUSION_LABELS.holdout!, count: holdout, effect: 'held_out' });
@@ -275,7 +280,9 @@ export async function variantPreviews(db: Db, campaignId: string, audience: Audi
   ]);
   const variants = (Array.isArray(campaign?.variants) ? campaign.variants : []) as { key?: unknown; subject?: unknown; body?: unknown }[];
   if (!customer || variants.length === 0) return null;
-  const picks = (await createPicksSource({ db }).picksFor([{ customerId: sample.customerId, preferredCategories: customer.preferredCategories }])).get(sample.customerId) ?? [];
+  const picks =
+    (await createPicksSource({ db }).picksFor([{ customerId: sample.customerId, preferredCategories: customer.preferredCategories }])).get(sample.customerId) ??
+    [];
   const values: TemplateValues = {
     firstName: customer.firstName,
     tier: customer.tier.charAt(0) + customer.tier.slice(1).toLowerCase(),
@@ -305,7 +312,8 @@ export async function variantPreviews(db: Db, campaignId: string, audience: Audi
 
 /** A send error as a reason shared by many recipients: addresses and message IDs left out. */
 function sendErrorReason(status: 'FAILED' | 'UNKNOWN', error: string | null): string {
-  if (!error) return status === 'UNKNOWN' ? 'A send attempt stopped after claiming the recipient (worker stopped); never sent again' : 'Refused by the mail server';
+  if (!error)
+    return status === 'UNKNOWN' ? 'A send attempt stopped after claiming the recipient (worker stopped); never sent again' : 'Refused by the mail server';
   return error
     .replace(/<[^>]*>/g, '')
     .replace(/[\w.+-]+@[\w.-]+/g, '(address)')

@@ -25,7 +25,9 @@ export const PromotionContextSchema = z
     championVersion: z.number().int().nullable(),
     challengerVersion: z.number().int().nullable(),
     overall: z.object({ champion: MetricsSchema, challenger: MetricsSchema, series: SeriesChangeSchema }).strict(),
-    byCategory: z.array(z.object({ category: z.string(), champion: MetricsSchema.nullable(), challenger: MetricsSchema.nullable(), series: SeriesChangeSchema }).strict()),
+    byCategory: z.array(
+      z.object({ category: z.string(), champion: MetricsSchema.nullable(), challenger: MetricsSchema.nullable(), series: SeriesChangeSchema }).strict(),
+    ),
     verdict: z
       .object({
         propose: z.boolean(),
@@ -69,7 +71,10 @@ const RegisteredModelVersionSchema = z
 
 const ModelEvaluationSchema = z
   .object({
-    demandProfile: z.object({ edges: z.array(z.number()), counts: z.array(z.number()), from: z.string(), to: z.string() }).strict().openapi('DemandProfile'),
+    demandProfile: z
+      .object({ edges: z.array(z.number()), counts: z.array(z.number()), from: z.string(), to: z.string() })
+      .strict()
+      .openapi('DemandProfile'),
     challenger: z.object({ overall: MetricsSummarySchema, byCategory: z.record(z.string(), MetricsSummarySchema) }).strict(),
     champion: z
       .object({
@@ -99,7 +104,19 @@ const PromotionProposalSchema = z
 /** The state the retraining workflow keeps (its query and its result). */
 export const ModelRetrainingWorkflowStateSchema = z
   .object({
-    stage: z.enum(['registering', 'training', 'evaluating', 'awaiting_approval', 'promoting', 'promoted', 'not_promoted', 'rejected', 'expired', 'cancelled', 'failed']),
+    stage: z.enum([
+      'registering',
+      'training',
+      'evaluating',
+      'awaiting_approval',
+      'promoting',
+      'promoted',
+      'not_promoted',
+      'rejected',
+      'expired',
+      'cancelled',
+      'failed',
+    ]),
     modelName: z.string(),
     trigger: z.enum(['manual', 'schedule', 'drift']),
     reason: z.string(),
@@ -118,10 +135,13 @@ export const ModelRetrainingWorkflowStateSchema = z
     proposal: z.union([PromotionProposalSchema, z.null()]),
     promotedBy: z.string().nullable(),
     outcome: z.string().nullable(),
-    pendingApproval: z.union([pendingApprovalWith(
-      'ModelPromotionPendingApproval',
-      z.object({ version: RegisteredModelVersionSchema, evaluation: ModelEvaluationSchema, proposal: PromotionProposalSchema }).strict(),
-    ), z.null()]),
+    pendingApproval: z.union([
+      pendingApprovalWith(
+        'ModelPromotionPendingApproval',
+        z.object({ version: RegisteredModelVersionSchema, evaluation: ModelEvaluationSchema, proposal: PromotionProposalSchema }).strict(),
+      ),
+      z.null(),
+    ]),
     decisions: z.array(gateDecisionWith('ModelPromotionDecision', z.object({}).strict())),
     cancellation: z.union([CancelRequestSchema, z.null()]),
   })
@@ -140,8 +160,7 @@ export const ModelRetrainingStateSchema = z
   .openapi('ModelRetrainingState');
 
 type Obj = Record<string, any>;
-const metrics = (m: Obj | undefined | null) =>
-  m ? { wape: m.wape ?? null, bias: m.bias ?? null, mase: m.mase ?? null, series: Number(m.series ?? 0) } : null;
+const metrics = (m: Obj | undefined | null) => (m ? { wape: m.wape ?? null, bias: m.bias ?? null, mase: m.mase ?? null, series: Number(m.series ?? 0) } : null);
 
 export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
   const ev = state.evaluation as Obj | null;
@@ -157,7 +176,11 @@ export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
          GROUP BY category ORDER BY category`
     : [];
   const counts = new Map(rows.map((r) => [r.category, { improved: r.improved, worse: r.worse, unchanged: r.unchanged }]));
-  const total = rows.reduce((t, r) => ({ improved: t.improved + r.improved, worse: t.worse + r.worse, unchanged: t.unchanged + r.unchanged }), { improved: 0, worse: 0, unchanged: 0 });
+  const total = rows.reduce((t, r) => ({ improved: t.improved + r.improved, worse: t.worse + r.worse, unchanged: t.unchanged + r.unchanged }), {
+    improved: 0,
+    worse: 0,
+    unchanged: 0,
+  });
   const categories = [...new Set([...Object.keys(ev.challenger?.byCategory ?? {}), ...Object.keys(ev.champion?.byCategory ?? {}), ...counts.keys()])].sort();
   const proposal = state.proposal as Obj | null;
   return {
@@ -177,7 +200,11 @@ export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
             propose: proposal.propose === true,
             reason: String(proposal.reason ?? ''),
             wapeImprovement: typeof proposal.wapeImprovement === 'number' ? proposal.wapeImprovement : null,
-            checks: (Array.isArray(proposal.checks) ? proposal.checks : []).map((c: Obj) => ({ name: String(c.name), passed: c.passed === true, detail: String(c.detail ?? '') })),
+            checks: (Array.isArray(proposal.checks) ? proposal.checks : []).map((c: Obj) => ({
+              name: String(c.name),
+              passed: c.passed === true,
+              detail: String(c.detail ?? ''),
+            })),
           }
         : null,
     },
@@ -195,6 +222,10 @@ export const ModelRetrainingApprovalDetailsSchema = z
 /** An inbox row's champion-vs-challenger comparison, from the evaluation the workflow stored with the request. */
 export async function modelRetrainingApprovalDetails(db: Db, row: { subjectId: string; details: unknown }): Promise<Obj> {
   const stored = (row.details ?? {}) as Obj;
-  const { promotionContext } = await modelRetrainingContext(db, { evaluation: stored.evaluation ?? null, version: stored.version ?? null, proposal: stored.proposal ?? null });
+  const { promotionContext } = await modelRetrainingContext(db, {
+    evaluation: stored.evaluation ?? null,
+    version: stored.version ?? null,
+    proposal: stored.proposal ?? null,
+  });
   return { modelVersionId: row.subjectId, promotionContext };
 }

@@ -47,9 +47,7 @@ export const PriceDecisionContextSchema = z
     checks: z.array(GuardrailCheckSchema),
     bindingRule: z.string().nullable().openapi({ description: 'The rule that set the final price when it differs from the request' }),
     bindingReason: z.string().nullable(),
-    margin: z
-      .object({ currentPct: z.number().nullable(), proposedPct: z.number().nullable(), minimumPct: z.number() })
-      .strict(),
+    margin: z.object({ currentPct: z.number().nullable(), proposedPct: z.number().nullable(), minimumPct: z.number() }).strict(),
     competitors: z
       .object({
         prices: z.array(z.number()),
@@ -158,7 +156,9 @@ export function priceDecisionContext(state: Obj): PriceDecisionContext | null {
       confidence,
       reason:
         e === null
-          ? (typeof estimate?.reason === 'string' ? estimate.reason : 'The pricing engine has not estimated it yet')
+          ? typeof estimate?.reason === 'string'
+            ? estimate.reason
+            : 'The pricing engine has not estimated it yet'
           : confidence === 'low'
             ? `The fit explains ${String(roundTo((r2 ?? 0) * 100, 1))}% of the variation in daily units over ${String(points)} days`
             : null,
@@ -288,7 +288,21 @@ const PriceGateDecisionSchema = gateDecisionWith('PriceChangeDecision', z.object
 /** The state the price-change workflow keeps (its query and its result). */
 export const PriceChangeWorkflowStateSchema = z
   .object({
-    stage: z.enum(['checking', 'awaiting_approval', 'scheduled', 'pushing', 'effective', 'rolling_back', 'completed', 'rolled_back', 'rejected', 'expired', 'refused', 'failed', 'cancelled']),
+    stage: z.enum([
+      'checking',
+      'awaiting_approval',
+      'scheduled',
+      'pushing',
+      'effective',
+      'rolling_back',
+      'completed',
+      'rolled_back',
+      'rejected',
+      'expired',
+      'refused',
+      'failed',
+      'cancelled',
+    ]),
     priceChangeId: z.string(),
     sku: z.string(),
     storeIds: z.array(z.string()).nullable().openapi({ description: 'Null: chain-wide' }),
@@ -304,8 +318,13 @@ export const PriceChangeWorkflowStateSchema = z
     restored: z.array(z.string()),
     restoreFailed: z.array(z.string()),
     unconfirmed: z.array(z.string()),
-    readings: z.array(z.object({ actualPerDay: z.number(), expectedPerDay: z.number(), ratio: z.number().nullable(), daysObserved: z.number(), at: z.string() }).strict()),
-    rollback: z.object({ reason: z.enum(['scheduled_end', 'kpi', 'cancelled', 'failed']), at: z.string() }).strict().nullable(),
+    readings: z.array(
+      z.object({ actualPerDay: z.number(), expectedPerDay: z.number(), ratio: z.number().nullable(), daysObserved: z.number(), at: z.string() }).strict(),
+    ),
+    rollback: z
+      .object({ reason: z.enum(['scheduled_end', 'kpi', 'cancelled', 'failed']), at: z.string() })
+      .strict()
+      .nullable(),
     pendingApproval: z.union([pendingApprovalWith('PriceChangePendingApproval', PriceApprovalRequestDetailsSchema), z.null()]),
     decisions: z.array(PriceGateDecisionSchema),
     failure: z.string().nullable(),
@@ -320,8 +339,10 @@ export const PriceChangeStateSchema = z
     ...processStateFields,
     ...PriceChangeWorkflowStateSchema.shape,
     stage: z.string(),
-    decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
-    result: z.union([PriceChangeWorkflowStateSchema, z.null()]).openapi({ description: 'The run\'s final state, once it completed' }),
+    decisionContext: z
+      .union([PriceDecisionContextSchema, z.null()])
+      .openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
+    result: z.union([PriceChangeWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
   })
   .strict()
   .openapi('PriceChangeState');
@@ -329,7 +350,9 @@ export const PriceChangeStateSchema = z
 export const PriceChangeApprovalDetailsSchema = z
   .object({
     priceChangeId: z.string(),
-    decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({ description: 'As on GET /price-changes/{id}; null for a request opened before it was stored with the request' }),
+    decisionContext: z
+      .union([PriceDecisionContextSchema, z.null()])
+      .openapi({ description: 'As on GET /price-changes/{id}; null for a request opened before it was stored with the request' }),
   })
   .passthrough()
   .openapi('PriceChangeApprovalDetails');

@@ -16,7 +16,10 @@ const DAY_MS = 86_400_000;
 export const LineExplanationSchema = z
   .object({
     forecastMethod: z.string().nullable(),
-    model: z.object({ name: z.string(), version: z.number().int() }).nullable().openapi({ description: 'The registered demand-model version that forecast the line; null for the baseline' }),
+    model: z
+      .object({ name: z.string(), version: z.number().int() })
+      .nullable()
+      .openapi({ description: 'The registered demand-model version that forecast the line; null for the baseline' }),
     meanDaily: z.number(),
     leadTimeDays: z.number().nullable(),
     reviewPeriodDays: z.number().nullable(),
@@ -64,7 +67,9 @@ export const PurchaseOrderLineContextSchema = z
     unitCost: z.number(),
     lineValue: z.number(),
     why: LineExplanationSchema,
-    salesLast8Weeks: z.array(WeeklySalesSchema).openapi({ description: 'Weekly unit sales of the SKU in the store, oldest first, the 8 weeks before the planning day' }),
+    salesLast8Weeks: z
+      .array(WeeklySalesSchema)
+      .openapi({ description: 'Weekly unit sales of the SKU in the store, oldest first, the 8 weeks before the planning day' }),
   })
   .strict()
   .openapi('PurchaseOrderLineContext');
@@ -138,7 +143,12 @@ export async function readPurchaseOrderContexts(
 
   for (const po of orders) {
     const planningDay = planningDayOf(po.id, po.storeId, po.createdAt);
-    const sales = await weeklySales(db, po.storeId, po.lines.map((l) => l.sku), planningDay);
+    const sales = await weeklySales(
+      db,
+      po.storeId,
+      po.lines.map((l) => l.sku),
+      planningDay,
+    );
     const lines: PurchaseOrderLineContext[] = po.lines.map((l) => {
       const unitCost = Number(l.unitCost);
       const plannedQuantity = l.plannedQuantity || l.quantity;
@@ -155,13 +165,26 @@ export async function readPurchaseOrderContexts(
         salesLast8Weeks: sales.get(l.sku) ?? emptyWeeks(planningDay),
       };
     });
-    const plannedValue = roundTo(lines.reduce((s, l) => s + l.plannedQuantity * l.unitCost, 0), 2);
-    const value = roundTo(lines.reduce((s, l) => s + l.lineValue, 0), 2);
+    const plannedValue = roundTo(
+      lines.reduce((s, l) => s + l.plannedQuantity * l.unitCost, 0),
+      2,
+    );
+    const value = roundTo(
+      lines.reduce((s, l) => s + l.lineValue, 0),
+      2,
+    );
     const tier = po.approvalTier ?? approvalTierFor(plannedValue);
     const steps = requests
       .filter((r) => r.subjectId === po.id && r.workflowId === po.workflowId)
       .flatMap((r) => r.decisions)
-      .map((d) => ({ level: d.level, decision: d.decision, actorId: d.actorId, actorRole: d.actorRole, comment: d.comment, decidedAt: d.decidedAt.toISOString() }));
+      .map((d) => ({
+        level: d.level,
+        decision: d.decision,
+        actorId: d.actorId,
+        actorRole: d.actorRole,
+        comment: d.comment,
+        decidedAt: d.decidedAt.toISOString(),
+      }));
     const approvedBy = [...new Set([...(liveApprovals[po.id] ?? []), ...steps.filter((s) => s.decision === 'approve').map((s) => s.actorId)])];
     if (tier === 'auto' && ['APPROVED', 'SENT', 'ACKNOWLEDGED', 'PARTIALLY_RECEIVED', 'RECEIVED'].includes(po.status) && !approvedBy.includes('system:auto')) {
       approvedBy.unshift('system:auto');
@@ -205,7 +228,11 @@ async function weeklySales(db: Db, storeId: string, skus: string[], planningDay:
      WHERE "storeId" = ${storeId} AND sku = ANY(${skus}::text[])
        AND day >= ${starts[0]}::date AND day < ${planningDay}::date
      GROUP BY 1, 2`;
-  for (const sku of skus) out.set(sku, starts.map((weekStart) => ({ weekStart, units: 0 })));
+  for (const sku of skus)
+    out.set(
+      sku,
+      starts.map((weekStart) => ({ weekStart, units: 0 })),
+    );
   for (const r of rows) {
     const weeks = out.get(r.sku);
     if (weeks && r.week >= 0 && r.week < SALES_WEEKS) weeks[r.week]!.units = Number(r.units);

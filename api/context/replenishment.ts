@@ -8,13 +8,7 @@ import { processStateFields } from '../schemas';
 import { z } from '../zod';
 import type { ApprovalRow } from '../processes/definition';
 import { CancelRequestSchema, gateDecisionWith, pendingApprovalWith } from './approval-schemas';
-import {
-  ApprovalStepSchema,
-  LineExplanationSchema,
-  PurchaseOrderContextSchema,
-  readPurchaseOrderContexts,
-  WeeklySalesSchema,
-} from './purchase-orders';
+import { ApprovalStepSchema, LineExplanationSchema, PurchaseOrderContextSchema, readPurchaseOrderContexts, WeeklySalesSchema } from './purchase-orders';
 
 export const ReplenishmentOrderLineSchema = z
   .object({
@@ -27,7 +21,9 @@ export const ReplenishmentOrderLineSchema = z
     rejected: z.number().int(),
     productName: z.string().nullable(),
     lineValue: z.number(),
-    why: z.union([LineExplanationSchema, z.null()]).openapi({ description: 'The numbers behind the quantity; null only when Postgres has no rationale for the line' }),
+    why: z
+      .union([LineExplanationSchema, z.null()])
+      .openapi({ description: 'The numbers behind the quantity; null only when Postgres has no rationale for the line' }),
     salesLast8Weeks: z.array(WeeklySalesSchema),
   })
   .strict()
@@ -141,7 +137,14 @@ export const ReplenishmentWorkflowStateSchema = z
     decisions: z.array(
       gateDecisionWith(
         'PurchaseOrderDecision',
-        z.object({ lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() }).strict()).optional().openapi({ description: 'Quantity edits approved with the order' }) }).strict(),
+        z
+          .object({
+            lines: z
+              .array(z.object({ sku: z.string(), quantity: z.number().int() }).strict())
+              .optional()
+              .openapi({ description: 'Quantity edits approved with the order' }),
+          })
+          .strict(),
       ),
     ),
     totals: z
@@ -185,7 +188,11 @@ export async function replenishmentContext(db: Db, state: Record<string, unknown
       ...decisions.filter((d) => d.subjectId === po.id && d.decision === 'approve' && typeof d.actorId === 'string').map((d) => d.actorId!),
     ];
   }
-  const contexts = await readPurchaseOrderContexts(db, pos.map((p) => p.id), live);
+  const contexts = await readPurchaseOrderContexts(
+    db,
+    pos.map((p) => p.id),
+    live,
+  );
   return {
     purchaseOrders: pos.map((po) => {
       const ctx = contexts.get(po.id);

@@ -4,9 +4,18 @@ import { problems } from '../errors';
 import { assertStoreVisible } from '../scope';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
-import { appointmentRecoveryApprovalDetails, AppointmentRecoveryApprovalDetailsSchema, appointmentRecoveryContext, AppointmentRecoveryStateSchema } from '../context/appointment-recovery';
+import {
+  appointmentRecoveryApprovalDetails,
+  AppointmentRecoveryApprovalDetailsSchema,
+  appointmentRecoveryContext,
+  AppointmentRecoveryStateSchema,
+} from '../context/appointment-recovery';
 
-const timingMs = z.number().int().min(1000).max(24 * 3600_000);
+const timingMs = z
+  .number()
+  .int()
+  .min(1000)
+  .max(24 * 3600_000);
 
 export const AppointmentRecoveryStartSchema = z
   .object({
@@ -16,8 +25,18 @@ export const AppointmentRecoveryStartSchema = z
       .object({
         decisionTimeoutMs: timingMs.optional(),
         autoAssignAfterMs: timingMs.optional(),
-        reminderBeforeMs: z.number().int().min(0).max(24 * 3600_000).optional(),
-        settleBeforeStartMs: z.number().int().min(0).max(24 * 3600_000).optional(),
+        reminderBeforeMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 3600_000)
+          .optional(),
+        settleBeforeStartMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 3600_000)
+          .optional(),
       })
       .strict()
       .optional()
@@ -36,7 +55,14 @@ export const appointmentRecoveries: ProcessDefinition<StartBody> = {
   cancelRoles: ['system', 'store_manager', 'regional_manager'],
   startSchema: AppointmentRecoveryStartSchema,
   decisionSchema: z
-    .object({ stylistId: z.string().min(1).max(100).optional().openapi({ description: 'Override: assign this stylist instead of the recommendation (comment required).' }) })
+    .object({
+      stylistId: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: 'Override: assign this stylist instead of the recommendation (comment required).' }),
+    })
     .strict(),
   async start(deps, body, principal) {
     const appt = await deps.db.appointment.findUnique({ where: { id: body.appointmentId }, select: { storeId: true } });

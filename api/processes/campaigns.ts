@@ -36,7 +36,12 @@ export const CampaignStartSchema = z
 
 type StartBody = z.infer<typeof CampaignStartSchema>;
 
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'campaign';
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'campaign';
 
 export const campaigns: ProcessDefinition<StartBody> = {
   resource: 'campaigns',
@@ -129,7 +134,12 @@ export const campaigns: ProcessDefinition<StartBody> = {
         security: [{ bearer: [] }],
         summary: kind === 'pause' ? 'Pause sending (takes effect within one batch)' : 'Resume sending',
         request: { params: z.object({ id: z.string() }) },
-        responses: { 202: ok('Requested', z.object({ id: z.string(), status: z.string() }).passthrough()), 404: problem('Unknown campaign'), 409: problem('Already finished'), ...common },
+        responses: {
+          202: ok('Requested', z.object({ id: z.string(), status: z.string() }).passthrough()),
+          404: problem('Unknown campaign'),
+          409: problem('Already finished'),
+          ...common,
+        },
       });
     }
   },

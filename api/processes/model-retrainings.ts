@@ -9,10 +9,19 @@ import { body, common, ok, problem } from '../openapi-responses';
 import { parse } from '../validate';
 import { z } from '../zod';
 import type { ProcessDefinition } from './definition';
-import { modelRetrainingApprovalDetails, ModelRetrainingApprovalDetailsSchema, modelRetrainingContext, ModelRetrainingStateSchema } from '../context/model-retraining';
+import {
+  modelRetrainingApprovalDetails,
+  ModelRetrainingApprovalDetailsSchema,
+  modelRetrainingContext,
+  ModelRetrainingStateSchema,
+} from '../context/model-retraining';
 
 const DAY_MS = 86_400_000;
-const timingMs = z.number().int().min(1000).max(30 * DAY_MS);
+const timingMs = z
+  .number()
+  .int()
+  .min(1000)
+  .max(30 * DAY_MS);
 const RETRAIN_ROLES = ['data_scientist', 'system'] as const;
 
 const modelName = z
@@ -29,7 +38,16 @@ export const ModelRetrainingStartSchema = z
     historyDays: z.number().int().min(56).max(1095).optional().openapi({ description: 'Days of sales history read, holdout included (default 730).' }),
     holdoutDays: z.number().int().min(7).max(91).optional().openapi({ description: 'Evaluation window at the end of the history (default 28).' }),
     timing: z
-      .object({ escalateAfterMs: timingMs.optional(), reminderBeforeMs: z.number().int().min(0).max(30 * DAY_MS).optional(), expireAfterMs: timingMs.optional() })
+      .object({
+        escalateAfterMs: timingMs.optional(),
+        reminderBeforeMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(30 * DAY_MS)
+          .optional(),
+        expireAfterMs: timingMs.optional(),
+      })
       .strict()
       .optional()
       .openapi({ description: 'Overrides of the approval timing (2 days to decide, reminder 8 h before, 7 days final deadline).' }),

@@ -10,7 +10,11 @@ import type { ProcessDefinition } from './definition';
 import { priceChangeApprovalDetails, PriceChangeApprovalDetailsSchema, priceDecisionContext, PriceChangeStateSchema } from '../context/price-change';
 
 const DAY_MS = 86_400_000;
-const timingMs = z.number().int().min(1000).max(90 * DAY_MS);
+const timingMs = z
+  .number()
+  .int()
+  .min(1000)
+  .max(90 * DAY_MS);
 const money = z
   .number()
   .positive('must be more than 0')
@@ -35,11 +39,21 @@ export const PriceChangeStartSchema = z
     timing: z
       .object({
         escalateAfterMs: timingMs.optional(),
-        reminderBeforeMs: z.number().int().min(0).max(90 * DAY_MS).optional(),
+        reminderBeforeMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(90 * DAY_MS)
+          .optional(),
         expireAfterMs: timingMs.optional(),
         monitorWindowMs: timingMs.optional(),
         monitorEveryMs: timingMs.optional(),
-        monitorAfterMs: z.number().int().min(0).max(90 * DAY_MS).optional(),
+        monitorAfterMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(90 * DAY_MS)
+          .optional(),
       })
       .strict()
       .optional(),
@@ -48,7 +62,8 @@ export const PriceChangeStartSchema = z
   .superRefine((b, ctx) => {
     const start = b.effectiveAt ? Date.parse(b.effectiveAt) : Date.now();
     if (b.endsAt && Date.parse(b.endsAt) <= start) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after effectiveAt (or now)' });
-    if (b.effectiveAt && Date.parse(b.effectiveAt) > Date.now() + 365 * DAY_MS) ctx.addIssue({ code: 'custom', path: ['effectiveAt'], message: 'is more than a year ahead' });
+    if (b.effectiveAt && Date.parse(b.effectiveAt) > Date.now() + 365 * DAY_MS)
+      ctx.addIssue({ code: 'custom', path: ['effectiveAt'], message: 'is more than a year ahead' });
   })
   .openapi('PriceChangeStart');
 

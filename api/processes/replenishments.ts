@@ -14,7 +14,11 @@ import type { ProcessDefinition } from './definition';
 import { replenishmentApprovalDetails, ReplenishmentApprovalDetailsSchema, replenishmentContext, ReplenishmentStateSchema } from '../context/replenishment';
 
 const DAY_MS = 86_400_000;
-const timingMs = z.number().int().min(1000).max(30 * DAY_MS);
+const timingMs = z
+  .number()
+  .int()
+  .min(1000)
+  .max(30 * DAY_MS);
 
 const isoDay = z
   .string()
@@ -26,21 +30,36 @@ const isoDay = z
 export const ReplenishmentStartSchema = z
   .object({
     storeId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a store ID such as S001'),
-    asOf: isoDay.optional().openapi({ description: 'Planning day (store-local); today in the store’s time zone when absent. At most a year back, never in the future.' }),
+    asOf: isoDay
+      .optional()
+      .openapi({ description: 'Planning day (store-local); today in the store’s time zone when absent. At most a year back, never in the future.' }),
     batchSize: z.number().int().min(50).max(5000).optional().openapi({ description: 'SKUs per planning activity (default 500).' }),
     timing: z
       .object({
         escalateAfterMs: timingMs.optional(),
-        reminderBeforeMs: z.number().int().min(0).max(30 * DAY_MS).optional(),
+        reminderBeforeMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(30 * DAY_MS)
+          .optional(),
         expireAfterMs: timingMs.optional(),
         acknowledgmentTimeoutMs: timingMs.optional(),
-        receiptGraceMs: z.number().int().min(0).max(90 * DAY_MS).optional(),
+        receiptGraceMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(90 * DAY_MS)
+          .optional(),
         receiptTimeoutMs: timingMs.optional(),
         sendGiveUpAfterMs: timingMs.optional(),
       })
       .strict()
       .optional()
-      .openapi({ description: 'Overrides of the production timing (4 h to decide, reminder 1 h before, 24 h final deadline, 24 h to acknowledge, lead time + 7 days for receipts).' }),
+      .openapi({
+        description:
+          'Overrides of the production timing (4 h to decide, reminder 1 h before, 24 h final deadline, 24 h to acknowledge, lead time + 7 days for receipts).',
+      }),
   })
   .strict()
   .openapi('ReplenishmentStart');
@@ -149,7 +168,12 @@ export const replenishments: ProcessDefinition<StartBody> = {
       if (processStatus(desc.status.name) !== 'running') {
         const seen = await deps.db.supplierEvent.findUnique({ where: { eventId: event.eventId }, include: { purchaseOrder: true } });
         if (seen && seen.purchaseOrder.workflowId === req.params.id) {
-          return void res.json({ eventId: event.eventId, duplicate: true, purchaseOrderId: seen.purchaseOrderId, purchaseOrderStage: seen.purchaseOrder.status.toLowerCase() });
+          return void res.json({
+            eventId: event.eventId,
+            duplicate: true,
+            purchaseOrderId: seen.purchaseOrderId,
+            purchaseOrderStage: seen.purchaseOrder.status.toLowerCase(),
+          });
         }
         const po = await deps.db.purchaseOrder.findFirst({ where: { id: event.purchaseOrderId, workflowId: req.params.id } });
         if (!po) throw problems.notFound(`${event.purchaseOrderId} is not a purchase order of ${req.params.id}.`);

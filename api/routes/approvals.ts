@@ -20,7 +20,10 @@ export function approvalItemSchema(processes: ProcessDefinition<any>[]) {
   const typed = processes.flatMap((d) => (d.approvalDetailsSchema ? [d.approvalDetailsSchema] : []));
   const generic = z.record(z.string(), z.unknown()).openapi({ description: 'What the workflow put on the request' });
   const details = typed.length > 0 ? z.union([typed[0]!, ...typed.slice(1), generic]) : generic;
-  return z.object({ ...ApprovalItemSchema.shape, details }).strict().openapi('ApprovalInboxItem');
+  return z
+    .object({ ...ApprovalItemSchema.shape, details })
+    .strict()
+    .openapi('ApprovalInboxItem');
 }
 
 const RESOURCE_BY_PROCESS: Record<string, string> = {
@@ -85,7 +88,15 @@ export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = AL
   });
   return router;
 
-  async function detailsOf(r: { id: string; workflowId: string; processType: string; subjectType: string; subjectId: string; storeId: string | null; details: unknown }) {
+  async function detailsOf(r: {
+    id: string;
+    workflowId: string;
+    processType: string;
+    subjectType: string;
+    subjectId: string;
+    storeId: string | null;
+    details: unknown;
+  }) {
     const stored = (r.details && typeof r.details === 'object' ? r.details : {}) as Record<string, unknown>;
     const def = byType.get(r.processType);
     if (!def?.approvalDetails) return stored;

@@ -37,15 +37,19 @@ export const ConsoleSettingsSchema = z
     demoPrincipals: z
       .array(
         z
-          .object({ id: z.string(), displayName: z.string(), role: z.string(), scope: ScopeSchema, apiKey: z.string().openapi({ description: 'The published demo key (`demo-key-<id>`)' }) })
+          .object({
+            id: z.string(),
+            displayName: z.string(),
+            role: z.string(),
+            scope: ScopeSchema,
+            apiKey: z.string().openapi({ description: 'The published demo key (`demo-key-<id>`)' }),
+          })
           .strict(),
       )
       .openapi({ description: 'In demo mode (the published demo keys are active), the demo principals a person may sign in as; empty otherwise' }),
-    temporalUi: z
-      .object({ url: z.string(), namespace: z.string() })
-      .strict()
-      .nullable()
-      .openapi({ description: 'The Temporal UI runs are linked to (`<url>/namespaces/<namespace>/workflows/<workflowId>`), when configured (TEMPORAL_UI_URL)' }),
+    temporalUi: z.object({ url: z.string(), namespace: z.string() }).strict().nullable().openapi({
+      description: 'The Temporal UI runs are linked to (`<url>/namespaces/<namespace>/workflows/<workflowId>`), when configured (TEMPORAL_UI_URL)',
+    }),
   })
   .strict()
   .openapi('ConsoleSettings');
@@ -81,7 +85,13 @@ export function consoleSettingsHandler(db: Db, opts: { temporalUiUrl?: string; t
     });
     const demoPrincipals = keys
       .filter((k) => k.keyHash === hashApiKey(`demo-key-${k.principalId}`))
-      .map((k) => ({ id: k.principal.id, displayName: k.principal.displayName, role: k.principal.role, scope: scopeOf(k.principal), apiKey: `demo-key-${k.principal.id}` }))
+      .map((k) => ({
+        id: k.principal.id,
+        displayName: k.principal.displayName,
+        role: k.principal.role,
+        scope: scopeOf(k.principal),
+        apiKey: `demo-key-${k.principal.id}`,
+      }))
       .sort((a, b) => DEMO_ROLE_ORDER.indexOf(a.role) - DEMO_ROLE_ORDER.indexOf(b.role) || a.id.localeCompare(b.id));
     const temporalUi = opts.temporalUiUrl ? { url: opts.temporalUiUrl.replace(/\/+$/, ''), namespace: opts.temporalNamespace ?? 'default' } : null;
     res.json({ demoPrincipals, temporalUi } satisfies z.infer<typeof ConsoleSettingsSchema>);
@@ -98,7 +108,11 @@ export function consoleRouter(dir: string = DEFAULT_CONSOLE_DIR): Router {
   const index = join(dir, 'index.html');
   router.use((req, res, next) => {
     if (existsSync(index)) return next();
-    sendProblem(res, problems.unavailable(`The console is not built (${index} is missing): npm start and npm test build it, or run npm run console:build.`), req.originalUrl);
+    sendProblem(
+      res,
+      problems.unavailable(`The console is not built (${index} is missing): npm start and npm test build it, or run npm run console:build.`),
+      req.originalUrl,
+    );
   });
   // Hashed asset names: cached for long; index.html never, so a new build is picked up at once.
   router.use('/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '1y', fallthrough: false }));

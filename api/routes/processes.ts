@@ -1,9 +1,5 @@
 import { Router, type Request } from 'express';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type WorkflowExecutionDescription,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
@@ -174,7 +170,8 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     if (NON_DECIDING_ROLES.includes(p.role)) throw problems.forbidden(`Role ${p.role} may not decide approvals.`);
     const body = parse(decisionSchema, req.body, 'body') as Record<string, unknown> & { decision: 'approve' | 'reject'; comment?: string; subjectId?: string };
     const desc = await describe(req.params.id, p);
-    if (processStatus(desc.status.name) !== 'running') throw problems.conflict('nothing-pending', `${req.params.id} has finished; nothing is pending a decision.`);
+    if (processStatus(desc.status.name) !== 'running')
+      throw problems.conflict('nothing-pending', `${req.params.id} has finished; nothing is pending a decision.`);
     const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
     let receipt: DecisionReceipt;
     try {

@@ -23,14 +23,30 @@ export function referenceRouter(db: Db): Router {
     const q = parse(ProductQuerySchema, req.query, 'query');
     const where: Prisma.ProductWhereInput = { active: true };
     if (q.category) where.category = q.category;
-    if (q.q) where.OR = [{ name: { contains: q.q, mode: 'insensitive' } }, { sku: { contains: q.q, mode: 'insensitive' } }, { brand: { contains: q.q, mode: 'insensitive' } }];
+    if (q.q)
+      where.OR = [
+        { name: { contains: q.q, mode: 'insensitive' } },
+        { sku: { contains: q.q, mode: 'insensitive' } },
+        { brand: { contains: q.q, mode: 'insensitive' } },
+      ];
     const [total, rows] = await Promise.all([
       db.product.count({ where }),
       db.product.findMany({ where, orderBy: { sku: 'asc' }, take: q.limit, skip: q.offset }),
     ]);
     res.json({
       total,
-      items: rows.map((p) => ({ sku: p.sku, name: p.name, category: p.category, brand: p.brand, colour: p.colour, size: p.size, cost: Number(p.cost), price: Number(p.price), map: money(p.map), supplierId: p.supplierId })),
+      items: rows.map((p) => ({
+        sku: p.sku,
+        name: p.name,
+        category: p.category,
+        brand: p.brand,
+        colour: p.colour,
+        size: p.size,
+        cost: Number(p.cost),
+        price: Number(p.price),
+        map: money(p.map),
+        supplierId: p.supplierId,
+      })),
     });
   });
 
@@ -39,8 +55,16 @@ export function referenceRouter(db: Db): Router {
     if (!p) throw problems.notFound(`No product ${req.params.sku}.`);
     const visible = await visibleStoreIds(db, principalOf(req));
     res.json({
-      sku: p.sku, name: p.name, category: p.category, brand: p.brand, colour: p.colour, size: p.size,
-      cost: Number(p.cost), price: Number(p.price), map: money(p.map), supplierId: p.supplierId,
+      sku: p.sku,
+      name: p.name,
+      category: p.category,
+      brand: p.brand,
+      colour: p.colour,
+      size: p.size,
+      cost: Number(p.cost),
+      price: Number(p.price),
+      map: money(p.map),
+      supplierId: p.supplierId,
       stock: p.inventory
         .filter((i) => !visible || visible.includes(i.storeId))
         .map((i) => ({ storeId: i.storeId, onHand: i.onHand, reserved: i.reserved, onOrder: i.onOrder, available: i.onHand - i.reserved })),

@@ -19,7 +19,8 @@ import { HttpProblem } from '../errors';
  */
 export function unsubscribeRouter(deps: { db: Db; secrets: readonly string[]; maxAgeDays?: number }): Router {
   // Checked here, not per request: an app built without secrets must not answer 500 to every link.
-  if (!Array.isArray(deps.secrets) || deps.secrets.length === 0) throw new TypeError('unsubscribeRouter needs the unsubscribe secrets (resolveUnsubscribeSecrets)');
+  if (!Array.isArray(deps.secrets) || deps.secrets.length === 0)
+    throw new TypeError('unsubscribeRouter needs the unsubscribe secrets (resolveUnsubscribeSecrets)');
   const maxAgeDays = deps.maxAgeDays ?? DEFAULT_UNSUBSCRIBE_MAX_AGE_DAYS;
   const details: Record<UnsubscribeTokenFailure, string> = {
     malformed: 'This unsubscribe link is damaged.',
@@ -44,7 +45,12 @@ export function unsubscribeRouter(deps: { db: Db; secrets: readonly string[]; ma
     const { payload } = verify(req);
     await deps.db.suppression.upsert({
       where: { email_reason: { email: payload.email.toLowerCase(), reason: 'unsubscribed' } },
-      create: { id: `unsub:${payload.email.toLowerCase()}`, email: payload.email.toLowerCase(), reason: 'unsubscribed', source: `campaign:${payload.campaignId}` },
+      create: {
+        id: `unsub:${payload.email.toLowerCase()}`,
+        email: payload.email.toLowerCase(),
+        reason: 'unsubscribed',
+        source: `campaign:${payload.campaignId}`,
+      },
       update: {},
     });
     await deps.db.auditEvent.upsert({

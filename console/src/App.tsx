@@ -26,7 +26,9 @@ function Shell() {
   if (!me) return <SignInPage returnTo={location.pathname === '/sign-in' ? '/' : `${location.pathname}${location.search}`} />;
   return (
     <>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="brand">Retail Ops</div>
         <nav aria-label="Console">
@@ -36,7 +38,9 @@ function Shell() {
           <NavLink to="/start">Start</NavLink>
         </nav>
         <div className="who" aria-label="Signed in as">
-          <span className="who-name" data-testid="principal-name">{me.displayName}</span>
+          <span className="who-name" data-testid="principal-name">
+            {me.displayName}
+          </span>
           <span className="who-role" data-testid="principal-role">
             {roleLabel(me.role)} · {scopeLabel(me.scope)}
           </span>
@@ -55,7 +59,14 @@ function Shell() {
           <Route path="/start" element={<StartPage />} />
           <Route path="/approvals/:process/:id" element={<ApprovalPage />} />
           <Route path="/runs/:process/:id" element={<RunPage />} />
-          <Route path="*" element={<p>No such page. <NavLink to="/inbox">Back to the inbox</NavLink>.</p>} />
+          <Route
+            path="*"
+            element={
+              <p>
+                No such page. <NavLink to="/inbox">Back to the inbox</NavLink>.
+              </p>
+            }
+          />
         </Routes>
       </main>
     </>

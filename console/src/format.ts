@@ -23,14 +23,24 @@ export function relative(iso: string | null | undefined, now = Date.now()): stri
   if (!iso) return '';
   const ms = new Date(iso).getTime() - now;
   const mins = Math.round(Math.abs(ms) / 60_000);
-  const text = mins < 1 ? 'less than a minute' : mins < 60 ? `${mins} min` : mins < 48 * 60 ? `${Math.floor(mins / 60)} h${mins % 60 ? ` ${mins % 60} min` : ''}` : `${Math.round(mins / 1440)} days`;
+  const text =
+    mins < 1
+      ? 'less than a minute'
+      : mins < 60
+        ? `${mins} min`
+        : mins < 48 * 60
+          ? `${Math.floor(mins / 60)} h${mins % 60 ? ` ${mins % 60} min` : ''}`
+          : `${Math.round(mins / 1440)} days`;
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
 export const minutesUntil = (iso: string, now = Date.now()) => Math.round((new Date(iso).getTime() - now) / 60_000);
 
 export const words = (s: string | null | undefined) => (s ?? '').replace(/[_-]+/g, ' ');
-export const titleCase = (s: string | null | undefined) => words(s).toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase());
+export const titleCase = (s: string | null | undefined) =>
+  words(s)
+    .toLowerCase()
+    .replace(/\b\w/g, (c) => c.toUpperCase());
 
 export const ROLE_LABELS: Record<string, string> = {
   system: 'System integration',

@@ -28,7 +28,10 @@ export class ResponseChecker {
   /** Every way the response breaks the contract (empty when it keeps it). */
   check(op: Operation, res: WireResponse): string[] {
     const problems: string[] = [];
-    const ct = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const ct = String(res.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (res.status >= 500) problems.push(`${res.status} (server error)`);
     let parsed: unknown;
     let parsedOk = false;
@@ -44,7 +47,8 @@ export class ResponseChecker {
       if (ct !== 'application/problem+json') problems.push(`${res.status} is ${ct || 'without a content type'}, not application/problem+json`);
       else if (parsedOk) {
         const p = parsed as Record<string, unknown>;
-        if (typeof p?.type !== 'string' || typeof p?.title !== 'string' || p?.status !== res.status) problems.push(`${res.status} problem lacks type/title/status ${JSON.stringify({ type: p?.type, title: p?.title, status: p?.status })}`);
+        if (typeof p?.type !== 'string' || typeof p?.title !== 'string' || p?.status !== res.status)
+          problems.push(`${res.status} problem lacks type/title/status ${JSON.stringify({ type: p?.type, title: p?.title, status: p?.status })}`);
       }
       if (res.status === 401 && !res.headers['www-authenticate']) problems.push('401 without WWW-Authenticate');
     }
@@ -73,7 +77,10 @@ function rewriteRefs(v: unknown): unknown {
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      out[k] = k === '$ref' && typeof x === 'string' && x.startsWith('#/components/schemas/') ? `urn:retail-ops:components#/$defs/${x.slice('#/components/schemas/'.length)}` : rewriteRefs(x);
+      out[k] =
+        k === '$ref' && typeof x === 'string' && x.startsWith('#/components/schemas/')
+          ? `urn:retail-ops:components#/$defs/${x.slice('#/components/schemas/'.length)}`
+          : rewriteRefs(x);
     }
     return out;
   }

@@ -23,10 +23,7 @@ export interface RawSegment {
 }
 export const isRaw = (v: unknown): v is RawSegment => !!v && typeof v === 'object' && typeof (v as RawSegment).raw === 'string';
 
-export type CallerChoice =
-  | { how: 'starter' | 'approver' | 'any' | 'not-allowed'; pick: number }
-  | { how: 'none' }
-  | { how: 'header'; value: string };
+export type CallerChoice = { how: 'starter' | 'approver' | 'any' | 'not-allowed'; pick: number } | { how: 'none' } | { how: 'header'; value: string };
 
 export type BodySpec =
   | { kind: 'none'; contentType?: string }
@@ -117,7 +114,31 @@ export function starterRoles(op: Operation): string[] | undefined {
 
 const CONTROL = ['\u0000', '\u0001', '\u0007', '\u0008', '\u000b', '\u000c', '\u001b', '\u007f', '\u0085', '\u2028', '\ufeff', '\r\n', '\t'];
 const SURROGATES = ['\ud800', '\udfff', '\ud83d', '\ude00x', 'a\udbff'];
-const ODD_TEXT = ['', ' ', '   ', '🛍️👗', 'ﷺ', '\u202Eevil', 'Z̴̡͙a̸l̵g̷o', "'; DROP TABLE \"Store\"; --", '${jndi:ldap://x}', '<script>alert(1)</script>', '../../etc/passwd', '%s%n%x', 'null', 'undefined', '0', '-1', 'NaN', 'Infinity', '1e309', 'ＳＯＯ１', 'S001 ', ' S001', 's001'];
+const ODD_TEXT = [
+  '',
+  ' ',
+  '   ',
+  '🛍️👗',
+  'ﷺ',
+  '\u202Eevil',
+  'Z̴̡͙a̸l̵g̷o',
+  '\'; DROP TABLE "Store"; --',
+  '${jndi:ldap://x}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  '%s%n%x',
+  'null',
+  'undefined',
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  '1e309',
+  'ＳＯＯ１',
+  'S001 ',
+  ' S001',
+  's001',
+];
 const FORGED_IDS = [
   'nope',
   'appointment-recovery-APT-FORGED',
@@ -129,7 +150,7 @@ const FORGED_IDS = [
   '.',
   '%2e%2e%2f%2e%2e%2fhealthz',
   "x' OR '1'='1",
-  'ExecutionStatus = \'Running\'',
+  "ExecutionStatus = 'Running'",
 ];
 const PAGE_TOKENS = ['AAAA', 'A', '____', '!!!!', 'eyJ0eXBlIjoiZm9yZ2VkIn0', '%00', 'null', '=', '-'.repeat(10)];
 const CONTENT_TYPES = [
@@ -176,16 +197,22 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
       if (p.name === 'pageToken') model[p.name] = pick.map((v) => ({ ref: 'page-token', resource: op.resource, pick: v }) as Ref);
       else model[p.name] = schemaArb(doc, p.schema, hint, p.name);
     }
-    return fc.record(model, { requiredKeys: params.filter((p) => p.required).map((p) => p.name) }).map((r) =>
-      Object.entries(r).map(([k, v]) => [k, isRef(v) ? v : String(v)] as [string, string | Ref]),
-    );
+    return fc
+      .record(model, { requiredKeys: params.filter((p) => p.required).map((p) => p.name) })
+      .map((r) => Object.entries(r).map(([k, v]) => [k, isRef(v) ? v : String(v)] as [string, string | Ref]));
   }
 
   /** A realistic body for each call that takes one: these start real processes and decide real approvals. */
   function validBody(op: Operation): fc.Arbitrary<unknown> {
     if (!op.body) return fc.constant(undefined);
     const tail = op.path.split('/').pop();
-    const text = fc.constantFrom('Fuzz run: stock check', 'Fuzz run: competitor moved', 'Fuzz run: weekly review', 'Fuzz run: approved as recommended', 'Fuzz run: not this week');
+    const text = fc.constantFrom(
+      'Fuzz run: stock check',
+      'Fuzz run: competitor moved',
+      'Fuzz run: weekly review',
+      'Fuzz run: approved as recommended',
+      'Fuzz run: not this week',
+    );
     if (tail === 'decisions') {
       const extra: Record<string, fc.Arbitrary<unknown>> = {};
       if (op.resource === 'replenishments') extra.purchaseOrderId = pick.map((v) => ({ ref: 'pending-subject', resource: op.resource, pick: v }) as Ref);
@@ -228,7 +255,10 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
           .record({
             product: fc.constantFrom(...ctx.products),
             factor: fc.integer({ min: 85, max: 112 }),
-            stores: fc.subarray(ctx.stores.map((s) => s.id), { minLength: 0, maxLength: Math.min(3, ctx.stores.length) }),
+            stores: fc.subarray(
+              ctx.stores.map((s) => s.id),
+              { minLength: 0, maxLength: Math.min(3, ctx.stores.length) },
+            ),
             reason: text,
           })
           .map(({ product, factor, stores, reason }) => ({
@@ -263,7 +293,10 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
   function validHeaders(op: Operation): fc.Arbitrary<Record<string, string>> {
     if (op.params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')) {
       // A small pool of keys: repeats exercise idempotent starts and keep the number of runs bounded.
-      return fc.option(fc.integer({ min: 1, max: 12 }).map((n) => ({ 'Idempotency-Key': `fuzz-${op.resource}-${n}` })), { nil: {} as Record<string, string> });
+      return fc.option(
+        fc.integer({ min: 1, max: 12 }).map((n) => ({ 'Idempotency-Key': `fuzz-${op.resource}-${n}` })),
+        { nil: {} as Record<string, string> },
+      );
     }
     return fc.constant({});
   }
@@ -281,18 +314,33 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
           pathParams: path,
           query,
           headers,
-          body: !op.body ? { kind: 'none' } : isForm(op) ? { kind: 'text', text: 'List-Unsubscribe=One-Click', contentType: op.body.contentType } : { kind: 'json', value: body },
+          body: !op.body
+            ? { kind: 'none' }
+            : isForm(op)
+              ? { kind: 'text', text: 'List-Unsubscribe=One-Click', contentType: op.body.contentType }
+              : { kind: 'json', value: body },
         };
         // A test sharing its data with other suites keeps real retrainings and rollbacks out.
         const tail = op.path.split('/').pop();
-        if ((op.resource === 'model-retrainings' && op.method === 'POST' && tail === 'model-retrainings' && !ctx.allow.modelRetrainingStarts) || (tail === 'rollback' && !ctx.allow.rollback)) {
+        if (
+          (op.resource === 'model-retrainings' && op.method === 'POST' && tail === 'model-retrainings' && !ctx.allow.modelRetrainingStarts) ||
+          (tail === 'rollback' && !ctx.allow.rollback)
+        ) {
           draft.caller = { how: 'not-allowed', pick: callerPick };
         }
         return draft;
       });
   }
 
-  const jsonLeaf = fc.oneof(fc.integer(), fc.double({ noNaN: false }), fc.boolean(), fc.constant(null), fc.string({ maxLength: 8 }), fc.array(fc.integer(), { maxLength: 3 }), fc.constant({ nested: true }));
+  const jsonLeaf = fc.oneof(
+    fc.integer(),
+    fc.double({ noNaN: false }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.string({ maxLength: 8 }),
+    fc.array(fc.integer(), { maxLength: 3 }),
+    fc.constant({ nested: true }),
+  );
 
   /** A mutation of a valid draft. */
   function mutated(opIndex: number, variant: Variant): fc.Arbitrary<Draft> {
@@ -302,7 +350,10 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
       .map(({ base, a, b, leaf, key }) => {
         // Constants of the context (segments, variants) are shared between drafts: mutate a copy.
         const d: Draft = { ...structuredClone(base), variant };
-        const body = d.body.kind === 'json' && d.body.value && typeof d.body.value === 'object' && !Array.isArray(d.body.value) ? (d.body.value as Record<string, unknown>) : undefined;
+        const body =
+          d.body.kind === 'json' && d.body.value && typeof d.body.value === 'object' && !Array.isArray(d.body.value)
+            ? (d.body.value as Record<string, unknown>)
+            : undefined;
         const fieldOf = (obj: Record<string, unknown>) => {
           const keys = Object.keys(obj);
           return keys.length ? keys[Math.floor(a * keys.length)]! : 'reason';
@@ -327,7 +378,8 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
             break; // replaced below
           case 'wrong-type':
             if (body) setPath(body, leafPath(body, a), wrongTypeOf(getPath(body, leafPath(body, a)), leaf));
-            else if (Array.isArray(d.query)) d.query = [...d.query, [queryName(op, a) ?? 'pageSize', ['abc', '-1', '1.5', '1e3', '[]', 'true'][Math.floor(b * 6)]!]];
+            else if (Array.isArray(d.query))
+              d.query = [...d.query, [queryName(op, a) ?? 'pageSize', ['abc', '-1', '1.5', '1e3', '[]', 'true'][Math.floor(b * 6)]!]];
             break;
           case 'missing-field':
             if (body) deletePath(body, leafPath(body, a));
@@ -347,13 +399,19 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
           }
           case 'control-chars':
             withString((s) => `${s.slice(0, 3)}${CONTROL[Math.floor(b * CONTROL.length)]}${s.slice(3)}`);
-            if (!body && b < 0.4 && Object.keys(d.pathParams).length) d.pathParams[Object.keys(d.pathParams)[0]!] = { raw: ['%00', 'x%00y', '%01', '%7F', '%0D%0A'][Math.floor(a * 5)]! };
+            if (!body && b < 0.4 && Object.keys(d.pathParams).length)
+              d.pathParams[Object.keys(d.pathParams)[0]!] = { raw: ['%00', 'x%00y', '%01', '%7F', '%0D%0A'][Math.floor(a * 5)]! };
             break;
           case 'lone-surrogate':
             withString((s) => `${s}${SURROGATES[Math.floor(b * SURROGATES.length)]}`);
             break;
           case 'invalid-utf8-body':
-            if (op.body) d.body = { kind: 'bytes', value: body ?? { reason: 'x' }, insert: [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xc0, 0xaf]][Math.floor(b * 6)]! };
+            if (op.body)
+              d.body = {
+                kind: 'bytes',
+                value: body ?? { reason: 'x' },
+                insert: [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0xc0, 0xaf]][Math.floor(b * 6)]!,
+              };
             else d.query = { raw: `q=${['%C3%28', '%FF', '%ED%A0%80', '%C0%AF', '%80'][Math.floor(b * 5)]}` };
             break;
           case 'invalid-utf8-url': {
@@ -364,20 +422,39 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
             break;
           }
           case 'deep-nesting':
-            if (op.body) d.body = { kind: 'deep', value: body ?? {}, field: body ? fieldOf(body) : 'segment', depth: [50, 1_000, 20_000][Math.floor(b * 3)]!, shape: a < 0.5 ? 'array' : 'object' };
+            if (op.body)
+              d.body = {
+                kind: 'deep',
+                value: body ?? {},
+                field: body ? fieldOf(body) : 'segment',
+                depth: [50, 1_000, 20_000][Math.floor(b * 3)]!,
+                shape: a < 0.5 ? 'array' : 'object',
+              };
             else d.query = { raw: `${queryName(op, a) ?? 'status'}${'[a]'.repeat(30)}=x` };
             break;
           case 'forged-id': {
             const pathKeys = Object.keys(d.pathParams);
             if (pathKeys.length) {
-              const forged = b < 0.25 ? ({ ref: 'other-workflow', resource: op.resource, pick: a } as Ref) : b < 0.35 ? 'x'.repeat(3000 + Math.floor(a * 5000)) : FORGED_IDS[Math.floor(a * FORGED_IDS.length)]!;
+              const forged =
+                b < 0.25
+                  ? ({ ref: 'other-workflow', resource: op.resource, pick: a } as Ref)
+                  : b < 0.35
+                    ? 'x'.repeat(3000 + Math.floor(a * 5000))
+                    : FORGED_IDS[Math.floor(a * FORGED_IDS.length)]!;
               d.pathParams[pathKeys[0]!] = forged;
             } else if (body) setPath(body, leafPath(body, a), FORGED_IDS[Math.floor(b * FORGED_IDS.length)]!);
             break;
           }
           case 'forged-page-token':
             if (Array.isArray(d.query) && op.params.some((p) => p.name === 'pageToken')) {
-              const token = b < 0.3 ? PAGE_TOKENS[Math.floor(a * PAGE_TOKENS.length)]! : b < 0.6 ? Buffer.from(key.repeat(1 + Math.floor(a * 20))).toString('base64url') : b < 0.8 ? 'A'.repeat(1 + Math.floor(a * 2500)) : Buffer.from(key).toString('base64');
+              const token =
+                b < 0.3
+                  ? PAGE_TOKENS[Math.floor(a * PAGE_TOKENS.length)]!
+                  : b < 0.6
+                    ? Buffer.from(key.repeat(1 + Math.floor(a * 20))).toString('base64url')
+                    : b < 0.8
+                      ? 'A'.repeat(1 + Math.floor(a * 2500))
+                      : Buffer.from(key).toString('base64');
               d.query = [...d.query.filter(([k]) => k !== 'pageToken'), ['pageToken', token]];
             } else if (Array.isArray(d.query)) d.query = [...d.query, ['pageToken', 'AAAA']];
             break;
@@ -408,7 +485,13 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
             break;
           }
           case 'malformed-json':
-            d.body = { kind: 'text', text: ['{', '{"decision": ', '{"a":1,}', "{'a':1}", '[1,2', 'nul', '{"a":"\\x00"}', '{"a":1}{"b":2}', '\u0000', '{"__proto__":{"polluted":1}}'][Math.floor(b * 10)]!, contentType: 'application/json' };
+            d.body = {
+              kind: 'text',
+              text: ['{', '{"decision": ', '{"a":1,}', "{'a':1}", '[1,2', 'nul', '{"a":"\\x00"}', '{"a":1}{"b":2}', '\u0000', '{"__proto__":{"polluted":1}}'][
+                Math.floor(b * 10)
+              ]!,
+              contentType: 'application/json',
+            };
             break;
           case 'odd-json':
             d.body = { kind: 'json', value: [null, [], 'text', 42, true, [body ?? {}], { constructor: { prototype: { polluted: 1 } } }][Math.floor(b * 7)] };
@@ -437,7 +520,9 @@ export function generatorFor(doc: OpenApiDoc, ops: Operation[], ctx: FuzzContext
   // Unbiased: every operation and variant as often as its weight says (fast-check favours small values otherwise).
   const variantArb = fc.noBias(fc.constantFrom(...VARIANTS.flatMap((v) => Array<Variant>(WEIGHTS[v]).fill(v))));
   const opArb = fc.noBias(fc.integer({ min: 0, max: ops.length - 1 }));
-  return fc.tuple(opArb, variantArb).chain(([opIndex, variant]) => (variant === 'valid' ? validDraft(opIndex) : variant === 'from-schema' ? fromSchema(opIndex) : mutated(opIndex, variant)));
+  return fc
+    .tuple(opArb, variantArb)
+    .chain(([opIndex, variant]) => (variant === 'valid' ? validDraft(opIndex) : variant === 'from-schema' ? fromSchema(opIndex) : mutated(opIndex, variant)));
 }
 
 /** Drafts for `count` requests, the same for the same seed. */

@@ -23,7 +23,17 @@ import { seed } from '../../prisma/seed';
 import { createSimulatorApp } from '../../simulator/app';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { DEV_SERVER_DYNAMIC_CONFIG, ensureSearchAttributes, readSearchAttributes, REPO_ROOT, requireTemporalBinary, spawnUnderWatchdog, startDevServer, stopProcess, waitForTemporal } from '../temporal-dev';
+import {
+  DEV_SERVER_DYNAMIC_CONFIG,
+  ensureSearchAttributes,
+  readSearchAttributes,
+  REPO_ROOT,
+  requireTemporalBinary,
+  spawnUnderWatchdog,
+  startDevServer,
+  stopProcess,
+  waitForTemporal,
+} from '../temporal-dev';
 
 export const FUZZ_DATABASE = 'retail_ops_fuzz';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -77,8 +87,11 @@ async function recreateDatabase(url: string): Promise<void> {
 async function waitForPoller(client: Client, taskQueue: string, worker: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (worker.exitCode !== null || worker.signalCode !== null) throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    const tq = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 }).catch(() => undefined);
+    if (worker.exitCode !== null || worker.signalCode !== null)
+      throw new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    const tq = await client.workflowService
+      .describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 })
+      .catch(() => undefined);
     if (tq?.pollers?.length) return;
     await new Promise((r) => setTimeout(r, 1_000));
   }
@@ -99,7 +112,16 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
     const temporalLog = join(logDir, `fuzz-temporal-${port}.log`);
     const fd = openSync(temporalLog, 'w');
     const searchAttributes = readSearchAttributes();
-    const server = startDevServer({ bin, ip: '127.0.0.1', port, headless: true, searchAttributes, logLevel: 'warn', output: fd, dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
+    const server = startDevServer({
+      bin,
+      ip: '127.0.0.1',
+      port,
+      headless: true,
+      searchAttributes,
+      logLevel: 'warn',
+      output: fd,
+      dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
+    });
     closeSync(fd);
     closers.push(() => stopProcess(server, 10_000));
     await waitForTemporal(bin, address, { timeoutMs: 60_000, child: server, describeFailure: () => `See ${temporalLog}.` });
@@ -182,7 +204,13 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
     closers.push(() => apiDb.$disconnect());
     // The API's errors (a 500's cause) go to a log of the run.
     const apiLog = join(logDir, `fuzz-api-${port}.log`);
-    const app = createApp({ db: apiDb, client, taskQueue, logger: pino({ level: 'error' }, pino.destination({ dest: apiLog, sync: true })), unsubscribeSecrets });
+    const app = createApp({
+      db: apiDb,
+      client,
+      taskQueue,
+      logger: pino({ level: 'error' }, pino.destination({ dest: apiLog, sync: true })),
+      unsubscribeSecrets,
+    });
     const api = createApiServer(app);
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     closers.push(() => new Promise((r) => (api.closeAllConnections(), api.close(() => r(undefined)))));
@@ -195,7 +223,20 @@ export async function startFuzzInfra(log: (msg: string) => void): Promise<FuzzIn
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${FUZZ_DATABASE} WITH (FORCE)`).finally(() => admin.end());
     });
-    return { baseUrl, temporalAddress: address, databaseUrl, db, client, taskQueue, refusedKeys, mailsAccepted: () => accepted, unsubscribeSecrets, temporalLog, apiLog, close };
+    return {
+      baseUrl,
+      temporalAddress: address,
+      databaseUrl,
+      db,
+      client,
+      taskQueue,
+      refusedKeys,
+      mailsAccepted: () => accepted,
+      unsubscribeSecrets,
+      temporalLog,
+      apiLog,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -45,11 +45,30 @@ export function endpointRows(r: FuzzResult): string[][] {
 
 export function summary(r: FuzzResult, settled?: SettleReport): string {
   const lines: string[] = [];
-  lines.push(`Fuzz run: ${r.requests} requests, seed ${r.seed}, ${(r.ms / 1000).toFixed(1)} s (${(r.requests / (r.ms / 1000)).toFixed(0)} req/s), ${r.operations.length} operations in the OpenAPI document`);
+  lines.push(
+    `Fuzz run: ${r.requests} requests, seed ${r.seed}, ${(r.ms / 1000).toFixed(1)} s (${(r.requests / (r.ms / 1000)).toFixed(0)} req/s), ${r.operations.length} operations in the OpenAPI document`,
+  );
   lines.push('');
-  lines.push('By status class: ' + CLASSES.filter((c) => r.byClass.has(c)).map((c) => `${c} ${r.byClass.get(c)}`).join(', '));
-  lines.push('By status: ' + [...r.byStatus.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([s, n]) => `${s} ${n}`).join(', '));
-  lines.push('By variant: ' + [...r.byVariant.entries()].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v} ${n}`).join(', '));
+  lines.push(
+    'By status class: ' +
+      CLASSES.filter((c) => r.byClass.has(c))
+        .map((c) => `${c} ${r.byClass.get(c)}`)
+        .join(', '),
+  );
+  lines.push(
+    'By status: ' +
+      [...r.byStatus.entries()]
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', '),
+  );
+  lines.push(
+    'By variant: ' +
+      [...r.byVariant.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', '),
+  );
   lines.push('');
   lines.push(...table(endpointRows(r)).map((l) => `  ${l}`));
   const neverOk = r.operations.filter((o) => r.validStatuses.has(o.key) && ![...r.validStatuses.get(o.key)!.keys()].some((s) => s.startsWith('2')));
@@ -63,9 +82,13 @@ export function summary(r: FuzzResult, settled?: SettleReport): string {
     lines.push('');
     const byFinal = new Map<string, number>();
     for (const s of settled.runs) byFinal.set(s.finalStatus ?? '?', (byFinal.get(s.finalStatus ?? '?') ?? 0) + 1);
-    lines.push(`Processes the run started: ${settled.runs.length} (at the end: ${[...byFinal.entries()].map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') || 'none'}); activities failing over and over: ${settled.stuck.length}; not closed after cancel: ${settled.notClosed.length}`);
+    lines.push(
+      `Processes the run started: ${settled.runs.length} (at the end: ${[...byFinal.entries()].map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ') || 'none'}); activities failing over and over: ${settled.stuck.length}; not closed after cancel: ${settled.notClosed.length}`,
+    );
     for (const s of [...settled.stuck, ...settled.notClosed]) {
-      lines.push(`  ${s.workflowId} (${s.statusAtEnd} → ${s.finalStatus}, cancel answered ${s.cancelAnswer ?? '-'}): ${s.pendingActivities.map((a) => `${a.type} attempt ${a.attempt}${a.lastFailure ? ` last failure "${a.lastFailure.slice(0, 160)}"` : ''}`).join('; ') || 'no pending activity'}`);
+      lines.push(
+        `  ${s.workflowId} (${s.statusAtEnd} → ${s.finalStatus}, cancel answered ${s.cancelAnswer ?? '-'}): ${s.pendingActivities.map((a) => `${a.type} attempt ${a.attempt}${a.lastFailure ? ` last failure "${a.lastFailure.slice(0, 160)}"` : ''}`).join('; ') || 'no pending activity'}`,
+      );
     }
   }
   const distinct = distinctFailures(r.failures);
@@ -88,13 +111,15 @@ export function machine(): string {
 
 /** Rewrites the text between the fuzz markers of docs/reliability.md (created with both sections' markers when missing). */
 export function publish(file: string, r: FuzzResult, settled: SettleReport | undefined, command: string): void {
-  const byClass = CLASSES.filter((c) => r.byClass.has(c)).map((c) => `${c} ${r.byClass.get(c)}`).join(', ');
+  const byClass = CLASSES.filter((c) => r.byClass.has(c))
+    .map((c) => `${c} ${r.byClass.get(c)}`)
+    .join(', ');
   const distinct = distinctFailures(r.failures);
   const section = [
     '<!-- fuzz:begin -->',
     '## Fuzz run',
     '',
-    'Requests generated with fast-check from the API\'s own OpenAPI document (valid requests that start',
+    "Requests generated with fast-check from the API's own OpenAPI document (valid requests that start",
     'real processes and decide real approvals, and mutations of them: wrong types, missing and extra',
     'fields, huge strings and headers, control characters and NUL, invalid UTF-8, lone surrogates, deep',
     'nesting, forged ids and page tokens, wrong / missing / revoked keys, wrong content types), sent to',
@@ -109,8 +134,13 @@ export function publish(file: string, r: FuzzResult, settled: SettleReport | und
     `- Seed: ${r.seed}`,
     `- Requests: ${r.requests} over ${r.operations.length} operations in ${(r.ms / 1000).toFixed(0)} s`,
     `- By status class: ${byClass}`,
-    `- By status: ${[...r.byStatus.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([s, n]) => `${s} ${n}`).join(', ')}`,
-    settled ? `- Processes started: ${settled.runs.length}; activities failing over and over: ${settled.stuck.length}; not closed after cancel: ${settled.notClosed.length}` : '- Processes started: not checked (no Temporal connection)',
+    `- By status: ${[...r.byStatus.entries()]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')}`,
+    settled
+      ? `- Processes started: ${settled.runs.length}; activities failing over and over: ${settled.stuck.length}; not closed after cancel: ${settled.notClosed.length}`
+      : '- Processes started: not checked (no Temporal connection)',
     `- Failures: ${r.failures.length}${distinct.length ? ` (${distinct.length} distinct)` : ''}`,
     ...distinct.slice(0, 15).map((d) => `  - ×${d.count} ${d.example.op} → ${d.example.status}: ${d.example.problems[0]}`),
     '',

@@ -60,7 +60,20 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const drafts = generateDrafts(doc, ops, o.ctx, o.requests, o.seed);
   const pool = new LivePool(!o.ctx.allow.othersProcesses);
   const timeoutMs = o.timeoutMs ?? 15_000;
-  const result: FuzzResult = { seed: o.seed, requests: 0, byEndpoint: new Map(), byClass: new Map(), byStatus: new Map(), byVariant: new Map(), validStatuses: new Map(), validSamples: new Map(), failures: [], started: pool.started, operations: ops, ms: 0 };
+  const result: FuzzResult = {
+    seed: o.seed,
+    requests: 0,
+    byEndpoint: new Map(),
+    byClass: new Map(),
+    byStatus: new Map(),
+    byVariant: new Map(),
+    validStatuses: new Map(),
+    validSamples: new Map(),
+    failures: [],
+    started: pool.started,
+    operations: ops,
+    ms: 0,
+  };
   const monitor = o.ctx.callers.find((c) => c.role === 'ops') ?? o.ctx.callers[0]!;
 
   // What the system holds before the first request: processes to address, approvals to decide.
@@ -108,7 +121,16 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         const sampleKey = `${op.key} ${status}`;
         if (res && !result.validSamples.has(sampleKey)) result.validSamples.set(sampleKey, res.body.toString('utf8').slice(0, 300));
       }
-      if (problems.length) result.failures.push({ op: op.key, variant: draft.variant, status, problems, request: wire, response: res?.body.toString('utf8').slice(0, 300), ms: Date.now() - sentAt });
+      if (problems.length)
+        result.failures.push({
+          op: op.key,
+          variant: draft.variant,
+          status,
+          problems,
+          request: wire,
+          response: res?.body.toString('utf8').slice(0, 300),
+          ms: Date.now() - sentAt,
+        });
       if (res) learn(op, res, pool);
       o.onResponse?.(result.requests, result.failures.length);
     }
@@ -149,15 +171,13 @@ async function refreshPool(baseUrl: string, pool: LivePool, ops: Operation[], mo
       const items = (JSON.parse(res.body.toString('utf8')).items ?? []) as any[];
       pool.pending = items
         .filter((it) => !pool.ownOnly || pool.started.has(it.processId))
-        .map(
-        (it): PendingApproval => ({
+        .map((it): PendingApproval => ({
           resource: it.process,
           workflowId: it.processId,
           subjectType: it.subjectType,
           subjectId: it.subjectId,
           approvers: (it.details?.approvers ?? []) as PendingApproval['approvers'],
-        }),
-      );
+        }));
     }
     const resources = [...new Set(ops.filter((op) => op.path === `/api/v1/${op.resource}` && op.method === 'GET').map((op) => op.resource))];
     await Promise.all(

@@ -17,8 +17,9 @@ export function schemaArb(doc: OpenApiDoc, schema: JsonSchema, hint: Hint = () =
   if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);
   const alts = s.anyOf ?? s.oneOf;
   if (Array.isArray(alts) && alts.length) return fc.oneof(...alts.map((a: JsonSchema) => schemaArb(doc, a, hint, name, depth + 1)));
-  if (Array.isArray(s.allOf) && s.allOf.length) return schemaArb(doc, Object.assign({}, ...s.allOf.map((a: JsonSchema) => deref(doc, a))), hint, name, depth + 1);
-  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
+  if (Array.isArray(s.allOf) && s.allOf.length)
+    return schemaArb(doc, Object.assign({}, ...s.allOf.map((a: JsonSchema) => deref(doc, a))), hint, name, depth + 1);
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : (s.type ?? (s.properties ? 'object' : s.items ? 'array' : undefined));
   switch (type) {
     case 'string':
       return stringArb(s);
@@ -30,7 +31,10 @@ export function schemaArb(doc: OpenApiDoc, schema: JsonSchema, hint: Hint = () =
     case 'number': {
       const min = s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1e-3 : (s.minimum ?? -1000);
       const max = s.exclusiveMaximum !== undefined ? s.exclusiveMaximum - 1e-3 : (s.maximum ?? Math.max(min + 1000, 1000));
-      return fc.double({ min, max: Math.max(min, max), noNaN: true, noDefaultInfinity: true }).map((v) => Math.round(v * 100) / 100).filter((v) => v >= min && v <= max);
+      return fc
+        .double({ min, max: Math.max(min, max), noNaN: true, noDefaultInfinity: true })
+        .map((v) => Math.round(v * 100) / 100)
+        .filter((v) => v >= min && v <= max);
     }
     case 'boolean':
       return fc.boolean();
@@ -55,8 +59,12 @@ export function schemaArb(doc: OpenApiDoc, schema: JsonSchema, hint: Hint = () =
 function stringArb(s: JsonSchema): fc.Arbitrary<string> {
   const minLength = s.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(s.maxLength ?? MAX_STRING, MAX_STRING));
-  if (s.format === 'date-time') return fc.date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(Date.now() + 30 * 86_400_000), noInvalidDate: true }).map((d) => d.toISOString());
-  if (s.format === 'date') return fc.date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  if (s.format === 'date-time')
+    return fc
+      .date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(Date.now() + 30 * 86_400_000), noInvalidDate: true })
+      .map((d) => d.toISOString());
+  if (s.format === 'date')
+    return fc.date({ min: new Date(Date.now() - 30 * 86_400_000), max: new Date(), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
   if (typeof s.pattern === 'string') {
     try {
       return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length >= minLength && v.length <= (s.maxLength ?? Infinity));
@@ -64,5 +72,8 @@ function stringArb(s: JsonSchema): fc.Arbitrary<string> {
       // an ECMAScript pattern fast-check cannot invert: plain text below
     }
   }
-  return fc.string({ minLength, maxLength, unit: 'grapheme-ascii' }).map((v) => (v.trim().length < minLength ? 'x'.repeat(minLength) + v : v)).filter((v) => v.length <= (s.maxLength ?? Infinity));
+  return fc
+    .string({ minLength, maxLength, unit: 'grapheme-ascii' })
+    .map((v) => (v.trim().length < minLength ? 'x'.repeat(minLength) + v : v))
+    .filter((v) => v.length <= (s.maxLength ?? Infinity));
 }

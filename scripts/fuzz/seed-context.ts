@@ -36,7 +36,12 @@ export async function contextFromDb(db: Db, o: ContextOptions = {}): Promise<Fuz
         take: 40,
       })
     ).map((a) => a.id);
-  const stylists = await db.staff.findMany({ where: { role: 'STYLIST', active: true, storeId: { in: ['S001', 'S002'] } }, select: { id: true }, orderBy: { id: 'asc' }, take: 12 });
+  const stylists = await db.staff.findMany({
+    where: { role: 'STYLIST', active: true, storeId: { in: ['S001', 'S002'] } },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+    take: 12,
+  });
   const startStores = o.startStoreIds ?? stores.map((s) => s.id);
   return {
     callers: o.callers ?? DEMO_CALLERS,
@@ -49,7 +54,13 @@ export async function contextFromDb(db: Db, o: ContextOptions = {}): Promise<Fuz
     stylistIds: stylists.map((s) => s.id),
     modelNames: ['demand-forecast'],
     unsubscribeTokens: o.unsubscribeSecrets?.length
-      ? Array.from({ length: 5 }, (_, i) => createUnsubscribeToken(o.unsubscribeSecrets!, { customerId: `fuzz-customer-${i}`, campaignId: 'fuzz-campaign', email: `fuzz-${i}@retail-ops.invalid` }))
+      ? Array.from({ length: 5 }, (_, i) =>
+          createUnsubscribeToken(o.unsubscribeSecrets!, {
+            customerId: `fuzz-customer-${i}`,
+            campaignId: 'fuzz-campaign',
+            email: `fuzz-${i}@retail-ops.invalid`,
+          }),
+        )
       : [],
     segments: o.segments ?? [
       { tiers: ['PLATINUM'], storeIds: ['S001'] },
@@ -65,9 +76,26 @@ export async function createRefusedKeys(db: Db): Promise<string[]> {
   const suffix = randomUUID().slice(0, 8);
   const revoked = `fuzz-revoked-${suffix}`;
   const inactive = `fuzz-inactive-${suffix}`;
-  await db.principal.create({ data: { id: `fuzz-revoked-${suffix}`, displayName: 'Fuzz revoked', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [] } });
-  await db.apiKey.create({ data: { id: `apikey-${revoked}`, principalId: `fuzz-revoked-${suffix}`, keyHash: hashApiKey(revoked), label: 'fuzz: revoked', revokedAt: new Date() } });
-  await db.principal.create({ data: { id: `fuzz-inactive-${suffix}`, displayName: 'Fuzz inactive', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [], active: false } });
-  await db.apiKey.create({ data: { id: `apikey-${inactive}`, principalId: `fuzz-inactive-${suffix}`, keyHash: hashApiKey(inactive), label: 'fuzz: inactive principal' } });
+  await db.principal.create({
+    data: { id: `fuzz-revoked-${suffix}`, displayName: 'Fuzz revoked', role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [] },
+  });
+  await db.apiKey.create({
+    data: { id: `apikey-${revoked}`, principalId: `fuzz-revoked-${suffix}`, keyHash: hashApiKey(revoked), label: 'fuzz: revoked', revokedAt: new Date() },
+  });
+  await db.principal.create({
+    data: {
+      id: `fuzz-inactive-${suffix}`,
+      displayName: 'Fuzz inactive',
+      role: 'ops',
+      allScopes: true,
+      storeIds: [],
+      regionIds: [],
+      categories: [],
+      active: false,
+    },
+  });
+  await db.apiKey.create({
+    data: { id: `apikey-${inactive}`, principalId: `fuzz-inactive-${suffix}`, keyHash: hashApiKey(inactive), label: 'fuzz: inactive principal' },
+  });
   return [revoked, inactive];
 }

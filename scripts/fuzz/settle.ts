@@ -61,7 +61,16 @@ export async function settle(o: {
   for (const r of running) {
     const body = Buffer.from(JSON.stringify({ reason: 'Fuzz run finished: cancelling what it started' }));
     try {
-      const res = await send(o.baseUrl, { method: 'POST', path: `/api/v1/${r.resource}/${encodeURIComponent(r.workflowId)}/cancel`, headers: { Authorization: `Bearer ${o.systemKey}`, 'Content-Type': 'application/json' }, body }, 15_000);
+      const res = await send(
+        o.baseUrl,
+        {
+          method: 'POST',
+          path: `/api/v1/${r.resource}/${encodeURIComponent(r.workflowId)}/cancel`,
+          headers: { Authorization: `Bearer ${o.systemKey}`, 'Content-Type': 'application/json' },
+          body,
+        },
+        15_000,
+      );
       r.cancelAnswer = res.status;
     } catch {
       r.cancelAnswer = 0;
@@ -83,10 +92,17 @@ export async function settle(o: {
     await new Promise((res) => setTimeout(res, 1_000));
     const still: SettledRun[] = [];
     for (const r of open) {
-      const desc = await o.client.workflow.getHandle(r.workflowId).describe().catch(() => undefined);
+      const desc = await o.client.workflow
+        .getHandle(r.workflowId)
+        .describe()
+        .catch(() => undefined);
       r.finalStatus = desc?.status.name ?? 'unknown';
       if (r.finalStatus === 'RUNNING') {
-        r.pendingActivities = (desc?.raw.pendingActivities ?? []).map((a) => ({ type: a.activityType?.name ?? '?', attempt: a.attempt ?? 0, lastFailure: a.lastFailure?.message ?? undefined }));
+        r.pendingActivities = (desc?.raw.pendingActivities ?? []).map((a) => ({
+          type: a.activityType?.name ?? '?',
+          attempt: a.attempt ?? 0,
+          lastFailure: a.lastFailure?.message ?? undefined,
+        }));
         still.push(r);
       }
     }

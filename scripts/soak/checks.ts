@@ -67,7 +67,12 @@ export async function describeRuns(client: TemporalClient, driver: Driver): Prom
             try {
               const d = await client.workflow.getHandle(r.id!).describe();
               const stage = d.searchAttributes?.BusinessStatus?.[0];
-              return { id: r.id!, process: r.spec.process, status: STATUS[d.status.name] ?? d.status.name.toLowerCase(), stage: typeof stage === 'string' ? stage : '?' };
+              return {
+                id: r.id!,
+                process: r.spec.process,
+                status: STATUS[d.status.name] ?? d.status.name.toLowerCase(),
+                stage: typeof stage === 'string' ? stage : '?',
+              };
             } catch (err) {
               if (attempt >= 5) return { id: r.id!, process: r.spec.process, status: `unknown (${(err as Error).message})`, stage: '?' };
               await new Promise((res) => setTimeout(res, 1_000));
@@ -98,7 +103,12 @@ export async function runChecks(deps: {
   const open = outcomes.filter((o) => o.status === 'running' || o.status.startsWith('unknown'));
   for (const proc of new Set(open.map((o) => o.process))) {
     const mine = open.filter((o) => o.process === proc);
-    breach('final state', proc, mine.map((o) => `${o.id} (${o.status}, ${o.stage})`), `${mine.length} run(s) not finished by the drain deadline`);
+    breach(
+      'final state',
+      proc,
+      mine.map((o) => `${o.id} (${o.status}, ${o.stage})`),
+      `${mine.length} run(s) not finished by the drain deadline`,
+    );
   }
 
   // 2. Each purchase order reached the supplier exactly once.
@@ -112,16 +122,40 @@ export async function runChecks(deps: {
     (ordersByPo.get(o.purchaseOrderId) ?? ordersByPo.set(o.purchaseOrderId, []).get(o.purchaseOrderId)!).push(o);
   }
   const poIds = new Set(pos.map((p) => p.id));
-  const twice = [...ordersByPo].filter(([, list]) => list.length > 1).map(([id, list]) => `${id} x${list.length} (${list.map((o) => o.supplierReference).join(', ')})`);
+  const twice = [...ordersByPo]
+    .filter(([, list]) => list.length > 1)
+    .map(([id, list]) => `${id} x${list.length} (${list.map((o) => o.supplierReference).join(', ')})`);
   breach('PO exactly once', 'replenishments', twice, 'purchase orders received more than once by the supplier');
-  breach('PO exactly once', 'replenishments', [...ordersByPo.keys()].filter((id) => !poIds.has(id)), 'orders at the supplier that Postgres does not know');
+  breach(
+    'PO exactly once',
+    'replenishments',
+    [...ordersByPo.keys()].filter((id) => !poIds.has(id)),
+    'orders at the supplier that Postgres does not know',
+  );
   const sentStatuses = ['SENT', 'ACKNOWLEDGED', 'PARTIALLY_RECEIVED', 'RECEIVED'];
   const notArrived = pos.filter((p) => (sentStatuses.includes(p.status) || p.supplierReference !== null) && (ordersByPo.get(p.id)?.length ?? 0) !== 1);
-  breach('PO exactly once', 'replenishments', notArrived.map((p) => `${p.id} (${p.status})`), 'purchase orders Postgres records as sent that the supplier does not have exactly once');
-  const refMismatch = pos.filter((p) => p.supplierReference !== null && ordersByPo.get(p.id)?.length === 1 && ordersByPo.get(p.id)![0]!.supplierReference !== p.supplierReference);
-  breach('PO exactly once', 'replenishments', refMismatch.map((p) => p.id), "Postgres' supplier reference differs from the supplier's");
+  breach(
+    'PO exactly once',
+    'replenishments',
+    notArrived.map((p) => `${p.id} (${p.status})`),
+    'purchase orders Postgres records as sent that the supplier does not have exactly once',
+  );
+  const refMismatch = pos.filter(
+    (p) => p.supplierReference !== null && ordersByPo.get(p.id)?.length === 1 && ordersByPo.get(p.id)![0]!.supplierReference !== p.supplierReference,
+  );
+  breach(
+    'PO exactly once',
+    'replenishments',
+    refMismatch.map((p) => p.id),
+    "Postgres' supplier reference differs from the supplier's",
+  );
   const unsentButArrived = pos.filter((p) => p.supplierReference === null && !sentStatuses.includes(p.status) && (ordersByPo.get(p.id)?.length ?? 0) > 0);
-  breach('PO exactly once', 'replenishments', unsentButArrived.map((p) => `${p.id} (${p.status})`), 'purchase orders at the supplier that Postgres records as never sent');
+  breach(
+    'PO exactly once',
+    'replenishments',
+    unsentButArrived.map((p) => `${p.id} (${p.status})`),
+    'purchase orders at the supplier that Postgres records as never sent',
+  );
 
   // 3. Each intended email crossed SMTP exactly once, or is UNKNOWN.
   const emails = (
@@ -133,8 +167,18 @@ export async function runChecks(deps: {
   ).rows;
   const intended = new Map(emails.map((e) => [e.key, e]));
   const dupEmails = [...smtp.byKey].filter(([, n]) => n > 1);
-  breach('email exactly once', 'all', dupEmails.map(([k, n]) => `${k} x${n}`), 'emails that crossed SMTP more than once');
-  breach('email exactly once', 'all', [...smtp.byKey.keys()].filter((k) => !intended.has(k)), 'emails that crossed SMTP without a row in Postgres');
+  breach(
+    'email exactly once',
+    'all',
+    dupEmails.map(([k, n]) => `${k} x${n}`),
+    'emails that crossed SMTP more than once',
+  );
+  breach(
+    'email exactly once',
+    'all',
+    [...smtp.byKey.keys()].filter((k) => !intended.has(k)),
+    'emails that crossed SMTP without a row in Postgres',
+  );
   if (smtp.unkeyed > 0) breach('email exactly once', 'all', [`${smtp.unkeyed} message(s)`], 'emails without an X-Retail-Ops-Key header');
   const unknown: CheckReport['figures']['emailsUnknown'] = [];
   let withdrawn = 0;
@@ -151,8 +195,7 @@ export async function runChecks(deps: {
     else if (e.status === 'WITHDRAWN') {
       if (crossed > 0) sentMissing.push(`${e.key} (WITHDRAWN, crossed ${crossed})`);
       else withdrawn++;
-    }
-    else if (e.status === 'CLAIMED') {
+    } else if (e.status === 'CLAIMED') {
       // A claim whose sender died and that nothing resolved since: fine if it crossed once, lost if not.
       if (crossed === 1) unknown.push({ key: e.key, crossed, status: e.status });
       else lost.push(`${e.key} (CLAIMED, crossed ${crossed})`);
@@ -172,9 +215,24 @@ export async function runChecks(deps: {
   const simByKey = new Map<string, number>();
   for (const p of simulator.pushes) simByKey.set(p.idempotencyKey, (simByKey.get(p.idempotencyKey) ?? 0) + 1);
   const recorded = new Set(pushes.map((p) => p.key));
-  breach('price push exactly once', 'price-changes', [...simByKey].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`), 'pushes applied more than once by a channel');
-  breach('price push exactly once', 'price-changes', pushes.filter((p) => simByKey.get(p.key) !== 1).map((p) => p.key), 'pushes Postgres records that the channel did not apply exactly once');
-  breach('price push exactly once', 'price-changes', [...simByKey.keys()].filter((k) => !recorded.has(k)), 'pushes a channel applied that Postgres does not record');
+  breach(
+    'price push exactly once',
+    'price-changes',
+    [...simByKey].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`),
+    'pushes applied more than once by a channel',
+  );
+  breach(
+    'price push exactly once',
+    'price-changes',
+    pushes.filter((p) => simByKey.get(p.key) !== 1).map((p) => p.key),
+    'pushes Postgres records that the channel did not apply exactly once',
+  );
+  breach(
+    'price push exactly once',
+    'price-changes',
+    [...simByKey.keys()].filter((k) => !recorded.has(k)),
+    'pushes a channel applied that Postgres does not record',
+  );
   // One push per change, step and target: a second key for the same would be a second push.
   const perTarget = new Map<string, number>();
   for (const p of simulator.pushes) {
@@ -203,7 +261,9 @@ export async function runChecks(deps: {
     if (o.status === 'completed' && o.stage === 'completed') {
       let claims: { itemsHeld: string[]; suiteReserved: string | null; stylistAssigned: string | null } | undefined;
       try {
-        const result = (await deps.client.workflow.getHandle(o.id).result()) as { effects: { itemsHeld: string[]; suiteReserved: string | null; stylistAssigned: string | null } };
+        const result = (await deps.client.workflow.getHandle(o.id).result()) as {
+          effects: { itemsHeld: string[]; suiteReserved: string | null; stylistAssigned: string | null };
+        };
         claims = result.effects;
       } catch {
         claims = undefined;
@@ -238,10 +298,20 @@ export async function runChecks(deps: {
   const lostDecisions = driver.accepted.filter((a) => !have.has(`${a.requestId}/${a.level}/${a.actor}/${a.decision}`));
   for (const proc of new Set(lostDecisions.map((d) => d.process))) {
     const mine = lostDecisions.filter((d) => d.process === proc);
-    breach('no decision lost', proc, mine.map((d) => `${d.processId} request ${d.requestId} L${d.level} ${d.actor} ${d.decision}`), 'decisions answered 200 that Postgres does not record');
+    breach(
+      'no decision lost',
+      proc,
+      mine.map((d) => `${d.processId} request ${d.requestId} L${d.level} ${d.actor} ${d.decision}`),
+      'decisions answered 200 that Postgres does not record',
+    );
   }
   const unaudited = driver.accepted.filter((a) => have.get(`${a.requestId}/${a.level}/${a.actor}/${a.decision}`) === false);
-  breach('no decision lost', 'all', unaudited.map((d) => `${d.processId} request ${d.requestId}`), 'decisions recorded without their audit event');
+  breach(
+    'no decision lost',
+    'all',
+    unaudited.map((d) => `${d.processId} request ${d.requestId}`),
+    'decisions recorded without their audit event',
+  );
 
   const stats = simulator.stats;
   return {

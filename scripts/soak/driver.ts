@@ -139,7 +139,9 @@ export class Driver {
     run.cancel = { status: 0, attempts: 0 };
     for (;;) {
       run.cancel.attempts++;
-      const res = await this.api.call('POST', `/api/v1/${run.spec.process}/${encodeURIComponent(run.id!)}/cancel`, 'pos-gateway', { reason: 'Soak: cancelled by the upstream system' });
+      const res = await this.api.call('POST', `/api/v1/${run.spec.process}/${encodeURIComponent(run.id!)}/cancel`, 'pos-gateway', {
+        reason: 'Soak: cancelled by the upstream system',
+      });
       run.cancel.status = res.status;
       if (transient(res.status) && run.cancel.attempts < 15) {
         await sleep(2_000);
@@ -242,7 +244,9 @@ export class Driver {
         const label = `${res.status} ${String(res.body?.type ?? '').replace(/^.*\//, '')}`.trim();
         this.refusedDecisions[label] = (this.refusedDecisions[label] ?? 0) + 1;
         if (this.refusedExamples.filter((e) => e.startsWith(`${label}:`)).length < 3) {
-          this.refusedExamples.push(`${label}: ${principal} ${body.decision} ${item.processId} ${item.subjectId} L${item.level}: ${String(res.body?.detail ?? '').slice(0, 200)}`);
+          this.refusedExamples.push(
+            `${label}: ${principal} ${body.decision} ${item.processId} ${item.subjectId} L${item.level}: ${String(res.body?.detail ?? '').slice(0, 200)}`,
+          );
         }
       }
     } finally {

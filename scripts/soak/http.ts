@@ -11,7 +11,14 @@ export class SoakApi {
 
   constructor(readonly baseUrl: string) {}
 
-  async call<T = any>(method: string, path: string, principal: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<ApiAnswer<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    principal: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    timeoutMs = 30_000,
+  ): Promise<ApiAnswer<T>> {
     this.requests++;
     try {
       const res = await fetch(`${this.baseUrl}${path}`, {

@@ -157,7 +157,12 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
       },
       headers: {},
       cancelAfterS: cancelAfter(id),
-      decision: pick(unit(`decide:${id}`), [[0.62, 'approve'], [0.12, 'override'], [0.12, 'reject'], [0.14, 'leave']] as const),
+      decision: pick(unit(`decide:${id}`), [
+        [0.62, 'approve'],
+        [0.12, 'override'],
+        [0.12, 'reject'],
+        [0.14, 'leave'],
+      ] as const),
     });
   }
   for (let i = 0; i < counts.replenishments && i < data.replenishmentKeys.length; i++) {
@@ -186,7 +191,13 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
     const t = data.priceTargets[i % data.priceTargets.length]!;
     const key = `${soakId}-price-${i}`;
     const u = unit(key);
-    const factor = pick(u, [[0.3, 0.98], [0.2, 1.02], [0.25, 0.9], [0.15, 0.85], [0.1, 1.08]] as const);
+    const factor = pick(u, [
+      [0.3, 0.98],
+      [0.2, 1.02],
+      [0.25, 0.9],
+      [0.15, 0.85],
+      [0.1, 1.08],
+    ] as const);
     const newPrice = Math.max(0.5, Math.round(t.price * factor * 100) / 100);
     const timed = unit(`timed:${key}`);
     const body: Record<string, unknown> = {
@@ -204,7 +215,10 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
       body,
       headers: { 'Idempotency-Key': key },
       cancelAfterS: cancelAfter(key),
-      decision: pick(unit(`decide:${key}`), [[0.8, 'approve'], [0.2, 'reject']] as const),
+      decision: pick(unit(`decide:${key}`), [
+        [0.8, 'approve'],
+        [0.2, 'reject'],
+      ] as const),
       resubmit: {
         body: { ...body, newPrice: Math.round(t.price * 1.02 * 100) / 100, reason: `${String(body.reason)} (resubmitted within the guardrails)` },
         headers: { 'Idempotency-Key': `${key}-resubmitted` },
@@ -231,7 +245,10 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
       },
       headers: { 'Idempotency-Key': key },
       cancelAfterS: cancelAfter(key),
-      decision: pick(unit(`decide:${key}`), [[0.85, 'approve'], [0.15, 'reject']] as const),
+      decision: pick(unit(`decide:${key}`), [
+        [0.85, 'approve'],
+        [0.15, 'reject'],
+      ] as const),
     });
   }
   for (let i = 0; i < counts['model-retrainings']; i++) {
@@ -248,7 +265,10 @@ export function buildRuns(counts: Record<ProcessResource, number>, data: Scenari
       },
       headers: { 'Idempotency-Key': key },
       cancelAfterS: cancelAfter(key),
-      decision: pick(unit(`decide:${key}`), [[0.75, 'approve'], [0.25, 'reject']] as const),
+      decision: pick(unit(`decide:${key}`), [
+        [0.75, 'approve'],
+        [0.25, 'reject'],
+      ] as const),
     });
   }
   // Interleave: a stable shuffle by a hash of the run's position.

@@ -64,10 +64,14 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
     for (const r of refused) by.set(`${r.spec.process} ${r.refusal}`, (by.get(`${r.spec.process} ${r.refusal}`) ?? 0) + 1);
     write(`Starts refused by the API (not runs): ${refused.length}: ${[...by].map(([k, n]) => `${k} x${n}`).join('; ')}`);
   }
-  write(`Decisions accepted (200): ${driver.accepted.length} (${driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${driver.accepted.filter((d) => d.override).length} overrides); refused: ${JSON.stringify(driver.refusedDecisions)}; retried after no answer or 5xx: ${driver.decisionRetries}`);
+  write(
+    `Decisions accepted (200): ${driver.accepted.length} (${driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${driver.accepted.filter((d) => d.override).length} overrides); refused: ${JSON.stringify(driver.refusedDecisions)}; retried after no answer or 5xx: ${driver.decisionRetries}`,
+  );
   for (const e of driver.refusedExamples) write(`  refused: ${e}`);
   if (driver.notStartedForTime > 0) write(`NOT STARTED for lack of time (--max-minutes): ${driver.notStartedForTime} of ${driver.runs.length} planned runs`);
-  write(`Cancels requested: ${driver.cancelsRequested} (of which campaigns held by the frequency cap past the drain: ${driver.heldCampaignsCancelled}); start retries after no answer or 5xx: ${driver.startRetries}`);
+  write(
+    `Cancels requested: ${driver.cancelsRequested} (of which campaigns held by the frequency cap past the drain: ${driver.heldCampaignsCancelled}); start retries after no answer or 5xx: ${driver.startRetries}`,
+  );
   write(`API requests: ${s.apiRequests} ${JSON.stringify(s.apiByStatusClass)}`);
   write('');
   write('Faults survived:');
@@ -76,8 +80,19 @@ export function printSummary(s: SoakSummary, write: (line: string) => void): voi
   if (s.chaos.failures.length) write(`  faults that could not be applied: ${s.chaos.failures.join('; ')}`);
   write('');
   write('Checked from SMTP, the simulator and Postgres:');
-  write(`  purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} received by the supplier (${f.supplierReplaysAbsorbed} resends answered from the idempotency key)`);
-  write(`  emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP, withdrawn unsent (decided first) ${f.emailsWithdrawn}, UNKNOWN ${f.emailsUnknown.length}${f.emailsUnknown.length ? ` (${f.emailsUnknown.slice(0, 10).map((u) => `${u.key} ${u.status} crossed ${u.crossed}`).join('; ')})` : ''}`);
+  write(
+    `  purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} received by the supplier (${f.supplierReplaysAbsorbed} resends answered from the idempotency key)`,
+  );
+  write(
+    `  emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP, withdrawn unsent (decided first) ${f.emailsWithdrawn}, UNKNOWN ${f.emailsUnknown.length}${
+      f.emailsUnknown.length
+        ? ` (${f.emailsUnknown
+            .slice(0, 10)
+            .map((u) => `${u.key} ${u.status} crossed ${u.crossed}`)
+            .join('; ')})`
+        : ''
+    }`,
+  );
   write(`  price pushes: ${f.pricePushesChecked} (${f.channelReplaysAbsorbed} resends answered from the idempotency key)`);
   write(`  appointment recoveries checked against holds, suites and assignments: ${f.recoveriesChecked}`);
   write(`  decisions checked in approval decisions and audit: ${f.decisionsChecked}`);
@@ -121,7 +136,9 @@ export function soakSection(s: SoakSummary): string {
   lines.push(`Last full run: ${s.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}, \`${s.command}\`, ${(s.durationMs / 60_000).toFixed(1)} minutes.`);
   lines.push(`Machine: ${s.machine}.`);
   lines.push('');
-  lines.push('Own infrastructure: a Temporal dev server (SQLite file) on a free port, a scratch database seeded with the demo data, an in-process SMTP server and simulator, the API (api/main.ts) and two workers (workers/main.ts) on one task queue as child processes. Runs are started and decided over the API by the demo principals.');
+  lines.push(
+    'Own infrastructure: a Temporal dev server (SQLite file) on a free port, a scratch database seeded with the demo data, an in-process SMTP server and simulator, the API (api/main.ts) and two workers (workers/main.ts) on one task queue as child processes. Runs are started and decided over the API by the demo principals.',
+  );
   lines.push('');
   lines.push('| process | runs | final states (Temporal status, stage) |');
   lines.push('|---|---:|---|');
@@ -129,16 +146,22 @@ export function soakSection(s: SoakSummary): string {
   lines.push(`| **all** | **${s.report.outcomes.length}** | |`);
   lines.push('');
   if (s.driver.notStartedForTime > 0) {
-    lines.push(`**Short of the 1,000-run target**: ${s.driver.runs.length - s.driver.notStartedForTime} of ${s.driver.runs.length} planned runs were started before the time budget for starting (\`--max-minutes\`) ran out on this machine.`);
+    lines.push(
+      `**Short of the 1,000-run target**: ${s.driver.runs.length - s.driver.notStartedForTime} of ${s.driver.runs.length} planned runs were started before the time budget for starting (\`--max-minutes\`) ran out on this machine.`,
+    );
     lines.push('');
   }
   const refusedStarts = s.driver.runs.filter((r) => r.refusal).length;
   const resubmittedStarts = s.driver.runs.filter((r) => r.resubmittedAfter && r.id).length;
   if (refusedStarts || resubmittedStarts) {
-    lines.push(`Starts the API refused (422, a price cut past the guardrails): ${resubmittedStarts} resubmitted by the driver as a small rise and started (counted above), ${refusedStarts} not started.`);
+    lines.push(
+      `Starts the API refused (422, a price cut past the guardrails): ${resubmittedStarts} resubmitted by the driver as a small rise and started (counted above), ${refusedStarts} not started.`,
+    );
     lines.push('');
   }
-  lines.push(`Decisions accepted over the API: ${s.driver.accepted.length} (${s.driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${s.driver.accepted.filter((d) => d.override).length} overrides); cancels requested: ${s.driver.cancelsRequested}; API requests: ${s.apiRequests}.`);
+  lines.push(
+    `Decisions accepted over the API: ${s.driver.accepted.length} (${s.driver.accepted.filter((d) => d.decision === 'reject').length} rejections, ${s.driver.accepted.filter((d) => d.override).length} overrides); cancels requested: ${s.driver.cancelsRequested}; API requests: ${s.apiRequests}.`,
+  );
   lines.push('');
   lines.push('Faults survived:');
   lines.push('');
@@ -147,13 +170,21 @@ export function soakSection(s: SoakSummary): string {
   lines.push('Checked at the end from SMTP, the simulator and Postgres (not from the workflows’ own view):');
   lines.push('');
   lines.push(`- every run reached a final state: ${s.report.breaches.some((b) => b.check === 'final state') ? 'NO' : 'yes'}`);
-  lines.push(`- purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} at the supplier, each exactly once (${f.supplierReplaysAbsorbed} resends absorbed by the idempotency key)`);
-  lines.push(`- emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP; withdrawn unsent because the approval was decided first: ${f.emailsWithdrawn}; UNKNOWN: ${f.emailsUnknown.length}`);
+  lines.push(
+    `- purchase orders: ${f.purchaseOrdersChecked} in Postgres, ${f.purchaseOrdersAtSupplier} at the supplier, each exactly once (${f.supplierReplaysAbsorbed} resends absorbed by the idempotency key)`,
+  );
+  lines.push(
+    `- emails: ${f.emailsChecked} intended, ${f.emailsCrossedSmtp} crossed SMTP; withdrawn unsent because the approval was decided first: ${f.emailsWithdrawn}; UNKNOWN: ${f.emailsUnknown.length}`,
+  );
   lines.push(`- price pushes: ${f.pricePushesChecked}, each applied exactly once (${f.channelReplaysAbsorbed} resends absorbed)`);
   lines.push(`- item holds, suite reservations and assignments of ${f.recoveriesChecked} appointment recoveries match their final states`);
   lines.push(`- decisions accepted with 200 found in approval decisions and audit: ${f.decisionsChecked}`);
-  lines.push(`- duplicates found: ${f.duplicates.emails + f.duplicates.purchaseOrders + f.duplicates.pricePushes} (emails ${f.duplicates.emails}, purchase orders ${f.duplicates.purchaseOrders}, price pushes ${f.duplicates.pricePushes})`);
-  lines.push(`- breaches: ${s.report.breaches.length === 0 ? '0' : s.report.breaches.map((b) => `${b.check} / ${b.process}: ${b.ids.length} (${b.detail})`).join('; ')}`);
+  lines.push(
+    `- duplicates found: ${f.duplicates.emails + f.duplicates.purchaseOrders + f.duplicates.pricePushes} (emails ${f.duplicates.emails}, purchase orders ${f.duplicates.purchaseOrders}, price pushes ${f.duplicates.pricePushes})`,
+  );
+  lines.push(
+    `- breaches: ${s.report.breaches.length === 0 ? '0' : s.report.breaches.map((b) => `${b.check} / ${b.process}: ${b.ids.length} (${b.detail})`).join('; ')}`,
+  );
   return lines.join('\n');
 }
 

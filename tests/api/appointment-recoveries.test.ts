@@ -22,14 +22,17 @@ afterAll(async () => {
 
 const BASE = '/api/v1/appointment-recoveries';
 
-
 async function startAndAwaitApproval(s: StoreScenario, key = s.managers.system.apiKey) {
   const res = await request(app).post(BASE).set(auth(key)).send({ appointmentId: s.appointmentId });
   expect(res.status).toBe(201);
-  await eventually(async () => {
-    const st = await request(app).get(`${BASE}/${res.body.id}`).set(auth(s.managers.ops.apiKey));
-    return st.body.pendingApproval ? st : undefined;
-  }, 20_000, 'pending approval');
+  await eventually(
+    async () => {
+      const st = await request(app).get(`${BASE}/${res.body.id}`).set(auth(s.managers.ops.apiKey));
+      return st.body.pendingApproval ? st : undefined;
+    },
+    20_000,
+    'pending approval',
+  );
   return res.body as { id: string; workflowId: string; runId: string; status: string };
 }
 
@@ -57,14 +60,20 @@ describe('API foundation', () => {
     expectProblem(missing, 400, 'validation-error');
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.appointmentId']);
 
-    const several = await request(app).post(BASE).set(auth(key)).send({ appointmentId: 42, colour: 'red', timing: { decisionTimeoutMs: -1 } });
+    const several = await request(app)
+      .post(BASE)
+      .set(auth(key))
+      .send({ appointmentId: 42, colour: 'red', timing: { decisionTimeoutMs: -1 } });
     expectProblem(several, 400, 'validation-error');
     expect(several.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'body.appointmentId', 'body.timing.decisionTimeoutMs']);
 
     const malformed = await request(app).post(BASE).set(auth(key)).set('Content-Type', 'application/json').send('{"appointmentId": ');
     expectProblem(malformed, 400, 'validation-error');
 
-    const huge = await request(app).post(BASE).set(auth(key)).send({ appointmentId: 'x'.repeat(300_000) });
+    const huge = await request(app)
+      .post(BASE)
+      .set(auth(key))
+      .send({ appointmentId: 'x'.repeat(300_000) });
     expectProblem(huge, 413, 'payload-too-large');
 
     expectProblem(await request(app).post(BASE).set(auth(key)).send({ appointmentId: 'APT-DOES-NOT-EXIST' }), 404, 'not-found');
@@ -78,7 +87,17 @@ describe('API foundation', () => {
     const result = await validate(JSON.parse(JSON.stringify(res.body)));
     if (!result.valid) throw new Error(compileErrors(result));
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining([BASE, `${BASE}/{id}`, `${BASE}/{id}/decisions`, `${BASE}/{id}/cancel`, '/api/v1/approvals', '/api/v1/stores', '/api/v1/products', '/api/v1/products/{sku}', '/api/v1/models/{modelName}']),
+      expect.arrayContaining([
+        BASE,
+        `${BASE}/{id}`,
+        `${BASE}/{id}/decisions`,
+        `${BASE}/{id}/cancel`,
+        '/api/v1/approvals',
+        '/api/v1/stores',
+        '/api/v1/products',
+        '/api/v1/products/{sku}',
+        '/api/v1/models/{modelName}',
+      ]),
     );
     const docs = await request(app).get('/docs/');
     expect(docs.status).toBe(200);
@@ -96,7 +115,10 @@ describe('API foundation', () => {
     expect(products.status).toBe(200);
     expect(products.body.items).toHaveLength(5);
     expect(products.body.items.every((p: { category: string }) => p.category === 'womens-apparel')).toBe(true);
-    const { sku } = await h.db.inventoryLevel.findFirstOrThrow({ where: { storeId: 'S001', product: { category: 'womens-apparel' } }, orderBy: { sku: 'asc' } });
+    const { sku } = await h.db.inventoryLevel.findFirstOrThrow({
+      where: { storeId: 'S001', product: { category: 'womens-apparel' } },
+      orderBy: { sku: 'asc' },
+    });
     const one = await request(app).get(`/api/v1/products/${sku}`).set(auth('demo-key-alex'));
     expect(one.status).toBe(200);
     expect(one.body.stock.map((x: { storeId: string }) => x.storeId)).toEqual(['S001']);
@@ -129,12 +151,22 @@ describe('appointment recoveries through the API', () => {
     expectProblem(await request(app).get(`${BASE}/${started.id}`).set(auth(m.otherStore.apiKey)), 403, 'forbidden');
     expectProblem(await request(app).get(`${BASE}/appointment-recovery-NOPE`).set(auth(m.ops.apiKey)), 404, 'not-found');
 
-    const listed = await eventually(async () => {
-      const res = await request(app).get(`${BASE}?status=running&storeId=${s.storeId}`).set(auth(m.primary.apiKey));
-      if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-      return res.body.items?.find((i: { id: string }) => i.id === started.id) ? res : undefined;
-    }, 20_000, 'visibility');
-    expect(listed.body.items[0]).toMatchObject({ id: started.id, status: 'running', storeId: s.storeId, approvalPending: true, approverRoles: ['store_manager'] });
+    const listed = await eventually(
+      async () => {
+        const res = await request(app).get(`${BASE}?status=running&storeId=${s.storeId}`).set(auth(m.primary.apiKey));
+        if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+        return res.body.items?.find((i: { id: string }) => i.id === started.id) ? res : undefined;
+      },
+      20_000,
+      'visibility',
+    );
+    expect(listed.body.items[0]).toMatchObject({
+      id: started.id,
+      status: 'running',
+      storeId: s.storeId,
+      approvalPending: true,
+      approverRoles: ['store_manager'],
+    });
     expectProblem(await request(app).get(`${BASE}?storeId=${s.storeId}`).set(auth(m.otherStore.apiKey)), 403, 'forbidden');
 
     const inbox = await request(app).get('/api/v1/approvals?status=pending').set(auth(m.primary.apiKey));
@@ -164,10 +196,14 @@ describe('appointment recoveries through the API', () => {
     const second = await decide(m.secondary.apiKey, { decision: 'reject', comment: 'too late' });
     expect(second.status).toBe(409);
 
-    const done = await eventually(async () => {
-      const res = await request(app).get(`${BASE}/${started.id}`).set(auth(m.primary.apiKey));
-      return res.body.status === 'completed' ? res : undefined;
-    }, 30_000, 'completion');
+    const done = await eventually(
+      async () => {
+        const res = await request(app).get(`${BASE}/${started.id}`).set(auth(m.primary.apiKey));
+        return res.body.status === 'completed' ? res : undefined;
+      },
+      30_000,
+      'completion',
+    );
     expect(done.body).toMatchObject({ stage: 'completed', effects: { stylistAssigned: s.stylists.best, customerConfirmed: true } });
     expect(done.body.result.stage).toBe('completed');
     expectProblem(await decide(m.primary.apiKey, { decision: 'approve' }), 409, 'nothing-pending');
@@ -187,15 +223,27 @@ describe('appointment recoveries through the API', () => {
     const s = await createStoreScenario(h.db);
     const started = await startAndAwaitApproval(s);
     expectProblem(await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.primary.apiKey)).send({}), 400, 'validation-error');
-    expectProblem(await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.ops.apiKey)).send({ reason: 'customer cancelled' }), 403, 'forbidden');
+    expectProblem(
+      await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.ops.apiKey)).send({ reason: 'customer cancelled' }),
+      403,
+      'forbidden',
+    );
     const res = await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.primary.apiKey)).send({ reason: 'Customer cancelled by phone' });
     expect(res.status).toBe(202);
-    const after = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${started.id}`).set(auth(s.managers.primary.apiKey));
-      return r.body.status === 'cancelled' ? r : undefined;
-    }, 20_000, 'cancellation');
+    const after = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${started.id}`).set(auth(s.managers.primary.apiKey));
+        return r.body.status === 'cancelled' ? r : undefined;
+      },
+      20_000,
+      'cancellation',
+    );
     expect(after.body).toMatchObject({ stage: 'cancelled', cancellation: { reason: 'Customer cancelled by phone', actorId: s.managers.primary.id } });
     expect((await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: started.id } })).status).toBe('CANCELLED');
-    expectProblem(await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.primary.apiKey)).send({ reason: 'again please' }), 409, 'not-running');
+    expectProblem(
+      await request(app).post(`${BASE}/${started.id}/cancel`).set(auth(s.managers.primary.apiKey)).send({ reason: 'again please' }),
+      409,
+      'not-running',
+    );
   });
 });

@@ -35,13 +35,22 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   const started = await request(app).post(BASE).set(auth(s.managers.system.apiKey)).send({ appointmentId: s.appointmentId });
   expect(started.status).toBe(201);
   const id = started.body.id as string;
-  const pending = await eventually(async () => {
-    const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
-    return r.body.pendingApproval ? r : undefined;
-  }, 20_000, 'pending approval');
+  const pending = await eventually(
+    async () => {
+      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
+      return r.body.pendingApproval ? r : undefined;
+    },
+    20_000,
+    'pending approval',
+  );
   expect(responseErrors('get', `${BASE}/{id}`, 200, pending.body)).toEqual([]);
   const st = pending.body;
-  expect(st.customer).toMatchObject({ customerId: expect.any(String), tier: expect.any(String), purchaseCount: expect.any(Number), topCategories: expect.any(Array) });
+  expect(st.customer).toMatchObject({
+    customerId: expect.any(String),
+    tier: expect.any(String),
+    purchaseCount: expect.any(Number),
+    topCategories: expect.any(Array),
+  });
   expect(st.candidates.length).toBeGreaterThan(0);
   expect(st.candidates[0]).toMatchObject({ staffId: s.stylists.best, available: true, reasons: expect.arrayContaining([expect.any(String)]) });
   const scores = (st.candidates as { available: boolean; score: number }[]).filter((c) => c.available).map((c) => c.score);
@@ -70,12 +79,21 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.managers.primary.apiKey)).send({ decision: 'approve' });
   expect(decided.status).toBe(200);
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
-  const done = await eventually(async () => {
-    const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
-    return r.body.status === 'completed' ? r : undefined;
-  }, 30_000, 'recovery completed');
+  const done = await eventually(
+    async () => {
+      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
+      return r.body.status === 'completed' ? r : undefined;
+    },
+    30_000,
+    'recovery completed',
+  );
   expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
-  expect(done.body.effects).toMatchObject({ stylistAssigned: s.stylists.best, stylistBriefed: true, customerConfirmed: true, suiteReserved: expect.any(String) });
+  expect(done.body.effects).toMatchObject({
+    stylistAssigned: s.stylists.best,
+    stylistBriefed: true,
+    customerConfirmed: true,
+    suiteReserved: expect.any(String),
+  });
   expect(done.body.effects.itemsHeld.length).toBe(done.body.preselectedItems.length);
   // The preview was what the run held: the same pure pre-selection over the same stock.
   expect(done.body.preparation.phase).toBe('held');

@@ -25,7 +25,14 @@ let app: Express;
 beforeAll(async () => {
   h = await createHarness();
   await h.startWorker();
-  app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets, rateLimitPerMinute: 0 });
+  app = createApp({
+    db: h.db,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    logger: createLogger('silent'),
+    unsubscribeSecrets: h.unsubscribeSecrets,
+    rateLimitPerMinute: 0,
+  });
 });
 
 afterAll(async () => {
@@ -48,7 +55,14 @@ interface Row {
 const rows: Row[] = [];
 
 type Send = (key: string | undefined) => request.Test;
-async function check(endpoint: string, caller: Caller | undefined, kase: string, expected: number | number[] | string[], send: Send, deviation?: string): Promise<number> {
+async function check(
+  endpoint: string,
+  caller: Caller | undefined,
+  kase: string,
+  expected: number | number[] | string[],
+  send: Send,
+  deviation?: string,
+): Promise<number> {
   const res = await send(caller?.key);
   const exp = (Array.isArray(expected) ? expected : [expected]).map(String);
   rows.push({ endpoint, caller: caller?.id ?? '(no key)', kase, expected: exp, got: String(res.status), deviation });
@@ -56,8 +70,14 @@ async function check(endpoint: string, caller: Caller | undefined, kase: string,
 }
 
 const api = {
-  get: (path: string): Send => (key) => (key ? request(app).get(path).set('Authorization', `Bearer ${key}`) : request(app).get(path)),
-  post: (path: string, body: object = {}): Send => (key) => (key ? request(app).post(path).set('Authorization', `Bearer ${key}`).send(body) : request(app).post(path).send(body)),
+  get:
+    (path: string): Send =>
+    (key) =>
+      key ? request(app).get(path).set('Authorization', `Bearer ${key}`) : request(app).get(path),
+  post:
+    (path: string, body: object = {}): Send =>
+    (key) =>
+      key ? request(app).post(path).set('Authorization', `Bearer ${key}`).send(body) : request(app).post(path).send(body),
 };
 
 /** Where a principal's store visibility (api/scope.ts) covers a store: all scopes, category managers, their stores, their regions' stores. */
@@ -68,10 +88,14 @@ function seesStore(p: Principal, storeId: string | undefined): boolean {
 }
 
 async function startedAndPending(resource: string, id: string, what = 'pending approval') {
-  await eventually(async () => {
-    const r = await request(app).get(`/api/v1/${resource}/${id}`).set('Authorization', 'Bearer demo-key-sam');
-    return r.body.pendingApproval ? r : undefined;
-  }, 90_000, `${id}: ${what}`);
+  await eventually(
+    async () => {
+      const r = await request(app).get(`/api/v1/${resource}/${id}`).set('Authorization', 'Bearer demo-key-sam');
+      return r.body.pendingApproval ? r : undefined;
+    },
+    90_000,
+    `${id}: ${what}`,
+  );
 }
 
 async function start(resource: string, caller: string, body: object): Promise<string> {
@@ -107,16 +131,43 @@ async function decisionMatrix(o: {
 
 /** Waits until the second level of an approval is in the caller's inbox. */
 async function inboxLevel2(caller: string, processId: string, subjectId: string) {
-  await eventually(async () => {
-    const r = await request(app).get('/api/v1/approvals?status=pending').set('Authorization', `Bearer demo-key-${caller}`);
-    return ((r.body.items ?? []) as { processId: string; subjectId: string; level: number }[]).some((i) => i.processId === processId && i.subjectId === subjectId && i.level === 2) ? r : undefined;
-  }, 30_000, `level 2 of ${subjectId} in ${caller}'s inbox`);
+  await eventually(
+    async () => {
+      const r = await request(app).get('/api/v1/approvals?status=pending').set('Authorization', `Bearer demo-key-${caller}`);
+      return ((r.body.items ?? []) as { processId: string; subjectId: string; level: number }[]).some(
+        (i) => i.processId === processId && i.subjectId === subjectId && i.level === 2,
+      )
+        ? r
+        : undefined;
+    },
+    30_000,
+    `level 2 of ${subjectId} in ${caller}'s inbox`,
+  );
 }
 
 function printTable() {
-  const table = [['endpoint', 'caller', 'case', 'expected', 'got', ''], ...rows.map((r) => [r.endpoint, r.caller, r.kase, r.expected.join('|'), r.got, r.expected.includes(r.got) ? '' : r.deviation ? `DEVIATES: ${r.deviation}` : 'MISMATCH'])];
+  const table = [
+    ['endpoint', 'caller', 'case', 'expected', 'got', ''],
+    ...rows.map((r) => [
+      r.endpoint,
+      r.caller,
+      r.kase,
+      r.expected.join('|'),
+      r.got,
+      r.expected.includes(r.got) ? '' : r.deviation ? `DEVIATES: ${r.deviation}` : 'MISMATCH',
+    ]),
+  ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  process.stdout.write(`\nAuthorization matrix (${rows.length} checks)\n${table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')}\n`);
+  process.stdout.write(
+    `\nAuthorization matrix (${rows.length} checks)\n${table
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n')}\n`,
+  );
 }
 
 const roleReason = (allowedRole: string, scopeOk: (c: Caller) => boolean, requester?: string) => (c: Caller) => {
@@ -159,14 +210,24 @@ test('authorization matrix over the demo principals', async () => {
   ids.priceSelf = await start('price-changes', 'casey', { sku: skuSelf, storeIds: ['S001'], ...cut });
   ids.priceOut = await start('price-changes', 'pos-gateway', { sku: skuOut, storeIds: ['S004'], ...cut });
 
-  const campaign = (name: string) => ({ name, segment: { storeIds: [scenario.storeId] }, variants: [{ key: 'a', subject: 'Hello', body: 'New in store.' }], ratePerSecond: 50 });
+  const campaign = (name: string) => ({
+    name,
+    segment: { storeIds: [scenario.storeId] },
+    variants: [{ key: 'a', subject: 'Hello', body: 'New in store.' }],
+    ratePerSecond: 50,
+  });
   ids.campPos = await start('campaigns', 'pos-gateway', campaign('Authz matrix by gateway'));
   ids.campSelf = await start('campaigns', 'morgan', campaign('Authz matrix by morgan'));
 
   const m1 = await createModelScenario(h.db, { series: 4 });
   const m2 = await createModelScenario(h.db, { series: 4 });
   const retrain = async (s: typeof m1, requestedBy: string) =>
-    (await startModelRetraining({ client: h.client, taskQueue: h.taskQueue }, { modelName: s.modelName, reason: 'authz matrix', trigger: 'manual', requestedBy, storeIds: [s.storeId], historyDays: 200 })).workflowId;
+    (
+      await startModelRetraining(
+        { client: h.client, taskQueue: h.taskQueue },
+        { modelName: s.modelName, reason: 'authz matrix', trigger: 'manual', requestedBy, storeIds: [s.storeId], historyDays: 200 },
+      )
+    ).workflowId;
   ids.modelPos = await retrain(m1, 'pos-gateway');
   ids.modelSelf = await retrain(m2, 'devi');
 
@@ -193,14 +254,27 @@ test('authorization matrix over the demo principals', async () => {
   for (const rc of readCases) {
     for (const c of ALL) {
       const ok = rc.storeIds.length === 0 || rc.storeIds.some((s) => seesStore(c, s));
-      await check(`GET /${rc.resource}/{id}`, c, `${rc.label}: ${ok ? 'in scope' : 'out of scope'}`, ok ? 200 : 403, api.get(`/api/v1/${rc.resource}/${rc.id}`), rc.deviation);
+      await check(
+        `GET /${rc.resource}/{id}`,
+        c,
+        `${rc.label}: ${ok ? 'in scope' : 'out of scope'}`,
+        ok ? 200 : 403,
+        api.get(`/api/v1/${rc.resource}/${rc.id}`),
+        rc.deviation,
+      );
     }
     await check(`GET /${rc.resource}/{id}`, undefined, `${rc.label}: no API key`, 401, api.get(`/api/v1/${rc.resource}/${rc.id}`));
   }
   for (const resource of ['appointment-recoveries', 'replenishments', 'price-changes', 'campaigns', 'model-retrainings']) {
     for (const c of ALL) {
       await check(`GET /${resource}`, c, 'list, own scope', 200, api.get(`/api/v1/${resource}`));
-      await check(`GET /${resource}?storeId=S004`, c, seesStore(c, 'S004') ? 'filter in scope' : 'filter out of scope', seesStore(c, 'S004') ? 200 : 403, api.get(`/api/v1/${resource}?storeId=S004`));
+      await check(
+        `GET /${resource}?storeId=S004`,
+        c,
+        seesStore(c, 'S004') ? 'filter in scope' : 'filter out of scope',
+        seesStore(c, 'S004') ? 200 : 403,
+        api.get(`/api/v1/${resource}?storeId=S004`),
+      );
     }
   }
   // The inbox: 200 for everyone; lists a pending approval only for who may decide it.
@@ -209,9 +283,17 @@ test('authorization matrix over the demo principals', async () => {
     return res.status === 200 ? ((res.body.items ?? []) as { processId: string }[]).some((i) => i.processId === processId) : `status ${res.status}`;
   };
   const inboxCases = [
-    { id: ids.apptIn!, label: 'S001 recovery (store manager S001)', mine: (c: Caller) => c.role === 'store_manager' && coversScope(c, { storeId: 'S001', regionId: 'WEST' }) },
+    {
+      id: ids.apptIn!,
+      label: 'S001 recovery (store manager S001)',
+      mine: (c: Caller) => c.role === 'store_manager' && coversScope(c, { storeId: 'S001', regionId: 'WEST' }),
+    },
     { id: ids.apptOut!, label: 'recovery in another region', mine: () => false },
-    { id: ids.priceIn!, label: 'S001 womens-apparel price change (category manager)', mine: (c: Caller) => c.role === 'category_manager' && c.categories.includes('womens-apparel') },
+    {
+      id: ids.priceIn!,
+      label: 'S001 womens-apparel price change (category manager)',
+      mine: (c: Caller) => c.role === 'category_manager' && c.categories.includes('womens-apparel'),
+    },
     { id: ids.campPos!, label: 'campaign (marketing manager)', mine: (c: Caller) => c.role === 'marketing_manager' },
     { id: ids.modelPos!, label: 'retraining (data scientist)', mine: (c: Caller) => c.role === 'data_scientist' },
   ];
@@ -219,11 +301,19 @@ test('authorization matrix over the demo principals', async () => {
     for (const c of ALL) {
       const expected = c.role === 'ops' || ic.mine(c);
       const got = await inboxHas(c, ic.id);
-      rows.push({ endpoint: 'GET /approvals?status=pending', caller: c.id, kase: `${ic.label}${c.role === 'ops' ? ' (ops read everything)' : ''}`, expected: [expected ? 'listed' : 'absent'], got: got === true ? 'listed' : got === false ? 'absent' : String(got) });
+      rows.push({
+        endpoint: 'GET /approvals?status=pending',
+        caller: c.id,
+        kase: `${ic.label}${c.role === 'ops' ? ' (ops read everything)' : ''}`,
+        expected: [expected ? 'listed' : 'absent'],
+        got: got === true ? 'listed' : got === false ? 'absent' : String(got),
+      });
     }
   }
   await check('GET /approvals', undefined, 'no API key', 401, api.get('/api/v1/approvals'));
-  const { sku: seededSku } = await h.db.product.findFirstOrThrow({ where: { category: 'womens-apparel', sku: { startsWith: 'SKU-' } }, select: { sku: true } }).catch(() => h.db.product.findFirstOrThrow({ select: { sku: true } }));
+  const { sku: seededSku } = await h.db.product
+    .findFirstOrThrow({ where: { category: 'womens-apparel', sku: { startsWith: 'SKU-' } }, select: { sku: true } })
+    .catch(() => h.db.product.findFirstOrThrow({ select: { sku: true } }));
   for (const c of ALL) {
     await check('GET /stores', c, 'reference data', 200, api.get('/api/v1/stores'));
     await check('GET /products', c, 'reference data', 200, api.get('/api/v1/products?limit=5'));
@@ -231,14 +321,26 @@ test('authorization matrix over the demo principals', async () => {
     await check('GET /models/{modelName}', c, 'reference data (registered by the test)', [200, 404], api.get(`/api/v1/models/${m1.modelName}`));
   }
   for (const path of ['/api/v1/stores', '/api/v1/products', `/api/v1/products/${seededSku}`, '/api/v1/models/demand-forecast']) {
-    await check(`GET ${path.replace(seededSku, '{sku}').replace('demand-forecast', '{modelName}').replace('/api/v1', '')}`, undefined, 'no API key', 401, api.get(path));
+    await check(
+      `GET ${path.replace(seededSku, '{sku}').replace('demand-forecast', '{modelName}').replace('/api/v1', '')}`,
+      undefined,
+      'no API key',
+      401,
+      api.get(path),
+    );
   }
 
   // --- pause / resume (campaign pending approval, not started by the caller's role necessarily) --
   for (const kind of ['pause', 'resume']) {
     for (const c of ALL) {
       const ok = ['marketing_manager', 'system'].includes(c.role);
-      await check(`POST /campaigns/{id}/${kind}`, c, ok ? 'marketing manager or system' : `role ${c.role}`, ok ? 202 : 403, api.post(`/api/v1/campaigns/${ids.campSelf}/${kind}`));
+      await check(
+        `POST /campaigns/{id}/${kind}`,
+        c,
+        ok ? 'marketing manager or system' : `role ${c.role}`,
+        ok ? 202 : 403,
+        api.post(`/api/v1/campaigns/${ids.campSelf}/${kind}`),
+      );
     }
     await check(`POST /campaigns/{id}/${kind}`, undefined, 'no API key', 401, api.post(`/api/v1/campaigns/${ids.campSelf}/${kind}`));
   }
@@ -246,69 +348,214 @@ test('authorization matrix over the demo principals', async () => {
   // --- decisions ----------------------------------------------------------------------------
   const approve = { decision: 'approve', comment: 'Authorization matrix' };
   const s001 = (c: Caller) => coversScope(c, { storeId: 'S001', regionId: 'WEST' });
-  await decisionMatrix({ resource: 'appointment-recoveries', id: ids.apptSelf!, label: 'S001 recovery started by alex', body: approve, refusedBecause: roleReason('store_manager', s001, 'alex') });
-  await decisionMatrix({ resource: 'appointment-recoveries', id: ids.apptOut!, label: 'recovery in another region', body: approve, refusedBecause: roleReason('store_manager', () => false) });
-  await decisionMatrix({ resource: 'appointment-recoveries', id: ids.apptIn!, label: 'S001 recovery', body: approve, approver: 'alex', refusedBecause: roleReason('store_manager', s001) });
+  await decisionMatrix({
+    resource: 'appointment-recoveries',
+    id: ids.apptSelf!,
+    label: 'S001 recovery started by alex',
+    body: approve,
+    refusedBecause: roleReason('store_manager', s001, 'alex'),
+  });
+  await decisionMatrix({
+    resource: 'appointment-recoveries',
+    id: ids.apptOut!,
+    label: 'recovery in another region',
+    body: approve,
+    refusedBecause: roleReason('store_manager', () => false),
+  });
+  await decisionMatrix({
+    resource: 'appointment-recoveries',
+    id: ids.apptIn!,
+    label: 'S001 recovery',
+    body: approve,
+    approver: 'alex',
+    refusedBecause: roleReason('store_manager', s001),
+  });
 
   const po = (id: string | undefined) => ({ ...approve, purchaseOrderId: id });
-  await decisionMatrix({ resource: 'replenishments', id: ids.replSelf!, label: 'S001 store-tier PO, replenishment started by alex', body: po(replSelfPos.store), refusedBecause: roleReason('store_manager', s001, 'alex') });
-  await decisionMatrix({ resource: 'replenishments', id: ids.replOut!, label: 'PO in another region', body: po(replOut.suppliers.store?.purchaseOrderId), refusedBecause: roleReason('store_manager', () => false) });
-  await decisionMatrix({ resource: 'replenishments', id: ids.replIn!, label: 'S001 store-tier PO', body: po(replInPos.store), approver: 'alex', refusedBecause: roleReason('store_manager', s001) });
+  await decisionMatrix({
+    resource: 'replenishments',
+    id: ids.replSelf!,
+    label: 'S001 store-tier PO, replenishment started by alex',
+    body: po(replSelfPos.store),
+    refusedBecause: roleReason('store_manager', s001, 'alex'),
+  });
+  await decisionMatrix({
+    resource: 'replenishments',
+    id: ids.replOut!,
+    label: 'PO in another region',
+    body: po(replOut.suppliers.store?.purchaseOrderId),
+    refusedBecause: roleReason('store_manager', () => false),
+  });
+  await decisionMatrix({
+    resource: 'replenishments',
+    id: ids.replIn!,
+    label: 'S001 store-tier PO',
+    body: po(replInPos.store),
+    approver: 'alex',
+    refusedBecause: roleReason('store_manager', s001),
+  });
   // A regional-tier PO: the store manager first, then the regional manager of WEST.
-  await decisionMatrix({ resource: 'replenishments', id: ids.replIn!, label: 'S001 regional-tier PO, level 1', body: po(replInPos.regional), approver: 'alex', refusedBecause: roleReason('store_manager', s001), second: false });
+  await decisionMatrix({
+    resource: 'replenishments',
+    id: ids.replIn!,
+    label: 'S001 regional-tier PO, level 1',
+    body: po(replInPos.regional),
+    approver: 'alex',
+    refusedBecause: roleReason('store_manager', s001),
+    second: false,
+  });
   await inboxLevel2('jordan', ids.replIn!, replInPos.regional!);
-  await decisionMatrix({ resource: 'replenishments', id: ids.replIn!, label: 'S001 regional-tier PO, level 2', body: po(replInPos.regional), approver: 'jordan', refusedBecause: roleReason('regional_manager', (c) => c.regionIds.includes('WEST')) });
+  await decisionMatrix({
+    resource: 'replenishments',
+    id: ids.replIn!,
+    label: 'S001 regional-tier PO, level 2',
+    body: po(replInPos.regional),
+    approver: 'jordan',
+    refusedBecause: roleReason('regional_manager', (c) => c.regionIds.includes('WEST')),
+  });
 
   const womens = (c: Caller) => c.categories.includes('womens-apparel');
-  await decisionMatrix({ resource: 'price-changes', id: ids.priceSelf!, label: 'S001 womens-apparel price change started by casey', body: approve, refusedBecause: roleReason('category_manager', womens, 'casey') });
-  await decisionMatrix({ resource: 'price-changes', id: ids.priceOut!, label: 'price change in another category (S004)', body: approve, refusedBecause: roleReason('category_manager', () => false) });
-  await decisionMatrix({ resource: 'price-changes', id: ids.priceIn!, label: 'S001 womens-apparel price change, level 1', body: approve, approver: 'casey', refusedBecause: roleReason('category_manager', womens), second: false });
+  await decisionMatrix({
+    resource: 'price-changes',
+    id: ids.priceSelf!,
+    label: 'S001 womens-apparel price change started by casey',
+    body: approve,
+    refusedBecause: roleReason('category_manager', womens, 'casey'),
+  });
+  await decisionMatrix({
+    resource: 'price-changes',
+    id: ids.priceOut!,
+    label: 'price change in another category (S004)',
+    body: approve,
+    refusedBecause: roleReason('category_manager', () => false),
+  });
+  await decisionMatrix({
+    resource: 'price-changes',
+    id: ids.priceIn!,
+    label: 'S001 womens-apparel price change, level 1',
+    body: approve,
+    approver: 'casey',
+    refusedBecause: roleReason('category_manager', womens),
+    second: false,
+  });
   await inboxLevel2('jordan', ids.priceIn!, ids.priceIn!);
-  await decisionMatrix({ resource: 'price-changes', id: ids.priceIn!, label: 'S001 price change, level 2 (regional WEST)', body: approve, approver: 'jordan', refusedBecause: (c) => (c.id === 'casey' ? 'decided level 1' : roleReason('regional_manager', (x) => x.regionIds.includes('WEST'))(c)) });
+  await decisionMatrix({
+    resource: 'price-changes',
+    id: ids.priceIn!,
+    label: 'S001 price change, level 2 (regional WEST)',
+    body: approve,
+    approver: 'jordan',
+    refusedBecause: (c) => (c.id === 'casey' ? 'decided level 1' : roleReason('regional_manager', (x) => x.regionIds.includes('WEST'))(c)),
+  });
 
-  await decisionMatrix({ resource: 'campaigns', id: ids.campSelf!, label: 'campaign drafted by morgan', body: approve, refusedBecause: roleReason('marketing_manager', () => true, 'morgan') });
-  await decisionMatrix({ resource: 'campaigns', id: ids.campPos!, label: 'campaign drafted by the gateway', body: approve, approver: 'morgan', refusedBecause: roleReason('marketing_manager', () => true) });
+  await decisionMatrix({
+    resource: 'campaigns',
+    id: ids.campSelf!,
+    label: 'campaign drafted by morgan',
+    body: approve,
+    refusedBecause: roleReason('marketing_manager', () => true, 'morgan'),
+  });
+  await decisionMatrix({
+    resource: 'campaigns',
+    id: ids.campPos!,
+    label: 'campaign drafted by the gateway',
+    body: approve,
+    approver: 'morgan',
+    refusedBecause: roleReason('marketing_manager', () => true),
+  });
 
-  await decisionMatrix({ resource: 'model-retrainings', id: ids.modelSelf!, label: 'retraining requested by devi', body: approve, refusedBecause: roleReason('data_scientist', () => true, 'devi') });
-  await decisionMatrix({ resource: 'model-retrainings', id: ids.modelPos!, label: 'retraining requested by the gateway', body: approve, approver: 'devi', refusedBecause: roleReason('data_scientist', () => true) });
+  await decisionMatrix({
+    resource: 'model-retrainings',
+    id: ids.modelSelf!,
+    label: 'retraining requested by devi',
+    body: approve,
+    refusedBecause: roleReason('data_scientist', () => true, 'devi'),
+  });
+  await decisionMatrix({
+    resource: 'model-retrainings',
+    id: ids.modelPos!,
+    label: 'retraining requested by the gateway',
+    body: approve,
+    approver: 'devi',
+    refusedBecause: roleReason('data_scientist', () => true),
+  });
   await check('POST /{process}/{id}/decisions', undefined, 'no API key', 401, api.post(`/api/v1/campaigns/${ids.campSelf}/decisions`, approve));
 
   // --- rollback -----------------------------------------------------------------------------
   for (const c of ALL.filter((x) => x.role !== 'data_scientist')) {
     await check('POST /model-retrainings/rollback', c, `role ${c.role}`, 403, api.post('/api/v1/model-retrainings/rollback', { modelName: 'demand-forecast' }));
   }
-  await check('POST /model-retrainings/rollback', undefined, 'no API key', 401, api.post('/api/v1/model-retrainings/rollback', { modelName: 'demand-forecast' }));
+  await check(
+    'POST /model-retrainings/rollback',
+    undefined,
+    'no API key',
+    401,
+    api.post('/api/v1/model-retrainings/rollback', { modelName: 'demand-forecast' }),
+  );
   // A data scientist is let through to the registry; only when nothing would move (another suite's champion).
   const previous = await h.db.modelAlias.findFirst({ where: { modelName: 'demand-forecast', alias: 'previous' } });
-  if (!previous) await check('POST /model-retrainings/rollback', who('devi'), 'data scientist (no previous champion: refused by the registry, not by role)', [404, 409], api.post('/api/v1/model-retrainings/rollback', { modelName: 'demand-forecast' }));
+  if (!previous)
+    await check(
+      'POST /model-retrainings/rollback',
+      who('devi'),
+      'data scientist (no previous champion: refused by the registry, not by role)',
+      [404, 409],
+      api.post('/api/v1/model-retrainings/rollback', { modelName: 'demand-forecast' }),
+    );
 
   // --- cancel (last: it ends the processes) ------------------------------------------------
   const cancelBody = { reason: 'Authorization matrix done' };
   const cancelMatrix = async (resource: string, id: string, label: string, allowed: (c: Caller) => string | true) => {
     const ok = ALL.filter((c) => allowed(c) === true);
-    for (const c of ALL.filter((x) => allowed(x) !== true)) await check(`POST /${resource}/{id}/cancel`, c, `${label}: ${allowed(c) as string}`, 403, api.post(`/api/v1/${resource}/${id}/cancel`, cancelBody));
+    for (const c of ALL.filter((x) => allowed(x) !== true))
+      await check(`POST /${resource}/{id}/cancel`, c, `${label}: ${allowed(c) as string}`, 403, api.post(`/api/v1/${resource}/${id}/cancel`, cancelBody));
     await check(`POST /${resource}/{id}/cancel`, undefined, `${label}: no API key`, 401, api.post(`/api/v1/${resource}/${id}/cancel`, cancelBody));
-    for (const [i, c] of ok.entries()) await check(`POST /${resource}/{id}/cancel`, c, `${label}: allowed${i ? ' (cancel already requested)' : ''}`, i ? [202, 409] : [202], api.post(`/api/v1/${resource}/${id}/cancel`, cancelBody));
+    for (const [i, c] of ok.entries())
+      await check(
+        `POST /${resource}/{id}/cancel`,
+        c,
+        `${label}: allowed${i ? ' (cancel already requested)' : ''}`,
+        i ? [202, 409] : [202],
+        api.post(`/api/v1/${resource}/${id}/cancel`, cancelBody),
+      );
   };
-  const byRoleAndStore = (roles: string[], storeId: string) => (c: Caller): string | true =>
-    !roles.includes(c.role) ? `role ${c.role}` : seesStore(c, storeId) ? true : 'out of scope';
+  const byRoleAndStore =
+    (roles: string[], storeId: string) =>
+    (c: Caller): string | true =>
+      !roles.includes(c.role) ? `role ${c.role}` : seesStore(c, storeId) ? true : 'out of scope';
   await cancelMatrix('appointment-recoveries', ids.apptSelf!, 'S001 recovery', byRoleAndStore(['system', 'store_manager', 'regional_manager'], 'S001'));
-  await cancelMatrix('appointment-recoveries', ids.apptOut!, 'recovery in another region', byRoleAndStore(['system', 'store_manager', 'regional_manager'], scenario.storeId));
+  await cancelMatrix(
+    'appointment-recoveries',
+    ids.apptOut!,
+    'recovery in another region',
+    byRoleAndStore(['system', 'store_manager', 'regional_manager'], scenario.storeId),
+  );
   await cancelMatrix('replenishments', ids.replSelf!, 'S001 replenishment', byRoleAndStore(['system', 'store_manager', 'regional_manager'], 'S001'));
-  await cancelMatrix('replenishments', ids.replOut!, 'replenishment in another region', byRoleAndStore(['system', 'store_manager', 'regional_manager'], replOut.storeId));
-  const priceCancel = (category: string, storeId: string) => (c: Caller): string | true => {
-    if (!['system', 'category_manager', 'regional_manager'].includes(c.role)) return `role ${c.role}`;
-    if (c.role === 'category_manager') return c.allScopes || c.categories.includes(category) ? true : 'other category';
-    return seesStore(c, storeId) ? true : 'out of scope';
-  };
+  await cancelMatrix(
+    'replenishments',
+    ids.replOut!,
+    'replenishment in another region',
+    byRoleAndStore(['system', 'store_manager', 'regional_manager'], replOut.storeId),
+  );
+  const priceCancel =
+    (category: string, storeId: string) =>
+    (c: Caller): string | true => {
+      if (!['system', 'category_manager', 'regional_manager'].includes(c.role)) return `role ${c.role}`;
+      if (c.role === 'category_manager') return c.allScopes || c.categories.includes(category) ? true : 'other category';
+      return seesStore(c, storeId) ? true : 'out of scope';
+    };
   await cancelMatrix('price-changes', ids.priceSelf!, 'S001 womens-apparel price change', priceCancel('womens-apparel', 'S001'));
   await cancelMatrix('price-changes', ids.priceOut!, 'S004 price change, other category', priceCancel('authz-other', 'S004'));
   await cancelMatrix('campaigns', ids.campSelf!, 'campaign', (c) => (['marketing_manager', 'system'].includes(c.role) ? true : `role ${c.role}`));
-  await cancelMatrix('model-retrainings', ids.modelSelf!, 'retraining', (c) => (['data_scientist', 'system'].includes(c.role) ? (seesStore(c, m2.storeId) ? true : 'out of scope') : `role ${c.role}`));
+  await cancelMatrix('model-retrainings', ids.modelSelf!, 'retraining', (c) =>
+    ['data_scientist', 'system'].includes(c.role) ? (seesStore(c, m2.storeId) ? true : 'out of scope') : `role ${c.role}`,
+  );
 
   // --- the table ------------------------------------------------------------------------------
   printTable();
   printed = true;
-  const mismatches = rows.filter((r) => !r.expected.includes(r.got) && !r.deviation).map((r) => `${r.endpoint} ${r.caller} [${r.kase}]: expected ${r.expected.join('|')}, got ${r.got}`);
+  const mismatches = rows
+    .filter((r) => !r.expected.includes(r.got) && !r.deviation)
+    .map((r) => `${r.endpoint} ${r.caller} [${r.kase}]: expected ${r.expected.join('|')}, got ${r.got}`);
   expect(mismatches).toEqual([]);
 }, 420_000);

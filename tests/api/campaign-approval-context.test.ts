@@ -67,7 +67,9 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   // Mailed an hour ago by another campaign: the default cap (1 in 16 h) holds them.
   const other = `campaign-other-${suffix.toLowerCase()}`;
   await h.db.campaign.create({ data: { id: other, workflowId: other, name: 'Other', segment: {}, variants: [], status: 'completed', createdBy: 'test' } });
-  await h.db.campaignSend.create({ data: { id: `${other}:${capped}`, campaignId: other, customerId: capped, variantKey: 'a', status: 'SENT', sentAt: new Date(Date.now() - 3_600_000) } });
+  await h.db.campaignSend.create({
+    data: { id: `${other}:${capped}`, campaignId: other, customerId: capped, variantKey: 'a', status: 'SENT', sentAt: new Date(Date.now() - 3_600_000) },
+  });
   // A send window of the two UTC hours from now: a customer at UTC+12 is in their quiet hours.
   const hour = new Date().getUTCHours();
   const sendWindow = { startHour: hour, endHour: hour + 2 > 24 ? (hour + 2) % 24 : hour + 2 };
@@ -86,10 +88,14 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   const heldOut = [...plain, capped, night].length - mailable.length;
 
   try {
-    const pending = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
-      return r.status === 200 && r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
-    }, 30_000, 'the campaign awaiting approval');
+    const pending = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+        return r.status === 200 && r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
+      },
+      30_000,
+      'the campaign awaiting approval',
+    );
     expect(responseErrors('get', `${BASE}/{id}`, 200, pending.body)).toEqual([]);
     const a = pending.body.audienceAtApproval;
     expect(a).toMatchObject({ matched: 12, eligible: 10, toMail: 10 - heldOut, frozenAt: expect.any(String) });
@@ -131,15 +137,28 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
     expect((await request(app).post(`${BASE}/${id}/decisions`).set(auth(approver.apiKey)).send({ decision: 'approve' })).status).toBe(200);
 
     const expectHeld = [capped, night].filter((c) => group(c) !== 'holdout').length;
-    const after = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
-      const wanted = expectHeld > 0 ? 'holding' : 'completed';
-      return r.body.stage === wanted ? r : undefined;
-    }, 30_000, 'sent, the held waiting');
+    const after = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+        const wanted = expectHeld > 0 ? 'holding' : 'completed';
+        return r.body.stage === wanted ? r : undefined;
+      },
+      30_000,
+      'sent, the held waiting',
+    );
     expect(responseErrors('get', `${BASE}/{id}`, 200, after.body)).toEqual([]);
     expect(after.body.audienceAtApproval).toEqual(a);
     const d = after.body.delivery;
-    expect(d).toMatchObject({ toMail: 10 - heldOut, sent: mailable.length - expectHeld - 1, failed: 0, unknown: 0, inFlight: 0, held: expectHeld, skippedAtSend: 1, notYetAttempted: 0 });
+    expect(d).toMatchObject({
+      toMail: 10 - heldOut,
+      sent: mailable.length - expectHeld - 1,
+      failed: 0,
+      unknown: 0,
+      inFlight: 0,
+      held: expectHeld,
+      skippedAtSend: 1,
+      notYetAttempted: 0,
+    });
     expect(d.skippedByReason).toEqual([{ reason: 'unsubscribed', count: 1 }]);
     expect(d.heldByReason.map((x: { reason: string }) => x.reason).sort()).toEqual(
       [...(group(capped) !== 'holdout' ? ['frequency_cap'] : []), ...(group(night) !== 'holdout' ? ['quiet_hours'] : [])].sort(),
@@ -161,19 +180,40 @@ test('a completed campaign: everyone sent, nothing held, its final state typed',
   await h.db.store.create({ data: { id: storeId, name: 'Campaign done store', regionId: `R-CY-${suffix}`, city: 'Testville', timezone: 'UTC' } });
   for (let i = 0; i < 2; i++) {
     await h.db.customer.create({
-      data: { id: `CUST-CY-${suffix}-${i}`, firstName: `Cy${i}`, lastName: 'Test', email: `cy${i}-${suffix.toLowerCase()}@example.com`, tier: 'SILVER', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: true, timezone: 'UTC' },
+      data: {
+        id: `CUST-CY-${suffix}-${i}`,
+        firstName: `Cy${i}`,
+        lastName: 'Test',
+        email: `cy${i}-${suffix.toLowerCase()}@example.com`,
+        tier: 'SILVER',
+        memberSince: new Date('2020-01-01'),
+        homeStoreId: storeId,
+        emailConsent: true,
+        timezone: 'UTC',
+      },
     });
   }
   const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'cym', { allScopes: true });
   const approver = await createPerson(h.db, suffix, 'marketing_manager', 'cya', { allScopes: true });
-  const started = await request(app).post(BASE).set(auth(marketer.apiKey)).send({ name: `Done ${suffix}`, segment: { storeIds: [storeId] }, variants: VARIANTS, sendWindow: { startHour: 0, endHour: 24 } });
+  const started = await request(app)
+    .post(BASE)
+    .set(auth(marketer.apiKey))
+    .send({ name: `Done ${suffix}`, segment: { storeIds: [storeId] }, variants: VARIANTS, sendWindow: { startHour: 0, endHour: 24 } });
   const id = started.body.id as string;
-  await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey))).body.pendingApproval ? true : undefined), 30_000, 'awaiting approval');
+  await eventually(
+    async () => ((await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey))).body.pendingApproval ? true : undefined),
+    30_000,
+    'awaiting approval',
+  );
   expect((await request(app).post(`${BASE}/${id}/decisions`).set(auth(approver.apiKey)).send({ decision: 'approve' })).status).toBe(200);
-  const done = await eventually(async () => {
-    const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
-    return r.body.status === 'completed' ? r : undefined;
-  }, 30_000, 'completed');
+  const done = await eventually(
+    async () => {
+      const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+      return r.body.status === 'completed' ? r : undefined;
+    },
+    30_000,
+    'completed',
+  );
   expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
   expect(done.body.result).toMatchObject({ stage: 'completed', progress: { sent: 2 } });
   expect(done.body.delivery).toMatchObject({ toMail: 2, sent: 2, held: 0, failed: 0, unknown: 0, notYetAttempted: 0, heldByReason: [], nextAttemptAt: null });

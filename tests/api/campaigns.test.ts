@@ -32,7 +32,17 @@ async function scenario(customers: number) {
     const email = `api${i}-${suffix.toLowerCase()}@example.com`;
     emails.push(email);
     await h.db.customer.create({
-      data: { id: `CUST-CAPI-${suffix}-${i}`, firstName: `Bo${i}`, lastName: 'Test', email, tier: 'SILVER', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: true, timezone: 'UTC' },
+      data: {
+        id: `CUST-CAPI-${suffix}-${i}`,
+        firstName: `Bo${i}`,
+        lastName: 'Test',
+        email,
+        tier: 'SILVER',
+        memberSince: new Date('2020-01-01'),
+        homeStoreId: storeId,
+        emailConsent: true,
+        timezone: 'UTC',
+      },
     });
   }
   return {
@@ -59,10 +69,24 @@ describe('campaigns API', () => {
   test('draft, approve by another marketing manager, sent once per recipient; roles and bad input refused', async () => {
     const s = await scenario(3);
     expectProblem(await request(app).post(BASE).set(auth(s.storeManager.apiKey)).send(body(s.storeId)), 403, 'forbidden');
-    const empty = await request(app).post(BASE).set(auth(s.marketer.apiKey)).send(body(s.storeId, { segment: {} }));
+    const empty = await request(app)
+      .post(BASE)
+      .set(auth(s.marketer.apiKey))
+      .send(body(s.storeId, { segment: {} }));
     expectProblem(empty, 400, 'validation-error');
     expect(fields(empty)).toEqual(['body.segment']);
-    const dupes = await request(app).post(BASE).set(auth(s.marketer.apiKey)).send(body(s.storeId, { variants: [{ key: 'a', subject: 'x', body: 'y' }, { key: 'a', subject: 'x', body: 'y' }], holdoutPercent: 80 }));
+    const dupes = await request(app)
+      .post(BASE)
+      .set(auth(s.marketer.apiKey))
+      .send(
+        body(s.storeId, {
+          variants: [
+            { key: 'a', subject: 'x', body: 'y' },
+            { key: 'a', subject: 'x', body: 'y' },
+          ],
+          holdoutPercent: 80,
+        }),
+      );
     expectProblem(dupes, 400, 'validation-error');
     expect(fields(dupes)).toEqual(['body.holdoutPercent', 'body.variants.1.key']);
 
@@ -73,35 +97,58 @@ describe('campaigns API', () => {
     expect(again.body.id).toBe(res.body.id);
     const id = res.body.id as string;
 
-    const st = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey));
-      return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
-    }, 20_000, 'awaiting approval');
+    const st = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey));
+        return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
+      },
+      20_000,
+      'awaiting approval',
+    );
     expect(st.body.audience).toMatchObject({ matched: 3, eligible: 3 });
     expectProblem(await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.marketer.apiKey)).send({ decision: 'approve' }), 403, 'forbidden');
     expectProblem(await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.storeManager.apiKey)).send({ decision: 'approve' }), 403, 'forbidden');
     expectProblem(await request(app).post(`${BASE}/${id}/pause`).set(auth(s.storeManager.apiKey)), 403, 'forbidden');
     expect((await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.approver.apiKey)).send({ decision: 'approve' })).status).toBe(200);
 
-    await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey));
-      return r.body.status === 'completed' ? r : undefined;
-    }, 30_000, 'completed');
+    await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey));
+        return r.body.status === 'completed' ? r : undefined;
+      },
+      30_000,
+      'completed',
+    );
     expect(s.emails.map((e) => h.smtp.to(e).length)).toEqual([1, 1, 1]);
     expectProblem(await request(app).post(`${BASE}/${id}/pause`).set(auth(s.marketer.apiKey)), 409, 'not-running');
   });
 
   test('pause and resume through the API', async () => {
     const s = await scenario(4);
-    const res = await request(app).post(BASE).set(auth(s.marketer.apiKey)).send(body(s.storeId, { batchSize: 1, ratePerSecond: 4 }));
+    const res = await request(app)
+      .post(BASE)
+      .set(auth(s.marketer.apiKey))
+      .send(body(s.storeId, { batchSize: 1, ratePerSecond: 4 }));
     const id = res.body.id as string;
-    await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey))).body.pendingApproval ? true : undefined), 20_000, 'awaiting approval');
+    await eventually(
+      async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.approver.apiKey))).body.pendingApproval ? true : undefined),
+      20_000,
+      'awaiting approval',
+    );
     await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.approver.apiKey)).send({ decision: 'approve' });
     await eventually(async () => (s.emails.some((e) => h.smtp.to(e).length > 0) ? true : undefined), 20_000, 'first email');
     expect((await request(app).post(`${BASE}/${id}/pause`).set(auth(s.marketer.apiKey))).status).toBe(202);
-    await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.marketer.apiKey))).body.stage === 'paused' ? true : undefined), 20_000, 'paused');
+    await eventually(
+      async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.marketer.apiKey))).body.stage === 'paused' ? true : undefined),
+      20_000,
+      'paused',
+    );
     expect((await request(app).post(`${BASE}/${id}/resume`).set(auth(s.marketer.apiKey))).status).toBe(202);
-    await eventually(async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.marketer.apiKey))).body.status === 'completed' ? true : undefined), 30_000, 'completed');
+    await eventually(
+      async () => ((await request(app).get(`${BASE}/${id}`).set(auth(s.marketer.apiKey))).body.status === 'completed' ? true : undefined),
+      30_000,
+      'completed',
+    );
     expect(s.emails.map((e) => h.smtp.to(e).length)).toEqual([1, 1, 1, 1]);
   });
 

@@ -31,11 +31,26 @@ afterAll(async () => {
 });
 
 const appWith = (consoleDir: string) =>
-  createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets, consoleDir, temporalUiUrl: 'http://127.0.0.1:8233/', temporalNamespace: 'default' });
+  createApp({
+    db: h.db,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    logger: createLogger('silent'),
+    unsubscribeSecrets: h.unsubscribeSecrets,
+    consoleDir,
+    temporalUiUrl: 'http://127.0.0.1:8233/',
+    temporalNamespace: 'default',
+  });
 
 test('the built console: assets as files, every other /console path its index.html (deep links from emails)', async () => {
   const app = appWith(built);
-  for (const path of ['/console', '/console/', '/console/inbox', '/console/approvals/appointment-recoveries/appointment-recovery-APT-1', '/console/runs/replenishments/replenishment-S001-2026-12-02']) {
+  for (const path of [
+    '/console',
+    '/console/',
+    '/console/inbox',
+    '/console/approvals/appointment-recoveries/appointment-recovery-APT-1',
+    '/console/runs/replenishments/replenishment-S001-2026-12-02',
+  ]) {
     const res = await request(app).get(path);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);

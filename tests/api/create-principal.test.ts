@@ -42,13 +42,25 @@ function createPrincipal(args: string[]): Promise<{ code: number | null; stdout:
 
 const keyOf = (stdout: string) => KEY_LINE.exec(stdout)?.[0];
 /** A fresh app per call: an earlier app's auth cache would remember a key for 30 s. */
-const api = () => request(createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets }));
+const api = () =>
+  request(createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets }));
 const id = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;
 
 describe('npm run principal:create', () => {
   test('a store manager of S001: the key is printed once, only its hash is stored, and it authenticates with that role and scope', async () => {
     const principalId = id('store-mgr');
-    const run = await createPrincipal(['--id', principalId, '--role', 'store_manager', '--stores', 'S001', '--name', 'Robin Hale', '--email', 'robin@example.com']);
+    const run = await createPrincipal([
+      '--id',
+      principalId,
+      '--role',
+      'store_manager',
+      '--stores',
+      'S001',
+      '--name',
+      'Robin Hale',
+      '--email',
+      'robin@example.com',
+    ]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`Created principal ${principalId} (store_manager; stores S001)`);
     expect(run.stdout).toMatch(/it will not be shown again/);
@@ -157,7 +169,11 @@ describe('principal:create flags', () => {
   });
 
   test('lists are split on commas, trimmed and de-duplicated', () => {
-    expect(parsePrincipalFlags(['--id', 'a', '--role', 'store_manager', '--stores', 'S001, S002,S001'])).toMatchObject({ stores: ['S001', 'S002'], 'all-scopes': false, rotate: false });
+    expect(parsePrincipalFlags(['--id', 'a', '--role', 'store_manager', '--stores', 'S001, S002,S001'])).toMatchObject({
+      stores: ['S001', 'S002'],
+      'all-scopes': false,
+      rotate: false,
+    });
   });
 
   test('keys are rok_ and 32 random bytes, never the same twice', () => {

@@ -31,7 +31,13 @@ const apiErrors: string[] = [];
 beforeAll(async () => {
   h = await createHarness();
   await h.startWorker();
-  const app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: pino({ level: 'error' }, { write: (line: string) => void apiErrors.push(line) }), unsubscribeSecrets: h.unsubscribeSecrets });
+  const app = createApp({
+    db: h.db,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    logger: pino({ level: 'error' }, { write: (line: string) => void apiErrors.push(line) }),
+    unsubscribeSecrets: h.unsubscribeSecrets,
+  });
   server = createApiServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,9 +53,33 @@ afterAll(async () => {
 test(`${REQUESTS} generated requests: no 5xx, 4xx problem+json, every status and body as documented, nothing left running`, async () => {
   const s = await createStoreScenario(h.db);
   const fixtureCallers: Caller[] = [
-    { id: s.managers.primary.id, key: s.managers.primary.apiKey, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
-    { id: s.managers.secondary.id, key: s.managers.secondary.apiKey, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
-    { id: s.managers.regional.id, key: s.managers.regional.apiKey, role: 'regional_manager', allScopes: false, storeIds: [], regionIds: [s.regionId], categories: [] },
+    {
+      id: s.managers.primary.id,
+      key: s.managers.primary.apiKey,
+      role: 'store_manager',
+      allScopes: false,
+      storeIds: [s.storeId],
+      regionIds: [],
+      categories: [],
+    },
+    {
+      id: s.managers.secondary.id,
+      key: s.managers.secondary.apiKey,
+      role: 'store_manager',
+      allScopes: false,
+      storeIds: [s.storeId],
+      regionIds: [],
+      categories: [],
+    },
+    {
+      id: s.managers.regional.id,
+      key: s.managers.regional.apiKey,
+      role: 'regional_manager',
+      allScopes: false,
+      storeIds: [],
+      regionIds: [s.regionId],
+      categories: [],
+    },
   ];
   const skus = (await h.db.product.findMany({ where: { sku: { startsWith: `SKU-${s.suffix}-` } }, select: { sku: true } })).map((p) => p.sku);
   const ctx = await contextFromDb(h.db, {
@@ -67,7 +97,10 @@ test(`${REQUESTS} generated requests: no 5xx, 4xx problem+json, every status and
   const settled = await settle({ client: h.client, baseUrl, systemKey: 'demo-key-pos-gateway', started: result.started, closeTimeoutMs: 60_000 });
   process.stdout.write(`\n${summary(result, settled)}\n`);
   const unhandled = apiErrors.map((l) => JSON.parse(l)).filter((e) => e.msg === 'unhandled error');
-  if (unhandled.length) process.stdout.write(`\nAPI errors behind the 500s:\n${unhandled.map((e) => `  ${e.req?.method} ${e.req?.url}: ${e.err?.type}: ${e.err?.message}`).join('\n')}\n`);
+  if (unhandled.length)
+    process.stdout.write(
+      `\nAPI errors behind the 500s:\n${unhandled.map((e) => `  ${e.req?.method} ${e.req?.url}: ${e.err?.type}: ${e.err?.message}`).join('\n')}\n`,
+    );
 
   expect(result.requests).toBe(REQUESTS);
   // Every operation of the document was exercised, and valid requests reached real processes.

@@ -15,7 +15,15 @@ let server: Server;
 let baseUrl: string;
 
 const app = (extra: { rateLimitPerMinute?: number } = {}, pageTokenKey?: string) =>
-  createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: h.unsubscribeSecrets, pageTokenKey, ...extra });
+  createApp({
+    db: h.db,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    logger: createLogger('silent'),
+    unsubscribeSecrets: h.unsubscribeSecrets,
+    pageTokenKey,
+    ...extra,
+  });
 
 beforeAll(async () => {
   h = await createHarness();
@@ -36,7 +44,13 @@ describe('text that cannot be stored or mailed is refused at the door, naming th
     ['a decision comment', 'post', '/api/v1/price-changes/price-change-x/decisions', { decision: 'reject', comment: `no${NUL}` }, 'body.comment'],
     ['a cancel reason', 'post', '/api/v1/campaigns/campaign-x/cancel', { reason: `stop${NUL}now` }, 'body.reason'],
     ['a retraining reason', 'post', '/api/v1/model-retrainings', { modelName: 'demand-forecast', reason: `x${NUL}` }, 'body.reason'],
-    ['a campaign variant body (nested)', 'post', '/api/v1/campaigns', { name: 'Spring', segment: { tiers: ['GOLD'] }, variants: [{ key: 'a', subject: 'Hi', body: `B\u0007` }] }, 'body.variants.0.body'],
+    [
+      'a campaign variant body (nested)',
+      'post',
+      '/api/v1/campaigns',
+      { name: 'Spring', segment: { tiers: ['GOLD'] }, variants: [{ key: 'a', subject: 'Hi', body: `B\u0007` }] },
+      'body.variants.0.body',
+    ],
     ['a start body id', 'post', '/api/v1/appointment-recoveries', { appointmentId: `APT${NUL}1` }, 'body.appointmentId'],
     ['an unpaired surrogate', 'post', '/api/v1/price-changes', { sku: 'WA-0001', newPrice: 10, reason: 'x\uD800y' }, 'body.reason'],
     ['an object key', 'post', '/api/v1/price-changes', { sku: 'WA-0001', newPrice: 10, reason: 'ok', [`k${NUL}`]: 1 }, 'body.k?'],
@@ -60,24 +74,36 @@ describe('text that cannot be stored or mailed is refused at the door, naming th
   });
 
   test('a string longer than any field allows and nesting deeper than any body needs are refused', async () => {
-    const long = await request(app()).post('/api/v1/price-changes').set(auth('demo-key-casey')).send({ sku: 'WA-0001', newPrice: 10, reason: 'x'.repeat(30_000) });
+    const long = await request(app())
+      .post('/api/v1/price-changes')
+      .set(auth('demo-key-casey'))
+      .send({ sku: 'WA-0001', newPrice: 10, reason: 'x'.repeat(30_000) });
     expectProblem(long, 400, 'validation-error');
     expect(fields(long)).toEqual(['body.reason']);
     let deep: unknown = 'leaf';
     for (let i = 0; i < 40; i++) deep = { d: deep };
-    const nested = await request(app()).post('/api/v1/price-changes').set(auth('demo-key-casey')).send({ sku: 'WA-0001', newPrice: 10, reason: 'ok', extra: deep });
+    const nested = await request(app())
+      .post('/api/v1/price-changes')
+      .set(auth('demo-key-casey'))
+      .send({ sku: 'WA-0001', newPrice: 10, reason: 'ok', extra: deep });
     expectProblem(nested, 400, 'validation-error');
     expect(nested.body.errors[0].code).toBe('too_deep');
   });
 
   test('an Idempotency-Key that is empty, too long or not visible ASCII is a 400', async () => {
-    const res = await request(app()).post('/api/v1/model-retrainings').set(auth('demo-key-devi')).set('Idempotency-Key', 'k'.repeat(300)).send({ modelName: 'demand-forecast' });
+    const res = await request(app())
+      .post('/api/v1/model-retrainings')
+      .set(auth('demo-key-devi'))
+      .set('Idempotency-Key', 'k'.repeat(300))
+      .send({ modelName: 'demand-forecast' });
     expectProblem(res, 400, 'validation-error');
     expect(fields(res)).toEqual(['header.Idempotency-Key']);
   });
 
   test('ordinary text passes: accents, emoji, tabs and line breaks', async () => {
-    const res = await request(app()).get(`/api/v1/products?q=${encodeURIComponent('Blazer été 👗\tx\n')}`).set(auth('demo-key-sam'));
+    const res = await request(app())
+      .get(`/api/v1/products?q=${encodeURIComponent('Blazer été 👗\tx\n')}`)
+      .set(auth('demo-key-sam'));
     expect(res.status).toBe(200);
   });
 });
@@ -85,7 +111,9 @@ describe('text that cannot be stored or mailed is refused at the door, naming th
 describe('forged page tokens and ids', () => {
   test.each(['AAAA', 'not-base64!', '%00', 'A'.repeat(1500).slice(0, 40) + '...'])('pageToken=%s answers 400 at once', async (token) => {
     const started = Date.now();
-    const res = await request(app()).get(`/api/v1/price-changes?pageToken=${encodeURIComponent(token)}`).set(auth('demo-key-sam'));
+    const res = await request(app())
+      .get(`/api/v1/price-changes?pageToken=${encodeURIComponent(token)}`)
+      .set(auth('demo-key-sam'));
     expectProblem(res, 400, 'validation-error');
     expect(fields(res)).toContain('query.pageToken');
     expect(Date.now() - started).toBeLessThan(3000);
@@ -120,17 +148,27 @@ describe('forged page tokens and ids', () => {
       expect(new Set(seen).size).toBe(seen.length);
       const first = await request(api).get('/api/v1/model-retrainings?status=running&pageSize=1').set(auth('demo-key-sam'));
       expect(first.body.nextPageToken).toEqual(expect.any(String));
-      const otherInstance = await request(app({}, 'one installation key')).get(`/api/v1/model-retrainings?status=running&pageSize=1&pageToken=${first.body.nextPageToken}`).set(auth('demo-key-sam'));
+      const otherInstance = await request(app({}, 'one installation key'))
+        .get(`/api/v1/model-retrainings?status=running&pageSize=1&pageToken=${first.body.nextPageToken}`)
+        .set(auth('demo-key-sam'));
       expect(otherInstance.status).toBe(200);
-      const otherFilter = await request(api).get(`/api/v1/model-retrainings?status=completed&pageSize=1&pageToken=${first.body.nextPageToken}`).set(auth('demo-key-sam'));
+      const otherFilter = await request(api)
+        .get(`/api/v1/model-retrainings?status=completed&pageSize=1&pageToken=${first.body.nextPageToken}`)
+        .set(auth('demo-key-sam'));
       expectProblem(otherFilter, 400, 'validation-error');
     } finally {
-      for (const id of ids) await h.client.workflow.getHandle(id).terminate('paging test done').catch(() => undefined);
+      for (const id of ids)
+        await h.client.workflow
+          .getHandle(id)
+          .terminate('paging test done')
+          .catch(() => undefined);
     }
   });
 
   test('an ID no workflow could have is a 400 or 404 problem, never a 500', async () => {
-    const res = await request(app()).get(`/api/v1/price-changes/${'x'.repeat(1200)}`).set(auth('demo-key-sam'));
+    const res = await request(app())
+      .get(`/api/v1/price-changes/${'x'.repeat(1200)}`)
+      .set(auth('demo-key-sam'));
     expect([400, 404]).toContain(res.status);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
@@ -165,7 +203,9 @@ describe('HTTP-level refusals are problems too', () => {
 });
 
 describe('the OpenAPI document lists what the API answers', () => {
-  const doc = buildOpenApiDocument(PROCESSES) as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>> };
+  const doc = buildOpenApiDocument(PROCESSES) as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>>;
+  };
 
   test('/unsubscribe/{token} and the document itself are documented', () => {
     expect(Object.keys(doc.paths['/unsubscribe/{token}'] ?? {}).sort()).toEqual(['get', 'post']);

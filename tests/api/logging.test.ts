@@ -22,7 +22,13 @@ test('request logs carry the request but never the API key', async () => {
       done();
     },
   });
-  const app = createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, unsubscribeSecrets: h.unsubscribeSecrets, logger: pino({ level: 'info' }, sink) });
+  const app = createApp({
+    db: h.db,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    unsubscribeSecrets: h.unsubscribeSecrets,
+    logger: pino({ level: 'info' }, sink),
+  });
   await request(app).get('/api/v1/stores').set('Authorization', 'Bearer demo-key-sam').set('X-Api-Key', 'demo-key-sam').set('X-Request-Id', 'log-test-1');
   await request(app).get('/api/v1/stores').set('Authorization', 'Bearer not-a-real-key');
   const log = lines.join('');

@@ -36,10 +36,14 @@ test('a pending promotion compares champion and challenger overall and per categ
     { modelName: s.modelName, reason: 'approval context', trigger: 'manual', requestedBy: s.people.requester.id, storeIds: [s.storeId], historyDays: 200 },
   );
   const id = started.workflowId;
-  const res = await eventually(async () => {
-    const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
-    return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
-  }, 60_000, 'awaiting approval');
+  const res = await eventually(
+    async () => {
+      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
+      return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
+    },
+    60_000,
+    'awaiting approval',
+  );
   expect(responseErrors('get', `${BASE}/{id}`, 200, res.body)).toEqual([]);
   const c = res.body.promotionContext;
   expect(c.challengerVersion).toEqual(expect.any(Number));
@@ -52,7 +56,12 @@ test('a pending promotion compares champion and challenger overall and per categ
   expect(improved + worse + unchanged).toBe(8);
   expect(improved).toBeGreaterThan(0);
   expect(c.byCategory.length).toBeGreaterThan(0);
-  expect(c.byCategory.reduce((n: number, r: { series: { improved: number; worse: number; unchanged: number } }) => n + r.series.improved + r.series.worse + r.series.unchanged, 0)).toBe(8);
+  expect(
+    c.byCategory.reduce(
+      (n: number, r: { series: { improved: number; worse: number; unchanged: number } }) => n + r.series.improved + r.series.worse + r.series.unchanged,
+      0,
+    ),
+  ).toBe(8);
   expect(c.verdict).toMatchObject({ propose: true, reason: expect.stringMatching(/WAPE/) });
   expect(c.verdict.checks.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['wape', 'bias']));
 
@@ -66,10 +75,14 @@ test('a pending promotion compares champion and challenger overall and per categ
   const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.people.lead.apiKey)).send({ decision: 'approve' });
   expect(decided.status).toBe(200);
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
-  const done = await eventually(async () => {
-    const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
-    return r.body.status === 'completed' ? r : undefined;
-  }, 60_000, 'promoted');
+  const done = await eventually(
+    async () => {
+      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
+      return r.body.status === 'completed' ? r : undefined;
+    },
+    60_000,
+    'promoted',
+  );
   expect(done.body.result).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
   expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
 });

@@ -45,19 +45,31 @@ describe('model retrainings API', () => {
     expect(fields(short)).toEqual(['body.historyDays']);
 
     const key = `fix-${randomUUID()}`;
-    const res = await request(app).post(BASE).set(auth(people.ds.apiKey)).set('Idempotency-Key', key).send({ modelName: DEMAND_MODEL, reason: 'Promotions data fixed', historyDays: 400 });
+    const res = await request(app)
+      .post(BASE)
+      .set(auth(people.ds.apiKey))
+      .set('Idempotency-Key', key)
+      .send({ modelName: DEMAND_MODEL, reason: 'Promotions data fixed', historyDays: 400 });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'running' });
-    const again = await request(app).post(BASE).set(auth(people.ds.apiKey)).set('Idempotency-Key', key).send({ modelName: DEMAND_MODEL, reason: 'Promotions data fixed', historyDays: 400 });
+    const again = await request(app)
+      .post(BASE)
+      .set(auth(people.ds.apiKey))
+      .set('Idempotency-Key', key)
+      .send({ modelName: DEMAND_MODEL, reason: 'Promotions data fixed', historyDays: 400 });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(res.body.id);
     const id = res.body.id as string;
     expect(id).toMatch(new RegExp(`^model-retraining-${DEMAND_MODEL}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{16}$`));
 
-    const st = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(people.ops.apiKey));
-      return ['awaiting_approval', 'not_promoted'].includes(r.body.stage) ? r : undefined;
-    }, 90_000, 'trained and evaluated');
+    const st = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(people.ops.apiKey));
+        return ['awaiting_approval', 'not_promoted'].includes(r.body.stage) ? r : undefined;
+      },
+      90_000,
+      'trained and evaluated',
+    );
     expect(st.body.training.percent).toBe(100);
     expect(st.body.training.seriesTrained).toBeGreaterThanOrEqual(1800);
     expect(st.body.evaluation.challenger.overall.wape).toEqual(expect.any(Number));
@@ -87,12 +99,20 @@ describe('model retrainings API', () => {
       { modelName: s.modelName, reason: 'pilot', trigger: 'manual', requestedBy: s.people.requester.id, storeIds: [s.storeId], historyDays: 200 },
     );
     const id = started.workflowId;
-    await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
-      return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
-    }, 30_000, 'awaiting approval');
+    await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+        return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
+      },
+      30_000,
+      'awaiting approval',
+    );
     const inbox = await request(app).get('/api/v1/approvals?status=pending').set(auth(s.people.lead.apiKey));
-    expect(inbox.body.items.find((i: { processId: string }) => i.processId === id)).toMatchObject({ process: 'model-retrainings', canDecide: true, subjectType: 'model_version' });
+    expect(inbox.body.items.find((i: { processId: string }) => i.processId === id)).toMatchObject({
+      process: 'model-retrainings',
+      canDecide: true,
+      subjectType: 'model_version',
+    });
     const decide = (p: Person, b: object) => request(app).post(`${BASE}/${id}/decisions`).set(auth(p.apiKey)).send(b);
     expectProblem(await decide(s.people.storeManager, { decision: 'approve' }), 403, 'forbidden');
     expectProblem(await decide(s.people.ops, { decision: 'approve' }), 403, 'forbidden');
@@ -105,10 +125,14 @@ describe('model retrainings API', () => {
     expect(approved.body.pendingApproval).toBeNull();
     expect(approved.body.stage).not.toBe('awaiting_approval');
     expectProblem(await decide(s.people.lead, { decision: 'approve' }), 409, 'nothing-pending');
-    const done = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
-      return r.body.status === 'completed' ? r : undefined;
-    }, 20_000, 'completed');
+    const done = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+        return r.body.status === 'completed' ? r : undefined;
+      },
+      20_000,
+      'completed',
+    );
     expect(done.body).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
     expect(done.body.decisions).toEqual([expect.objectContaining({ decision: 'approve', actorId: s.people.lead.id })]);
     const model = await request(app).get(`/api/v1/models/${s.modelName}`).set(auth(s.people.ops.apiKey));
@@ -129,7 +153,18 @@ describe('model retrainings API', () => {
     const ids = [base + 1, base + 2].map((v) => `${DEMAND_MODEL}-v${v}`);
     for (const [i, id] of ids.entries()) {
       await h.db.modelVersion.create({
-        data: { id, modelName: DEMAND_MODEL, version: base + 1 + i, params: {}, metrics: {}, trainingWindowStart: now, trainingWindowEnd: now, dataFingerprint: 'x', codeVersion: 'test', status: 'promoted' },
+        data: {
+          id,
+          modelName: DEMAND_MODEL,
+          version: base + 1 + i,
+          params: {},
+          metrics: {},
+          trainingWindowStart: now,
+          trainingWindowEnd: now,
+          dataFingerprint: 'x',
+          codeVersion: 'test',
+          status: 'promoted',
+        },
       });
     }
     await h.db.modelAlias.deleteMany({ where: { modelName: DEMAND_MODEL, alias: { in: ['champion', 'previous'] } } });

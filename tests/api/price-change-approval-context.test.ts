@@ -46,14 +46,21 @@ test('a pending price change on a demo SKU explains its guardrails, margin, comp
   const manager = await createPerson(h.db, suffix, 'category_manager', 'cm', { categories: [category] });
 
   const newPrice = Math.round(price * 0.9 * 100) / 100;
-  const started = await request(app).post(BASE).set(auth(system.apiKey)).send({ sku, storeIds: [STORE], newPrice, reason: 'Approval context on the demo data' });
+  const started = await request(app)
+    .post(BASE)
+    .set(auth(system.apiKey))
+    .send({ sku, storeIds: [STORE], newPrice, reason: 'Approval context on the demo data' });
   expect(started.status).toBe(201);
   const id = started.body.id as string;
   try {
-    const res = await eventually(async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(manager.apiKey));
-      return r.status === 200 && r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
-    }, 30_000, 'the price change awaiting approval');
+    const res = await eventually(
+      async () => {
+        const r = await request(app).get(`${BASE}/${id}`).set(auth(manager.apiKey));
+        return r.status === 200 && r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
+      },
+      30_000,
+      'the price change awaiting approval',
+    );
     expect(responseErrors('get', `${BASE}/{id}`, 200, res.body)).toEqual([]);
     const c = res.body.decisionContext;
     expect(c).toMatchObject({ sku, category, currentPrice: price, requestedPrice: newPrice });
@@ -69,7 +76,12 @@ test('a pending price change on a demo SKU explains its guardrails, margin, comp
     expect(c.elasticity.value).toEqual(expect.any(Number));
     expect(c.elasticity.points).toBeGreaterThan(100);
     expect(['high', 'medium', 'low']).toContain(c.elasticity.confidence);
-    expect(c.expectedImpact).toMatchObject({ baselineUnitsPerDay: expect.any(Number), unitsPerDay: expect.any(Number), revenuePerDay: expect.any(Number), grossProfitPerDay: expect.any(Number) });
+    expect(c.expectedImpact).toMatchObject({
+      baselineUnitsPerDay: expect.any(Number),
+      unitsPerDay: expect.any(Number),
+      revenuePerDay: expect.any(Number),
+      grossProfitPerDay: expect.any(Number),
+    });
     expect(c.expectedImpact.baselineUnitsPerDay).toBeGreaterThan(0);
 
     // The inbox row carries the same context, from what the workflow stored with the request.

@@ -36,9 +36,17 @@ const HOUR_MS = 3_600_000;
 
 type ApiState = PriceChangeState & { id: string; workflowId: string; runId: string; status: string; result: unknown };
 type Started = { id: string; workflowId: string; runId: string; status: string };
-type InboxItem = { process: string; processId: string; subjectType: string; subjectId: string; level: number; levelCount: number; canDecide: boolean; decideUrl: string; approverRoles: string[] };
-
-
+type InboxItem = {
+  process: string;
+  processId: string;
+  subjectType: string;
+  subjectId: string;
+  level: number;
+  levelCount: number;
+  canDecide: boolean;
+  decideUrl: string;
+  approverRoles: string[];
+};
 
 const startBody = (s: PricingScenario, over: Record<string, unknown> = {}) => ({
   sku: s.sku,
@@ -68,13 +76,18 @@ async function getState(id: string, key: string): Promise<ApiState> {
 }
 
 async function stateWhen(s: PricingScenario, id: string, ok: (st: ApiState) => boolean, what: string, timeoutMs = 30_000): Promise<ApiState> {
-  return eventually(async () => {
-    const st = await getState(id, s.people.ops.apiKey);
-    return ok(st) ? st : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const st = await getState(id, s.people.ops.apiKey);
+      return ok(st) ? st : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
-const awaitingApproval = (s: PricingScenario, id: string) => stateWhen(s, id, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'approval pending');
+const awaitingApproval = (s: PricingScenario, id: string) =>
+  stateWhen(s, id, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'approval pending');
 const decide = (id: string, key: string, body: object) => request(app).post(`${BASE}/${id}/decisions`).set(auth(key)).send(body);
 const cancel = (id: string, key: string, body: object) => request(app).post(`${BASE}/${id}/cancel`).set(auth(key)).send(body);
 const inbox = async (key: string, processId: string): Promise<InboxItem[]> => {
@@ -87,7 +100,10 @@ const rowsFor = (s: PricingScenario) => h.db.priceChange.findMany({ where: { sku
 
 /** Ends a run a test left open (awaiting approval for hours otherwise). */
 async function stop(id: string): Promise<void> {
-  await h.client.workflow.getHandle(id).cancel().catch(() => undefined);
+  await h.client.workflow
+    .getHandle(id)
+    .cancel()
+    .catch(() => undefined);
 }
 
 describe('starting a price change', () => {
@@ -143,7 +159,18 @@ describe('starting a price change', () => {
     const retryKey = `retry-${s2.suffix}`;
     const orphan = priceChangeWorkflowId(s2.sku, `${s2.people.system.id}:${retryKey}`);
     await h.db.priceChange.create({
-      data: { id: orphan, workflowId: orphan, sku: s2.sku, storeIds: s2.storeIds, oldPrice: 100, newPrice: 89.99, status: 'requested', reason: 'Clear the summer linen', effectiveAt: new Date(), requestedBy: s2.people.system.id },
+      data: {
+        id: orphan,
+        workflowId: orphan,
+        sku: s2.sku,
+        storeIds: s2.storeIds,
+        oldPrice: 100,
+        newPrice: 89.99,
+        status: 'requested',
+        reason: 'Clear the summer linen',
+        effectiveAt: new Date(),
+        requestedBy: s2.people.system.id,
+      },
     });
     const retried = await post(startBody(s2), s2.people.system.apiKey, retryKey);
     expect(retried.status).toBe(201);
@@ -295,7 +322,14 @@ describe('state and decisions', () => {
       pushed: [],
       decisions: [],
       result: null,
-      context: { sku: s.sku, category: s.category, cost: 40, currentPrice: 100, map: null, stores: s.storeIds.map((storeId) => ({ storeId, regionId: s.regionId })) },
+      context: {
+        sku: s.sku,
+        category: s.category,
+        cost: 40,
+        currentPrice: 100,
+        map: null,
+        stores: s.storeIds.map((storeId) => ({ storeId, regionId: s.regionId })),
+      },
       guardrails: { hard: false, requestedPrice: 90, finalPrice: 89.99, boundBy: 'charm_rounding', violations: [] },
     });
     expect(st.guardrails!.changePct).toBeCloseTo(-0.1001, 4);
@@ -341,7 +375,16 @@ describe('state and decisions', () => {
 
     const approved = await decide(id, p.category.apiKey, { decision: 'approve', comment: 'Fine for the season' });
     expect(approved.status).toBe(200);
-    expect(approved.body.decisions).toEqual([expect.objectContaining({ decision: 'approve', actorId: p.category.id, actorRole: 'category_manager', level: 1, subjectId: id, comment: 'Fine for the season' })]);
+    expect(approved.body.decisions).toEqual([
+      expect.objectContaining({
+        decision: 'approve',
+        actorId: p.category.id,
+        actorRole: 'category_manager',
+        level: 1,
+        subjectId: id,
+        comment: 'Fine for the season',
+      }),
+    ]);
     // Decided: a second decision while the run goes on is a conflict.
     const late = await decide(id, p.category2.apiKey, { decision: 'reject', comment: 'Too late' });
     expectProblem(late, 409, 'nothing-pending');
@@ -356,7 +399,11 @@ describe('state and decisions', () => {
     const row = await h.db.priceChange.findUniqueOrThrow({ where: { id } });
     expect(row.status).toBe('completed');
     expect(Number(row.newPrice)).toBe(89.99);
-    expect(simulatorPushes(s.sku).map((x) => [x.channel, x.storeId, x.price]).sort()).toEqual(s.storeIds.map((storeId) => ['pos', storeId, 89.99]).sort());
+    expect(
+      simulatorPushes(s.sku)
+        .map((x) => [x.channel, x.storeId, x.price])
+        .sort(),
+    ).toEqual(s.storeIds.map((storeId) => ['pos', storeId, 89.99]).sort());
     expect((await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: id } })).status).toBe('APPROVED');
 
     expectProblem(await decide(id, p.category2.apiKey, { decision: 'approve' }), 409, 'nothing-pending');
@@ -386,14 +433,28 @@ describe('listing and the inbox', () => {
     const s = await createPricingScenario(h.db);
     const { id, runId } = await start(s, { storeIds: [s.storeIds[0]] });
     try {
-      const listed = await eventually(async () => {
-        const res = await request(app).get(`${BASE}?status=running&storeId=${s.storeIds[0]}`).set(auth(s.people.ops.apiKey));
-        if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-        const item = res.body.items?.find((i: { id: string }) => i.id === id);
-        return item?.stage === 'awaiting_approval' && item.approvalPending ? res : undefined;
-      }, 30_000, 'visibility of the change awaiting approval');
+      const listed = await eventually(
+        async () => {
+          const res = await request(app).get(`${BASE}?status=running&storeId=${s.storeIds[0]}`).set(auth(s.people.ops.apiKey));
+          if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+          const item = res.body.items?.find((i: { id: string }) => i.id === id);
+          return item?.stage === 'awaiting_approval' && item.approvalPending ? res : undefined;
+        },
+        30_000,
+        'visibility of the change awaiting approval',
+      );
       expect(listed.body.items).toEqual([
-        expect.objectContaining({ id, workflowId: id, runId, status: 'running', stage: 'awaiting_approval', storeId: s.storeIds[0], approvalPending: true, approverRoles: ['category_manager'], closedAt: null }),
+        expect.objectContaining({
+          id,
+          workflowId: id,
+          runId,
+          status: 'running',
+          stage: 'awaiting_approval',
+          storeId: s.storeIds[0],
+          approvalPending: true,
+          approverRoles: ['category_manager'],
+          closedAt: null,
+        }),
       ]);
       expect(listed.body).toHaveProperty('nextPageToken');
 
@@ -421,12 +482,26 @@ describe('listing and the inbox', () => {
     const { id } = await start(s);
     try {
       await awaitingApproval(s, id);
-      const mine = await eventually(async () => {
-        const items = await inbox(p.category.apiKey, id);
-        return items.length ? items : undefined;
-      }, 10_000, 'inbox item');
+      const mine = await eventually(
+        async () => {
+          const items = await inbox(p.category.apiKey, id);
+          return items.length ? items : undefined;
+        },
+        10_000,
+        'inbox item',
+      );
       expect(mine).toEqual([
-        expect.objectContaining({ process: 'price-changes', processId: id, subjectType: 'price_change', subjectId: id, level: 1, levelCount: 1, canDecide: true, approverRoles: ['category_manager'], decideUrl: `${BASE}/${id}/decisions` }),
+        expect.objectContaining({
+          process: 'price-changes',
+          processId: id,
+          subjectType: 'price_change',
+          subjectId: id,
+          level: 1,
+          levelCount: 1,
+          canDecide: true,
+          approverRoles: ['category_manager'],
+          decideUrl: `${BASE}/${id}/decisions`,
+        }),
       ]);
       expect(await inbox(p.category2.apiKey, id)).toHaveLength(1);
       expect(await inbox(p.otherCategory.apiKey, id)).toEqual([]);
@@ -446,15 +521,27 @@ describe('listing and the inbox', () => {
     const { id } = await start(s);
     try {
       await awaitingApproval(s, id);
-      const [row] = await eventually(async () => {
-        const items = await inbox(p.category.apiKey, id);
-        return items.length ? items : undefined;
-      }, 10_000, 'inbox item');
+      const [row] = await eventually(
+        async () => {
+          const items = await inbox(p.category.apiKey, id);
+          return items.length ? items : undefined;
+        },
+        10_000,
+        'inbox item',
+      );
       expect(row).toMatchObject({ canDecide: true });
       const request = await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: id } });
       // What the gate writes first when category2 decides, before the run moves the row on.
       await h.db.approvalDecision.create({
-        data: { id: `${request.id}:L1`, approvalRequestId: request.id, level: 1, decision: 'approve', actorId: p.category2.id, actorRole: 'category_manager', decidedAt: new Date() },
+        data: {
+          id: `${request.id}:L1`,
+          approvalRequestId: request.id,
+          level: 1,
+          decision: 'approve',
+          actorId: p.category2.id,
+          actorRole: 'category_manager',
+          decidedAt: new Date(),
+        },
       });
       expect(await inbox(p.category.apiKey, id)).toEqual([expect.objectContaining({ level: 1, canDecide: false })]);
       expect(await inbox(p.category2.apiKey, id)).toEqual([expect.objectContaining({ level: 1, canDecide: false })]);
@@ -470,10 +557,14 @@ describe('listing and the inbox', () => {
     const { id } = await start(s, {}, s.people.category.apiKey);
     try {
       await awaitingApproval(s, id);
-      const items = await eventually(async () => {
-        const x = await inbox(s.people.category.apiKey, id);
-        return x.length ? x : undefined;
-      }, 10_000, 'inbox item');
+      const items = await eventually(
+        async () => {
+          const x = await inbox(s.people.category.apiKey, id);
+          return x.length ? x : undefined;
+        },
+        10_000,
+        'inbox item',
+      );
       expect(items).toEqual([expect.objectContaining({ canDecide: false })]);
       expectProblem(await decide(id, s.people.category.apiKey, { decision: 'approve' }), 403, 'forbidden');
       expect((await decide(id, s.people.category2.apiKey, { decision: 'reject', comment: 'Not this season' })).status).toBe(200);
@@ -507,7 +598,12 @@ describe('cancellation', () => {
     expect(res.body).toEqual({ id, workflowId: id, runId, status: 'running', cancellation: 'requested' });
 
     const after = await stateWhen(s, id, (x) => x.status === 'cancelled', 'cancelled');
-    expect(after).toMatchObject({ stage: 'cancelled', pendingApproval: null, pushed: [], cancellation: { reason: 'Supplier raised the cost', actorId: p.category.id } });
+    expect(after).toMatchObject({
+      stage: 'cancelled',
+      pendingApproval: null,
+      pushed: [],
+      cancellation: { reason: 'Supplier raised the cost', actorId: p.category.id },
+    });
     expect(after.failure).toMatch(/Supplier raised the cost/);
     expect((await h.db.priceChange.findUniqueOrThrow({ where: { id } })).status).toBe('cancelled');
     expect((await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: id } })).status).toBe('CANCELLED');
@@ -547,7 +643,14 @@ test('the OpenAPI document has the price-change paths and start schema', async (
   const startOp = res.body.paths[BASE].post;
   expect(startOp.requestBody.content['application/json'].schema).toBeDefined();
   expect(res.body.components.schemas.PriceChangeStart.properties).toEqual(
-    expect.objectContaining({ sku: expect.anything(), storeIds: expect.anything(), newPrice: expect.anything(), reason: expect.anything(), effectiveAt: expect.anything(), endsAt: expect.anything() }),
+    expect.objectContaining({
+      sku: expect.anything(),
+      storeIds: expect.anything(),
+      newPrice: expect.anything(),
+      reason: expect.anything(),
+      effectiveAt: expect.anything(),
+      endsAt: expect.anything(),
+    }),
   );
   const decisionProps = res.body.paths[`${BASE}/{id}/decisions`].post.requestBody.content['application/json'].schema;
   expect(JSON.stringify(decisionProps)).toContain('counterPrice');

@@ -38,10 +38,14 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
   expect(started.status).toBe(201);
   const id = started.body.id as string;
 
-  const st = await eventually(async () => {
-    const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
-    return res.status === 200 && res.body.pendingApprovals?.length === 2 ? res : undefined;
-  }, 30_000, 'two purchase orders awaiting approval');
+  const st = await eventually(
+    async () => {
+      const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+      return res.status === 200 && res.body.pendingApprovals?.length === 2 ? res : undefined;
+    },
+    30_000,
+    'two purchase orders awaiting approval',
+  );
   expect(responseErrors('get', `${BASE}/{id}`, 200, st.body)).toEqual([]);
 
   const pos = st.body.purchaseOrders as Po[];
@@ -84,7 +88,9 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
     expect(line.why!.z).toBeGreaterThan(1);
     expect(line.why!.forecastMethod).toEqual(expect.any(String));
     expect(line.why!.model === null || (typeof line.why!.model.name === 'string' && line.why!.model.version >= 1)).toBe(true);
-    expect(line.why!.sentence).toMatch(/^Forecast 60 over 6 days \(σ 0\) \+ safety stock 0 for \d+(\.\d+)?% → order-up-to 60; on hand 0, on order 0 → need 60, ordering 10 packs of 6 = 60$/);
+    expect(line.why!.sentence).toMatch(
+      /^Forecast 60 over 6 days \(σ 0\) \+ safety stock 0 for \d+(\.\d+)?% → order-up-to 60; on hand 0, on order 0 → need 60, ordering 10 packs of 6 = 60$/,
+    );
     expect(line.why!.reasons.length).toBeGreaterThan(3);
     // 8 whole weeks before the planning day, 10 units a day.
     expect(line.salesLast8Weeks).toHaveLength(8);
@@ -109,14 +115,21 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
   expect(row.details.purchaseOrder.lines.map((l: Line) => l.why!.sentence)).toEqual(regional.lines.map((l) => l.why!.sentence));
 
   // The store manager approves the first level: approvedBy shows it while the regional manager decides.
-  const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.people.manager.apiKey)).send({ decision: 'approve', purchaseOrderId: regional.id });
+  const decided = await request(app)
+    .post(`${BASE}/${id}/decisions`)
+    .set(auth(s.people.manager.apiKey))
+    .send({ decision: 'approve', purchaseOrderId: regional.id });
   expect(decided.status).toBe(200);
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
-  const after = await eventually(async () => {
-    const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
-    const po = (res.body.purchaseOrders as Po[]).find((p) => p.id === regional.id)!;
-    return res.body.pendingApprovals.some((p: { subjectId: string; level: number }) => p.subjectId === regional.id && p.level === 2) ? po : undefined;
-  }, 15_000, 'the regional PO at its second level');
+  const after = await eventually(
+    async () => {
+      const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+      const po = (res.body.purchaseOrders as Po[]).find((p) => p.id === regional.id)!;
+      return res.body.pendingApprovals.some((p: { subjectId: string; level: number }) => p.subjectId === regional.id && p.level === 2) ? po : undefined;
+    },
+    15_000,
+    'the regional PO at its second level',
+  );
   expect(after.approvedBy).toEqual([s.people.manager.id]);
   const inboxRegional = await request(app).get('/api/v1/approvals?status=pending').set(auth(s.people.regional.apiKey));
   const regionalRow = (inboxRegional.body.items as { subjectId: string; details: any }[]).find((i) => i.subjectId === regional.id)!;

@@ -30,9 +30,16 @@ const BASE = '/api/v1/replenishments';
 
 type ApiState = ReplenishmentState & { id: string; workflowId: string; runId: string; status: string; result: unknown };
 type Started = { id: string; workflowId: string; runId: string; status: string };
-type InboxItem = { process: string; processId: string; subjectId: string; level: number; levelCount: number; canDecide: boolean; decideUrl: string; storeId: string | null };
-
-
+type InboxItem = {
+  process: string;
+  processId: string;
+  subjectId: string;
+  level: number;
+  levelCount: number;
+  canDecide: boolean;
+  decideUrl: string;
+  storeId: string | null;
+};
 
 async function start(s: ReplenishmentScenario, key = s.people.system.apiKey): Promise<Started> {
   const res = await request(app).post(BASE).set(auth(key)).send({ storeId: s.storeId, asOf: s.asOf });
@@ -47,10 +54,14 @@ async function getState(id: string, key: string): Promise<ApiState> {
 }
 
 async function stateWhen(s: ReplenishmentScenario, id: string, ok: (st: ApiState) => boolean, what: string, timeoutMs = 30_000): Promise<ApiState> {
-  return eventually(async () => {
-    const st = await getState(id, s.people.ops.apiKey);
-    return ok(st) ? st : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const st = await getState(id, s.people.ops.apiKey);
+      return ok(st) ? st : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 const poOf = (st: ReplenishmentState, s: ReplenishmentScenario, tier: TierKey): PurchaseOrderState => {
@@ -85,17 +96,42 @@ describe('starting a replenishment', () => {
     expect(byManager.status).toBe(200);
     expect(byManager.body.runId).toBe(res.body.runId);
 
-    const st = await stateWhen(s, id, (x) => x.pendingApprovals.length === 2 && poOf(x, s, 'auto').stage === 'awaiting_acknowledgment', 'two approvals pending, auto PO sent');
-    expect(st).toMatchObject({ id, workflowId: id, runId: res.body.runId, status: 'running', stage: 'awaiting_approval', storeId: s.storeId, regionId: s.regionId, asOf: s.asOf, result: null });
+    const st = await stateWhen(
+      s,
+      id,
+      (x) => x.pendingApprovals.length === 2 && poOf(x, s, 'auto').stage === 'awaiting_acknowledgment',
+      'two approvals pending, auto PO sent',
+    );
+    expect(st).toMatchObject({
+      id,
+      workflowId: id,
+      runId: res.body.runId,
+      status: 'running',
+      stage: 'awaiting_approval',
+      storeId: s.storeId,
+      regionId: s.regionId,
+      asOf: s.asOf,
+      result: null,
+    });
     expect(st.planning).toMatchObject({ skusTotal: 5, skusExamined: 5, linesPlanned: 5 });
     expect(poOf(st, s, 'auto')).toMatchObject({ tier: 'auto', totalValue: s.suppliers.auto!.value, approvedBy: ['system:auto'], lineCount: 1 });
     expect(poOf(st, s, 'store')).toMatchObject({ tier: 'store_manager', stage: 'awaiting_approval', totalValue: 3000, lineCount: 2 });
     expect(poOf(st, s, 'regional')).toMatchObject({ tier: 'store_and_regional', stage: 'awaiting_approval', totalValue: 12000, lineCount: 2 });
-    expect(poOf(st, s, 'store').lines.map((l) => l.sku).sort()).toEqual([...s.suppliers.store!.skus].sort());
-    for (const line of poOf(st, s, 'regional').lines) expect(line).toMatchObject({ quantity: UNITS_PER_SKU, plannedQuantity: UNITS_PER_SKU, packSize: PACK_SIZE, unitCost: 100, received: 0 });
+    expect(
+      poOf(st, s, 'store')
+        .lines.map((l) => l.sku)
+        .sort(),
+    ).toEqual([...s.suppliers.store!.skus].sort());
+    for (const line of poOf(st, s, 'regional').lines)
+      expect(line).toMatchObject({ quantity: UNITS_PER_SKU, plannedQuantity: UNITS_PER_SKU, packSize: PACK_SIZE, unitCost: 100, received: 0 });
     expect(st.pendingApprovals.map((p) => p.subjectId).sort()).toEqual([s.suppliers.regional!.purchaseOrderId, s.suppliers.store!.purchaseOrderId].sort());
     const storeApproval = st.pendingApprovals.find((p) => p.subjectId === s.suppliers.store!.purchaseOrderId)!;
-    expect(storeApproval).toMatchObject({ subjectType: 'purchase_order', level: 1, levelCount: 1, approvers: [{ role: 'store_manager', scope: { storeId: s.storeId, regionId: s.regionId } }] });
+    expect(storeApproval).toMatchObject({
+      subjectType: 'purchase_order',
+      level: 1,
+      levelCount: 1,
+      approvers: [{ role: 'store_manager', scope: { storeId: s.storeId, regionId: s.regionId } }],
+    });
     expect(Date.parse(storeApproval.dueAt)).toBeGreaterThan(Date.now());
     expect(st.pendingApprovals.find((p) => p.subjectId === s.suppliers.regional!.purchaseOrderId)).toMatchObject({ level: 1, levelCount: 2 });
     expect(st.pendingApproval).toEqual(st.pendingApprovals[0]);
@@ -167,10 +203,14 @@ describe('starting a replenishment', () => {
     const poId = s.suppliers.store!.purchaseOrderId;
     await stateWhen(s, started.id, (x) => x.pendingApprovals.length === 1, 'approval pending');
 
-    const mine = await eventually(async () => {
-      const items = await inbox(s.people.manager.apiKey, started.id);
-      return items.length ? items : undefined;
-    }, 10_000, 'inbox item');
+    const mine = await eventually(
+      async () => {
+        const items = await inbox(s.people.manager.apiKey, started.id);
+        return items.length ? items : undefined;
+      },
+      10_000,
+      'inbox item',
+    );
     expect(mine).toEqual([expect.objectContaining({ subjectId: poId, canDecide: false })]);
 
     const self = await decide(started.id, s.people.manager.apiKey, { decision: 'approve', purchaseOrderId: poId });
@@ -194,14 +234,28 @@ describe('listing', () => {
     const r1 = await start(s1);
     const r2 = await start(s2);
 
-    const listed = await eventually(async () => {
-      const res = await request(app).get(`${BASE}?status=running&storeId=${s1.storeId}`).set(auth(s1.people.manager.apiKey));
-      if (res.status !== 200) throw new Error(JSON.stringify(res.body));
-      const item = res.body.items?.find((i: { id: string }) => i.id === r1.id);
-      return item?.stage === 'awaiting_approval' && item.approvalPending ? res : undefined;
-    }, 30_000, 'visibility of the run awaiting approval');
+    const listed = await eventually(
+      async () => {
+        const res = await request(app).get(`${BASE}?status=running&storeId=${s1.storeId}`).set(auth(s1.people.manager.apiKey));
+        if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+        const item = res.body.items?.find((i: { id: string }) => i.id === r1.id);
+        return item?.stage === 'awaiting_approval' && item.approvalPending ? res : undefined;
+      },
+      30_000,
+      'visibility of the run awaiting approval',
+    );
     expect(listed.body.items).toEqual([
-      expect.objectContaining({ id: r1.id, workflowId: r1.id, runId: r1.runId, status: 'running', stage: 'awaiting_approval', storeId: s1.storeId, approvalPending: true, approverRoles: ['store_manager'], closedAt: null }),
+      expect.objectContaining({
+        id: r1.id,
+        workflowId: r1.id,
+        runId: r1.runId,
+        status: 'running',
+        stage: 'awaiting_approval',
+        storeId: s1.storeId,
+        approvalPending: true,
+        approverRoles: ['store_manager'],
+        closedAt: null,
+      }),
     ]);
     expect(listed.body).toHaveProperty('nextPageToken');
 
@@ -210,10 +264,14 @@ describe('listing', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.items.map((i: { id: string }) => i.id)).toContain(r1.id);
     expect(mine.body.items.every((i: { storeId: string }) => i.storeId === s1.storeId)).toBe(true);
-    const opsList = await eventually(async () => {
-      const res = await request(app).get(`${BASE}?storeId=${s2.storeId}`).set(auth(s1.people.ops.apiKey));
-      return res.body.items?.some((i: { id: string }) => i.id === r2.id) ? res : undefined;
-    }, 30_000, 'visibility of the second run');
+    const opsList = await eventually(
+      async () => {
+        const res = await request(app).get(`${BASE}?storeId=${s2.storeId}`).set(auth(s1.people.ops.apiKey));
+        return res.body.items?.some((i: { id: string }) => i.id === r2.id) ? res : undefined;
+      },
+      30_000,
+      'visibility of the second run',
+    );
     expect(opsList.body.items.map((i: { id: string }) => i.id)).toEqual([r2.id]);
 
     const completed = await request(app).get(`${BASE}?status=completed&storeId=${s1.storeId}`).set(auth(s1.people.manager.apiKey));
@@ -275,7 +333,10 @@ describe('decisions', () => {
     expectProblem(notPacks, 400, 'validation-error');
     expect(notPacks.body.detail).toMatch(/lines\[0\]\.quantity: must be whole packs of 6 \(got 33\)/);
     expect(fields(notPacks)).toEqual(['body.lines[0].quantity']);
-    const unknownSku = await edit([{ sku: sku1, quantity: 30 }, { sku: `NOPE-${s.suffix}`, quantity: 6 }]);
+    const unknownSku = await edit([
+      { sku: sku1, quantity: 30 },
+      { sku: `NOPE-${s.suffix}`, quantity: 6 },
+    ]);
     expectProblem(unknownSku, 400, 'validation-error');
     expect(unknownSku.body.detail).toMatch(/lines\[1\]\.sku: NOPE-\S+ is not on this purchase order/);
     expect(fields(unknownSku)).toEqual(['body.lines[1].sku']);
@@ -285,16 +346,25 @@ describe('decisions', () => {
     const negative = await edit([{ sku: sku1, quantity: -6 }]);
     expectProblem(negative, 400, 'validation-error');
     expect(fields(negative)).toEqual(['body.lines.0.quantity']);
-    const fraction = await edit([{ sku: sku1, quantity: 6.5 }, { sku: sku2, quantity: '12' }]);
+    const fraction = await edit([
+      { sku: sku1, quantity: 6.5 },
+      { sku: sku2, quantity: '12' },
+    ]);
     expectProblem(fraction, 400, 'validation-error');
     expect(fields(fraction)).toEqual(['body.lines.0.quantity', 'body.lines.1.quantity']);
     const absurd = await edit([{ sku: sku1, quantity: 6000 }]);
     expectProblem(absurd, 400, 'validation-error');
     expect(absurd.body.detail).toMatch(/6000 is more than 600/);
-    const twice = await edit([{ sku: sku1, quantity: 30 }, { sku: sku1, quantity: 36 }]);
+    const twice = await edit([
+      { sku: sku1, quantity: 30 },
+      { sku: sku1, quantity: 36 },
+    ]);
     expectProblem(twice, 400, 'validation-error');
     expect(twice.body.detail).toMatch(/edited twice/);
-    const nothingLeft = await edit([{ sku: sku1, quantity: 0 }, { sku: sku2, quantity: 0 }]);
+    const nothingLeft = await edit([
+      { sku: sku1, quantity: 0 },
+      { sku: sku2, quantity: 0 },
+    ]);
     expectProblem(nothingLeft, 400, 'validation-error');
     expect(nothingLeft.body.detail).toMatch(/reject the purchase order instead/);
     expectProblem(await edit([]), 400, 'validation-error');
@@ -307,7 +377,13 @@ describe('decisions', () => {
     const approved = await edit([{ sku: sku1, quantity: 30 }]);
     expect(approved.status).toBe(200);
     expect(approved.body.decisions).toEqual([
-      expect.objectContaining({ decision: 'approve', actorId: p.manager.id, comment: 'Half the first line', subjectId: poId, payload: { lines: [{ sku: sku1, quantity: 30 }] } }),
+      expect.objectContaining({
+        decision: 'approve',
+        actorId: p.manager.id,
+        comment: 'Half the first line',
+        subjectId: poId,
+        payload: { lines: [{ sku: sku1, quantity: 30 }] },
+      }),
     ]);
     const shown = poOf(approved.body as ApiState, s, 'store');
     expect(shown.lines.find((l) => l.sku === sku1)).toMatchObject({ quantity: 30, plannedQuantity: UNITS_PER_SKU });
@@ -322,12 +398,21 @@ describe('decisions', () => {
     const dbPo = await h.db.purchaseOrder.findUniqueOrThrow({ where: { id: poId }, include: { lines: { orderBy: { sku: 'asc' } } } });
     expect(dbPo.status).toBe('SENT');
     expect(Number(dbPo.totalValue)).toBe(2250);
-    expect(dbPo.lines.map((l) => [l.sku, l.quantity, l.plannedQuantity])).toEqual([[sku1, 30, 60], [sku2, 60, 60]].sort());
+    expect(dbPo.lines.map((l) => [l.sku, l.quantity, l.plannedQuantity])).toEqual(
+      [
+        [sku1, 30, 60],
+        [sku2, 60, 60],
+      ].sort(),
+    );
     expect((await stock(s, sku1)).onOrder).toBe(30);
     expect((await stock(s, sku2)).onOrder).toBe(60);
     const audits = await h.db.auditEvent.findMany({ where: { entityId: poId, action: 'purchase_order.quantities_edited' } });
     expect(audits).toHaveLength(1);
-    expect(audits[0]).toMatchObject({ actorId: p.manager.id, workflowId: id, details: { changes: [{ sku: sku1, before: 60, after: 30 }], totalBefore: 3000, totalAfter: 2250 } });
+    expect(audits[0]).toMatchObject({
+      actorId: p.manager.id,
+      workflowId: id,
+      details: { changes: [{ sku: sku1, before: 60, after: 30 }], totalBefore: 3000, totalAfter: 2250 },
+    });
 
     const late = await decide(id, p.manager2.apiKey, { decision: 'reject', purchaseOrderId: poId, comment: 'Too late' });
     expectProblem(late, 409, 'already-decided');
@@ -344,7 +429,9 @@ describe('decisions', () => {
     expectProblem(await decide(id, s.people.manager.apiKey, { decision: 'reject', purchaseOrderId: poId }), 400, 'validation-error');
     const res = await decide(id, s.people.manager.apiKey, { decision: 'reject', purchaseOrderId: poId, comment: 'Overstocked after the sale' });
     expect(res.status).toBe(200);
-    expect(res.body.decisions).toEqual([expect.objectContaining({ decision: 'reject', actorId: s.people.manager.id, comment: 'Overstocked after the sale', subjectId: poId })]);
+    expect(res.body.decisions).toEqual([
+      expect.objectContaining({ decision: 'reject', actorId: s.people.manager.id, comment: 'Overstocked after the sale', subjectId: poId }),
+    ]);
 
     const done = await stateWhen(s, id, (x) => x.status === 'completed', 'run completed');
     expect(done).toMatchObject({ stage: 'completed', totals: { byStage: { rejected: 1 } } });
@@ -363,13 +450,24 @@ describe('decisions', () => {
     const p = s.people;
     await stateWhen(s, id, (x) => x.pendingApprovals.length === 2, 'two approvals pending');
 
-    const managerItems = await eventually(async () => {
-      const items = await inbox(p.manager.apiKey, id);
-      return items.length === 2 ? items : undefined;
-    }, 10_000, 'two inbox items');
+    const managerItems = await eventually(
+      async () => {
+        const items = await inbox(p.manager.apiKey, id);
+        return items.length === 2 ? items : undefined;
+      },
+      10_000,
+      'two inbox items',
+    );
     expect(managerItems.map((i) => i.subjectId).sort()).toEqual([regionalPo, storePo].sort());
     for (const item of managerItems) {
-      expect(item).toMatchObject({ process: 'replenishments', processId: id, level: 1, canDecide: true, storeId: s.storeId, decideUrl: `${BASE}/${id}/decisions` });
+      expect(item).toMatchObject({
+        process: 'replenishments',
+        processId: id,
+        level: 1,
+        canDecide: true,
+        storeId: s.storeId,
+        decideUrl: `${BASE}/${id}/decisions`,
+      });
     }
     expect(managerItems.find((i) => i.subjectId === regionalPo)).toMatchObject({ levelCount: 2 });
     expect(await inbox(p.regional.apiKey, id)).toEqual([]);
@@ -393,10 +491,14 @@ describe('decisions', () => {
     expect(level2.approvers).toEqual([{ role: 'regional_manager', scope: { storeId: s.storeId, regionId: s.regionId } }]);
     expect(poOf(st, s, 'regional').stage).toBe('awaiting_approval');
 
-    const regionalItems = await eventually(async () => {
-      const items = await inbox(p.regional.apiKey, id);
-      return items.length ? items : undefined;
-    }, 10_000, 'regional inbox item');
+    const regionalItems = await eventually(
+      async () => {
+        const items = await inbox(p.regional.apiKey, id);
+        return items.length ? items : undefined;
+      },
+      10_000,
+      'regional inbox item',
+    );
     expect(regionalItems).toEqual([expect.objectContaining({ process: 'replenishments', subjectId: regionalPo, level: 2, levelCount: 2, canDecide: true })]);
     expect((await inbox(p.manager.apiKey, id)).map((i) => i.subjectId)).toEqual([storePo]);
 
@@ -441,10 +543,20 @@ describe('supplier events', () => {
     expectProblem(unsent, 409, 'wrong-stage');
     expect(unsent.body.detail).toMatch(/has not been sent/);
 
-    const unknownLine = await supplierEvent(id, key, { eventId: ev('bad-sku'), purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku: store.skus[0], quantityReceived: 6 }] });
+    const unknownLine = await supplierEvent(id, key, {
+      eventId: ev('bad-sku'),
+      purchaseOrderId: auto.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku: store.skus[0], quantityReceived: 6 }],
+    });
     expectProblem(unknownLine, 400, 'validation-error');
     expect(fields(unknownLine)).toEqual(['body.lines[0].sku']);
-    const tooMany = await supplierEvent(id, key, { eventId: ev('too-many'), purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku, quantityReceived: 54, quantityRejected: 12 }] });
+    const tooMany = await supplierEvent(id, key, {
+      eventId: ev('too-many'),
+      purchaseOrderId: auto.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku, quantityReceived: 54, quantityRejected: 12 }],
+    });
     expectProblem(tooMany, 400, 'validation-error');
     expect(fields(tooMany)).toEqual(['body.lines[0]']);
     expect(tooMany.body.errors[0].message).toMatch(/66 is more than the 60 still outstanding/);
@@ -454,7 +566,12 @@ describe('supplier events', () => {
     const badType = await supplierEvent(id, key, { eventId: ev('bad-type'), purchaseOrderId: auto.purchaseOrderId, type: 'delivered', colour: 'red' });
     expectProblem(badType, 400, 'validation-error');
     expect(fields(badType)).toEqual(['body', 'body.type']);
-    const badQty = await supplierEvent(id, key, { eventId: ev('bad-qty'), purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku, quantityReceived: -1 }] });
+    const badQty = await supplierEvent(id, key, {
+      eventId: ev('bad-qty'),
+      purchaseOrderId: auto.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku, quantityReceived: -1 }],
+    });
     expect(fields(badQty)).toEqual(['body.lines.0.quantityReceived']);
     expect(await stock(s, sku)).toMatchObject({ onHand: 0, onOrder: UNITS_PER_SKU });
     expect(await h.db.supplierEvent.count({ where: { purchaseOrderId: auto.purchaseOrderId } })).toBe(0);
@@ -478,24 +595,46 @@ describe('supplier events', () => {
     expect(await stock(s, sku)).toMatchObject({ onHand: 24, onOrder: 36 });
     expect((await supplierEvent(id, key, partial)).body).toMatchObject({ duplicate: true, purchaseOrderStage: 'partially_received' });
     expect(await stock(s, sku)).toMatchObject({ onHand: 24, onOrder: 36 });
-    const over = await supplierEvent(id, key, { eventId: ev('rcpt-over'), purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku, quantityReceived: 42 }] });
+    const over = await supplierEvent(id, key, {
+      eventId: ev('rcpt-over'),
+      purchaseOrderId: auto.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku, quantityReceived: 42 }],
+    });
     expectProblem(over, 400, 'validation-error');
     expect(over.body.errors[0].message).toMatch(/42 is more than the 36 still outstanding/);
 
-    const rest = await supplierEvent(id, key, { eventId: ev('rcpt-2'), purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku, quantityReceived: 36 }] });
+    const rest = await supplierEvent(id, key, {
+      eventId: ev('rcpt-2'),
+      purchaseOrderId: auto.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku, quantityReceived: 36 }],
+    });
     expect(rest.status).toBe(200);
     expect(rest.body).toMatchObject({ duplicate: false, purchaseOrderStage: 'received' });
     expect(await stock(s, sku)).toMatchObject({ onHand: UNITS_PER_SKU, onOrder: 0 });
-    expect(await h.db.purchaseOrder.findUniqueOrThrow({ where: { id: auto.purchaseOrderId } })).toMatchObject({ status: 'RECEIVED', supplierReference: expect.any(String) });
+    expect(await h.db.purchaseOrder.findUniqueOrThrow({ where: { id: auto.purchaseOrderId } })).toMatchObject({
+      status: 'RECEIVED',
+      supplierReference: expect.any(String),
+    });
     const st = await getState(id, s.people.ops.apiKey);
     expect(poOf(st, s, 'auto')).toMatchObject({ stage: 'received', lines: [expect.objectContaining({ sku, quantity: 60, received: 60 })] });
     expect(poOf(st, s, 'auto').events.map((e) => e.eventId)).toEqual([ev('ack'), ev('rcpt-1'), ev('rcpt-2')]);
-    expectProblem(await supplierEvent(id, key, { eventId: ev('after-close'), purchaseOrderId: auto.purchaseOrderId, type: 'acknowledged' }), 409, 'wrong-stage');
+    expectProblem(
+      await supplierEvent(id, key, { eventId: ev('after-close'), purchaseOrderId: auto.purchaseOrderId, type: 'acknowledged' }),
+      409,
+      'wrong-stage',
+    );
 
     // The store PO: approved, sent, received in full without an acknowledgment first; the run completes.
     expect((await decide(id, s.people.manager.apiKey, { decision: 'approve', purchaseOrderId: store.purchaseOrderId })).status).toBe(200);
     await stateWhen(s, id, (x) => poOf(x, s, 'store').stage === 'awaiting_acknowledgment', 'store PO sent');
-    const full = { eventId: ev('store-rcpt'), purchaseOrderId: store.purchaseOrderId, type: 'received', lines: store.skus.map((k) => ({ sku: k, quantityReceived: UNITS_PER_SKU })) };
+    const full = {
+      eventId: ev('store-rcpt'),
+      purchaseOrderId: store.purchaseOrderId,
+      type: 'received',
+      lines: store.skus.map((k) => ({ sku: k, quantityReceived: UNITS_PER_SKU })),
+    };
     expect((await supplierEvent(id, key, full)).body).toMatchObject({ duplicate: false, purchaseOrderStage: 'received' });
     const done = await stateWhen(s, id, (x) => x.status === 'completed', 'run completed');
     expect(done).toMatchObject({ stage: 'completed', totals: { byStage: { received: 2 } } });
@@ -553,7 +692,9 @@ describe('cancellation', () => {
 test('the OpenAPI document has the replenishment paths, supplier events included', async () => {
   const res = await request(app).get('/api/v1/openapi.json');
   expect(res.status).toBe(200);
-  expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining([BASE, `${BASE}/{id}`, `${BASE}/{id}/decisions`, `${BASE}/{id}/cancel`, `${BASE}/{id}/supplier-events`]));
+  expect(Object.keys(res.body.paths)).toEqual(
+    expect.arrayContaining([BASE, `${BASE}/{id}`, `${BASE}/{id}/decisions`, `${BASE}/{id}/cancel`, `${BASE}/{id}/supplier-events`]),
+  );
   const op = res.body.paths[`${BASE}/{id}/supplier-events`].post;
   expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '403', '404', '408', '409', '413', '415', '429', '431', '503']);
   expect(op.requestBody.content['application/json'].schema).toBeDefined();

@@ -54,13 +54,33 @@ describe('one-click unsubscribe (RFC 8058)', () => {
   });
 
   test.each([
-    ['forged payload', (t: string) => { const [v, p, s] = t.split('.'); return `${v}.${p!.slice(0, -2)}AA.${s}`; }, 'bad_signature'],
+    [
+      'forged payload',
+      (t: string) => {
+        const [v, p, s] = t.split('.');
+        return `${v}.${p!.slice(0, -2)}AA.${s}`;
+      },
+      'bad_signature',
+    ],
     ['forged signature', (t: string) => `${t.slice(0, -4)}AAAA`, 'bad_signature'],
     ['not a token', () => 'hello', 'malformed'],
     ['another secret', () => createUnsubscribeToken('someone-elses-secret-000', { customerId: 'X', campaignId: 'c', email: 'x@example.com' }), 'bad_signature'],
-    ['expired', () => createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date(Date.now() - 400 * 86_400_000) }), 'expired'],
-    ['dated ten minutes ahead', () => createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date(Date.now() + 10 * 60_000) }), 'issued_in_future'],
-    ['dated years ahead', () => createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date('2099-01-01T00:00:00Z') }), 'issued_in_future'],
+    [
+      'expired',
+      () =>
+        createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date(Date.now() - 400 * 86_400_000) }),
+      'expired',
+    ],
+    [
+      'dated ten minutes ahead',
+      () => createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date(Date.now() + 10 * 60_000) }),
+      'issued_in_future',
+    ],
+    [
+      'dated years ahead',
+      () => createUnsubscribeToken(SECRETS, { customerId: 'X', campaignId: 'c', email: 'x@example.com' }, { issuedAt: new Date('2099-01-01T00:00:00Z') }),
+      'issued_in_future',
+    ],
   ])('%s: 400 problem, nothing suppressed', async (_name, make, reason) => {
     const email = `victim.${unique()}@example.com`;
     const token = make(createUnsubscribeToken(SECRETS, { customerId: 'CUST-V', campaignId: 'c1', email }));
@@ -84,22 +104,35 @@ describe('one-click unsubscribe (RFC 8058)', () => {
   });
 
   test('the lifetime is the configured one, and the problem says why the link was refused', async () => {
-    const thirtyDays = () => createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: SECRETS, unsubscribeTokenMaxAgeDays: 30 });
+    const thirtyDays = () =>
+      createApp({
+        db: h.db,
+        client: h.client,
+        taskQueue: h.taskQueue,
+        logger: createLogger('silent'),
+        unsubscribeSecrets: SECRETS,
+        unsubscribeTokenMaxAgeDays: 30,
+      });
     const email = `lifetime.${unique()}@example.com`;
-    const issued = (daysAgo: number) => createUnsubscribeToken(SECRETS, { customerId: 'CUST-T', campaignId: 'c1', email }, { issuedAt: new Date(Date.now() - daysAgo * 86_400_000) });
+    const issued = (daysAgo: number) =>
+      createUnsubscribeToken(SECRETS, { customerId: 'CUST-T', campaignId: 'c1', email }, { issuedAt: new Date(Date.now() - daysAgo * 86_400_000) });
     expect((await request(thirtyDays()).get(`/unsubscribe/${issued(29)}`)).status).toBe(200);
     const old = await request(thirtyDays()).post(`/unsubscribe/${issued(31)}`);
     expect(old.status).toBe(400);
     expect(old.body).toMatchObject({ reason: 'expired', detail: expect.stringContaining('30 days after the email was sent') });
     // The default lifetime (365 days) still takes the same link.
     expect((await request(app()).get(`/unsubscribe/${issued(31)}`)).status).toBe(200);
-    const ahead = await request(thirtyDays()).post(`/unsubscribe/${createUnsubscribeToken(SECRETS, { customerId: 'CUST-T', campaignId: 'c1', email }, { issuedAt: new Date(Date.now() + 3_600_000) })}`);
+    const ahead = await request(thirtyDays()).post(
+      `/unsubscribe/${createUnsubscribeToken(SECRETS, { customerId: 'CUST-T', campaignId: 'c1', email }, { issuedAt: new Date(Date.now() + 3_600_000) })}`,
+    );
     expect(ahead.body).toMatchObject({ status: 400, reason: 'issued_in_future', detail: expect.stringContaining('dated in the future') });
     expect(await h.db.suppression.count({ where: { email } })).toBe(0);
   });
 
   test('an app cannot be built without secrets (no fallback to a default)', () => {
-    expect(() => createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: [] })).toThrow(/unsubscribe secrets/);
+    expect(() => createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent'), unsubscribeSecrets: [] })).toThrow(
+      /unsubscribe secrets/,
+    );
     expect(() => createApp({ db: h.db, client: h.client, taskQueue: h.taskQueue, logger: createLogger('silent') } as never)).toThrow(/unsubscribe secrets/);
   });
 });

@@ -31,7 +31,13 @@ test('no worker to answer the state query: 503 with Retry-After within seconds, 
   const started = await request(app)
     .post(BASE)
     .set(auth(s.people.system.apiKey))
-    .send({ sku: s.sku, storeIds: s.storeIds, newPrice: 90, reason: 'Worker down', timing: { monitorWindowMs: 2000, monitorEveryMs: 1000, monitorAfterMs: 0 } });
+    .send({
+      sku: s.sku,
+      storeIds: s.storeIds,
+      newPrice: 90,
+      reason: 'Worker down',
+      timing: { monitorWindowMs: 2000, monitorEveryMs: 1000, monitorAfterMs: 0 },
+    });
   expect(started.status).toBe(201);
   const id = started.body.id as string;
   const read = () => request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
@@ -47,10 +53,14 @@ test('no worker to answer the state query: 503 with Retry-After within seconds, 
   expect(waited).toBeLessThan(14_000);
 
   worker = await h.startWorker();
-  const back = await eventually(async () => {
-    const res = await read();
-    return res.status === 200 ? res : undefined;
-  }, 30_000, 'state readable again');
+  const back = await eventually(
+    async () => {
+      const res = await read();
+      return res.status === 200 ? res : undefined;
+    },
+    30_000,
+    'state readable again',
+  );
   expect(back.body.stage).toBe('awaiting_approval');
   await h.client.workflow.getHandle(id).cancel();
 }, 90_000);

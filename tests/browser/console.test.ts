@@ -99,7 +99,11 @@ async function startedAndPending(resource: string, body: unknown, principal = 'p
   const started = await apiCall('POST', `/api/v1/${resource}`, principal, body);
   expect([200, 201]).toContain(started.status);
   const id = started.body.id as string;
-  await eventually(async () => (await apiCall('GET', `/api/v1/${resource}/${encodeURIComponent(id)}`, principal)).body.pendingApproval, 90_000, `${resource} ${id} pending`);
+  await eventually(
+    async () => (await apiCall('GET', `/api/v1/${resource}/${encodeURIComponent(id)}`, principal)).body.pendingApproval,
+    90_000,
+    `${resource} ${id} pending`,
+  );
   return id;
 }
 
@@ -153,10 +157,22 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
     startedAndPending('appointment-recoveries', { appointmentId: scenario.appointmentId }),
     startedAndPending('replenishments', { storeId: 'S001', asOf }),
     startedAndPending('price-changes', { sku, storeIds: ['S001'], newPrice: Math.round(shelfPrice * 90) / 100, reason: 'Clearance of last season’s knitwear' }),
-    startedAndPending('campaigns', { name: 'Holiday preview for S001 members', segment: { storeIds: ['S001'], tiers: ['GOLD', 'PLATINUM'] }, variants: [{ key: 'a', subject: 'Your holiday preview, {{firstName}}', body: 'New arrivals are in store.' }], holdoutPercent: 10 }),
+    startedAndPending('campaigns', {
+      name: 'Holiday preview for S001 members',
+      segment: { storeIds: ['S001'], tiers: ['GOLD', 'PLATINUM'] },
+      variants: [{ key: 'a', subject: 'Your holiday preview, {{firstName}}', body: 'New arrivals are in store.' }],
+      holdoutPercent: 10,
+    }),
   ]);
-  const retraining = await startModelRetraining({ client: h.client, taskQueue: h.taskQueue }, { modelName: model.modelName, reason: 'console test', trigger: 'manual', requestedBy: 'pos-gateway', storeIds: [model.storeId], historyDays: 200 });
-  await eventually(async () => (await apiCall('GET', `/api/v1/model-retrainings/${retraining.workflowId}`, 'devi')).body.pendingApproval, 120_000, 'retraining pending');
+  const retraining = await startModelRetraining(
+    { client: h.client, taskQueue: h.taskQueue },
+    { modelName: model.modelName, reason: 'console test', trigger: 'manual', requestedBy: 'pos-gateway', storeIds: [model.storeId], historyDays: 200 },
+  );
+  await eventually(
+    async () => (await apiCall('GET', `/api/v1/model-retrainings/${retraining.workflowId}`, 'devi')).body.pendingApproval,
+    120_000,
+    'retraining pending',
+  );
 
   // --- alex: sign in, Alerts, Inbox --------------------------------------------------------
   const alex = await newPage();
@@ -222,7 +238,9 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   expect(effects).toContain('Stylist assigned: Maria Santos');
   expect(effects).toContain('Customer confirmation sent');
   const temporalHref = await alex.getByRole('link', { name: 'Open this run in the Temporal UI' }).getAttribute('href');
-  expect(temporalHref).toBe(`${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(recoveryId)}/${(await apiCall('GET', `/api/v1/appointment-recoveries/${recoveryId}`, 'alex')).body.runId}`);
+  expect(temporalHref).toBe(
+    `${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(recoveryId)}/${(await apiCall('GET', `/api/v1/appointment-recoveries/${recoveryId}`, 'alex')).body.runId}`,
+  );
   await shot(alex, 'run-appointment-recovery');
 
   // --- the stale tab decides again: the API's refusal is shown in place ----------------------
@@ -257,11 +275,15 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await shot(alex, 'approval-replenishment');
   await po.getByRole('button', { name: 'Approve with 1 edited line' }).click();
   await alex.getByRole('status').filter({ hasText: `Approved` }).waitFor();
-  const after = await eventually(async () => {
-    const s = (await apiCall('GET', `/api/v1/replenishments/${replenishmentId}`, 'alex')).body;
-    const o = s.purchaseOrders.find((x: { id: string }) => x.id === poId);
-    return o.approvedBy.includes('alex') ? o : undefined;
-  }, 30_000, 'PO approved by alex');
+  const after = await eventually(
+    async () => {
+      const s = (await apiCall('GET', `/api/v1/replenishments/${replenishmentId}`, 'alex')).body;
+      const o = s.purchaseOrders.find((x: { id: string }) => x.id === poId);
+      return o.approvedBy.includes('alex') ? o : undefined;
+    },
+    30_000,
+    'PO approved by alex',
+  );
   expect(after.lines.find((l: { sku: string }) => l.sku === lineSku).quantity).toBe((packs + 1) * packSize);
   await alex.goto(`${base}/console/runs/replenishments/${encodeURIComponent(replenishmentId)}`);
   await alex.getByRole('table', { name: 'Purchase orders' }).waitFor();
@@ -276,11 +298,18 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await shot(casey, 'approval-price-change');
   await casey.getByRole('button', { name: 'Reject' }).click();
   await casey.getByRole('status').filter({ hasText: 'Rejected' }).waitFor();
-  const price = await eventually(async () => {
-    const s = (await apiCall('GET', `/api/v1/price-changes/${priceChangeId}`, 'casey')).body;
-    return s.decisions.some((d: { decision: string }) => d.decision === 'reject') ? s : undefined;
-  }, 30_000, 'price change rejected');
-  expect(price.decisions.find((d: { decision: string }) => d.decision === 'reject')).toMatchObject({ actorId: 'casey', comment: 'Too deep a cut before the holiday weekend' });
+  const price = await eventually(
+    async () => {
+      const s = (await apiCall('GET', `/api/v1/price-changes/${priceChangeId}`, 'casey')).body;
+      return s.decisions.some((d: { decision: string }) => d.decision === 'reject') ? s : undefined;
+    },
+    30_000,
+    'price change rejected',
+  );
+  expect(price.decisions.find((d: { decision: string }) => d.decision === 'reject')).toMatchObject({
+    actorId: 'casey',
+    comment: 'Too deep a cut before the holiday weekend',
+  });
 
   // --- devi's retraining and morgan's campaign: their decision pages --------------------------
   const devi = await newPage();
@@ -331,11 +360,15 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   const sending = morgan.getByRole('table', { name: 'Sending by outcome' });
   await sending.waitFor({ timeout: 60_000 });
   // Everyone to mail was sent, held (frequency cap, quiet hours: depends on the hour) or failed.
-  const settled = await eventually(async () => {
-    const s = (await apiCall('GET', campaignPath, 'morgan')).body;
-    const d = s.delivery;
-    return d && d.inFlight === 0 && d.notYetAttempted === 0 && (s.stage === 'holding' || s.stage === 'completed') ? s : undefined;
-  }, 90_000, 'the campaign sent or holding');
+  const settled = await eventually(
+    async () => {
+      const s = (await apiCall('GET', campaignPath, 'morgan')).body;
+      const d = s.delivery;
+      return d && d.inFlight === 0 && d.notYetAttempted === 0 && (s.stage === 'holding' || s.stage === 'completed') ? s : undefined;
+    },
+    90_000,
+    'the campaign sent or holding',
+  );
   const delivery = settled.delivery;
   expect(delivery.toMail).toBe(audience.toMail);
   expect(delivery.sent + delivery.held + delivery.failed + delivery.unknown + delivery.skippedAtSend).toBe(delivery.toMail);

@@ -24,7 +24,9 @@ async function scenario() {
   const customer = async (key: string, tier: 'STANDARD' | 'SILVER' | 'GOLD' | 'PLATINUM', consent: boolean, orderDaysAgo: number | null) => {
     const id = `CUST-CA-${suffix}-${key}`;
     const email = `${key.toLowerCase()}-${suffix.toLowerCase()}@example.com`;
-    await db.customer.create({ data: { id, firstName: key, lastName: 'Test', email, tier, memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: consent } });
+    await db.customer.create({
+      data: { id, firstName: key, lastName: 'Test', email, tier, memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: consent },
+    });
     if (orderDaysAgo !== null) {
       await db.order.create({
         data: {
@@ -71,8 +73,17 @@ describe('campaign audience snapshot', () => {
 
     const rows = await db.campaignRecipient.findMany({ where: { campaignId: s.campaignId }, orderBy: { customerId: 'asc' } });
     expect(rows).toHaveLength(5);
-    expect(rows.filter((r) => r.suppressedReason).map((r) => [r.customerId, r.suppressedReason]).sort()).toEqual(
-      [[s.people.bounced.id, 'hard_bounce'], [s.people.noConsent.id, 'no_consent'], [s.people.unsubscribed.id, 'unsubscribed']].sort(),
+    expect(
+      rows
+        .filter((r) => r.suppressedReason)
+        .map((r) => [r.customerId, r.suppressedReason])
+        .sort(),
+    ).toEqual(
+      [
+        [s.people.bounced.id, 'hard_bounce'],
+        [s.people.noConsent.id, 'no_consent'],
+        [s.people.unsubscribed.id, 'unsubscribed'],
+      ].sort(),
     );
     expect((await db.campaign.findUniqueOrThrow({ where: { id: s.campaignId } })).audienceSize).toBe(2);
 
@@ -84,7 +95,13 @@ describe('campaign audience snapshot', () => {
   test('recency and category affinity come from purchase history', async () => {
     const s = await scenario();
     const acts = createCampaignAudienceActivities({ db });
-    const recent = await acts.snapshotAudience({ campaignId: s.campaignId, segment: { storeIds: [s.storeId], lastPurchaseNewerThanDays: 30 }, variants: [{ key: 'a' }], holdoutPercent: 0, asOf: new Date().toISOString() });
+    const recent = await acts.snapshotAudience({
+      campaignId: s.campaignId,
+      segment: { storeIds: [s.storeId], lastPurchaseNewerThanDays: 30 },
+      variants: [{ key: 'a' }],
+      holdoutPercent: 0,
+      asOf: new Date().toISOString(),
+    });
     expect(recent.matched).toBe(4); // recent, no-consent, unsubscribed, bounced
     expect(recent.eligible).toBe(1);
     expect(recent.sample.map((x) => x.customerId)).toEqual([s.people.recent.id]);

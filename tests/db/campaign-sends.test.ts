@@ -18,7 +18,11 @@ const NOON = new Date();
 NOON.setUTCHours(12, 0, 0, 0);
 
 const VARIANTS: CampaignSendVariant[] = [
-  { key: 'a', subject: 'Hi {{firstName}}, a {{tier}} preview', body: 'Dear {{ firstName }},\nNew arrivals for {{tier}} members.\nUnsubscribe: {{unsubscribeUrl}}' },
+  {
+    key: 'a',
+    subject: 'Hi {{firstName}}, a {{tier}} preview',
+    body: 'Dear {{ firstName }},\nNew arrivals for {{tier}} members.\nUnsubscribe: {{unsubscribeUrl}}',
+  },
   { key: 'b', subject: '{{firstName}}: last chance', body: 'Hello {{firstName}}, the sale ends tonight.' },
 ];
 
@@ -56,7 +60,9 @@ async function scenario(specs: PersonSpec[]) {
   await db.region.create({ data: { id: `R-CS-${suffix}`, name: 'Send region' } });
   await db.store.create({ data: { id: storeId, name: 'Send store', regionId: `R-CS-${suffix}`, city: 'Testville', timezone: 'UTC' } });
   const campaignId = `campaign-cs-${suffix}`;
-  await db.campaign.create({ data: { id: campaignId, workflowId: campaignId, name: 'Send test', segment: {}, variants: [], status: 'sending', createdBy: 'morgan' } });
+  await db.campaign.create({
+    data: { id: campaignId, workflowId: campaignId, name: 'Send test', segment: {}, variants: [], status: 'sending', createdBy: 'morgan' },
+  });
   const people: Record<string, { id: string; email: string; firstName: string }> = {};
   for (const [i, p] of specs.entries()) {
     // Zero-padded index first: customerId order is the order the specs are given in.
@@ -64,10 +70,26 @@ async function scenario(specs: PersonSpec[]) {
     const email = `${p.key.toLowerCase()}-${suffix.toLowerCase()}@example.com`;
     const firstName = p.key.charAt(0) + p.key.slice(1).toLowerCase();
     await db.customer.create({
-      data: { id, firstName, lastName: 'Test', email, tier: p.tier ?? 'GOLD', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: p.consent ?? true, timezone: p.timezone ?? 'UTC' },
+      data: {
+        id,
+        firstName,
+        lastName: 'Test',
+        email,
+        tier: p.tier ?? 'GOLD',
+        memberSince: new Date('2020-01-01'),
+        homeStoreId: storeId,
+        emailConsent: p.consent ?? true,
+        timezone: p.timezone ?? 'UTC',
+      },
     });
     await db.campaignRecipient.create({
-      data: { campaignId, customerId: id, variantKey: p.holdout || p.suppressedReason ? null : (p.variantKey ?? 'a'), holdout: p.holdout ?? false, suppressedReason: p.suppressedReason ?? null },
+      data: {
+        campaignId,
+        customerId: id,
+        variantKey: p.holdout || p.suppressedReason ? null : (p.variantKey ?? 'a'),
+        holdout: p.holdout ?? false,
+        suppressedReason: p.suppressedReason ?? null,
+      },
     });
     people[p.key] = { id, email, firstName };
   }
@@ -150,10 +172,16 @@ describe('campaign sends', () => {
     const tomorrow8 = new Date(NOON.getTime() + 20 * HOUR_MS).toISOString();
     expect(held[s.people.CAPPED!.id]).toEqual({ customerId: s.people.CAPPED!.id, until: tomorrow8, reason: 'frequency_cap' });
     // 03:00 in Gambier (UTC−9): quiet until 08:00 there, 17:00 UTC.
-    expect(held[s.people.QUIET!.id]).toEqual({ customerId: s.people.QUIET!.id, until: new Date(NOON.getTime() + 5 * HOUR_MS).toISOString(), reason: 'quiet_hours' });
+    expect(held[s.people.QUIET!.id]).toEqual({
+      customerId: s.people.QUIET!.id,
+      until: new Date(NOON.getTime() + 5 * HOUR_MS).toISOString(),
+      reason: 'quiet_hours',
+    });
 
     for (const key of ['HOLDOUT', 'NOCONSENT', 'LATEUNSUB', 'CAPPED', 'QUIET']) expect(mailsTo(s.people[key]!.email)).toHaveLength(0);
-    const lateUnsub = await db.campaignRecipient.findUniqueOrThrow({ where: { campaignId_customerId: { campaignId: s.campaignId, customerId: s.people.LATEUNSUB!.id } } });
+    const lateUnsub = await db.campaignRecipient.findUniqueOrThrow({
+      where: { campaignId_customerId: { campaignId: s.campaignId, customerId: s.people.LATEUNSUB!.id } },
+    });
     expect(lateUnsub.suppressedReason).toBe('unsubscribed');
 
     const expectations = [
@@ -216,7 +244,9 @@ describe('campaign sends', () => {
 
   test('a claim left by an attempt that died mid-send is never resent', async () => {
     const s = await scenario([{ key: 'CRASHED' }, { key: 'FRESH' }]);
-    await db.campaignSend.create({ data: { id: `${s.campaignId}:${s.people.CRASHED!.id}`, campaignId: s.campaignId, customerId: s.people.CRASHED!.id, variantKey: 'a' } });
+    await db.campaignSend.create({
+      data: { id: `${s.campaignId}:${s.people.CRASHED!.id}`, campaignId: s.campaignId, customerId: s.people.CRASHED!.id, variantKey: 'a' },
+    });
     const result = await activities().sendCampaignBatch(batch(s.campaignId));
     expect(result).toMatchObject({ examined: 2, sent: 1, unknown: 1, alreadySent: 0 });
     expect(mailsTo(s.people.CRASHED!.email)).toHaveLength(0);
@@ -235,7 +265,10 @@ describe('campaign sends', () => {
     } as unknown as Transporter;
     const result = await activities({ transport: rejecting }).sendCampaignBatch(batch(s.campaignId));
     expect(result).toMatchObject({ examined: 2, sent: 1, failed: 1 });
-    expect(await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.BOUNCY!.id}` } })).toMatchObject({ status: 'FAILED', error: expect.stringContaining('550') });
+    expect(await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.BOUNCY!.id}` } })).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('550'),
+    });
     expect(await db.suppression.count({ where: { email: s.people.BOUNCY!.email, reason: 'hard_bounce' } })).toBe(1);
     const rerun = await activities({ transport: rejecting }).sendCampaignBatch(batch(s.campaignId));
     expect(rerun).toMatchObject({ sent: 0, failed: 1, alreadySent: 1 });
@@ -332,14 +365,18 @@ describe('campaign sends', () => {
       { sku: `PK-${s.suffix}-4`, name: `Trail Gloves ${s.suffix}`, units: 10, price: 40 },
     ];
     for (const st of styles) {
-      await db.product.create({ data: { sku: st.sku, name: st.name, category, brand: 'Test', colour: 'red', size: 'M', styleTags: [], cost: 10, price: st.price, supplierId } });
+      await db.product.create({
+        data: { sku: st.sku, name: st.name, category, brand: 'Test', colour: 'red', size: 'M', styleTags: [], cost: 10, price: st.price, supplierId },
+      });
       for (let d = 1; d <= 7; d++) {
         const day = new Date(Date.UTC(NOON.getUTCFullYear(), NOON.getUTCMonth(), NOON.getUTCDate() - d));
         await db.salesDaily.create({ data: { storeId: `T-CS-${s.suffix}`, sku: st.sku, day, units: st.units * 1000, revenue: 0 } });
       }
     }
     // BUYER bought the parka (medium) and only in this category; PLACED has only a stated preference.
-    const order = await db.order.create({ data: { id: `O-CS-${s.suffix}`, customerId: s.people.BUYER!.id, channel: 'store', purchasedAt: new Date(NOON.getTime() - 30 * 24 * HOUR_MS), total: 250 } });
+    const order = await db.order.create({
+      data: { id: `O-CS-${s.suffix}`, customerId: s.people.BUYER!.id, channel: 'store', purchasedAt: new Date(NOON.getTime() - 30 * 24 * HOUR_MS), total: 250 },
+    });
     await db.orderLine.create({ data: { id: `OL-CS-${s.suffix}`, orderId: order.id, sku: styles[0]!.sku, quantity: 1, unitPrice: 250 } });
     await db.customer.update({ where: { id: s.people.PLACED!.id }, data: { preferredCategories: [category] } });
 
@@ -358,7 +395,9 @@ describe('campaign sends', () => {
 
     const placed = mailsTo(s.people.PLACED!.email)[0]!;
     expect(placed.subject).toBe(`Placed, meet Alpine Parka ${s.suffix}, Fleece Vest ${s.suffix}, Wool Beanie ${s.suffix}`);
-    expect(placed.text).toContain(`Top picks:\n- Alpine Parka ${s.suffix}, $250.00\n- Fleece Vest ${s.suffix}, $89.50\n- Wool Beanie ${s.suffix}, $25.00\nSee you soon.`);
+    expect(placed.text).toContain(
+      `Top picks:\n- Alpine Parka ${s.suffix}, $250.00\n- Fleece Vest ${s.suffix}, $89.50\n- Wool Beanie ${s.suffix}, $25.00\nSee you soon.`,
+    );
     expect(placed.text).not.toContain('Picked for you');
   });
   test('a pooled transport (SMTP_POOL) sends each recipient exactly once over reused connections', async () => {

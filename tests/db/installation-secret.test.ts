@@ -66,7 +66,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe('the installation\'s own unsubscribe secret', () => {
+describe("the installation's own unsubscribe secret", () => {
   test('generated once: eight instances starting at once on their own connections agree on one random secret', async () => {
     const name = `test-secret-${randomUUID()}`;
     const values = await Promise.all(Array.from({ length: 8 }, () => installationSecret(db(1), name)));
@@ -78,7 +78,7 @@ describe('the installation\'s own unsubscribe secret', () => {
     expect(await installationSecret(dbs[0]!, `${name}-other`)).not.toBe(values[0]);
   });
 
-  test('configured secrets win; without them the installation\'s own, the same on every call; production never falls back', async () => {
+  test("configured secrets win; without them the installation's own, the same on every call; production never falls back", async () => {
     const d = db();
     expect(await resolveUnsubscribeSecrets({ NODE_ENV: 'development', UNSUBSCRIBE_SECRETS: ['configured-secret-0123456789'] }, d)).toEqual({
       secrets: ['configured-secret-0123456789'],
@@ -88,10 +88,12 @@ describe('the installation\'s own unsubscribe secret', () => {
     expect(own.source).toBe('installation');
     expect(own.secrets).toEqual([await installationSecret(db(), UNSUBSCRIBE_SECRET_NAME)]);
     expect(await resolveUnsubscribeSecrets({ NODE_ENV: 'test', UNSUBSCRIBE_SECRETS: undefined }, db())).toEqual(own);
-    await expect(resolveUnsubscribeSecrets({ NODE_ENV: 'production', UNSUBSCRIBE_SECRETS: undefined }, d)).rejects.toThrow(/UNSUBSCRIBE_SECRETS is required in production/);
+    await expect(resolveUnsubscribeSecrets({ NODE_ENV: 'production', UNSUBSCRIBE_SECRETS: undefined }, d)).rejects.toThrow(
+      /UNSUBSCRIBE_SECRETS is required in production/,
+    );
   });
 
-  test('the API started without UNSUBSCRIBE_SECRETS verifies a link signed with the installation\'s secret (what the worker signs with), and refuses one signed with anything else', async () => {
+  test("the API started without UNSUBSCRIBE_SECRETS verifies a link signed with the installation's secret (what the worker signs with), and refuses one signed with anything else", async () => {
     const port = await freePort();
     const api = run('api/main.ts', baseEnv({ NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }), { until: /api listening/ });
     try {
@@ -114,11 +116,14 @@ describe('the installation\'s own unsubscribe secret', () => {
     }
   });
 
-  test.each([['api/main.ts'], ['workers/main.ts']])('%s with NODE_ENV=production and no UNSUBSCRIBE_SECRETS refuses to start, naming the setting', async (entry) => {
-    const { exited } = run(entry, baseEnv({ NODE_ENV: 'production' }));
-    const { code, out } = await exited;
-    expect(code).toBe(1);
-    expect(out).toContain('UNSUBSCRIBE_SECRETS: required in production');
-    expect(out).not.toMatch(/listening|worker started/);
-  });
+  test.each([['api/main.ts'], ['workers/main.ts']])(
+    '%s with NODE_ENV=production and no UNSUBSCRIBE_SECRETS refuses to start, naming the setting',
+    async (entry) => {
+      const { exited } = run(entry, baseEnv({ NODE_ENV: 'production' }));
+      const { code, out } = await exited;
+      expect(code).toBe(1);
+      expect(out).toContain('UNSUBSCRIBE_SECRETS: required in production');
+      expect(out).not.toMatch(/listening|worker started/);
+    },
+  );
 });

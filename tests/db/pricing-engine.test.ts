@@ -41,7 +41,13 @@ describe('pricing engine reading of sales history', () => {
 
   test('one price only: no elasticity, said why, no impact', async () => {
     const s = await createPricingScenario(db, { dailySalesBefore: 10 });
-    const r = await createPricingEngineActivities({ db }).estimatePriceResponse({ sku: s.sku, storeIds: s.storeIds, currentPrice: 100, cost: 40, newPrice: 90 });
+    const r = await createPricingEngineActivities({ db }).estimatePriceResponse({
+      sku: s.sku,
+      storeIds: s.storeIds,
+      currentPrice: 100,
+      cost: 40,
+      newPrice: 90,
+    });
     expect(r.estimate.elasticity).toBeNull();
     expect(r.estimate.reason).toBeTruthy();
     expect(r.impact).toBeNull();

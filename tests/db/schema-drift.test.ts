@@ -172,7 +172,10 @@ describe('schema.prisma and the migrated database agree', () => {
   });
 
   test('the comparison covered every model, enum, index and relation', () => {
-    const tables = introspection.tables.map((t) => t.name).filter((n) => n !== '_prisma_migrations').sort();
+    const tables = introspection.tables
+      .map((t) => t.name)
+      .filter((n) => n !== '_prisma_migrations')
+      .sort();
     expect(tables).toEqual(dmmf.datamodel.models.map((m) => m.dbName ?? m.name).sort());
     expect(introspection.enums.map((e) => e.name).sort()).toEqual(dmmf.datamodel.enums.map((e) => e.dbName ?? e.name).sort());
     const relationsWithFks = dmmf.datamodel.models.flatMap((m) => m.fields.filter((f) => f.relationFromFields?.length));
@@ -219,10 +222,7 @@ describe('the comparison reports drift', () => {
   });
 
   test('a model added to the schema', async () => {
-    const edited = await dmmfWith(
-      (s) =>
-        `${s}\nmodel StoreNote {\n  id      String @id\n  storeId String\n  body    String\n\n  @@index([storeId])\n}\n`,
-    );
+    const edited = await dmmfWith((s) => `${s}\nmodel StoreNote {\n  id      String @id\n  storeId String\n  body    String\n\n  @@index([storeId])\n}\n`);
     expect(compareSchemaToDatabase(edited, introspection)).toEqual([
       'table "StoreNote" (model StoreNote) is missing from the database',
       'primary key "StoreNote_pkey" on "StoreNote"(id) is missing from the database',
@@ -271,9 +271,7 @@ describe('the runner refuses an inconsistent history', () => {
   test('an applied migration that was edited', async () => {
     const file = path.join(tmpDir, localNames[0]!, 'migration.sql');
     await fs.appendFile(file, '\n-- edited after it was applied\n');
-    await expect(applyMigrations(scratchUrl, { migrationsDir: tmpDir })).rejects.toThrow(
-      new RegExp(`checksum mismatch[\\s\\S]*${localNames[0]}`),
-    );
+    await expect(applyMigrations(scratchUrl, { migrationsDir: tmpDir })).rejects.toThrow(new RegExp(`checksum mismatch[\\s\\S]*${localNames[0]}`));
   });
 
   test('a failed migration recorded by Prisma and never resolved', async () => {

@@ -54,7 +54,11 @@ function seedScript(args: string[], env: Record<string, string> = {}): Promise<{
 
 /** A fresh app each time: the auth cache of an earlier one would remember a key. */
 const status = async (key: string) =>
-  (await request(createApp({ db, client: temporal, taskQueue: 'unused', logger: createLogger('silent'), unsubscribeSecrets: TEST_UNSUBSCRIBE_SECRETS })).get('/api/v1/stores').set('Authorization', `Bearer ${key}`)).status;
+  (
+    await request(createApp({ db, client: temporal, taskQueue: 'unused', logger: createLogger('silent'), unsubscribeSecrets: TEST_UNSUBSCRIBE_SECRETS }))
+      .get('/api/v1/stores')
+      .set('Authorization', `Bearer ${key}`)
+  ).status;
 
 beforeAll(async () => {
   await admin((c) => c.query(`CREATE DATABASE "${scratchName}"`));

@@ -138,8 +138,14 @@ describe('channel price client', () => {
       status: 503,
       system: 'channel-prices',
     });
-    expect(await failure(prices.pushPrice({ channel: 'ecommerce' }, 'SKU-1', { price: -5, priceChangeId: 'pc-1' }, 'k'))).toMatchObject({ retryable: false, status: 400 });
+    expect(await failure(prices.pushPrice({ channel: 'ecommerce' }, 'SKU-1', { price: -5, priceChangeId: 'pc-1' }, 'k'))).toMatchObject({
+      retryable: false,
+      status: 400,
+    });
     await fault({ route: 'ecommerce-price', delayMs: 1_000 });
-    expect(await failure(prices.pushPrice({ channel: 'ecommerce' }, 'SKU-1', { price: 5, priceChangeId: 'pc-1' }, 'k'))).toMatchObject({ retryable: true, kind: 'timeout' });
+    expect(await failure(prices.pushPrice({ channel: 'ecommerce' }, 'SKU-1', { price: 5, priceChangeId: 'pc-1' }, 'k'))).toMatchObject({
+      retryable: true,
+      kind: 'timeout',
+    });
   });
 });

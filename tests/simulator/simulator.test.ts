@@ -45,7 +45,14 @@ describe('supplier ERP', () => {
 
     const received = await request(app).get(`/suppliers/SUP-A/purchase-orders/${first.body.supplierReference}`);
     expect(received.status).toBe(200);
-    expect(received.body).toEqual({ supplierId: 'SUP-A', supplierReference: 'SUP-A-SO-000001', ...PO, status: 'open', idempotencyKey: 'po-PO-1', receivedAt: FIXED.toISOString() });
+    expect(received.body).toEqual({
+      supplierId: 'SUP-A',
+      supplierReference: 'SUP-A-SO-000001',
+      ...PO,
+      status: 'open',
+      idempotencyKey: 'po-PO-1',
+      receivedAt: FIXED.toISOString(),
+    });
     expectProblem(await request(app).get('/suppliers/SUP-A/purchase-orders/NOPE'), 404, 'not-found');
     expectProblem(await request(app).get(`/suppliers/SUP-B/purchase-orders/${first.body.supplierReference}`), 404, 'not-found');
 
@@ -73,7 +80,11 @@ describe('supplier ERP', () => {
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.lines.0.quantity', 'body.lines.0.unitCost', 'body.storeId']);
     expectProblem(await postPo('SUP-A', 'k3', { ...PO, lines: [] }), 400, 'validation-error');
 
-    const malformed = await request(app).post('/suppliers/SUP-A/purchase-orders').set('Idempotency-Key', 'k4').set('Content-Type', 'application/json').send('{"purchaseOrderId":');
+    const malformed = await request(app)
+      .post('/suppliers/SUP-A/purchase-orders')
+      .set('Idempotency-Key', 'k4')
+      .set('Content-Type', 'application/json')
+      .send('{"purchaseOrderId":');
     expectProblem(malformed, 400, 'validation-error');
 
     expect((await request(app).get('/_stats')).body.suppliers).toEqual({ 'SUP-A': { ordersReceived: 1 } });
@@ -155,9 +166,24 @@ describe('channel prices', () => {
     const first = await put(POS, 'pc-1-S001', { price: 19.99, priceChangeId: 'pc-1' });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
-      pushId: 'push-1', channel: 'pos', storeId: 'S001', sku: 'SKU-1', price: 19.99, previousPrice: null, priceChangeId: 'pc-1', appliedAt: FIXED.toISOString(), duplicate: false,
+      pushId: 'push-1',
+      channel: 'pos',
+      storeId: 'S001',
+      sku: 'SKU-1',
+      price: 19.99,
+      previousPrice: null,
+      priceChangeId: 'pc-1',
+      appliedAt: FIXED.toISOString(),
+      duplicate: false,
     });
-    expect((await request(app).get(POS)).body).toEqual({ channel: 'pos', storeId: 'S001', sku: 'SKU-1', price: 19.99, priceChangeId: 'pc-1', updatedAt: FIXED.toISOString() });
+    expect((await request(app).get(POS)).body).toEqual({
+      channel: 'pos',
+      storeId: 'S001',
+      sku: 'SKU-1',
+      price: 19.99,
+      priceChangeId: 'pc-1',
+      updatedAt: FIXED.toISOString(),
+    });
 
     const second = await put(POS, 'pc-2-S001', { price: 17.99, priceChangeId: 'pc-2' });
     expect(second.body).toMatchObject({ pushId: 'push-2', price: 17.99, previousPrice: 19.99 });
@@ -341,7 +367,9 @@ describe('supplier events', () => {
 
     const partial = await trigger('receive', { lines: [{ sku: 'SKU-1', quantity: 10, rejected: 1 }] });
     expect(partial.status).toBe(202);
-    expect(deliveries[1]!.body).toEqual(event({ eventId: `${REF}:receipt:1`, type: 'received', lines: [{ sku: 'SKU-1', quantityReceived: 10, quantityRejected: 1 }] }));
+    expect(deliveries[1]!.body).toEqual(
+      event({ eventId: `${REF}:receipt:1`, type: 'received', lines: [{ sku: 'SKU-1', quantityReceived: 10, quantityRejected: 1 }] }),
+    );
 
     // Without lines, a receipt covers what is still due: not SKU-2 (rejected), 1 unit of SKU-1.
     expect((await trigger('receive')).status).toBe(202);
@@ -356,7 +384,11 @@ describe('supplier events', () => {
     expect(log.map((d: { event: SupplierEvent }) => d.event.eventId)).toEqual([`${REF}:ack`, `${REF}:receipt:1`, `${REF}:receipt:2`, `${REF}:reject`]);
     expect(log[0]).toMatchObject({ supplierId: 'SUP-A', url: `${receiverUrl.replace(/\/$/, '')}${PATH}`, copy: 1, delivered: true, status: 202, attempts: 1 });
     expect((await request(app).get('/_stats')).body.routes['supplier-events']).toEqual({
-      calls: 4, failuresInjected: 0, effects: 4, duplicates: 0, byTarget: { 'SUP-A': { calls: 4, failuresInjected: 0, effects: 4, duplicates: 0 } },
+      calls: 4,
+      failuresInjected: 0,
+      effects: 4,
+      duplicates: 0,
+      byTarget: { 'SUP-A': { calls: 4, failuresInjected: 0, effects: 4, duplicates: 0 } },
     });
   });
 
@@ -432,7 +464,14 @@ describe('supplier events', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(deliveries.map((d) => d.body)).toEqual([
       event({ eventId: `${REF}:ack`, type: 'acknowledged' }),
-      event({ eventId: `${REF}:receipt:1`, type: 'received', lines: [{ sku: 'SKU-1', quantityReceived: 12 }, { sku: 'SKU-2', quantityReceived: 5 }] }),
+      event({
+        eventId: `${REF}:receipt:1`,
+        type: 'received',
+        lines: [
+          { sku: 'SKU-1', quantityReceived: 12 },
+          { sku: 'SKU-2', quantityReceived: 5 },
+        ],
+      }),
     ]);
     expect(deliveries.every((d) => d.path === PATH && d.apiKey === 'demo-key-pos-gateway')).toBe(true);
   });

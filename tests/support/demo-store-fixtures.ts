@@ -19,7 +19,18 @@ export async function demoStoreAppointment(db: Db, storeId: string): Promise<{ a
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { regionId: true } });
   const stylistId = `ST-${suffix}-AUTHZ`;
   await db.staff.create({
-    data: { id: stylistId, storeId, regionId: store.regionId, firstName: 'Avery', lastName: `Authz${suffix}`, email: `avery-${suffix.toLowerCase()}@retail-ops.test`, role: 'STYLIST', skills: ['personal_styling', 'womens_apparel'], rating: 4.8, hiredAt: new Date('2020-01-01') },
+    data: {
+      id: stylistId,
+      storeId,
+      regionId: store.regionId,
+      firstName: 'Avery',
+      lastName: `Authz${suffix}`,
+      email: `avery-${suffix.toLowerCase()}@retail-ops.test`,
+      role: 'STYLIST',
+      skills: ['personal_styling', 'womens_apparel'],
+      rating: 4.8,
+      hiredAt: new Date('2020-01-01'),
+    },
   });
   await db.staffShift.create({ data: { id: randomUUID(), staffId: stylistId, storeId, startsAt: new Date(now - DAY_MS), endsAt: new Date(now + 2 * DAY_MS) } });
   await db.room.create({ data: { id: `RM-${suffix}`, storeId, name: `Styling Suite ${suffix}`, kind: 'SUITE' } });
@@ -58,14 +69,32 @@ export async function demoStoreReplenishment(db: Db, storeId: string, asOf: stri
   for (const tier of tiers) {
     const spec = TIER_SUPPLIERS[tier];
     const supplierId = `SUP-AZ-${suffix}-${tier.toUpperCase()}`;
-    await db.supplier.create({ data: { id: supplierId, name: `${tier} supplier ${suffix}`, email: `${tier}-${suffix.toLowerCase()}@example.com`, leadTimeDays: 5 } });
+    await db.supplier.create({
+      data: { id: supplierId, name: `${tier} supplier ${suffix}`, email: `${tier}-${suffix.toLowerCase()}@example.com`, leadTimeDays: 5 },
+    });
     const skus = Array.from({ length: spec.skus }, (_, i) => `AZ-${suffix}-${tier.toUpperCase()}-${i + 1}`);
     await db.product.createMany({
-      data: skus.map((sku) => ({ sku, name: `Product ${sku}`, category: 'test', brand: 'Test', colour: 'black', size: 'M', styleTags: [], cost: spec.cost, price: spec.cost * 2.5, supplierId, packSize: PACK_SIZE, minOrderQty: 1, serviceLevel: 0.95 })),
+      data: skus.map((sku) => ({
+        sku,
+        name: `Product ${sku}`,
+        category: 'test',
+        brand: 'Test',
+        colour: 'black',
+        size: 'M',
+        styleTags: [],
+        cost: spec.cost,
+        price: spec.cost * 2.5,
+        supplierId,
+        packSize: PACK_SIZE,
+        minOrderQty: 1,
+        serviceLevel: 0.95,
+      })),
     });
     await db.inventoryLevel.createMany({ data: skus.map((sku) => ({ storeId, sku, onHand: 0 })) });
     await db.salesDaily.createMany({
-      data: skus.flatMap((sku) => Array.from({ length: 120 }, (_, i) => ({ storeId, sku, day: new Date(asOfMs - (i + 1) * DAY_MS), units: 10, revenue: 10 * spec.cost * 2.5 }))),
+      data: skus.flatMap((sku) =>
+        Array.from({ length: 120 }, (_, i) => ({ storeId, sku, day: new Date(asOfMs - (i + 1) * DAY_MS), units: 10, revenue: 10 * spec.cost * 2.5 })),
+      ),
     });
     pos[tier] = purchaseOrderId(storeId, asOf, supplierId);
   }
@@ -79,7 +108,18 @@ export async function demoStoreProduct(db: Db, category: string, price: number, 
   await db.supplier.create({ data: { id: supplierId, name: `Pricing supplier ${suffix}`, email: `pz-${suffix.toLowerCase()}@example.com`, leadTimeDays: 5 } });
   const sku = `PZ-${suffix}`;
   await db.product.create({
-    data: { sku, name: `Authz product ${suffix}`, category, brand: 'Test', colour: 'navy', size: 'M', styleTags: [], cost: Math.round(price * 40) / 100, price, supplierId },
+    data: {
+      sku,
+      name: `Authz product ${suffix}`,
+      category,
+      brand: 'Test',
+      colour: 'navy',
+      size: 'M',
+      styleTags: [],
+      cost: Math.round(price * 40) / 100,
+      price,
+      supplierId,
+    },
   });
   await db.inventoryLevel.createMany({ data: storeIds.map((storeId) => ({ storeId, sku, onHand: 10 })) });
   return sku;

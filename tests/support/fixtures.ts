@@ -79,7 +79,9 @@ export async function createStoreScenario(db: Db, opts: { startsInMinutes?: numb
       data: { id, storeId, firstName: first, lastName: `Test${suffix}`, email, role: 'STYLIST', skills, rating, hiredAt: new Date('2020-01-01') },
     });
     if (onShift) {
-      await db.staffShift.create({ data: { id: randomUUID(), staffId: id, storeId, startsAt: new Date(now - 86_400_000), endsAt: new Date(now + 2 * 86_400_000) } });
+      await db.staffShift.create({
+        data: { id: randomUUID(), staffId: id, storeId, startsAt: new Date(now - 86_400_000), endsAt: new Date(now + 2 * 86_400_000) },
+      });
     }
     return { id, email };
   };
@@ -157,7 +159,16 @@ export async function createStoreScenario(db: Db, opts: { startsInMinutes?: numb
     });
   }
   await db.appointment.create({
-    data: { id: `APT-PAST-${suffix}`, storeId, customerId, serviceType: 'personal_styling', startsAt: new Date(now - 300 * 86_400_000), endsAt: new Date(now - 300 * 86_400_000 + 5_400_000), status: 'COMPLETED', stylistId: best.id },
+    data: {
+      id: `APT-PAST-${suffix}`,
+      storeId,
+      customerId,
+      serviceType: 'personal_styling',
+      startsAt: new Date(now - 300 * 86_400_000),
+      endsAt: new Date(now - 300 * 86_400_000 + 5_400_000),
+      status: 'COMPLETED',
+      stylistId: best.id,
+    },
   });
   const appointmentId = `APT-${suffix}`;
   await db.appointment.create({ data: { id: appointmentId, storeId, customerId, serviceType: 'personal_styling', startsAt, endsAt } });

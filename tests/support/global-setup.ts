@@ -49,12 +49,14 @@ export interface TestInfraState {
   removeLogAtTeardown?: string;
 }
 declare global {
-   
   var __RETAIL_OPS_TEST_INFRA__: TestInfraState | undefined;
 }
 
 type Log = (msg: string) => void;
-const logWith = (label: string): Log => (msg) => process.stderr.write(`[${label}] ${msg}\n`);
+const logWith =
+  (label: string): Log =>
+  (msg) =>
+    process.stderr.write(`[${label}] ${msg}\n`);
 const log = logWith('test setup');
 const secs = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 

@@ -17,7 +17,11 @@ export async function recordHistories(runs: { name: string; workflowId: string; 
   const temporal = requireTemporalBinary();
   for (const run of runs) {
     const which = run.runId ? ['--run-id', run.runId] : [];
-    const json = execFileSync(temporal, ['workflow', 'show', '--workflow-id', run.workflowId, ...which, '--output', 'json', '--address', env.temporalAddress, '--namespace', env.namespace], { encoding: 'utf8' });
+    const json = execFileSync(
+      temporal,
+      ['workflow', 'show', '--workflow-id', run.workflowId, ...which, '--output', 'json', '--address', env.temporalAddress, '--namespace', env.namespace],
+      { encoding: 'utf8' },
+    );
     writeFileSync(join(HISTORIES_DIR, `${run.name}.json`), json.trim() + '\n');
   }
 }

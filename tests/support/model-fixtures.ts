@@ -41,7 +41,18 @@ export async function createModelScenario(db: Db, opts: { series?: number; days?
   await db.supplier.create({ data: { id: supplierId, name: `Supplier ${suffix}`, email: `sup-${suffix.toLowerCase()}@example.com`, leadTimeDays: 7 } });
   const skus = Array.from({ length: series }, (_, i) => `MR-${suffix}-${String(i).padStart(4, '0')}`);
   await db.product.createMany({
-    data: skus.map((sku, i) => ({ sku, name: `Model item ${i}`, category, brand: 'Test', colour: 'grey', size: 'M', styleTags: [], cost: 5, price: 12, supplierId })),
+    data: skus.map((sku, i) => ({
+      sku,
+      name: `Model item ${i}`,
+      category,
+      brand: 'Test',
+      colour: 'grey',
+      size: 'M',
+      styleTags: [],
+      cost: 5,
+      price: 12,
+      supplierId,
+    })),
   });
   await db.inventoryLevel.createMany({ data: skus.map((sku) => ({ storeId, sku, onHand: 20 })) });
   const { days: dayList, units } = modelScenarioSales(series, days, asOf, shiftDaysAgo);
@@ -53,7 +64,16 @@ export async function createModelScenario(db: Db, opts: { series?: number; days?
   const lead = await createPerson(db, suffix, 'data_scientist', 'lead', { allScopes: true });
   const ops = await createPerson(db, suffix, 'ops', 'ops', { allScopes: true });
   const storeManager = await createPerson(db, suffix, 'store_manager', 'mgr', { storeIds: [storeId] });
-  return { suffix, modelName: `demand-forecast-t-${suffix.toLowerCase()}`, storeId, regionId, category, skus, asOf, people: { requester, lead, ops, storeManager } };
+  return {
+    suffix,
+    modelName: `demand-forecast-t-${suffix.toLowerCase()}`,
+    storeId,
+    regionId,
+    category,
+    skus,
+    asOf,
+    people: { requester, lead, ops, storeManager },
+  };
 }
 
 /**
@@ -66,7 +86,7 @@ export function modelScenarioSales(series: number, days: number, asOf: string, s
   const first = Date.parse(`${asOf}T00:00:00Z`) - days * DAY_MS;
   const dayList = Array.from({ length: days }, (_, t) => new Date(first + t * DAY_MS).toISOString().slice(0, 10));
   const units = Array.from({ length: series }, (_, i) => {
-    let state = 2_654_435_761 * (i + 1) % 4_294_967_296;
+    let state = (2_654_435_761 * (i + 1)) % 4_294_967_296;
     const next = () => {
       state = (1_664_525 * state + 1_013_904_223) % 4_294_967_296;
       return state / 4_294_967_296;

@@ -14,7 +14,10 @@ function rewriteRefs(v: unknown): unknown {
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      out[k] = k === '$ref' && typeof x === 'string' && x.startsWith('#/components/schemas/') ? `urn:openapi-test:components#/$defs/${x.slice('#/components/schemas/'.length)}` : rewriteRefs(x);
+      out[k] =
+        k === '$ref' && typeof x === 'string' && x.startsWith('#/components/schemas/')
+          ? `urn:openapi-test:components#/$defs/${x.slice('#/components/schemas/'.length)}`
+          : rewriteRefs(x);
     }
     return out;
   }
@@ -84,7 +87,10 @@ export function untypedParts(name: string): string[] {
     }
     const keys = Object.keys(schema).filter((k) => k !== 'description' && k !== 'nullable' && k !== 'example');
     if (keys.length === 0) found.push(`${at}: any value`);
-    if (schema.additionalProperties === true || (schema.additionalProperties && typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0)) {
+    if (
+      schema.additionalProperties === true ||
+      (schema.additionalProperties && typeof schema.additionalProperties === 'object' && Object.keys(schema.additionalProperties).length === 0)
+    ) {
       found.push(`${at}: open object`);
     } else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
       visit(schema.additionalProperties, `${at}.*`);

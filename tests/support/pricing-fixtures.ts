@@ -63,7 +63,13 @@ export async function createPricingScenario(
     const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
     await db.salesDaily.createMany({
       data: storeIds.flatMap((storeId) =>
-        Array.from({ length: 28 }, (_, i) => ({ storeId, sku, day: new Date(today - (i + 1) * DAY_MS), units: opts.dailySalesBefore!, revenue: opts.dailySalesBefore! * (opts.price ?? 100) })),
+        Array.from({ length: 28 }, (_, i) => ({
+          storeId,
+          sku,
+          day: new Date(today - (i + 1) * DAY_MS),
+          units: opts.dailySalesBefore!,
+          revenue: opts.dailySalesBefore! * (opts.price ?? 100),
+        })),
       ),
     });
   }

@@ -76,7 +76,9 @@ export async function createReplenishmentScenario(db: Db, opts: { tiers?: TierKe
   for (const tier of tiers) {
     const spec = TIER_SUPPLIERS[tier];
     const supplierId = `SUP-RE-${suffix}-${tier.toUpperCase()}`;
-    await db.supplier.create({ data: { id: supplierId, name: `${tier} supplier ${suffix}`, email: `${tier}-${suffix.toLowerCase()}@example.com`, leadTimeDays: 5 } });
+    await db.supplier.create({
+      data: { id: supplierId, name: `${tier} supplier ${suffix}`, email: `${tier}-${suffix.toLowerCase()}@example.com`, leadTimeDays: 5 },
+    });
     const skus = Array.from({ length: spec.skus }, (_, i) => `RE-${suffix}-${tier.toUpperCase()}-${i + 1}`);
     await db.product.createMany({
       data: skus.map((sku) => ({

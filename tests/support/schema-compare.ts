@@ -346,33 +346,60 @@ const SCALAR_TYPES: Record<string, string> = {
 function nativeTypeToPg(name: string, args: readonly string[]): string | undefined {
   const p = args.length ? `(${args.join(',')})` : '';
   switch (name) {
-    case 'Text': return 'text';
-    case 'Char': return `character${p || '(1)'}`;
-    case 'VarChar': return `character varying${p}`;
-    case 'Bit': return `bit${p || '(1)'}`;
-    case 'VarBit': return `bit varying${p}`;
-    case 'Uuid': return 'uuid';
-    case 'Xml': return 'xml';
-    case 'Inet': return 'inet';
-    case 'Citext': return 'citext';
-    case 'Boolean': return 'boolean';
-    case 'Integer': return 'integer';
-    case 'SmallInt': return 'smallint';
-    case 'BigInt': return 'bigint';
-    case 'Oid': return 'oid';
-    case 'DoublePrecision': return 'double precision';
-    case 'Real': return 'real';
-    case 'Decimal': return `numeric${p}`;
-    case 'Money': return 'money';
-    case 'Timestamp': return `timestamp${p} without time zone`;
-    case 'Timestamptz': return `timestamp${p} with time zone`;
-    case 'Date': return 'date';
-    case 'Time': return `time${p} without time zone`;
-    case 'Timetz': return `time${p} with time zone`;
-    case 'Json': return 'json';
-    case 'JsonB': return 'jsonb';
-    case 'ByteA': return 'bytea';
-    default: return undefined;
+    case 'Text':
+      return 'text';
+    case 'Char':
+      return `character${p || '(1)'}`;
+    case 'VarChar':
+      return `character varying${p}`;
+    case 'Bit':
+      return `bit${p || '(1)'}`;
+    case 'VarBit':
+      return `bit varying${p}`;
+    case 'Uuid':
+      return 'uuid';
+    case 'Xml':
+      return 'xml';
+    case 'Inet':
+      return 'inet';
+    case 'Citext':
+      return 'citext';
+    case 'Boolean':
+      return 'boolean';
+    case 'Integer':
+      return 'integer';
+    case 'SmallInt':
+      return 'smallint';
+    case 'BigInt':
+      return 'bigint';
+    case 'Oid':
+      return 'oid';
+    case 'DoublePrecision':
+      return 'double precision';
+    case 'Real':
+      return 'real';
+    case 'Decimal':
+      return `numeric${p}`;
+    case 'Money':
+      return 'money';
+    case 'Timestamp':
+      return `timestamp${p} without time zone`;
+    case 'Timestamptz':
+      return `timestamp${p} with time zone`;
+    case 'Date':
+      return 'date';
+    case 'Time':
+      return `time${p} without time zone`;
+    case 'Timetz':
+      return `time${p} with time zone`;
+    case 'Json':
+      return 'json';
+    case 'JsonB':
+      return 'jsonb';
+    case 'ByteA':
+      return 'bytea';
+    default:
+      return undefined;
   }
 }
 
@@ -422,12 +449,18 @@ const DEFAULT_ON_UPDATE: ReferentialAction = 'CASCADE';
 
 function toAction(prismaAction: string): ReferentialAction {
   switch (prismaAction) {
-    case 'Cascade': return 'CASCADE';
-    case 'Restrict': return 'RESTRICT';
-    case 'NoAction': return 'NO ACTION';
-    case 'SetNull': return 'SET NULL';
-    case 'SetDefault': return 'SET DEFAULT';
-    default: return prismaAction.toUpperCase() as ReferentialAction;
+    case 'Cascade':
+      return 'CASCADE';
+    case 'Restrict':
+      return 'RESTRICT';
+    case 'NoAction':
+      return 'NO ACTION';
+    case 'SetNull':
+      return 'SET NULL';
+    case 'SetDefault':
+      return 'SET DEFAULT';
+    default:
+      return prismaAction.toUpperCase() as ReferentialAction;
   }
 }
 
@@ -559,7 +592,10 @@ function expectedFromDatamodel(datamodel: Datamodel): Expected {
       tables.push({ name: join, source: `implicit relation ${field.relationName}`, columns: [sa.column, sb.column] });
       indexes.push({ name: `${join}_AB_pkey`, table: join, columns: ['A', 'B'], descending: [false, false], kind: 'primary', method: 'btree' });
       indexes.push({ name: `${join}_B_index`, table: join, columns: ['B'], descending: [false], kind: 'normal', method: 'btree' });
-      for (const [col, m, ref] of [['A', a, sa.ref], ['B', b, sb.ref]] as const) {
+      for (const [col, m, ref] of [
+        ['A', a, sa.ref],
+        ['B', b, sb.ref],
+      ] as const) {
         foreignKeys.push({
           name: `${join}_${col}_fkey`,
           table: join,
@@ -600,13 +636,20 @@ function numericLiteral(expr: string): number | undefined {
 
 function describeExpectedDefault(d: ExpectedDefault): string {
   switch (d.kind) {
-    case 'none': return 'no default';
-    case 'sequence': return 'autoincrement (nextval)';
-    case 'now': return 'now() (CURRENT_TIMESTAMP)';
-    case 'number': return String(Number(d.value.toPrecision(15)));
-    case 'boolean': return String(d.value);
-    case 'string': return `'${d.value}'`;
-    case 'present': return d.description;
+    case 'none':
+      return 'no default';
+    case 'sequence':
+      return 'autoincrement (nextval)';
+    case 'now':
+      return 'now() (CURRENT_TIMESTAMP)';
+    case 'number':
+      return String(Number(d.value.toPrecision(15)));
+    case 'boolean':
+      return String(d.value);
+    case 'string':
+      return `'${d.value}'`;
+    case 'present':
+      return d.description;
   }
 }
 
@@ -662,10 +705,10 @@ export function compareSchemaToDatabase(dmmf: Dmmf | Datamodel, db: DbIntrospect
     if (!same(e.values, actual.values)) {
       const missing = e.values.filter((v) => !actual.values.includes(v));
       const extra = actual.values.filter((v) => !e.values.includes(v));
-      const detail = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : '']
-        .filter(Boolean)
-        .join('; ');
-      diffs.push(`enum ${q(e.name)}: values ${e.values.join(', ')} in schema, ${actual.values.join(', ')} in database${detail ? ` (${detail})` : ' (order differs)'}`);
+      const detail = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(Boolean).join('; ');
+      diffs.push(
+        `enum ${q(e.name)}: values ${e.values.join(', ')} in schema, ${actual.values.join(', ')} in database${detail ? ` (${detail})` : ' (order differs)'}`,
+      );
     }
   }
   const expectedEnumNames = new Set(expected.enums.map((e) => e.name));
@@ -689,8 +732,10 @@ export function compareSchemaToDatabase(dmmf: Dmmf | Datamodel, db: DbIntrospect
         continue;
       }
       if (a.type !== c.type) diffs.push(`column ${where}: type ${c.type} in schema, ${a.type} in database`);
-      if (a.isArray !== c.isArray) diffs.push(`column ${where}: ${c.isArray ? 'an array' : 'not an array'} in schema, ${a.isArray ? 'an array' : 'not an array'} in database`);
-      if (a.notNull !== c.notNull) diffs.push(`column ${where}: ${c.notNull ? 'NOT NULL' : 'nullable'} in schema, ${a.notNull ? 'NOT NULL' : 'nullable'} in database`);
+      if (a.isArray !== c.isArray)
+        diffs.push(`column ${where}: ${c.isArray ? 'an array' : 'not an array'} in schema, ${a.isArray ? 'an array' : 'not an array'} in database`);
+      if (a.notNull !== c.notNull)
+        diffs.push(`column ${where}: ${c.notNull ? 'NOT NULL' : 'nullable'} in schema, ${a.notNull ? 'NOT NULL' : 'nullable'} in database`);
       if (!defaultMatches(c.default, a.default)) {
         diffs.push(`column ${where}: default ${describeExpectedDefault(c.default)} in schema, ${a.default ?? 'no default'} in database`);
       }
@@ -717,9 +762,7 @@ export function compareSchemaToDatabase(dmmf: Dmmf | Datamodel, db: DbIntrospect
     const a = dbIndexes.get(e.name);
     const what = `${label(e.kind)} ${q(e.name)} on ${q(e.table)}${cols(e.columns)}`;
     if (!a) {
-      const sameColumns = db.indexes.find(
-        (i) => i.table === e.table && kindOf(i) === e.kind && same(i.columns, e.columns) && !matched.has(i.name),
-      );
+      const sameColumns = db.indexes.find((i) => i.table === e.table && kindOf(i) === e.kind && same(i.columns, e.columns) && !matched.has(i.name));
       diffs.push(`${what} is missing from the database${sameColumns ? ` (the database has ${q(sameColumns.name)} on those columns)` : ''}`);
       continue;
     }
@@ -762,7 +805,9 @@ export function compareSchemaToDatabase(dmmf: Dmmf | Datamodel, db: DbIntrospect
   }
   for (const a of dbFks.values()) {
     if (!matchedFks.has(a.name)) {
-      diffs.push(`foreign key ${q(a.name)} ${q(a.table)}${cols(a.columns)} -> ${q(a.referencedTable)}${cols(a.referencedColumns)} exists in the database but not in the schema`);
+      diffs.push(
+        `foreign key ${q(a.name)} ${q(a.table)}${cols(a.columns)} -> ${q(a.referencedTable)}${cols(a.referencedColumns)} exists in the database but not in the schema`,
+      );
     }
   }
 

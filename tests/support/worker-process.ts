@@ -49,7 +49,10 @@ export async function startWorkerProcess(opts: { taskQueue: string; smtpPort: nu
     });
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process not ready within ${opts.readyTimeoutMs ?? 30_000} ms:\n${stderr}`)), opts.readyTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`worker process not ready within ${opts.readyTimeoutMs ?? 30_000} ms:\n${stderr}`)),
+      opts.readyTimeoutMs ?? 30_000,
+    );
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();

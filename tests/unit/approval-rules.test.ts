@@ -2,7 +2,13 @@ import { checkDecision, coversScope, type ApproverSpec, type Principal } from '.
 import { recoveryDeadlines, DEFAULT_RECOVERY_TIMING } from '../../domain/appointment-deadlines';
 
 const p = (id: string, role: Principal['role'], scope: Partial<Principal> = {}): Principal => ({
-  id, role, allScopes: false, storeIds: [], regionIds: [], categories: [], ...scope,
+  id,
+  role,
+  allScopes: false,
+  storeIds: [],
+  regionIds: [],
+  categories: [],
+  ...scope,
 });
 const alex = p('alex', 'store_manager', { storeIds: ['S001'] });
 const taylor = p('taylor', 'store_manager', { storeIds: ['S002'] });
@@ -36,9 +42,23 @@ describe('checkDecision', () => {
     ['wrong store', taylor, storeLevel, { decision: 'approve', isOverride: false }, {}, 'not_authorized'],
     ['right scope, wrong role', jordan, storeLevel, { decision: 'approve', isOverride: false }, {}, 'not_authorized'],
     ['escalation approver', jordan, escalated, { decision: 'approve', isOverride: false }, {}, 'ok'],
-    ['ops never decide, even with all scopes', { ...sam, role: 'ops' as const }, [{ role: 'ops' as const, scope: {} }], { decision: 'approve', isOverride: false }, {}, 'not_authorized'],
+    [
+      'ops never decide, even with all scopes',
+      { ...sam, role: 'ops' as const },
+      [{ role: 'ops' as const, scope: {} }],
+      { decision: 'approve', isOverride: false },
+      {},
+      'not_authorized',
+    ],
     ['requester may not approve', alex, storeLevel, { decision: 'approve', isOverride: false }, { requestedBy: 'alex' }, 'self_approval'],
-    ['subject of the request may not approve', alex, storeLevel, { decision: 'approve', isOverride: false }, { excludedPrincipalIds: ['alex'] }, 'self_approval'],
+    [
+      'subject of the request may not approve',
+      alex,
+      storeLevel,
+      { decision: 'approve', isOverride: false },
+      { excludedPrincipalIds: ['alex'] },
+      'self_approval',
+    ],
     ['same person at a second level', alex, storeLevel, { decision: 'approve', isOverride: false }, { earlierDeciders: ['alex'] }, 'self_approval'],
     ['reject needs a comment', alex, storeLevel, { decision: 'reject', isOverride: false, comment: '  ' }, {}, 'invalid_decision'],
     ['reject with comment', alex, storeLevel, { decision: 'reject', isOverride: false, comment: 'no' }, {}, 'ok'],

@@ -147,11 +147,44 @@ describe('proportions over 100 000 synthetic customers (±1 percentage point)', 
   test.each<[string, VariantWeight[], number, Record<string, number>]>([
     ['two equal variants, 10% holdout', AB, 10, { holdout: 0.1, a: 0.45, b: 0.45 }],
     ['three equal variants, no holdout', [{ key: 'x' }, { key: 'y' }, { key: 'z' }], 0, { holdout: 0, x: 1 / 3, y: 1 / 3, z: 1 / 3 }],
-    ['weights 2:1, no holdout', [{ key: 'a', weight: 2 }, { key: 'b', weight: 1 }], 0, { holdout: 0, a: 2 / 3, b: 1 / 3 }],
-    ['weights 2:1, 20% holdout', [{ key: 'a', weight: 2 }, { key: 'b', weight: 1 }], 20, { holdout: 0.2, a: 0.8 * (2 / 3), b: 0.8 / 3 }],
+    [
+      'weights 2:1, no holdout',
+      [
+        { key: 'a', weight: 2 },
+        { key: 'b', weight: 1 },
+      ],
+      0,
+      { holdout: 0, a: 2 / 3, b: 1 / 3 },
+    ],
+    [
+      'weights 2:1, 20% holdout',
+      [
+        { key: 'a', weight: 2 },
+        { key: 'b', weight: 1 },
+      ],
+      20,
+      { holdout: 0.2, a: 0.8 * (2 / 3), b: 0.8 / 3 },
+    ],
     ['weights 1:2 listed the other way', [{ key: 'b', weight: 2 }, { key: 'a' }], 5, { holdout: 0.05, a: 0.95 / 3, b: 0.95 * (2 / 3) }],
-    ['weights 70:30, 10% holdout', [{ key: 'long', weight: 70 }, { key: 'short', weight: 30 }], 10, { holdout: 0.1, long: 0.63, short: 0.27 }],
-    ['fractional weights 0.5:0.25:0.25', [{ key: 'p', weight: 0.5 }, { key: 'q', weight: 0.25 }, { key: 'r', weight: 0.25 }], 0, { holdout: 0, p: 0.5, q: 0.25, r: 0.25 }],
+    [
+      'weights 70:30, 10% holdout',
+      [
+        { key: 'long', weight: 70 },
+        { key: 'short', weight: 30 },
+      ],
+      10,
+      { holdout: 0.1, long: 0.63, short: 0.27 },
+    ],
+    [
+      'fractional weights 0.5:0.25:0.25',
+      [
+        { key: 'p', weight: 0.5 },
+        { key: 'q', weight: 0.25 },
+        { key: 'r', weight: 0.25 },
+      ],
+      0,
+      { holdout: 0, p: 0.5, q: 0.25, r: 0.25 },
+    ],
     [
       'five equal variants, 50% holdout',
       [{ key: 'v1' }, { key: 'v2' }, { key: 'v3' }, { key: 'v4' }, { key: 'v5' }],

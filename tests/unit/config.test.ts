@@ -49,7 +49,7 @@ describe('configuration from the environment', () => {
 });
 
 describe('unsubscribe link settings', () => {
-  test('no secret by default: the installation\'s own is used outside production', () => {
+  test("no secret by default: the installation's own is used outside production", () => {
     const c = loadConfig({});
     expect(c.UNSUBSCRIBE_SECRETS).toBeUndefined();
     expect(c.UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS).toBe(365);
@@ -66,7 +66,11 @@ describe('unsubscribe link settings', () => {
   test.each<[string, Record<string, string>, RegExp]>([
     ['production without a secret', { NODE_ENV: 'production' }, /UNSUBSCRIBE_SECRETS: required in production.*\(not set\)/],
     ['production with an empty secret', { NODE_ENV: 'production', UNSUBSCRIBE_SECRETS: '' }, /UNSUBSCRIBE_SECRETS: required in production.*\(not set\)/],
-    ['a secret shorter than 16 characters', { UNSUBSCRIBE_SECRETS: 'long-enough-secret-000,short' }, /UNSUBSCRIBE_SECRETS\.1: each secret needs at least 16 characters/],
+    [
+      'a secret shorter than 16 characters',
+      { UNSUBSCRIBE_SECRETS: 'long-enough-secret-000,short' },
+      /UNSUBSCRIBE_SECRETS\.1: each secret needs at least 16 characters/,
+    ],
     ['only commas', { UNSUBSCRIBE_SECRETS: ' , ' }, /UNSUBSCRIBE_SECRETS: name at least one secret/],
     ['a lifetime under 30 days', { UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: '7' }, /UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: .*\(got "7"\)/],
     ['a lifetime that is not a whole number of days', { UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS: '90.5' }, /UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS/],

@@ -93,7 +93,11 @@ describe('buildCustomer360', () => {
     ['invalid dates are ignored for recency', ['garbage', '2024-06-15T12:00:00.000Z'], '2024-06-15T12:00:00.000Z', 365],
     ['no purchases', [], null, null],
   ])('last purchase: %s', (_label, dates, lastPurchaseAt, days) => {
-    const view = buildCustomer360(profile(), dates.map((d) => purchase(d, 10)), NOW);
+    const view = buildCustomer360(
+      profile(),
+      dates.map((d) => purchase(d, 10)),
+      NOW,
+    );
     expect(view.lastPurchaseAt).toBe(lastPurchaseAt);
     expect(view.daysSinceLastPurchase).toBe(days);
   });
@@ -107,20 +111,10 @@ describe('buildCustomer360', () => {
       ['footwear', 'accessories'], // alphabetical would say accessories first
     ],
     ['frequency ties without preference go alphabetically', [], [['home'], ['beauty']], ['beauty', 'home']],
-    [
-      'preferred categories she has not bought follow',
-      ['womens-apparel', 'accessories'],
-      [['footwear']],
-      ['footwear', 'womens-apparel', 'accessories'],
-    ],
+    ['preferred categories she has not bought follow', ['womens-apparel', 'accessories'], [['footwear']], ['footwear', 'womens-apparel', 'accessories']],
     ['a purchase counts a category once', [], [['beauty', 'beauty', 'beauty'], ['home'], ['home']], ['home', 'beauty']],
     ['names are trimmed and lower-cased', ['Footwear '], [[' FOOTWEAR'], ['footwear']], ['footwear']],
-    [
-      'at most five categories',
-      ['kids'],
-      [['a'], ['b'], ['c'], ['d'], ['e'], ['f'], ['a']],
-      ['a', 'b', 'c', 'd', 'e'],
-    ],
+    ['at most five categories', ['kids'], [['a'], ['b'], ['c'], ['d'], ['e'], ['f'], ['a']], ['a', 'b', 'c', 'd', 'e']],
     ['no purchases: her preferred categories', ['womens-apparel', 'accessories'], [], ['womens-apparel', 'accessories']],
     ['nothing known', [], [], []],
   ])('topCategories: %s', (_label, preferredCategories, baskets, expected) => {

@@ -35,13 +35,31 @@ describe('forecastWithSpec: each family on series with known answers', () => {
     ['HW on a flat series: the level', HW(0.2, 0.15, true), days(56, () => 7), days(7, () => 7), 'holt-winters-additive-damped'],
     ['HW without trend on an exact weekly pattern: the pattern', HW(0.4, 0.3, false), days(56, (i) => WEEK[i % 7]!), WEEK, 'holt-winters-additive'],
     // 59 days: the last day of history is weekday 58 % 7 = 2, so the forecast starts at WEEK[3].
-    ['seasonal naive, history ending mid-week: the last week repeated', { family: 'seasonal-naive' }, days(59, (i) => WEEK[i % 7]!), [8, 10, 20, 15, 5, 6, 7], 'seasonal-naive'],
+    [
+      'seasonal naive, history ending mid-week: the last week repeated',
+      { family: 'seasonal-naive' },
+      days(59, (i) => WEEK[i % 7]!),
+      [8, 10, 20, 15, 5, 6, 7],
+      'seasonal-naive',
+    ],
     // Croston-SBA: (1 − α/2)·size/interval = (1 − 0.05)·3/5 = 0.57.
     ['Croston-SBA alpha 0.1, 3 every 5th day: 0.95·3/5', CROSTON(0.1), EVERY_FIFTH(60), days(7, () => 0.57), 'croston-sba'],
     ['Croston-SBA alpha 0.2: 0.9·3/5', CROSTON(0.2), EVERY_FIFTH(60), days(7, () => 0.54), 'croston-sba'],
     // Window 7 of [..., 1, 2, 3, 4, 5, 6, 7]: mean 4.
-    ['simple mean over the last 7 days', { family: 'simple-mean', windowDays: 7 }, [...days(30, () => 100), 1, 2, 3, 4, 5, 6, 7], days(7, () => 4), 'simple-mean'],
-    ['simple mean without a window: the whole history', { family: 'simple-mean' }, [...days(10, () => 1), ...days(10, () => 3)], days(7, () => 2), 'simple-mean'],
+    [
+      'simple mean over the last 7 days',
+      { family: 'simple-mean', windowDays: 7 },
+      [...days(30, () => 100), 1, 2, 3, 4, 5, 6, 7],
+      days(7, () => 4),
+      'simple-mean',
+    ],
+    [
+      'simple mean without a window: the whole history',
+      { family: 'simple-mean' },
+      [...days(10, () => 1), ...days(10, () => 3)],
+      days(7, () => 2),
+      'simple-mean',
+    ],
   ])('%s', (_name, spec, units, expected, method) => {
     const f = forecastWithSpec(spec, units, expected.length);
     expect(f.method).toBe(method);
@@ -191,7 +209,14 @@ describe('fitSeries: synthetic series with known answers', () => {
 describe('DEFAULT_CANDIDATES and stored specs', () => {
   test('23 candidates, simplest first, every one JSON round-trips through parseSeriesModelSpec', () => {
     expect(DEFAULT_CANDIDATES).toHaveLength(23);
-    expect(DEFAULT_CANDIDATES.map((c) => c.family).slice(0, 6)).toEqual(['simple-mean', 'seasonal-naive', 'croston-sba', 'croston-sba', 'croston-sba', 'holt-winters']);
+    expect(DEFAULT_CANDIDATES.map((c) => c.family).slice(0, 6)).toEqual([
+      'simple-mean',
+      'seasonal-naive',
+      'croston-sba',
+      'croston-sba',
+      'croston-sba',
+      'holt-winters',
+    ]);
     for (const spec of DEFAULT_CANDIDATES) expect(parseSeriesModelSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
   });
 
@@ -274,14 +299,26 @@ describe('scoreSeries (one series of a retraining)', () => {
     const naive = forecastWithSpec({ family: 'seasonal-naive' }, training, 28).dailyMeans;
     expect(r.holdoutDays).toBe(28);
     expect(r.holdoutUnits).toBe(holdout.reduce((a, b) => a + b, 0));
-    expect(r.challengerAbsError).toBeCloseTo(holdout.reduce((s, a, d) => s + Math.abs(a - challenger[d]!), 0), 9);
-    expect(r.challengerError).toBeCloseTo(holdout.reduce((s, a, d) => s + challenger[d]! - a, 0), 9);
-    expect(r.championAbsError).toBeCloseTo(holdout.reduce((s, a, d) => s + Math.abs(a - naive[d]!), 0), 9);
+    expect(r.challengerAbsError).toBeCloseTo(
+      holdout.reduce((s, a, d) => s + Math.abs(a - challenger[d]!), 0),
+      9,
+    );
+    expect(r.challengerError).toBeCloseTo(
+      holdout.reduce((s, a, d) => s + challenger[d]! - a, 0),
+      9,
+    );
+    expect(r.championAbsError).toBeCloseTo(
+      holdout.reduce((s, a, d) => s + Math.abs(a - naive[d]!), 0),
+      9,
+    );
     expect(r.naiveScale).toBeGreaterThan(0);
   });
 
   it('without a champion spec, the fallback forecaster is the champion', () => {
-    const zero: Forecaster = { name: 'zero', forecast: (_h, horizon) => ({ meanDaily: 0, stdDaily: 0, horizonDays: horizon, dailyMeans: new Array<number>(horizon).fill(0), method: 'zero' }) };
+    const zero: Forecaster = {
+      name: 'zero',
+      forecast: (_h, horizon) => ({ meanDaily: 0, stdDaily: 0, horizonDays: horizon, dailyMeans: new Array<number>(horizon).fill(0), method: 'zero' }),
+    };
     const r = scoreSeries({ training, holdout, startDay: '2026-01-01' }, zero);
     const sold = holdout.reduce((a, b) => a + b, 0);
     expect([r.championAbsError, r.championError]).toEqual([sold, -sold]);

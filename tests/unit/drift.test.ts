@@ -104,16 +104,88 @@ describe('PSI values', () => {
 
 describe('assessDrift', () => {
   test.each<[string, DriftInput, boolean, Array<[string, string]>]>([
-    ['PSI above 0.2', { psi: 0.25, baselineWape: 0.4, recentWape: 0.42 }, true, [['psi', 'drifted'], ['wape', 'stable']]],
-    ['PSI exactly 0.2: moderate, not drift', { psi: 0.2, baselineWape: 0.4, recentWape: 0.4 }, false, [['psi', 'moderate'], ['wape', 'stable']]],
-    ['PSI 0.15: moderate', { psi: 0.15, baselineWape: null, recentWape: null }, false, [['psi', 'moderate'], ['wape', 'unavailable']]],
-    ['PSI 0.05: stable', { psi: 0.05, baselineWape: 0.4, recentWape: 0.3 }, false, [['psi', 'stable'], ['wape', 'stable']]],
+    [
+      'PSI above 0.2',
+      { psi: 0.25, baselineWape: 0.4, recentWape: 0.42 },
+      true,
+      [
+        ['psi', 'drifted'],
+        ['wape', 'stable'],
+      ],
+    ],
+    [
+      'PSI exactly 0.2: moderate, not drift',
+      { psi: 0.2, baselineWape: 0.4, recentWape: 0.4 },
+      false,
+      [
+        ['psi', 'moderate'],
+        ['wape', 'stable'],
+      ],
+    ],
+    [
+      'PSI 0.15: moderate',
+      { psi: 0.15, baselineWape: null, recentWape: null },
+      false,
+      [
+        ['psi', 'moderate'],
+        ['wape', 'unavailable'],
+      ],
+    ],
+    [
+      'PSI 0.05: stable',
+      { psi: 0.05, baselineWape: 0.4, recentWape: 0.3 },
+      false,
+      [
+        ['psi', 'stable'],
+        ['wape', 'stable'],
+      ],
+    ],
     // 0.40 × 1.25 = 0.50: above it is drift, exactly at it is not.
-    ['WAPE 0.40 → 0.51 (27.5 % worse)', { psi: 0.01, baselineWape: 0.4, recentWape: 0.51 }, true, [['psi', 'stable'], ['wape', 'drifted']]],
-    ['WAPE 0.40 → 0.50 (exactly 25 % worse)', { psi: 0.01, baselineWape: 0.4, recentWape: 0.5 }, false, [['psi', 'stable'], ['wape', 'stable']]],
-    ['WAPE from a perfect baseline', { psi: null, baselineWape: 0, recentWape: 0.1 }, true, [['psi', 'unavailable'], ['wape', 'drifted']]],
-    ['both', { psi: 0.9, baselineWape: 0.3, recentWape: 0.6 }, true, [['psi', 'drifted'], ['wape', 'drifted']]],
-    ['nothing to compare', { psi: null, baselineWape: null, recentWape: 0.3 }, false, [['psi', 'unavailable'], ['wape', 'unavailable']]],
+    [
+      'WAPE 0.40 → 0.51 (27.5 % worse)',
+      { psi: 0.01, baselineWape: 0.4, recentWape: 0.51 },
+      true,
+      [
+        ['psi', 'stable'],
+        ['wape', 'drifted'],
+      ],
+    ],
+    [
+      'WAPE 0.40 → 0.50 (exactly 25 % worse)',
+      { psi: 0.01, baselineWape: 0.4, recentWape: 0.5 },
+      false,
+      [
+        ['psi', 'stable'],
+        ['wape', 'stable'],
+      ],
+    ],
+    [
+      'WAPE from a perfect baseline',
+      { psi: null, baselineWape: 0, recentWape: 0.1 },
+      true,
+      [
+        ['psi', 'unavailable'],
+        ['wape', 'drifted'],
+      ],
+    ],
+    [
+      'both',
+      { psi: 0.9, baselineWape: 0.3, recentWape: 0.6 },
+      true,
+      [
+        ['psi', 'drifted'],
+        ['wape', 'drifted'],
+      ],
+    ],
+    [
+      'nothing to compare',
+      { psi: null, baselineWape: null, recentWape: 0.3 },
+      false,
+      [
+        ['psi', 'unavailable'],
+        ['wape', 'unavailable'],
+      ],
+    ],
   ])('%s', (_name, input, drifted, statuses) => {
     const a = assessDrift(input);
     expect(a.drifted).toBe(drifted);

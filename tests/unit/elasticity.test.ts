@@ -1,11 +1,4 @@
-import {
-  estimateElasticity,
-  expectedImpact,
-  proposePrice,
-  type DemandPoint,
-  type ImpactInput,
-  type ProposePriceInput,
-} from '../../domain/elasticity';
+import { estimateElasticity, expectedImpact, proposePrice, type DemandPoint, type ImpactInput, type ProposePriceInput } from '../../domain/elasticity';
 import { checkGuardrails } from '../../domain/guardrails';
 
 /** Points exactly on units = scale · price^e. */
@@ -85,14 +78,23 @@ describe('estimateElasticity: too little to go on', () => {
     ['many points at 2 distinct prices', curve(1000, -2, [10, 10, 12, 12, 12]), 5, 0, 'Needs sales at 3 or more distinct prices; got 2'],
     [
       'a zero-unit point dropped leaves 2 prices',
-      [{ price: 10, units: 5 }, { price: 12, units: 4 }, { price: 14, units: 0 }],
+      [
+        { price: 10, units: 5 },
+        { price: 12, units: 4 },
+        { price: 14, units: 0 },
+      ],
       2,
       1,
       'Needs sales at 3 or more distinct prices; got 2 (1 point dropped for a price or units of 0 or less)',
     ],
     [
       'a NaN price and negative units dropped',
-      [{ price: Number.NaN, units: 5 }, { price: 10, units: 5 }, { price: 12, units: -1 }, { price: 14, units: 3 }],
+      [
+        { price: Number.NaN, units: 5 },
+        { price: 10, units: 5 },
+        { price: 12, units: -1 },
+        { price: 14, units: 3 },
+      ],
       2,
       2,
       'Needs sales at 3 or more distinct prices; got 2 (2 points dropped for a price or units of 0 or less)',
@@ -151,11 +153,19 @@ describe('proposePrice: profit-optimal price cost · e / (1 + e), clamped', () =
   });
 
   test.each<[string, Partial<ProposePriceInput>, string[]]>([
-    ['inside the range', { elasticity: -3 }, ['Elasticity -3: profit peaks at cost × e / (1 + e) = $15.00', 'At $15.00: units ×2.37, revenue +77.8%, gross profit +18.5%']],
+    [
+      'inside the range',
+      { elasticity: -3 },
+      ['Elasticity -3: profit peaks at cost × e / (1 + e) = $15.00', 'At $15.00: units ×2.37, revenue +77.8%, gross profit +18.5%'],
+    ],
     [
       'clamped to the minimum',
       { elasticity: -5 },
-      ['Elasticity -5: profit peaks at cost × e / (1 + e) = $12.50', 'Raised to the minimum $14.00', 'At $14.00: units ×5.95, revenue +316.5%, gross profit +138%'],
+      [
+        'Elasticity -5: profit peaks at cost × e / (1 + e) = $12.50',
+        'Raised to the minimum $14.00',
+        'At $14.00: units ×5.95, revenue +316.5%, gross profit +138%',
+      ],
     ],
     [
       'inelastic',
@@ -177,13 +187,21 @@ describe('proposePrice: profit-optimal price cost · e / (1 + e), clamped', () =
     [
       'minimum $6.993 rounded up',
       { currentPrice: 9.99, cost: 1, elasticity: -5 },
-      ['Elasticity -5: profit peaks at cost × e / (1 + e) = $1.25', 'Raised to the minimum $7.00', 'At $7.00: units ×5.92, revenue +314.8%, gross profit +295.1%'],
+      [
+        'Elasticity -5: profit peaks at cost × e / (1 + e) = $1.25',
+        'Raised to the minimum $7.00',
+        'At $7.00: units ×5.92, revenue +314.8%, gross profit +295.1%',
+      ],
     ],
     ['no estimate', { elasticity: null }, ['No elasticity estimate: keeping the current price $20.00', 'At $20.00: units ×1, revenue 0%, gross profit 0%']],
     [
       'no profit now',
       { currentPrice: 10, cost: 12 },
-      ['Elasticity -2: profit peaks at cost × e / (1 + e) = $24.00', 'Lowered to the maximum $13.00', 'At $13.00: units ×0.59, revenue -23.1%, no gross profit at the current price to compare with'],
+      [
+        'Elasticity -2: profit peaks at cost × e / (1 + e) = $24.00',
+        'Lowered to the maximum $13.00',
+        'At $13.00: units ×0.59, revenue -23.1%, no gross profit at the current price to compare with',
+      ],
     ],
   ])('reasons: %s', (_name, overrides, reasons) => {
     expect(proposePrice(proposal(overrides))!.reasons).toEqual(reasons);
@@ -206,7 +224,14 @@ describe('proposePrice: profit-optimal price cost · e / (1 + e), clamped', () =
   ])('%s stays inside the guardrails one-step limit', (_name, overrides) => {
     const input = proposal(overrides);
     const proposed = proposePrice(input)!;
-    const g = checkGuardrails({ requestedPrice: proposed.price, currentPrice: input.currentPrice, cost: input.cost, map: null, competitorPrices: [], charm: false });
+    const g = checkGuardrails({
+      requestedPrice: proposed.price,
+      currentPrice: input.currentPrice,
+      cost: input.cost,
+      map: null,
+      competitorPrices: [],
+      charm: false,
+    });
     expect(g.violations.map((v) => v.rule)).not.toContain('max_change');
     expect(g.finalPrice).toBe(proposed.price);
   });
@@ -224,17 +249,41 @@ describe('expectedImpact', () => {
 
   test.each<[string, Partial<ImpactInput>, ReturnType<typeof expectedImpact>]>([
     ['no change', {}, { unitsPerDay: 30, revenuePerDay: 600, grossProfitPerDay: 300, revenueChangePct: 0, profitChangePct: 0 }],
-    ['cut to $15 at e -2', { newPrice: 15 }, { unitsPerDay: 53.33, revenuePerDay: 800, grossProfitPerDay: 266.67, revenueChangePct: 0.3333, profitChangePct: -0.1111 }],
+    [
+      'cut to $15 at e -2',
+      { newPrice: 15 },
+      { unitsPerDay: 53.33, revenuePerDay: 800, grossProfitPerDay: 266.67, revenueChangePct: 0.3333, profitChangePct: -0.1111 },
+    ],
     [
       'rise to $26 at e -1.5, 10 a day',
       { newPrice: 26, elasticity: -1.5, baselineUnitsPerDay: 10 },
       { unitsPerDay: 6.75, revenuePerDay: 175.41, grossProfitPerDay: 107.95, revenueChangePct: -0.1229, profitChangePct: 0.0795 },
     ],
-    ['e 0: units do not move', { newPrice: 26, elasticity: 0 }, { unitsPerDay: 30, revenuePerDay: 780, grossProfitPerDay: 480, revenueChangePct: 0.3, profitChangePct: 0.6 }],
-    ['selling at a loss now: no profit change', { currentPrice: 10, cost: 12, newPrice: 13 }, { unitsPerDay: 17.75, revenuePerDay: 230.77, grossProfitPerDay: 17.75, revenueChangePct: -0.2308, profitChangePct: null }],
-    ['no baseline sales', { baselineUnitsPerDay: 0, newPrice: 15 }, { unitsPerDay: 0, revenuePerDay: 0, grossProfitPerDay: 0, revenueChangePct: null, profitChangePct: null }],
-    ['negative baseline counts as 0', { baselineUnitsPerDay: -4 }, { unitsPerDay: 0, revenuePerDay: 0, grossProfitPerDay: 0, revenueChangePct: null, profitChangePct: null }],
-    ['NaN cost counts as 0', { cost: Number.NaN, newPrice: 15 }, { unitsPerDay: 53.33, revenuePerDay: 800, grossProfitPerDay: 800, revenueChangePct: 0.3333, profitChangePct: 0.3333 }],
+    [
+      'e 0: units do not move',
+      { newPrice: 26, elasticity: 0 },
+      { unitsPerDay: 30, revenuePerDay: 780, grossProfitPerDay: 480, revenueChangePct: 0.3, profitChangePct: 0.6 },
+    ],
+    [
+      'selling at a loss now: no profit change',
+      { currentPrice: 10, cost: 12, newPrice: 13 },
+      { unitsPerDay: 17.75, revenuePerDay: 230.77, grossProfitPerDay: 17.75, revenueChangePct: -0.2308, profitChangePct: null },
+    ],
+    [
+      'no baseline sales',
+      { baselineUnitsPerDay: 0, newPrice: 15 },
+      { unitsPerDay: 0, revenuePerDay: 0, grossProfitPerDay: 0, revenueChangePct: null, profitChangePct: null },
+    ],
+    [
+      'negative baseline counts as 0',
+      { baselineUnitsPerDay: -4 },
+      { unitsPerDay: 0, revenuePerDay: 0, grossProfitPerDay: 0, revenueChangePct: null, profitChangePct: null },
+    ],
+    [
+      'NaN cost counts as 0',
+      { cost: Number.NaN, newPrice: 15 },
+      { unitsPerDay: 53.33, revenuePerDay: 800, grossProfitPerDay: 800, revenueChangePct: 0.3333, profitChangePct: 0.3333 },
+    ],
   ])('%s', (_name, overrides, expected) => {
     expect(expectedImpact(impact(overrides))).toEqual(expected);
   });

@@ -81,7 +81,13 @@ describe('templates', () => {
 
   it('escape every value in HTML, never in text', () => {
     const r = renderEmail('process-notice', {
-      subject: 'S', store, recipientName: 'Ann & Bob', heading: '<b>Not sent</b>', lines: ['a < b'], linkLabel: 'Open', link: 'http://x/console/runs/replenishments/1?a=1&b=2',
+      subject: 'S',
+      store,
+      recipientName: 'Ann & Bob',
+      heading: '<b>Not sent</b>',
+      lines: ['a < b'],
+      linkLabel: 'Open',
+      link: 'http://x/console/runs/replenishments/1?a=1&b=2',
     });
     expect(r.html).toContain('Ann &amp; Bob');
     expect(r.html).toContain('&lt;b&gt;Not sent&lt;/b&gt;');

@@ -66,7 +66,10 @@ describe('seasonalExponentialSmoothing: trend', () => {
   });
 
   test('pure linear trend: each forecast day above the previous', () => {
-    const f = forecast(days(56, (i) => 10 + 0.5 * i), 14);
+    const f = forecast(
+      days(56, (i) => 10 + 0.5 * i),
+      14,
+    );
     for (let h = 1; h < 14; h++) expect(f.dailyMeans[h]!).toBeGreaterThan(f.dailyMeans[h - 1]!);
   });
 
@@ -79,7 +82,10 @@ describe('seasonalExponentialSmoothing: trend', () => {
   });
 
   test('a declining series is never forecast below zero', () => {
-    const f = forecast(days(42, (i) => Math.max(1, 30 - 0.6 * i)), 30);
+    const f = forecast(
+      days(42, (i) => Math.max(1, 30 - 0.6 * i)),
+      30,
+    );
     expect(f.dailyMeans[0]!).toBeLessThan(6);
     expect(Math.min(...f.dailyMeans)).toBe(0);
   });
@@ -135,7 +141,13 @@ describe('seasonalExponentialSmoothing: short history (under two weeks)', () => 
     ['one day of 4 (Poisson spread)', [4], 'simple-mean', 4, 2],
     ['1..5', [1, 2, 3, 4, 5], 'simple-mean', 3, Math.sqrt(2.5)],
     ['13 days of 7', days(13, () => 7), 'simple-mean', 7, 0],
-    ['13 days alternating 0 and 4', days(13, (i) => (i % 2 === 0 ? 0 : 4)), 'simple-mean', 24 / 13, Math.sqrt((7 * (24 / 13) ** 2 + 6 * (4 - 24 / 13) ** 2) / 12)],
+    [
+      '13 days alternating 0 and 4',
+      days(13, (i) => (i % 2 === 0 ? 0 : 4)),
+      'simple-mean',
+      24 / 13,
+      Math.sqrt((7 * (24 / 13) ** 2 + 6 * (4 - 24 / 13) ** 2) / 12),
+    ],
   ])('%s -> flat simple mean', (_name, units, method, mean, std) => {
     const f = forecast(units, 5);
     expect(f.method).toBe(method);
@@ -161,13 +173,21 @@ describe('seasonalExponentialSmoothing: horizon and determinism', () => {
     [-3, 0],
     [Number.NaN, 0],
   ])('horizon %p -> %p daily means', (horizon, length) => {
-    const f = forecast(days(28, (i) => WEEK[i % 7]!), horizon);
+    const f = forecast(
+      days(28, (i) => WEEK[i % 7]!),
+      horizon,
+    );
     expect(f.horizonDays).toBe(length);
     expect(f.dailyMeans).toHaveLength(length);
   });
 
   test('no horizon: meanDaily is the deseasonalised level', () => {
-    expect(forecast(days(28, (i) => WEEK[i % 7]!), 0).meanDaily).toBeCloseTo(71 / 7, 6);
+    expect(
+      forecast(
+        days(28, (i) => WEEK[i % 7]!),
+        0,
+      ).meanDaily,
+    ).toBeCloseTo(71 / 7, 6);
   });
 
   test('same history, same forecast', () => {

@@ -30,7 +30,12 @@ describe('checkGuardrails: which rule sets the final price (boundBy)', () => {
     ['$21.99 is over the competitor band (ends $21.85): the MAP itself', { map: 21.25, competitorPrices: [19] }, 21.25, 'map_floor'],
     ['$21.99 is over the one-step rise from $16.60 ($21.58): the MAP itself', { map: 21.1, currentPrice: 16.6 }, 21.1, 'map_floor'],
     ['margin floor $21.1765 rounded up to the cent under a $21.50 ceiling', { cost: 18, hardCeiling: 21.5 }, 21.18, 'margin_floor'],
-    ['highest crossed floor binds: hard floor $21.20 over margin $21.18 and MAP $21.10', { map: 21.1, hardFloor: 21.2, cost: 18, hardCeiling: 21.5 }, 21.2, 'hard_floor'],
+    [
+      'highest crossed floor binds: hard floor $21.20 over margin $21.18 and MAP $21.10',
+      { map: 21.1, hardFloor: 21.2, cost: 18, hardCeiling: 21.5 },
+      21.2,
+      'hard_floor',
+    ],
     ['equal floors: the hard floor is named before the margin floor', { cost: 18.02, hardFloor: 21.2, hardCeiling: 21.5 }, 21.2, 'hard_floor'],
     ['equal floors: cost is named before a 0% margin floor', { cost: 21.05, policy: { minMarginPct: 0 } }, 21.99, 'cost_floor'],
     ['a ceiling the request already broke is not protected', { map: 21.1, competitorPrices: [18] }, 21.99, 'map_floor'],
@@ -79,7 +84,14 @@ describe('checkGuardrails: charm rounding', () => {
 
 describe('checkGuardrails: hard rules refuse the request', () => {
   test.each<[string, Partial<GuardrailInput>, Violation[]]>([
-    ['a cent below cost', { cost: 15, requestedPrice: 14.99 }, [['cost_floor', 'hard', 15], ['margin_floor', 'soft', 17.65]]],
+    [
+      'a cent below cost',
+      { cost: 15, requestedPrice: 14.99 },
+      [
+        ['cost_floor', 'hard', 15],
+        ['margin_floor', 'soft', 17.65],
+      ],
+    ],
     ['exactly at cost: only the margin floor', { cost: 15, requestedPrice: 15 }, [['margin_floor', 'soft', 17.65]]],
     ['a cent below the MAP', { map: 18, requestedPrice: 17.99 }, [['map_floor', 'hard', 18]]],
     ['exactly at the MAP', { map: 18, requestedPrice: 18 }, []],
@@ -87,8 +99,24 @@ describe('checkGuardrails: hard rules refuse the request', () => {
     ['exactly at the hard floor', { hardFloor: 16, requestedPrice: 16 }, []],
     ['a cent above the hard ceiling', { hardCeiling: 22, requestedPrice: 22.01 }, [['hard_ceiling', 'hard', 22]]],
     ['exactly at the hard ceiling', { hardCeiling: 22, requestedPrice: 22 }, []],
-    ['below cost and MAP at once', { cost: 15, map: 18, requestedPrice: 14 }, [['cost_floor', 'hard', 15], ['map_floor', 'hard', 18], ['margin_floor', 'soft', 17.65]]],
-    ['a MAP below cost does not lower the cost floor', { cost: 15, map: 12, requestedPrice: 13 }, [['cost_floor', 'hard', 15], ['margin_floor', 'soft', 17.65], ['max_change', 'soft', 14]]],
+    [
+      'below cost and MAP at once',
+      { cost: 15, map: 18, requestedPrice: 14 },
+      [
+        ['cost_floor', 'hard', 15],
+        ['map_floor', 'hard', 18],
+        ['margin_floor', 'soft', 17.65],
+      ],
+    ],
+    [
+      'a MAP below cost does not lower the cost floor',
+      { cost: 15, map: 12, requestedPrice: 13 },
+      [
+        ['cost_floor', 'hard', 15],
+        ['margin_floor', 'soft', 17.65],
+        ['max_change', 'soft', 14],
+      ],
+    ],
     ['null hard floor and ceiling are not set', { hardFloor: null, hardCeiling: null, requestedPrice: 25 }, []],
   ])('%s', (_name, overrides, expected) => {
     const result = checkGuardrails(input(overrides));
@@ -103,10 +131,31 @@ describe('checkGuardrails: MAP vs the margin floor, whichever is higher', () => 
     ['MAP higher, request between them: refused by the MAP', { map: 15, requestedPrice: 14.5 }, 14.5, null, [['map_floor', 'hard', 15]]],
     ['MAP higher, request above both: the MAP binds the rounding', { map: 15, requestedPrice: 15.4 }, 15.99, 'map_floor', []],
     // cost $15: margin floor $17.65 over a $16 MAP
-    ['margin floor higher, request between them: allowed with approval', { cost: 15, map: 16, requestedPrice: 16.5 }, 16.99, 'map_floor', [['margin_floor', 'soft', 17.65]]],
-    ['margin floor higher, request below both: refused', { cost: 15, map: 16, requestedPrice: 15.5 }, 15.5, null, [['map_floor', 'hard', 16], ['margin_floor', 'soft', 17.65]]],
+    [
+      'margin floor higher, request between them: allowed with approval',
+      { cost: 15, map: 16, requestedPrice: 16.5 },
+      16.99,
+      'map_floor',
+      [['margin_floor', 'soft', 17.65]],
+    ],
+    [
+      'margin floor higher, request below both: refused',
+      { cost: 15, map: 16, requestedPrice: 15.5 },
+      15.5,
+      null,
+      [
+        ['map_floor', 'hard', 16],
+        ['margin_floor', 'soft', 17.65],
+      ],
+    ],
     ['both crossed, MAP $17.70 higher: the MAP itself', { cost: 15, map: 17.7, requestedPrice: 17.8, hardCeiling: 17.85 }, 17.7, 'map_floor', []],
-    ['both crossed, margin $17.65 higher: the margin floor itself', { cost: 15, map: 17.6, requestedPrice: 17.8, hardCeiling: 17.85 }, 17.65, 'margin_floor', []],
+    [
+      'both crossed, margin $17.65 higher: the margin floor itself',
+      { cost: 15, map: 17.6, requestedPrice: 17.8, hardCeiling: 17.85 },
+      17.65,
+      'margin_floor',
+      [],
+    ],
   ])('%s', (_name, overrides, finalPrice, boundBy, expected) => {
     const result = checkGuardrails(input(overrides));
     expect(result.finalPrice).toBe(finalPrice);
@@ -123,7 +172,11 @@ describe('checkGuardrails: soft rules, judged on the final price', () => {
     ['cost $17 at 15% is a floor of exactly $20.00', { cost: 17, requestedPrice: 20, charm: false }, []],
     ['a cent under that $20.00 floor', { cost: 17, requestedPrice: 19.99, charm: false }, [['margin_floor', 'soft', 20]]],
     ['float noise: cost $17.85 at 15% is 2100.0000000000005 cents, a floor of $21.00', { cost: 17.85, requestedPrice: 21, charm: false }, []],
-    ['float noise: a $4.00 median + 15% is 459.99999999999994 cents, a top of $4.60', { cost: 1, currentPrice: 4, competitorPrices: [4], requestedPrice: 4.6, charm: false }, []],
+    [
+      'float noise: a $4.00 median + 15% is 459.99999999999994 cents, a top of $4.60',
+      { cost: 1, currentPrice: 4, competitorPrices: [4], requestedPrice: 4.6, charm: false },
+      [],
+    ],
     ['exactly +30%', { requestedPrice: 26, charm: false }, []],
     ['a cent over +30%', { requestedPrice: 26.01, charm: false }, [['max_change', 'soft', 26]]],
     ['exactly -30%', { requestedPrice: 14, charm: false }, []],
@@ -134,13 +187,21 @@ describe('checkGuardrails: soft rules, judged on the final price', () => {
     ['a cent above the competitor band', { ...band, requestedPrice: 25.31, charm: false }, [['competitor_band', 'soft', 25.3]]],
     ['bottom of the competitor band', { ...band, requestedPrice: 18.7, charm: false }, []],
     ['a cent below the competitor band', { ...band, requestedPrice: 18.69, charm: false }, [['competitor_band', 'soft', 18.7]]],
-    ['junk competitor prices are ignored', { currentPrice: 22, competitorPrices: [20, Number.NaN, 22, -1, 0, Number.POSITIVE_INFINITY, 24], requestedPrice: 25.31, charm: false }, [['competitor_band', 'soft', 25.3]]],
+    [
+      'junk competitor prices are ignored',
+      { currentPrice: 22, competitorPrices: [20, Number.NaN, 22, -1, 0, Number.POSITIVE_INFINITY, 24], requestedPrice: 25.31, charm: false },
+      [['competitor_band', 'soft', 25.3]],
+    ],
     ['no competitor prices: no band', { currentPrice: 22, requestedPrice: 25.31, charm: false }, []],
     ['a 5% band', { ...band, requestedPrice: 23.11, charm: false, policy: { competitorBandPct: 0.05 } }, [['competitor_band', 'soft', 23.1]]],
     [
       'all three at once',
       { cost: 18, currentPrice: 30, competitorPrices: [30], requestedPrice: 20.5, charm: false },
-      [['margin_floor', 'soft', 21.18], ['max_change', 'soft', 21], ['competitor_band', 'soft', 25.5]],
+      [
+        ['margin_floor', 'soft', 21.18],
+        ['max_change', 'soft', 21],
+        ['competitor_band', 'soft', 25.5],
+      ],
     ],
   ])('%s', (_name, overrides, expected) => {
     const result = checkGuardrails(input(overrides));
@@ -303,7 +364,11 @@ describe('checkGuardrails: result figures', () => {
     [
       'bumped over a floor',
       { map: 21.25 },
-      ['Within all guardrails', 'Charm rounding to $20.99 would go below the MAP of $21.25, so $21.99, the next price ending in .99', 'Margin 54.5% at $21.99, +10% from $20.00'],
+      [
+        'Within all guardrails',
+        'Charm rounding to $20.99 would go below the MAP of $21.25, so $21.99, the next price ending in .99',
+        'Margin 54.5% at $21.99, +10% from $20.00',
+      ],
     ],
     [
       'held at a floor by a ceiling',
@@ -314,7 +379,11 @@ describe('checkGuardrails: result figures', () => {
         'Margin 52.9% at $21.25, +6.3% from $20.00',
       ],
     ],
-    ['needs approval', { requestedPrice: 27 }, ['Needs approval: 1 soft guardrail broken', 'Charm-rounded $27.00 down to $26.99', 'Margin 62.9% at $26.99, +35% from $20.00']],
+    [
+      'needs approval',
+      { requestedPrice: 27 },
+      ['Needs approval: 1 soft guardrail broken', 'Charm-rounded $27.00 down to $26.99', 'Margin 62.9% at $26.99, +35% from $20.00'],
+    ],
     ['refused', { requestedPrice: 9.5 }, ['Refused: 1 hard guardrail broken', 'Margin -5.3% at $9.50, -52.5% from $20.00']],
   ])('reasons: %s', (_name, overrides, reasons) => {
     expect(checkGuardrails(input(overrides)).reasons).toEqual(reasons);
@@ -327,8 +396,16 @@ describe('checkGuardrails: result figures', () => {
     ['hard ceiling', { hardCeiling: 22, requestedPrice: 22.5 }, '$22.50 is above the hard ceiling of $22.00'],
     ['margin floor', { cost: 18, requestedPrice: 20, charm: false }, '$20.00 is below the margin floor of $21.18, a 15% margin on a cost of $18.00'],
     ['max change', { requestedPrice: 27, charm: false }, '$27.00 is +35% from $20.00, more than the 30% allowed in one step'],
-    ['above the band', { currentPrice: 22, competitorPrices: [20, 22, 24], requestedPrice: 26, charm: false }, '$26.00 is above the competitor band, which ends at $25.30 (median $22.00 + 15%)'],
-    ['below the band', { currentPrice: 22, competitorPrices: [20, 22, 24], requestedPrice: 18, charm: false }, '$18.00 is below the competitor band, which starts at $18.70 (median $22.00 − 15%)'],
+    [
+      'above the band',
+      { currentPrice: 22, competitorPrices: [20, 22, 24], requestedPrice: 26, charm: false },
+      '$26.00 is above the competitor band, which ends at $25.30 (median $22.00 + 15%)',
+    ],
+    [
+      'below the band',
+      { currentPrice: 22, competitorPrices: [20, 22, 24], requestedPrice: 18, charm: false },
+      '$18.00 is below the competitor band, which starts at $18.70 (median $22.00 − 15%)',
+    ],
   ])('message: %s (the first violation)', (_name, overrides, message) => {
     expect(checkGuardrails(input(overrides)).violations[0]?.message).toBe(message);
   });

@@ -1,11 +1,6 @@
 import type { Customer360 } from '../../domain/customer-360';
 import { customer360 } from '../support/customers';
-import {
-  fitsCustomer,
-  ITEM_WEIGHTS,
-  preselectItems,
-  type InventoryItem,
-} from '../../domain/item-preselection';
+import { fitsCustomer, ITEM_WEIGHTS, preselectItems, type InventoryItem } from '../../domain/item-preselection';
 
 function customer(overrides: Partial<Customer360> = {}): Customer360 {
   return customer360({ averageSpend: 200, totalSpend: 2800, styleTags: ['classic', 'business'], ...overrides });
@@ -93,10 +88,7 @@ describe('preselectItems', () => {
 
   it('default caps: at most 6 of a category, so 12 becomes 6 + 6 across her first two categories', () => {
     const picked = preselectItems(customer(), plenty);
-    expect(skus(picked)).toEqual([
-      'W00', 'W01', 'W02', 'W03', 'W04', 'W05',
-      'A00', 'A01', 'A02', 'A03', 'A04', 'A05',
-    ]);
+    expect(skus(picked)).toEqual(['W00', 'W01', 'W02', 'W03', 'W04', 'W05', 'A00', 'A01', 'A02', 'A03', 'A04', 'A05']);
   });
 
   it.each<[string, InventoryItem[], { maxPerCategory?: number; maxPerBrand?: number }, string[]]>([
@@ -107,7 +99,12 @@ describe('preselectItems', () => {
       {},
       ['S00', 'S02', 'S04', 'S06'],
     ],
-    ['brand cap 2, compared case-insensitively', [item('B1', { brand: 'Acme' }), item('B2', { brand: 'ACME' }), item('B3', { brand: 'acme ' })], { maxPerBrand: 2 }, ['B1', 'B2']],
+    [
+      'brand cap 2, compared case-insensitively',
+      [item('B1', { brand: 'Acme' }), item('B2', { brand: 'ACME' }), item('B3', { brand: 'acme ' })],
+      { maxPerBrand: 2 },
+      ['B1', 'B2'],
+    ],
     ['only one category in stock: capped at 6', many('W', 10), {}, ['W00', 'W01', 'W02', 'W03', 'W04', 'W05']],
   ])('diversity: %s', (_label, items, opts, expected) => {
     expect(skus(preselectItems(customer(), items, opts))).toEqual(expected);
@@ -149,11 +146,7 @@ describe('preselectItems', () => {
     ],
     [
       'within her categories, higher score first',
-      [
-        item('A-PLAIN'),
-        item('B-STYLED', { styleTags: ['business'] }),
-        item('C-COLOUR', { colour: 'cream', styleTags: ['business'] }),
-      ],
+      [item('A-PLAIN'), item('B-STYLED', { styleTags: ['business'] }), item('C-COLOUR', { colour: 'cream', styleTags: ['business'] })],
       {},
       ['C-COLOUR', 'B-STYLED', 'A-PLAIN'],
     ],
@@ -170,12 +163,7 @@ describe('preselectItems', () => {
       { averageSpend: 0 },
       ['A-DEAR', 'B-CHEAP'],
     ],
-    [
-      'price closer to her average spend wins',
-      [item('A-FAR', { price: 40 }), item('B-NEAR', { price: 180 })],
-      {},
-      ['B-NEAR', 'A-FAR'],
-    ],
+    ['price closer to her average spend wins', [item('A-FAR', { price: 40 }), item('B-NEAR', { price: 180 })], {}, ['B-NEAR', 'A-FAR']],
     ['no top categories: score alone', [item('A1'), item('B1', { colour: 'navy', category: 'home', size: 'ONE' })], { topCategories: [] }, ['B1', 'A1']],
     ['a repeated SKU is picked once', [item('D1'), item('D1')], {}, ['D1']],
   ])('ordering: %s', (_label, items, customerFields, expected) => {
@@ -223,20 +211,8 @@ describe('preselectItems', () => {
       {},
       ['Y-GREY', 'X-NAVY'],
     ],
-    [
-      'an out-of-stock item in her colours is skipped',
-      [item('A-NAVY-OUT', { colour: 'navy', available: 0 }), item('B-GREY')],
-      {},
-      {},
-      ['B-GREY'],
-    ],
-    [
-      'an item in her colours in the wrong size is skipped',
-      [item('A-NAVY-XL', { colour: 'navy', size: 'XL' }), item('B-GREY')],
-      {},
-      {},
-      ['B-GREY'],
-    ],
+    ['an out-of-stock item in her colours is skipped', [item('A-NAVY-OUT', { colour: 'navy', available: 0 }), item('B-GREY')], {}, {}, ['B-GREY']],
+    ['an item in her colours in the wrong size is skipped', [item('A-NAVY-XL', { colour: 'navy', size: 'XL' }), item('B-GREY')], {}, {}, ['B-GREY']],
     [
       'no colour preferences: score alone within her categories',
       [item('B-PLAIN-NAVY', { colour: 'navy' }), item('A-STYLED-GREY', { styleTags: ['business'] })],
@@ -244,13 +220,7 @@ describe('preselectItems', () => {
       {},
       ['A-STYLED-GREY', 'B-PLAIN-NAVY'],
     ],
-    [
-      'the category cap still applies to items in her colours',
-      many('N', 8, () => ({ colour: 'navy' })),
-      {},
-      {},
-      ['N00', 'N01', 'N02', 'N03', 'N04', 'N05'],
-    ],
+    ['the category cap still applies to items in her colours', many('N', 8, () => ({ colour: 'navy' })), {}, {}, ['N00', 'N01', 'N02', 'N03', 'N04', 'N05']],
   ])('colour: %s', (_label, items, customerFields, opts, expected) => {
     expect(skus(preselectItems(customer(customerFields), items, opts))).toEqual(expected);
   });

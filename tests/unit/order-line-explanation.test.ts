@@ -28,8 +28,19 @@ const base = {
 describe('explainOrderLine: the numbers behind a planned line, from what planSku stored', () => {
   test('the issue example: forecast over 12 days, σ, safety stock, order-up-to, need and pack rounding', () => {
     const line = planSku({ ...base, forecast: forecast(148 / 12, 21 / Math.sqrt(11)) })!;
-    const why = explainOrderLine(storedRationale(JSON.parse(JSON.stringify(line.rationale))), { quantity: line.quantity, plannedQuantity: line.quantity, unitCost: line.unitCost });
-    expect(why).toMatchObject({ leadTimeDays: 11, reviewPeriodDays: 1, coverDays: 12, serviceLevel: 0.95, model: { name: 'demand-forecast', version: 3 }, forecastMethod: 'simple-mean, demand-forecast v3' });
+    const why = explainOrderLine(storedRationale(JSON.parse(JSON.stringify(line.rationale))), {
+      quantity: line.quantity,
+      plannedQuantity: line.quantity,
+      unitCost: line.unitCost,
+    });
+    expect(why).toMatchObject({
+      leadTimeDays: 11,
+      reviewPeriodDays: 1,
+      coverDays: 12,
+      serviceLevel: 0.95,
+      model: { name: 'demand-forecast', version: 3 },
+      forecastMethod: 'simple-mean, demand-forecast v3',
+    });
     expect(why.forecastOverCover).toBeCloseTo(148, 1);
     expect(why.z).toBeCloseTo(1.645, 3);
     expect(why.forecastStd).toBeCloseTo(21, 1);
@@ -64,5 +75,7 @@ test('approvalTierReason names the thresholds behind each tier', () => {
   const t = { storeManagerAbove: 2500, regionalAbove: 10000 };
   expect(approvalTierReason('auto', 600, t, formatMoney)).toBe('Worth $600.00, not above $2500.00: approved automatically.');
   expect(approvalTierReason('store_manager', 3000, t, formatMoney)).toBe('Worth $3000.00, above $2500.00 and not above $10000.00: the store manager approves.');
-  expect(approvalTierReason('store_and_regional', 46620, t, formatMoney)).toBe('Worth $46620.00, above $10000.00: the store manager and then the regional manager approve.');
+  expect(approvalTierReason('store_and_regional', 46620, t, formatMoney)).toBe(
+    'Worth $46620.00, above $10000.00: the store manager and then the regional manager approve.',
+  );
 });

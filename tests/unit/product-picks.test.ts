@@ -24,8 +24,16 @@ describe('pickProducts', () => {
     ['one purchased category: its best sellers, one per product name', { purchasedCategories: ['dresses'] }, ['D1', 'D3', 'D4']],
     ['two categories: round-robin, most-bought first', { purchasedCategories: ['shoes', 'dresses'] }, ['S1', 'D1', 'S2']],
     ['three categories: one from each', { purchasedCategories: ['bags', 'shoes', 'dresses'] }, ['B1', 'S1', 'D1']],
-    ['already-bought SKUs are skipped (the other size of the same style may be picked)', { purchasedCategories: ['dresses'], purchasedSkus: ['D1', 'D3'] }, ['D2', 'D4', 'O1']],
-    ['a style bought in one size is not picked in another', { purchasedCategories: ['dresses'], purchasedSkus: ['D1'], purchasedNames: ['Wrap Dress'] }, ['D3', 'D4', 'O1']],
+    [
+      'already-bought SKUs are skipped (the other size of the same style may be picked)',
+      { purchasedCategories: ['dresses'], purchasedSkus: ['D1', 'D3'] },
+      ['D2', 'D4', 'O1'],
+    ],
+    [
+      'a style bought in one size is not picked in another',
+      { purchasedCategories: ['dresses'], purchasedSkus: ['D1'], purchasedNames: ['Wrap Dress'] },
+      ['D3', 'D4', 'O1'],
+    ],
     ['preferences follow purchases', { purchasedCategories: ['bags'], preferredCategories: ['shoes'] }, ['B1', 'S1', 'S2']],
     ['a category with no best sellers is ignored', { purchasedCategories: ['garden'], preferredCategories: ['bags'] }, ['B1', 'O1', 'D1']],
     ['a category in both lists counts once', { purchasedCategories: ['bags'], preferredCategories: ['bags'] }, ['B1', 'O1', 'D1']],

@@ -69,7 +69,11 @@ describe('safetyStock: z * sqrt(L * sd^2 + d^2 * sL^2)', () => {
     ['95%, sd 2, L 9, no lead-time variability: z * 6', { serviceLevel: 0.95, demandStdDaily: 2, leadTimeDays: 9, meanDaily: 5 }, 9.8691218],
     ['same with sL 0 given explicitly', { serviceLevel: 0.95, demandStdDaily: 2, leadTimeDays: 9, meanDaily: 5, leadTimeStdDays: 0 }, 9.8691218],
     ['95%, sd 2, L 9, d 5, sL 2: z * sqrt(36 + 100)', { serviceLevel: 0.95, demandStdDaily: 2, leadTimeDays: 9, meanDaily: 5, leadTimeStdDays: 2 }, 19.1821247],
-    ['98%, sd 3, L 4, d 10, sL 1: z * sqrt(36 + 100)', { serviceLevel: 0.98, demandStdDaily: 3, leadTimeDays: 4, meanDaily: 10, leadTimeStdDays: 1 }, 23.9506222],
+    [
+      '98%, sd 3, L 4, d 10, sL 1: z * sqrt(36 + 100)',
+      { serviceLevel: 0.98, demandStdDaily: 3, leadTimeDays: 4, meanDaily: 10, leadTimeStdDays: 1 },
+      23.9506222,
+    ],
     ['lead-time variability only (sd 0): z * d * sL', { serviceLevel: 0.95, demandStdDaily: 0, leadTimeDays: 5, meanDaily: 4, leadTimeStdDays: 1.5 }, Z95 * 6],
     ['50% service level needs none', { serviceLevel: 0.5, demandStdDaily: 2, leadTimeDays: 9, meanDaily: 5, leadTimeStdDays: 2 }, 0],
     ['no lead time, no variability', { serviceLevel: 0.95, demandStdDaily: 2, leadTimeDays: 0, meanDaily: 5 }, 0],
@@ -90,8 +94,16 @@ describe('planSku: reorder point and order-up-to level', () => {
     ['no review period: order-up-to = reorder point', { reviewPeriodDays: 0 }, 8, 3.29, 11.29, 11.29],
     [
       'seasonal forecast: the lead-time days themselves, not the average',
-      { forecast: { meanDaily: 4, stdDaily: 0, horizonDays: 7, dailyMeans: [1, 2, 3, 4, 5, 6, 7], method: 'test' }, leadTimeDays: 3, reviewPeriodDays: 2, onHand: 0 },
-      6, 0, 6, 15,
+      {
+        forecast: { meanDaily: 4, stdDaily: 0, horizonDays: 7, dailyMeans: [1, 2, 3, 4, 5, 6, 7], method: 'test' },
+        leadTimeDays: 3,
+        reviewPeriodDays: 2,
+        onHand: 0,
+      },
+      6,
+      0,
+      6,
+      15,
     ],
   ])('%s', (_name, overrides, leadDemand, ss, rop, out) => {
     const line = planSku(input({ onHand: 0, ...overrides }));
@@ -263,8 +275,19 @@ function line(supplierId: string, sku: string, quantity: number, unitCost: numbe
     unitCost,
     lineValue: Math.round(quantity * unitCost * 100) / 100,
     rationale: {
-      meanDaily: 0, demandOverLeadTime: 0, safetyStock: 0, reorderPoint: 0, orderUpTo: 0, inventoryPosition: 0,
-      onHand: 0, reserved: 0, onOrder: 0, packSize: 1, minOrderQty: 0, eoq: null, reasons: [],
+      meanDaily: 0,
+      demandOverLeadTime: 0,
+      safetyStock: 0,
+      reorderPoint: 0,
+      orderUpTo: 0,
+      inventoryPosition: 0,
+      onHand: 0,
+      reserved: 0,
+      onOrder: 0,
+      packSize: 1,
+      minOrderQty: 0,
+      eoq: null,
+      reasons: [],
     },
   };
 }
@@ -307,7 +330,10 @@ describe('groupBySupplier', () => {
     ].filter((l): l is SkuPlanLine => l !== null);
     const pos = groupBySupplier(planned);
     expect(pos).toHaveLength(1);
-    expect(pos[0]!.lines.map((l) => [l.sku, l.quantity])).toEqual([['SKU-1', 24], ['SKU-2', 22]]);
+    expect(pos[0]!.lines.map((l) => [l.sku, l.quantity])).toEqual([
+      ['SKU-1', 24],
+      ['SKU-2', 22],
+    ]);
     expect(pos[0]!.totalValue).toBe(460);
   });
 });

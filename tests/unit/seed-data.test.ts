@@ -68,9 +68,7 @@ describe('demo seed data', () => {
   });
 
   it('lays out stores, regions and managers as DESIGN.md describes', () => {
-    expect(data.stores.map((s) => `${s.id}:${s.regionId}`)).toEqual([
-      'S001:WEST', 'S002:WEST', 'S003:WEST', 'S004:EAST', 'S005:EAST', 'S006:EAST',
-    ]);
+    expect(data.stores.map((s) => `${s.id}:${s.regionId}`)).toEqual(['S001:WEST', 'S002:WEST', 'S003:WEST', 'S004:EAST', 'S005:EAST', 'S006:EAST']);
     expect(data.stores[0]).toMatchObject({ name: 'Retail Ops Union Square', city: 'San Francisco', timezone: 'America/Los_Angeles' });
     for (const store of data.stores) {
       const staff = data.staff.filter((s) => s.storeId === store.id);
@@ -113,8 +111,15 @@ describe('demo seed data', () => {
   it('gives Victoria Chen her profile and about fifteen purchases, mostly womens-apparel', () => {
     const victoria = data.customers.find((c) => c.id === VICTORIA_ID)!;
     expect(victoria).toMatchObject({
-      firstName: 'Victoria', lastName: 'Chen', email: 'victoria.chen@example.com', tier: 'PLATINUM', emailConsent: true,
-      homeStoreId: 'S001', sizeTop: 'M', sizeBottom: '8', shoeSize: '38',
+      firstName: 'Victoria',
+      lastName: 'Chen',
+      email: 'victoria.chen@example.com',
+      tier: 'PLATINUM',
+      emailConsent: true,
+      homeStoreId: 'S001',
+      sizeTop: 'M',
+      sizeBottom: '8',
+      shoeSize: '38',
     });
     expect(victoria.styleTags).toEqual(['classic', 'minimalist', 'business']);
     expect(victoria.preferredColours).toEqual(['navy', 'ivory', 'camel']);
@@ -206,7 +211,8 @@ describe('demo seed data', () => {
       const prices = new Set<number>();
       for (let d = 0; d < data.sales.days; d++) {
         const pc = s.dailyPriceCents[d]!;
-        const outOfRange = pc > p.priceCents || pc <= p.costCents || (p.mapCents !== null && pc < p.mapCents) || (d >= data.sales.days - 35 && pc !== p.priceCents);
+        const outOfRange =
+          pc > p.priceCents || pc <= p.costCents || (p.mapCents !== null && pc < p.mapCents) || (d >= data.sales.days - 35 && pc !== p.priceCents);
         if (outOfRange) throw new Error(`${s.storeId} ${s.sku} day ${d}: ${pc} (list ${p.priceCents}, cost ${p.costCents}, MAP ${p.mapCents})`);
         if (s.units[d]! > 0) prices.add(pc);
       }
@@ -216,10 +222,19 @@ describe('demo seed data', () => {
     // Per SKU in the first store it is sold in: most SKUs have sales at 3+ distinct prices.
     expect(estimable / skus.size).toBeGreaterThan(0.5);
     // Promotions lift sales: units on promotion days beat list-price days, per day, chain-wide.
-    let promoUnits = 0, promoDays = 0, listUnits = 0, listDays = 0;
+    let promoUnits = 0,
+      promoDays = 0,
+      listUnits = 0,
+      listDays = 0;
     for (const s of data.sales.series) {
       for (let d = 0; d < data.sales.days; d++) {
-        if (s.dailyPriceCents[d] === s.priceCents) { listUnits += s.units[d]!; listDays++; } else { promoUnits += s.units[d]!; promoDays++; }
+        if (s.dailyPriceCents[d] === s.priceCents) {
+          listUnits += s.units[d]!;
+          listDays++;
+        } else {
+          promoUnits += s.units[d]!;
+          promoDays++;
+        }
       }
     }
     expect(promoDays).toBeGreaterThan(0);

@@ -67,10 +67,19 @@ describe('SegmentSchema: accepted', () => {
     ['narrowest window', { lastPurchaseOlderThanDays: 30, lastPurchaseNewerThanDays: 31 }],
     ['category affinity, default share', { categoryAffinity: { categories: ['womens-apparel'] } }],
     ['category affinity, share 1', { categoryAffinity: { categories: ['footwear', 'beauty'], minShare: 1 } }],
-    ['everything at once', {
-      tiers: ['GOLD'], storeIds: ['S001'], regionIds: ['R01'], rfm: { frequency: [4, 5] }, rfmSegments: ['loyal'],
-      lastPurchaseOlderThanDays: 7, lastPurchaseNewerThanDays: 365, categoryAffinity: { categories: ['beauty'], minShare: 0.5 },
-    }],
+    [
+      'everything at once',
+      {
+        tiers: ['GOLD'],
+        storeIds: ['S001'],
+        regionIds: ['R01'],
+        rfm: { frequency: [4, 5] },
+        rfmSegments: ['loyal'],
+        lastPurchaseOlderThanDays: 7,
+        lastPurchaseNewerThanDays: 365,
+        categoryAffinity: { categories: ['beauty'], minShare: 0.5 },
+      },
+    ],
   ])('%s', (_name, input) => {
     expect(issuePaths(input)).toEqual([]);
     expect(SegmentSchema.parse(input)).toEqual(input);
@@ -152,7 +161,15 @@ describe('SegmentSchema in the OpenAPI document', () => {
     const doc = new OpenApiGeneratorV31(registry.definitions).generateComponents();
     const schema = doc.components!.schemas!.CampaignSegment as { properties: Record<string, unknown>; additionalProperties?: unknown };
     expect(Object.keys(schema.properties).sort()).toEqual([
-      'allCustomers', 'categoryAffinity', 'lastPurchaseNewerThanDays', 'lastPurchaseOlderThanDays', 'regionIds', 'rfm', 'rfmSegments', 'storeIds', 'tiers',
+      'allCustomers',
+      'categoryAffinity',
+      'lastPurchaseNewerThanDays',
+      'lastPurchaseOlderThanDays',
+      'regionIds',
+      'rfm',
+      'rfmSegments',
+      'storeIds',
+      'tiers',
     ]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.tiers).toMatchObject({ items: { enum: ['STANDARD', 'SILVER', 'GOLD', 'PLATINUM'] } });
@@ -279,22 +296,37 @@ describe('rfmScores: quintiles by percent rank', () => {
     [
       'two customers: the higher scores 5, the lower 1',
       [buyer('A', 2, 5, 500), buyer('B', 40, 1, 50)],
-      [{ r: 5, f: 5, m: 5 }, { r: 1, f: 1, m: 1 }],
+      [
+        { r: 5, f: 5, m: 5 },
+        { r: 1, f: 1, m: 1 },
+      ],
     ],
     [
       'two customers, opposite on each measure',
       [buyer('A', 40, 5, 50), buyer('B', 2, 1, 500)],
-      [{ r: 1, f: 5, m: 1 }, { r: 5, f: 1, m: 5 }],
+      [
+        { r: 1, f: 5, m: 1 },
+        { r: 5, f: 1, m: 5 },
+      ],
     ],
     [
       'two customers tied on everything',
       [buyer('A', 5, 2, 80), buyer('B', 5, 2, 80)],
-      [{ r: 1, f: 1, m: 1 }, { r: 1, f: 1, m: 1 }],
+      [
+        { r: 1, f: 1, m: 1 },
+        { r: 1, f: 1, m: 1 },
+      ],
     ],
     [
       'five distinct customers: 1 to 5',
       [buyer('A', 50, 1, 10), buyer('B', 40, 2, 20), buyer('C', 30, 3, 30), buyer('D', 20, 4, 40), buyer('E', 10, 5, 50)],
-      [{ r: 1, f: 1, m: 1 }, { r: 2, f: 2, m: 2 }, { r: 3, f: 3, m: 3 }, { r: 4, f: 4, m: 4 }, { r: 5, f: 5, m: 5 }],
+      [
+        { r: 1, f: 1, m: 1 },
+        { r: 2, f: 2, m: 2 },
+        { r: 3, f: 3, m: 3 },
+        { r: 4, f: 4, m: 4 },
+        { r: 5, f: 5, m: 5 },
+      ],
     ],
     [
       'seven distinct customers: floor(5k / 6) + 1 -> 1 1 2 3 4 5 5',
@@ -304,7 +336,13 @@ describe('rfmScores: quintiles by percent rank', () => {
     [
       'five customers, three tied on one order: the tie scores 1',
       [buyer('A', 1, 1, 10), buyer('B', 1, 1, 20), buyer('C', 1, 1, 30), buyer('D', 1, 2, 40), buyer('E', 1, 3, 50)],
-      [{ r: 1, f: 1, m: 1 }, { r: 1, f: 1, m: 2 }, { r: 1, f: 1, m: 3 }, { r: 1, f: 4, m: 4 }, { r: 1, f: 5, m: 5 }],
+      [
+        { r: 1, f: 1, m: 1 },
+        { r: 1, f: 1, m: 2 },
+        { r: 1, f: 1, m: 3 },
+        { r: 1, f: 4, m: 4 },
+        { r: 1, f: 5, m: 5 },
+      ],
     ],
     [
       'seven customers with ties in the middle and at the top',
@@ -335,7 +373,10 @@ describe('rfmScores: quintiles by percent rank', () => {
   });
 
   test('an unparseable last purchase counts as no purchase, even with orders', () => {
-    const scores = rfmScores([customer({ customerId: 'X', lastPurchaseAt: 'not a date', orderCount: 50, totalSpend: 9999 }), buyer('A', 1, 1, 1), buyer('B', 2, 2, 2)], AS_OF);
+    const scores = rfmScores(
+      [customer({ customerId: 'X', lastPurchaseAt: 'not a date', orderCount: 50, totalSpend: 9999 }), buyer('A', 1, 1, 1), buyer('B', 2, 2, 2)],
+      AS_OF,
+    );
     expect(scores.get('X')).toEqual({ r: 1, f: 1, m: 1 });
     expect(scores.get('A')).toEqual({ r: 5, f: 1, m: 1 });
   });
@@ -451,7 +492,11 @@ describe('explainSegment', () => {
     ['older than one day', { lastPurchaseOlderThanDays: 1 }, ['Last purchase was at least 1 day ago (customers who never bought are excluded).']],
     ['newer than', { lastPurchaseNewerThanDays: 30 }, ['Last purchase was less than 30 days ago.']],
     ['window', { lastPurchaseOlderThanDays: 30, lastPurchaseNewerThanDays: 90 }, ['Last purchase was at least 30 and less than 90 days ago.']],
-    ['affinity, default share', { categoryAffinity: { categories: ['womens-apparel', 'footwear'] } }, ['At least 30% of the units they bought are womens apparel or footwear.']],
+    [
+      'affinity, default share',
+      { categoryAffinity: { categories: ['womens-apparel', 'footwear'] } },
+      ['At least 30% of the units they bought are womens apparel or footwear.'],
+    ],
     ['affinity, given share', { categoryAffinity: { categories: ['beauty'], minShare: 0.125 } }, ['At least 12.5% of the units they bought are beauty.']],
     [
       'several criteria, in a fixed order',

@@ -124,7 +124,10 @@ describe('checkEligibility: frequency cap (quiet hours off, UTC, now = noon)', (
 
   test('unparseable send times are ignored; the input is not reordered', () => {
     const sends = ['not a date', '2026-01-15T09:00:00.000Z', '2026-01-15T02:00:00.000Z'];
-    const result = checkEligibility(recipient({ recentMarketingSends: sends }), new Date(NOON), { cap: { maxEmails: 2, windowHours: 16 }, quietHours: NO_QUIET });
+    const result = checkEligibility(recipient({ recentMarketingSends: sends }), new Date(NOON), {
+      cap: { maxEmails: 2, windowHours: 16 },
+      quietHours: NO_QUIET,
+    });
     expect(result).toEqual(hold('frequency_cap', '2026-01-15T18:00:00.000Z'));
     expect(sends).toEqual(['not a date', '2026-01-15T09:00:00.000Z', '2026-01-15T02:00:00.000Z']);
   });
@@ -199,7 +202,13 @@ describe('checkEligibility: frequency cap then quiet hours', () => {
     ['cap frees at 02:00, inside quiet hours: held until they end', 'UTC', NOON, [2 * H], hold('frequency_cap', '2026-01-16T08:00:00.000Z')],
     ['cap frees exactly as quiet hours start', 'UTC', NOON, [7 * H], hold('frequency_cap', '2026-01-16T08:00:00.000Z')],
     ['cap frees 1 ms before quiet hours start', 'UTC', NOON, [7 * H + 1], hold('frequency_cap', '2026-01-15T20:59:59.999Z')],
-    ['in quiet hours, cap frees before they end: until they end', 'UTC', '2026-01-15T22:00:00.000Z', [14 * H], hold('frequency_cap', '2026-01-16T08:00:00.000Z')],
+    [
+      'in quiet hours, cap frees before they end: until they end',
+      'UTC',
+      '2026-01-15T22:00:00.000Z',
+      [14 * H],
+      hold('frequency_cap', '2026-01-16T08:00:00.000Z'),
+    ],
     ['in quiet hours, cap frees exactly as they end', 'UTC', '2026-01-15T22:00:00.000Z', [6 * H], hold('frequency_cap', '2026-01-16T08:00:00.000Z')],
     ['in quiet hours, cap frees after they end: until it frees', 'UTC', '2026-01-15T22:00:00.000Z', [2 * H], hold('frequency_cap', '2026-01-16T12:00:00.000Z')],
     ['in quiet hours, not capped', 'UTC', '2026-01-15T22:00:00.000Z', [], hold('quiet_hours', '2026-01-16T08:00:00.000Z')],
@@ -307,19 +316,73 @@ describe('nextSendWindowStart across DST changes', () => {
   test.each<[string, string, QuietHours, string, string]>([
     // name, zone, quiet hours, now, window opens
     ['NY the night before spring forward: 08:00 EST', 'America/New_York', DEFAULT_QUIET_HOURS, '2026-03-07T03:00:00.000Z', '2026-03-07T13:00:00.000Z'],
-    ['NY spring-forward night: 08:00 EDT, an hour sooner in UTC', 'America/New_York', DEFAULT_QUIET_HOURS, '2026-03-08T03:00:00.000Z', '2026-03-08T12:00:00.000Z'],
+    [
+      'NY spring-forward night: 08:00 EDT, an hour sooner in UTC',
+      'America/New_York',
+      DEFAULT_QUIET_HOURS,
+      '2026-03-08T03:00:00.000Z',
+      '2026-03-08T12:00:00.000Z',
+    ],
     ['NY fall-back night: 08:00 EST, an hour later in UTC', 'America/New_York', DEFAULT_QUIET_HOURS, '2026-11-01T02:00:00.000Z', '2026-11-01T13:00:00.000Z'],
     ['NY the night after fall back', 'America/New_York', DEFAULT_QUIET_HOURS, '2026-11-02T02:00:00.000Z', '2026-11-02T13:00:00.000Z'],
-    ['NY 0->2, the end hour is skipped: opens at the jump to 03:00 EDT', 'America/New_York', { startHour: 0, endHour: 2 }, '2026-03-08T06:30:00.000Z', '2026-03-08T07:00:00.000Z'],
-    ['NY 2->3, the whole quiet hour is skipped: open at 01:59:59.999 EST', 'America/New_York', { startHour: 2, endHour: 3 }, '2026-03-08T06:59:59.999Z', '2026-03-08T06:59:59.999Z'],
-    ['NY 2->3, the whole quiet hour is skipped: open at 03:00 EDT', 'America/New_York', { startHour: 2, endHour: 3 }, '2026-03-08T07:00:00.000Z', '2026-03-08T07:00:00.000Z'],
-    ['NY 0->2 on fall back: quiet through both 1 o\'clock hours', 'America/New_York', { startHour: 0, endHour: 2 }, '2026-11-01T04:30:00.000Z', '2026-11-01T07:00:00.000Z'],
-    ['NY 22->1 on fall back: ends at the first 01:00 (EDT)', 'America/New_York', { startHour: 22, endHour: 1 }, '2026-11-01T03:00:00.000Z', '2026-11-01T05:00:00.000Z'],
+    [
+      'NY 0->2, the end hour is skipped: opens at the jump to 03:00 EDT',
+      'America/New_York',
+      { startHour: 0, endHour: 2 },
+      '2026-03-08T06:30:00.000Z',
+      '2026-03-08T07:00:00.000Z',
+    ],
+    [
+      'NY 2->3, the whole quiet hour is skipped: open at 01:59:59.999 EST',
+      'America/New_York',
+      { startHour: 2, endHour: 3 },
+      '2026-03-08T06:59:59.999Z',
+      '2026-03-08T06:59:59.999Z',
+    ],
+    [
+      'NY 2->3, the whole quiet hour is skipped: open at 03:00 EDT',
+      'America/New_York',
+      { startHour: 2, endHour: 3 },
+      '2026-03-08T07:00:00.000Z',
+      '2026-03-08T07:00:00.000Z',
+    ],
+    [
+      "NY 0->2 on fall back: quiet through both 1 o'clock hours",
+      'America/New_York',
+      { startHour: 0, endHour: 2 },
+      '2026-11-01T04:30:00.000Z',
+      '2026-11-01T07:00:00.000Z',
+    ],
+    [
+      'NY 22->1 on fall back: ends at the first 01:00 (EDT)',
+      'America/New_York',
+      { startHour: 22, endHour: 1 },
+      '2026-11-01T03:00:00.000Z',
+      '2026-11-01T05:00:00.000Z',
+    ],
     ['London spring forward: 08:00 BST', 'Europe/London', DEFAULT_QUIET_HOURS, '2026-03-28T22:00:00.000Z', '2026-03-29T07:00:00.000Z'],
     ['Auckland fall back (southern autumn): 08:00 NZST', 'Pacific/Auckland', DEFAULT_QUIET_HOURS, '2026-04-04T10:00:00.000Z', '2026-04-04T20:00:00.000Z'],
-    ['Lord Howe half-hour jump, 0->2: opens at 02:30', 'Australia/Lord_Howe', { startHour: 0, endHour: 2 }, '2026-10-03T15:00:00.000Z', '2026-10-03T15:30:00.000Z'],
-    ['Lord Howe half-hour jump, 0->3: opens at 03:00', 'Australia/Lord_Howe', { startHour: 0, endHour: 3 }, '2026-10-03T15:00:00.000Z', '2026-10-03T16:00:00.000Z'],
-    ['Lord Howe half-hour fall back, 0->2: 01:30 comes twice', 'Australia/Lord_Howe', { startHour: 0, endHour: 2 }, '2026-04-04T14:30:00.000Z', '2026-04-04T15:30:00.000Z'],
+    [
+      'Lord Howe half-hour jump, 0->2: opens at 02:30',
+      'Australia/Lord_Howe',
+      { startHour: 0, endHour: 2 },
+      '2026-10-03T15:00:00.000Z',
+      '2026-10-03T15:30:00.000Z',
+    ],
+    [
+      'Lord Howe half-hour jump, 0->3: opens at 03:00',
+      'Australia/Lord_Howe',
+      { startHour: 0, endHour: 3 },
+      '2026-10-03T15:00:00.000Z',
+      '2026-10-03T16:00:00.000Z',
+    ],
+    [
+      'Lord Howe half-hour fall back, 0->2: 01:30 comes twice',
+      'Australia/Lord_Howe',
+      { startHour: 0, endHour: 2 },
+      '2026-04-04T14:30:00.000Z',
+      '2026-04-04T15:30:00.000Z',
+    ],
     ['outside quiet hours: now itself', 'America/New_York', DEFAULT_QUIET_HOURS, '2026-03-08T15:17:42.123Z', '2026-03-08T15:17:42.123Z'],
   ])('%s', (_name, zone, quiet, now, opens) => {
     expect(nextSendWindowStart(new Date(now), zone, quiet).toISOString()).toBe(opens);
@@ -332,7 +395,13 @@ describe('nextSendWindowStart across DST changes', () => {
 
   test('it is always the first open instant: open itself, quiet just before it and every quarter hour since now', () => {
     const zones = ['UTC', 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Pacific/Auckland'];
-    const quiets: QuietHours[] = [DEFAULT_QUIET_HOURS, { startHour: 13, endHour: 15 }, { startHour: 0, endHour: 2 }, { startHour: 22, endHour: 1 }, { startHour: 1, endHour: 3 }];
+    const quiets: QuietHours[] = [
+      DEFAULT_QUIET_HOURS,
+      { startHour: 13, endHour: 15 },
+      { startHour: 0, endHour: 2 },
+      { startHour: 22, endHour: 1 },
+      { startHour: 1, endHour: 3 },
+    ];
     const days = ['2026-03-07', '2026-03-28', '2026-04-04', '2026-10-03', '2026-10-31'];
     const violations: string[] = [];
     let held = 0;

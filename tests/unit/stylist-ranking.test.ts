@@ -1,11 +1,6 @@
 import type { Customer360 } from '../../domain/customer-360';
 import { customer360 } from '../support/customers';
-import {
-  rankStylists,
-  requiredSkillsFor,
-  STYLIST_WEIGHTS,
-  type StylistCandidate,
-} from '../../domain/stylist-ranking';
+import { rankStylists, requiredSkillsFor, STYLIST_WEIGHTS, type StylistCandidate } from '../../domain/stylist-ranking';
 
 function customer(overrides: Partial<Customer360> = {}): Customer360 {
   return customer360(overrides);
@@ -53,7 +48,13 @@ const priya = candidate({
 
 describe('requiredSkillsFor', () => {
   it.each<[string, string, string[], string[], string[]]>([
-    ['Victoria: service, categories, then style', 'personal_styling', ['womens-apparel', 'accessories', 'footwear'], ['classic', 'business', 'evening'], VICTORIA_SKILLS],
+    [
+      'Victoria: service, categories, then style',
+      'personal_styling',
+      ['womens-apparel', 'accessories', 'footwear'],
+      ['classic', 'business', 'evening'],
+      VICTORIA_SKILLS,
+    ],
     ['service type written with a dash', 'personal-styling', [], [], ['personal_styling']],
     ['mens apparel and workwear', 'personal_styling', ['mens-apparel'], ['business'], ['personal_styling', 'mens_apparel', 'workwear']],
     ['unmapped categories need no skill', 'personal_styling', ['beauty', 'home', 'footwear'], [], ['personal_styling', 'footwear']],

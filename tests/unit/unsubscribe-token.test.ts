@@ -108,26 +108,41 @@ describe('verifyUnsubscribeToken', () => {
   });
 
   test.each<[string, (t: string) => string]>([
-    ['another customer id under the same signature', (t) => {
-      const [v, , sig] = t.split('.');
-      return `${v}.${b64('{"u":"C-9999","c":"CMP-2026-spring","e":"ana@example.com","t":1767225600}')}.${sig}`;
-    }],
-    ['a later issued-at under the same signature', (t) => {
-      const [v, , sig] = t.split('.');
-      return `${v}.${b64('{"u":"C-1042","c":"CMP-2026-spring","e":"ana@example.com","t":1999999999}')}.${sig}`;
-    }],
-    ['one payload character changed', (t) => {
-      const [v, payload, sig] = t.split('.');
-      return `${v}.${payload!.slice(0, 5)}${payload![5] === 'A' ? 'B' : 'A'}${payload!.slice(6)}.${sig}`;
-    }],
-    ['one signature character changed', (t) => {
-      const [v, payload, sig] = t.split('.');
-      return `${v}.${payload}.${sig![0] === 'A' ? 'B' : 'A'}${sig!.slice(1)}`;
-    }],
-    ['the signature of another token', (t) => {
-      const [v, payload] = t.split('.');
-      return `${v}.${payload}.${token(SECRET, { ...PAYLOAD, customerId: 'C-9999' }).split('.')[2]}`;
-    }],
+    [
+      'another customer id under the same signature',
+      (t) => {
+        const [v, , sig] = t.split('.');
+        return `${v}.${b64('{"u":"C-9999","c":"CMP-2026-spring","e":"ana@example.com","t":1767225600}')}.${sig}`;
+      },
+    ],
+    [
+      'a later issued-at under the same signature',
+      (t) => {
+        const [v, , sig] = t.split('.');
+        return `${v}.${b64('{"u":"C-1042","c":"CMP-2026-spring","e":"ana@example.com","t":1999999999}')}.${sig}`;
+      },
+    ],
+    [
+      'one payload character changed',
+      (t) => {
+        const [v, payload, sig] = t.split('.');
+        return `${v}.${payload!.slice(0, 5)}${payload![5] === 'A' ? 'B' : 'A'}${payload!.slice(6)}.${sig}`;
+      },
+    ],
+    [
+      'one signature character changed',
+      (t) => {
+        const [v, payload, sig] = t.split('.');
+        return `${v}.${payload}.${sig![0] === 'A' ? 'B' : 'A'}${sig!.slice(1)}`;
+      },
+    ],
+    [
+      'the signature of another token',
+      (t) => {
+        const [v, payload] = t.split('.');
+        return `${v}.${payload}.${token(SECRET, { ...PAYLOAD, customerId: 'C-9999' }).split('.')[2]}`;
+      },
+    ],
   ])('tampered: %s -> bad_signature', (_name, tamper) => {
     const t = token();
     const tampered = tamper(t);
@@ -154,7 +169,7 @@ describe('verifyUnsubscribeToken', () => {
     expect(verifyAt(token(), new Date('2027-01-01T00:00:00.000Z'))).toEqual({ ok: false, reason: 'expired' });
   });
 
-  test('a token issued up to 5 minutes after now (another host\'s clock) is accepted; 1 ms more is refused', () => {
+  test("a token issued up to 5 minutes after now (another host's clock) is accepted; 1 ms more is refused", () => {
     expect(UNSUBSCRIBE_CLOCK_SKEW_MS).toBe(5 * 60_000);
     expect(verifyAt(token(), new Date(ISSUED.getTime() - 60_000))).toMatchObject({ ok: true });
     expect(verifyAt(token(), new Date(ISSUED.getTime() - UNSUBSCRIBE_CLOCK_SKEW_MS))).toMatchObject({ ok: true, issuedAt: ISSUED });
@@ -218,7 +233,7 @@ describe('verifyUnsubscribeToken', () => {
     expect(verifyAt(bad)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  test('the signing scheme the malformed cases rely on is the module\'s own', () => {
+  test("the signing scheme the malformed cases rely on is the module's own", () => {
     expect(signedRaw(goodPayload)).toBe(good);
     expect(verifyAt(signedRaw(b64('{"u":"C-1042","c":"CMP","e":"ana@example.com","t":1767225600}')))).toMatchObject({ ok: true });
   });

@@ -27,8 +27,22 @@ afterAll(async () => {
   }
 });
 
-const manager = (p: Person, s: StoreScenario): Principal => ({ id: p.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] });
-const regional = (p: Person, s: StoreScenario): Principal => ({ id: p.id, role: 'regional_manager', allScopes: false, storeIds: [], regionIds: [s.regionId], categories: [] });
+const manager = (p: Person, s: StoreScenario): Principal => ({
+  id: p.id,
+  role: 'store_manager',
+  allScopes: false,
+  storeIds: [s.storeId],
+  regionIds: [],
+  categories: [],
+});
+const regional = (p: Person, s: StoreScenario): Principal => ({
+  id: p.id,
+  role: 'regional_manager',
+  allScopes: false,
+  storeIds: [],
+  regionIds: [s.regionId],
+  categories: [],
+});
 
 async function start(s: StoreScenario, timing?: Record<string, number>) {
   const r = await startAppointmentRecovery(
@@ -40,14 +54,18 @@ async function start(s: StoreScenario, timing?: Record<string, number>) {
 }
 
 async function awaitingApproval(handle: { query: (q: typeof recoveryStateQuery) => Promise<AppointmentRecoveryState> }) {
-  return eventually(async () => {
-    const st = await handle.query(recoveryStateQuery);
-    return st.stage === 'awaiting_approval' && st.pendingApproval ? st : undefined;
-  }, 20_000, 'awaiting approval');
+  return eventually(
+    async () => {
+      const st = await handle.query(recoveryStateQuery);
+      return st.stage === 'awaiting_approval' && st.pendingApproval ? st : undefined;
+    },
+    20_000,
+    'awaiting approval',
+  );
 }
 
 function gateErrorType(err: unknown): string | undefined {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
 }
 
 describe('appointment recovery on the dev server', () => {
@@ -70,7 +88,13 @@ describe('appointment recovery on the dev server', () => {
 
     expect(result.stage).toBe('completed');
     expect(result.assignedBy).toBe('manager');
-    expect(result.effects).toMatchObject({ stylistAssigned: s.stylists.best, stylistBriefed: true, notesUpdated: true, customerConfirmed: true, suiteReserved: 'Styling Suite 1' });
+    expect(result.effects).toMatchObject({
+      stylistAssigned: s.stylists.best,
+      stylistBriefed: true,
+      notesUpdated: true,
+      customerConfirmed: true,
+      suiteReserved: 'Styling Suite 1',
+    });
     expect(result.effects.itemsHeld).toHaveLength(12);
 
     const appt = await h.db.appointment.findUniqueOrThrow({ where: { id: s.appointmentId } });
@@ -108,12 +132,16 @@ describe('appointment recovery on the dev server', () => {
     expect(gateErrorType(noComment)).toBe('InvalidDecision');
 
     const offShift = await handle
-      .executeUpdate(decideUpdate, { args: [{ decision: 'approve', comment: 'she asked for Priya', actor: manager(s.managers.primary, s), payload: { stylistId: s.stylists.offShift } }] })
+      .executeUpdate(decideUpdate, {
+        args: [{ decision: 'approve', comment: 'she asked for Priya', actor: manager(s.managers.primary, s), payload: { stylistId: s.stylists.offShift } }],
+      })
       .catch((e) => e);
     expect(gateErrorType(offShift)).toBe('InvalidDecision');
 
     await handle.executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve', comment: 'Lena styled her sister last week', actor: manager(s.managers.primary, s), payload: { stylistId: s.stylists.second } }],
+      args: [
+        { decision: 'approve', comment: 'Lena styled her sister last week', actor: manager(s.managers.primary, s), payload: { stylistId: s.stylists.second } },
+      ],
     });
     const result = await handle.result();
     finished.push({ name: 'appointment-recovery-override', workflowId: handle.workflowId });
@@ -128,12 +156,18 @@ describe('appointment recovery on the dev server', () => {
     await awaitingApproval(handle);
 
     const otherStore: Principal = { id: s.managers.otherStore.id, role: 'store_manager', allScopes: false, storeIds: ['S002'], regionIds: [], categories: [] };
-    expect(gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: otherStore }] }).catch((e) => e))).toBe('NotAuthorized');
+    expect(gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: otherStore }] }).catch((e) => e))).toBe(
+      'NotAuthorized',
+    );
     // Before escalation the regional manager is not yet an approver.
-    expect(gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: regional(s.managers.regional, s) }] }).catch((e) => e))).toBe('NotAuthorized');
+    expect(
+      gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: regional(s.managers.regional, s) }] }).catch((e) => e)),
+    ).toBe('NotAuthorized');
     const requester: Principal = { ...manager(s.managers.primary, s), id: 'system:test' };
     expect(gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: requester }] }).catch((e) => e))).toBe('SelfApproval');
-    expect(gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', actor: manager(s.managers.primary, s) }] }).catch((e) => e))).toBe('InvalidDecision');
+    expect(
+      gateErrorType(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', actor: manager(s.managers.primary, s) }] }).catch((e) => e)),
+    ).toBe('InvalidDecision');
 
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', comment: 'Victoria called to move it', actor: manager(s.managers.primary, s) }] });
     const second = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.secondary, s) }] }).catch((e) => e);
@@ -207,7 +241,15 @@ describe('appointment recovery on the dev server', () => {
     await awaitingApproval(handle);
     const appt = await h.db.appointment.findUniqueOrThrow({ where: { id: s.appointmentId } });
     await h.db.appointment.create({
-      data: { id: `APT-CLASH-${s.suffix}`, storeId: s.storeId, customerId: s.customerId, serviceType: 'alterations', startsAt: appt.startsAt, endsAt: appt.endsAt, stylistId: s.stylists.best },
+      data: {
+        id: `APT-CLASH-${s.suffix}`,
+        storeId: s.storeId,
+        customerId: s.customerId,
+        serviceType: 'alterations',
+        startsAt: appt.startsAt,
+        endsAt: appt.endsAt,
+        stylistId: s.stylists.best,
+      },
     });
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.primary, s) }] });
     await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject.includes('booked meanwhile'));
@@ -230,7 +272,11 @@ describe('appointment recovery on the dev server', () => {
     expect(first.created).toBe(true);
     expect(second).toEqual({ workflowId: first.workflowId, runId: first.runId, created: false });
 
-    const scan = await h.client.workflow.execute(scanUnassignedAppointments, { taskQueue: h.taskQueue, workflowId: `scan-${s.suffix}`, args: [{ windowMinutes: 90, storeIds: [s.storeId] }] });
+    const scan = await h.client.workflow.execute(scanUnassignedAppointments, {
+      taskQueue: h.taskQueue,
+      workflowId: `scan-${s.suffix}`,
+      args: [{ windowMinutes: 90, storeIds: [s.storeId] }],
+    });
     expect(scan).toEqual({ found: 1, started: 0 });
     const runs = [];
     for await (const w of h.client.workflow.list({ query: `WorkflowId = '${first.workflowId}'` })) runs.push(w.runId);
@@ -240,7 +286,11 @@ describe('appointment recovery on the dev server', () => {
 
   test('the scanner starts a recovery for an unassigned appointment starting soon', async () => {
     const s = await createStoreScenario(h.db, { startsInMinutes: 20 });
-    await h.client.workflow.execute(scanUnassignedAppointments, { taskQueue: h.taskQueue, workflowId: `scan2-${s.suffix}`, args: [{ windowMinutes: 90, storeIds: [s.storeId] }] });
+    await h.client.workflow.execute(scanUnassignedAppointments, {
+      taskQueue: h.taskQueue,
+      workflowId: `scan2-${s.suffix}`,
+      args: [{ windowMinutes: 90, storeIds: [s.storeId] }],
+    });
     const handle = h.client.workflow.getHandle(`appointment-recovery-${s.appointmentId}`);
     const desc = await handle.describe();
     expect(desc.type).toBe('appointmentRecovery');

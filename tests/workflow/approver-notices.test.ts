@@ -50,10 +50,14 @@ async function start(s: PricingScenario, timing: Partial<PriceChangeTiming> = FA
 }
 
 function stateWhen(handle: Handle, ok: (st: PriceChangeState) => boolean, what: string): Promise<PriceChangeState> {
-  return eventually(async () => {
-    const st = await handle.query(priceChangeStateQuery);
-    return ok(st) ? st : undefined;
-  }, 30_000, what);
+  return eventually(
+    async () => {
+      const st = await handle.query(priceChangeStateQuery);
+      return ok(st) ? st : undefined;
+    },
+    30_000,
+    what,
+  );
 }
 
 const categoryManager = (s: PricingScenario): Principal => ({
@@ -76,7 +80,11 @@ async function runStatus(handle: Handle): Promise<string> {
 
 /** The run's requested notice has been tried against the refusing SMTP server at least once. */
 async function noticeFailed(handle: Handle): Promise<void> {
-  await eventually(async () => ((await notices(handle.workflowId)).some((n) => n.kind === 'approval.requested' && n.status === 'FAILED') ? true : undefined), 30_000, 'the approval notice failed once');
+  await eventually(
+    async () => ((await notices(handle.workflowId)).some((n) => n.kind === 'approval.requested' && n.status === 'FAILED') ? true : undefined),
+    30_000,
+    'the approval notice failed once',
+  );
 }
 
 const crossedFor = (workflowId: string) => h.smtp.messages.filter((m) => m.headers.get('x-retail-ops-key')?.toString().startsWith(`${workflowId}:`));
@@ -106,7 +114,11 @@ describe('approver notices through an SMTP outage', () => {
     h.smtp.refuseConnections = true;
     const handle = await start(s, { ...FAST, escalateAfterMs: 1000, reminderBeforeMs: 0, expireAfterMs: 1500 });
     await stateWhen(handle, (x) => x.stage === 'expired', 'expired');
-    await eventually(async () => ((await notices(handle.workflowId)).some((n) => n.kind === 'approval.expired' && n.status === 'FAILED') ? true : undefined), 30_000, 'the expiry notice failed once');
+    await eventually(
+      async () => ((await notices(handle.workflowId)).some((n) => n.kind === 'approval.expired' && n.status === 'FAILED') ? true : undefined),
+      30_000,
+      'the expiry notice failed once',
+    );
     expect(await runStatus(handle)).toBe('RUNNING');
 
     h.smtp.refuseConnections = false;
@@ -131,7 +143,10 @@ describe('approver notices through an SMTP outage', () => {
 
     await handle.signal(cancelRequestSignal, { reason: 'Supplier cost changed', actorId: s.people.ops.id, requestedAt: new Date().toISOString() });
     await handle.cancel();
-    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     finished.push({ name: 'price-change-notice-cancelled', workflowId: handle.workflowId });
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
@@ -149,7 +164,11 @@ describe('approver notices through an SMTP outage', () => {
     const handle = await start(s);
     await noticeFailed(handle);
     h.smtp.refuseConnections = false;
-    await eventually(async () => ((await notices(handle.workflowId)).some((n) => n.status === 'SENT') ? true : undefined), 60_000, 'the notice sent once SMTP is back');
+    await eventually(
+      async () => ((await notices(handle.workflowId)).some((n) => n.status === 'SENT') ? true : undefined),
+      60_000,
+      'the notice sent once SMTP is back',
+    );
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: categoryManager(s) }] });
     await handle.result();
     const rows = await notices(handle.workflowId);

@@ -5,7 +5,14 @@ import type { Principal } from '../../domain/approval';
 import { createLogger } from '../../platform/logger';
 import { createUnsubscribeToken, verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { decideUpdate } from '../../workflows/approval-gate';
-import { campaignDispatch, campaignStateQuery, pauseSignal, resumeSignal, type CampaignDispatchInput, type CampaignState } from '../../workflows/campaign-dispatch';
+import {
+  campaignDispatch,
+  campaignStateQuery,
+  pauseSignal,
+  resumeSignal,
+  type CampaignDispatchInput,
+  type CampaignState,
+} from '../../workflows/campaign-dispatch';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { createPerson, type Person } from '../support/fixtures';
 import { createHarness, eventually, type Harness } from '../support/harness';
@@ -44,11 +51,23 @@ async function scenario(customers: number) {
     const email = `c${i}-${suffix.toLowerCase()}@example.com`;
     emails.push(email);
     await h.db.customer.create({
-      data: { id: `CUST-CD-${suffix}-${i}`, firstName: `Ann${i}`, lastName: 'Test', email, tier: 'GOLD', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: true, timezone: 'UTC' },
+      data: {
+        id: `CUST-CD-${suffix}-${i}`,
+        firstName: `Ann${i}`,
+        lastName: 'Test',
+        email,
+        tier: 'GOLD',
+        memberSince: new Date('2020-01-01'),
+        homeStoreId: storeId,
+        emailConsent: true,
+        timezone: 'UTC',
+      },
     });
   }
   const campaignId = `campaign-${suffix.toLowerCase()}`;
-  await h.db.campaign.create({ data: { id: campaignId, workflowId: campaignId, name: 'Winter edit', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' } });
+  await h.db.campaign.create({
+    data: { id: campaignId, workflowId: campaignId, name: 'Winter edit', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' },
+  });
   const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
   const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
   const customerIds = emails.map((_, i) => `CUST-CD-${suffix}-${i}`);
@@ -75,10 +94,14 @@ async function start(s: Awaited<ReturnType<typeof scenario>>, extra: Partial<Cam
 }
 
 async function stateWhen(handle: Handle, ok: (st: CampaignState) => boolean, what: string): Promise<CampaignState> {
-  return eventually(async () => {
-    const st = await handle.query(campaignStateQuery);
-    return ok(st) ? st : undefined;
-  }, 30_000, what);
+  return eventually(
+    async () => {
+      const st = await handle.query(campaignStateQuery);
+      return ok(st) ? st : undefined;
+    },
+    30_000,
+    what,
+  );
 }
 
 const mailsTo = (emails: string[]) => emails.map((e) => h.smtp.to(e).length);
@@ -111,8 +134,15 @@ async function pendingBatch(handle: Handle): Promise<{ attempt: number; lastFail
 /** The highest attempt at which a send batch of this run completed (from the history). */
 async function maxBatchAttempt(handle: Handle): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
-  const batches = new Set(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendCampaignBatch').map((e) => String(e.eventId)));
-  return Math.max(0, ...events.filter((e) => batches.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId))).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0));
+  const batches = new Set(
+    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendCampaignBatch').map((e) => String(e.eventId)),
+  );
+  return Math.max(
+    0,
+    ...events
+      .filter((e) => batches.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0),
+  );
 }
 
 describe('campaign dispatch on the dev server', () => {
@@ -372,7 +402,9 @@ describe('campaign dispatch when things break', () => {
     expect(result.progress).toMatchObject({ queued: 6, sent: 5, skipped: 1, failed: 0, unknown: 0, percent: 100 });
     expect(mailsTo(s.emails)).toEqual([1, 1, 1, 1, 0, 1]);
     expect(await sendRows(s.campaignId)).toEqual({ SENT: 5 });
-    const recipient = await h.db.campaignRecipient.findUniqueOrThrow({ where: { campaignId_customerId: { campaignId: s.campaignId, customerId: s.customerIds[target]! } } });
+    const recipient = await h.db.campaignRecipient.findUniqueOrThrow({
+      where: { campaignId_customerId: { campaignId: s.campaignId, customerId: s.customerIds[target]! } },
+    });
     expect(recipient.suppressedReason).toBe('unsubscribed');
   });
 });
@@ -403,10 +435,20 @@ describe('campaign dispatch continues as new', () => {
     // claimed by an attempt that died (unknown), c11 is held by the frequency cap for a few seconds.
     const [bounce, unknown, held] = [1, 10, 11];
     h.smtp.rejectRecipients.add(s.emails[bounce]!);
-    await h.db.campaignSend.create({ data: { id: `${s.campaignId}:${s.customerIds[unknown]}`, campaignId: s.campaignId, customerId: s.customerIds[unknown]!, variantKey: 'a', status: 'CLAIMED' } });
+    await h.db.campaignSend.create({
+      data: {
+        id: `${s.campaignId}:${s.customerIds[unknown]}`,
+        campaignId: s.campaignId,
+        customerId: s.customerIds[unknown]!,
+        variantKey: 'a',
+        status: 'CLAIMED',
+      },
+    });
     const other = `${s.campaignId}-earlier`;
     await h.db.campaign.create({ data: { id: other, workflowId: other, name: 'Earlier', segment: {}, variants: [], status: 'completed', createdBy: 'test' } });
-    await h.db.campaignSend.create({ data: { id: `${other}:${s.customerIds[held]}`, campaignId: other, customerId: s.customerIds[held]!, variantKey: 'a', status: 'SENT', sentAt: new Date() } });
+    await h.db.campaignSend.create({
+      data: { id: `${other}:${s.customerIds[held]}`, campaignId: other, customerId: s.customerIds[held]!, variantKey: 'a', status: 'SENT', sentAt: new Date() },
+    });
 
     const handle = await start(s, { batchSize: 5, ratePerSecond: 0, continueAsNewAfterBatches: 3, cap: { maxEmails: 1, windowHours: 12 / 3600 } });
     await approve(handle, s);

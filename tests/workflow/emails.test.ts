@@ -60,12 +60,20 @@ describe('appointment recovery emails', () => {
   test('approval notice, stylist brief and customer confirmation: local time with zone, address, Reply-To, console links', async () => {
     const s = await createStoreScenario(h.db);
     const store = await giveStoreAnAddress(s);
-    const r = await startAppointmentRecovery({ client: h.client, db: h.db, taskQueue: h.taskQueue }, { appointmentId: s.appointmentId, requestedBy: 'system:test' }, { restartFailed: true });
+    const r = await startAppointmentRecovery(
+      { client: h.client, db: h.db, taskQueue: h.taskQueue },
+      { appointmentId: s.appointmentId, requestedBy: 'system:test' },
+      { restartFailed: true },
+    );
     const handle = h.client.workflow.getHandle<typeof appointmentRecovery>(r.workflowId, r.runId);
-    const st = await eventually(async () => {
-      const q = await handle.query(recoveryStateQuery);
-      return q.stage === 'awaiting_approval' && q.pendingApproval ? q : undefined;
-    }, 20_000, 'awaiting approval');
+    const st = await eventually(
+      async () => {
+        const q = await handle.query(recoveryStateQuery);
+        return q.stage === 'awaiting_approval' && q.pendingApproval ? q : undefined;
+      },
+      20_000,
+      'awaiting approval',
+    );
 
     // The manager's approval notice links to the console decision page, with the due time local.
     const notice = await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject.startsWith('Approval needed'));
@@ -91,7 +99,12 @@ describe('appointment recovery emails', () => {
     expect(noticeInputs[0]!.lines[0]).toMatch(new RegExp(`starts \\w{3}, \\w{3} \\d{1,2}, ${clockIn(s.startsAt, LA)} ${zoneNameIn(s.startsAt, LA)}\\.$`));
 
     await handle.executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve', actor: { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] } }],
+      args: [
+        {
+          decision: 'approve',
+          actor: { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
+        },
+      ],
     });
     expect((await handle.result()).stage).toBe('completed');
 
@@ -128,11 +141,20 @@ describe('appointment recovery emails', () => {
 
   test('a store without an email: the confirmation does not invite a reply and has no Reply-To', async () => {
     const s = await createStoreScenario(h.db);
-    const r = await startAppointmentRecovery({ client: h.client, db: h.db, taskQueue: h.taskQueue }, { appointmentId: s.appointmentId, requestedBy: 'system:test' }, { restartFailed: true });
+    const r = await startAppointmentRecovery(
+      { client: h.client, db: h.db, taskQueue: h.taskQueue },
+      { appointmentId: s.appointmentId, requestedBy: 'system:test' },
+      { restartFailed: true },
+    );
     const handle = h.client.workflow.getHandle<typeof appointmentRecovery>(r.workflowId, r.runId);
     await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject.startsWith('Approval needed'));
     await handle.executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve', actor: { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] } }],
+      args: [
+        {
+          decision: 'approve',
+          actor: { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] },
+        },
+      ],
     });
     await handle.result();
     const confirmation = await h.smtp.waitFor((m) => m.to.includes(s.customerEmail));
@@ -151,10 +173,21 @@ describe('approval, replenishment and pricing notices', () => {
     const workflowId = `replenishment-${s.storeId}-${randomUUID().slice(0, 8)}`;
     const dueAt = '2026-12-02T19:00:00.000Z';
     const approvers = [{ role: 'store_manager' as const, scope: { storeId: s.storeId, regionId: s.regionId } }];
-    const base = { requestId: `req-${workflowId}`, workflowId, level: 1, approvers, title: 'Purchase order PO-1 ($46,620.00)', lines: ['212 x WA-0012 at $34.83'], dueAt, path: `/api/v1/replenishments/${workflowId}` };
+    const base = {
+      requestId: `req-${workflowId}`,
+      workflowId,
+      level: 1,
+      approvers,
+      title: 'Purchase order PO-1 ($46,620.00)',
+      lines: ['212 x WA-0012 at $34.83'],
+      dueAt,
+      path: `/api/v1/replenishments/${workflowId}`,
+    };
 
     await approvals.notifyApprovers({ ...base, kind: 'requested' });
-    const requested = await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject.includes('PO-1') && m.subject.startsWith('Approval needed'));
+    const requested = await h.smtp.waitFor(
+      (m) => m.to.includes(s.managers.primary.email) && m.subject.includes('PO-1') && m.subject.startsWith('Approval needed'),
+    );
     expect(html(requested)).toContain('Wed, Dec 2, 11:00 AM PST');
     expect(requested.text).toContain('Wed, Dec 2, 11:00 AM PST');
     expect(html(requested)).toContain(`${BASE_URL}/console/approvals/replenishments/${workflowId}`);
@@ -176,8 +209,15 @@ describe('approval, replenishment and pricing notices', () => {
     const approvals = createApprovalActivities({ db: h.db, mail: mail(), publicBaseUrl: BASE_URL });
     const workflowId = `price-change-${suffix}`;
     await approvals.notifyApprovers({
-      requestId: `req-${workflowId}`, workflowId, kind: 'requested', level: 1, approvers: [{ role: 'category_manager', scope: { category } }],
-      title: 'Price change', lines: [], dueAt: '2026-12-02T19:00:00.000Z', path: `/api/v1/price-changes/${workflowId}`,
+      requestId: `req-${workflowId}`,
+      workflowId,
+      kind: 'requested',
+      level: 1,
+      approvers: [{ role: 'category_manager', scope: { category } }],
+      title: 'Price change',
+      lines: [],
+      dueAt: '2026-12-02T19:00:00.000Z',
+      path: `/api/v1/price-changes/${workflowId}`,
     });
     const m = await h.smtp.waitFor((x) => x.to.includes(person.email));
     expect(html(m)).toContain('Wed, Dec 2, 7:00 PM UTC');
@@ -189,7 +229,13 @@ describe('approval, replenishment and pricing notices', () => {
     const store = await giveStoreAnAddress(s);
     const orders = createPurchaseOrderActivities({ db: h.db, mail: mail(), supplierErp: createSupplierErpClient(h.simulator.url), publicBaseUrl: BASE_URL });
     const workflowId = `replenishment-${s.storeId}-${randomUUID().slice(0, 8)}`;
-    await orders.notifyStoreManagers({ workflowId, storeId: s.storeId, step: 'not-sent:PO-9', subject: 'Not sent: PO-9', lines: ['The supplier refused the order.'] });
+    await orders.notifyStoreManagers({
+      workflowId,
+      storeId: s.storeId,
+      step: 'not-sent:PO-9',
+      subject: 'Not sent: PO-9',
+      lines: ['The supplier refused the order.'],
+    });
     const po = await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject === 'Not sent: PO-9');
     for (const part of [po.text, html(po)]) {
       expect(part).toContain(`${BASE_URL}/console/runs/replenishments/${workflowId}`);
@@ -199,7 +245,14 @@ describe('approval, replenishment and pricing notices', () => {
 
     const pricing = createPricingActivities({ db: h.db, mail: mail(), channels: createChannelPriceClient(h.simulator.url), publicBaseUrl: BASE_URL });
     const priceChangeId = `price-change-${s.suffix}`;
-    await pricing.notifyPricingTeam({ priceChangeId, step: 'rejected', category: `none-${s.suffix}`, storeIds: [s.storeId], subject: 'Price change rejected', lines: ['Margin <matters> & more'] });
+    await pricing.notifyPricingTeam({
+      priceChangeId,
+      step: 'rejected',
+      category: `none-${s.suffix}`,
+      storeIds: [s.storeId],
+      subject: 'Price change rejected',
+      lines: ['Margin <matters> & more'],
+    });
     const pc = await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email) && m.subject === 'Price change rejected');
     expect(html(pc)).toContain(`${BASE_URL}/console/runs/price-changes/${priceChangeId}`);
     expect(html(pc)).toContain('Margin &lt;matters&gt; &amp; more');

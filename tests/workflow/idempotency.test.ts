@@ -19,7 +19,16 @@ afterAll(async () => {
 });
 
 function activities() {
-  return createActivities({ db: h.db, transport: h.transport, client: h.client, taskQueue: h.taskQueue, mailFrom: 'test@retail-ops.test', publicBaseUrl: 'http://x', supplierErpUrl: h.simulator.url, unsubscribeSecrets: h.unsubscribeSecrets });
+  return createActivities({
+    db: h.db,
+    transport: h.transport,
+    client: h.client,
+    taskQueue: h.taskQueue,
+    mailFrom: 'test@retail-ops.test',
+    publicBaseUrl: 'http://x',
+    supplierErpUrl: h.simulator.url,
+    unsubscribeSecrets: h.unsubscribeSecrets,
+  });
 }
 
 describe('retried activities do each side effect once', () => {
@@ -45,7 +54,13 @@ describe('retried activities do each side effect once', () => {
   test('reserving the suite twice with the same key reserves one suite', async () => {
     const s = await createStoreScenario(h.db);
     const acts = activities();
-    const input = { key: `wf-${s.suffix}:suite`, storeId: s.storeId, appointmentId: s.appointmentId, startsAt: s.startsAt.toISOString(), endsAt: new Date(s.startsAt.getTime() + 5_400_000).toISOString() };
+    const input = {
+      key: `wf-${s.suffix}:suite`,
+      storeId: s.storeId,
+      appointmentId: s.appointmentId,
+      startsAt: s.startsAt.toISOString(),
+      endsAt: new Date(s.startsAt.getTime() + 5_400_000).toISOString(),
+    };
     const a = await acts.reserveSuite(input);
     const b = await acts.reserveSuite(input);
     expect(b).toEqual(a);
@@ -64,7 +79,9 @@ describe('retried activities do each side effect once', () => {
 
     // A worker died between claiming and recording the SMTP outcome: the retry must not send.
     const crashedKey = `wf-${randomUUID()}:crashed`;
-    await h.db.outboundEmail.create({ data: { id: randomUUID(), idempotencyKey: crashedKey, kind: 'test', toAddress: to, subject: 'maybe', status: 'CLAIMED' } });
+    await h.db.outboundEmail.create({
+      data: { id: randomUUID(), idempotencyKey: crashedKey, kind: 'test', toAddress: to, subject: 'maybe', status: 'CLAIMED' },
+    });
     expect((await sender.sendOnce({ key: crashedKey, kind: 'test', to, subject: 'maybe', text: 'x' })).status).toBe('unknown');
     expect(h.smtp.to(to)).toHaveLength(1);
     expect((await h.db.outboundEmail.findUniqueOrThrow({ where: { idempotencyKey: crashedKey } })).status).toBe('UNKNOWN');
@@ -75,7 +92,11 @@ describe('worker restart mid-saga with SMTP down', () => {
   test('the recovery completes on a new worker with no second email and no second hold', async () => {
     const s = await createStoreScenario(h.db);
     const first = await h.startWorker();
-    const started = await startAppointmentRecovery({ client: h.client, db: h.db, taskQueue: h.taskQueue }, { appointmentId: s.appointmentId, requestedBy: 'system:test' }, { restartFailed: true });
+    const started = await startAppointmentRecovery(
+      { client: h.client, db: h.db, taskQueue: h.taskQueue },
+      { appointmentId: s.appointmentId, requestedBy: 'system:test' },
+      { restartFailed: true },
+    );
     const handle = h.client.workflow.getHandle<typeof appointmentRecovery>(started.workflowId);
     await eventually(async () => (await handle.query(recoveryStateQuery)).pendingApproval, 20_000, 'approval');
     await h.smtp.waitFor((m) => m.to.includes(s.managers.primary.email));
@@ -86,7 +107,8 @@ describe('worker restart mid-saga with SMTP down', () => {
     const mgr: Principal = { id: s.managers.primary.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] };
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: mgr }] });
     await eventually(
-      async () => (await h.db.outboundEmail.findFirst({ where: { workflowId: started.workflowId, kind: 'appointment.stylist_brief', status: 'FAILED' } })) ?? undefined,
+      async () =>
+        (await h.db.outboundEmail.findFirst({ where: { workflowId: started.workflowId, kind: 'appointment.stylist_brief', status: 'FAILED' } })) ?? undefined,
       20_000,
       'a failed SMTP attempt',
     );

@@ -52,12 +52,16 @@ async function start(s: ModelScenario, extra: Partial<ModelRetrainingInput> = {}
 }
 
 async function stateWhen(handle: Handle, ok: (st: ModelRetrainingState) => boolean, what: string, timeoutMs = 30_000): Promise<ModelRetrainingState> {
-  return eventually(async () => {
-    const st = await handle.query(modelRetrainingStateQuery);
-    if (ok(st)) return st;
-    if (['not_promoted', 'failed', 'promoted', 'rejected'].includes(st.stage)) throw new Error(`${what}: the run ended ${st.stage}: ${st.outcome}`);
-    return undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const st = await handle.query(modelRetrainingStateQuery);
+      if (ok(st)) return st;
+      if (['not_promoted', 'failed', 'promoted', 'rejected'].includes(st.stage)) throw new Error(`${what}: the run ended ${st.stage}: ${st.outcome}`);
+      return undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 const decide = (handle: Handle, actor: Person, decision: 'approve' | 'reject', comment?: string) =>
@@ -99,7 +103,12 @@ describe('model retraining on the dev server', () => {
     // Separation of duties: whoever asked for the retraining may not promote it; ops decide nothing.
     expect(await decide(handle, s.people.requester, 'approve')).toBe('SelfApproval');
     const ops: Principal = { id: s.people.ops.id, role: 'ops', allScopes: true, storeIds: [], regionIds: [], categories: [] };
-    expect(await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: ops }] }).then(() => 'ok', (e: { cause?: { type?: string } }) => e.cause?.type)).toBe('NotAuthorized');
+    expect(
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: ops }] }).then(
+        () => 'ok',
+        (e: { cause?: { type?: string } }) => e.cause?.type,
+      ),
+    ).toBe('NotAuthorized');
     expect(await decide(handle, s.people.lead, 'approve')).toBe('ok');
     const result = await handle.result();
     finished.push({ name: 'model-retraining-promoted', workflowId: handle.workflowId });
@@ -123,7 +132,9 @@ describe('model retraining on the dev server', () => {
     expect(championVersion).toBe(1);
     const units = Array.from({ length: 120 }, (_, i) => 5 + (i % 7));
     const spec = series.find((r) => r.sku === s.skus[0])!;
-    expect(forecaster.forecast({ startDay: '2026-01-01', units }, 7, { storeId: s.storeId, sku: s.skus[0]! }).method).toContain(spec.family === 'holt-winters' ? 'holt-winters' : spec.family);
+    expect(forecaster.forecast({ startDay: '2026-01-01', units }, 7, { storeId: s.storeId, sku: s.skus[0]! }).method).toContain(
+      spec.family === 'holt-winters' ? 'holt-winters' : spec.family,
+    );
     expect(forecaster.forecast({ startDay: '2026-01-01', units }, 7, { storeId: s.storeId, sku: 'UNKNOWN-SKU' }).method).toBe(
       forecaster.forecast({ startDay: '2026-01-01', units }, 7).method,
     );
@@ -184,7 +195,11 @@ describe('model retraining on the dev server', () => {
     const taskQueue = `model-kill-${s.suffix}`;
     const doomed = await startWorkerProcess({ taskQueue, smtpPort: 9 });
     const handle = await start(s, { historyDays: 400, batchSize: 300, checkpointEvery: 10, heartbeatTimeoutMs: 3000 }, taskQueue);
-    const version = await eventually(async () => (await h.db.modelVersion.findUnique({ where: { workflowId: handle.workflowId } })) ?? undefined, 30_000, 'version registered');
+    const version = await eventually(
+      async () => (await h.db.modelVersion.findUnique({ where: { workflowId: handle.workflowId } })) ?? undefined,
+      30_000,
+      'version registered',
+    );
     const atKill = await eventually(
       async () => {
         const n = await h.db.modelSeriesParams.count({ where: { modelVersionId: version.id } });
@@ -241,7 +256,11 @@ describe('model retraining on the dev server', () => {
     const s = await createModelScenario(h.db, { series: 6 });
     await promote(s);
     const kickoff = (n: number) =>
-      h.client.workflow.execute(modelRetrainingKickoff, { taskQueue: h.taskQueue, workflowId: `kickoff-${s.modelName}-${n}`, args: [{ modelName: s.modelName, trigger: 'drift' }] });
+      h.client.workflow.execute(modelRetrainingKickoff, {
+        taskQueue: h.taskQueue,
+        workflowId: `kickoff-${s.modelName}-${n}`,
+        args: [{ modelName: s.modelName, trigger: 'drift' }],
+      });
     const stable = await kickoff(1);
     finished.push({ name: 'model-retraining-kickoff-stable', workflowId: `kickoff-${s.modelName}-1` });
     expect(stable.started).toBeNull();

@@ -40,11 +40,23 @@ async function campaignScenario(name = 'Poison test') {
   const emails = [0, 1].map((i) => `p${i}-${suffix.toLowerCase()}@example.com`);
   for (const [i, email] of emails.entries()) {
     await h.db.customer.create({
-      data: { id: `CUST-PI-${suffix}-${i}`, firstName: `Pat${i}`, lastName: 'Test', email, tier: 'GOLD', memberSince: new Date('2020-01-01'), homeStoreId: storeId, emailConsent: true, timezone: 'UTC' },
+      data: {
+        id: `CUST-PI-${suffix}-${i}`,
+        firstName: `Pat${i}`,
+        lastName: 'Test',
+        email,
+        tier: 'GOLD',
+        memberSince: new Date('2020-01-01'),
+        homeStoreId: storeId,
+        emailConsent: true,
+        timezone: 'UTC',
+      },
     });
   }
   const campaignId = `campaign-poison-${suffix.toLowerCase()}`;
-  await h.db.campaign.create({ data: { id: campaignId, workflowId: campaignId, name: 'Poison test', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' } });
+  await h.db.campaign.create({
+    data: { id: campaignId, workflowId: campaignId, name: 'Poison test', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' },
+  });
   const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
   const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
   const handle = await h.client.workflow.start(campaignDispatch, {
@@ -68,10 +80,14 @@ async function campaignScenario(name = 'Poison test') {
 const marketing = (p: Person): Principal => ({ id: p.id, role: 'marketing_manager', allScopes: true, storeIds: [], regionIds: [], categories: [] });
 
 async function awaitingApproval(handle: CampaignHandle): Promise<CampaignState> {
-  return eventually(async () => {
-    const st = await handle.query(campaignStateQuery);
-    return st.stage === 'awaiting_approval' && st.pendingApproval ? st : undefined;
-  }, 30_000, 'awaiting approval');
+  return eventually(
+    async () => {
+      const st = await handle.query(campaignStateQuery);
+      return st.stage === 'awaiting_approval' && st.pendingApproval ? st : undefined;
+    },
+    30_000,
+    'awaiting approval',
+  );
 }
 
 /** Sends a decision through the Temporal client; the failure's type, details and how long it took. */
@@ -83,7 +99,13 @@ async function decide(handle: CampaignHandle, input: DecisionInput) {
   } catch (err) {
     const ms = Date.now() - t0;
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      return { ok: false as const, ms, type: err.cause.type, message: err.cause.message, fields: (err.cause.details?.[0] as { field: string }[] | undefined)?.map((f) => f.field) };
+      return {
+        ok: false as const,
+        ms,
+        type: err.cause.type,
+        message: err.cause.message,
+        fields: (err.cause.details?.[0] as { field: string }[] | undefined)?.map((f) => f.field),
+      };
     }
     throw err;
   }
@@ -210,7 +232,10 @@ describe('other free text that reaches an activity', () => {
 describe('a retraining whose reason cannot be stored', () => {
   test('the starter refuses it, naming the field, before anything starts', async () => {
     const modelName = `poison-model-${randomUUID().slice(0, 8)}`;
-    const started = startModelRetraining({ client: h.client, taskQueue: h.taskQueue }, { modelName, reason: 'Drift\u0000', trigger: 'manual', requestedBy: 'test' });
+    const started = startModelRetraining(
+      { client: h.client, taskQueue: h.taskQueue },
+      { modelName, reason: 'Drift\u0000', trigger: 'manual', requestedBy: 'test' },
+    );
     await expect(started).rejects.toBeInstanceOf(UnstorableInputError);
     await expect(started).rejects.toMatchObject({ status: 400, problems: [expect.objectContaining({ field: 'input.reason', code: 'unstorable_character' })] });
     const runs = await h.client.workflow.list({ query: `WorkflowId STARTS_WITH 'model-retraining-${modelName}'` });
@@ -225,7 +250,9 @@ describe('a retraining whose reason cannot be stored', () => {
     const handle = await h.client.workflow.start(modelRetraining, {
       taskQueue: h.taskQueue,
       workflowId: `model-retraining-${modelName}`,
-      args: [{ modelName, reason: 'Drift\u0000alert', trigger: 'manual', requestedBy: 'test', historyDays: 200, holdoutDays: 28, storeIds: [], codeVersion: 'test' }],
+      args: [
+        { modelName, reason: 'Drift\u0000alert', trigger: 'manual', requestedBy: 'test', historyDays: 200, holdoutDays: 28, storeIds: [], codeVersion: 'test' },
+      ],
     });
     const err = await handle.result().then(
       () => undefined,

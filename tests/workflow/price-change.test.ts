@@ -46,14 +46,18 @@ async function start(s: PricingScenario, input: StartInput): Promise<Handle> {
 }
 
 async function stateWhen(handle: Handle, ok: (st: PriceChangeState) => boolean, what: string, timeoutMs = 30_000): Promise<PriceChangeState> {
-  return eventually(async () => {
-    const st = await handle.query(priceChangeStateQuery);
-    return ok(st) ? st : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const st = await handle.query(priceChangeStateQuery);
+      return ok(st) ? st : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 function failureType(err: unknown): string | undefined {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
 }
 
 const principal = (p: Person, role: Role, scope: Partial<Pick<Principal, 'storeIds' | 'regionIds' | 'categories'>>): Principal => ({
@@ -74,7 +78,12 @@ const people = (s: PricingScenario) => ({
   sm: principal(s.people.storeManager, 'store_manager', { storeIds: [s.storeIds[0]] }),
 });
 
-function decide(handle: Handle, actor: Principal, decision: 'approve' | 'reject' = 'approve', extra: { comment?: string; payload?: Record<string, unknown>; subjectId?: string } = {}) {
+function decide(
+  handle: Handle,
+  actor: Principal,
+  decision: 'approve' | 'reject' = 'approve',
+  extra: { comment?: string; payload?: Record<string, unknown>; subjectId?: string } = {},
+) {
   return handle.executeUpdate(decideUpdate, { args: [{ decision, actor, ...extra }] }).then(() => 'ok', failureType);
 }
 
@@ -101,7 +110,14 @@ async function simulatorPushes(sku: string): Promise<{ channel: string; storeId?
   return ((await res.json()) as { items: { channel: string; storeId?: string; price: number; previousPrice: number | null }[] }).items;
 }
 
-async function fault(body: { route: 'pos-price' | 'ecommerce-price'; target?: string; failTimes?: number; status?: number; delayMs?: number; failAfterEffect?: boolean }) {
+async function fault(body: {
+  route: 'pos-price' | 'ecommerce-price';
+  target?: string;
+  failTimes?: number;
+  status?: number;
+  delayMs?: number;
+  failAfterEffect?: boolean;
+}) {
   const res = await fetch(`${h.simulator.url}/_faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status).toBe(201);
 }
@@ -141,7 +157,13 @@ describe('price change on the dev server', () => {
     expect(st.tier).toBe('auto');
     expect(st.guardrails).toMatchObject({ requestedPrice: 97, finalPrice: 96.99, boundBy: 'charm_rounding', hard: false, violations: [] });
     expect(st.guardrails!.changePct).toBeCloseTo(-0.0301, 4);
-    expect(st.context).toMatchObject({ sku: s.sku, category: s.category, cost: 40, currentPrice: 100, stores: s.storeIds.map((storeId) => ({ storeId, regionId: s.regionId })) });
+    expect(st.context).toMatchObject({
+      sku: s.sku,
+      category: s.category,
+      cost: 40,
+      currentPrice: 100,
+      stores: s.storeIds.map((storeId) => ({ storeId, regionId: s.regionId })),
+    });
     expect(st.approvedPrice).toBe(96.99);
     expect(st.priceResponse).toMatchObject({ baselineUnitsPerDay: 0 }); // no sales history: advisory only
     expect(st.pendingApproval).toBeNull();
@@ -163,18 +185,32 @@ describe('price change on the dev server', () => {
     for (const r of result.readings) expect(r).toMatchObject({ actualPerDay: 0, expectedPerDay: 0, ratio: null, daysObserved: 0 });
 
     const row = await dbChange(handle.workflowId);
-    expect(row).toMatchObject({ status: 'completed', oldPrice: 100, newPrice: 96.99, boundBy: 'charm_rounding', storeIds: [...s.storeIds], requestedBy: s.people.storeManager.id });
+    expect(row).toMatchObject({
+      status: 'completed',
+      oldPrice: 100,
+      newPrice: 96.99,
+      boundBy: 'charm_rounding',
+      storeIds: [...s.storeIds],
+      requestedBy: s.people.storeManager.id,
+    });
     expect(await history(handle.workflowId)).toEqual(
       s.storeIds.map((storeId) => ({ id: `${handle.workflowId}:apply:pos:${storeId}`, storeId, channel: 'pos', price: 96.99 })),
     );
-    expect(await channelPushes(handle.workflowId)).toEqual(expect.arrayContaining(s.storeIds.map((storeId) => ({ storeId, channel: 'pos', status: 'apply', price: 96.99 }))));
+    expect(await channelPushes(handle.workflowId)).toEqual(
+      expect.arrayContaining(s.storeIds.map((storeId) => ({ storeId, channel: 'pos', status: 'apply', price: 96.99 }))),
+    );
     expect(await posPrices(s)).toEqual([96.99, 96.99]);
     // Store-scoped: the catalogue price stays.
     expect(Number((await h.db.product.findUniqueOrThrow({ where: { sku: s.sku } })).price)).toBe(100);
     const approved = await h.db.auditEvent.findUniqueOrThrow({ where: { idempotencyKey: `${handle.workflowId}:status:approved` } });
     expect(approved.actorId).toBe('system');
     const statuses = await h.db.auditEvent.findMany({ where: { entityId: handle.workflowId, entityType: 'price_change' }, orderBy: { occurredAt: 'asc' } });
-    expect(statuses.map((a) => a.action).sort()).toEqual(['price_change.approved', 'price_change.completed', 'price_change.effective', 'price_change.scheduled']);
+    expect(statuses.map((a) => a.action).sort()).toEqual([
+      'price_change.approved',
+      'price_change.completed',
+      'price_change.effective',
+      'price_change.scheduled',
+    ]);
   });
 
   test('one level: the category manager of the category approves; others may not, nor may the requester', async () => {
@@ -226,7 +262,11 @@ describe('price change on the dev server', () => {
 
     let st = await stateWhen(handle, (x) => x.pendingApproval?.level === 1, 'level 1 open');
     expect(st.tier).toBe('category_and_regional');
-    expect(st.pendingApproval).toMatchObject({ levelCount: 2, levelLabel: 'category manager', approvers: [{ role: 'category_manager', scope: { category: s.category } }] });
+    expect(st.pendingApproval).toMatchObject({
+      levelCount: 2,
+      levelLabel: 'category manager',
+      approvers: [{ role: 'category_manager', scope: { category: s.category } }],
+    });
     expect(await decide(handle, p.rm)).toBe('NotAuthorized'); // not yet
     expect(await decide(handle, p.cm)).toBe('ok');
 
@@ -263,7 +303,10 @@ describe('price change on the dev server', () => {
     expect(await decide(handle, p.cm, 'approve', { payload: { counterPrice: 92 } })).toBe('InvalidDecision'); // no comment
     const belowCost = await handle
       .executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: p.cm, comment: 'deeper', payload: { counterPrice: 30 } }] })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(failureType(belowCost)).toBe('InvalidDecision');
     expect(((belowCost as WorkflowUpdateFailedError).cause as ApplicationFailure).details?.[0]).toEqual([
       expect.objectContaining({ field: 'body.counterPrice', message: expect.stringContaining('cost_floor') }),
@@ -577,7 +620,17 @@ describe('price change on the dev server', () => {
   test('a claim whose run never started (the API stopped in between) stops holding the SKU after two minutes', async () => {
     const s = await createPricingScenario(h.db);
     const orphan = `price-change-${s.sku}-orphan`;
-    const claim = { workflowId: orphan, sku: s.sku, storeIds: [s.storeIds[0]], oldPrice: 100, newPrice: 95, status: 'requested', reason: 'orphan', effectiveAt: new Date(), requestedBy: 'system:test' };
+    const claim = {
+      workflowId: orphan,
+      sku: s.sku,
+      storeIds: [s.storeIds[0]],
+      oldPrice: 100,
+      newPrice: 95,
+      status: 'requested',
+      reason: 'orphan',
+      effectiveAt: new Date(),
+      requestedBy: 'system:test',
+    };
     await h.db.priceChange.create({ data: { id: orphan, ...claim, createdAt: new Date(Date.now() - 60_000) } });
     await expect(startPriceChange(deps(), startArgs(s, { newPrice: 97 }))).rejects.toMatchObject({ kind: 'conflict', conflictWith: orphan });
     await h.db.priceChange.update({ where: { id: orphan }, data: { createdAt: new Date(Date.now() - 3 * 60_000) } });
@@ -597,7 +650,10 @@ describe('price change on the dev server', () => {
     expect(second.guardrails.finalPrice).toBe(89.99);
     expect(await h.db.priceChange.count({ where: { sku: s.sku } })).toBe(1);
     // Another requester's identical key is another request: it conflicts with the first.
-    await expect(startPriceChange(deps(), { ...input, requestedBy: s.people.ops.id })).rejects.toMatchObject({ kind: 'conflict', conflictWith: first.workflowId });
+    await expect(startPriceChange(deps(), { ...input, requestedBy: s.people.ops.id })).rejects.toMatchObject({
+      kind: 'conflict',
+      conflictWith: first.workflowId,
+    });
     const handle = h.client.workflow.getHandle<typeof priceChange>(first.workflowId);
     await stateWhen(handle, (x) => x.stage === 'awaiting_approval', 'awaiting approval');
     await handle.cancel();

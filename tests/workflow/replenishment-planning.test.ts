@@ -79,7 +79,11 @@ async function createScenario(db: Db, specs: SkuSpec[], opts: { leadTimeDays?: n
   });
   const sales = specs.flatMap((s) => {
     const days: Array<[number, number]> =
-      s.sales === 'none' ? [] : s.sales === undefined || s.sales === 'steady' ? Array.from({ length: HISTORY_DAYS }, (_, i) => [i - HISTORY_DAYS, 10]) : s.sales;
+      s.sales === 'none'
+        ? []
+        : s.sales === undefined || s.sales === 'steady'
+          ? Array.from({ length: HISTORY_DAYS }, (_, i) => [i - HISTORY_DAYS, 10])
+          : s.sales;
     return days.map(([offset, units]) => ({ storeId, sku: sku(s.key), day: dayOffset(offset), units, revenue: units * 10 }));
   });
   if (sales.length) await db.salesDaily.createMany({ data: sales });
@@ -115,7 +119,12 @@ describe('replenishment planning activities', () => {
     main = await createScenario(db, [
       // Position 20 ≤ 50: order up to 120 → 100, in packs of 12 → 108. The 1,000 sold on asOf
       // itself and before the window must not count.
-      { key: 'LOW', onHand: 20, packSize: 12, sales: [...Array.from({ length: HISTORY_DAYS }, (_, i): [number, number] => [i - HISTORY_DAYS, 10]), [0, 1000], [-HISTORY_DAYS - 1, 1000]] },
+      {
+        key: 'LOW',
+        onHand: 20,
+        packSize: 12,
+        sales: [...Array.from({ length: HISTORY_DAYS }, (_, i): [number, number] => [i - HISTORY_DAYS, 10]), [0, 1000], [-HISTORY_DAYS - 1, 1000]],
+      },
       { key: 'ENOUGH', onHand: 200 },
       // 20 on hand alone would be ordered; with 100 on order the position is 120.
       { key: 'ONORDER', onHand: 20, onOrder: 100 },
@@ -185,7 +194,19 @@ describe('replenishment planning activities', () => {
         return seasonalExponentialSmoothing.forecast(history, horizon);
       },
     };
-    const s = await createScenario(db, [{ key: 'GAPS', onHand: 0, sales: [[-30, 4], [-1, 7], [-31, 2], [-5, 0], [0, 99]] }]);
+    const s = await createScenario(db, [
+      {
+        key: 'GAPS',
+        onHand: 0,
+        sales: [
+          [-30, 4],
+          [-1, 7],
+          [-31, 2],
+          [-5, 0],
+          [0, 99],
+        ],
+      },
+    ]);
     const r = await createReplenishmentPlanningActivities({ db, forecaster: recording }).planStoreBatch({
       storeId: s.storeId,
       asOf: AS_OF,
@@ -203,7 +224,10 @@ describe('replenishment planning activities', () => {
 
   it('pages through the store in batches, every SKU exactly once', async () => {
     const keys = Array.from({ length: 7 }, (_, i) => `P${i}`);
-    const s = await createScenario(db, keys.map((key) => ({ key, onHand: 0 })));
+    const s = await createScenario(
+      db,
+      keys.map((key) => ({ key, onHand: 0 })),
+    );
     const batches = await planAll(acts.planStoreBatch, s.storeId, 3);
     expect(batches.map((b) => b.examined)).toEqual([3, 3, 1]);
     const skus = batches.flatMap((b) => b.lines.map((l) => l.sku));
@@ -224,7 +248,10 @@ describe('replenishment planning activities', () => {
     const count = 2 * HEARTBEAT_EVERY + 30;
     // No sales and stock short by 5: every SKU gets an order of 5.
     const keys = Array.from({ length: count }, (_, i) => `H${String(i).padStart(4, '0')}`);
-    const s = await createScenario(db, keys.map((key) => ({ key, onHand: -5, sales: 'none' as const })));
+    const s = await createScenario(
+      db,
+      keys.map((key) => ({ key, onHand: -5, sales: 'none' as const })),
+    );
     const input = { storeId: s.storeId, asOf: AS_OF, afterSku: null, batchSize: 1000 };
 
     const env = new MockActivityEnvironment();
@@ -276,12 +303,34 @@ describe('replenishment planning activities', () => {
     // A champion whose parameters for LOW are a 7-day mean; MINORDER has none (baseline).
     const now = new Date();
     await db.modelVersion.create({
-      data: { id: `${modelName}-v1`, modelName, version: 1, params: {}, metrics: {}, trainingWindowStart: now, trainingWindowEnd: now, dataFingerprint: 'x', codeVersion: 'test', status: 'promoted' },
+      data: {
+        id: `${modelName}-v1`,
+        modelName,
+        version: 1,
+        params: {},
+        metrics: {},
+        trainingWindowStart: now,
+        trainingWindowEnd: now,
+        dataFingerprint: 'x',
+        codeVersion: 'test',
+        status: 'promoted',
+      },
     });
     await db.modelSeriesParams.create({
       data: {
-        modelVersionId: `${modelName}-v1`, storeId: main.storeId, sku: lowSku, category: 'x', family: 'simple-mean', params: { family: 'simple-mean', windowDays: 7 },
-        holdoutDays: 28, holdoutUnits: 0, challengerAbsError: 0, challengerError: 0, championAbsError: 0, championError: 0, naiveScale: 0,
+        modelVersionId: `${modelName}-v1`,
+        storeId: main.storeId,
+        sku: lowSku,
+        category: 'x',
+        family: 'simple-mean',
+        params: { family: 'simple-mean', windowDays: 7 },
+        holdoutDays: 28,
+        holdoutUnits: 0,
+        challengerAbsError: 0,
+        challengerError: 0,
+        championAbsError: 0,
+        championError: 0,
+        naiveScale: 0,
       },
     });
     await db.modelAlias.create({ data: { modelName, alias: 'champion', modelVersionId: `${modelName}-v1` } });

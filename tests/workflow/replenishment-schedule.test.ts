@@ -1,6 +1,12 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { localDay } from '../../platform/replenishment-starter';
-import { ensureModelRetrainingSchedules, modelDriftScheduleId, modelRetrainingScheduleId, replenishmentScheduleId, ensureReplenishmentSchedules } from '../../workers/schedules';
+import {
+  ensureModelRetrainingSchedules,
+  modelDriftScheduleId,
+  modelRetrainingScheduleId,
+  replenishmentScheduleId,
+  ensureReplenishmentSchedules,
+} from '../../workers/schedules';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { createReplenishmentScenario } from '../support/replenishment-fixtures';
 
@@ -13,16 +19,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const id of created) await h.client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of created)
+    await h.client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
   await h?.close();
 });
 
 describe('daily replenishment Schedules', () => {
   test('one per store at the store-local hour; a trigger starts that store’s run for its local day, once', async () => {
     const s = await createReplenishmentScenario(h.db, { tiers: ['auto'] });
-    const stores = [
-      { id: s.storeId, name: 'Replenishment store', timezone: 'America/Los_Angeles' },
-    ];
+    const stores = [{ id: s.storeId, name: 'Replenishment store', timezone: 'America/Los_Angeles' }];
     await ensureReplenishmentSchedules(h.client, { taskQueue: h.taskQueue, stores, hour: 6 });
     // Creating again updates in place (a worker restart does not fail or duplicate).
     await ensureReplenishmentSchedules(h.client, { taskQueue: h.taskQueue, stores, hour: 7 });
@@ -37,10 +45,14 @@ describe('daily replenishment Schedules', () => {
     await schedule.trigger();
     const day = localDay(new Date(), 'UTC'); // the fixture store's own time zone
     const runId = `replenishment-${s.storeId}-${day}`;
-    const run = await eventually(async () => {
-      const d = await h.client.workflow.getHandle(runId).describe();
-      return d.status.name === 'RUNNING' || d.status.name === 'COMPLETED' ? d : undefined;
-    }, 30_000, 'the scheduled replenishment');
+    const run = await eventually(
+      async () => {
+        const d = await h.client.workflow.getHandle(runId).describe();
+        return d.status.name === 'RUNNING' || d.status.name === 'COMPLETED' ? d : undefined;
+      },
+      30_000,
+      'the scheduled replenishment',
+    );
     expect(await run.staticSummary()).toContain(s.storeId);
 
     // A second firing the same day finds the run already there. Schedules name a run by the second
@@ -50,11 +62,22 @@ describe('daily replenishment Schedules', () => {
     await new Promise((r) => setTimeout(r, 1100));
     await schedule.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     await eventually(async () => ((await schedule.describe()).info.recentActions.length >= 2 ? true : undefined), 20_000, 'second firing');
-    const kickoffs = await eventually(async () => {
-      const started = (await schedule.describe()).info.recentActions.map((a) => a.action.workflow);
-      const results = await Promise.all(started.map((w) => h.client.workflow.getHandle(w.workflowId, w.firstExecutionRunId).result().catch(() => undefined)));
-      return results.every(Boolean) ? results : undefined;
-    }, 30_000, 'kickoffs finished');
+    const kickoffs = await eventually(
+      async () => {
+        const started = (await schedule.describe()).info.recentActions.map((a) => a.action.workflow);
+        const results = await Promise.all(
+          started.map((w) =>
+            h.client.workflow
+              .getHandle(w.workflowId, w.firstExecutionRunId)
+              .result()
+              .catch(() => undefined),
+          ),
+        );
+        return results.every(Boolean) ? results : undefined;
+      },
+      30_000,
+      'kickoffs finished',
+    );
     expect(kickoffs.map((r) => (r as { created: boolean }).created).sort()).toEqual([false, true]);
     const runs = await h.client.workflow.list({ query: `WorkflowId = '${runId}'` });
     let count = 0;
@@ -78,10 +101,14 @@ describe('model retraining Schedules', () => {
     expect((await drift.describe()).action).toMatchObject({ workflowType: 'modelRetrainingKickoff', args: [{ modelName, trigger: 'drift' }] });
 
     await drift.trigger();
-    const result = await eventually(async () => {
-      const fired = (await drift.describe()).info.recentActions[0]?.action.workflow;
-      return fired ? h.client.workflow.getHandle(fired.workflowId, fired.firstExecutionRunId).result() : undefined;
-    }, 30_000, 'the drift check');
+    const result = await eventually(
+      async () => {
+        const fired = (await drift.describe()).info.recentActions[0]?.action.workflow;
+        return fired ? h.client.workflow.getHandle(fired.workflowId, fired.firstExecutionRunId).result() : undefined;
+      },
+      30_000,
+      'the drift check',
+    );
     expect(result).toMatchObject({ started: null, drift: { drifted: false, championVersion: null } });
   });
 });

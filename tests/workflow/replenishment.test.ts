@@ -4,13 +4,7 @@ import type { Principal } from '../../domain/approval';
 import type { SupplierEventInput } from '../../domain/purchase-orders';
 import { startReplenishment } from '../../platform/replenishment-starter';
 import { decideUpdate } from '../../workflows/approval-gate';
-import {
-  replenishment,
-  replenishmentStateQuery,
-  supplierEventUpdate,
-  type ReplenishmentState,
-  type ReplenishmentTiming,
-} from '../../workflows/replenishment';
+import { replenishment, replenishmentStateQuery, supplierEventUpdate, type ReplenishmentState, type ReplenishmentTiming } from '../../workflows/replenishment';
 import type { Person } from '../support/fixtures';
 import { createHarness, eventually, type Harness } from '../support/harness';
 import { recordHistories } from '../support/histories';
@@ -35,25 +29,46 @@ afterAll(async () => {
 
 type Handle = ReturnType<typeof h.client.workflow.getHandle<typeof replenishment>>;
 
-const storeManager = (p: Person, s: ReplenishmentScenario): Principal => ({ id: p.id, role: 'store_manager', allScopes: false, storeIds: [s.storeId], regionIds: [], categories: [] });
-const regionalManager = (p: Person, s: ReplenishmentScenario): Principal => ({ id: p.id, role: 'regional_manager', allScopes: false, storeIds: [], regionIds: [s.regionId], categories: [] });
+const storeManager = (p: Person, s: ReplenishmentScenario): Principal => ({
+  id: p.id,
+  role: 'store_manager',
+  allScopes: false,
+  storeIds: [s.storeId],
+  regionIds: [],
+  categories: [],
+});
+const regionalManager = (p: Person, s: ReplenishmentScenario): Principal => ({
+  id: p.id,
+  role: 'regional_manager',
+  allScopes: false,
+  storeIds: [],
+  regionIds: [s.regionId],
+  categories: [],
+});
 
 async function start(s: ReplenishmentScenario, timing?: Partial<ReplenishmentTiming>): Promise<Handle> {
-  const r = await startReplenishment({ client: h.client, db: h.db, taskQueue: h.taskQueue }, { storeId: s.storeId, asOf: s.asOf, requestedBy: 'system:test', timing });
+  const r = await startReplenishment(
+    { client: h.client, db: h.db, taskQueue: h.taskQueue },
+    { storeId: s.storeId, asOf: s.asOf, requestedBy: 'system:test', timing },
+  );
   return h.client.workflow.getHandle<typeof replenishment>(r.workflowId, r.runId);
 }
 
 async function stateWhen(handle: Handle, ok: (st: ReplenishmentState) => boolean, what: string, timeoutMs = 30_000): Promise<ReplenishmentState> {
-  return eventually(async () => {
-    const st = await handle.query(replenishmentStateQuery);
-    return ok(st) ? st : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const st = await handle.query(replenishmentStateQuery);
+      return ok(st) ? st : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 const po = (st: ReplenishmentState, s: ReplenishmentScenario, tier: TierKey) => st.purchaseOrders.find((p) => p.id === s.suppliers[tier]!.purchaseOrderId)!;
 
 function failureType(err: unknown): string | undefined {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
 }
 
 function fullReceipt(s: ReplenishmentScenario, tier: TierKey, eventId: string): SupplierEventInput {
@@ -69,7 +84,11 @@ describe('replenishment on the dev server', () => {
     const store = s.suppliers.store!;
     const regional = s.suppliers.regional!;
 
-    let st = await stateWhen(handle, (x) => x.pendingApprovals.length === 2 && po(x, s, 'auto')?.stage === 'awaiting_acknowledgment', 'two approvals pending and the auto PO sent');
+    let st = await stateWhen(
+      handle,
+      (x) => x.pendingApprovals.length === 2 && po(x, s, 'auto')?.stage === 'awaiting_acknowledgment',
+      'two approvals pending and the auto PO sent',
+    );
     expect(st.planning).toMatchObject({ skusTotal: 5, skusExamined: 5, linesPlanned: 5 });
     expect(po(st, s, 'auto')).toMatchObject({ tier: 'auto', totalValue: auto.value, approvedBy: ['system:auto'] });
     expect(po(st, s, 'store')).toMatchObject({ tier: 'store_manager', stage: 'awaiting_approval', totalValue: store.value });
@@ -79,20 +98,28 @@ describe('replenishment on the dev server', () => {
     expect((storeLine.rationale as { reasons: string[] }).reasons.join(' ')).toMatch(/reorder point 50/);
 
     // The auto PO reached the supplier once, with its idempotency key, and is on order.
-    const supplierOrders = (await (await fetch(`${h.simulator.url}/suppliers/${auto.supplierId}/purchase-orders`)).json()) as { items: { purchaseOrderId: string }[] };
+    const supplierOrders = (await (await fetch(`${h.simulator.url}/suppliers/${auto.supplierId}/purchase-orders`)).json()) as {
+      items: { purchaseOrderId: string }[];
+    };
     expect(supplierOrders.items.map((o) => o.purchaseOrderId)).toEqual([auto.purchaseOrderId]);
     const autoStock = await h.db.inventoryLevel.findUniqueOrThrow({ where: { storeId_sku: { storeId: s.storeId, sku: auto.skus[0]! } } });
     expect(autoStock.onOrder).toBe(UNITS_PER_SKU);
 
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: store.purchaseOrderId, actor: storeManager(s.people.manager, s) }] });
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: storeManager(s.people.manager, s) }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: storeManager(s.people.manager, s) }],
+    });
     st = await stateWhen(handle, (x) => x.pendingApprovals.length === 1 && x.pendingApprovals[0]!.level === 2, 'regional level open');
     expect(st.pendingApprovals[0]!.approvers.map((a) => a.role)).toEqual(['regional_manager']);
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: regionalManager(s.people.regional, s) }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: regionalManager(s.people.regional, s) }],
+    });
 
     st = await stateWhen(handle, (x) => x.purchaseOrders.every((p) => p.stage === 'awaiting_acknowledgment'), 'every PO sent');
     for (const tier of ['auto', 'store', 'regional'] as const) {
-      await handle.executeUpdate(supplierEventUpdate, { args: [{ eventId: `${s.suffix}-${tier}-ack`, purchaseOrderId: s.suppliers[tier]!.purchaseOrderId, type: 'acknowledged' }] });
+      await handle.executeUpdate(supplierEventUpdate, {
+        args: [{ eventId: `${s.suffix}-${tier}-ack`, purchaseOrderId: s.suppliers[tier]!.purchaseOrderId, type: 'acknowledged' }],
+      });
       await handle.executeUpdate(supplierEventUpdate, { args: [fullReceipt(s, tier, `${s.suffix}-${tier}-rcpt`)] });
     }
     const result = await handle.result();
@@ -131,7 +158,9 @@ describe('replenishment on the dev server', () => {
     await stateWhen(handle, (x) => x.pendingApprovals.length === 1, 'pending');
     const edit = (lines: { sku: string; quantity: number }[], comment?: string) =>
       handle
-        .executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: store.purchaseOrderId, comment, actor: storeManager(s.people.manager, s), payload: { lines } }] })
+        .executeUpdate(decideUpdate, {
+          args: [{ decision: 'approve', subjectId: store.purchaseOrderId, comment, actor: storeManager(s.people.manager, s), payload: { lines } }],
+        })
         .then(() => 'ok', failureType);
 
     expect(await edit([{ sku: store.skus[0]!, quantity: 30 }])).toBe('InvalidDecision'); // an edit needs a comment
@@ -139,18 +168,34 @@ describe('replenishment on the dev server', () => {
     expect(await edit([{ sku: 'NOT-ON-PO', quantity: 6 }], 'unknown')).toBe('InvalidDecision');
     expect(await edit([{ sku: store.skus[0]!, quantity: 6000 }], 'absurd')).toBe('InvalidDecision');
     expect(await edit([{ sku: store.skus[0]!, quantity: 660 }], 'above the store manager ceiling')).toBe('InvalidDecision'); // 11,250 > 10,000
-    expect(await edit([{ sku: store.skus[0]!, quantity: 30 }, { sku: store.skus[1]!, quantity: 0 }], 'half of one, none of the other')).toBe('ok');
+    expect(
+      await edit(
+        [
+          { sku: store.skus[0]!, quantity: 30 },
+          { sku: store.skus[1]!, quantity: 0 },
+        ],
+        'half of one, none of the other',
+      ),
+    ).toBe('ok');
 
     const st = await stateWhen(handle, (x) => po(x, s, 'store').stage === 'awaiting_acknowledgment', 'sent');
-    expect(po(st, s, 'store').lines.map((l) => [l.quantity, l.plannedQuantity])).toEqual([[30, 60], [0, 60]]);
+    expect(po(st, s, 'store').lines.map((l) => [l.quantity, l.plannedQuantity])).toEqual([
+      [30, 60],
+      [0, 60],
+    ]);
     expect(po(st, s, 'store').totalValue).toBe(750);
-    const orders = (await (await fetch(`${h.simulator.url}/suppliers/${store.supplierId}/purchase-orders`)).json()) as { items: { lines: { sku: string; quantity: number }[] }[] };
+    const orders = (await (await fetch(`${h.simulator.url}/suppliers/${store.supplierId}/purchase-orders`)).json()) as {
+      items: { lines: { sku: string; quantity: number }[] }[];
+    };
     expect(orders.items).toHaveLength(1);
     expect(orders.items[0]!.lines).toEqual([{ sku: store.skus[0], quantity: 30, unitCost: 25 }]);
     const audit = await h.db.auditEvent.findFirstOrThrow({ where: { entityId: store.purchaseOrderId, action: 'purchase_order.quantities_edited' } });
     expect(audit.actorId).toBe(s.people.manager.id);
     expect(audit.details).toMatchObject({
-      changes: [{ sku: store.skus[0], before: 60, after: 30 }, { sku: store.skus[1], before: 60, after: 0 }],
+      changes: [
+        { sku: store.skus[0], before: 60, after: 30 },
+        { sku: store.skus[1], before: 60, after: 0 },
+      ],
       totalBefore: 3000,
       totalAfter: 750,
     });
@@ -171,7 +216,9 @@ describe('replenishment on the dev server', () => {
     const store = s.suppliers.store!;
     await stateWhen(handle, (x) => x.pendingApprovals.length === 1, 'pending');
     const reject = (comment?: string) =>
-      handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', comment, subjectId: store.purchaseOrderId, actor: storeManager(s.people.manager, s) }] }).then(() => 'ok', failureType);
+      handle
+        .executeUpdate(decideUpdate, { args: [{ decision: 'reject', comment, subjectId: store.purchaseOrderId, actor: storeManager(s.people.manager, s) }] })
+        .then(() => 'ok', failureType);
     expect(await reject()).toBe('InvalidDecision');
     expect(await reject('Overstock expected from the transfer')).toBe('ok');
     const result = await handle.result();
@@ -194,7 +241,9 @@ describe('replenishment on the dev server', () => {
     expect(escalated.text).toContain(store.purchaseOrderId);
     const st = await stateWhen(handle, (x) => x.pendingApproval?.escalated === true, 'escalated');
     expect(st.pendingApproval!.approvers.map((a) => a.role)).toEqual(['store_manager', 'regional_manager']);
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: store.purchaseOrderId, actor: regionalManager(s.people.regional, s) }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', subjectId: store.purchaseOrderId, actor: regionalManager(s.people.regional, s) }],
+    });
     await stateWhen(handle, (x) => po(x, s, 'store').stage === 'awaiting_acknowledgment', 'sent');
     expect(h.smtp.to(s.people.manager.email).filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
     await handle.cancel();
@@ -216,14 +265,19 @@ describe('replenishment on the dev server', () => {
     expect(st.pendingApproval!.approvers.map((a) => a.role)).toEqual(['regional_manager']);
     expect(st.decisions).toMatchObject([{ level: 1, decision: 'handed_over', actorId: 'system' }]);
     await h.smtp.waitFor((m) => m.to.includes(s.people.regional.email) && m.subject.startsWith('Approval needed'));
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: regionalManager(s.people.regional, s) }] });
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', subjectId: regional.purchaseOrderId, actor: regionalManager(s.people.regional, s) }],
+    });
     await stateWhen(handle, (x) => po(x, s, 'regional').stage === 'awaiting_acknowledgment', 'sent');
     await handle.executeUpdate(supplierEventUpdate, { args: [fullReceipt(s, 'regional', `${s.suffix}-rcpt`)] });
     const result = await handle.result();
     finished.push({ name: 'replenishment-hand-over', workflowId: handle.workflowId });
     expect(po(result, s, 'regional')).toMatchObject({ stage: 'received', approvedBy: [s.people.regional.id] });
     const decisions = await h.db.approvalDecision.findMany({ where: { approvalRequest: { subjectId: regional.purchaseOrderId } }, orderBy: { level: 'asc' } });
-    expect(decisions.map((d) => [d.level, d.decision, d.actorId])).toEqual([[1, 'handed_over', 'system'], [2, 'approve', s.people.regional.id]]);
+    expect(decisions.map((d) => [d.level, d.decision, d.actorId])).toEqual([
+      [1, 'handed_over', 'system'],
+      [2, 'approve', s.people.regional.id],
+    ]);
   });
 
   test('final deadline: an undecided PO is cancelled and reported to the store and regional managers', async () => {
@@ -243,15 +297,24 @@ describe('replenishment on the dev server', () => {
   test('supplier system down, then up: retried until taken, exactly one order; a lost answer is not a second order', async () => {
     const s = await createReplenishmentScenario(h.db, { tiers: ['auto'] });
     const auto = s.suppliers.auto!;
-    const fault = (body: object) => fetch(`${h.simulator.url}/_faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ route: 'supplier-po', target: auto.supplierId, ...body }) });
+    const fault = (body: object) =>
+      fetch(`${h.simulator.url}/_faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ route: 'supplier-po', target: auto.supplierId, ...body }),
+      });
     await fault({ failTimes: 3, status: 503 });
     await fault({ failTimes: 1, status: 500, failAfterEffect: true });
     const handle = await start(s);
     const st = await stateWhen(handle, (x) => x.purchaseOrders[0]?.stage === 'awaiting_acknowledgment', 'sent after retries', 40_000);
-    const orders = (await (await fetch(`${h.simulator.url}/suppliers/${auto.supplierId}/purchase-orders`)).json()) as { items: { supplierReference: string }[] };
+    const orders = (await (await fetch(`${h.simulator.url}/suppliers/${auto.supplierId}/purchase-orders`)).json()) as {
+      items: { supplierReference: string }[];
+    };
     expect(orders.items).toHaveLength(1);
     expect(st.purchaseOrders[0]!.supplierReference).toBe(orders.items[0]!.supplierReference);
-    const stats = (await (await fetch(`${h.simulator.url}/_stats`)).json()) as { routes: { 'supplier-po': { byTarget: Record<string, { calls: number; effects: number; failuresInjected: number }> } } };
+    const stats = (await (await fetch(`${h.simulator.url}/_stats`)).json()) as {
+      routes: { 'supplier-po': { byTarget: Record<string, { calls: number; effects: number; failuresInjected: number }> } };
+    };
     expect(stats.routes['supplier-po'].byTarget[auto.supplierId]).toMatchObject({ calls: 5, effects: 1, failuresInjected: 4 });
     expect((await h.db.inventoryLevel.findFirstOrThrow({ where: { storeId: s.storeId } })).onOrder).toBe(UNITS_PER_SKU);
     await handle.cancel();
@@ -260,7 +323,11 @@ describe('replenishment on the dev server', () => {
   test('supplier refuses the order (4xx): not retried, the PO is cancelled and the store manager told', async () => {
     const s = await createReplenishmentScenario(h.db, { tiers: ['auto'] });
     const auto = s.suppliers.auto!;
-    await fetch(`${h.simulator.url}/_faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ route: 'supplier-po', target: auto.supplierId, failTimes: 1, status: 422 }) });
+    await fetch(`${h.simulator.url}/_faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ route: 'supplier-po', target: auto.supplierId, failTimes: 1, status: 422 }),
+    });
     const handle = await start(s);
     const result = await handle.result();
     expect(po(result, s, 'auto').stage).toBe('send_failed');
@@ -281,31 +348,67 @@ describe('replenishment on the dev server', () => {
     const send = (event: SupplierEventInput) => handle.executeUpdate(supplierEventUpdate, { args: [event] });
     const sendFails = (event: SupplierEventInput) => send(event).then(() => 'ok', failureType);
     expect(await sendFails({ eventId: `${s.suffix}-x`, purchaseOrderId: 'PO-UNKNOWN', type: 'acknowledged' })).toBe('UnknownPurchaseOrder');
-    const ack: SupplierEventInput = { eventId: `${s.suffix}-ack`, purchaseOrderId: store.purchaseOrderId, type: 'acknowledged', lines: [{ sku: sku2, quantityRejected: 60, reason: 'discontinued' }] };
+    const ack: SupplierEventInput = {
+      eventId: `${s.suffix}-ack`,
+      purchaseOrderId: store.purchaseOrderId,
+      type: 'acknowledged',
+      lines: [{ sku: sku2, quantityRejected: 60, reason: 'discontinued' }],
+    };
     expect(await send(ack)).toMatchObject({ duplicate: false, purchaseOrderStage: 'acknowledged' });
     expect(await send(ack)).toMatchObject({ duplicate: true, purchaseOrderStage: 'acknowledged' });
     expect(await sendFails({ ...ack, eventId: `${s.suffix}-ack2`, lines: undefined })).toBe('SupplierEventWrongStage');
-    expect(await sendFails({ eventId: `${s.suffix}-bad`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: 'NOPE', quantityReceived: 1 }] })).toBe('InvalidSupplierEvent');
-    expect(await sendFails({ eventId: `${s.suffix}-over`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku2, quantityReceived: 1 }] })).toBe('InvalidSupplierEvent');
+    expect(
+      await sendFails({ eventId: `${s.suffix}-bad`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: 'NOPE', quantityReceived: 1 }] }),
+    ).toBe('InvalidSupplierEvent');
+    expect(
+      await sendFails({ eventId: `${s.suffix}-over`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku2, quantityReceived: 1 }] }),
+    ).toBe('InvalidSupplierEvent');
 
     let stock = await h.db.inventoryLevel.findMany({ where: { storeId: s.storeId }, orderBy: { sku: 'asc' } });
-    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([[0, 60], [0, 0]]);
-    expect(await send({ eventId: `${s.suffix}-r1`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku1, quantityReceived: 24 }] })).toMatchObject({ purchaseOrderStage: 'partially_received' });
-    expect(await send({ eventId: `${s.suffix}-r1`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku1, quantityReceived: 24 }] })).toMatchObject({ duplicate: true });
+    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([
+      [0, 60],
+      [0, 0],
+    ]);
+    expect(
+      await send({ eventId: `${s.suffix}-r1`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku1, quantityReceived: 24 }] }),
+    ).toMatchObject({ purchaseOrderStage: 'partially_received' });
+    expect(
+      await send({ eventId: `${s.suffix}-r1`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku1, quantityReceived: 24 }] }),
+    ).toMatchObject({ duplicate: true });
     stock = await h.db.inventoryLevel.findMany({ where: { storeId: s.storeId }, orderBy: { sku: 'asc' } });
-    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([[24, 36], [0, 0]]);
+    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([
+      [24, 36],
+      [0, 0],
+    ]);
     expect((await h.db.purchaseOrder.findUniqueOrThrow({ where: { id: store.purchaseOrderId } })).status).toBe('PARTIALLY_RECEIVED');
-    await send({ eventId: `${s.suffix}-r2`, purchaseOrderId: store.purchaseOrderId, type: 'received', lines: [{ sku: sku1, quantityReceived: 30, quantityRejected: 6, reason: 'damaged' }] });
+    await send({
+      eventId: `${s.suffix}-r2`,
+      purchaseOrderId: store.purchaseOrderId,
+      type: 'received',
+      lines: [{ sku: sku1, quantityReceived: 30, quantityRejected: 6, reason: 'damaged' }],
+    });
 
     const result = await handle.result();
     finished.push({ name: 'replenishment-partial-receipt', workflowId: handle.workflowId });
     expect(po(result, s, 'store').stage).toBe('received');
-    expect(po(result, s, 'store').lines.map((l) => [l.received, l.rejected])).toEqual([[54, 6], [0, 60]]);
+    expect(po(result, s, 'store').lines.map((l) => [l.received, l.rejected])).toEqual([
+      [54, 6],
+      [0, 60],
+    ]);
     stock = await h.db.inventoryLevel.findMany({ where: { storeId: s.storeId }, orderBy: { sku: 'asc' } });
-    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([[54, 0], [0, 0]]);
-    const row = await h.db.purchaseOrder.findUniqueOrThrow({ where: { id: store.purchaseOrderId }, include: { lines: { orderBy: { sku: 'asc' } }, events: true } });
+    expect(stock.map((r) => [r.onHand, r.onOrder])).toEqual([
+      [54, 0],
+      [0, 0],
+    ]);
+    const row = await h.db.purchaseOrder.findUniqueOrThrow({
+      where: { id: store.purchaseOrderId },
+      include: { lines: { orderBy: { sku: 'asc' } }, events: true },
+    });
     expect(row.status).toBe('RECEIVED');
-    expect(row.lines.map((l) => [l.quantityReceived, l.quantityRejected])).toEqual([[54, 6], [0, 60]]);
+    expect(row.lines.map((l) => [l.quantityReceived, l.quantityRejected])).toEqual([
+      [54, 6],
+      [0, 60],
+    ]);
     expect(row.events).toHaveLength(3);
   });
 
@@ -315,7 +418,9 @@ describe('replenishment on the dev server', () => {
     const auto = s.suppliers.auto!;
     const alert = await h.smtp.waitFor((m) => m.to.includes(s.people.manager.email) && m.subject.startsWith(`No acknowledgment yet: ${auto.purchaseOrderId}`));
     expect(alert.text).toContain('contact the supplier');
-    await handle.executeUpdate(supplierEventUpdate, { args: [{ eventId: `${s.suffix}-r1`, purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku: auto.skus[0]!, quantityReceived: 18 }] }] });
+    await handle.executeUpdate(supplierEventUpdate, {
+      args: [{ eventId: `${s.suffix}-r1`, purchaseOrderId: auto.purchaseOrderId, type: 'received', lines: [{ sku: auto.skus[0]!, quantityReceived: 18 }] }],
+    });
     const result = await handle.result();
     finished.push({ name: 'replenishment-closed-short', workflowId: handle.workflowId });
     expect(po(result, s, 'auto')).toMatchObject({ stage: 'closed_short' });
@@ -330,7 +435,9 @@ describe('replenishment on the dev server', () => {
     const handle = await start(s);
     const auto = s.suppliers.auto!;
     await stateWhen(handle, (x) => x.purchaseOrders[0]?.stage === 'awaiting_acknowledgment', 'sent');
-    await handle.executeUpdate(supplierEventUpdate, { args: [{ eventId: `${s.suffix}-rej`, purchaseOrderId: auto.purchaseOrderId, type: 'rejected', reason: 'Account on hold' }] });
+    await handle.executeUpdate(supplierEventUpdate, {
+      args: [{ eventId: `${s.suffix}-rej`, purchaseOrderId: auto.purchaseOrderId, type: 'rejected', reason: 'Account on hold' }],
+    });
     const result = await handle.result();
     finished.push({ name: 'replenishment-supplier-rejected', workflowId: handle.workflowId });
     expect(po(result, s, 'auto').stage).toBe('rejected_by_supplier');
@@ -340,7 +447,10 @@ describe('replenishment on the dev server', () => {
 
   test('planning in small batches gives the same orders; a store with enough stock orders nothing', async () => {
     const s = await createReplenishmentScenario(h.db);
-    const r = await startReplenishment({ client: h.client, db: h.db, taskQueue: h.taskQueue }, { storeId: s.storeId, asOf: s.asOf, requestedBy: 'system:test', batchSize: 2 });
+    const r = await startReplenishment(
+      { client: h.client, db: h.db, taskQueue: h.taskQueue },
+      { storeId: s.storeId, asOf: s.asOf, requestedBy: 'system:test', batchSize: 2 },
+    );
     const handle = h.client.workflow.getHandle<typeof replenishment>(r.workflowId, r.runId);
     const st = await stateWhen(handle, (x) => x.stage !== 'planning', 'planned');
     expect(st.planning).toMatchObject({ skusTotal: 5, skusExamined: 5, batches: 3, linesPlanned: 5 });

@@ -11,7 +11,13 @@ export function Sparkline({ weeks, width = 120, height = 32 }: { weeks: { weekSt
   return (
     <svg className="sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
       <title>{label}</title>
-      <polyline points={pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')} fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" />
+      <polyline
+        points={pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinejoin="round"
+      />
       <circle cx={last[0]} cy={last[1]} r="2.6" fill="currentColor" />
     </svg>
   );
@@ -25,12 +31,21 @@ export function PairedBars({ rows, format }: { rows: { label: string; a: number 
   const width = 520;
   const barW = width - labelW - 70;
   return (
-    <svg className="paired-bars" viewBox={`0 0 ${width} ${rows.length * rowH + 24}`} role="img" aria-label="WAPE by category, champion and challenger (shorter is better)">
+    <svg
+      className="paired-bars"
+      viewBox={`0 0 ${width} ${rows.length * rowH + 24}`}
+      role="img"
+      aria-label="WAPE by category, champion and challenger (shorter is better)"
+    >
       <g transform="translate(0,4)" fontSize="11">
         <rect x={labelW} y={0} width="10" height="10" className="bar-a" />
-        <text x={labelW + 14} y={9}>champion</text>
+        <text x={labelW + 14} y={9}>
+          champion
+        </text>
         <rect x={labelW + 90} y={0} width="10" height="10" className="bar-b" />
-        <text x={labelW + 104} y={9}>challenger</text>
+        <text x={labelW + 104} y={9}>
+          challenger
+        </text>
       </g>
       {rows.map((r, i) => {
         const y = 24 + i * rowH;
@@ -38,11 +53,17 @@ export function PairedBars({ rows, format }: { rows: { label: string; a: number 
         const wb = ((r.b ?? 0) / max) * barW;
         return (
           <g key={r.label} fontSize="12">
-            <text x={labelW - 8} y={y + 15} textAnchor="end">{r.label}</text>
+            <text x={labelW - 8} y={y + 15} textAnchor="end">
+              {r.label}
+            </text>
             <rect x={labelW} y={y + 2} width={wa} height="11" className="bar-a" />
-            <text x={labelW + wa + 4} y={y + 12} fontSize="10">{format(r.a)}</text>
+            <text x={labelW + wa + 4} y={y + 12} fontSize="10">
+              {format(r.a)}
+            </text>
             <rect x={labelW} y={y + 15} width={wb} height="11" className="bar-b" />
-            <text x={labelW + wb + 4} y={y + 25} fontSize="10">{format(r.b)}</text>
+            <text x={labelW + wb + 4} y={y + 25} fontSize="10">
+              {format(r.b)}
+            </text>
           </g>
         );
       })}
@@ -51,7 +72,19 @@ export function PairedBars({ rows, format }: { rows: { label: string; a: number 
 }
 
 /** A price on a line between low and high (the competitor band), with the current and proposed prices marked. */
-export function PriceBand({ low, high, median, current, proposed }: { low: number; high: number; median: number | null; current: number | null; proposed: number | null }) {
+export function PriceBand({
+  low,
+  high,
+  median,
+  current,
+  proposed,
+}: {
+  low: number;
+  high: number;
+  median: number | null;
+  current: number | null;
+  proposed: number | null;
+}) {
   const values = [low, high, median, current, proposed].filter((v): v is number => v !== null);
   const min = Math.min(...values) * 0.95;
   const max = Math.max(...values) * 1.05;
@@ -67,13 +100,17 @@ export function PriceBand({ low, high, median, current, proposed }: { low: numbe
       {current !== null && (
         <g>
           <circle cx={x(current)} cy="30" r="5" className="dot-current" />
-          <text x={x(current)} y="12" textAnchor="middle" fontSize="11">now ${current.toFixed(2)}</text>
+          <text x={x(current)} y="12" textAnchor="middle" fontSize="11">
+            now ${current.toFixed(2)}
+          </text>
         </g>
       )}
       {proposed !== null && (
         <g>
           <circle cx={x(proposed)} cy="30" r="5" className="dot-proposed" />
-          <text x={x(proposed)} y="58" textAnchor="middle" fontSize="11">proposed ${proposed.toFixed(2)}</text>
+          <text x={x(proposed)} y="58" textAnchor="middle" fontSize="11">
+            proposed ${proposed.toFixed(2)}
+          </text>
         </g>
       )}
     </svg>

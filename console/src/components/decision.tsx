@@ -16,7 +16,8 @@ export function PendingSummary({ pending }: { pending: PendingApproval }) {
       {overdue && <Badge tone="bad">overdue</Badge>} {pending.escalated && <Badge tone="warn">escalated</Badge>}
       <span className="muted">
         {' '}
-        · decided by {pending.approvers.map((a) => `${roleLabel(a.role)}${Object.values(a.scope).length ? ` (${Object.values(a.scope).join(', ')})` : ''}`).join(' or ')}
+        · decided by{' '}
+        {pending.approvers.map((a) => `${roleLabel(a.role)}${Object.values(a.scope).length ? ` (${Object.values(a.scope).join(', ')})` : ''}`).join(' or ')}
       </span>
     </p>
   );
@@ -71,7 +72,9 @@ export function DecisionForm({ pending, onDecide, approveLabel = 'Approve', appr
       }}
     >
       <h2>Your decision</h2>
-      {!mayDecide && <p className="muted">This approval is for {pending.approvers.map((a) => roleLabel(a.role)).join(' or ')}; you can look, the API decides who may act.</p>}
+      {!mayDecide && (
+        <p className="muted">This approval is for {pending.approvers.map((a) => roleLabel(a.role)).join(' or ')}; you can look, the API decides who may act.</p>
+      )}
       {children}
       <label htmlFor={commentId}>
         Comment <span className="muted">(required to reject{approveNeedsComment ? ` and ${approveNeedsComment}` : ''})</span>
@@ -91,7 +94,11 @@ export function DecisionForm({ pending, onDecide, approveLabel = 'Approve', appr
 }
 
 /** After the decision, or when nothing waits: what was decided, by whom. */
-export function DecisionsTable({ decisions }: { decisions: { level: number; decision: string; actorId: string; actorRole: string; comment?: string | null; decidedAt: string; subjectId?: string }[] }) {
+export function DecisionsTable({
+  decisions,
+}: {
+  decisions: { level: number; decision: string; actorId: string; actorRole: string; comment?: string | null; decidedAt: string; subjectId?: string }[];
+}) {
   if (decisions.length === 0) return <p className="muted">No decisions yet.</p>;
   return (
     <div className="table-wrap">

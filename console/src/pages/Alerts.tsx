@@ -52,9 +52,7 @@ export function AlertsPage() {
                 </p>
                 <p>
                   {titleCase(a?.serviceType)} at {a?.storeName ?? a?.storeId},{' '}
-                  <strong className={urgent ? 'text-bad' : ''}>
-                    {mins === null ? '' : mins >= 0 ? `starts in ${mins} min` : `started ${-mins} min ago`}
-                  </strong>{' '}
+                  <strong className={urgent ? 'text-bad' : ''}>{mins === null ? '' : mins >= 0 ? `starts in ${mins} min` : `started ${-mins} min ago`}</strong>{' '}
                   <span className="muted">({dateTime(a?.startsAt, a?.timezone)})</span>
                 </p>
                 {r.recommendation && (

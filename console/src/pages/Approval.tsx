@@ -48,13 +48,12 @@ export function ApprovalPage() {
       )}
       {loaded.error && !d && <ErrorBox>{loaded.error}</ErrorBox>}
       <DecisionFlash.Provider value={setFlash}>
-      {d?.process === 'appointment-recoveries' && <RecoveryDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
-      {d?.process === 'replenishments' && <ReplenishmentDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
-      {d?.process === 'price-changes' && <PriceDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
-      {d?.process === 'campaigns' && <CampaignDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
-      {d?.process === 'model-retrainings' && <ModelDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
+        {d?.process === 'appointment-recoveries' && <RecoveryDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
+        {d?.process === 'replenishments' && <ReplenishmentDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
+        {d?.process === 'price-changes' && <PriceDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
+        {d?.process === 'campaigns' && <CampaignDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
+        {d?.process === 'model-retrainings' && <ModelDecision id={id} state={d.state} reload={loaded.reload} runLink={runLink} />}
       </DecisionFlash.Provider>
     </>
   );
 }
-

@@ -7,7 +7,6 @@ import { useNow, usePolling } from '../hooks';
 /** Inbox rows are refreshed this often, so a new approval shows within 5 s. */
 export const INBOX_REFRESH_MS = 4000;
 
-
 export function approvalLink(item: InboxItem): string {
   return `/approvals/${item.process}/${encodeURIComponent(item.processId)}${item.process === 'replenishments' ? `?po=${encodeURIComponent(item.subjectId)}` : ''}`;
 }

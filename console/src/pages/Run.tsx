@@ -20,7 +20,10 @@ export function RunPage() {
   const d = loaded.data;
   const s = d?.state as (AnyState['state'] & { startedAt?: string; closedAt?: string | null; failure?: string | null }) | undefined;
   const ui = settings?.temporalUi;
-  const temporalLink = ui && s ? `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(s.workflowId)}${s.runId ? `/${encodeURIComponent(s.runId)}` : ''}` : null;
+  const temporalLink =
+    ui && s
+      ? `${ui.url}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(s.workflowId)}${s.runId ? `/${encodeURIComponent(s.runId)}` : ''}`
+      : null;
   return (
     <>
       <div className="page-head">
@@ -45,7 +48,16 @@ export function RunPage() {
                   ['Workflow ID', <code key="w">{s.workflowId}</code>],
                   ['Started', dateTime(s.startedAt)],
                   ['Closed', s.closedAt ? dateTime(s.closedAt) : 'still running'],
-                  ...(s.failure ? ([['Failure', <span className="text-bad" key="f">{s.failure}</span>]] as [string, ReactNode][]) : []),
+                  ...(s.failure
+                    ? ([
+                        [
+                          'Failure',
+                          <span className="text-bad" key="f">
+                            {s.failure}
+                          </span>,
+                        ],
+                      ] as [string, ReactNode][])
+                    : []),
                   [
                     'Temporal UI',
                     temporalLink ? (
@@ -60,7 +72,8 @@ export function RunPage() {
               />
               {!!s.pendingApproval && (
                 <Notice>
-                  Waiting for a decision: <Link to={`/approvals/${process}/${encodeURIComponent(id)}`}>{(s.pendingApproval as { title?: string }).title ?? 'open the approval'}</Link>
+                  Waiting for a decision:{' '}
+                  <Link to={`/approvals/${process}/${encodeURIComponent(id)}`}>{(s.pendingApproval as { title?: string }).title ?? 'open the approval'}</Link>
                 </Notice>
               )}
             </Section>
@@ -90,7 +103,9 @@ function Effects({ d }: { d: AnyState }) {
       return (
         <>
           <ul className="effects" aria-label="Effects done">
-            <Effect done={!!e.stylistAssigned}>Stylist assigned{e.stylistAssigned ? `: ${name(e.stylistAssigned)}${d.state.assignedBy ? ` (${d.state.assignedBy})` : ''}` : ''}</Effect>
+            <Effect done={!!e.stylistAssigned}>
+              Stylist assigned{e.stylistAssigned ? `: ${name(e.stylistAssigned)}${d.state.assignedBy ? ` (${d.state.assignedBy})` : ''}` : ''}
+            </Effect>
             <Effect done={e.stylistBriefed}>Stylist briefed with the customer&apos;s context</Effect>
             <Effect done={e.itemsHeld.length > 0}>{e.itemsHeld.length} items held</Effect>
             <Effect done={!!e.suiteReserved}>Suite reserved{e.suiteReserved ? `: ${e.suiteReserved}` : ''}</Effect>

@@ -35,7 +35,17 @@ export function StartPage() {
   );
 }
 
-function StartCard({ process, onStart, children, submitLabel }: { process: Process; onStart(): Promise<{ id: string }>; children: ReactNode; submitLabel: string }) {
+function StartCard({
+  process,
+  onStart,
+  children,
+  submitLabel,
+}: {
+  process: Process;
+  onStart(): Promise<{ id: string }>;
+  children: ReactNode;
+  submitLabel: string;
+}) {
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -77,7 +87,9 @@ function ReplenishmentForm() {
       submitLabel="Plan purchase orders"
       onStart={async () => must(await api.POST('/api/v1/replenishments', { body: { storeId: chosen, ...(asOf ? { asOf } : {}) } }))}
     >
-      <p className="muted small">Forecasts demand, plans reorder quantities and drafts one purchase order per supplier; the daily Schedule does the same at 06:00 store time.</p>
+      <p className="muted small">
+        Forecasts demand, plans reorder quantities and drafts one purchase order per supplier; the daily Schedule does the same at 06:00 store time.
+      </p>
       <label htmlFor="repl-store">Store</label>
       <select id="repl-store" value={chosen} onChange={(e) => setStoreId(e.target.value)}>
         {(stores.data ?? []).map((s) => (
@@ -105,7 +117,9 @@ function PriceChangeForm() {
       submitLabel="Request the price change"
       onStart={async () => {
         const storeIds = stores.split(/[\s,]+/).filter(Boolean);
-        return must(await api.POST('/api/v1/price-changes', { body: { sku: sku.trim(), newPrice: Number(newPrice), reason, ...(storeIds.length ? { storeIds } : {}) } }));
+        return must(
+          await api.POST('/api/v1/price-changes', { body: { sku: sku.trim(), newPrice: Number(newPrice), reason, ...(storeIds.length ? { storeIds } : {}) } }),
+        );
       }}
     >
       <label htmlFor="price-sku">SKU</label>
@@ -141,7 +155,10 @@ function CampaignForm() {
           await api.POST('/api/v1/campaigns', {
             body: {
               name,
-              segment: { ...(tiers.length ? { tiers: tiers as (typeof TIERS)[number][] } : {}), ...(store.trim() ? { storeIds: store.split(/[\s,]+/).filter(Boolean) } : {}) },
+              segment: {
+                ...(tiers.length ? { tiers: tiers as (typeof TIERS)[number][] } : {}),
+                ...(store.trim() ? { storeIds: store.split(/[\s,]+/).filter(Boolean) } : {}),
+              },
               variants: [{ key: 'a', subject: subjectA, body: bodyA }, ...(subjectB.trim() ? [{ key: 'b', subject: subjectB, body: bodyA }] : [])],
               holdoutPercent: Number(holdout) || 0,
             },
@@ -155,7 +172,12 @@ function CampaignForm() {
         <legend>Tiers</legend>
         {TIERS.map((t) => (
           <label key={t} className="inline">
-            <input type="checkbox" checked={tiers.includes(t)} onChange={(e) => setTiers((prev) => (e.target.checked ? [...prev, t] : prev.filter((x) => x !== t)))} /> {t.toLowerCase()}
+            <input
+              type="checkbox"
+              checked={tiers.includes(t)}
+              onChange={(e) => setTiers((prev) => (e.target.checked ? [...prev, t] : prev.filter((x) => x !== t)))}
+            />{' '}
+            {t.toLowerCase()}
           </label>
         ))}
       </fieldset>

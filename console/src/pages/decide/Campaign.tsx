@@ -41,14 +41,44 @@ function funnelSteps(a: AudienceAtApproval): FunnelStep[] {
   const split = a.split.map((s) => `variant ${s.variant}: ${num(s.recipients, 0)}`).join(' · ');
   return [
     { key: 'segment', label: 'In the segment', count: a.matched, kind: 'total', what: 'Customers the segment matched' },
-    { key: 'consent', label: 'No consent or no email address', count: a.byGroup.consent, kind: 'out', what: <>Never mailed{reasonsOf(a.exclusions, 'consent') ? <span className="muted"> · {reasonsOf(a.exclusions, 'consent')}</span> : null}</> },
-    { key: 'suppression', label: 'Suppressed (unsubscribed, complaint, bounce, list)', count: a.byGroup.suppression, kind: 'out', what: <>Never mailed{reasonsOf(a.exclusions, 'suppression') ? <span className="muted"> · {reasonsOf(a.exclusions, 'suppression')}</span> : null}</> },
+    {
+      key: 'consent',
+      label: 'No consent or no email address',
+      count: a.byGroup.consent,
+      kind: 'out',
+      what: <>Never mailed{reasonsOf(a.exclusions, 'consent') ? <span className="muted"> · {reasonsOf(a.exclusions, 'consent')}</span> : null}</>,
+    },
+    {
+      key: 'suppression',
+      label: 'Suppressed (unsubscribed, complaint, bounce, list)',
+      count: a.byGroup.suppression,
+      kind: 'out',
+      what: <>Never mailed{reasonsOf(a.exclusions, 'suppression') ? <span className="muted"> · {reasonsOf(a.exclusions, 'suppression')}</span> : null}</>,
+    },
     { key: 'eligible', label: 'May be mailed', count: a.eligible, kind: 'total', what: 'Variants and holdout together' },
     { key: 'holdout', label: 'Held out (control group)', count: a.byGroup.holdout, kind: 'out', what: 'Not mailed: the campaign is measured against them' },
     { key: 'to-mail', label: 'To be sent', count: a.toMail, kind: 'total', what: split || 'No variant has recipients' },
-    { key: 'frequency_cap', label: 'of which held by the frequency cap', count: a.byGroup.frequencyCap, kind: 'held', what: a.byGroup.frequencyCap === null ? notCounted : 'Mailed by another campaign too recently: sent once their window opens' },
-    { key: 'quiet_hours', label: 'of which held by quiet hours', count: a.byGroup.quietHours, kind: 'held', what: a.byGroup.quietHours === null ? notCounted : 'Local night for them: sent when their morning comes' },
-    { key: 'sendable-now', label: 'Sendable at once', count: a.sendableNow, kind: 'total', what: a.sendableNow === null ? notCounted : 'Neither capped nor in quiet hours when frozen' },
+    {
+      key: 'frequency_cap',
+      label: 'of which held by the frequency cap',
+      count: a.byGroup.frequencyCap,
+      kind: 'held',
+      what: a.byGroup.frequencyCap === null ? notCounted : 'Mailed by another campaign too recently: sent once their window opens',
+    },
+    {
+      key: 'quiet_hours',
+      label: 'of which held by quiet hours',
+      count: a.byGroup.quietHours,
+      kind: 'held',
+      what: a.byGroup.quietHours === null ? notCounted : 'Local night for them: sent when their morning comes',
+    },
+    {
+      key: 'sendable-now',
+      label: 'Sendable at once',
+      count: a.sendableNow,
+      kind: 'total',
+      what: a.sendableNow === null ? notCounted : 'Neither capped nor in quiet hours when frozen',
+    },
   ];
 }
 
@@ -138,7 +168,8 @@ export function VariantPreviews({ previews, split }: { previews: Previews; split
     <Section title="Variant previews">
       <p className="muted">
         Rendered by the send&apos;s own templates for {r.firstName} ({titleCase(r.tier)}), a real recipient of this audience
-        {r.variantKey ? `, who gets variant ${r.variantKey}` : ', who is held out'}. The unsubscribe link is a stand-in: each recipient&apos;s own is signed at send time.
+        {r.variantKey ? `, who gets variant ${r.variantKey}` : ', who is held out'}. The unsubscribe link is a stand-in: each recipient&apos;s own is signed at
+        send time.
       </p>
       {previews.variants.map((v) => {
         const recipients = split.find((s) => s.variant === v.key)?.recipients;
@@ -238,7 +269,8 @@ export function CampaignSending({ state, delivery }: { state: State; delivery: D
       title="Sending"
       aside={
         <span>
-          {state.paused && <Badge tone="warn">paused</Badge>} <Badge tone={state.stage === 'completed' ? 'good' : state.stage === 'holding' ? 'warn' : 'info'}>{words(state.stage)}</Badge>
+          {state.paused && <Badge tone="warn">paused</Badge>}{' '}
+          <Badge tone={state.stage === 'completed' ? 'good' : state.stage === 'holding' ? 'warn' : 'info'}>{words(state.stage)}</Badge>
         </span>
       }
     >
@@ -295,11 +327,16 @@ export function CampaignRunDetails({ state }: { state: State }) {
         <CampaignSending state={state} delivery={state.delivery} />
       ) : (
         <Section title="Sending">
-          <p className="muted">{state.pendingApproval ? 'Nothing is sent before a marketing manager approves.' : `Nothing was sent (${words(state.stage)}).`}</p>
+          <p className="muted">
+            {state.pendingApproval ? 'Nothing is sent before a marketing manager approves.' : `Nothing was sent (${words(state.stage)}).`}
+          </p>
         </Section>
       )}
       {state.audienceAtApproval && (
-        <Section title="Audience as approved" aside={state.audienceAtApproval.frozenAt ? <span className="small muted">frozen {dateTime(state.audienceAtApproval.frozenAt)}</span> : undefined}>
+        <Section
+          title="Audience as approved"
+          aside={state.audienceAtApproval.frozenAt ? <span className="small muted">frozen {dateTime(state.audienceAtApproval.frozenAt)}</span> : undefined}
+        >
           <AudienceFunnel audience={state.audienceAtApproval} />
         </Section>
       )}

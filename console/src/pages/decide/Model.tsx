@@ -47,7 +47,10 @@ export function ModelDecision({ id, state, reload, runLink }: DecisionViewProps<
         {!ctx && <Notice>No evaluation yet: the challenger is still training or being evaluated.</Notice>}
         {ctx && (
           <>
-            <Section title={`${state.modelName}: ${ctx.championLabel} vs challenger v${ctx.challengerVersion ?? '?'}`} aside={ctx.verdict && <Badge tone={ctx.verdict.propose ? 'good' : 'bad'}>{ctx.verdict.propose ? 'rule: promote' : 'rule: keep champion'}</Badge>}>
+            <Section
+              title={`${state.modelName}: ${ctx.championLabel} vs challenger v${ctx.challengerVersion ?? '?'}`}
+              aside={ctx.verdict && <Badge tone={ctx.verdict.propose ? 'good' : 'bad'}>{ctx.verdict.propose ? 'rule: promote' : 'rule: keep champion'}</Badge>}
+            >
               {ctx.verdict && (
                 <>
                   <p>
@@ -67,10 +70,18 @@ export function ModelDecision({ id, state, reload, runLink }: DecisionViewProps<
                   <thead>
                     <tr>
                       <th scope="col">Holdout</th>
-                      <th scope="col" className="num">WAPE</th>
-                      <th scope="col" className="num">Bias</th>
-                      <th scope="col" className="num">MASE</th>
-                      <th scope="col" className="num">Series better / worse / same</th>
+                      <th scope="col" className="num">
+                        WAPE
+                      </th>
+                      <th scope="col" className="num">
+                        Bias
+                      </th>
+                      <th scope="col" className="num">
+                        MASE
+                      </th>
+                      <th scope="col" className="num">
+                        Series better / worse / same
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -97,7 +108,10 @@ export function ModelDecision({ id, state, reload, runLink }: DecisionViewProps<
             </Section>
             <Section title="WAPE by category">
               <PairedBars
-                rows={[{ label: 'overall', a: ctx.overall.champion.wape, b: ctx.overall.challenger.wape }, ...ctx.byCategory.map((c) => ({ label: words(c.category), a: c.champion?.wape ?? null, b: c.challenger?.wape ?? null }))]}
+                rows={[
+                  { label: 'overall', a: ctx.overall.champion.wape, b: ctx.overall.challenger.wape },
+                  ...ctx.byCategory.map((c) => ({ label: words(c.category), a: c.champion?.wape ?? null, b: c.challenger?.wape ?? null })),
+                ]}
                 format={(n) => pct(n)}
               />
             </Section>

@@ -30,7 +30,12 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
                   ['Category', words(ctx.category)],
                   ['Cost', money(ctx.cost)],
                   ['Current price', money(ctx.currentPrice)],
-                  ['Requested price', <>{money(ctx.requestedPrice)} <strong>({signedPct(ctx.changePct)})</strong></>],
+                  [
+                    'Requested price',
+                    <>
+                      {money(ctx.requestedPrice)} <strong>({signedPct(ctx.changePct)})</strong>
+                    </>,
+                  ],
                   ['Price after guardrails', money(ctx.finalPrice)],
                   ['Pricing engine suggests', money(ctx.enginePrice)],
                   ['Margin', `${pct(ctx.margin.currentPct)} now → ${pct(ctx.margin.proposedPct)} (floor ${pct(ctx.margin.minimumPct)})`],
@@ -44,13 +49,18 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
                 </ul>
               )}
             </Section>
-            <Section title="Guardrails" aside={ctx.bindingRule ? <Badge tone="warn">binding: {words(ctx.bindingRule)}</Badge> : <Badge tone="good">none binding</Badge>}>
+            <Section
+              title="Guardrails"
+              aside={ctx.bindingRule ? <Badge tone="warn">binding: {words(ctx.bindingRule)}</Badge> : <Badge tone="good">none binding</Badge>}
+            >
               <div className="table-wrap">
                 <table aria-label="Guardrail checks">
                   <thead>
                     <tr>
                       <th scope="col">Check</th>
-                      <th scope="col" className="num">Limit</th>
+                      <th scope="col" className="num">
+                        Limit
+                      </th>
                       <th scope="col">Result</th>
                       <th scope="col">Detail</th>
                     </tr>
@@ -60,7 +70,13 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
                       <tr key={c.rule}>
                         <td>{c.label}</td>
                         <td className="num">{c.limit === null ? '—' : num(c.limit, 2)}</td>
-                        <td>{c.ok ? <Badge tone="good">pass</Badge> : <Badge tone={c.severity === 'hard' ? 'bad' : 'warn'}>{c.severity === 'hard' ? 'fail' : 'warning'}</Badge>}</td>
+                        <td>
+                          {c.ok ? (
+                            <Badge tone="good">pass</Badge>
+                          ) : (
+                            <Badge tone={c.severity === 'hard' ? 'bad' : 'warn'}>{c.severity === 'hard' ? 'fail' : 'warning'}</Badge>
+                          )}
+                        </td>
                         <td>{c.message ?? ''}</td>
                       </tr>
                     ))}
@@ -71,12 +87,19 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
             </Section>
             <Section title="Competitors">
               {ctx.competitors.band ? (
-                <PriceBand low={ctx.competitors.band.low} high={ctx.competitors.band.high} median={ctx.competitors.median} current={ctx.currentPrice} proposed={ctx.finalPrice ?? ctx.requestedPrice} />
+                <PriceBand
+                  low={ctx.competitors.band.low}
+                  high={ctx.competitors.band.high}
+                  median={ctx.competitors.median}
+                  current={ctx.currentPrice}
+                  proposed={ctx.finalPrice ?? ctx.requestedPrice}
+                />
               ) : (
                 <p className="muted">No competitor band.</p>
               )}
               <p>
-                {ctx.competitors.prices.length} prices seen{ctx.competitors.prices.length ? `: ${ctx.competitors.prices.map((p) => money(p)).join(', ')}` : ''}; median {money(ctx.competitors.median)}
+                {ctx.competitors.prices.length} prices seen{ctx.competitors.prices.length ? `: ${ctx.competitors.prices.map((p) => money(p)).join(', ')}` : ''};
+                median {money(ctx.competitors.median)}
                 {ctx.competitors.band && ` (band ±${pct(ctx.competitors.band.halfWidthPct, 0)})`}.
               </p>
             </Section>
@@ -84,7 +107,8 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
               <p>
                 {ctx.elasticity.value !== null ? (
                   <>
-                    Price elasticity <strong>{num(ctx.elasticity.value, 2)}</strong> (r² {num(ctx.elasticity.r2, 2)}, {ctx.elasticity.points} price points, {ctx.elasticity.confidence ?? 'unknown'} confidence).
+                    Price elasticity <strong>{num(ctx.elasticity.value, 2)}</strong> (r² {num(ctx.elasticity.r2, 2)}, {ctx.elasticity.points} price points,{' '}
+                    {ctx.elasticity.confidence ?? 'unknown'} confidence).
                   </>
                 ) : (
                   <>No elasticity estimate: {ctx.elasticity.reason ?? 'not enough price variation'}.</>
@@ -96,9 +120,15 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
                     <thead>
                       <tr>
                         <th scope="col">Per day</th>
-                        <th scope="col" className="num">Now</th>
-                        <th scope="col" className="num">Expected</th>
-                        <th scope="col" className="num">Change</th>
+                        <th scope="col" className="num">
+                          Now
+                        </th>
+                        <th scope="col" className="num">
+                          Expected
+                        </th>
+                        <th scope="col" className="num">
+                          Change
+                        </th>
                       </tr>
                     </thead>
                     <tbody>

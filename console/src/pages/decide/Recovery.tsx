@@ -27,9 +27,15 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
               items={[
                 ['Customer', c?.name ?? '—'],
                 ['Service', titleCase(a.serviceType)],
-                ['Starts', <>{dateTime(a.startsAt, a.timezone)} {a.status === 'SCHEDULED' && <strong>({minutesUntil(a.startsAt) >= 0 ? `in ${minutesUntil(a.startsAt)} min` : 'started'})</strong>}</>],
+                [
+                  'Starts',
+                  <>
+                    {dateTime(a.startsAt, a.timezone)}{' '}
+                    {a.status === 'SCHEDULED' && <strong>({minutesUntil(a.startsAt) >= 0 ? `in ${minutesUntil(a.startsAt)} min` : 'started'})</strong>}
+                  </>,
+                ],
                 ['Store', `${a.storeName} (${a.storeId})`],
-                ['Stylist', a.stylistId ? state.candidates.find((s) => s.staffId === a.stylistId)?.name ?? a.stylistId : <Badge tone="warn">none yet</Badge>],
+                ['Stylist', a.stylistId ? (state.candidates.find((s) => s.staffId === a.stylistId)?.name ?? a.stylistId) : <Badge tone="warn">none yet</Badge>],
                 ['Suite', state.effects.suiteReserved ?? 'reserved when approved'],
               ]}
             />
@@ -55,7 +61,11 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
         <Section title="Stylists, best match first">
           <ol className="stylists" aria-label="Ranked stylists">
             {state.candidates.map((s, i) => (
-              <li key={s.staffId} className={`stylist ${s.available ? '' : 'stylist-unavailable'} ${s.staffId === stylistId ? 'stylist-chosen' : ''}`} data-staff-id={s.staffId}>
+              <li
+                key={s.staffId}
+                className={`stylist ${s.available ? '' : 'stylist-unavailable'} ${s.staffId === stylistId ? 'stylist-chosen' : ''}`}
+                data-staff-id={s.staffId}
+              >
                 <div className="stylist-head">
                   <span className="rank" aria-hidden="true">
                     {i + 1}
@@ -88,7 +98,9 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
                     <th scope="col">Item</th>
                     <th scope="col">Colour</th>
                     <th scope="col">Size</th>
-                    <th scope="col" className="num">Price</th>
+                    <th scope="col" className="num">
+                      Price
+                    </th>
                     <th scope="col">Why</th>
                   </tr>
                 </thead>
@@ -96,7 +108,10 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
                   {state.preselectedItems.map((it) => (
                     <tr key={it.sku}>
                       <td>
-                        {it.name} <span className="muted">{it.brand} · {it.sku}</span>
+                        {it.name}{' '}
+                        <span className="muted">
+                          {it.brand} · {it.sku}
+                        </span>
                       </td>
                       <td>{it.colour}</td>
                       <td>{it.size}</td>

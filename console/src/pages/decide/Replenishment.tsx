@@ -43,16 +43,16 @@ export function ReplenishmentDecision({ id, state, reload, runLink }: DecisionVi
                 <th scope="col">Supplier</th>
                 <th scope="col">Approval tier</th>
                 <th scope="col">Stage</th>
-                <th scope="col" className="num">Value</th>
+                <th scope="col" className="num">
+                  Value
+                </th>
                 <th scope="col">Approved by</th>
               </tr>
             </thead>
             <tbody>
               {state.purchaseOrders.map((o) => (
                 <tr key={o.id}>
-                  <td>
-                    {waiting.has(o.id) && o.id !== current?.subjectId ? <Link to={`?po=${encodeURIComponent(o.id)}`}>{o.id}</Link> : o.id}
-                  </td>
+                  <td>{waiting.has(o.id) && o.id !== current?.subjectId ? <Link to={`?po=${encodeURIComponent(o.id)}`}>{o.id}</Link> : o.id}</td>
                   <td>{o.supplierName}</td>
                   <td>{words(o.tier)}</td>
                   <td>
@@ -73,7 +73,19 @@ export function ReplenishmentDecision({ id, state, reload, runLink }: DecisionVi
   );
 }
 
-function PurchaseOrderDecision({ runId, po, pending, reload, runLink }: { runId: string; po: PurchaseOrder; pending: PendingApproval; reload(): Promise<void>; runLink: string }) {
+function PurchaseOrderDecision({
+  runId,
+  po,
+  pending,
+  reload,
+  runLink,
+}: {
+  runId: string;
+  po: PurchaseOrder;
+  pending: PendingApproval;
+  reload(): Promise<void>;
+  runLink: string;
+}) {
   // Edited quantities, in packs, by SKU; absent = as planned.
   const [packs, setPacks] = useState<Record<string, string>>({});
   const packsOf = (sku: string, quantity: number, packSize: number) => packs[sku] ?? String(Math.round(quantity / packSize));
@@ -102,7 +114,9 @@ function PurchaseOrderDecision({ runId, po, pending, reload, runLink }: { runId:
               <th scope="col" className="num" title="Forecast over lead time and review period (± one standard deviation)">
                 Forecast
               </th>
-              <th scope="col" className="num">Safety stock</th>
+              <th scope="col" className="num">
+                Safety stock
+              </th>
               <th scope="col" className="num">
                 Reorder point
                 <span className="block">→ up to</span>
@@ -110,10 +124,18 @@ function PurchaseOrderDecision({ runId, po, pending, reload, runLink }: { runId:
               <th scope="col" className="num" title="On hand − reserved + on order">
                 Position
               </th>
-              <th scope="col" className="num">Need</th>
-              <th scope="col" className="num">Packs</th>
-              <th scope="col" className="num">Units</th>
-              <th scope="col" className="num">Value</th>
+              <th scope="col" className="num">
+                Need
+              </th>
+              <th scope="col" className="num">
+                Packs
+              </th>
+              <th scope="col" className="num">
+                Units
+              </th>
+              <th scope="col" className="num">
+                Value
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -147,7 +169,11 @@ function PurchaseOrderDecision({ runId, po, pending, reload, runLink }: { runId:
                   </td>
                   <td className="num">
                     {w ? num(w.safetyStock) : '—'}
-                    {w?.serviceLevel !== null && w?.serviceLevel !== undefined && <span className="muted small block">{pct(w.serviceLevel, 0)} service, z {num(w.z, 2)}</span>}
+                    {w?.serviceLevel !== null && w?.serviceLevel !== undefined && (
+                      <span className="muted small block">
+                        {pct(w.serviceLevel, 0)} service, z {num(w.z, 2)}
+                      </span>
+                    )}
                   </td>
                   <td className="num">
                     {w ? num(w.reorderPoint) : '—'}
