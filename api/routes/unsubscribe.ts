@@ -43,27 +43,25 @@ export function unsubscribeRouter(deps: { db: Db; secrets: readonly string[]; ma
 
   router.post('/:token', async (req: Request<{ token: string }>, res: Response) => {
     const { payload } = verify(req);
-    await deps.db.suppression.upsert({
-      where: { email_reason: { email: payload.email.toLowerCase(), reason: 'unsubscribed' } },
-      create: {
-        id: `unsub:${payload.email.toLowerCase()}`,
-        email: payload.email.toLowerCase(),
-        reason: 'unsubscribed',
-        source: `campaign:${payload.campaignId}`,
-      },
-      update: {},
+    // INSERT … ON CONFLICT DO NOTHING: the same link clicked several times at once (a mail client's
+    // one-click POST and its user) all answer 200; an upsert raced itself into a unique violation.
+    const email = payload.email.toLowerCase();
+    await deps.db.suppression.createMany({
+      data: [{ id: `unsub:${email}`, email, reason: 'unsubscribed', source: `campaign:${payload.campaignId}` }],
+      skipDuplicates: true,
     });
-    await deps.db.auditEvent.upsert({
-      where: { idempotencyKey: `unsubscribe:${payload.campaignId}:${payload.customerId}` },
-      create: {
-        idempotencyKey: `unsubscribe:${payload.campaignId}:${payload.customerId}`,
-        action: 'customer.unsubscribed',
-        entityType: 'customer',
-        entityId: payload.customerId,
-        actorId: payload.customerId,
-        details: { campaignId: payload.campaignId, channel: 'email', method: 'one-click' },
-      },
-      update: {},
+    await deps.db.auditEvent.createMany({
+      data: [
+        {
+          idempotencyKey: `unsubscribe:${payload.campaignId}:${payload.customerId}`,
+          action: 'customer.unsubscribed',
+          entityType: 'customer',
+          entityId: payload.customerId,
+          actorId: payload.customerId,
+          details: { campaignId: payload.campaignId, channel: 'email', method: 'one-click' },
+        },
+      ],
+      skipDuplicates: true,
     });
     if (req.accepts(['json', 'html']) === 'html') {
       res.type('html').send(page('You are unsubscribed', `<p>${escapeHtml(payload.email)} will receive no more marketing email from us.</p>`));

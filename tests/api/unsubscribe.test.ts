@@ -33,6 +33,19 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(rows).toEqual([expect.objectContaining({ reason: 'unsubscribed', source: 'campaign:campaign-spring' })]);
   });
 
+  test('the same link clicked many times at once (a mail client and its user): every POST answers 200, one suppression, one audit event', async () => {
+    const email = `burst.${unique()}@example.com`;
+    const customerId = `CUST-${unique()}`;
+    const token = createUnsubscribeToken(SECRETS, { customerId, campaignId: 'campaign-burst', email });
+    const server = app();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => request(server).post(`/unsubscribe/${token}`).type('form').send('List-Unsubscribe=One-Click')),
+    );
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    expect(await h.db.suppression.count({ where: { email } })).toBe(1);
+    expect(await h.db.auditEvent.count({ where: { idempotencyKey: `unsubscribe:campaign-burst:${customerId}` } })).toBe(1);
+  });
+
   test('a token signed with an older (rotated) secret still works; a browser gets a page', async () => {
     const email = `rotated.${unique()}@example.com`;
     const token = createUnsubscribeToken(SECRETS[1]!, { customerId: 'CUST-R', campaignId: 'c-old', email });
