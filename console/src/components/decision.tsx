@@ -2,7 +2,7 @@ import { createContext, useContext, useId, useState, type ReactNode } from 'reac
 import type { PendingApproval } from '../api';
 import { useSession } from '../session';
 import { dateTime, relative, roleLabel } from '../format';
-import { Badge, ErrorBox } from './ui';
+import { Badge, ErrorBox, Notice, Section } from './ui';
 
 /** Who may decide (role and scope) and by when; badges when overdue or escalated. */
 export function PendingSummary({ pending }: { pending: PendingApproval }) {
@@ -93,12 +93,42 @@ export function DecisionForm({ pending, onDecide, approveLabel = 'Approve', appr
   );
 }
 
-/** After the decision, or when nothing waits: what was decided, by whom. */
-export function DecisionsTable({
+type DecisionRow = { level: number; decision: string; actorId: string; actorRole: string; comment?: string | null; decidedAt: string; subjectId?: string };
+
+/**
+ * The side column of every decision page: what is pending with the form that decides it (the
+ * process's own fields inside), or why nothing is, then the decisions so far.
+ */
+export function DecisionColumn<P extends PendingApproval>({
+  pending,
+  status,
   decisions,
+  form,
 }: {
-  decisions: { level: number; decision: string; actorId: string; actorRole: string; comment?: string | null; decidedAt: string; subjectId?: string }[];
+  pending: P | null | undefined;
+  status: string;
+  decisions: DecisionRow[];
+  form: (pending: P) => ReactNode;
 }) {
+  return (
+    <div className="col-side">
+      {pending ? (
+        <>
+          <PendingSummary pending={pending} />
+          {form(pending)}
+        </>
+      ) : (
+        <Notice>Nothing is waiting for a decision here{status !== 'running' ? ` (the run is ${status})` : ''}.</Notice>
+      )}
+      <Section title="Decisions">
+        <DecisionsTable decisions={decisions} />
+      </Section>
+    </div>
+  );
+}
+
+/** After the decision, or when nothing waits: what was decided, by whom. */
+export function DecisionsTable({ decisions }: { decisions: DecisionRow[] }) {
   if (decisions.length === 0) return <p className="muted">No decisions yet.</p>;
   return (
     <div className="table-wrap">

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Schemas } from '../../api';
-import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/decision';
-import { Badge, Notice, Section } from '../../components/ui';
+import { DecisionColumn, DecisionForm } from '../../components/decision';
+import { Badge, Section } from '../../components/ui';
 import { dateTime, num, pct, relative, titleCase, words } from '../../format';
 import { decide } from '../../process-api';
 import type { DecisionViewProps } from './decision-view';
@@ -362,27 +362,22 @@ export function CampaignDecision({ id, state, reload, runLink }: DecisionViewPro
           )
         )}
       </div>
-      <div className="col-side">
-        {pending ? (
-          <>
-            <PendingSummary pending={pending} />
-            <DecisionForm
-              pending={pending}
-              runLink={runLink}
-              approveLabel="Approve and send"
-              onDecide={async (decision, comment) => {
-                await decide('campaigns', id, { decision, ...(comment ? { comment } : {}) });
-                await reload();
-              }}
-            />
-          </>
-        ) : (
-          <Notice>Nothing is waiting for a decision here{state.status !== 'running' ? ` (the run is ${state.status})` : ''}.</Notice>
+      <DecisionColumn
+        pending={pending}
+        status={state.status}
+        decisions={state.decisions}
+        form={(p) => (
+          <DecisionForm
+            pending={p}
+            runLink={runLink}
+            approveLabel="Approve and send"
+            onDecide={async (decision, comment) => {
+              await decide('campaigns', id, { decision, ...(comment ? { comment } : {}) });
+              await reload();
+            }}
+          />
         )}
-        <Section title="Decisions">
-          <DecisionsTable decisions={state.decisions} />
-        </Section>
-      </div>
+      />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import type { Schemas } from '../../api';
 import { PairedBars } from '../../components/charts';
-import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/decision';
+import { DecisionColumn, DecisionForm } from '../../components/decision';
 import { Badge, Notice, Section } from '../../components/ui';
 import { num, pct, words } from '../../format';
 import { decide } from '../../process-api';
@@ -118,27 +118,22 @@ export function ModelDecision({ id, state, reload, runLink }: DecisionViewProps<
           </>
         )}
       </div>
-      <div className="col-side">
-        {pending ? (
-          <>
-            <PendingSummary pending={pending} />
-            <DecisionForm
-              pending={pending}
-              runLink={runLink}
-              approveLabel="Promote the challenger"
-              onDecide={async (decision, comment) => {
-                await decide('model-retrainings', id, { decision, ...(comment ? { comment } : {}) });
-                await reload();
-              }}
-            />
-          </>
-        ) : (
-          <Notice>Nothing is waiting for a decision here{state.status !== 'running' ? ` (the run is ${state.status})` : ''}.</Notice>
+      <DecisionColumn
+        pending={pending}
+        status={state.status}
+        decisions={state.decisions}
+        form={(p) => (
+          <DecisionForm
+            pending={p}
+            runLink={runLink}
+            approveLabel="Promote the challenger"
+            onDecide={async (decision, comment) => {
+              await decide('model-retrainings', id, { decision, ...(comment ? { comment } : {}) });
+              await reload();
+            }}
+          />
         )}
-        <Section title="Decisions">
-          <DecisionsTable decisions={state.decisions} />
-        </Section>
-      </div>
+      />
     </div>
   );
 }

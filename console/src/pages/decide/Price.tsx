@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Schemas } from '../../api';
 import { PriceBand } from '../../components/charts';
-import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/decision';
+import { DecisionColumn, DecisionForm } from '../../components/decision';
 import { Badge, Facts, Notice, Section } from '../../components/ui';
 import { money, num, pct, words } from '../../format';
 import { decide } from '../../process-api';
@@ -160,38 +160,33 @@ export function PriceDecision({ id, state, reload, runLink }: DecisionViewProps<
           </>
         )}
       </div>
-      <div className="col-side">
-        {pending ? (
-          <>
-            <PendingSummary pending={pending} />
-            <DecisionForm
-              pending={pending}
-              runLink={runLink}
-              approveLabel={counterPrice !== null ? `Approve at ${money(counterPrice)}` : 'Approve'}
-              approveNeedsComment={counterPrice !== null ? 'to approve a counter-price' : null}
-              onDecide={async (decision, comment) => {
-                await decide('price-changes', id, {
-                  decision,
-                  ...(comment ? { comment } : {}),
-                  ...(decision === 'approve' && counterPrice !== null ? { counterPrice } : {}),
-                });
-                setCounter('');
-                await reload();
-              }}
-            >
-              <label htmlFor="counter-price">
-                Counter-price <span className="muted">(optional: approve this price instead)</span>
-              </label>
-              <input id="counter-price" type="number" inputMode="decimal" min={0} step={0.01} value={counter} onChange={(e) => setCounter(e.target.value)} />
-            </DecisionForm>
-          </>
-        ) : (
-          <Notice>Nothing is waiting for a decision here{state.status !== 'running' ? ` (the run is ${state.status})` : ''}.</Notice>
+      <DecisionColumn
+        pending={pending}
+        status={state.status}
+        decisions={state.decisions}
+        form={(p) => (
+          <DecisionForm
+            pending={p}
+            runLink={runLink}
+            approveLabel={counterPrice !== null ? `Approve at ${money(counterPrice)}` : 'Approve'}
+            approveNeedsComment={counterPrice !== null ? 'to approve a counter-price' : null}
+            onDecide={async (decision, comment) => {
+              await decide('price-changes', id, {
+                decision,
+                ...(comment ? { comment } : {}),
+                ...(decision === 'approve' && counterPrice !== null ? { counterPrice } : {}),
+              });
+              setCounter('');
+              await reload();
+            }}
+          >
+            <label htmlFor="counter-price">
+              Counter-price <span className="muted">(optional: approve this price instead)</span>
+            </label>
+            <input id="counter-price" type="number" inputMode="decimal" min={0} step={0.01} value={counter} onChange={(e) => setCounter(e.target.value)} />
+          </DecisionForm>
         )}
-        <Section title="Decisions">
-          <DecisionsTable decisions={state.decisions} />
-        </Section>
-      </div>
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Schemas } from '../../api';
-import { DecisionForm, DecisionsTable, PendingSummary } from '../../components/decision';
-import { Badge, Facts, Notice, Section } from '../../components/ui';
+import { DecisionColumn, DecisionForm } from '../../components/decision';
+import { Badge, Facts, Section } from '../../components/ui';
 import { dateTime, minutesUntil, money, num, titleCase, words } from '../../format';
 import { decide } from '../../process-api';
 import type { DecisionViewProps } from './decision-view';
@@ -125,44 +125,39 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
           )}
         </Section>
       </div>
-      <div className="col-side">
-        {pending ? (
-          <>
-            <PendingSummary pending={pending} />
-            <DecisionForm
-              pending={pending}
-              runLink={runLink}
-              approveLabel={chosen ? `Assign ${chosen.name}` : 'Approve'}
-              approveNeedsComment={override ? 'to assign another stylist than the recommendation' : null}
-              onDecide={async (decision, comment) => {
-                await decide('appointment-recoveries', id, {
-                  decision,
-                  ...(comment ? { comment } : {}),
-                  ...(decision === 'approve' && override && stylistId ? { stylistId } : {}),
-                });
-                await reload();
-              }}
-            >
-              <label htmlFor="stylist">Stylist to assign</label>
-              <select id="stylist" value={stylistId ?? ''} onChange={(e) => setStylistId(e.target.value)}>
-                {state.candidates
-                  .filter((s) => s.available)
-                  .map((s) => (
-                    <option key={s.staffId} value={s.staffId}>
-                      {s.name}
-                      {s.staffId === rec?.staffId ? ' (recommended)' : ''}
-                    </option>
-                  ))}
-              </select>
-            </DecisionForm>
-          </>
-        ) : (
-          <Notice>Nothing is waiting for a decision here{state.status !== 'running' ? ` (the run is ${state.status})` : ''}.</Notice>
+      <DecisionColumn
+        pending={pending}
+        status={state.status}
+        decisions={state.decisions}
+        form={(p) => (
+          <DecisionForm
+            pending={p}
+            runLink={runLink}
+            approveLabel={chosen ? `Assign ${chosen.name}` : 'Approve'}
+            approveNeedsComment={override ? 'to assign another stylist than the recommendation' : null}
+            onDecide={async (decision, comment) => {
+              await decide('appointment-recoveries', id, {
+                decision,
+                ...(comment ? { comment } : {}),
+                ...(decision === 'approve' && override && stylistId ? { stylistId } : {}),
+              });
+              await reload();
+            }}
+          >
+            <label htmlFor="stylist">Stylist to assign</label>
+            <select id="stylist" value={stylistId ?? ''} onChange={(e) => setStylistId(e.target.value)}>
+              {state.candidates
+                .filter((s) => s.available)
+                .map((s) => (
+                  <option key={s.staffId} value={s.staffId}>
+                    {s.name}
+                    {s.staffId === rec?.staffId ? ' (recommended)' : ''}
+                  </option>
+                ))}
+            </select>
+          </DecisionForm>
         )}
-        <Section title="Decisions">
-          <DecisionsTable decisions={state.decisions} />
-        </Section>
-      </div>
+      />
     </div>
   );
 }
