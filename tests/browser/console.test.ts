@@ -229,6 +229,17 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   expect(await first.locator('.reasons li').count()).toBeGreaterThan(0);
   expect(await first.innerText()).toContain('recommended');
   await alex.getByRole('heading', { name: 'Customer 360' }).waitFor();
+  // Before approval the page shows what approving would hold, as the API previews it.
+  const recoveryPreview = await apiCall<{ preparation: { phase: string; items: { sku: string }[] } }>(
+    'GET',
+    `/api/v1/appointment-recoveries/${recoveryId}`,
+    'alex',
+  );
+  expect(recoveryPreview.body.preparation.phase).toBe('preview');
+  expect(recoveryPreview.body.preparation.items.length).toBeGreaterThan(0);
+  const toHold = alex.getByRole('table', { name: 'Items to hold' });
+  await toHold.waitFor();
+  expect(await toHold.locator('tbody tr').count()).toBe(recoveryPreview.body.preparation.items.length);
   await shot(alex, 'approval-appointment-recovery');
   await alex.getByRole('button', { name: 'Assign Maria Santos' }).click();
   await alex.getByRole('status').filter({ hasText: 'Approved' }).waitFor();

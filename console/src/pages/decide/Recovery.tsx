@@ -12,6 +12,7 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
   const a = state.appointment;
   const c = state.customer;
   const rec = state.recommendation;
+  const prep = state.preparation;
   const [stylistId, setStylistId] = useState<string | null>(rec?.staffId ?? null);
   useEffect(() => setStylistId((s) => s ?? rec?.staffId ?? null), [rec?.staffId]);
   const override = !!stylistId && !!rec && stylistId !== rec.staffId;
@@ -36,7 +37,7 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
                 ],
                 ['Store', `${a.storeName} (${a.storeId})`],
                 ['Stylist', a.stylistId ? (state.candidates.find((s) => s.staffId === a.stylistId)?.name ?? a.stylistId) : <Badge tone="warn">none yet</Badge>],
-                ['Suite', state.effects.suiteReserved ?? 'reserved when approved'],
+                ['Suite', state.effects.suiteReserved ?? (prep.suite ? `${prep.suite.name} (reserved when approved)` : 'none free: reserved when approved')],
               ]}
             />
           </Section>
@@ -87,41 +88,46 @@ export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewPro
             ))}
           </ol>
         </Section>
-        <Section title="Items picked for her">
-          {state.preselectedItems.length === 0 ? (
-            <p className="muted">Picked from stock in her sizes and colours and held when the stylist is approved.</p>
+        <Section title={prep.phase === 'preview' ? 'Items approving would hold for her' : 'Items held for her'}>
+          {prep.items.length === 0 ? (
+            <p className="muted">{prep.note ?? 'Picked from stock in her sizes and colours and held when the stylist is approved.'}</p>
           ) : (
-            <div className="table-wrap">
-              <table aria-label="Items held">
-                <thead>
-                  <tr>
-                    <th scope="col">Item</th>
-                    <th scope="col">Colour</th>
-                    <th scope="col">Size</th>
-                    <th scope="col" className="num">
-                      Price
-                    </th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {state.preselectedItems.map((it) => (
-                    <tr key={it.sku}>
-                      <td>
-                        {it.name}{' '}
-                        <span className="muted">
-                          {it.brand} · {it.sku}
-                        </span>
-                      </td>
-                      <td>{it.colour}</td>
-                      <td>{it.size}</td>
-                      <td className="num">{money(it.price)}</td>
-                      <td>{it.reasons.join('; ')}</td>
+            <>
+              <p className="muted">
+                {prep.inPreferredColours} of {prep.items.length} in her preferred colours.{prep.note ? ` ${prep.note}` : ''}
+              </p>
+              <div className="table-wrap">
+                <table aria-label={prep.phase === 'preview' ? 'Items to hold' : 'Items held'}>
+                  <thead>
+                    <tr>
+                      <th scope="col">Item</th>
+                      <th scope="col">Colour</th>
+                      <th scope="col">Size</th>
+                      <th scope="col" className="num">
+                        Price
+                      </th>
+                      <th scope="col">Why</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                  </thead>
+                  <tbody>
+                    {prep.items.map((it) => (
+                      <tr key={it.sku}>
+                        <td>
+                          {it.name}{' '}
+                          <span className="muted">
+                            {it.brand} · {it.sku}
+                          </span>
+                        </td>
+                        <td>{it.colour}</td>
+                        <td>{it.size}</td>
+                        <td className="num">{money(it.price)}</td>
+                        <td>{it.reasons.join('; ')}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
           )}
         </Section>
       </div>
