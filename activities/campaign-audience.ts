@@ -23,6 +23,7 @@ import {
 import { formatPicks } from '../domain/product-picks';
 import type { Db } from '../platform/db';
 import { createPicksSource } from './campaign-picks';
+import { withKeepAliveHeartbeat } from './activity-context';
 
 export interface AudienceSnapshot {
   /** Customers in the segment. */
@@ -124,95 +125,107 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
       cap?: FrequencyCap;
       quietHours?: QuietHours;
     }): Promise<AudienceSnapshot> {
-      const asOf = new Date(input.asOf);
-      const rows = await customerFeatures();
-      const features: CustomerFeatures[] = rows.map((r) => ({
-        customerId: r.customerId,
-        tier: r.tier,
-        homeStoreId: r.homeStoreId,
-        regionId: r.regionId,
-        lastPurchaseAt: r.lastPurchaseAt ? r.lastPurchaseAt.toISOString() : null,
-        orderCount: r.orderCount,
-        totalSpend: r.totalSpend,
-        unitsByCategory: r.unitsByCategory ?? {},
-      }));
-      const scores = rfmScores(features, asOf);
-      const members = rows.filter((_, i) => matchesSegment(input.segment, features[i]!, scores, asOf));
-
-      const suppressions = await db.suppression.findMany({
-        where: { email: { in: members.map((m) => m.email?.toLowerCase()).filter((e): e is string => !!e) } },
-        select: { email: true, reason: true },
-      });
-      const reasonsByEmail = new Map<string, SuppressionReason[]>();
-      for (const s of suppressions) {
-        const reason = (SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual';
-        reasonsByEmail.set(s.email, [...(reasonsByEmail.get(s.email) ?? []), reason]);
-      }
-
-      const suppressed: Partial<Record<SkipReason, number>> = {};
-      const recipients: Prisma.CampaignRecipientCreateManyInput[] = [];
-      const eligibleIds: string[] = [];
-      const toMail: FeatureRow[] = [];
-      for (const m of members) {
-        // Quiet hours off and no prior sends: only what rules a customer out for good is judged here.
-        const verdict = checkEligibility(
-          {
-            customerId: m.customerId,
-            email: m.email,
-            emailConsent: m.emailConsent,
-            timezone: null,
-            suppressedReasons: reasonsByEmail.get(m.email?.toLowerCase() ?? '') ?? [],
-            recentMarketingSends: [],
-          },
-          asOf,
-          { quietHours: { startHour: 0, endHour: 0 } },
-        );
-        if (verdict.kind === 'skip') {
-          suppressed[verdict.reason] = (suppressed[verdict.reason] ?? 0) + 1;
-          recipients.push({ campaignId: input.campaignId, customerId: m.customerId, suppressedReason: verdict.reason });
-          continue;
-        }
-        const group = assignVariant(input.campaignId, m.customerId, input.variants, input.holdoutPercent);
-        eligibleIds.push(m.customerId);
-        if (group.group === 'variant') toMail.push(m);
-        recipients.push({
-          campaignId: input.campaignId,
-          customerId: m.customerId,
-          holdout: group.group === 'holdout',
-          variantKey: group.group === 'variant' ? group.key : null,
-        });
-      }
-      for (let i = 0; i < recipients.length; i += WRITE_CHUNK) {
-        await db.campaignRecipient.createMany({ data: recipients.slice(i, i + WRITE_CHUNK), skipDuplicates: true });
-      }
-      await db.campaign.update({ where: { id: input.campaignId }, data: { audienceSize: eligibleIds.length } });
-
-      const atSnapshot = await heldAtSnapshot(input.campaignId, toMail, asOf, input.cap, input.quietHours);
-
-      const byId = new Map(recipients.map((r) => [r.customerId, r]));
-      const eligible = new Set(eligibleIds);
-      const sampled = members.filter((m) => eligible.has(m.customerId)).slice(0, 3);
-      const preferences = await db.customer.findMany({
-        where: { id: { in: sampled.map((m) => m.customerId) } },
-        select: { id: true, preferredCategories: true },
-      });
-      const samplePicks = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
-      return {
-        matched: members.length,
-        eligible: eligibleIds.length,
-        suppressed,
-        split: splitCounts(input.campaignId, eligibleIds, input.variants, input.holdoutPercent),
-        sample: sampled.map((m) => ({
-          customerId: m.customerId,
-          firstName: m.firstName,
-          tier: m.tier,
-          variantKey: byId.get(m.customerId)?.variantKey ?? null,
-          productPicks: formatPicks(samplePicks.get(m.customerId) ?? []),
-        })),
-        atSnapshot,
-      };
+      return withKeepAliveHeartbeat(() => snapshot(input));
     },
   };
+
+  async function snapshot(input: {
+    campaignId: string;
+    segment: Segment;
+    variants: VariantWeight[];
+    holdoutPercent: number;
+    asOf: string;
+    cap?: FrequencyCap;
+    quietHours?: QuietHours;
+  }): Promise<AudienceSnapshot> {
+    const asOf = new Date(input.asOf);
+    const rows = await customerFeatures();
+    const features: CustomerFeatures[] = rows.map((r) => ({
+      customerId: r.customerId,
+      tier: r.tier,
+      homeStoreId: r.homeStoreId,
+      regionId: r.regionId,
+      lastPurchaseAt: r.lastPurchaseAt ? r.lastPurchaseAt.toISOString() : null,
+      orderCount: r.orderCount,
+      totalSpend: r.totalSpend,
+      unitsByCategory: r.unitsByCategory ?? {},
+    }));
+    const scores = rfmScores(features, asOf);
+    const members = rows.filter((_, i) => matchesSegment(input.segment, features[i]!, scores, asOf));
+
+    const suppressions = await db.suppression.findMany({
+      where: { email: { in: members.map((m) => m.email?.toLowerCase()).filter((e): e is string => !!e) } },
+      select: { email: true, reason: true },
+    });
+    const reasonsByEmail = new Map<string, SuppressionReason[]>();
+    for (const s of suppressions) {
+      const reason = (SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual';
+      reasonsByEmail.set(s.email, [...(reasonsByEmail.get(s.email) ?? []), reason]);
+    }
+
+    const suppressed: Partial<Record<SkipReason, number>> = {};
+    const recipients: Prisma.CampaignRecipientCreateManyInput[] = [];
+    const eligibleIds: string[] = [];
+    const toMail: FeatureRow[] = [];
+    for (const m of members) {
+      // Quiet hours off and no prior sends: only what rules a customer out for good is judged here.
+      const verdict = checkEligibility(
+        {
+          customerId: m.customerId,
+          email: m.email,
+          emailConsent: m.emailConsent,
+          timezone: null,
+          suppressedReasons: reasonsByEmail.get(m.email?.toLowerCase() ?? '') ?? [],
+          recentMarketingSends: [],
+        },
+        asOf,
+        { quietHours: { startHour: 0, endHour: 0 } },
+      );
+      if (verdict.kind === 'skip') {
+        suppressed[verdict.reason] = (suppressed[verdict.reason] ?? 0) + 1;
+        recipients.push({ campaignId: input.campaignId, customerId: m.customerId, suppressedReason: verdict.reason });
+        continue;
+      }
+      const group = assignVariant(input.campaignId, m.customerId, input.variants, input.holdoutPercent);
+      eligibleIds.push(m.customerId);
+      if (group.group === 'variant') toMail.push(m);
+      recipients.push({
+        campaignId: input.campaignId,
+        customerId: m.customerId,
+        holdout: group.group === 'holdout',
+        variantKey: group.group === 'variant' ? group.key : null,
+      });
+    }
+    for (let i = 0; i < recipients.length; i += WRITE_CHUNK) {
+      await db.campaignRecipient.createMany({ data: recipients.slice(i, i + WRITE_CHUNK), skipDuplicates: true });
+    }
+    await db.campaign.update({ where: { id: input.campaignId }, data: { audienceSize: eligibleIds.length } });
+
+    const atSnapshot = await heldAtSnapshot(input.campaignId, toMail, asOf, input.cap, input.quietHours);
+
+    const byId = new Map(recipients.map((r) => [r.customerId, r]));
+    const eligible = new Set(eligibleIds);
+    const sampled = members.filter((m) => eligible.has(m.customerId)).slice(0, 3);
+    const preferences = await db.customer.findMany({
+      where: { id: { in: sampled.map((m) => m.customerId) } },
+      select: { id: true, preferredCategories: true },
+    });
+    const samplePicks = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
+    return {
+      matched: members.length,
+      eligible: eligibleIds.length,
+      suppressed,
+      split: splitCounts(input.campaignId, eligibleIds, input.variants, input.holdoutPercent),
+      sample: sampled.map((m) => ({
+        customerId: m.customerId,
+        firstName: m.firstName,
+        tier: m.tier,
+        variantKey: byId.get(m.customerId)?.variantKey ?? null,
+        productPicks: formatPicks(samplePicks.get(m.customerId) ?? []),
+      })),
+      atSnapshot,
+    };
+  }
 }
 
 export type CampaignAudienceActivities = ReturnType<typeof createCampaignAudienceActivities>;

@@ -29,6 +29,7 @@ import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../platform/config';
 import { createUnsubscribeToken } from '../platform/unsubscribe-token';
 import { createPicksSource } from './campaign-picks';
 import { renderEmail } from './email/render';
+import { activityContext } from './activity-context';
 
 export interface CampaignSendVariant {
   key: string;
@@ -79,15 +80,6 @@ export const MAX_CAMPAIGN_BATCH_SIZE = 5_000;
 const HEARTBEAT_EVERY = 50;
 const HOUR_MS = 3_600_000;
 const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['unsubscribed', 'hard_bounce', 'complaint', 'manual'];
-
-/** The activity context, or undefined when called outside one (tests, scripts). */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'P2002';

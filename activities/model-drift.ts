@@ -3,13 +3,13 @@
  * against the WAPE it was promoted on, and the demand distribution of the recent window against the
  * one recorded when it was evaluated (PSI over fixed bins of daily units). Read-only; the kickoff workflow starts a retraining on drift.
  */
-import { Context } from '@temporalio/activity';
 import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type DriftThresholds, type DemandProfile } from '../domain/drift';
 import { loadDailyUnits, seriesKey } from './sales-history';
 import { forecastWithSpec, parseSeriesModelSpec } from '../domain/demand-models';
 import { accumulate, emptyAccumulator, summarise } from '../domain/forecast-metrics';
 import type { Db } from '../platform/db';
 import { ALIASES, aliasTarget } from '../platform/model-registry';
+import { activityContext } from './activity-context';
 
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
@@ -56,13 +56,7 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
     const historyDays = Math.max(14, Math.round((version.trainingWindowEnd.getTime() - version.trainingWindowStart.getTime()) / DAY_MS));
     const historyStart = day(new Date(Date.parse(`${recentStart}T00:00:00Z`) - historyDays * DAY_MS));
 
-    const ctx = (() => {
-      try {
-        return Context.current();
-      } catch {
-        return undefined;
-      }
-    })();
+    const ctx = activityContext();
     let acc = emptyAccumulator();
     const recentCounts = profile ? profile.edges.map(() => 0).concat([0, 0]) : null;
     let seriesChecked = 0;

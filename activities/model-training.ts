@@ -11,7 +11,6 @@
  * `evaluateModelVersion` sums those rows into WAPE, bias and MASE overall and per category, for the
  * challenger and the champion on the same window.
  */
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../domain/forecast-metrics';
@@ -19,6 +18,7 @@ import { psiCounts, type DemandProfile } from '../domain/drift';
 import type { Db } from '../platform/db';
 import type { ModelEvaluation } from './model-registry';
 import { loadDailyUnits, seriesKey } from './sales-history';
+import { activityContext } from './activity-context';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
@@ -70,14 +70,6 @@ interface SeriesRow {
   storeId: string;
   sku: string;
   category: string;
-}
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
 }
 
 function daysBetween(from: string, to: string): number {

@@ -10,7 +10,6 @@
  * there instead of starting over. Called directly (tests, benchmarks) it simply runs.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Forecaster } from '../domain/forecasting';
 import { championForecaster } from '../platform/champion-forecaster';
@@ -20,6 +19,7 @@ import { purchaseOrderId } from '../domain/purchase-orders';
 import { roundTo } from '../domain/text';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../platform/db';
+import { activityContext } from './activity-context';
 
 export const ReplenishmentPlanningErrors = {
   storeNotFound: 'StoreNotFound',
@@ -114,15 +114,6 @@ function wholeNumber(name: string, value: number, min: number, max: number): num
     );
   }
   return value;
-}
-
-/** The activity context, or undefined when called outside one (tests, benchmarks). */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
 }
 
 function isProgress(value: unknown): value is PlanningProgress {
