@@ -13,7 +13,7 @@
  * (DATABASE_URL's server, default postgresql://postgres@127.0.0.1:5432). In this process: the
  * test harness (SMTP capture, Temporal client, a worker) and the API listening on an ephemeral port.
  *
- * Phases, each on fresh isolated stores (tests/support/fixtures.ts):
+ * Phases, each on fresh isolated stores (scripts/kit/fixtures.ts):
  *   warm-up     --warmup recoveries (default 1), not measured: first-use costs (bundle load, pools)
  *   sequential  --baseline recoveries (default 5) one at a time: approve, wait until done, next
  *   concurrent  --n recoveries (default 50), --concurrency at a time (default n: all at once)
@@ -31,11 +31,11 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Db } from '../platform/db';
-import type { StoreScenario } from '../tests/support/fixtures';
-import type { TestInfra } from '../tests/support/global-setup';
-import type { Harness } from '../tests/support/harness';
+import type { StoreScenario } from './kit/fixtures';
+import type { TestInfra } from './kit/infra';
+import type { Harness } from './kit/harness';
 import type { AppointmentRecoveryState, appointmentRecovery } from '../workflows/appointment-recovery';
-import { bold, dim, ensurePrerequisites, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, ensurePrerequisites, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -46,7 +46,7 @@ const SETUP_PARALLELISM = 4;
 const POLL_PARALLELISM = 8;
 /** Pool size of the API's own Prisma client (api/main.ts uses createDb's default, 10). */
 const API_DB_POOL = 10;
-/** The harness's Prisma pool (tests/support/harness.ts), shared by the worker's activities and the fixtures. */
+/** The harness's Prisma pool (scripts/kit/harness.ts), shared by the worker's activities and the fixtures. */
 const HARNESS_DB_POOL = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -144,7 +144,7 @@ function teardown(): Promise<void> {
         )) ?? undefined;
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
-        const { stopTestInfra } = await import('../tests/support/global-setup');
+        const { stopTestInfra } = await import('./kit/infra');
         await step(
           'stopping the Temporal dev server and dropping the database',
           () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
@@ -528,7 +528,7 @@ async function main(): Promise<number> {
   const t0 = now();
 
   ensurePrerequisites();
-  const { startTestInfra, withDatabase } = await import('../tests/support/global-setup');
+  const { startTestInfra, withDatabase } = await import('./kit/infra');
   res.infra = startTestInfra({
     label: 'bench setup',
     databaseUrl: withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, BENCH_DATABASE),
@@ -541,8 +541,8 @@ async function main(): Promise<number> {
   Object.assign(process.env, infra.env);
 
   const [{ createHarness }, { createStoreScenario }, { createApp }, { createDb }, { createLogger }] = await Promise.all([
-    import('../tests/support/harness'),
-    import('../tests/support/fixtures'),
+    import('./kit/harness'),
+    import('./kit/fixtures'),
     import('../api/app'),
     import('../platform/db'),
     import('../platform/logger'),

@@ -35,10 +35,10 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import type { Principal } from '../domain/approval';
 import { codeVersion } from '../platform/code-version';
 import type { Db } from '../platform/db';
-import type { TestInfra } from '../tests/support/global-setup';
-import type { Harness } from '../tests/support/harness';
+import type { TestInfra } from './kit/infra';
+import type { Harness } from './kit/harness';
 import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign-dispatch';
-import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_campaign';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -283,7 +283,7 @@ function teardown(): Promise<void> {
       const infra = await res.infra.catch(() => undefined);
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
-        const { stopTestInfra } = await import('../tests/support/global-setup');
+        const { stopTestInfra } = await import('./kit/infra');
         await step(
           'stopping the Temporal dev server and dropping the database',
           () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
@@ -404,7 +404,7 @@ async function main(): Promise<number> {
   const t0 = now();
 
   ensurePrerequisites();
-  const { startTestInfra, withDatabase } = await import('../tests/support/global-setup');
+  const { startTestInfra, withDatabase } = await import('./kit/infra');
   res.infra = startTestInfra({
     label: 'bench setup',
     databaseUrl: withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, BENCH_DATABASE),
@@ -425,12 +425,12 @@ async function main(): Promise<number> {
     { decideUpdate },
     { campaignDispatch, campaignStateQuery },
   ] = await Promise.all([
-    import('../tests/support/harness'),
-    import('../tests/support/fixtures'),
+    import('./kit/harness'),
+    import('./kit/fixtures'),
     import('../workers/activities'),
     import('../platform/db'),
     import('../platform/mailer'),
-    import('../tests/support/env'),
+    import('./kit/env'),
     import('../workflows/approval-gate'),
     import('../workflows/campaign-dispatch'),
   ]);

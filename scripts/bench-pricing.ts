@@ -13,7 +13,7 @@
  * database `retail_ops_bench_pricing` (dropped at the end), a worker and the simulator in process.
  */
 import { Presets, SingleBar } from 'cli-progress';
-import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_pricing';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -37,7 +37,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
-  const { startTestInfra, stopTestInfra, withDatabase } = await import('../tests/support/global-setup');
+  const { startTestInfra, stopTestInfra, withDatabase } = await import('./kit/infra');
   const t0 = now();
   const infra = await startTestInfra({
     label: 'bench setup',
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     dropDatabaseAtTeardown: true,
   });
   Object.assign(process.env, infra.env);
-  const [{ createHarness }, { startPriceChange }] = await Promise.all([import('../tests/support/harness'), import('../platform/price-change-starter')]);
+  const [{ createHarness }, { startPriceChange }] = await Promise.all([import('./kit/harness'), import('../platform/price-change-starter')]);
   const h = await createHarness();
   try {
     await h.startWorker();

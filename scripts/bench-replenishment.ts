@@ -52,7 +52,7 @@ import { createReplenishmentPlanningActivities } from '../activities/replenishme
 import { seasonalExponentialSmoothing, type Forecaster } from '../domain/forecasting';
 import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
-import { freePort, withDatabase } from '../tests/support/global-setup';
+import { freePort, withDatabase } from './kit/infra';
 import type { ReplenishmentState, replenishment, replenishmentStateQuery as StateQuery } from '../workflows/replenishment';
 import {
   DEV_SERVER_DYNAMIC_CONFIG,
@@ -64,7 +64,7 @@ import {
   stopProcess,
   waitForTemporal,
 } from './temporal-dev';
-import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_replenishment';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';

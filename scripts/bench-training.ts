@@ -44,10 +44,10 @@ import { Client as PgClient } from 'pg';
 import { scoreSeries } from '../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, type MetricsAccumulator, type MetricsSummary } from '../domain/forecast-metrics';
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
-import type { TestInfra } from '../tests/support/global-setup';
-import type { Harness } from '../tests/support/harness';
+import type { TestInfra } from './kit/infra';
+import type { Harness } from './kit/harness';
 import type { ModelRetrainingState, modelRetraining } from '../workflows/model-retraining';
-import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './bench-kit';
+import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_training';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -300,7 +300,7 @@ function teardown(): Promise<void> {
       const infra = await res.infra.catch(() => undefined);
       if (infra) {
         if (res.keepLog && infra.logFile) note(`Temporal dev server log kept: ${infra.logFile}`);
-        const { stopTestInfra } = await import('../tests/support/global-setup');
+        const { stopTestInfra } = await import('./kit/infra');
         await step(
           'stopping the Temporal dev server and dropping the database',
           () => stopTestInfra({ ...infra, removeLogAtTeardown: res.keepLog ? undefined : infra.logFile }),
@@ -593,7 +593,7 @@ async function main(): Promise<number> {
   if (busy > cpus().length / 2)
     note(`the machine is busy (load average ${busy.toFixed(1)} on ${cpus().length} cores): the figures will be lower than on a quiet machine`);
   ensurePrerequisites();
-  const { startTestInfra, withDatabase } = await import('../tests/support/global-setup');
+  const { startTestInfra, withDatabase } = await import('./kit/infra');
   res.infra = startTestInfra({
     label: 'bench setup',
     databaseUrl: withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, BENCH_DATABASE),
@@ -604,7 +604,7 @@ async function main(): Promise<number> {
   checkInterrupted();
   Object.assign(process.env, infra.env);
   const [{ createHarness }, { startModelRetraining }, { modelRetrainingStateQuery }] = await Promise.all([
-    import('../tests/support/harness'),
+    import('./kit/harness'),
     import('../platform/model-retraining-starter'),
     import('../workflows/model-retraining'),
   ]);

@@ -18,7 +18,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Client, Connection } from '@temporalio/client';
-import { bold, dim, ensurePrerequisites, green, parseBenchOptions, red, UsageError } from './bench-kit';
+import { bold, dim, ensurePrerequisites, green, parseBenchOptions, red, UsageError } from './kit/bench';
 import { DEMO_CALLERS, type FuzzContext } from './fuzz/context';
 import { publish, RELIABILITY_DOC, summary } from './fuzz/report';
 import { runFuzz } from './fuzz/run';

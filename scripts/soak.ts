@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { createSimulatorApp, type SimulatorState } from '../simulator/app';
-import { ensurePrerequisites } from './bench-kit';
+import { ensurePrerequisites } from './kit/bench';
 import { Chaos } from './soak/chaos';
 import { describeRuns, runChecks } from './soak/checks';
 import { Driver } from './soak/driver';

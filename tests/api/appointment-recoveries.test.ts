@@ -3,9 +3,9 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
-import { createStoreScenario, type StoreScenario } from '../support/fixtures';
+import { createStoreScenario, type StoreScenario } from '../../scripts/kit/fixtures';
 import { auth, expectProblem } from '../support/api';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
 let app: Express;

@@ -13,9 +13,9 @@ import { coversScope, type Principal } from '../../domain/approval';
 import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../platform/model-retraining-starter';
 import { DEMO_CALLERS, type Caller } from '../../scripts/fuzz/context';
-import { createStoreScenario } from '../support/fixtures';
+import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { demoStoreAppointment, demoStoreProduct, demoStoreReplenishment } from '../support/demo-store-fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';
 import { createReplenishmentScenario, isoDayAgo } from '../support/replenishment-fixtures';
 

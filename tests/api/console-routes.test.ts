@@ -11,7 +11,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { auth, expectProblem } from '../support/api';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 import { responseErrors } from '../support/openapi-validate';
 
 let h: Harness;

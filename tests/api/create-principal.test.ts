@@ -11,7 +11,7 @@ import { createApp } from '../../api/app';
 import { hashApiKey } from '../../platform/api-keys';
 import { createLogger } from '../../platform/logger';
 import { generateApiKey, parsePrincipalFlags, Refusal } from '../../scripts/create-principal';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const KEY_LINE = /^rok_[A-Za-z0-9_-]{43}$/m;

@@ -16,8 +16,8 @@ import { reproduction, runFuzz } from '../../scripts/fuzz/run';
 import { closeAgent } from '../../scripts/fuzz/send';
 import { settle } from '../../scripts/fuzz/settle';
 import { contextFromDb, createRefusedKeys } from '../../scripts/fuzz/seed-context';
-import { createStoreScenario } from '../support/fixtures';
-import { createHarness, type Harness } from '../support/harness';
+import { createStoreScenario } from '../../scripts/kit/fixtures';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 
 const REQUESTS = 1_000;
 const SEED = 13_013;

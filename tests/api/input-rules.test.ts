@@ -6,7 +6,7 @@ import { buildOpenApiDocument } from '../../api/openapi';
 import { PROCESSES } from '../../api/app';
 import { createApiServer } from '../../api/server';
 import { createLogger } from '../../platform/logger';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 import { auth, expectProblem, fields } from '../support/api';
 import { BusinessStatus, ProcessType } from '../../workflows/search-attributes';
 

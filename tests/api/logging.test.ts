@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
 

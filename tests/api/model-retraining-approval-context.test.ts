@@ -10,7 +10,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../platform/model-retraining-starter';
 import { auth } from '../support/api';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';
 import { responseErrors, untypedParts } from '../support/openapi-validate';
 

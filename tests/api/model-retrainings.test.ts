@@ -5,8 +5,8 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { DEMAND_MODEL } from '../../platform/model-registry';
 import { auth, expectProblem, fields } from '../support/api';
-import { createPerson, type Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createPerson, type Person } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';
 import { startModelRetraining } from '../../platform/model-retraining-starter';
 

@@ -11,8 +11,8 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
-import { createPerson } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createPerson } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;

@@ -13,7 +13,7 @@ import { priceChangeWorkflowId } from '../../platform/price-change-starter';
 import type { SimulatorState } from '../../simulator/app';
 import type { PriceChangeState } from '../../workflows/price-change';
 import { auth, expectProblem, fields } from '../support/api';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 
 let h: Harness;

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { responseErrors, untypedParts } from '../support/openapi-validate';
 import { createReplenishmentScenario, PACK_SIZE, UNITS_PER_SKU } from '../support/replenishment-fixtures';
 

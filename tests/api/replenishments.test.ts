@@ -8,9 +8,9 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import type { PurchaseOrderState, ReplenishmentState } from '../../workflows/replenishment';
-import { createStoreScenario } from '../support/fixtures';
+import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { auth, expectProblem, fields } from '../support/api';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createReplenishmentScenario, isoDayAgo, PACK_SIZE, UNITS_PER_SKU, type ReplenishmentScenario, type TierKey } from '../support/replenishment-fixtures';
 
 let h: Harness;

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { createUnsubscribeToken } from '../../platform/unsubscribe-token';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, type Harness } from '../../scripts/kit/harness';
 
 const SECRETS = ['test-unsubscribe-secret-0001', 'older-unsubscribe-secret-0000'];
 let h: Harness;

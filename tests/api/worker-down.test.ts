@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
-import { createHarness, eventually, type Harness, type RunningWorker } from '../support/harness';
+import { createHarness, eventually, type Harness, type RunningWorker } from '../../scripts/kit/harness';
 import { createPricingScenario } from '../support/pricing-fixtures';
 
 let h: Harness;

@@ -30,7 +30,7 @@ import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../platform/model-retraining-starter';
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
 import { demoStoreReplenishment } from '../support/demo-store-fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';
 import { isoDayAgo } from '../support/replenishment-fixtures';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCampaignAudienceActivities } from '../../activities/campaign-audience';
 import type { Segment } from '../../domain/segments';
 import { createDb, type Db } from '../../platform/db';
-import { testEnv } from '../support/env';
+import { testEnv } from '../../scripts/kit/env';
 
 const DAY_MS = 86_400_000;
 let db: Db;

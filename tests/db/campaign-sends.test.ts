@@ -5,8 +5,8 @@ import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
 import { verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
-import { testEnv } from '../support/env';
-import { SmtpCapture, type CapturedMail } from '../support/smtp';
+import { testEnv } from '../../scripts/kit/env';
+import { SmtpCapture, type CapturedMail } from '../../scripts/kit/smtp';
 
 const HOUR_MS = 3_600_000;
 const SECRETS = ['test-unsubscribe-secret'] as const;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createDb, type Db } from '../../platform/db';
 import { installationSecret, resolveUnsubscribeSecrets, UNSUBSCRIBE_SECRET_NAME } from '../../platform/installation-secret';
 import { createUnsubscribeToken } from '../../platform/unsubscribe-token';
-import { testEnv } from '../support/env';
+import { testEnv } from '../../scripts/kit/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dbs: Db[] = [];

@@ -1,6 +1,6 @@
 import { createPricingEngineActivities } from '../../activities/pricing-engine';
 import { createDb, type Db } from '../../platform/db';
-import { testEnv } from '../support/env';
+import { testEnv } from '../../scripts/kit/env';
 import { createPricingScenario } from '../support/pricing-fixtures';
 
 const DAY_MS = 86_400_000;

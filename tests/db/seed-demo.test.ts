@@ -14,8 +14,8 @@ import { createDb, type Db } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
 import { demoRequested } from '../../prisma/seed';
 import { DEMO_PRINCIPALS } from '../../prisma/seed-data';
-import { testEnv } from '../support/env';
-import { TEST_UNSUBSCRIBE_SECRETS } from '../support/unsubscribe-secrets';
+import { testEnv } from '../../scripts/kit/env';
+import { TEST_UNSUBSCRIBE_SECRETS } from '../../scripts/kit/unsubscribe-secrets';
 
 jest.setTimeout(240_000);
 

@@ -1,5 +1,5 @@
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { workflowBundle } from '../support/harness';
+import { workflowBundle } from '../../scripts/kit/harness';
 import { loadRecordedHistories } from '../support/histories';
 
 beforeAll(() => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { requireTemporalBinary } from '../../scripts/temporal-dev';
-import { testEnv } from './env';
+import { testEnv } from '../../scripts/kit/env';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'replay', 'histories');
 

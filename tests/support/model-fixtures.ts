@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db';
-import { createPerson, type Person } from './fixtures';
+import { createPerson, type Person } from '../../scripts/kit/fixtures';
 
 export interface ModelScenario {
   suffix: string;

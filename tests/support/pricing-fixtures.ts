@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db';
-import { createPerson, type Person, type PersonRole, type PersonScope } from './fixtures';
+import { createPerson, type Person, type PersonRole, type PersonScope } from '../../scripts/kit/fixtures';
 
 export interface PricingScenario {
   suffix: string;

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db';
 import { purchaseOrderId } from '../../domain/purchase-orders';
-import { createPerson, type Person, type PersonRole, type PersonScope } from './fixtures';
+import { createPerson, type Person, type PersonRole, type PersonScope } from '../../scripts/kit/fixtures';
 
 export type TierKey = 'auto' | 'store' | 'regional';
 

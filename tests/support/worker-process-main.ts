@@ -10,8 +10,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createDb } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
 import { createActivities } from '../../workers/activities';
-import { testEnv } from './env';
-import { TEST_UNSUBSCRIBE_SECRETS } from './unsubscribe-secrets';
+import { testEnv } from '../../scripts/kit/env';
+import { TEST_UNSUBSCRIBE_SECRETS } from '../../scripts/kit/unsubscribe-secrets';
 
 async function main(): Promise<void> {
   const taskQueue = process.env.WORKER_TASK_QUEUE;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { workflowBundle } from './harness';
+import { workflowBundle } from '../../scripts/kit/harness';
 
 /** A Temporal worker in a child process of its own (worker-process-main.ts), to be killed for real. */
 export interface WorkerProcess {

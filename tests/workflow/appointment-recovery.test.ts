@@ -5,8 +5,8 @@ import { startAppointmentRecovery } from '../../platform/appointment-recovery-st
 import { decideUpdate } from '../../workflows/approval-gate';
 import { appointmentRecovery, recoveryStateQuery, type AppointmentRecoveryState } from '../../workflows/appointment-recovery';
 import { scanUnassignedAppointments } from '../../workflows/appointment-scan';
-import { createStoreScenario, occupyAllSuites, type Person, type StoreScenario } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createStoreScenario, occupyAllSuites, type Person, type StoreScenario } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 
 let h: Harness;

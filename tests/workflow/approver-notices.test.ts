@@ -11,7 +11,7 @@ import { startPriceChange } from '../../platform/price-change-starter';
 import { decideUpdate } from '../../workflows/approval-gate';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { priceChange, priceChangeStateQuery, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 

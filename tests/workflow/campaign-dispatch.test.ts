@@ -14,8 +14,8 @@ import {
   type CampaignState,
 } from '../../workflows/campaign-dispatch';
 import { cancelRequestSignal } from '../../workflows/cancellation';
-import { createPerson, type Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createPerson, type Person } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
 

@@ -13,9 +13,9 @@ import { createPurchaseOrderActivities } from '../../activities/purchase-orders'
 import { startAppointmentRecovery } from '../../platform/appointment-recovery-starter';
 import { decideUpdate } from '../../workflows/approval-gate';
 import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery';
-import { createPerson, createStoreScenario, type StoreScenario } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
-import type { CapturedMail } from '../support/smtp';
+import { createPerson, createStoreScenario, type StoreScenario } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
+import type { CapturedMail } from '../../scripts/kit/smtp';
 
 const BASE_URL = 'http://retail-ops.test'; // the harness worker's publicBaseUrl
 const LA = 'America/Los_Angeles';

@@ -5,8 +5,8 @@ import { createMailSender } from '../../activities/email';
 import { createActivities } from '../../workers/activities';
 import { decideUpdate } from '../../workflows/approval-gate';
 import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery';
-import { createStoreScenario } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createStoreScenario } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
 

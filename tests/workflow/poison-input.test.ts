@@ -15,8 +15,8 @@ import { decideUpdate, GateErrors, type DecisionInput } from '../../workflows/ap
 import { campaignDispatch, campaignStateQuery, type CampaignState } from '../../workflows/campaign-dispatch';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { modelRetraining, modelRetrainingStateQuery } from '../../workflows/model-retraining';
-import { createPerson, type Person } from '../support/fixtures';
-import { createHarness, eventually, workflowBundle, type Harness } from '../support/harness';
+import { createPerson, type Person } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, workflowBundle, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
 

@@ -5,8 +5,8 @@ import { PriceChangeRefused, startPriceChange } from '../../platform/price-chang
 import { decideUpdate } from '../../workflows/approval-gate';
 import { cancelRequestSignal } from '../../workflows/cancellation';
 import { priceChange, priceChangeStateQuery, type PriceChangeInput, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change';
-import type { Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import type { Person } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 

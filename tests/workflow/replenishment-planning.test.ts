@@ -16,7 +16,7 @@ import {
   type PlanStoreBatchResult,
 } from '../../activities/replenishment-planning';
 import { createDb, type Db } from '../../platform/db';
-import { testEnv } from '../support/env';
+import { testEnv } from '../../scripts/kit/env';
 
 const AS_OF = '2025-06-01';
 const HISTORY_DAYS = 120;

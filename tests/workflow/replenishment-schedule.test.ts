@@ -7,7 +7,7 @@ import {
   replenishmentScheduleId,
   ensureReplenishmentSchedules,
 } from '../../workers/schedules';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createReplenishmentScenario } from '../support/replenishment-fixtures';
 
 let h: Harness;

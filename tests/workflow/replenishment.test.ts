@@ -5,8 +5,8 @@ import type { SupplierEventInput } from '../../domain/purchase-orders';
 import { startReplenishment } from '../../platform/replenishment-starter';
 import { decideUpdate } from '../../workflows/approval-gate';
 import { replenishment, replenishmentStateQuery, supplierEventUpdate, type ReplenishmentState, type ReplenishmentTiming } from '../../workflows/replenishment';
-import type { Person } from '../support/fixtures';
-import { createHarness, eventually, type Harness } from '../support/harness';
+import type { Person } from '../../scripts/kit/fixtures';
+import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { createReplenishmentScenario, PACK_SIZE, UNITS_PER_SKU, type ReplenishmentScenario, type TierKey } from '../support/replenishment-fixtures';
 

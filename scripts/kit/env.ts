@@ -1,6 +1,7 @@
 /**
- * Where the tests' own infrastructure is: set by tests/support/global-setup.ts (jest passes its
- * process.env to the test workers). Never the `npm start` server or database.
+ * Where the tests' own infrastructure is: set by jest's global setup (setupTestRun() in
+ * scripts/kit/infra.ts; jest passes its process.env to the test workers), or by a benchmark from
+ * startTestInfra()'s env. Never the `npm start` server or database.
  */
 export interface TestEnv {
   /** postgresql://…/retail_ops_test, freshly migrated and seeded for this run. */
@@ -17,7 +18,7 @@ export function testEnv(): TestEnv {
   const temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
   if (!databaseUrl || !temporalAddress) {
     throw new Error(
-      'TEST_DATABASE_URL / TEST_TEMPORAL_ADDRESS are not set. tests/support/global-setup.ts sets them: ' +
+      'TEST_DATABASE_URL / TEST_TEMPORAL_ADDRESS are not set. The jest global setup (scripts/kit/infra.ts) sets them: ' +
         'run the tests through jest (npm test, or npx jest) with the project jest.config.js.',
     );
   }
