@@ -14,7 +14,7 @@ import {
   StoreSchema,
 } from './schemas';
 import type { ProcessDefinition } from './processes/definition';
-import { GateDecisionSchema, PendingApprovalSchema } from './context/approval-schemas';
+import { GateDecisionSchema, PendingApprovalSchema } from './processes/approval-schemas';
 import { approvalItemSchema } from './routes/approvals';
 import { ConsoleSettingsSchema, MeSchema } from './routes/console';
 import { body, common, ok, problem } from './openapi-responses';

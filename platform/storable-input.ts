@@ -4,7 +4,7 @@ import { findTextProblems, type TextProblem } from '../domain/storable-text';
  * A start input holding text Postgres cannot store or SMTP carry (domain/storable-text.ts). The
  * starters throw it before starting anything. `status` 400 lets the API's error handler answer it
  * as a problem+json 400 should a route ever let such input through; in a Schedule's kickoff
- * activity it fails the activity non-retryably as InvalidData (activities/data-errors.ts).
+ * activity it fails the activity non-retryably as InvalidData (activities/shared/data-errors.ts).
  */
 export class UnstorableInputError extends Error {
   override name = 'UnstorableInputError';

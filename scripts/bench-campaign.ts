@@ -37,7 +37,7 @@ import { codeVersion } from '../platform/code-version';
 import type { Db } from '../platform/db';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
-import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign-dispatch';
+import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign/workflow';
 import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_campaign';
@@ -431,8 +431,8 @@ async function main(): Promise<number> {
     import('../platform/db'),
     import('../platform/mailer'),
     import('./kit/env'),
-    import('../workflows/approval-gate'),
-    import('../workflows/campaign-dispatch'),
+    import('../workflows/shared/approval-gate'),
+    import('../workflows/campaign/workflow'),
   ]);
   const h = (res.harness = await createHarness());
   const env = testEnv();

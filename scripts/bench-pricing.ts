@@ -2,7 +2,7 @@
  * `npm run bench:pricing [-- --n 1000 --concurrency 50 --baseline 20]`
  *
  * Benchmark of price changes end to end: N small (auto-approved, −3 %) store-scoped changes, each
- * for its own SKU in two stores, started through platform/price-change-starter.ts (the code behind
+ * for its own SKU in two stores, started through api/processes/price-changes/starter.ts (the code behind
  * POST /api/v1/price-changes: guardrails, conflict claim, workflow start) --concurrency at a time.
  * Each run checks guardrails, auto-approves, pushes the price to both stores' POS (the in-process
  * simulator) and records the price history. Printed: throughput (changes pushed a second) and
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     dropDatabaseAtTeardown: true,
   });
   Object.assign(process.env, infra.env);
-  const [{ createHarness }, { startPriceChange }] = await Promise.all([import('./kit/harness'), import('../platform/price-change-starter')]);
+  const [{ createHarness }, { startPriceChange }] = await Promise.all([import('./kit/harness'), import('../api/processes/price-changes/starter')]);
   const h = await createHarness();
   try {
     await h.startWorker();

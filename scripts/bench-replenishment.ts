@@ -1,7 +1,7 @@
 /**
  * `npm run bench:replenishment [-- --stores 20 --skus 2000 --batch 500 --concurrency 4 --no-temporal]`
  *
- * Benchmark of replenishment planning (activities/replenishment-planning.ts): how many store × SKU
+ * Benchmark of replenishment planning (activities/replenishment/planning.ts): how many store × SKU
  * pairs a second are planned (history read, forecast, reorder maths) for 1 store × 2,000 SKUs and
  * for 20 stores × 2,000 SKUs, so the scaling is visible; first by calling the activity functions
  * directly (the baseline), then through Temporal, the real `replenishment` workflow.
@@ -48,12 +48,12 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Transporter } from 'nodemailer';
 import { Client } from 'pg';
-import { createReplenishmentPlanningActivities } from '../activities/replenishment-planning';
+import { createReplenishmentPlanningActivities } from '../activities/replenishment/planning';
 import { seasonalExponentialSmoothing, type Forecaster } from '../domain/forecasting';
 import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { freePort, withDatabase } from './kit/infra';
-import type { ReplenishmentState, replenishment, replenishmentStateQuery as StateQuery } from '../workflows/replenishment';
+import type { ReplenishmentState, replenishment, replenishmentStateQuery as StateQuery } from '../workflows/replenishment/workflow';
 import {
   DEV_SERVER_DYNAMIC_CONFIG,
   ensureSearchAttributes,
@@ -441,7 +441,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
     import('nodemailer'),
     import('../simulator/app'),
     import('../workers/activities'),
-    import('../workflows/replenishment'),
+    import('../workflows/replenishment/workflow'),
   ]);
   // The bench handles Ctrl-C itself (the SDK's default would shut the worker down on its own).
   // ERROR only: failed activity attempts are counted from the histories and reported, not logged.
@@ -682,7 +682,7 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
 }
 
 async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, storeIds: string[], opts: Options, quiet = false): Promise<TemporalPhaseResult> {
-  const { BusinessStatus, ProcessType, StoreId } = await import('../workflows/search-attributes');
+  const { BusinessStatus, ProcessType, StoreId } = await import('../workflows/shared/search-attributes');
   const total = storeIds.length * opts.skus;
   const bar = quiet
     ? { increment: () => undefined, stop: () => undefined }

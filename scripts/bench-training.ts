@@ -19,12 +19,12 @@
  *   lower bound of the cost of forecasting a series at all;
  * - trainModelBatch's compute, in process: per series `fitSeries` (23 candidates scored on a
  *   28-day validation tail), the challenger's and the baseline's holdout forecasts, their errors and
- *   the MASE scale, exactly as activities/model-training.ts does it, and the metrics summed as
+ *   the MASE scale, exactly as activities/model-retraining/training.ts does it, and the metrics summed as
  *   evaluateModelVersion sums them. The Temporal figures are ratios against this one.
  *
  * The real thing: a Temporal dev server (in memory) and a worker in this process (the harness's:
  * workers/activities.ts against the scratch database), `modelRetraining` started through
- * platform/model-retraining-starter.ts (the code behind POST /api/v1/model-retrainings) with
+ * api/processes/model-retrainings/starter.ts (the code behind POST /api/v1/model-retrainings) with
  * storeIds = the bench stores and a model name of its own, polled through its `state` query for
  * the progress bar until it reaches `awaiting_approval` or `not_promoted` (then cancelled: the
  * bench approves nothing). Timings come from the run's history (event timestamps): registered →
@@ -46,7 +46,7 @@ import { addSeriesSums, emptyAccumulator, summarise, type MetricsAccumulator, ty
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
-import type { ModelRetrainingState, modelRetraining } from '../workflows/model-retraining';
+import type { ModelRetrainingState, modelRetraining } from '../workflows/model-retraining/workflow';
 import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_training';
@@ -431,7 +431,7 @@ interface Accs {
   families: Record<string, number>;
 }
 
-/** One series as trainModelBatch computes it (activities/model-training.ts, the same domain functions), the writes left out. */
+/** One series as trainModelBatch computes it (activities/model-retraining/training.ts, the same domain functions), the writes left out. */
 function trainOne(units: number[], trainingDays: number, _holdoutDays: number, trainingStart: string, category: string, accs: Accs): void {
   const r = scoreSeries({ training: units.slice(0, trainingDays), holdout: units.slice(trainingDays), startDay: trainingStart });
   const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
@@ -605,8 +605,8 @@ async function main(): Promise<number> {
   Object.assign(process.env, infra.env);
   const [{ createHarness }, { startModelRetraining }, { modelRetrainingStateQuery }] = await Promise.all([
     import('./kit/harness'),
-    import('../platform/model-retraining-starter'),
-    import('../workflows/model-retraining'),
+    import('../api/processes/model-retrainings/starter'),
+    import('../workflows/model-retraining/workflow'),
   ]);
   const h = (res.harness = await createHarness());
   const t = now();

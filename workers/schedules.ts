@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { scanUnassignedAppointments } from '../workflows/appointment-scan';
-import { modelRetrainingKickoff } from '../workflows/model-retraining-kickoff';
-import { startDailyReplenishment } from '../workflows/replenishment-kickoff';
-import { ProcessType, StoreId } from '../workflows/search-attributes';
+import { scanUnassignedAppointments } from '../workflows/appointment-recovery/scan';
+import { modelRetrainingKickoff } from '../workflows/model-retraining/kickoff';
+import { startDailyReplenishment } from '../workflows/replenishment/kickoff';
+import { ProcessType, StoreId } from '../workflows/shared/search-attributes';
 
 export const APPOINTMENT_SCAN_SCHEDULE_ID = 'appointment-recovery-scan';
 

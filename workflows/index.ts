@@ -1,8 +1,8 @@
-export { appointmentRecovery } from './appointment-recovery';
-export { scanUnassignedAppointments } from './appointment-scan';
-export { replenishment } from './replenishment';
-export { startDailyReplenishment } from './replenishment-kickoff';
-export { priceChange } from './price-change';
-export { campaignDispatch } from './campaign-dispatch';
-export { modelRetraining } from './model-retraining';
-export { modelRetrainingKickoff } from './model-retraining-kickoff';
+export { appointmentRecovery } from './appointment-recovery/workflow';
+export { scanUnassignedAppointments } from './appointment-recovery/scan';
+export { replenishment } from './replenishment/workflow';
+export { startDailyReplenishment } from './replenishment/kickoff';
+export { priceChange } from './price-change/workflow';
+export { campaignDispatch } from './campaign/workflow';
+export { modelRetraining } from './model-retraining/workflow';
+export { modelRetrainingKickoff } from './model-retraining/kickoff';

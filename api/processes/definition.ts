@@ -5,7 +5,7 @@ import type { QueryDefinition } from '@temporalio/common';
 import type { ZodObject, ZodRawShape, ZodType } from 'zod';
 import type { Role } from '../../domain/approval';
 import type { Db } from '../../platform/db';
-import type { StartedProcess } from '../../platform/appointment-recovery-starter';
+import type { StartedProcess } from './appointment-recoveries/starter';
 import type { AuthedPrincipal } from '../auth';
 import type { PageTokenCodec } from '../page-tokens';
 

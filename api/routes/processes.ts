@@ -3,9 +3,9 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutio
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
-import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/approval-gate';
-import { cancelRequestSignal } from '../../workflows/cancellation';
-import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/search-attributes';
+import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/shared/approval-gate';
+import { cancelRequestSignal } from '../../workflows/shared/cancellation';
+import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/shared/search-attributes';
 import { principalOf, requireRole } from '../auth';
 import { HttpProblem, problems } from '../errors';
 import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema } from '../schemas';

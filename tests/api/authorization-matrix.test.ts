@@ -11,7 +11,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { coversScope, type Principal } from '../../domain/approval';
 import { createLogger } from '../../platform/logger';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { DEMO_CALLERS, type Caller } from '../../scripts/fuzz/context';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { demoStoreAppointment, demoStoreProduct, demoStoreReplenishment } from '../support/demo-store-fixtures';

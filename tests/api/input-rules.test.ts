@@ -8,7 +8,7 @@ import { createApiServer } from '../../api/server';
 import { createLogger } from '../../platform/logger';
 import { createHarness, type Harness } from '../../scripts/kit/harness';
 import { auth, expectProblem, fields } from '../support/api';
-import { BusinessStatus, ProcessType } from '../../workflows/search-attributes';
+import { BusinessStatus, ProcessType } from '../../workflows/shared/search-attributes';
 
 let h: Harness;
 let server: Server;

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { auth } from '../support/api';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';

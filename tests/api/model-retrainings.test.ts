@@ -8,7 +8,7 @@ import { auth, expectProblem, fields } from '../support/api';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario } from '../support/model-fixtures';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 
 let h: Harness;
 let app: Express;

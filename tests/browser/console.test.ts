@@ -27,7 +27,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createApp } from '../../api/app';
 import { DEFAULT_CONSOLE_DIR } from '../../api/routes/console';
 import { createLogger } from '../../platform/logger';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
 import { demoStoreReplenishment } from '../support/demo-store-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createCampaignAudienceActivities } from '../../activities/campaign-audience';
+import { createCampaignAudienceActivities } from '../../activities/campaign/audience';
 import type { Segment } from '../../domain/segments';
 import { createDb, type Db } from '../../platform/db';
 import { testEnv } from '../../scripts/kit/env';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
-import { campaignMessageId, createCampaignSendActivities, type CampaignSendVariant, type SendCampaignBatchInput } from '../../activities/campaign-sends';
+import { campaignMessageId, createCampaignSendActivities, type CampaignSendVariant, type SendCampaignBatchInput } from '../../activities/campaign/sends';
 import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';

@@ -1,4 +1,4 @@
-import { createPricingEngineActivities } from '../../activities/pricing-engine';
+import { createPricingEngineActivities } from '../../activities/price-change/pricing-engine';
 import { createDb, type Db } from '../../platform/db';
 import { testEnv } from '../../scripts/kit/env';
 import { createPricingScenario } from '../support/pricing-fixtures';

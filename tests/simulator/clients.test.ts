@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { createChannelPriceClient } from '../../activities/clients/channel-prices';
-import { ExternalSystemError } from '../../activities/clients/http';
-import { createSupplierErpClient } from '../../activities/clients/supplier-erp';
+import { createChannelPriceClient } from '../../activities/price-change/channel-prices';
+import { ExternalSystemError } from '../../activities/shared/http';
+import { createSupplierErpClient } from '../../activities/replenishment/supplier-erp';
 import { createSimulatorApp } from '../../simulator/app';
 
 let server: Server;

@@ -8,7 +8,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { Prisma } from '../../generated/prisma/client';
-import { asActivityFailure, classifyDataError, failDataErrorsNonRetryably, INVALID_DATA, isDataSqlState } from '../../activities/data-errors';
+import { asActivityFailure, classifyDataError, failDataErrorsNonRetryably, INVALID_DATA, isDataSqlState } from '../../activities/shared/data-errors';
 import { assertStorableInput, UnstorableInputError } from '../../platform/storable-input';
 
 const clientVersion = '7.10.1';

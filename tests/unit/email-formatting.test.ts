@@ -1,7 +1,7 @@
 import { consoleApprovalPath, consoleRunPath, consoleUrl, processOfApiPath } from '../../domain/console-links';
 import { formatLocalDateAgo, formatLocalTime, localiseInstants, minutesUntil } from '../../domain/local-time';
-import { renderEmail } from '../../activities/email/render';
-import { storeAddress } from '../../activities/email/store-contact';
+import { renderEmail } from '../../activities/shared/email/render';
+import { storeAddress } from '../../activities/shared/email/store-contact';
 import { configSchema, DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 
 describe('formatLocalTime: the store-local moment with its zone name', () => {

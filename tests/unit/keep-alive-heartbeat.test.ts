@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { withKeepAliveHeartbeat } from '../../activities/activity-context';
+import { withKeepAliveHeartbeat } from '../../activities/shared/activity-context';
 
 describe('withKeepAliveHeartbeat', () => {
   it('heartbeats at once and then on its interval while the work runs, and stops when it ends', async () => {

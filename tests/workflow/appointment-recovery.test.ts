@@ -1,10 +1,10 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Principal } from '../../domain/approval';
-import { startAppointmentRecovery } from '../../platform/appointment-recovery-starter';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { appointmentRecovery, recoveryStateQuery, type AppointmentRecoveryState } from '../../workflows/appointment-recovery';
-import { scanUnassignedAppointments } from '../../workflows/appointment-scan';
+import { startAppointmentRecovery } from '../../api/processes/appointment-recoveries/starter';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { appointmentRecovery, recoveryStateQuery, type AppointmentRecoveryState } from '../../workflows/appointment-recovery/workflow';
+import { scanUnassignedAppointments } from '../../workflows/appointment-recovery/scan';
 import { createStoreScenario, occupyAllSuites, type Person, type StoreScenario } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

@@ -7,10 +7,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { Principal } from '../../domain/approval';
-import { startPriceChange } from '../../platform/price-change-starter';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { cancelRequestSignal } from '../../workflows/cancellation';
-import { priceChange, priceChangeStateQuery, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change';
+import { startPriceChange } from '../../api/processes/price-changes/starter';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { cancelRequestSignal } from '../../workflows/shared/cancellation';
+import { priceChange, priceChangeStateQuery, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change/workflow';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';

@@ -4,7 +4,7 @@ import { createApp } from '../../api/app';
 import type { Principal } from '../../domain/approval';
 import { createLogger } from '../../platform/logger';
 import { createUnsubscribeToken, verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
-import { decideUpdate } from '../../workflows/approval-gate';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
 import {
   campaignDispatch,
   campaignStateQuery,
@@ -12,8 +12,8 @@ import {
   resumeSignal,
   type CampaignDispatchInput,
   type CampaignState,
-} from '../../workflows/campaign-dispatch';
-import { cancelRequestSignal } from '../../workflows/cancellation';
+} from '../../workflows/campaign/workflow';
+import { cancelRequestSignal } from '../../workflows/shared/cancellation';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

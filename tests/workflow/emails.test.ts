@@ -4,15 +4,15 @@
  * store where the text invites a reply, and console links where a decision or a look is wanted.
  */
 import { randomUUID } from 'node:crypto';
-import { createApprovalActivities } from '../../activities/approvals';
-import { createChannelPriceClient } from '../../activities/clients/channel-prices';
-import { createSupplierErpClient } from '../../activities/clients/supplier-erp';
-import { createMailSender } from '../../activities/email';
-import { createPricingActivities } from '../../activities/pricing';
-import { createPurchaseOrderActivities } from '../../activities/purchase-orders';
-import { startAppointmentRecovery } from '../../platform/appointment-recovery-starter';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery';
+import { createApprovalActivities } from '../../activities/shared/approvals';
+import { createChannelPriceClient } from '../../activities/price-change/channel-prices';
+import { createSupplierErpClient } from '../../activities/replenishment/supplier-erp';
+import { createMailSender } from '../../activities/shared/email';
+import { createPricingActivities } from '../../activities/price-change/pricing';
+import { createPurchaseOrderActivities } from '../../activities/replenishment/purchase-orders';
+import { startAppointmentRecovery } from '../../api/processes/appointment-recoveries/starter';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery/workflow';
 import { createPerson, createStoreScenario, type StoreScenario } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import type { CapturedMail } from '../../scripts/kit/smtp';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../../domain/approval';
-import { startAppointmentRecovery } from '../../platform/appointment-recovery-starter';
-import { createMailSender } from '../../activities/email';
+import { startAppointmentRecovery } from '../../api/processes/appointment-recoveries/starter';
+import { createMailSender } from '../../activities/shared/email';
 import { createActivities } from '../../workers/activities';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery/workflow';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 

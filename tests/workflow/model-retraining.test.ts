@@ -1,10 +1,10 @@
 import type { Principal } from '../../domain/approval';
 import { ALIASES, aliasTarget, rollbackChampion } from '../../platform/model-registry';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { championForecaster } from '../../platform/champion-forecaster';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { modelRetraining, modelRetrainingStateQuery, type ModelRetrainingInput, type ModelRetrainingState } from '../../workflows/model-retraining';
-import { modelRetrainingKickoff } from '../../workflows/model-retraining-kickoff';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { modelRetraining, modelRetrainingStateQuery, type ModelRetrainingInput, type ModelRetrainingState } from '../../workflows/model-retraining/workflow';
+import { modelRetrainingKickoff } from '../../workflows/model-retraining/kickoff';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

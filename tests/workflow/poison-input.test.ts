@@ -9,12 +9,12 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { Principal } from '../../domain/approval';
-import { startModelRetraining } from '../../platform/model-retraining-starter';
+import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { UnstorableInputError } from '../../platform/storable-input';
-import { decideUpdate, GateErrors, type DecisionInput } from '../../workflows/approval-gate';
-import { campaignDispatch, campaignStateQuery, type CampaignState } from '../../workflows/campaign-dispatch';
-import { cancelRequestSignal } from '../../workflows/cancellation';
-import { modelRetraining, modelRetrainingStateQuery } from '../../workflows/model-retraining';
+import { decideUpdate, GateErrors, type DecisionInput } from '../../workflows/shared/approval-gate';
+import { campaignDispatch, campaignStateQuery, type CampaignState } from '../../workflows/campaign/workflow';
+import { cancelRequestSignal } from '../../workflows/shared/cancellation';
+import { modelRetraining, modelRetrainingStateQuery } from '../../workflows/model-retraining/workflow';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, workflowBundle, type Harness } from '../../scripts/kit/harness';
 

@@ -1,10 +1,16 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Principal, Role } from '../../domain/approval';
-import { PriceChangeRefused, startPriceChange } from '../../platform/price-change-starter';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { cancelRequestSignal } from '../../workflows/cancellation';
-import { priceChange, priceChangeStateQuery, type PriceChangeInput, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change';
+import { PriceChangeRefused, startPriceChange } from '../../api/processes/price-changes/starter';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import { cancelRequestSignal } from '../../workflows/shared/cancellation';
+import {
+  priceChange,
+  priceChangeStateQuery,
+  type PriceChangeInput,
+  type PriceChangeState,
+  type PriceChangeTiming,
+} from '../../workflows/price-change/workflow';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

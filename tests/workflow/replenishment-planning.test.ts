@@ -14,7 +14,7 @@ import {
   HEARTBEAT_EVERY,
   type PlanningProgress,
   type PlanStoreBatchResult,
-} from '../../activities/replenishment-planning';
+} from '../../activities/replenishment/planning';
 import { createDb, type Db } from '../../platform/db';
 import { testEnv } from '../../scripts/kit/env';
 

@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { localDay } from '../../platform/replenishment-starter';
+import { localDay } from '../../api/processes/replenishments/starter';
 import {
   ensureModelRetrainingSchedules,
   modelDriftScheduleId,

@@ -2,9 +2,15 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Principal } from '../../domain/approval';
 import type { SupplierEventInput } from '../../domain/purchase-orders';
-import { startReplenishment } from '../../platform/replenishment-starter';
-import { decideUpdate } from '../../workflows/approval-gate';
-import { replenishment, replenishmentStateQuery, supplierEventUpdate, type ReplenishmentState, type ReplenishmentTiming } from '../../workflows/replenishment';
+import { startReplenishment } from '../../api/processes/replenishments/starter';
+import { decideUpdate } from '../../workflows/shared/approval-gate';
+import {
+  replenishment,
+  replenishmentStateQuery,
+  supplierEventUpdate,
+  type ReplenishmentState,
+  type ReplenishmentTiming,
+} from '../../workflows/replenishment/workflow';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

@@ -1,0 +1,30 @@
+import type { Db } from '../../platform/db';
+
+/** A campaign's status row (draft → pending_approval → sending → completed / rejected / cancelled ...), audited once per status. */
+export function createCampaignActivities(deps: { db: Db }) {
+  return {
+    async setCampaignStatus(input: { campaignId: string; status: string; actorId?: string; note?: string; approved?: boolean }): Promise<void> {
+      await deps.db.$transaction([
+        deps.db.campaign.update({
+          where: { id: input.campaignId },
+          data: { status: input.status, ...(input.approved ? { approvedAt: new Date() } : {}) },
+        }),
+        deps.db.auditEvent.upsert({
+          where: { idempotencyKey: `${input.campaignId}:status:${input.status}` },
+          create: {
+            idempotencyKey: `${input.campaignId}:status:${input.status}`,
+            action: `campaign.${input.status}`,
+            entityType: 'campaign',
+            entityId: input.campaignId,
+            workflowId: input.campaignId,
+            actorId: input.actorId ?? null,
+            details: { note: input.note ?? null },
+          },
+          update: {},
+        }),
+      ]);
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

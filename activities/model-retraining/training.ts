@@ -1,0 +1,274 @@
+/**
+ * Training and evaluation of a demand model version (issue 6).
+ *
+ * `trainModelBatch` fits a batch of store × SKU series (domain/demand-models.ts picks a family and
+ * parameters per series by validation error), forecasts the holdout window with the new spec and
+ * with the champion's (the baseline when there is no champion), and writes one ModelSeriesParams
+ * row per series with both sets of holdout errors. Rows are written in chunks; each chunk is a
+ * checkpoint (the heartbeat reports it): a retry after a worker crash resumes after the last chunk
+ * written (series already in the table are never fitted again).
+ *
+ * `evaluateModelVersion` sums those rows into WAPE, bias and MASE overall and per category, for the
+ * challenger and the champion on the same window.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../../domain/demand-models';
+import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../../domain/forecast-metrics';
+import { psiCounts, type DemandProfile } from '../../domain/drift';
+import type { Db } from '../../platform/db';
+import type { ModelEvaluation } from './registry';
+import { loadDailyUnits, seriesKey } from './sales-history';
+import { activityContext } from '../shared/activity-context';
+
+const DAY_MS = 86_400_000;
+export const MAX_TRAINING_BATCH = 20_000;
+
+/**
+ * Fixed bins of daily units for the demand profile a version records (its holdout window's
+ * distribution), which the drift check compares recent demand with (PSI). Fixed rather than
+ * quantiles so the profile is a plain count per bin, stored once, comparable forever.
+ */
+export const DEMAND_PROFILE_EDGES: readonly number[] = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
+
+export interface SeriesCursor {
+  storeId: string;
+  sku: string;
+}
+
+export interface TrainModelBatchInput {
+  versionId: string;
+  /** The champion compared with (null: the baseline forecaster). */
+  championVersionId: string | null;
+  trainingStart: string;
+  holdoutStart: string;
+  asOf: string;
+  /** Series after this one, in (storeId, sku) order; null for the first batch. */
+  after: SeriesCursor | null;
+  batchSize: number;
+  /** Only these stores' series (a pilot, tests); all stores when absent. */
+  storeIds?: string[];
+  /** Series per checkpoint (rows written and heartbeat), default 200. */
+  checkpointEvery?: number;
+}
+
+export interface TrainModelBatchResult {
+  /** The last series of the batch (the next batch's `after`); null when there were none. */
+  last: SeriesCursor | null;
+  examined: number;
+  /** Whether series remain after this batch (so no empty last batch is needed). */
+  more: boolean;
+  /** Fitted and written by this attempt. */
+  trained: number;
+  /** Already written by an earlier attempt (resumed from its checkpoint). */
+  resumed: number;
+  /** Series of the batch by the family chosen (resumed ones included). */
+  families: Record<string, number>;
+  seconds: number;
+}
+
+interface SeriesRow {
+  storeId: string;
+  sku: string;
+  category: string;
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+export function createModelTrainingActivities(deps: { db: Db }) {
+  const { db } = deps;
+
+  async function loadChampionSpecs(championVersionId: string | null, series: readonly SeriesRow[]): Promise<Map<string, SeriesModelSpec>> {
+    if (!championVersionId || series.length === 0) return new Map();
+    const rows = await db.$queryRaw<{ storeId: string; sku: string; params: unknown }[]>`
+      SELECT m."storeId", m.sku, m.params
+        FROM "ModelSeriesParams" m
+        JOIN unnest(${series.map((r) => r.storeId)}::text[], ${series.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+          ON k."storeId" = m."storeId" AND k.sku = m.sku
+       WHERE m."modelVersionId" = ${championVersionId}`;
+    const specs = new Map<string, SeriesModelSpec>();
+    for (const r of rows) {
+      const spec = parseSeriesModelSpec(r.params);
+      if (spec) specs.set(seriesKey(r), spec);
+    }
+    return specs;
+  }
+
+  async function trainModelBatch(input: TrainModelBatchInput): Promise<TrainModelBatchResult> {
+    const started = Date.now();
+    if (!Number.isInteger(input.batchSize) || input.batchSize < 1 || input.batchSize > MAX_TRAINING_BATCH) {
+      throw ApplicationFailure.nonRetryable(`batchSize must be a whole number from 1 to ${MAX_TRAINING_BATCH}.`, 'ModelTrainingInvalidInput');
+    }
+    const checkpointEvery = Math.max(1, Math.min(5_000, Math.floor(input.checkpointEvery ?? 200)));
+    const trainingDays = daysBetween(input.trainingStart, input.holdoutStart);
+    const ctx = activityContext();
+
+    const start = input.after;
+    const batch = await db.$queryRaw<SeriesRow[]>`
+      SELECT i."storeId", i.sku, p.category
+        FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+       WHERE p.active
+         AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
+         AND (${start?.storeId ?? null}::text IS NULL OR (i."storeId", i.sku) > (${start?.storeId ?? ''}::text, ${start?.sku ?? ''}::text))
+       ORDER BY i."storeId", i.sku
+       LIMIT ${input.batchSize}`;
+    const last = batch.at(-1);
+    const [next] = last
+      ? await db.$queryRaw<{ n: number }[]>`
+          SELECT 1 AS n FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+           WHERE p.active AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
+             AND (i."storeId", i.sku) > (${last.storeId}::text, ${last.sku}::text)
+           LIMIT 1`
+      : [];
+    const result: TrainModelBatchResult = {
+      last: last ? { storeId: last.storeId, sku: last.sku } : null,
+      examined: batch.length,
+      more: next !== undefined,
+      trained: 0,
+      resumed: 0,
+      families: {},
+      seconds: 0,
+    };
+    if (batch.length === 0) return result;
+
+    // Resume: the rows written so far are the checkpoint (each chunk is one statement), so a retry
+    // after a crash fits only the series the last attempt did not get to.
+    const written = new Set(
+      (
+        await db.$queryRaw<{ storeId: string; sku: string; family: string }[]>`
+          SELECT m."storeId", m.sku, m.family FROM "ModelSeriesParams" m
+            JOIN unnest(${batch.map((r) => r.storeId)}::text[], ${batch.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+              ON k."storeId" = m."storeId" AND k.sku = m.sku
+           WHERE m."modelVersionId" = ${input.versionId}`
+      ).map((r) => {
+        result.families[r.family] = (result.families[r.family] ?? 0) + 1;
+        return seriesKey(r);
+      }),
+    );
+    const todo = batch.filter((s) => !written.has(seriesKey(s)));
+    result.resumed = batch.length - todo.length;
+
+    for (let i = 0; i < todo.length; i += checkpointEvery) {
+      const chunk = todo.slice(i, i + checkpointEvery);
+      const [sales, championSpecs] = await Promise.all([
+        loadDailyUnits(db, chunk, input.trainingStart, input.asOf),
+        loadChampionSpecs(input.championVersionId, chunk),
+      ]);
+      const rows = chunk.map((s) => {
+        const key = seriesKey(s);
+        const units = sales.get(key)!;
+        const scored = scoreSeries({
+          training: units.slice(0, trainingDays),
+          holdout: units.slice(trainingDays),
+          startDay: input.trainingStart,
+          champion: championSpecs.get(key),
+        });
+        const { fit } = scored;
+        result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
+        return {
+          modelVersionId: input.versionId,
+          storeId: s.storeId,
+          sku: s.sku,
+          category: s.category,
+          family: fit.spec.family,
+          params: fit.spec as unknown as object,
+          validationError: fit.validationError,
+          holdoutDays: scored.holdoutDays,
+          holdoutUnits: scored.holdoutUnits,
+          challengerAbsError: scored.challengerAbsError,
+          challengerError: scored.challengerError,
+          championAbsError: scored.championAbsError,
+          championError: scored.championError,
+          naiveScale: scored.naiveScale,
+        };
+      });
+      // One statement per chunk (a checkpoint): unnest is ~15× quicker than createMany here.
+      const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+      await db.$executeRaw`
+        INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
+                                         "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
+        SELECT ${input.versionId}, * FROM unnest(${col('storeId')}::text[], ${col('sku')}::text[], ${col('category')}::text[], ${col('family')}::text[],
+                                      ${rows.map((r) => JSON.stringify(r.params))}::jsonb[], ${col('validationError')}::float8[], ${col('holdoutDays')}::int[],
+                                      ${col('holdoutUnits')}::float8[], ${col('challengerAbsError')}::float8[], ${col('challengerError')}::float8[],
+                                      ${col('championAbsError')}::float8[], ${col('championError')}::float8[], ${col('naiveScale')}::float8[])
+        ON CONFLICT DO NOTHING`;
+      result.trained += rows.length;
+      const last = chunk.at(-1)!;
+      ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
+    }
+    result.seconds = (Date.now() - started) / 1000;
+    return result;
+  }
+
+  async function evaluateModelVersion(input: {
+    versionId: string;
+    championVersionId: string | null;
+    championVersion: number | null;
+  }): Promise<ModelEvaluation> {
+    const rows = await db.modelSeriesParams.findMany({
+      where: { modelVersionId: input.versionId },
+      select: {
+        category: true,
+        family: true,
+        holdoutDays: true,
+        holdoutUnits: true,
+        challengerAbsError: true,
+        challengerError: true,
+        championAbsError: true,
+        championError: true,
+        naiveScale: true,
+      },
+    });
+    const challenger = emptyAccumulator();
+    const champion = emptyAccumulator();
+    const chByCategory: Record<string, MetricsAccumulator> = {};
+    const cpByCategory: Record<string, MetricsAccumulator> = {};
+    const families: Record<string, number> = {};
+    for (const r of rows) {
+      const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
+      const ch = { ...base, absError: r.challengerAbsError, signedError: r.challengerError };
+      const cp = { ...base, absError: r.championAbsError, signedError: r.championError };
+      addSeriesSums(challenger, ch);
+      addSeriesSums(champion, cp);
+      addSeriesSums((chByCategory[r.category] ??= emptyAccumulator()), ch);
+      addSeriesSums((cpByCategory[r.category] ??= emptyAccumulator()), cp);
+      families[r.family] = (families[r.family] ?? 0) + 1;
+    }
+    // The holdout window's demand as it was at evaluation (SalesDaily holds no rows for zero days).
+    const version = await db.modelVersion.findUniqueOrThrow({
+      where: { id: input.versionId },
+      select: { holdoutStart: true, holdoutEnd: true, trainingWindowEnd: true },
+    });
+    const from = (version.holdoutStart ?? version.trainingWindowEnd).toISOString().slice(0, 10);
+    const to = (version.holdoutEnd ?? version.trainingWindowEnd).toISOString().slice(0, 10);
+    const sold = await db.$queryRaw<{ units: number }[]>`
+      SELECT s.units FROM "SalesDaily" s
+        JOIN "ModelSeriesParams" m ON m."modelVersionId" = ${input.versionId} AND m."storeId" = s."storeId" AND m.sku = s.sku
+       WHERE s.day >= ${from}::date AND s.day < ${to}::date`;
+    const counts = psiCounts(
+      sold.map((r) => Number(r.units)),
+      DEMAND_PROFILE_EDGES,
+    );
+    const seriesDays = rows.reduce((n, r) => n + r.holdoutDays, 0);
+    counts[psiCounts([0], DEMAND_PROFILE_EDGES).indexOf(1)]! += Math.max(0, seriesDays - sold.length);
+    const demandProfile: DemandProfile = { edges: [...DEMAND_PROFILE_EDGES], counts, from, to };
+    return {
+      demandProfile,
+      challenger: { overall: summarise(challenger), byCategory: summariseGroups(chByCategory) },
+      champion: {
+        label: input.championVersion !== null ? `champion v${input.championVersion}` : 'baseline (no champion yet)',
+        versionId: input.championVersionId,
+        version: input.championVersion,
+        overall: summarise(champion),
+        byCategory: summariseGroups(cpByCategory),
+      },
+      families,
+      seriesCount: rows.length,
+    };
+  }
+
+  return { trainModelBatch, evaluateModelVersion };
+}
+
+export type ModelTrainingActivities = ReturnType<typeof createModelTrainingActivities>;

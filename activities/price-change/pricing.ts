@@ -1,0 +1,260 @@
+/**
+ * Price changes: the facts a decision needs (cost, price, MAP, competitor prices, stores), the
+ * status of the change, pushes to each channel (POS per store, e-commerce) under idempotency keys,
+ * price history, and the sales-versus-forecast reading that can trigger a rollback.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Prisma } from '../../generated/prisma/client';
+import { consoleRunPath, consoleUrl } from '../../domain/console-links';
+import { localiseInstants } from '../../domain/local-time';
+import { roundTo } from '../../domain/text';
+import type { Db } from '../../platform/db';
+import { loadPricingContext, type PricingContext } from '../../platform/pricing-context';
+import { ExternalSystemError, type ChannelPriceClient, type PriceTarget } from './channel-prices';
+import type { MailSender } from '../shared/email';
+import { renderEmail } from '../shared/email/render';
+
+export const PricingErrors = {
+  productNotFound: 'ProductNotFound',
+  channelRefused: 'ChannelRefusedPrice',
+} as const;
+
+export type { PricingContext };
+
+export interface ChannelTarget {
+  channel: 'pos' | 'ecommerce';
+  storeId?: string;
+}
+
+export const targetKey = (t: ChannelTarget): string => (t.channel === 'pos' ? `pos:${t.storeId}` : 'ecommerce');
+
+export interface PushOutcome {
+  target: ChannelTarget;
+  previousPrice: number | null;
+}
+
+export interface SalesReading {
+  /** Units a day since the change took effect. */
+  actualPerDay: number;
+  /** Units a day expected at the new price: the baseline before the change, adjusted by elasticity. */
+  expectedPerDay: number;
+  /** actual ÷ expected; null when the baseline is too thin to judge or no whole day has passed. */
+  ratio: number | null;
+  daysObserved: number;
+}
+
+const DAY_MS = 86_400_000;
+const BASELINE_DAYS = 28;
+
+function json(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? {})) as Prisma.InputJsonValue;
+}
+
+function channelFailure(err: unknown): unknown {
+  if (err instanceof ExternalSystemError && !err.retryable) {
+    return ApplicationFailure.nonRetryable(err.message, PricingErrors.channelRefused, { status: err.status });
+  }
+  return err;
+}
+
+export function createPricingActivities(deps: { db: Db; mail: MailSender; channels: ChannelPriceClient; publicBaseUrl: string }) {
+  const { db, mail, channels } = deps;
+
+  return {
+    async loadPricingContext(input: { sku: string; storeIds: string[] | null }): Promise<PricingContext> {
+      const ctx = await loadPricingContext(db, input.sku, input.storeIds);
+      if (!ctx) throw ApplicationFailure.nonRetryable(`Product ${input.sku} does not exist.`, PricingErrors.productNotFound);
+      return ctx;
+    },
+
+    /** Sets the change's status (and final price / binding rule when known); audited once per status. */
+    async setPriceChangeStatus(input: {
+      priceChangeId: string;
+      status: string;
+      newPrice?: number;
+      boundBy?: string | null;
+      actorId?: string;
+      note?: string;
+    }): Promise<void> {
+      await db.$transaction([
+        db.priceChange.update({
+          where: { id: input.priceChangeId },
+          data: {
+            status: input.status,
+            ...(input.newPrice !== undefined ? { newPrice: input.newPrice } : {}),
+            ...(input.boundBy !== undefined ? { boundBy: input.boundBy } : {}),
+          },
+        }),
+        db.auditEvent.upsert({
+          where: { idempotencyKey: `${input.priceChangeId}:status:${input.status}` },
+          create: {
+            idempotencyKey: `${input.priceChangeId}:status:${input.status}`,
+            action: `price_change.${input.status}`,
+            entityType: 'price_change',
+            entityId: input.priceChangeId,
+            workflowId: input.priceChangeId,
+            actorId: input.actorId ?? null,
+            details: json({ newPrice: input.newPrice, boundBy: input.boundBy, note: input.note }),
+          },
+          update: {},
+        }),
+      ]);
+    },
+
+    /**
+     * Sets the price on one channel under a key naming the change, the step and the target, so a
+     * retry never pushes twice; the push is recorded with the price the channel had before.
+     */
+    async pushChannelPrice(input: { priceChangeId: string; step: string; sku: string; target: ChannelTarget; price: number }): Promise<PushOutcome> {
+      const key = `${input.priceChangeId}:${input.step}:${targetKey(input.target)}`;
+      const target: PriceTarget = input.target.channel === 'pos' ? { channel: 'pos', storeId: input.target.storeId! } : { channel: 'ecommerce' };
+      let result;
+      try {
+        result = await channels.pushPrice(target, input.sku, { price: input.price, priceChangeId: input.priceChangeId }, key);
+      } catch (err) {
+        throw channelFailure(err);
+      }
+      await db.channelPricePush.upsert({
+        where: { idempotencyKey: key },
+        create: {
+          id: key,
+          idempotencyKey: key,
+          priceChangeId: input.priceChangeId,
+          channel: input.target.channel,
+          storeId: input.target.storeId ?? null,
+          price: input.price,
+          status: input.step,
+        },
+        update: {},
+      });
+      return { target: input.target, previousPrice: result.previousPrice };
+    },
+
+    /** Price history for every target, and the catalogue price for a chain-wide change; once per step. */
+    async recordPriceEffect(input: {
+      priceChangeId: string;
+      step: string;
+      sku: string;
+      price: number;
+      targets: ChannelTarget[];
+      /** Per target (targetKey), where a target's price differs from `price` (a rollback to each channel's previous price). */
+      prices?: Record<string, number>;
+      chainWide: boolean;
+      effectiveAt: string;
+    }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        const marker = `${input.priceChangeId}:history:${input.step}`;
+        const done = await tx.auditEvent.findUnique({ where: { idempotencyKey: marker } });
+        if (done) return;
+        await tx.priceHistory.createMany({
+          data: input.targets.map((t) => ({
+            id: `${input.priceChangeId}:${input.step}:${targetKey(t)}`,
+            sku: input.sku,
+            storeId: t.storeId ?? null,
+            channel: t.channel,
+            price: input.prices?.[targetKey(t)] ?? input.price,
+            effectiveAt: new Date(input.effectiveAt),
+            priceChangeId: input.priceChangeId,
+          })),
+          skipDuplicates: true,
+        });
+        if (input.chainWide) await tx.product.update({ where: { sku: input.sku }, data: { price: input.price } });
+        await tx.auditEvent.create({
+          data: {
+            idempotencyKey: marker,
+            action: `price_change.${input.step}`,
+            entityType: 'product',
+            entityId: input.sku,
+            workflowId: input.priceChangeId,
+            details: json({ price: input.price, targets: input.targets.map(targetKey) }),
+          },
+        });
+      });
+    },
+
+    /**
+     * Unit sales a day since the change against the 28 days before it (all the change's stores),
+     * the baseline adjusted by the price elasticity. Null ratio when the baseline sells under a
+     * unit a day: too thin to call a drop.
+     */
+    async measureSalesVsForecast(input: {
+      sku: string;
+      storeIds: string[];
+      effectiveAt: string;
+      oldPrice: number;
+      newPrice: number;
+      elasticity: number;
+      /** Count the day of the change and today too (intraday sales feeds, tests); otherwise only whole days after the change. */
+      includePartialDays?: boolean;
+    }): Promise<SalesReading> {
+      const effective = new Date(input.effectiveAt);
+      const effectiveDay = new Date(Date.UTC(effective.getUTCFullYear(), effective.getUTCMonth(), effective.getUTCDate()));
+      const baselineStart = new Date(effectiveDay.getTime() - BASELINE_DAYS * DAY_MS);
+      const now = new Date();
+      const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      // The day of the change mixes sales at both prices, and today is not over: by default only
+      // the whole days in between are judged.
+      const from = input.includePartialDays ? effectiveDay : new Date(effectiveDay.getTime() + DAY_MS);
+      const to = input.includePartialDays ? new Date(today.getTime() + DAY_MS) : today;
+      const daysObserved = Math.max(0, Math.round((to.getTime() - from.getTime()) / DAY_MS));
+      const [before, after] = await Promise.all([
+        db.salesDaily.aggregate({
+          where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: baselineStart, lt: effectiveDay } },
+          _sum: { units: true },
+        }),
+        db.salesDaily.aggregate({ where: { sku: input.sku, storeId: { in: input.storeIds }, day: { gte: from, lt: to } }, _sum: { units: true } }),
+      ]);
+      const baselinePerDay = (before._sum.units ?? 0) / BASELINE_DAYS;
+      const expectedPerDay = baselinePerDay * Math.pow(input.newPrice / input.oldPrice, input.elasticity);
+      const actualPerDay = daysObserved > 0 ? (after._sum.units ?? 0) / daysObserved : 0;
+      return {
+        actualPerDay: roundTo(actualPerDay, 2),
+        expectedPerDay: roundTo(expectedPerDay, 2),
+        ratio: expectedPerDay >= 1 && daysObserved > 0 ? roundTo(actualPerDay / expectedPerDay, 3) : null,
+        daysObserved,
+      };
+    },
+
+    /** Tells the category managers of the SKU's category (and store managers of the stores); once per step and person. */
+    async notifyPricingTeam(input: {
+      priceChangeId: string;
+      step: string;
+      category: string;
+      storeIds: string[];
+      subject: string;
+      lines: string[];
+    }): Promise<void> {
+      const people = await db.principal.findMany({
+        where: {
+          active: true,
+          email: { not: null },
+          OR: [
+            { role: 'category_manager', categories: { has: input.category } },
+            { role: 'store_manager', storeIds: { hasSome: input.storeIds } },
+          ],
+        },
+        orderBy: { id: 'asc' },
+      });
+      for (const p of people) {
+        await mail.sendOnce({
+          key: `${input.priceChangeId}:${input.step}:${p.id}`,
+          kind: `price_change.${input.step}`,
+          to: p.email!,
+          subject: input.subject,
+          ...renderEmail('process-notice', {
+            subject: input.subject,
+            store: null,
+            recipientName: p.displayName,
+            heading: input.subject,
+            lines: input.lines.map((l) => localiseInstants(l, 'UTC')),
+            linkLabel: 'Open the price change',
+            link: consoleUrl(deps.publicBaseUrl, consoleRunPath('price-changes', input.priceChangeId)),
+          }),
+          workflowId: input.priceChangeId,
+        });
+      }
+    },
+  };
+}
+
+export type PricingActivities = ReturnType<typeof createPricingActivities>;

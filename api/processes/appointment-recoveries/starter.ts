@@ -1,0 +1,56 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Db } from '../../../platform/db';
+import {
+  appointmentRecovery,
+  appointmentRecoveryWorkflowId,
+  PROCESS_TYPE,
+  type AppointmentRecoveryInput,
+} from '../../../workflows/appointment-recovery/workflow';
+import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
+import { assertStorableInput } from '../../../platform/storable-input';
+
+export interface StartedProcess {
+  workflowId: string;
+  runId: string;
+  /** False when a run for this business key already existed and was returned instead. */
+  created: boolean;
+}
+
+export class AppointmentNotFoundError extends Error {}
+
+/**
+ * Starts the recovery of one appointment, or returns the one already started for it. The upstream
+ * API may start a fresh run after a failed or cancelled one; the scanner never restarts anything.
+ */
+export async function startAppointmentRecovery(
+  deps: { client: Client; db: Db; taskQueue: string },
+  input: AppointmentRecoveryInput,
+  opts: { restartFailed: boolean },
+): Promise<StartedProcess> {
+  assertStorableInput(input, 'input');
+  const appt = await deps.db.appointment.findUnique({ where: { id: input.appointmentId }, include: { customer: true, store: true } });
+  if (!appt) throw new AppointmentNotFoundError(`Appointment ${input.appointmentId} does not exist.`);
+  const workflowId = appointmentRecoveryWorkflowId(input.appointmentId);
+  const customer = `${appt.customer.firstName} ${appt.customer.lastName}`;
+  try {
+    const handle = await deps.client.workflow.start(appointmentRecovery, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: opts.restartFailed ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: ProcessType, value: PROCESS_TYPE },
+        { key: StoreId, value: appt.storeId },
+        { key: CustomerTier, value: appt.customer.tier },
+        { key: BusinessStatus, value: 'gathering_context' },
+      ],
+      staticSummary: `Find a stylist for ${customer} (${appt.customer.tier}) at ${appt.store.name}, ${appt.startsAt.toISOString()}`,
+      staticDetails: `Appointment ${appt.id}, ${appt.serviceType.replace(/_/g, ' ')}, store ${appt.storeId}. Started by ${input.requestedBy}.`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, created: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const desc = await deps.client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: desc.runId, created: false };
+  }
+}

@@ -1,0 +1,51 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Db } from '../../../platform/db';
+import type { StartedProcess } from '../appointment-recoveries/starter';
+import { PROCESS_TYPE, replenishment, replenishmentWorkflowId, type ReplenishmentInput } from '../../../workflows/replenishment/workflow';
+import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
+import { assertStorableInput } from '../../../platform/storable-input';
+
+export class StoreNotFoundError extends Error {}
+
+/** The calendar day (yyyy-mm-dd) it is in a time zone at an instant. */
+export function localDay(at: Date, timeZone: string): string {
+  // en-CA formats dates as yyyy-mm-dd.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * Starts the replenishment of a store for a day (the store's local today when asOf is absent), or
+ * returns the run already started for that store and day: the business key is store + day, and a
+ * day is planned once whatever happened to its run.
+ */
+export async function startReplenishment(
+  deps: { client: Client; db: Db; taskQueue: string },
+  input: Omit<ReplenishmentInput, 'asOf'> & { asOf?: string },
+  now: Date = new Date(),
+): Promise<StartedProcess & { asOf: string }> {
+  assertStorableInput(input, 'input');
+  const store = await deps.db.store.findUnique({ where: { id: input.storeId } });
+  if (!store) throw new StoreNotFoundError(`Store ${input.storeId} does not exist.`);
+  const asOf = input.asOf ?? localDay(now, store.timezone);
+  const workflowId = replenishmentWorkflowId(store.id, asOf);
+  try {
+    const handle = await deps.client.workflow.start(replenishment, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [{ ...input, asOf }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: ProcessType, value: PROCESS_TYPE },
+        { key: StoreId, value: store.id },
+        { key: BusinessStatus, value: 'planning' },
+      ],
+      staticSummary: `Replenish ${store.name} (${store.id}) for ${asOf}`,
+      staticDetails: `Forecast, reorder points and purchase orders per supplier for store ${store.id}, region ${store.regionId}. Started by ${input.requestedBy}.`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, created: true, asOf };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const desc = await deps.client.workflow.getHandle(workflowId).describe();
+    return { workflowId, runId: desc.runId, created: false, asOf };
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * Appointment recovery: an appointment starting soon has no stylist. Gather the customer's
+ * context, rank the store's stylists, let the store manager approve the recommendation or pick
+ * another (escalating to the regional manager, then assigning on its own when nobody decides),
+ * then assign, brief, hold items, reserve a suite and confirm, undoing it all if a step fails.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import type * as appointmentActivities from '../../activities/appointment-recovery/appointments';
+import type { AppointmentSnapshot } from '../../activities/appointment-recovery/appointments';
+import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from '../../domain/appointment-deadlines';
+import type { Customer360 } from '../../domain/customer-360';
+import { formatLocalTime } from '../../domain/local-time';
+import { preselectItems, type PreselectedItem } from '../../domain/item-preselection';
+import { rankStylists, type RankedStylist } from '../../domain/stylist-ranking';
+import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from '../shared/approval-gate';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
+import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../shared/search-attributes';
+
+export const PROCESS_TYPE = 'appointment_recovery';
+
+export function appointmentRecoveryWorkflowId(appointmentId: string): string {
+  return `appointment-recovery-${appointmentId}`;
+}
+
+export interface AppointmentRecoveryInput {
+  appointmentId: string;
+  /** Principal who started the recovery (upstream system, scanner or a manager). */
+  requestedBy: string;
+  /** Overrides for tests and unusual stores; production defaults otherwise. */
+  timing?: Partial<RecoveryTiming>;
+  itemCount?: number;
+}
+
+export type RecoveryStage =
+  'gathering_context' | 'awaiting_approval' | 'assigning' | 'completed' | 'rejected' | 'not_needed' | 'compensating' | 'failed' | 'cancelled';
+
+export interface RecoveryEffects {
+  stylistAssigned: string | null;
+  stylistBriefed: boolean;
+  itemsHeld: string[];
+  suiteReserved: string | null;
+  notesUpdated: boolean;
+  customerConfirmed: boolean;
+  undone: string[];
+}
+
+export interface AppointmentRecoveryState {
+  stage: RecoveryStage;
+  appointment: AppointmentSnapshot | null;
+  customer: Customer360 | null;
+  candidates: RankedStylist[];
+  recommendation: RankedStylist | null;
+  pendingApproval: PendingApproval | null;
+  decisions: GateDecision[];
+  assignedBy: 'manager' | 'override' | 'auto' | null;
+  preselectedItems: PreselectedItem[];
+  effects: RecoveryEffects;
+  attempts: number;
+  failure: string | null;
+  cancellation: CancelRequest | null;
+}
+
+export const recoveryStateQuery = wf.defineQuery<AppointmentRecoveryState>('state');
+
+const MAX_ATTEMPTS = 3;
+
+const acts = wf.proxyActivities<ReturnType<typeof appointmentActivities.createAppointmentActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['AppointmentNotFound', 'StylistUnavailable', 'AppointmentAlreadyAssigned', 'NoSuiteAvailable'],
+  },
+});
+
+export async function appointmentRecovery(input: AppointmentRecoveryInput): Promise<AppointmentRecoveryState> {
+  return withApprovalGates((gates) => recoverAppointment(input, gates));
+}
+
+async function recoverAppointment(input: AppointmentRecoveryInput, gates: ApprovalGates): Promise<AppointmentRecoveryState> {
+  const { workflowId } = wf.workflowInfo();
+  const timing: RecoveryTiming = { ...DEFAULT_RECOVERY_TIMING, ...input.timing };
+  const state: AppointmentRecoveryState = {
+    stage: 'gathering_context',
+    appointment: null,
+    customer: null,
+    candidates: [],
+    recommendation: null,
+    pendingApproval: null,
+    decisions: [],
+    assignedBy: null,
+    preselectedItems: [],
+    effects: { stylistAssigned: null, stylistBriefed: false, itemsHeld: [], suiteReserved: null, notesUpdated: false, customerConfirmed: false, undone: [] },
+    attempts: 0,
+    failure: null,
+    cancellation: null,
+  };
+  const snapshot = (): AppointmentRecoveryState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'assigning', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
+  wf.setHandler(recoveryStateQuery, snapshot);
+  wf.setHandler(cancelRequestSignal, (req) => {
+    state.cancellation ??= storableCancelRequest(req);
+  });
+
+  const setStage = (stage: RecoveryStage) => {
+    state.stage = stage;
+    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
+  };
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+  ]);
+
+  const undo: { label: string; run: () => Promise<void> }[] = [];
+  try {
+    for (;;) {
+      state.attempts += 1;
+      const ctx = await acts.loadRecoveryContext(input.appointmentId);
+      const a = ctx.appointment;
+      state.appointment = a;
+      state.customer = ctx.customer;
+      wf.upsertSearchAttributes([
+        { key: StoreId, value: a.storeId },
+        { key: CustomerTier, value: ctx.customer.tier },
+      ]);
+      if (a.stylistId !== null || (a.status !== 'SCHEDULED' && a.status !== 'CONFIRMED')) {
+        setStage('not_needed');
+        await wf.condition(wf.allHandlersFinished);
+        return snapshot();
+      }
+      state.candidates = rankStylists({ serviceType: a.serviceType, customer: ctx.customer, candidates: ctx.candidates });
+      const available = state.candidates.filter((c) => c.available);
+      state.recommendation = available[0] ?? null;
+
+      setStage('awaiting_approval');
+      const choice = await decideStylist(gates, input, state, timing);
+      if (choice.kind === 'rejected') {
+        setStage('rejected');
+        await acts.emailStoreManagers({
+          workflowId,
+          storeId: a.storeId,
+          step: `rejected-${state.attempts}`,
+          subject: `Appointment ${a.id} left for manual handling`,
+          lines: [
+            `The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`,
+            'No stylist was assigned; please arrange one directly.',
+          ],
+        });
+        await wf.condition(wf.allHandlersFinished);
+        return snapshot();
+      }
+      if (choice.kind === 'none_available') {
+        throw ApplicationFailure.nonRetryable('No stylist is available for this slot.', 'NoStylistAvailable');
+      }
+      const stylist = state.candidates.find((c) => c.staffId === choice.stylistId)!;
+      state.assignedBy = choice.kind;
+
+      setStage('assigning');
+      try {
+        await acts.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy: choice.decidedBy });
+      } catch (err) {
+        const type = err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+        if (type === 'StylistUnavailable' && state.attempts < MAX_ATTEMPTS) {
+          await acts.emailStoreManagers({
+            workflowId,
+            storeId: a.storeId,
+            step: `stylist-taken-${state.attempts}`,
+            subject: `${stylist.name} was booked meanwhile: new recommendation for ${ctx.customer.name}`,
+            lines: [`${stylist.name} is no longer free for this slot. A fresh recommendation is waiting for your approval.`],
+          });
+          continue;
+        }
+        throw err;
+      }
+      state.effects.stylistAssigned = stylist.staffId;
+      undo.push({ label: 'stylist assignment', run: () => acts.unassignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId }) });
+
+      const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
+      state.preselectedItems = preselectItems(ctx.customer, inventory, { count: input.itemCount ?? 12 });
+      const notes = preparationNotes(ctx.customer, stylist, state.preselectedItems);
+
+      const holdKey = `${workflowId}:holds`;
+      undo.push({ label: 'item holds', run: async () => void (await acts.releaseHolds({ holdKey })) });
+      const holds = await acts.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
+      state.effects.itemsHeld = holds.held;
+      const heldItems = state.preselectedItems.filter((i) => holds.held.includes(i.sku));
+
+      const suiteKey = `${workflowId}:suite`;
+      undo.push({ label: 'suite reservation', run: () => acts.releaseSuite({ key: suiteKey }) });
+      const suite = await acts.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
+      state.effects.suiteReserved = suite.roomName;
+
+      const stylistRef = { staffId: stylist.staffId, name: stylist.name, email: stylist.email };
+      await acts.emailStylistBrief({
+        workflowId,
+        brief: { appointment: a, customer: ctx.customer, stylist: stylistRef, items: heldItems, suiteName: suite.roomName, preparationNotes: notes },
+      });
+      state.effects.stylistBriefed = true;
+      undo.push({
+        label: 'stylist brief',
+        run: () => acts.emailStylistStandDown({ workflowId, appointment: a, stylist: stylistRef, customerName: ctx.customer.name }),
+      });
+
+      undo.push({ label: 'preparation notes', run: () => acts.removePreparationNotes({ workflowId, appointmentId: a.id }) });
+      await acts.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
+      state.effects.notesUpdated = true;
+
+      // The one step that cannot be taken back comes last.
+      await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer: ctx.customer, stylistName: stylist.name, suiteName: suite.roomName });
+      state.effects.customerConfirmed = true;
+      setStage('completed');
+      await wf.condition(wf.allHandlersFinished);
+      return snapshot();
+    }
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
+    gates.cancelAll();
+    await CancellationScope.nonCancellable(async () => {
+      setStage('compensating');
+      for (const step of undo.reverse()) {
+        await step.run();
+        state.effects.undone.push(step.label);
+      }
+      if (state.appointment) {
+        await acts.emailStoreManagers({
+          workflowId,
+          storeId: state.appointment.storeId,
+          step: cancelled ? 'cancelled' : 'failed',
+          subject: `${cancelled ? 'Cancelled' : 'Failed'}: stylist recovery for appointment ${state.appointment.id}`,
+          lines: [
+            state.failure ?? '',
+            state.effects.undone.length ? `Undone: ${state.effects.undone.join(', ')}.` : 'Nothing had been changed yet.',
+            'The appointment still needs a stylist.',
+          ],
+        });
+      }
+      setStage(cancelled ? 'cancelled' : 'failed');
+    });
+    if (cancelled) throw err;
+    throw ApplicationFailure.nonRetryable(`Appointment recovery failed and was rolled back: ${state.failure}`, 'RecoveryRolledBack');
+  }
+}
+
+type StylistChoice =
+  { kind: 'manager' | 'override' | 'auto'; stylistId: string; decidedBy: string } | { kind: 'rejected'; comment?: string } | { kind: 'none_available' };
+
+async function decideStylist(
+  gates: ApprovalGates,
+  input: AppointmentRecoveryInput,
+  state: AppointmentRecoveryState,
+  timing: RecoveryTiming,
+): Promise<StylistChoice> {
+  const a = state.appointment!;
+  const customer = state.customer!;
+  const recommended = state.recommendation;
+  if (!recommended) return { kind: 'none_available' };
+  const now = Date.now();
+  const deadlines = recoveryDeadlines(now, Date.parse(a.startsAt), timing);
+  const availableIds = state.candidates.filter((c) => c.available).map((c) => c.staffId);
+  const overrideOf = (d: DecisionInput) => typeof d.payload?.stylistId === 'string' && d.payload.stylistId !== recommended.staffId;
+
+  const outcome = await gates.run({
+    processType: PROCESS_TYPE,
+    path: `/api/v1/appointment-recoveries/${wf.workflowInfo().workflowId}`,
+    subjectType: 'appointment',
+    subjectId: a.id,
+    title: `Assign ${recommended.name} to ${customer.name} (${customer.tier}) at ${a.storeName}`,
+    summaryLines: [
+      `Appointment ${a.id}: ${a.serviceType.replace(/_/g, ' ')}, starts ${formatLocalTime(a.startsAt, a.timezone)}.`,
+      `Recommended: ${recommended.name} (score ${recommended.score}). ${recommended.reasons.join('; ')}.`,
+      `Other available stylists: ${
+        state.candidates
+          .filter((c) => c.available && c.staffId !== recommended.staffId)
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      }.`,
+    ],
+    levels: [{ label: 'store manager', approvers: [{ role: 'store_manager', scope: { storeId: a.storeId, regionId: a.regionId } }] }],
+    escalateTo: [{ role: 'regional_manager', scope: { storeId: a.storeId, regionId: a.regionId } }],
+    timeouts: {
+      escalateAfterMs: deadlines.escalateAt - now,
+      reminderBeforeMs: deadlines.remindAt === null ? 0 : deadlines.escalateAt - deadlines.remindAt,
+      expireAfterMs: deadlines.autoAssignAt - now,
+    },
+    requestedBy: input.requestedBy,
+    details: {
+      recommendation: { staffId: recommended.staffId, name: recommended.name, score: recommended.score, reasons: recommended.reasons },
+      alternatives: state.candidates
+        .filter((c) => c.available && c.staffId !== recommended.staffId)
+        .map((c) => ({ staffId: c.staffId, name: c.name, score: c.score, reasons: c.reasons })),
+      customer: { name: customer.name, tier: customer.tier },
+      appointment: { id: a.id, startsAt: a.startsAt, storeId: a.storeId },
+    },
+    isOverride: overrideOf,
+    validatePayload: (d) => {
+      const id = d.payload?.stylistId;
+      if (id === undefined) return undefined;
+      if (typeof id !== 'string') return 'stylistId must be a string.';
+      if (!state.candidates.some((c) => c.staffId === id)) return `stylistId ${id} is not a stylist of store ${a.storeId}.`;
+      if (!availableIds.includes(id)) return `Stylist ${id} is not available for this slot.`;
+      return undefined;
+    },
+  });
+
+  switch (outcome.status) {
+    case 'approved': {
+      const d = outcome.finalDecision!;
+      const chosen = typeof d.payload?.stylistId === 'string' ? d.payload.stylistId : recommended.staffId;
+      return { kind: chosen === recommended.staffId ? 'manager' : 'override', stylistId: chosen, decidedBy: d.actorId };
+    }
+    case 'expired':
+      return { kind: 'auto', stylistId: recommended.staffId, decidedBy: 'system:auto-assign' };
+    case 'rejected':
+      return { kind: 'rejected', comment: outcome.decisions[outcome.decisions.length - 1]?.comment };
+    case 'cancelled':
+      throw new wf.CancelledFailure('Recovery cancelled while awaiting approval.');
+  }
+}
+
+function preparationNotes(c: Customer360, stylist: RankedStylist, items: PreselectedItem[]): string {
+  const categories = [...new Set(items.map((i) => i.category))];
+  return [
+    `Stylist: ${stylist.name}. Customer: ${c.name}, ${c.tier} member for ${c.yearsAsMember} years (${c.purchaseCount} purchases, avg $${c.averageSpend.toFixed(2)}).`,
+    `Style ${c.styleTags.join(', ') || 'n/a'}; colours ${c.preferredColours.join(', ') || 'n/a'}; sizes ${c.sizes.top ?? '?'}/${c.sizes.bottom ?? '?'}/${c.sizes.shoe ?? '?'}.`,
+    `${items.length} items held across ${categories.join(', ') || 'no categories'}.`,
+    c.styleNotes ? `Notes: ${c.styleNotes}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function describe(err: unknown): string {
+  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

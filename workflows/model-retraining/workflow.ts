@@ -1,0 +1,257 @@
+/**
+ * Model retraining, champion/challenger: register a candidate version, fit every store × SKU series
+ * in checkpointed batches, evaluate challenger and champion on the same holdout window, and when
+ * the challenger beats the champion by the configured margin without worse bias, ask the
+ * data-science lead to promote it; promotion moves the `champion` alias (replenishment then
+ * forecasts with it). Otherwise the run ends recording why no promotion was proposed.
+ */
+import * as wf from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import type * as registryActivities from '../../activities/model-retraining/registry';
+import type { ModelEvaluation, RegisteredModelVersion } from '../../activities/model-retraining/registry';
+import type * as trainingActivities from '../../activities/model-retraining/training';
+import type { SeriesCursor, TrainModelBatchResult } from '../../activities/model-retraining/training';
+import { proposePromotion, type PromotionPolicy, type PromotionProposal } from '../../domain/model-promotion';
+import { ApprovalGates, withApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from '../shared/approval-gate';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
+import { BusinessStatus, ProcessType } from '../shared/search-attributes';
+
+export const PROCESS_TYPE = 'model_retraining';
+
+export type RetrainingTrigger = 'manual' | 'schedule' | 'drift';
+
+export interface ModelRetrainingInput {
+  modelName: string;
+  reason: string;
+  trigger: RetrainingTrigger;
+  requestedBy: string;
+  /** The day training data ends (exclusive), yyyy-mm-dd; the start day (UTC) when absent. */
+  asOf?: string;
+  /** Days of sales history read, holdout included (default 730: two years). */
+  historyDays?: number;
+  /** The evaluation window at the end of the history (default 28 days). */
+  holdoutDays?: number;
+  /** Only these stores' series (a pilot, tests); every store when absent. Not offered by the API. */
+  storeIds?: string[];
+  /** Series per training activity (default 2,000) and per checkpoint inside it (default 200). */
+  batchSize?: number;
+  checkpointEvery?: number;
+  /** Heartbeat timeout of a training batch (default 2 minutes): how soon a dead worker's batch is retried. */
+  heartbeatTimeoutMs?: number;
+  promotion?: Partial<PromotionPolicy>;
+  codeVersion?: string;
+  timing?: Partial<GateTimeouts>;
+}
+
+export type RetrainingStage =
+  'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoting' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
+
+export interface ModelRetrainingState {
+  stage: RetrainingStage;
+  modelName: string;
+  trigger: RetrainingTrigger;
+  reason: string;
+  version: RegisteredModelVersion | null;
+  training: { seriesTotal: number; seriesTrained: number; resumed: number; batches: number; percent: number; families: Record<string, number> };
+  evaluation: ModelEvaluation | null;
+  proposal: PromotionProposal | null;
+  promotedBy: string | null;
+  outcome: string | null;
+  pendingApproval: PendingApproval | null;
+  decisions: GateDecision[];
+  cancellation: CancelRequest | null;
+}
+
+export const modelRetrainingStateQuery = wf.defineQuery<ModelRetrainingState>('state');
+
+const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 2 * 24 * 3600_000, reminderBeforeMs: 8 * 3600_000, expireAfterMs: 7 * 24 * 3600_000 };
+
+const registry = wf.proxyActivities<ReturnType<typeof registryActivities.createModelRegistryActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['ModelRegistryInvalidInput', 'ChampionChanged'],
+  },
+});
+
+export function modelRetrainingWorkflowId(modelName: string, day: string, key?: string): string {
+  return key ? `model-retraining-${modelName}-${day}-${key}` : `model-retraining-${modelName}-${day}`;
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+export async function modelRetraining(input: ModelRetrainingInput): Promise<ModelRetrainingState> {
+  return withApprovalGates((gates) => retrainModel(input, gates));
+}
+
+async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): Promise<ModelRetrainingState> {
+  const batchSize = input.batchSize ?? 2_000;
+  const trainer = wf.proxyActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 120_000,
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ModelTrainingInvalidInput'] },
+  });
+  const state: ModelRetrainingState = {
+    stage: 'registering',
+    modelName: input.modelName,
+    trigger: input.trigger,
+    reason: input.reason,
+    version: null,
+    training: { seriesTotal: 0, seriesTrained: 0, resumed: 0, batches: 0, percent: 0, families: {} },
+    evaluation: null,
+    proposal: null,
+    promotedBy: null,
+    outcome: null,
+    pendingApproval: null,
+    decisions: [],
+    cancellation: null,
+  };
+  const snapshot = (): ModelRetrainingState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'promoting', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
+  wf.setHandler(modelRetrainingStateQuery, snapshot);
+  wf.setHandler(cancelRequestSignal, (req) => {
+    state.cancellation ??= storableCancelRequest(req);
+  });
+  const setStage = (stage: RetrainingStage) => {
+    if (state.stage === stage) return;
+    state.stage = stage;
+    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
+  };
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+  ]);
+  const workflowId = wf.workflowInfo().workflowId;
+
+  const finish = async (stage: RetrainingStage, note: string, actorId?: string): Promise<ModelRetrainingState> => {
+    state.outcome = note;
+    setStage(stage);
+    if (state.version) await registry.recordModelOutcome({ versionId: state.version.versionId, status: stage, note, actorId, workflowId });
+    await wf.condition(wf.allHandlersFinished);
+    return snapshot();
+  };
+
+  try {
+    const version = await registry.registerModelVersion({
+      workflowId,
+      modelName: input.modelName,
+      reason: input.reason,
+      requestedBy: input.requestedBy,
+      asOf: input.asOf ?? new Date(Date.now()).toISOString().slice(0, 10),
+      historyDays: input.historyDays ?? 730,
+      holdoutDays: input.holdoutDays ?? 28,
+      codeVersion: input.codeVersion,
+      storeIds: input.storeIds,
+      settings: { batchSize, trigger: input.trigger, promotion: input.promotion ?? {} },
+    });
+    state.version = version;
+    state.training.seriesTotal = version.seriesCount;
+
+    setStage('training');
+    let after: SeriesCursor | null = null;
+    for (;;) {
+      const r: TrainModelBatchResult = await trainer.trainModelBatch({
+        versionId: version.versionId,
+        championVersionId: version.champion?.id ?? null,
+        trainingStart: version.trainingStart,
+        holdoutStart: version.holdoutStart,
+        asOf: version.asOf,
+        after,
+        batchSize,
+        checkpointEvery: input.checkpointEvery,
+        storeIds: input.storeIds,
+      });
+      const t = state.training;
+      t.batches += 1;
+      t.seriesTrained += r.trained + r.resumed;
+      t.resumed += r.resumed;
+      for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
+      t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
+      t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
+      // `more` is absent from batches recorded before it existed.
+      if (r.last === null || r.examined < batchSize || r.more === false) break;
+      after = r.last;
+    }
+    state.training.percent = 100;
+
+    setStage('evaluating');
+    const evaluation = await trainer.evaluateModelVersion({
+      versionId: version.versionId,
+      championVersionId: version.champion?.id ?? null,
+      championVersion: version.champion?.version ?? null,
+    });
+    state.evaluation = evaluation;
+    await registry.recordModelEvaluation({ versionId: version.versionId, modelName: input.modelName, evaluation });
+    const proposal = proposePromotion({ challenger: evaluation.challenger.overall, champion: evaluation.champion.overall }, input.promotion);
+    state.proposal = proposal;
+    if (!proposal.propose) return await finish('not_promoted', proposal.reason);
+
+    setStage('awaiting_approval');
+    const ch = evaluation.challenger.overall;
+    const cp = evaluation.champion.overall;
+    const outcome = await gates.run({
+      processType: PROCESS_TYPE,
+      path: `/api/v1/model-retrainings/${workflowId}`,
+      subjectType: 'model_version',
+      subjectId: version.versionId,
+      title: `Promote ${input.modelName} v${version.version} to champion`,
+      summaryLines: [
+        `Trained on ${version.trainingStart} to ${version.holdoutStart} (${evaluation.seriesCount} store × SKU series), evaluated on ${version.holdoutStart} to ${version.asOf}.`,
+        `Challenger v${version.version}: WAPE ${pct(ch.wape)}, bias ${pct(ch.bias)}, MASE ${ch.mase?.toFixed(3) ?? 'n/a'}.`,
+        `${evaluation.champion.label}: WAPE ${pct(cp.wape)}, bias ${pct(cp.bias)}, MASE ${cp.mase?.toFixed(3) ?? 'n/a'}.`,
+        proposal.reason,
+      ],
+      levels: [{ label: 'data-science lead', approvers: [{ role: 'data_scientist', scope: {} }] }],
+      timeouts: { ...DEFAULT_TIMEOUTS, ...input.timing },
+      requestedBy: input.requestedBy,
+      details: { version, evaluation, proposal },
+    });
+    if (outcome.status === 'cancelled') throw new wf.CancelledFailure('Retraining cancelled while awaiting approval.');
+    const last = outcome.decisions[outcome.decisions.length - 1];
+    if (outcome.status !== 'approved') {
+      return await finish(
+        outcome.status,
+        outcome.status === 'rejected' ? `Promotion rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided the promotion in time.',
+        last?.actorId,
+      );
+    }
+    const approver = outcome.finalDecision?.actorId ?? 'unknown';
+    try {
+      await registry.promoteModelVersion({
+        versionId: version.versionId,
+        modelName: input.modelName,
+        expectedChampionId: version.champion?.id ?? null,
+        actorId: approver,
+        workflowId,
+      });
+    } catch (err) {
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChampionChanged') {
+        return await finish('not_promoted', err.cause.message, approver);
+      }
+      throw err;
+    }
+    state.promotedBy = approver;
+    state.outcome = `v${version.version} is the champion (approved by ${approver}).`;
+    setStage('promoted');
+    await wf.condition(wf.allHandlersFinished);
+    return snapshot();
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    gates.cancelAll();
+    const note = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
+    await wf.CancellationScope.nonCancellable(() => finish(cancelled ? 'cancelled' : 'failed', note, state.cancellation?.actorId));
+    if (cancelled) throw err;
+    throw ApplicationFailure.nonRetryable(`Retraining failed: ${note}`, 'ModelRetrainingFailed');
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

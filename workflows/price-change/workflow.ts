@@ -1,0 +1,565 @@
+/**
+ * A price change for one SKU, chain-wide or for some stores: guardrails, approval by magnitude
+ * (category manager; the regional manager too for large store-scoped changes), a durable timer to
+ * the effective time, a push to every channel or none, then watch sales and roll back at the end
+ * date, on cancel, or when unit sales fall too far below forecast.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import type * as pricingActivities from '../../activities/price-change/pricing';
+import type * as pricingEngineActivities from '../../activities/price-change/pricing-engine';
+import type { PriceResponse } from '../../activities/price-change/pricing-engine';
+import type { ChannelTarget, PricingContext, SalesReading } from '../../activities/price-change/pricing';
+import type { ApproverSpec } from '../../domain/approval';
+import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../../domain/guardrails';
+import { priceApprovalTier } from '../../domain/price-tiers';
+import { formatMoney } from '../../domain/text';
+import {
+  ApprovalGates,
+  withApprovalGates,
+  type GateDecision,
+  type GateLevel,
+  type PayloadProblem,
+  type PendingApproval,
+  stageAfterDecision,
+} from '../shared/approval-gate';
+import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
+import { BusinessStatus, ProcessType, StoreId } from '../shared/search-attributes';
+
+export const PROCESS_TYPE = 'price_change';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export interface PriceChangeTiming {
+  escalateAfterMs: number;
+  reminderBeforeMs: number;
+  expireAfterMs: number;
+  /** How long sales are watched after the change when it has no end date. */
+  monitorWindowMs: number;
+  monitorEveryMs: number;
+  /** Sales are judged only once the change has been in effect this long. */
+  monitorAfterMs: number;
+}
+
+export const DEFAULT_PRICE_CHANGE_TIMING: PriceChangeTiming = {
+  escalateAfterMs: 8 * HOUR,
+  reminderBeforeMs: 2 * HOUR,
+  expireAfterMs: 2 * DAY,
+  monitorWindowMs: 14 * DAY,
+  monitorEveryMs: 12 * HOUR,
+  monitorAfterMs: 2 * DAY,
+};
+
+export interface PriceChangeInput {
+  priceChangeId: string;
+  sku: string;
+  /** Null: chain-wide (every store's POS and e-commerce). */
+  storeIds: string[] | null;
+  newPrice: number;
+  reason: string;
+  effectiveAt?: string;
+  endsAt?: string;
+  requestedBy: string;
+  timing?: Partial<PriceChangeTiming>;
+  policy?: Partial<PricePolicy>;
+  /** Unit sales below this share of forecast roll the change back (0.7 = a 30 % shortfall). */
+  kpiFloorRatio?: number;
+  /** Own-price elasticity used for the sales forecast at the new price. */
+  elasticity?: number;
+  /** Judge sales on the day of the change and today too (intraday sales feeds, tests). */
+  kpiIncludePartialDays?: boolean;
+}
+
+export type PriceChangeStage =
+  | 'checking'
+  | 'awaiting_approval'
+  | 'scheduled'
+  | 'pushing'
+  | 'effective'
+  | 'rolling_back'
+  | 'completed'
+  | 'rolled_back'
+  | 'rejected'
+  | 'expired'
+  | 'refused'
+  | 'failed'
+  | 'cancelled';
+
+export interface PriceChangeState {
+  stage: PriceChangeStage;
+  priceChangeId: string;
+  sku: string;
+  storeIds: string[] | null;
+  reason: string;
+  context: PricingContext | null;
+  guardrails: GuardrailResult | null;
+  /** The pricing engine's elasticity estimate, proposal and expected impact (advisory). */
+  priceResponse: PriceResponse | null;
+  tier: string | null;
+  approvedPrice: number | null;
+  effectiveAt: string | null;
+  endsAt: string | null;
+  pushed: { target: string; price: number; previousPrice: number | null }[];
+  restored: string[];
+  /** Channels that refused to take their previous price back (reported for manual correction). */
+  restoreFailed: string[];
+  /** Channels whose push failed without a refusal: whether they applied the price is unknown. */
+  unconfirmed: string[];
+  readings: (SalesReading & { at: string })[];
+  rollback: { reason: RollbackReason; at: string } | null;
+  pendingApproval: PendingApproval | null;
+  decisions: GateDecision[];
+  failure: string | null;
+  cancellation: CancelRequest | null;
+}
+
+/** Why the prior price was restored: the end date, a sales slump, a cancel, or a failure after the price took effect. */
+export type RollbackReason = 'scheduled_end' | 'kpi' | 'cancelled' | 'failed';
+
+export const priceChangeStateQuery = wf.defineQuery<PriceChangeState>('state');
+
+const acts = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ProductNotFound'] },
+});
+
+const engine = wf.proxyActivities<ReturnType<typeof pricingEngineActivities.createPricingEngineActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+// A channel that keeps failing is given up on (and the others compensated) rather than waited for.
+const push = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['ChannelRefusedPrice'],
+  },
+});
+
+// Restoring a price must happen: retried until it does.
+const restore = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function priceChange(input: PriceChangeInput): Promise<PriceChangeState> {
+  return withApprovalGates((gates) => changePrice(input, gates));
+}
+
+async function changePrice(input: PriceChangeInput, gates: ApprovalGates): Promise<PriceChangeState> {
+  const timing: PriceChangeTiming = { ...DEFAULT_PRICE_CHANGE_TIMING, ...input.timing };
+  const id = input.priceChangeId;
+  const state: PriceChangeState = {
+    stage: 'checking',
+    priceChangeId: id,
+    sku: input.sku,
+    storeIds: input.storeIds,
+    reason: input.reason,
+    context: null,
+    guardrails: null,
+    priceResponse: null,
+    tier: null,
+    approvedPrice: null,
+    effectiveAt: input.effectiveAt ?? null,
+    endsAt: input.endsAt ?? null,
+    pushed: [],
+    restored: [],
+    restoreFailed: [],
+    unconfirmed: [],
+    readings: [],
+    rollback: null,
+    pendingApproval: null,
+    decisions: [],
+    failure: null,
+    cancellation: null,
+  };
+  const snapshot = (): PriceChangeState => ({
+    ...state,
+    stage: stageAfterDecision(state.stage, gates, { approve: 'scheduled', reject: 'rejected' }),
+    pendingApproval: gates.pending()[0] ?? null,
+    decisions: gates.decisions(),
+  });
+  wf.setHandler(priceChangeStateQuery, snapshot);
+  wf.setHandler(cancelRequestSignal, (req) => {
+    state.cancellation ??= storableCancelRequest(req);
+  });
+  const setStage = (stage: PriceChangeStage) => {
+    state.stage = stage;
+    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
+  };
+  wf.upsertSearchAttributes([
+    { key: ProcessType, value: PROCESS_TYPE },
+    { key: BusinessStatus, value: state.stage },
+    ...(input.storeIds?.length === 1 ? [{ key: StoreId, value: input.storeIds[0]! }] : []),
+  ]);
+
+  let targets: ChannelTarget[] = [];
+  try {
+    const ctx = await acts.loadPricingContext({ sku: input.sku, storeIds: input.storeIds });
+    state.context = ctx;
+    const guard = (requestedPrice: number) =>
+      checkGuardrails({
+        requestedPrice,
+        currentPrice: ctx.currentPrice,
+        cost: ctx.cost,
+        map: ctx.map,
+        competitorPrices: ctx.competitorPrices,
+        policy: input.policy,
+      });
+    const g = guard(input.newPrice);
+    state.guardrails = g;
+    if (g.hard) {
+      // The API refuses these at start; a change that got here anyway (prices moved meanwhile) stops.
+      setStage('refused');
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'refused', note: g.violations.map((v) => v.message).join('; ') });
+      return snapshot();
+    }
+    state.priceResponse = await engine.estimatePriceResponse({
+      sku: ctx.sku,
+      storeIds: ctx.stores.map((s) => s.storeId),
+      currentPrice: ctx.currentPrice,
+      cost: ctx.cost,
+      newPrice: g.finalPrice,
+    });
+    const storeScoped = input.storeIds !== null;
+    const soft = g.violations.filter((v) => v.severity === 'soft').length;
+    const tier = priceApprovalTier({ changePct: g.changePct, softViolations: soft, storeScoped });
+    state.tier = tier;
+    targets = storeScoped
+      ? ctx.stores.map((s) => ({ channel: 'pos' as const, storeId: s.storeId }))
+      : [...ctx.stores.map((s) => ({ channel: 'pos' as const, storeId: s.storeId })), { channel: 'ecommerce' as const }];
+
+    let price = g.finalPrice;
+    let boundBy = g.boundBy;
+    if (tier === 'auto') {
+      await acts.setPriceChangeStatus({
+        priceChangeId: id,
+        status: 'approved',
+        newPrice: price,
+        boundBy,
+        actorId: 'system',
+        note: 'Within the automatic approval limits.',
+      });
+    } else {
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
+      // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
+      setStage('awaiting_approval');
+      const category: ApproverSpec = { role: 'category_manager', scope: { category: ctx.category } };
+      const regions = [...new Set(ctx.stores.map((s) => s.regionId))];
+      const levels: GateLevel[] = [{ label: 'category manager', approvers: [category] }];
+      if (tier === 'category_and_regional') {
+        levels[0]!.handOverWhenDue = true;
+        levels.push({ label: 'regional manager', approvers: regions.map((regionId) => ({ role: 'regional_manager' as const, scope: { regionId } })) });
+      }
+      const counterOf = (d: { payload?: Record<string, unknown> }) => (typeof d.payload?.counterPrice === 'number' ? d.payload.counterPrice : undefined);
+      const outcome = await gates.run({
+        processType: PROCESS_TYPE,
+        path: `/api/v1/price-changes/${id}`,
+        subjectType: 'price_change',
+        subjectId: id,
+        title: `${ctx.sku} ${ctx.name}: ${formatMoney(ctx.currentPrice)} → ${formatMoney(price)} (${pct(g.changePct)})${storeScoped ? ` in ${input.storeIds!.join(', ')}` : ', chain-wide'}`,
+        summaryLines: [
+          `Reason: ${input.reason}`,
+          ...g.reasons,
+          ...(state.priceResponse.impact
+            ? [
+                `Expected at this price (elasticity ${state.priceResponse.estimate.elasticity?.toFixed(2)}): revenue ${pct(state.priceResponse.impact.revenueChangePct ?? 0)}, gross profit ${pct(state.priceResponse.impact.profitChangePct ?? 0)}.`,
+              ]
+            : []),
+          ...g.violations.map((v) => `${v.severity === 'hard' ? 'Blocked' : 'Needs approval'}: ${v.message}`),
+        ],
+        levels,
+        escalateTo: [],
+        timeouts: { escalateAfterMs: timing.escalateAfterMs, reminderBeforeMs: timing.reminderBeforeMs, expireAfterMs: timing.expireAfterMs },
+        requestedBy: input.requestedBy,
+        details: {
+          sku: ctx.sku,
+          category: ctx.category,
+          currentPrice: ctx.currentPrice,
+          proposedPrice: price,
+          changePct: g.changePct,
+          boundBy,
+          violations: g.violations,
+          storeIds: input.storeIds,
+          effectiveAt: input.effectiveAt ?? null,
+          endsAt: input.endsAt ?? null,
+          elasticity: state.priceResponse.estimate.elasticity,
+          expectedImpact: state.priceResponse.impact,
+          enginePrice: state.priceResponse.proposal?.price ?? null,
+          // What the approver's decision context is built from (the inbox reads it from the request).
+          decisionInputs: { sku: ctx.sku, context: ctx, guardrails: g, priceResponse: state.priceResponse },
+        },
+        isOverride: (d) => counterOf(d) !== undefined,
+        validatePayload: (d): PayloadProblem[] | undefined => {
+          const counter = counterOf(d);
+          if (counter === undefined) return undefined;
+          const c = guard(counter);
+          const hard = c.violations.filter((v) => v.severity === 'hard');
+          return hard.length ? hard.map((v) => ({ field: 'body.counterPrice', message: `${v.rule}: ${v.message}` })) : undefined;
+        },
+      });
+      if (outcome.status === 'cancelled') throw new wf.CancelledFailure('Price change cancelled while awaiting approval.');
+      if (outcome.status === 'rejected' || outcome.status === 'expired') {
+        setStage(outcome.status);
+        const last = outcome.decisions[outcome.decisions.length - 1];
+        await acts.setPriceChangeStatus({ priceChangeId: id, status: outcome.status, actorId: last?.actorId, note: last?.comment });
+        await acts.notifyPricingTeam({
+          priceChangeId: id,
+          step: outcome.status,
+          category: ctx.category,
+          storeIds: input.storeIds ?? [],
+          subject: `Price change ${outcome.status}: ${ctx.sku} ${ctx.name}`,
+          lines: [
+            outcome.status === 'rejected' ? `Rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided it in time; it will not take effect.',
+          ],
+        });
+        await wf.condition(wf.allHandlersFinished);
+        return snapshot();
+      }
+      // A counter-price may come at any level and the latest one stands: a first-level counter
+      // survives a second-level approval that carries none.
+      const counter = [...outcome.decisions]
+        .reverse()
+        .filter((d) => d.decision === 'approve')
+        .map(counterOf)
+        .find((c) => c !== undefined);
+      if (counter !== undefined) {
+        const c = guard(counter);
+        state.guardrails = c;
+        price = c.finalPrice;
+        boundBy = c.boundBy;
+      }
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: outcome.finalDecision?.actorId });
+    }
+    state.approvedPrice = price;
+
+    // A durable timer: survives worker restarts and deploys until the effective time.
+    setStage('scheduled');
+    await acts.setPriceChangeStatus({ priceChangeId: id, status: 'scheduled', newPrice: price });
+    const effectiveAt = input.effectiveAt ? Date.parse(input.effectiveAt) : Date.now();
+    if (effectiveAt > Date.now()) await wf.sleep(effectiveAt - Date.now());
+
+    if (input.endsAt && Date.parse(input.endsAt) <= Date.now()) {
+      // Approved (or due) only after its end date: pushing now would show the price for a moment and take it back.
+      setStage('expired');
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
+      await acts.notifyPricingTeam({
+        priceChangeId: id,
+        step: 'expired',
+        category: ctx.category,
+        storeIds: input.storeIds ?? [],
+        subject: `Price change expired: ${ctx.sku} ${ctx.name}`,
+        lines: [`Its end date (${input.endsAt}) passed before it could take effect; no price was changed.`],
+      });
+      await wf.condition(wf.allHandlersFinished);
+      return snapshot();
+    }
+
+    setStage('pushing');
+    // Not cancellable: a push in flight when a cancel arrives still lands on the channel, so the
+    // pushes finish (or are compensated) first; a cancel then rolls back everything pushed.
+    const pushedOk = await CancellationScope.nonCancellable(() => pushEverywhere(price, 'apply'));
+    if (!pushedOk) {
+      setStage('failed');
+      await acts.setPriceChangeStatus({ priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
+      await acts.notifyPricingTeam({
+        priceChangeId: id,
+        step: 'failed',
+        category: ctx.category,
+        storeIds: input.storeIds ?? [],
+        subject: `Price change not applied: ${ctx.sku} ${ctx.name}`,
+        lines: [
+          state.failure ?? 'A channel refused the price.',
+          `Restored the previous price on: ${state.restored.join(', ') || 'nothing had changed'}.`,
+          ...(state.unconfirmed.length
+            ? [`Please check ${state.unconfirmed.join(', ')}: it did not answer, so it may show ${formatMoney(state.approvedPrice ?? 0)}.`]
+            : []),
+        ],
+      });
+      await wf.condition(wf.allHandlersFinished);
+      return snapshot();
+    }
+    const appliedAt = new Date(Date.now()).toISOString();
+    state.effectiveAt = appliedAt;
+    await acts.recordPriceEffect({ priceChangeId: id, step: 'apply', sku: ctx.sku, price, targets, chainWide: !storeScoped, effectiveAt: appliedAt });
+    setStage('effective');
+    await acts.setPriceChangeStatus({ priceChangeId: id, status: 'effective', newPrice: price });
+
+    // Watch sales until the end date (or the monitoring window), rolling back early on a slump.
+    const endAt = input.endsAt ? Date.parse(input.endsAt) : Date.parse(appliedAt) + timing.monitorWindowMs;
+    const judgeFrom = Date.parse(appliedAt) + timing.monitorAfterMs;
+    const floor = input.kpiFloorRatio ?? 0.7;
+    for (;;) {
+      const now = Date.now();
+      if (now >= endAt) break;
+      const nextCheck = Math.max(judgeFrom, now + timing.monitorEveryMs);
+      await wf.sleep(Math.max(1, Math.min(endAt, nextCheck) - now));
+      if (Date.now() >= endAt) break;
+      const reading = await acts.measureSalesVsForecast({
+        sku: ctx.sku,
+        storeIds: ctx.stores.map((s) => s.storeId),
+        effectiveAt: appliedAt,
+        oldPrice: ctx.currentPrice,
+        newPrice: price,
+        elasticity: input.elasticity ?? forecastElasticity(state.priceResponse),
+        includePartialDays: input.kpiIncludePartialDays,
+      });
+      state.readings.push({ ...reading, at: new Date(Date.now()).toISOString() });
+      if (reading.ratio !== null && reading.ratio < floor) {
+        await rollBack('kpi');
+        return snapshot();
+      }
+    }
+    if (input.endsAt) {
+      await rollBack('scheduled_end');
+      return snapshot();
+    }
+    setStage('completed');
+    await acts.setPriceChangeStatus({ priceChangeId: id, status: 'completed', newPrice: price });
+    await wf.condition(wf.allHandlersFinished);
+    return snapshot();
+  } catch (err) {
+    const cancelled = isCancellation(err);
+    state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
+    gates.cancelAll();
+    await CancellationScope.nonCancellable(async () => {
+      if (state.pushed.some((p) => !state.restored.includes(p.target))) {
+        await rollBack(cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
+      } else {
+        setStage(cancelled ? 'cancelled' : 'failed');
+        await acts.setPriceChangeStatus({
+          priceChangeId: id,
+          status: cancelled ? 'cancelled' : 'failed',
+          actorId: state.cancellation?.actorId,
+          note: state.failure ?? undefined,
+        });
+      }
+      await wf.condition(wf.allHandlersFinished);
+    });
+    if (cancelled) throw err;
+    throw ApplicationFailure.nonRetryable(`Price change failed: ${state.failure}`, 'PriceChangeFailed');
+  }
+
+  /** All channels or none: on a refusal or a channel that stays down, restores what was pushed. */
+  async function pushEverywhere(price: number, step: string): Promise<boolean> {
+    for (const target of targets) {
+      try {
+        const r = await push.pushChannelPrice({ priceChangeId: id, step, sku: input.sku, target, price });
+        state.pushed.push({ target: targetName(target), price, previousPrice: r.previousPrice });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        state.failure = `${targetName(target)}: ${describe(err)}`;
+        // A refusal (4xx) did not apply. A channel that stayed down may have taken the price on an
+        // attempt whose answer was lost; its previous price is unknown, so a person checks it.
+        if (!isRefusal(err)) state.unconfirmed.push(targetName(target));
+        await restorePushed('compensate');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Puts every pushed channel back to the price it had before (the catalogue price when it had
+   * none). A channel that refuses the restore (4xx) is reported, not retried forever, and the
+   * others are still restored.
+   */
+  async function restorePushed(step: string): Promise<void> {
+    for (const p of [...state.pushed].reverse()) {
+      if (state.restored.includes(p.target) || state.restoreFailed.includes(p.target)) continue;
+      const target = targets.find((t) => targetName(t) === p.target)!;
+      try {
+        await restore.pushChannelPrice({ priceChangeId: id, step, sku: input.sku, target, price: restoredPrice(p) });
+        state.restored.push(p.target);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        state.restoreFailed.push(p.target);
+        state.failure = [state.failure, `restoring ${p.target}: ${describe(err)}`].filter(Boolean).join('; ');
+      }
+    }
+    if (state.restoreFailed.length > 0) {
+      await acts.notifyPricingTeam({
+        priceChangeId: id,
+        step: `restore-failed-${step}`,
+        category: state.context!.category,
+        storeIds: input.storeIds ?? [],
+        subject: `Action needed: the previous price of ${input.sku} could not be restored on ${state.restoreFailed.join(', ')}`,
+        lines: [state.failure ?? '', 'Please set the price on those channels by hand.'],
+      });
+    }
+  }
+
+  function restoredPrice(p: { previousPrice: number | null }): number {
+    return p.previousPrice ?? state.context!.currentPrice;
+  }
+
+  async function rollBack(reason: RollbackReason, status: PriceChangeStage = 'rolled_back'): Promise<void> {
+    state.rollback = { reason, at: new Date(Date.now()).toISOString() };
+    setStage('rolling_back');
+    await restorePushed('rollback');
+    const ctx = state.context!;
+    const restoredTargets = state.pushed.filter((p) => state.restored.includes(p.target));
+    await restore.recordPriceEffect({
+      priceChangeId: id,
+      step: 'rollback',
+      sku: ctx.sku,
+      price: ctx.currentPrice,
+      targets: restoredTargets.map((p) => targets.find((t) => targetName(t) === p.target)!),
+      prices: Object.fromEntries(restoredTargets.map((p) => [p.target, restoredPrice(p)])),
+      chainWide: input.storeIds === null,
+      effectiveAt: new Date(Date.now()).toISOString(),
+    });
+    setStage(status);
+    await acts.setPriceChangeStatus({
+      priceChangeId: id,
+      status: status === 'rolled_back' ? 'rolled_back' : status,
+      actorId: state.cancellation?.actorId,
+      note: `Rolled back (${reason}).`,
+    });
+    await acts.notifyPricingTeam({
+      priceChangeId: id,
+      step: 'rolled-back',
+      category: ctx.category,
+      storeIds: input.storeIds ?? [],
+      subject: `Price change rolled back: ${ctx.sku} ${ctx.name} is ${formatMoney(ctx.currentPrice)} again`,
+      lines: [
+        {
+          scheduled_end: 'The change reached its end date.',
+          kpi: 'Unit sales fell below the forecast floor.',
+          cancelled: `Cancelled: ${state.cancellation?.reason ?? ''}`,
+          failed: `Failed: ${state.failure ?? ''}`,
+        }[reason],
+        ...state.readings.slice(-1).map((r) => `Last reading: ${r.actualPerDay} units a day against ${r.expectedPerDay} expected.`),
+      ],
+    });
+  }
+}
+
+/** The estimated elasticity when it is a plausible one (demand falls as price rises), else a typical apparel -1.5. */
+function forecastElasticity(r: PriceResponse | null): number {
+  const e = r?.estimate.elasticity;
+  return e !== null && e !== undefined && e < 0 ? e : -1.5;
+}
+
+function isRefusal(err: unknown): boolean {
+  return err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChannelRefusedPrice';
+}
+
+function targetName(t: ChannelTarget): string {
+  return t.channel === 'pos' ? `pos:${t.storeId}` : 'ecommerce';
+}
+
+function pct(v: number): string {
+  return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
