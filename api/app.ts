@@ -12,17 +12,12 @@ import { refuseUnstorableInput } from './input-rules';
 import { pageTokenCodec } from './page-tokens';
 import { perKeyRateLimit } from './rate-limit';
 import { buildOpenApiDocument } from './openapi';
-import { appointmentRecoveries } from './processes/appointment-recoveries/definition';
-import type { ProcessDefinition } from './processes/definition';
-import { campaigns } from './processes/campaigns/definition';
-import { modelRetrainings } from './processes/model-retrainings/definition';
-import { priceChanges } from './processes/price-changes/definition';
-import { replenishments } from './processes/replenishments/definition';
 import { approvalsRouter } from './routes/approvals';
 import { consoleRouter, consoleSettingsHandler, meHandler } from './routes/console';
 import { processRouter } from './routes/processes';
 import { referenceRouter } from './routes/reference';
 import { unsubscribeRouter } from './routes/unsubscribe';
+import { PROCESSES } from './processes';
 
 export interface AppDeps {
   db: Db;
@@ -59,7 +54,7 @@ function redactCredentials(req: { headers?: Record<string, unknown>; url?: strin
   return out;
 }
 
-export const PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns, modelRetrainings];
+export { PROCESSES };
 
 /** The Express app, built from its dependencies and not listening: tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {

@@ -18,6 +18,9 @@
  */
 import type { MetricsSummary } from './forecast-metrics';
 
+/** What started a retraining: a person, the weekly Schedule, or the drift check. */
+export type RetrainingTrigger = 'manual' | 'schedule' | 'drift';
+
 export interface PromotionPolicy {
   /** Least relative WAPE improvement over the champion (0.02 = 2 % lower WAPE). In [0, 1). */
   minWapeImprovement: number;

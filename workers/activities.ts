@@ -1,24 +1,18 @@
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
-import { createAppointmentScanActivities } from '../activities/appointment-recovery/scan';
-import { failDataErrorsNonRetryably } from '../activities/shared/data-errors';
-import { createAppointmentActivities } from '../activities/appointment-recovery/appointments';
-import { createApprovalActivities } from '../activities/shared/approvals';
-import { createCampaignAudienceActivities } from '../activities/campaign/audience';
-import { createCampaignSendActivities } from '../activities/campaign/sends';
-import { createCampaignActivities } from '../activities/campaign/status';
+import { createAppointmentRecoveryActivities } from '../activities/appointment-recovery';
+import { createCampaignDispatchActivities } from '../activities/campaign';
+import { createModelRetrainingActivities } from '../activities/model-retraining';
+import { createPriceChangeActivities } from '../activities/price-change';
 import { createChannelPriceClient } from '../activities/price-change/channel-prices';
+import { createReplenishmentActivities } from '../activities/replenishment';
 import { createSupplierErpClient } from '../activities/replenishment/supplier-erp';
-import { createPricingActivities } from '../activities/price-change/pricing';
-import { createPricingEngineActivities } from '../activities/price-change/pricing-engine';
+import { createApprovalActivities } from '../activities/shared/approvals';
+import { failDataErrorsNonRetryably } from '../activities/shared/data-errors';
 import { createMailSender } from '../activities/shared/email';
-import { createPurchaseOrderActivities } from '../activities/replenishment/purchase-orders';
-import { createReplenishmentPlanningActivities } from '../activities/replenishment/planning';
-import { createReplenishmentStartActivities } from '../activities/replenishment/start';
-import { createModelDriftActivities } from '../activities/model-retraining/drift';
-import { createModelRegistryActivities } from '../activities/model-retraining/registry';
-import { createModelRetrainingStartActivities } from '../activities/model-retraining/start';
-import { createModelTrainingActivities } from '../activities/model-retraining/training';
+import { startAppointmentRecovery } from '../api/processes/appointment-recoveries/starter';
+import { startModelRetraining } from '../api/processes/model-retrainings/starter';
+import { startReplenishment } from '../api/processes/replenishments/starter';
 import { codeVersion } from '../platform/code-version';
 import type { Db } from '../platform/db';
 
@@ -41,33 +35,32 @@ export interface ActivityDeps {
 /** Every activity the worker registers, built from injected dependencies; data errors fail them non-retryably (InvalidData). */
 export function createActivities(deps: ActivityDeps) {
   const mail = createMailSender(deps.db, deps.transport, deps.mailFrom);
+  const { db, publicBaseUrl } = deps;
+  const starting = { db, client: deps.client, taskQueue: deps.taskQueue };
   return failDataErrorsNonRetryably({
-    ...createApprovalActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
-    ...createAppointmentActivities({ db: deps.db, mail, publicBaseUrl: deps.publicBaseUrl }),
-    ...createAppointmentScanActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
-    ...createReplenishmentPlanningActivities({ db: deps.db }),
-    ...createPurchaseOrderActivities({ db: deps.db, mail, supplierErp: createSupplierErpClient(deps.supplierErpUrl), publicBaseUrl: deps.publicBaseUrl }),
-    ...createReplenishmentStartActivities({ db: deps.db, client: deps.client, taskQueue: deps.taskQueue }),
-    ...createPricingEngineActivities({ db: deps.db }),
-    ...createCampaignAudienceActivities({ db: deps.db }),
-    ...createCampaignActivities({ db: deps.db }),
-    ...createCampaignSendActivities({
-      db: deps.db,
+    ...createApprovalActivities({ db, mail, publicBaseUrl }),
+    ...createAppointmentRecoveryActivities({
+      db,
+      mail,
+      publicBaseUrl,
+      startRecovery: (input) => startAppointmentRecovery(starting, input, { restartFailed: false }),
+    }),
+    ...createReplenishmentActivities({
+      db,
+      mail,
+      publicBaseUrl,
+      supplierErp: createSupplierErpClient(deps.supplierErpUrl),
+      startReplenishment: (input, at) => startReplenishment(starting, input, at),
+    }),
+    ...createPriceChangeActivities({ db, mail, publicBaseUrl, channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl) }),
+    ...createCampaignDispatchActivities({
+      db,
       transport: deps.transport,
       mailFrom: deps.mailFrom,
-      publicBaseUrl: deps.publicBaseUrl,
+      publicBaseUrl,
       unsubscribeSecrets: deps.unsubscribeSecrets,
       postalAddress: deps.postalAddress,
     }),
-    ...createModelRegistryActivities({ db: deps.db, codeVersion: codeVersion() }),
-    ...createModelTrainingActivities({ db: deps.db }),
-    ...createModelDriftActivities({ db: deps.db }),
-    ...createModelRetrainingStartActivities({ client: deps.client, taskQueue: deps.taskQueue }),
-    ...createPricingActivities({
-      db: deps.db,
-      mail,
-      channels: createChannelPriceClient(deps.priceChannelsUrl ?? deps.supplierErpUrl),
-      publicBaseUrl: deps.publicBaseUrl,
-    }),
+    ...createModelRetrainingActivities({ db, codeVersion: codeVersion(), startModelRetraining: (input, at) => startModelRetraining(starting, input, at) }),
   });
 }

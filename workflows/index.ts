@@ -1,8 +1,6 @@
-export { appointmentRecovery } from './appointment-recovery/workflow';
-export { scanUnassignedAppointments } from './appointment-recovery/scan';
-export { replenishment } from './replenishment/workflow';
-export { startDailyReplenishment } from './replenishment/kickoff';
-export { priceChange } from './price-change/workflow';
-export { campaignDispatch } from './campaign/workflow';
-export { modelRetraining } from './model-retraining/workflow';
-export { modelRetrainingKickoff } from './model-retraining/kickoff';
+// The workflow types the worker registers: one line per process (its folder's index exports only workflow functions).
+export * from './appointment-recovery';
+export * from './replenishment';
+export * from './price-change';
+export * from './campaign';
+export * from './model-retraining';

@@ -1,9 +1,13 @@
-import type { Client } from '@temporalio/client';
 import type { Db } from '../../platform/db';
-import { startAppointmentRecovery } from '../../api/processes/appointment-recoveries/starter';
+import type { ProcessStarter } from '../shared/process-starter';
 
 /** The scanner's side: find unassigned appointments starting soon and start their recoveries. */
-export function createAppointmentScanActivities(deps: { db: Db; client: Client; taskQueue: string; now?: () => Date }) {
+export function createAppointmentScanActivities(deps: {
+  db: Db;
+  /** Starts a recovery unless one exists for the appointment (never restarting a failed one). */
+  startRecovery: ProcessStarter<{ appointmentId: string; requestedBy: string }>;
+  now?: () => Date;
+}) {
   const now = deps.now ?? (() => new Date());
   return {
     async findUnassignedAppointments(input: { windowMinutes: number; storeIds?: string[] }): Promise<{ appointmentId: string; storeId: string }[]> {
@@ -22,7 +26,7 @@ export function createAppointmentScanActivities(deps: { db: Db; client: Client; 
       const started: string[] = [];
       const existing: string[] = [];
       for (const appointmentId of input.appointmentIds) {
-        const r = await startAppointmentRecovery(deps, { appointmentId, requestedBy: 'system:appointment-scan' }, { restartFailed: false });
+        const r = await deps.startRecovery({ appointmentId, requestedBy: 'system:appointment-scan' }, now());
         (r.created ? started : existing).push(r.workflowId);
       }
       return { started, existing };

@@ -1,9 +1,11 @@
-import type { Client } from '@temporalio/client';
-import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
-import type { RetrainingTrigger } from '../../workflows/model-retraining/workflow';
+import type { RetrainingTrigger } from '../../domain/model-promotion';
+import type { ProcessStarter } from '../shared/process-starter';
 
 /** The Schedule's and the drift check's side: start the model's retraining (once per model and day). */
-export function createModelRetrainingStartActivities(deps: { client: Client; taskQueue: string; now?: () => Date }) {
+export function createModelRetrainingStartActivities(deps: {
+  startModelRetraining: ProcessStarter<{ modelName: string; trigger: RetrainingTrigger; reason: string; requestedBy: string }>;
+  now?: () => Date;
+}) {
   const now = deps.now ?? (() => new Date());
   return {
     async startScheduledRetraining(input: {
@@ -11,8 +13,7 @@ export function createModelRetrainingStartActivities(deps: { client: Client; tas
       trigger: Exclude<RetrainingTrigger, 'manual'>;
       reason: string;
     }): Promise<{ workflowId: string; created: boolean }> {
-      const r = await startModelRetraining(
-        deps,
+      const r = await deps.startModelRetraining(
         { modelName: input.modelName, trigger: input.trigger, reason: input.reason, requestedBy: `system:model-${input.trigger}` },
         now(),
       );

@@ -5,9 +5,15 @@ import type { QueryDefinition } from '@temporalio/common';
 import type { ZodObject, ZodRawShape, ZodType } from 'zod';
 import type { Role } from '../../domain/approval';
 import type { Db } from '../../platform/db';
-import type { StartedProcess } from './appointment-recoveries/starter';
 import type { AuthedPrincipal } from '../auth';
 import type { PageTokenCodec } from '../page-tokens';
+
+export interface StartedProcess {
+  workflowId: string;
+  runId: string;
+  /** False when a run for this business key already existed and was returned instead. */
+  created: boolean;
+}
 
 export interface ProcessDeps {
   db: Db;

@@ -3,17 +3,11 @@ import type { Prisma } from '../../generated/prisma/client';
 import { coversScope, NON_DECIDING_ROLES, type ApproverSpec } from '../../domain/approval';
 import type { Db } from '../../platform/db';
 import { principalOf } from '../auth';
-import { appointmentRecoveries } from '../processes/appointment-recoveries/definition';
-import { campaigns } from '../processes/campaigns/definition';
 import type { ProcessDefinition } from '../processes/definition';
-import { modelRetrainings } from '../processes/model-retrainings/definition';
-import { priceChanges } from '../processes/price-changes/definition';
-import { replenishments } from '../processes/replenishments/definition';
 import { ApprovalItemSchema, ApprovalsQuerySchema } from '../schemas';
 import { parse } from '../validate';
 import { z } from '../zod';
-
-const ALL_PROCESSES: ProcessDefinition<any>[] = [appointmentRecoveries, replenishments, priceChanges, campaigns, modelRetrainings];
+import { PROCESSES } from '../processes';
 
 /** An inbox row with its process's typed `details` (what its decider needs, read from Postgres). */
 export function approvalItemSchema(processes: ProcessDefinition<any>[]) {
@@ -26,16 +20,8 @@ export function approvalItemSchema(processes: ProcessDefinition<any>[]) {
     .openapi('ApprovalInboxItem');
 }
 
-const RESOURCE_BY_PROCESS: Record<string, string> = {
-  appointment_recovery: 'appointment-recoveries',
-  replenishment: 'replenishments',
-  price_change: 'price-changes',
-  campaign: 'campaigns',
-  model_retraining: 'model-retrainings',
-};
-
 /** The caller's approval inbox across all processes: what they may decide now (ops see everything, deciding nothing). */
-export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = ALL_PROCESSES): Router {
+export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = PROCESSES): Router {
   const router = Router();
   const byType = new Map(processes.map((d) => [d.processType, d]));
   router.get('/', async (req, res) => {
@@ -62,7 +48,7 @@ export function approvalsRouter(db: Db, processes: ProcessDefinition<any>[] = AL
     const open = (r: { id: string; level: number }) => !decided.some((d) => d.approvalRequestId === r.id && (d.level === r.level || d.actorId === p.id));
     const items = await Promise.all(
       visible.map(async ({ r, mine }) => {
-        const resource = RESOURCE_BY_PROCESS[r.processType] ?? r.processType;
+        const resource = PROCESSES.find((d) => d.processType === r.processType)?.resource ?? r.processType;
         return {
           id: r.id,
           process: resource,

@@ -373,13 +373,15 @@ describe('price change on the dev server', () => {
 
   test('effective later: a durable timer holds the price until then; nothing is pushed before', async () => {
     const s = await createPricingScenario(h.db);
-    const effectiveAt = new Date(Date.now() + 3000).toISOString();
+    const effectiveAt = new Date(Date.now() + 6000).toISOString();
     const handle = await start(s, { newPrice: 97, effectiveAt });
 
     const st = await stateWhen(handle, (x) => x.stage === 'scheduled', 'scheduled');
     expect(st.approvedPrice).toBe(96.99);
     expect(st.effectiveAt).toBe(effectiveAt);
-    expect((await dbChange(handle.workflowId)).status).toBe('scheduled');
+    // The stage moves to scheduled as the workflow starts writing it down: wait for the row.
+    await eventually(async () => (await dbChange(handle.workflowId)).status === 'scheduled', 2_500, 'the change recorded as scheduled');
+    expect(Date.now()).toBeLessThan(Date.parse(effectiveAt));
     expect(await posPrices(s)).toEqual([null, null]);
     expect(await simulatorPushes(s.sku)).toEqual([]);
 

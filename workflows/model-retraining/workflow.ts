@@ -11,14 +11,14 @@ import type * as registryActivities from '../../activities/model-retraining/regi
 import type { ModelEvaluation, RegisteredModelVersion } from '../../activities/model-retraining/registry';
 import type * as trainingActivities from '../../activities/model-retraining/training';
 import type { SeriesCursor, TrainModelBatchResult } from '../../activities/model-retraining/training';
-import { proposePromotion, type PromotionPolicy, type PromotionProposal } from '../../domain/model-promotion';
+import { proposePromotion, type PromotionPolicy, type PromotionProposal, type RetrainingTrigger } from '../../domain/model-promotion';
 import { ApprovalGates, withApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from '../shared/approval-gate';
 import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
 import { BusinessStatus, ProcessType } from '../shared/search-attributes';
 
 export const PROCESS_TYPE = 'model_retraining';
 
-export type RetrainingTrigger = 'manual' | 'schedule' | 'drift';
+export type { RetrainingTrigger };
 
 export interface ModelRetrainingInput {
   modelName: string;

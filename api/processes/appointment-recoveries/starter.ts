@@ -8,13 +8,7 @@ import {
 } from '../../../workflows/appointment-recovery/workflow';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';
-
-export interface StartedProcess {
-  workflowId: string;
-  runId: string;
-  /** False when a run for this business key already existed and was returned instead. */
-  created: boolean;
-}
+import type { StartedProcess } from '../definition';
 
 export class AppointmentNotFoundError extends Error {}
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { StartedProcess } from '../appointment-recoveries/starter';
+import type { StartedProcess } from '../definition';
 import { modelRetraining, modelRetrainingWorkflowId, PROCESS_TYPE, type ModelRetrainingInput } from '../../../workflows/model-retraining/workflow';
 import { BusinessStatus, ProcessType } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';

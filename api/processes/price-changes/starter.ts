@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { checkGuardrails, type GuardrailResult } from '../../../domain/guardrails';
 import { PROCESS_TYPE, priceChange, type PriceChangeInput } from '../../../workflows/price-change/workflow';
 import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
-import type { StartedProcess } from '../appointment-recoveries/starter';
+import type { StartedProcess } from '../definition';
 import type { Db } from '../../../platform/db';
 import { loadPricingContext } from '../../../platform/pricing-context';
 import { assertStorableInput } from '../../../platform/storable-input';

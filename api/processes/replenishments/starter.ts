@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../../platform/db';
-import type { StartedProcess } from '../appointment-recoveries/starter';
+import type { StartedProcess } from '../definition';
 import { PROCESS_TYPE, replenishment, replenishmentWorkflowId, type ReplenishmentInput } from '../../../workflows/replenishment/workflow';
 import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';

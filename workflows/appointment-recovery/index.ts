@@ -1,0 +1,2 @@
+export { appointmentRecovery } from './workflow';
+export { scanUnassignedAppointments } from './scan';

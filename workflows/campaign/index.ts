@@ -1,0 +1,1 @@
+export { campaignDispatch } from './workflow';

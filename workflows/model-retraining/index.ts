@@ -1,0 +1,2 @@
+export { modelRetraining } from './workflow';
+export { modelRetrainingKickoff } from './kickoff';

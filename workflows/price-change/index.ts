@@ -1,0 +1,1 @@
+export { priceChange } from './workflow';

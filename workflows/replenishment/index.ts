@@ -1,0 +1,2 @@
+export { replenishment } from './workflow';
+export { startDailyReplenishment } from './kickoff';
