@@ -24,6 +24,19 @@ export function createCampaignActivities(deps: { db: Db }) {
         }),
       ]);
     },
+
+    /**
+     * A campaign that ends (cancelled or failed) while a send attempt had claimed a recipient and
+     * then died (its worker killed, say) gets no retry to settle that claim: whether the message
+     * crossed SMTP is unknown, so it is recorded UNKNOWN (never sent again), as a retry would have.
+     */
+    async settleInterruptedSends(input: { campaignId: string }): Promise<{ unknown: number }> {
+      const r = await deps.db.campaignSend.updateMany({
+        where: { campaignId: input.campaignId, status: 'CLAIMED' },
+        data: { status: 'UNKNOWN', error: 'The attempt sending it was interrupted and the campaign ended before a retry.' },
+      });
+      return { unknown: r.count };
+    },
   };
 }
 

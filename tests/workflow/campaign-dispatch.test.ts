@@ -220,6 +220,27 @@ describe('campaign dispatch on the dev server', () => {
     finished.push({ name: 'campaign-held-cancelled', workflowId: handle.workflowId });
   });
 
+  test('cancelled with a claim an interrupted send left behind (its worker killed, no retry to come): recorded UNKNOWN, never sent', async () => {
+    const s = await scenario(2);
+    const hour = new Date().getUTCHours();
+    const handle = await start(s, { quietHours: { startHour: hour, endHour: (hour + 2) % 24 } });
+    await approve(handle, s);
+    await stateWhen(handle, (x) => x.stage === 'holding', 'holding');
+    // What a send attempt killed between its claim and SMTP's answer leaves: a CLAIMED row.
+    const sendId = `${s.campaignId}:${s.customerIds[0]}`;
+    await h.db.campaignSend.create({
+      data: { id: sendId, campaignId: s.campaignId, customerId: s.customerIds[0]!, variantKey: 'a', status: 'CLAIMED', claimedAt: new Date() },
+    });
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    finished.push({ name: 'campaign-cancelled-interrupted-claim', workflowId: handle.workflowId });
+    expect(await sendRows(s.campaignId)).toEqual({ UNKNOWN: 1 });
+    expect((await h.db.campaignSend.findUniqueOrThrow({ where: { id: sendId } })).error).toMatch(/interrupted/);
+    expect((await handle.query(campaignStateQuery)).progress.unknown).toBe(1);
+    expect(mailsTo(s.emails)).toEqual([0, 0]);
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: s.campaignId } })).status).toBe('cancelled');
+  });
+
   test('cancel mid-send stops sending; nobody is mailed twice', async () => {
     const s = await scenario(5);
     const handle = await start(s, { batchSize: 1, ratePerSecond: 2 });

@@ -121,6 +121,8 @@ export const DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES = 200;
 const CONTINUE_AS_NEW_BETWEEN_PASSES_PATCH = 'campaign-continue-as-new-between-passes';
 /** Guards continuing as new after `continueAsNewAfterBatches`: a run recorded before it did not. */
 const CONTINUE_AS_NEW_AFTER_BATCHES_PATCH = 'campaign-continue-as-new-after-batches';
+/** Guards settling claims an interrupted send left behind when the campaign ends without a retry. */
+const SETTLE_INTERRUPTED_SENDS_PATCH = 'campaign-settle-interrupted-sends';
 
 const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 24 * 3600_000, reminderBeforeMs: 4 * 3600_000, expireAfterMs: 3 * 24 * 3600_000 };
 
@@ -387,6 +389,10 @@ async function dispatchCampaign(input: CampaignDispatchInput, gates: ApprovalGat
     gates.cancelAll();
     await wf.CancellationScope.nonCancellable(async () => {
       setStage(cancelled ? 'cancelled' : 'failed');
+      if (wf.patched(SETTLE_INTERRUPTED_SENDS_PATCH)) {
+        const settled = await acts.settleInterruptedSends({ campaignId: input.campaignId });
+        state.progress.unknown += settled.unknown;
+      }
       await acts.setCampaignStatus({
         campaignId: input.campaignId,
         status: cancelled ? 'cancelled' : 'failed',
