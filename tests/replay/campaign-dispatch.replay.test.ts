@@ -21,6 +21,7 @@ describe('campaign dispatch replays its recorded histories', () => {
   test('there are recorded histories for every path', () => {
     expect(histories.map((h) => h.workflowId)).toEqual([
       'campaign-approved-sent',
+      'campaign-cancelled-interrupted-claim',
       'campaign-cancelled',
       // Runs of one chain: the first (audience, approval, batches, continued as new), the one whose
       // pass ended in a hold (timer, second pass, continued as new), the last (completed); a run
