@@ -499,6 +499,7 @@ function report(opts: Options, seq: PhaseResult, con: PhaseResult): string {
     ['                  mean', ms(seq.effects.mean), ms(con.effects.mean), ratio(con.effects.mean, seq.effects.mean)],
     ['approve HTTP      p50', ms(seq.approveHttp.p50), ms(con.approveHttp.p50), ratio(con.approveHttp.p50, seq.approveHttp.p50)],
     ['                  p95', ms(seq.approveHttp.p95), ms(con.approveHttp.p95), ratio(con.approveHttp.p95, seq.approveHttp.p95)],
+    ['                  p99', ms(seq.approveHttp.p99), ms(con.approveHttp.p99), ratio(con.approveHttp.p99, seq.approveHttp.p99)],
     ['start HTTP        p50', ms(seq.startHttp.p50), ms(con.startHttp.p50), ratio(con.startHttp.p50, seq.startHttp.p50)],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));

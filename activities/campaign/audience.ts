@@ -115,29 +115,12 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
   }
 
   return {
-    async snapshotAudience(input: {
-      campaignId: string;
-      segment: Segment;
-      variants: VariantWeight[];
-      holdoutPercent: number;
-      asOf: string;
-      /** The rules the send will apply (its defaults when absent), for `atSnapshot`. */
-      cap?: FrequencyCap;
-      quietHours?: QuietHours;
-    }): Promise<AudienceSnapshot> {
+    async snapshotAudience(input: SnapshotAudienceInput): Promise<AudienceSnapshot> {
       return withKeepAliveHeartbeat(() => snapshot(input));
     },
   };
 
-  async function snapshot(input: {
-    campaignId: string;
-    segment: Segment;
-    variants: VariantWeight[];
-    holdoutPercent: number;
-    asOf: string;
-    cap?: FrequencyCap;
-    quietHours?: QuietHours;
-  }): Promise<AudienceSnapshot> {
+  async function snapshot(input: SnapshotAudienceInput): Promise<AudienceSnapshot> {
     const asOf = new Date(input.asOf);
     const rows = await customerFeatures();
     const features: CustomerFeatures[] = rows.map((r) => ({
@@ -226,6 +209,17 @@ export function createCampaignAudienceActivities(deps: { db: Db }) {
       atSnapshot,
     };
   }
+}
+
+export interface SnapshotAudienceInput {
+  campaignId: string;
+  segment: Segment;
+  variants: VariantWeight[];
+  holdoutPercent: number;
+  asOf: string;
+  /** The rules the send will apply (its defaults when absent), for `atSnapshot`. */
+  cap?: FrequencyCap;
+  quietHours?: QuietHours;
 }
 
 export type CampaignAudienceActivities = ReturnType<typeof createCampaignAudienceActivities>;

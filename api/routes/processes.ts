@@ -66,10 +66,11 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return deps.client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(def.stateQuery));
   }
 
-  async function stateOf(id: string, desc: WorkflowExecutionDescription) {
+  /** GET's answer: the run as described, with its state (queried unless a decision just answered with it). */
+  async function stateOf(id: string, desc: WorkflowExecutionDescription, known?: Record<string, unknown>) {
     const handle = deps.client.workflow.getHandle(id, desc.runId);
     const status = processStatus(desc.status.name);
-    const state = (await queryState(handle)) as Record<string, unknown>;
+    const state = known ?? ((await queryState(handle)) as Record<string, unknown>);
     let result: unknown = null;
     if (status === 'completed') result = await handle.result().catch(() => null);
     const context = def.context ? await def.context(deps, state) : {};
@@ -190,18 +191,9 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     } catch (err) {
       throw decisionProblem(err, req.params.id);
     }
-    // The Update returns once the decision is recorded; the workflow acts on it in its next task.
-    // Answer with the state after that (briefly polled), so the response does not still show the
-    // request just decided as pending.
-    const decidedPending = (st: Record<string, unknown>) => {
-      const pending = st.pendingApproval as { requestId?: string; level?: number } | null | undefined;
-      return !!pending && pending.requestId === receipt.requestId && pending.level === receipt.level;
-    };
-    for (let i = 0; i < 20; i++) {
-      const st = (await queryState(handle).catch(() => null)) as Record<string, unknown> | null;
-      if (!st || !decidedPending(st)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // The Update answers once the workflow has acted on the decision, with the state after it.
+    // Runs started before it did so answer with a receipt only: their state is read once.
+    if (receipt.state) return void res.json(await stateOf(req.params.id, desc, receipt.state as Record<string, unknown>));
     const after = await deps.client.workflow.getHandle(req.params.id, desc.runId).describe();
     res.json(await stateOf(req.params.id, after));
   });

@@ -192,6 +192,8 @@ describe('appointment recoveries through the API', () => {
     const approved = await decide(m.primary.apiKey, { decision: 'approve', comment: 'Go ahead' });
     expect(approved.status).toBe(200);
     expect(approved.body.decisions).toEqual([expect.objectContaining({ decision: 'approve', actorId: m.primary.id, comment: 'Go ahead' })]);
+    // The answer is the state the decision caused: the workflow has moved on to assigning (one Update, no polling).
+    expect(approved.body).toMatchObject({ status: 'running', stage: 'assigning', pendingApproval: null });
 
     const second = await decide(m.secondary.apiKey, { decision: 'reject', comment: 'too late' });
     expect(second.status).toBe(409);

@@ -27,6 +27,7 @@ describe('price change replays its recorded histories', () => {
       'price-change-compensation',
       'price-change-counter-price',
       'price-change-counter-two-levels',
+      'price-change-decisions-answer-with-state',
       'price-change-ended-before-effect',
       'price-change-expired',
       'price-change-kpi-rollback',

@@ -300,6 +300,24 @@ describe('price change on the dev server', () => {
     ]);
   });
 
+  test('a decision answers with the state it caused: the next level open after the first, the run moved on after the last', async () => {
+    const s = await createPricingScenario(h.db);
+    const p = people(s);
+    const handle = await start(s, { newPrice: 74.99 });
+    await stateWhen(handle, (x) => x.pendingApproval?.level === 1, 'level 1 open');
+
+    const first = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: p.cm }] });
+    expect(first).toMatchObject({ decision: 'approve', level: 1, gateStatus: 'pending' });
+    expect(first.state).toMatchObject({ stage: 'awaiting_approval', pendingApproval: { level: 2, levelLabel: 'regional manager' } });
+    expect((first.state as PriceChangeState).decisions.map((d) => [d.level, d.actorId])).toEqual([[1, s.people.category.id]]);
+
+    const last = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: p.rm }] });
+    expect(last).toMatchObject({ decision: 'approve', level: 2, gateStatus: 'approved' });
+    expect(last.state).toMatchObject({ stage: 'scheduled', pendingApproval: null, approvedPrice: 74.99 });
+    expect((await handle.result()).stage).toBe('completed');
+    finished.push({ name: 'price-change-decisions-answer-with-state', workflowId: handle.workflowId });
+  });
+
   test('counter-price: needs a comment, must pass the hard guardrails, and the charm-rounded counter is what is pushed', async () => {
     const s = await createPricingScenario(h.db);
     const p = people(s);

@@ -5,7 +5,7 @@
  * then assign, brief, hold items, reserve a suite and confirm, undoing it all if a step fails.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type * as appointmentActivities from '../../activities/appointment-recovery/appointments';
 import type { AppointmentSnapshot } from '../../activities/appointment-recovery/appointments';
 import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from '../../domain/appointment-deadlines';
@@ -13,9 +13,10 @@ import type { Customer360 } from '../../domain/customer-360';
 import { formatLocalTime } from '../../domain/local-time';
 import { preselectItems, type PreselectedItem } from '../../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../../domain/stylist-ranking';
-import { ApprovalGates, withApprovalGates, type DecisionInput, type GateDecision, type PendingApproval, stageAfterDecision } from '../shared/approval-gate';
-import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
-import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../shared/search-attributes';
+import type { ApprovalGates, DecisionInput, GateDecision, PendingApproval } from '../shared/approval-gate';
+import type { CancelRequest } from '../shared/cancellation';
+import { runProcess, type ProcessRun } from '../shared/process-run';
+import { CustomerTier, StoreId } from '../shared/search-attributes';
 
 export const PROCESS_TYPE = 'appointment_recovery';
 
@@ -77,13 +78,11 @@ const acts = wf.proxyActivities<ReturnType<typeof appointmentActivities.createAp
 });
 
 export async function appointmentRecovery(input: AppointmentRecoveryInput): Promise<AppointmentRecoveryState> {
-  return withApprovalGates((gates) => recoverAppointment(input, gates));
+  return runProcess(initialState(), { processType: PROCESS_TYPE, stateQuery: recoveryStateQuery }, (run) => recoverAppointment(input, run));
 }
 
-async function recoverAppointment(input: AppointmentRecoveryInput, gates: ApprovalGates): Promise<AppointmentRecoveryState> {
-  const { workflowId } = wf.workflowInfo();
-  const timing: RecoveryTiming = { ...DEFAULT_RECOVERY_TIMING, ...input.timing };
-  const state: AppointmentRecoveryState = {
+function initialState(): AppointmentRecoveryState {
+  return {
     stage: 'gathering_context',
     appointment: null,
     customer: null,
@@ -98,155 +97,170 @@ async function recoverAppointment(input: AppointmentRecoveryInput, gates: Approv
     failure: null,
     cancellation: null,
   };
-  const snapshot = (): AppointmentRecoveryState => ({
-    ...state,
-    stage: stageAfterDecision(state.stage, gates, { approve: 'assigning', reject: 'rejected' }),
-    pendingApproval: gates.pending()[0] ?? null,
-    decisions: gates.decisions(),
-  });
-  wf.setHandler(recoveryStateQuery, snapshot);
-  wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= storableCancelRequest(req);
-  });
+}
 
-  const setStage = (stage: RecoveryStage) => {
-    state.stage = stage;
-    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
-  };
-  wf.upsertSearchAttributes([
-    { key: ProcessType, value: PROCESS_TYPE },
-    { key: BusinessStatus, value: state.stage },
-  ]);
+type Run = ProcessRun<AppointmentRecoveryState>;
+/** What approving has done so far, in the order it is undone. */
+type Undo = { label: string; run: () => Promise<void> }[];
 
-  const undo: { label: string; run: () => Promise<void> }[] = [];
+/** Gather context, rank stylists, approve; then prepare the appointment (a fresh recommendation when the stylist was taken meanwhile). */
+async function recoverAppointment(input: AppointmentRecoveryInput, run: Run): Promise<AppointmentRecoveryState> {
+  const { state } = run;
+  const timing: RecoveryTiming = { ...DEFAULT_RECOVERY_TIMING, ...input.timing };
+  const undo: Undo = [];
   try {
     for (;;) {
-      state.attempts += 1;
-      const ctx = await acts.loadRecoveryContext(input.appointmentId);
+      const ctx = await gatherContext(input, run);
       const a = ctx.appointment;
-      state.appointment = a;
-      state.customer = ctx.customer;
-      wf.upsertSearchAttributes([
-        { key: StoreId, value: a.storeId },
-        { key: CustomerTier, value: ctx.customer.tier },
-      ]);
       if (a.stylistId !== null || (a.status !== 'SCHEDULED' && a.status !== 'CONFIRMED')) {
-        setStage('not_needed');
-        await wf.condition(wf.allHandlersFinished);
-        return snapshot();
+        run.setStage('not_needed');
+        return await run.close();
       }
       state.candidates = rankStylists({ serviceType: a.serviceType, customer: ctx.customer, candidates: ctx.candidates });
-      const available = state.candidates.filter((c) => c.available);
-      state.recommendation = available[0] ?? null;
-
-      setStage('awaiting_approval');
-      const choice = await decideStylist(gates, input, state, timing);
-      if (choice.kind === 'rejected') {
-        setStage('rejected');
-        await acts.emailStoreManagers({
-          workflowId,
-          storeId: a.storeId,
-          step: `rejected-${state.attempts}`,
-          subject: `Appointment ${a.id} left for manual handling`,
-          lines: [
-            `The recommended assignment for ${ctx.customer.name} was rejected: ${choice.comment ?? ''}`,
-            'No stylist was assigned; please arrange one directly.',
-          ],
-        });
-        await wf.condition(wf.allHandlersFinished);
-        return snapshot();
-      }
+      state.recommendation = state.candidates.find((c) => c.available) ?? null;
+      run.setStage('awaiting_approval');
+      const choice = await decideStylist(run.gates, input, state, timing);
+      if (choice.kind === 'rejected') return await leaveToManager(run, choice.comment);
       if (choice.kind === 'none_available') {
         throw ApplicationFailure.nonRetryable('No stylist is available for this slot.', 'NoStylistAvailable');
       }
       const stylist = state.candidates.find((c) => c.staffId === choice.stylistId)!;
       state.assignedBy = choice.kind;
-
-      setStage('assigning');
-      try {
-        await acts.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy: choice.decidedBy });
-      } catch (err) {
-        const type = err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
-        if (type === 'StylistUnavailable' && state.attempts < MAX_ATTEMPTS) {
-          await acts.emailStoreManagers({
-            workflowId,
-            storeId: a.storeId,
-            step: `stylist-taken-${state.attempts}`,
-            subject: `${stylist.name} was booked meanwhile: new recommendation for ${ctx.customer.name}`,
-            lines: [`${stylist.name} is no longer free for this slot. A fresh recommendation is waiting for your approval.`],
-          });
-          continue;
-        }
-        throw err;
-      }
-      state.effects.stylistAssigned = stylist.staffId;
-      undo.push({ label: 'stylist assignment', run: () => acts.unassignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId }) });
-
-      const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
-      state.preselectedItems = preselectItems(ctx.customer, inventory, { count: input.itemCount ?? 12 });
-      const notes = preparationNotes(ctx.customer, stylist, state.preselectedItems);
-
-      const holdKey = `${workflowId}:holds`;
-      undo.push({ label: 'item holds', run: async () => void (await acts.releaseHolds({ holdKey })) });
-      const holds = await acts.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
-      state.effects.itemsHeld = holds.held;
-      const heldItems = state.preselectedItems.filter((i) => holds.held.includes(i.sku));
-
-      const suiteKey = `${workflowId}:suite`;
-      undo.push({ label: 'suite reservation', run: () => acts.releaseSuite({ key: suiteKey }) });
-      const suite = await acts.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
-      state.effects.suiteReserved = suite.roomName;
-
-      const stylistRef = { staffId: stylist.staffId, name: stylist.name, email: stylist.email };
-      await acts.emailStylistBrief({
-        workflowId,
-        brief: { appointment: a, customer: ctx.customer, stylist: stylistRef, items: heldItems, suiteName: suite.roomName, preparationNotes: notes },
-      });
-      state.effects.stylistBriefed = true;
-      undo.push({
-        label: 'stylist brief',
-        run: () => acts.emailStylistStandDown({ workflowId, appointment: a, stylist: stylistRef, customerName: ctx.customer.name }),
-      });
-
-      undo.push({ label: 'preparation notes', run: () => acts.removePreparationNotes({ workflowId, appointmentId: a.id }) });
-      await acts.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
-      state.effects.notesUpdated = true;
-
-      // The one step that cannot be taken back comes last.
-      await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer: ctx.customer, stylistName: stylist.name, suiteName: suite.roomName });
-      state.effects.customerConfirmed = true;
-      setStage('completed');
-      await wf.condition(wf.allHandlersFinished);
-      return snapshot();
+      run.setStage('assigning');
+      if (!(await assignStylist(run, stylist, choice.decidedBy, undo))) continue;
+      await prepareAppointment(input, run, stylist, undo);
+      run.setStage('completed');
+      return await run.close();
     }
   } catch (err) {
-    const cancelled = isCancellation(err);
-    state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
-    gates.cancelAll();
-    await CancellationScope.nonCancellable(async () => {
-      setStage('compensating');
-      for (const step of undo.reverse()) {
-        await step.run();
-        state.effects.undone.push(step.label);
-      }
-      if (state.appointment) {
-        await acts.emailStoreManagers({
-          workflowId,
-          storeId: state.appointment.storeId,
-          step: cancelled ? 'cancelled' : 'failed',
-          subject: `${cancelled ? 'Cancelled' : 'Failed'}: stylist recovery for appointment ${state.appointment.id}`,
-          lines: [
-            state.failure ?? '',
-            state.effects.undone.length ? `Undone: ${state.effects.undone.join(', ')}.` : 'Nothing had been changed yet.',
-            'The appointment still needs a stylist.',
-          ],
-        });
-      }
-      setStage(cancelled ? 'cancelled' : 'failed');
-    });
-    if (cancelled) throw err;
-    throw ApplicationFailure.nonRetryable(`Appointment recovery failed and was rolled back: ${state.failure}`, 'RecoveryRolledBack');
+    return await run.end(
+      err,
+      { type: 'RecoveryRolledBack', message: (reason) => `Appointment recovery failed and was rolled back: ${reason}` },
+      async ({ cancelled, reason }) => {
+        state.failure = reason;
+        await compensate(run, undo, cancelled);
+      },
+    );
   }
+}
+
+/** The appointment, the customer's context and the store's stylists. */
+async function gatherContext(input: AppointmentRecoveryInput, run: Run) {
+  const { state } = run;
+  state.attempts += 1;
+  const ctx = await acts.loadRecoveryContext(input.appointmentId);
+  state.appointment = ctx.appointment;
+  state.customer = ctx.customer;
+  wf.upsertSearchAttributes([
+    { key: StoreId, value: ctx.appointment.storeId },
+    { key: CustomerTier, value: ctx.customer.tier },
+  ]);
+  return ctx;
+}
+
+/** Rejected: the store managers arrange a stylist themselves. */
+async function leaveToManager(run: Run, comment: string | undefined): Promise<AppointmentRecoveryState> {
+  const a = run.state.appointment!;
+  const customer = run.state.customer!;
+  run.setStage('rejected');
+  await acts.emailStoreManagers({
+    workflowId: wf.workflowInfo().workflowId,
+    storeId: a.storeId,
+    step: `rejected-${run.state.attempts}`,
+    subject: `Appointment ${a.id} left for manual handling`,
+    lines: [`The recommended assignment for ${customer.name} was rejected: ${comment ?? ''}`, 'No stylist was assigned; please arrange one directly.'],
+  });
+  return await run.close();
+}
+
+/** Assigns the chosen stylist; false when they were booked meanwhile (the managers are told, and a fresh recommendation follows). */
+async function assignStylist(run: Run, stylist: RankedStylist, decidedBy: string, undo: Undo): Promise<boolean> {
+  const { workflowId } = wf.workflowInfo();
+  const { state } = run;
+  const a = state.appointment!;
+  try {
+    await acts.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy });
+  } catch (err) {
+    const type = err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    if (type === 'StylistUnavailable' && state.attempts < MAX_ATTEMPTS) {
+      await acts.emailStoreManagers({
+        workflowId,
+        storeId: a.storeId,
+        step: `stylist-taken-${state.attempts}`,
+        subject: `${stylist.name} was booked meanwhile: new recommendation for ${state.customer!.name}`,
+        lines: [`${stylist.name} is no longer free for this slot. A fresh recommendation is waiting for your approval.`],
+      });
+      return false;
+    }
+    throw err;
+  }
+  state.effects.stylistAssigned = stylist.staffId;
+  undo.push({ label: 'stylist assignment', run: () => acts.unassignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId }) });
+  return true;
+}
+
+/** Hold items, reserve a suite, brief the stylist, write the notes, and last (it cannot be taken back) confirm with the customer. */
+async function prepareAppointment(input: AppointmentRecoveryInput, run: Run, stylist: RankedStylist, undo: Undo): Promise<void> {
+  const { workflowId } = wf.workflowInfo();
+  const { state } = run;
+  const a = state.appointment!;
+  const customer = state.customer!;
+  const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
+  state.preselectedItems = preselectItems(customer, inventory, { count: input.itemCount ?? 12 });
+  const notes = preparationNotes(customer, stylist, state.preselectedItems);
+
+  const holdKey = `${workflowId}:holds`;
+  undo.push({ label: 'item holds', run: async () => void (await acts.releaseHolds({ holdKey })) });
+  const holds = await acts.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
+  state.effects.itemsHeld = holds.held;
+  const heldItems = state.preselectedItems.filter((i) => holds.held.includes(i.sku));
+
+  const suiteKey = `${workflowId}:suite`;
+  undo.push({ label: 'suite reservation', run: () => acts.releaseSuite({ key: suiteKey }) });
+  const suite = await acts.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
+  state.effects.suiteReserved = suite.roomName;
+
+  const stylistRef = { staffId: stylist.staffId, name: stylist.name, email: stylist.email };
+  await acts.emailStylistBrief({
+    workflowId,
+    brief: { appointment: a, customer, stylist: stylistRef, items: heldItems, suiteName: suite.roomName, preparationNotes: notes },
+  });
+  state.effects.stylistBriefed = true;
+  undo.push({
+    label: 'stylist brief',
+    run: () => acts.emailStylistStandDown({ workflowId, appointment: a, stylist: stylistRef, customerName: customer.name }),
+  });
+
+  undo.push({ label: 'preparation notes', run: () => acts.removePreparationNotes({ workflowId, appointmentId: a.id }) });
+  await acts.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
+  state.effects.notesUpdated = true;
+
+  await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer, stylistName: stylist.name, suiteName: suite.roomName });
+  state.effects.customerConfirmed = true;
+}
+
+/** Undoes what was done, newest first, and tells the store managers. */
+async function compensate(run: Run, undo: Undo, cancelled: boolean): Promise<void> {
+  const { state } = run;
+  run.setStage('compensating');
+  for (const step of undo.reverse()) {
+    await step.run();
+    state.effects.undone.push(step.label);
+  }
+  if (state.appointment) {
+    await acts.emailStoreManagers({
+      workflowId: wf.workflowInfo().workflowId,
+      storeId: state.appointment.storeId,
+      step: cancelled ? 'cancelled' : 'failed',
+      subject: `${cancelled ? 'Cancelled' : 'Failed'}: stylist recovery for appointment ${state.appointment.id}`,
+      lines: [
+        state.failure ?? '',
+        state.effects.undone.length ? `Undone: ${state.effects.undone.join(', ')}.` : 'Nothing had been changed yet.',
+        'The appointment still needs a stylist.',
+      ],
+    });
+  }
+  run.setStage(cancelled ? 'cancelled' : 'failed');
 }
 
 type StylistChoice =
@@ -335,9 +349,4 @@ function preparationNotes(c: Customer360, stylist: RankedStylist, items: Presele
   ]
     .filter(Boolean)
     .join('\n');
-}
-
-function describe(err: unknown): string {
-  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }

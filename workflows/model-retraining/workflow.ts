@@ -6,15 +6,15 @@
  * forecasts with it). Otherwise the run ends recording why no promotion was proposed.
  */
 import * as wf from '@temporalio/workflow';
-import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type * as registryActivities from '../../activities/model-retraining/registry';
 import type { ModelEvaluation, RegisteredModelVersion } from '../../activities/model-retraining/registry';
 import type * as trainingActivities from '../../activities/model-retraining/training';
 import type { SeriesCursor, TrainModelBatchResult } from '../../activities/model-retraining/training';
 import { proposePromotion, type PromotionPolicy, type PromotionProposal, type RetrainingTrigger } from '../../domain/model-promotion';
-import { ApprovalGates, withApprovalGates, type GateDecision, type GateTimeouts, type PendingApproval, stageAfterDecision } from '../shared/approval-gate';
-import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
-import { BusinessStatus, ProcessType } from '../shared/search-attributes';
+import type { GateDecision, GateTimeouts, PendingApproval } from '../shared/approval-gate';
+import type { CancelRequest } from '../shared/cancellation';
+import { runProcess, type ProcessRun } from '../shared/process-run';
 
 export const PROCESS_TYPE = 'model_retraining';
 
@@ -83,17 +83,7 @@ export function modelRetrainingWorkflowId(modelName: string, day: string, key?: 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 export async function modelRetraining(input: ModelRetrainingInput): Promise<ModelRetrainingState> {
-  return withApprovalGates((gates) => retrainModel(input, gates));
-}
-
-async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): Promise<ModelRetrainingState> {
-  const batchSize = input.batchSize ?? 2_000;
-  const trainer = wf.proxyActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
-    startToCloseTimeout: '2 hours',
-    heartbeatTimeout: input.heartbeatTimeoutMs ?? 120_000,
-    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ModelTrainingInvalidInput'] },
-  });
-  const state: ModelRetrainingState = {
+  const initial: ModelRetrainingState = {
     stage: 'registering',
     modelName: input.modelName,
     trigger: input.trigger,
@@ -108,150 +98,175 @@ async function retrainModel(input: ModelRetrainingInput, gates: ApprovalGates): 
     decisions: [],
     cancellation: null,
   };
-  const snapshot = (): ModelRetrainingState => ({
-    ...state,
-    stage: stageAfterDecision(state.stage, gates, { approve: 'promoting', reject: 'rejected' }),
-    pendingApproval: gates.pending()[0] ?? null,
-    decisions: gates.decisions(),
-  });
-  wf.setHandler(modelRetrainingStateQuery, snapshot);
-  wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= storableCancelRequest(req);
-  });
-  const setStage = (stage: RetrainingStage) => {
-    if (state.stage === stage) return;
-    state.stage = stage;
-    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
-  };
-  wf.upsertSearchAttributes([
-    { key: ProcessType, value: PROCESS_TYPE },
-    { key: BusinessStatus, value: state.stage },
-  ]);
-  const workflowId = wf.workflowInfo().workflowId;
+  return runProcess(initial, { processType: PROCESS_TYPE, stateQuery: modelRetrainingStateQuery, upsertStageOnlyWhenChanged: true }, (run) =>
+    retrainModel(input, run),
+  );
+}
 
-  const finish = async (stage: RetrainingStage, note: string, actorId?: string): Promise<ModelRetrainingState> => {
-    state.outcome = note;
-    setStage(stage);
-    if (state.version) await registry.recordModelOutcome({ versionId: state.version.versionId, status: stage, note, actorId, workflowId });
-    await wf.condition(wf.allHandlersFinished);
-    return snapshot();
-  };
+type Run = ProcessRun<ModelRetrainingState>;
 
+/** Register a version, train it, evaluate it against the champion, and promote it if a data scientist approves. */
+async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<ModelRetrainingState> {
+  const { state } = run;
   try {
-    const version = await registry.registerModelVersion({
-      workflowId,
-      modelName: input.modelName,
-      reason: input.reason,
-      requestedBy: input.requestedBy,
-      asOf: input.asOf ?? new Date(Date.now()).toISOString().slice(0, 10),
-      historyDays: input.historyDays ?? 730,
-      holdoutDays: input.holdoutDays ?? 28,
-      codeVersion: input.codeVersion,
-      storeIds: input.storeIds,
-      settings: { batchSize, trigger: input.trigger, promotion: input.promotion ?? {} },
-    });
-    state.version = version;
-    state.training.seriesTotal = version.seriesCount;
-
-    setStage('training');
-    let after: SeriesCursor | null = null;
-    for (;;) {
-      const r: TrainModelBatchResult = await trainer.trainModelBatch({
-        versionId: version.versionId,
-        championVersionId: version.champion?.id ?? null,
-        trainingStart: version.trainingStart,
-        holdoutStart: version.holdoutStart,
-        asOf: version.asOf,
-        after,
-        batchSize,
-        checkpointEvery: input.checkpointEvery,
-        storeIds: input.storeIds,
-      });
-      const t = state.training;
-      t.batches += 1;
-      t.seriesTrained += r.trained + r.resumed;
-      t.resumed += r.resumed;
-      for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
-      t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
-      t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
-      // `more` is absent from batches recorded before it existed.
-      if (r.last === null || r.examined < batchSize || r.more === false) break;
-      after = r.last;
-    }
-    state.training.percent = 100;
-
-    setStage('evaluating');
-    const evaluation = await trainer.evaluateModelVersion({
-      versionId: version.versionId,
-      championVersionId: version.champion?.id ?? null,
-      championVersion: version.champion?.version ?? null,
-    });
-    state.evaluation = evaluation;
-    await registry.recordModelEvaluation({ versionId: version.versionId, modelName: input.modelName, evaluation });
-    const proposal = proposePromotion({ challenger: evaluation.challenger.overall, champion: evaluation.champion.overall }, input.promotion);
-    state.proposal = proposal;
-    if (!proposal.propose) return await finish('not_promoted', proposal.reason);
-
-    setStage('awaiting_approval');
-    const ch = evaluation.challenger.overall;
-    const cp = evaluation.champion.overall;
-    const outcome = await gates.run({
-      processType: PROCESS_TYPE,
-      path: `/api/v1/model-retrainings/${workflowId}`,
-      subjectType: 'model_version',
-      subjectId: version.versionId,
-      title: `Promote ${input.modelName} v${version.version} to champion`,
-      summaryLines: [
-        `Trained on ${version.trainingStart} to ${version.holdoutStart} (${evaluation.seriesCount} store × SKU series), evaluated on ${version.holdoutStart} to ${version.asOf}.`,
-        `Challenger v${version.version}: WAPE ${pct(ch.wape)}, bias ${pct(ch.bias)}, MASE ${ch.mase?.toFixed(3) ?? 'n/a'}.`,
-        `${evaluation.champion.label}: WAPE ${pct(cp.wape)}, bias ${pct(cp.bias)}, MASE ${cp.mase?.toFixed(3) ?? 'n/a'}.`,
-        proposal.reason,
-      ],
-      levels: [{ label: 'data-science lead', approvers: [{ role: 'data_scientist', scope: {} }] }],
-      timeouts: { ...DEFAULT_TIMEOUTS, ...input.timing },
-      requestedBy: input.requestedBy,
-      details: { version, evaluation, proposal },
-    });
+    const version = await register(input, run);
+    run.setStage('training');
+    await train(input, run, version);
+    run.setStage('evaluating');
+    const { evaluation, proposal } = await evaluate(input, run, version);
+    if (!proposal.propose) return await finish(run, 'not_promoted', proposal.reason);
+    run.setStage('awaiting_approval');
+    const outcome = await approvePromotion(input, run, version, evaluation, proposal);
     if (outcome.status === 'cancelled') throw new wf.CancelledFailure('Retraining cancelled while awaiting approval.');
     const last = outcome.decisions[outcome.decisions.length - 1];
     if (outcome.status !== 'approved') {
       return await finish(
+        run,
         outcome.status,
         outcome.status === 'rejected' ? `Promotion rejected by ${last?.actorId}: ${last?.comment ?? ''}` : 'Nobody decided the promotion in time.',
         last?.actorId,
       );
     }
-    const approver = outcome.finalDecision?.actorId ?? 'unknown';
-    try {
-      await registry.promoteModelVersion({
-        versionId: version.versionId,
-        modelName: input.modelName,
-        expectedChampionId: version.champion?.id ?? null,
-        actorId: approver,
-        workflowId,
-      });
-    } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChampionChanged') {
-        return await finish('not_promoted', err.cause.message, approver);
-      }
-      throw err;
-    }
-    state.promotedBy = approver;
-    state.outcome = `v${version.version} is the champion (approved by ${approver}).`;
-    setStage('promoted');
-    await wf.condition(wf.allHandlersFinished);
-    return snapshot();
+    return await promote(input, run, version, outcome.finalDecision?.actorId ?? 'unknown');
   } catch (err) {
-    const cancelled = isCancellation(err);
-    gates.cancelAll();
-    const note = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
-    await wf.CancellationScope.nonCancellable(() => finish(cancelled ? 'cancelled' : 'failed', note, state.cancellation?.actorId));
-    if (cancelled) throw err;
-    throw ApplicationFailure.nonRetryable(`Retraining failed: ${note}`, 'ModelRetrainingFailed');
+    return await run.end(
+      err,
+      { type: 'ModelRetrainingFailed', message: (reason) => `Retraining failed: ${reason}` },
+      async ({ cancelled, reason }) => void (await finish(run, cancelled ? 'cancelled' : 'failed', reason, state.cancellation?.actorId)),
+    );
   }
 }
 
-function describe(err: unknown): string {
-  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
+async function register(input: ModelRetrainingInput, run: Run): Promise<RegisteredModelVersion> {
+  const version = await registry.registerModelVersion({
+    workflowId: wf.workflowInfo().workflowId,
+    modelName: input.modelName,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    asOf: input.asOf ?? new Date(Date.now()).toISOString().slice(0, 10),
+    historyDays: input.historyDays ?? 730,
+    holdoutDays: input.holdoutDays ?? 28,
+    codeVersion: input.codeVersion,
+    storeIds: input.storeIds,
+    settings: { batchSize: batchSizeOf(input), trigger: input.trigger, promotion: input.promotion ?? {} },
+  });
+  run.state.version = version;
+  run.state.training.seriesTotal = version.seriesCount;
+  return version;
+}
+
+/** Trains every series in batches (each resumable from its checkpoint), counting progress. */
+async function train(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion): Promise<void> {
+  const batchSize = batchSizeOf(input);
+  const trainer = trainerFor(input);
+  const t = run.state.training;
+  let after: SeriesCursor | null = null;
+  for (;;) {
+    const r: TrainModelBatchResult = await trainer.trainModelBatch({
+      versionId: version.versionId,
+      championVersionId: version.champion?.id ?? null,
+      trainingStart: version.trainingStart,
+      holdoutStart: version.holdoutStart,
+      asOf: version.asOf,
+      after,
+      batchSize,
+      checkpointEvery: input.checkpointEvery,
+      storeIds: input.storeIds,
+    });
+    t.batches += 1;
+    t.seriesTrained += r.trained + r.resumed;
+    t.resumed += r.resumed;
+    for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
+    t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
+    t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
+    // `more` is absent from batches recorded before it existed.
+    if (r.last === null || r.examined < batchSize || r.more === false) break;
+    after = r.last;
+  }
+  t.percent = 100;
+}
+
+/** The challenger against the champion on the holdout, and whether that earns a promotion proposal. */
+async function evaluate(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion) {
+  const trainer = trainerFor(input);
+  const evaluation = await trainer.evaluateModelVersion({
+    versionId: version.versionId,
+    championVersionId: version.champion?.id ?? null,
+    championVersion: version.champion?.version ?? null,
+  });
+  run.state.evaluation = evaluation;
+  await registry.recordModelEvaluation({ versionId: version.versionId, modelName: input.modelName, evaluation });
+  const proposal = proposePromotion({ challenger: evaluation.challenger.overall, champion: evaluation.champion.overall }, input.promotion);
+  run.state.proposal = proposal;
+  return { evaluation, proposal };
+}
+
+async function approvePromotion(
+  input: ModelRetrainingInput,
+  run: Run,
+  version: RegisteredModelVersion,
+  evaluation: ModelEvaluation,
+  proposal: PromotionProposal,
+) {
+  const ch = evaluation.challenger.overall;
+  const cp = evaluation.champion.overall;
+  return run.gates.run({
+    processType: PROCESS_TYPE,
+    path: `/api/v1/model-retrainings/${wf.workflowInfo().workflowId}`,
+    subjectType: 'model_version',
+    subjectId: version.versionId,
+    title: `Promote ${input.modelName} v${version.version} to champion`,
+    summaryLines: [
+      `Trained on ${version.trainingStart} to ${version.holdoutStart} (${evaluation.seriesCount} store × SKU series), evaluated on ${version.holdoutStart} to ${version.asOf}.`,
+      `Challenger v${version.version}: WAPE ${pct(ch.wape)}, bias ${pct(ch.bias)}, MASE ${ch.mase?.toFixed(3) ?? 'n/a'}.`,
+      `${evaluation.champion.label}: WAPE ${pct(cp.wape)}, bias ${pct(cp.bias)}, MASE ${cp.mase?.toFixed(3) ?? 'n/a'}.`,
+      proposal.reason,
+    ],
+    levels: [{ label: 'data-science lead', approvers: [{ role: 'data_scientist', scope: {} }] }],
+    timeouts: { ...DEFAULT_TIMEOUTS, ...input.timing },
+    requestedBy: input.requestedBy,
+    details: { version, evaluation, proposal },
+  });
+}
+
+/** Makes the version the champion, unless the champion changed since it was evaluated. */
+async function promote(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion, approver: string): Promise<ModelRetrainingState> {
+  try {
+    await registry.promoteModelVersion({
+      versionId: version.versionId,
+      modelName: input.modelName,
+      expectedChampionId: version.champion?.id ?? null,
+      actorId: approver,
+      workflowId: wf.workflowInfo().workflowId,
+    });
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'ChampionChanged') {
+      return await finish(run, 'not_promoted', err.cause.message, approver);
+    }
+    throw err;
+  }
+  run.state.promotedBy = approver;
+  run.state.outcome = `v${version.version} is the champion (approved by ${approver}).`;
+  run.setStage('promoted');
+  return await run.close();
+}
+
+/** Ends the run at `stage`, its outcome written to the version's registry entry. */
+async function finish(run: Run, stage: RetrainingStage, note: string, actorId?: string): Promise<ModelRetrainingState> {
+  run.state.outcome = note;
+  run.setStage(stage);
+  const version = run.state.version;
+  if (version) await registry.recordModelOutcome({ versionId: version.versionId, status: stage, note, actorId, workflowId: wf.workflowInfo().workflowId });
+  return await run.close();
+}
+
+const batchSizeOf = (input: ModelRetrainingInput) => input.batchSize ?? 2_000;
+
+/** Training heartbeats per checkpoint; a dead worker is noticed within the heartbeat timeout. */
+function trainerFor(input: ModelRetrainingInput) {
+  return wf.proxyActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 120_000,
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ModelTrainingInvalidInput'] },
+  });
 }

@@ -5,7 +5,7 @@
  * receipts, and book them into stock. Each PO runs its own course beside the others.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type * as planningActivities from '../../activities/replenishment/planning';
 import type * as orderActivities from '../../activities/replenishment/purchase-orders';
 import type { DraftOrder, StoreContext } from '../../activities/replenishment/purchase-orders';
@@ -25,17 +25,10 @@ import {
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../../domain/reorder';
 import { findTextProblems } from '../../domain/storable-text';
 import { formatMoney, pluralise } from '../../domain/text';
-import {
-  ApprovalGates,
-  withApprovalGates,
-  type DecisionInput,
-  type GateDecision,
-  type GateLevel,
-  type PayloadProblem,
-  type PendingApproval,
-} from '../shared/approval-gate';
-import { cancelRequestSignal, storableCancelRequest, type CancelRequest } from '../shared/cancellation';
-import { BusinessStatus, ProcessType, StoreId } from '../shared/search-attributes';
+import type { ApprovalGates, DecisionInput, GateDecision, GateLevel, PayloadProblem, PendingApproval } from '../shared/approval-gate';
+import type { CancelRequest } from '../shared/cancellation';
+import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
+import { StoreId } from '../shared/search-attributes';
 
 export const PROCESS_TYPE = 'replenishment';
 
@@ -171,14 +164,41 @@ const orders = wf.proxyActivities<ReturnType<typeof orderActivities.createPurcha
 });
 
 export async function replenishment(input: ReplenishmentInput): Promise<ReplenishmentState> {
-  return withApprovalGates((gates) => replenish(input, gates));
+  const view = (po: PurchaseOrderState, gates: ApprovalGates): PurchaseOrderState => {
+    const lines = currentLines(po, gates);
+    return { ...po, lines, totalValue: orderValue(lines), lineCount: lines.filter((l) => l.quantity > 0).length };
+  };
+  return runProcess(
+    initialState(input),
+    {
+      processType: PROCESS_TYPE,
+      stateQuery: replenishmentStateQuery,
+      searchAttributes: [{ key: StoreId, value: input.storeId }],
+      upsertStageOnlyWhenChanged: true,
+      view: (state, gates) => {
+        const pos = state.purchaseOrders.map((po) => view(po, gates));
+        const byStage: Partial<Record<PurchaseOrderStage, number>> = {};
+        for (const po of pos) byStage[po.stage] = (byStage[po.stage] ?? 0) + 1;
+        const pending = gates.pending();
+        return {
+          ...state,
+          purchaseOrders: pos,
+          pendingApprovals: pending,
+          totals: {
+            purchaseOrders: pos.length,
+            lines: pos.reduce((n, p) => n + p.lineCount, 0),
+            value: Math.round(pos.reduce((v, p) => v + p.totalValue, 0) * 100) / 100,
+            byStage,
+          },
+        };
+      },
+    },
+    (run) => replenish(input, run),
+  );
 }
 
-async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promise<ReplenishmentState> {
-  const { workflowId } = wf.workflowInfo();
-  const timing: ReplenishmentTiming = { ...DEFAULT_REPLENISHMENT_TIMING, ...input.timing };
-  const thresholds = input.thresholds ?? DEFAULT_APPROVAL_THRESHOLDS;
-  const state: ReplenishmentState = {
+function initialState(input: ReplenishmentInput): ReplenishmentState {
+  return {
     stage: 'planning',
     storeId: input.storeId,
     storeName: null,
@@ -193,67 +213,144 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
     failure: null,
     cancellation: null,
   };
-  const processPath = `/api/v1/replenishments/${workflowId}`;
-  const seenEvents = new Set<string>();
+}
 
-  // Lines as they stand, approvers' edits (absolute quantities) applied in decision order.
-  const currentLines = (po: PurchaseOrderState): OrderLine[] => {
-    let lines = po.lines;
-    for (const d of gates.decisions()) {
-      if (d.subjectId === po.id && d.decision === 'approve' && isEditList(d.payload?.lines)) lines = applyQuantityEdits(lines, d.payload.lines);
-    }
-    return lines;
-  };
-  const view = (po: PurchaseOrderState): PurchaseOrderState => {
-    const lines = currentLines(po);
-    return { ...po, lines, totalValue: orderValue(lines), lineCount: lines.filter((l) => l.quantity > 0).length };
-  };
-  const snapshot = (): ReplenishmentState => {
-    const pos = state.purchaseOrders.map(view);
-    const byStage: Partial<Record<PurchaseOrderStage, number>> = {};
-    for (const po of pos) byStage[po.stage] = (byStage[po.stage] ?? 0) + 1;
-    const pending = gates.pending();
-    return {
-      ...state,
-      purchaseOrders: pos,
-      pendingApproval: pending[0] ?? null,
-      pendingApprovals: pending,
-      decisions: gates.decisions(),
-      totals: {
-        purchaseOrders: pos.length,
-        lines: pos.reduce((n, p) => n + p.lineCount, 0),
-        value: Math.round(pos.reduce((v, p) => v + p.totalValue, 0) * 100) / 100,
-        byStage,
-      },
-    };
-  };
-  wf.setHandler(replenishmentStateQuery, snapshot);
-  wf.setHandler(cancelRequestSignal, (req) => {
-    state.cancellation ??= storableCancelRequest(req);
-  });
+/** Lines as they stand, approvers' edits (absolute quantities) applied in decision order. */
+function currentLines(po: PurchaseOrderState, gates: ApprovalGates): OrderLine[] {
+  let lines = po.lines;
+  for (const d of gates.decisions()) {
+    if (d.subjectId === po.id && d.decision === 'approve' && isEditList(d.payload?.lines)) lines = applyQuantityEdits(lines, d.payload.lines);
+  }
+  return lines;
+}
 
-  const setStage = (stage: ReplenishmentStage) => {
-    if (state.stage === stage) return;
-    state.stage = stage;
-    wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
-  };
+/** One replenishment as it runs: its input, settings and skeleton, and the stage of the whole from its purchase orders'. */
+interface Replenishment {
+  input: ReplenishmentInput;
+  run: ProcessRun<ReplenishmentState>;
+  workflowId: string;
+  processPath: string;
+  timing: ReplenishmentTiming;
+  thresholds: NonNullable<ReplenishmentInput['thresholds']>;
+  setPoStage: (po: PurchaseOrderState, stage: PurchaseOrderStage) => void;
+}
+
+/** Plan, then order: every purchase order approved, sent and tracked side by side; then the summary. */
+async function replenish(input: ReplenishmentInput, run: ProcessRun<ReplenishmentState>): Promise<ReplenishmentState> {
+  const { workflowId } = wf.workflowInfo();
+  const { state } = run;
   const refreshStage = () => {
     if (['cancelling', 'cancelled', 'failed', 'planning'].includes(state.stage)) return;
     const pos = state.purchaseOrders;
-    if (pos.some((p) => p.stage === 'awaiting_approval')) setStage('awaiting_approval');
-    else if (pos.some((p) => !CLOSED.includes(p.stage))) setStage('ordering');
-    else setStage('completed');
+    if (pos.some((p) => p.stage === 'awaiting_approval')) run.setStage('awaiting_approval');
+    else if (pos.some((p) => !CLOSED.includes(p.stage))) run.setStage('ordering');
+    else run.setStage('completed');
   };
-  const setPoStage = (po: PurchaseOrderState, stage: PurchaseOrderStage) => {
-    po.stage = stage;
-    refreshStage();
+  const r: Replenishment = {
+    input,
+    run,
+    workflowId,
+    processPath: `/api/v1/replenishments/${workflowId}`,
+    timing: { ...DEFAULT_REPLENISHMENT_TIMING, ...input.timing },
+    thresholds: input.thresholds ?? DEFAULT_APPROVAL_THRESHOLDS,
+    setPoStage: (po, stage) => {
+      po.stage = stage;
+      refreshStage();
+    },
   };
-  wf.upsertSearchAttributes([
-    { key: ProcessType, value: PROCESS_TYPE },
-    { key: StoreId, value: input.storeId },
-    { key: BusinessStatus, value: state.stage },
-  ]);
+  handleSupplierEvents(r);
 
+  try {
+    const store = await orders.loadStoreContext({ storeId: input.storeId });
+    state.storeName = store.name;
+    state.regionId = store.regionId;
+    await plan(r);
+    const drafts = await orders.loadDraftOrders({ workflowId });
+    for (const d of drafts) state.purchaseOrders.push(newOrderState(d, approvalTierFor(d.totalValue, r.thresholds)));
+    if (drafts.length === 0) {
+      run.setStage('nothing_to_order');
+      return run.snapshot();
+    }
+    run.setStage('ordering');
+    refreshStage();
+
+    const results = await Promise.allSettled(state.purchaseOrders.map((po) => runPurchaseOrder(r, po, store)));
+    const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
+    // The decision or supplier event that closed the last PO is still being written down.
+    await wf.condition(wf.allHandlersFinished);
+    refreshStage();
+    await orders.notifyStoreManagers({
+      workflowId,
+      storeId: input.storeId,
+      step: 'summary',
+      subject: `Replenishment ${input.asOf} for ${store.name}: ${summaryLine(run.snapshot())}`,
+      lines: run.snapshot().purchaseOrders.map((p) => `${p.id} (${p.supplierName}): ${p.stage.replace(/_/g, ' ')}, ${formatMoney(p.totalValue)}`),
+    });
+    return run.snapshot();
+  } catch (err) {
+    return await run.end(err, { type: 'ReplenishmentFailed', message: () => `Replenishment failed: ${state.failure}` }, async ({ cancelled, reason }) => {
+      state.failure = reason;
+      await cancelOpenOrders(r, cancelled);
+    });
+  }
+}
+
+/** Plans in batches; the lines and their rationale go to Postgres, only counts come back. */
+async function plan(r: Replenishment): Promise<void> {
+  const { input } = r;
+  const progress = r.run.state.planning;
+  progress.skusTotal = await planning.countStoreSkus({ storeId: input.storeId });
+  const batchSize = input.batchSize ?? 500;
+  let afterSku: string | null = null;
+  for (;;) {
+    const batch: Awaited<ReturnType<typeof planning.planAndStageBatch>> = await planning.planAndStageBatch({
+      storeId: input.storeId,
+      asOf: input.asOf,
+      afterSku,
+      batchSize,
+      workflowId: r.workflowId,
+      reviewPeriodDays: input.reviewPeriodDays,
+      historyDays: input.historyDays,
+    });
+    progress.batches += 1;
+    progress.skusExamined += batch.examined;
+    progress.linesPlanned += batch.linesStaged;
+    afterSku = batch.lastSku;
+    if (batch.examined < batchSize || afterSku === null) break;
+  }
+}
+
+/** Cancelled or failed: every purchase order not yet closed is cancelled, and the store managers told. */
+async function cancelOpenOrders(r: Replenishment, cancelled: boolean): Promise<void> {
+  const { run, input, workflowId } = r;
+  const { state } = run;
+  run.setStage('cancelling');
+  const open = state.purchaseOrders.filter((p) => !CLOSED.includes(p.stage));
+  for (const po of open) {
+    await orders.cancelPurchaseOrder({ purchaseOrderId: po.id, workflowId, reason: state.failure ?? 'cancelled', actorId: state.cancellation?.actorId });
+    po.stage = 'cancelled';
+  }
+  // Drafts that never reached a PO state of their own (planning was cut short).
+  if (state.purchaseOrders.length === 0) {
+    const drafts = await orders.loadDraftOrders({ workflowId });
+    for (const d of drafts) await orders.cancelPurchaseOrder({ purchaseOrderId: d.id, workflowId, reason: state.failure ?? 'cancelled' });
+  }
+  await orders.notifyStoreManagers({
+    workflowId,
+    storeId: input.storeId,
+    step: cancelled ? 'cancelled' : 'failed',
+    subject: `${cancelled ? 'Cancelled' : 'Failed'}: replenishment ${input.asOf} for ${state.storeName ?? input.storeId}`,
+    lines: [state.failure ?? '', open.length ? `Cancelled purchase orders: ${open.map((p) => p.id).join(', ')}.` : 'No purchase order was open.'],
+  });
+  run.setStage(cancelled ? 'cancelled' : 'failed');
+  await wf.condition(wf.allHandlersFinished);
+}
+
+/** Supplier acknowledgments, rejections and receipts, each applied once (by event id); bad events refused before they reach history. */
+function handleSupplierEvents(r: Replenishment): void {
+  const { state } = r.run;
+  const seenEvents = new Set<string>();
   wf.setHandler(
     supplierEventUpdate,
     async (event) => {
@@ -265,8 +362,8 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
       po.lines = applySupplierEvent(po.lines, event);
       po.events.push({ eventId: event.eventId, type: event.type, receivedAt: new Date(Date.now()).toISOString() });
       if (event.supplierReference && !po.supplierReference) po.supplierReference = event.supplierReference;
-      setPoStage(po, stageAfterEvent(po, event));
-      await orders.recordSupplierEvent({ workflowId, event });
+      r.setPoStage(po, stageAfterEvent(po, event));
+      await orders.recordSupplierEvent({ workflowId: r.workflowId, event });
       return { eventId: event.eventId, duplicate: false, purchaseOrderId: po.id, purchaseOrderStage: po.stage };
     },
     {
@@ -284,7 +381,7 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
         const po = state.purchaseOrders.find((p) => p.id === event.purchaseOrderId);
         if (!po) {
           throw ApplicationFailure.create({
-            message: `${event.purchaseOrderId} is not a purchase order of ${workflowId}.`,
+            message: `${event.purchaseOrderId} is not a purchase order of ${r.workflowId}.`,
             type: SupplierEventErrors.unknownPurchaseOrder,
             nonRetryable: true,
           });
@@ -294,299 +391,232 @@ async function replenish(input: ReplenishmentInput, gates: ApprovalGates): Promi
       },
     },
   );
+}
 
-  const undecided: PurchaseOrderState[] = state.purchaseOrders;
-  try {
-    const store = await orders.loadStoreContext({ storeId: input.storeId });
-    state.storeName = store.name;
-    state.regionId = store.regionId;
+function assertEventFits(po: PurchaseOrderState, event: SupplierEventInput): void {
+  const check = checkSupplierEvent(supplierStage(po.stage), po.lines, event);
+  if (check.ok) return;
+  throw ApplicationFailure.create({
+    message: check.message,
+    type: check.code === 'wrong_stage' ? SupplierEventErrors.wrongStage : SupplierEventErrors.invalid,
+    nonRetryable: true,
+    details: [{ field: check.field }],
+  });
+}
 
-    // Plan in batches; the lines and their rationale go to Postgres, only counts come back.
-    state.planning.skusTotal = await planning.countStoreSkus({ storeId: input.storeId });
-    const batchSize = input.batchSize ?? 500;
-    let afterSku: string | null = null;
-    for (;;) {
-      const batch: Awaited<ReturnType<typeof planning.planAndStageBatch>> = await planning.planAndStageBatch({
-        storeId: input.storeId,
-        asOf: input.asOf,
-        afterSku,
-        batchSize,
-        workflowId,
-        reviewPeriodDays: input.reviewPeriodDays,
-        historyDays: input.historyDays,
-      });
-      state.planning.batches += 1;
-      state.planning.skusExamined += batch.examined;
-      state.planning.linesPlanned += batch.linesStaged;
-      afterSku = batch.lastSku;
-      if (batch.examined < batchSize || afterSku === null) break;
-    }
-
-    const drafts = await orders.loadDraftOrders({ workflowId });
-    for (const d of drafts) state.purchaseOrders.push(newOrderState(d, approvalTierFor(d.totalValue, thresholds)));
-    if (drafts.length === 0) {
-      setStage('nothing_to_order');
-      return snapshot();
-    }
-    setStage('ordering');
-    refreshStage();
-
-    const results = await Promise.allSettled(state.purchaseOrders.map((po) => runPurchaseOrder(po, store)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    // The decision or supplier event that closed the last PO is still being written down.
-    await wf.condition(wf.allHandlersFinished);
-    refreshStage();
-    await orders.notifyStoreManagers({
-      workflowId,
-      storeId: input.storeId,
-      step: 'summary',
-      subject: `Replenishment ${input.asOf} for ${store.name}: ${summaryLine(snapshot())}`,
-      lines: snapshot().purchaseOrders.map((p) => `${p.id} (${p.supplierName}): ${p.stage.replace(/_/g, ' ')}, ${formatMoney(p.totalValue)}`),
+/** One purchase order: approved (automatically or by tier), sent to the supplier, tracked to receipt. */
+async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<void> {
+  if (po.tier === 'auto') {
+    await orders.setPurchaseOrderStatus({
+      purchaseOrderId: po.id,
+      workflowId: r.workflowId,
+      from: ['DRAFT'],
+      to: 'APPROVED',
+      approvalTier: po.tier,
+      actorId: 'system',
+      note: `Worth ${formatMoney(po.plannedValue)}, within the ${formatMoney(r.thresholds.storeManagerAbove)} approved automatically.`,
     });
-    return snapshot();
-  } catch (err) {
-    const cancelled = isCancellation(err);
-    state.failure = cancelled ? `Cancelled: ${state.cancellation?.reason ?? 'no reason given'}` : describe(err);
-    gates.cancelAll();
-    await CancellationScope.nonCancellable(async () => {
-      setStage('cancelling');
-      const open = undecided.filter((p) => !CLOSED.includes(p.stage));
-      for (const po of open) {
-        await orders.cancelPurchaseOrder({ purchaseOrderId: po.id, workflowId, reason: state.failure ?? 'cancelled', actorId: state.cancellation?.actorId });
-        po.stage = 'cancelled';
-      }
-      // Drafts that never reached a PO state of their own (planning was cut short).
-      if (state.purchaseOrders.length === 0) {
-        const drafts = await orders.loadDraftOrders({ workflowId });
-        for (const d of drafts) await orders.cancelPurchaseOrder({ purchaseOrderId: d.id, workflowId, reason: state.failure ?? 'cancelled' });
-      }
-      await orders.notifyStoreManagers({
-        workflowId,
-        storeId: input.storeId,
-        step: cancelled ? 'cancelled' : 'failed',
-        subject: `${cancelled ? 'Cancelled' : 'Failed'}: replenishment ${input.asOf} for ${state.storeName ?? input.storeId}`,
-        lines: [state.failure ?? '', open.length ? `Cancelled purchase orders: ${open.map((p) => p.id).join(', ')}.` : 'No purchase order was open.'],
-      });
-      setStage(cancelled ? 'cancelled' : 'failed');
-      await wf.condition(wf.allHandlersFinished);
-    });
-    if (cancelled) throw err;
-    throw ApplicationFailure.nonRetryable(`Replenishment failed: ${state.failure}`, 'ReplenishmentFailed');
+    po.approvedBy.push('system:auto');
+    r.setPoStage(po, 'approved');
+  } else {
+    await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId: r.workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
+    const approved = await approve(r, po, store);
+    if (!approved) return;
   }
+  await send(r, po);
+}
 
-  function assertEventFits(po: PurchaseOrderState, event: SupplierEventInput): void {
-    const check = checkSupplierEvent(supplierStage(po.stage), po.lines, event);
-    if (check.ok) return;
-    throw ApplicationFailure.create({
-      message: check.message,
-      type: check.code === 'wrong_stage' ? SupplierEventErrors.wrongStage : SupplierEventErrors.invalid,
-      nonRetryable: true,
-      details: [{ field: check.field }],
-    });
-  }
+/** The PO's approval by tier; true when approved (edits applied), false when it ended otherwise. */
+async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<boolean> {
+  const storeManager: ApproverSpec = { role: 'store_manager', scope: { storeId: store.storeId, regionId: store.regionId } };
+  const regional: ApproverSpec = { role: 'regional_manager', scope: { storeId: store.storeId, regionId: store.regionId } };
+  const levels: GateLevel[] =
+    po.tier === 'store_manager'
+      ? [{ label: 'store manager', approvers: [storeManager] }]
+      : [
+          { label: 'store manager', approvers: [storeManager], handOverWhenDue: true },
+          { label: 'regional manager', approvers: [regional] },
+        ];
+  const ceiling = po.tier === 'store_manager' ? r.thresholds.regionalAbove : undefined;
+  const biggest = [...po.lines].sort((a, b) => b.quantity * b.unitCost - a.quantity * a.unitCost).slice(0, 5);
+  const outcome = await r.run.gates.run({
+    processType: PROCESS_TYPE,
+    path: r.processPath,
+    subjectType: 'purchase_order',
+    subjectId: po.id,
+    title: `${po.id}: ${formatMoney(po.plannedValue)} to ${po.supplierName} for ${store.name}`,
+    summaryLines: [
+      `${pluralise(po.lineCount, 'line')} worth ${formatMoney(po.plannedValue)} (${po.tier === 'store_manager' ? 'store manager approval' : 'store manager, then regional manager'}).`,
+      ...biggest.map((l) => `${l.sku}: ${l.quantity} × ${formatMoney(l.unitCost)}`),
+      `Approve, reject, or approve with edited quantities (purchaseOrderId ${po.id}).`,
+    ],
+    levels,
+    escalateTo: [regional],
+    timeouts: { escalateAfterMs: r.timing.escalateAfterMs, reminderBeforeMs: r.timing.reminderBeforeMs, expireAfterMs: r.timing.expireAfterMs },
+    requestedBy: r.input.requestedBy,
+    details: {
+      purchaseOrderId: po.id,
+      storeId: store.storeId,
+      supplierId: po.supplierId,
+      supplierName: po.supplierName,
+      totalValue: po.plannedValue,
+      lineCount: po.lineCount,
+      tier: po.tier,
+      largestLines: biggest.map((l) => ({ sku: l.sku, quantity: l.quantity, unitCost: l.unitCost })),
+    },
+    isOverride: (d) => d.payload?.lines !== undefined,
+    validatePayload: (d) => editProblem(po, d, ceiling),
+  });
 
-  async function runPurchaseOrder(po: PurchaseOrderState, store: StoreContext): Promise<void> {
-    if (po.tier === 'auto') {
+  switch (outcome.status) {
+    case 'approved': {
+      for (const d of outcome.decisions) {
+        if (d.decision !== 'approve') continue;
+        po.approvedBy.push(d.actorId);
+        if (!isEditList(d.payload?.lines)) continue;
+        po.lines = applyQuantityEdits(po.lines, d.payload.lines);
+        await orders.applyQuantityEdits({
+          purchaseOrderId: po.id,
+          workflowId: r.workflowId,
+          decisionId: `${outcome.requestId}:L${d.level}`,
+          actorId: d.actorId,
+          edits: d.payload.lines,
+        });
+      }
       await orders.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
-        workflowId,
-        from: ['DRAFT'],
+        workflowId: r.workflowId,
+        from: ['PENDING_APPROVAL'],
         to: 'APPROVED',
-        approvalTier: po.tier,
-        actorId: 'system',
-        note: `Worth ${formatMoney(po.plannedValue)}, within the ${formatMoney(thresholds.storeManagerAbove)} approved automatically.`,
+        actorId: outcome.finalDecision?.actorId,
       });
-      po.approvedBy.push('system:auto');
-      setPoStage(po, 'approved');
-    } else {
-      await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
-      const approved = await approve(po, store);
-      if (!approved) return;
+      r.setPoStage(po, 'approved');
+      return true;
     }
-    await send(po);
-  }
-
-  /** The PO's approval by tier; true when approved (edits applied), false when it ended otherwise. */
-  async function approve(po: PurchaseOrderState, store: StoreContext): Promise<boolean> {
-    const storeManager: ApproverSpec = { role: 'store_manager', scope: { storeId: store.storeId, regionId: store.regionId } };
-    const regional: ApproverSpec = { role: 'regional_manager', scope: { storeId: store.storeId, regionId: store.regionId } };
-    const levels: GateLevel[] =
-      po.tier === 'store_manager'
-        ? [{ label: 'store manager', approvers: [storeManager] }]
-        : [
-            { label: 'store manager', approvers: [storeManager], handOverWhenDue: true },
-            { label: 'regional manager', approvers: [regional] },
-          ];
-    const ceiling = po.tier === 'store_manager' ? thresholds.regionalAbove : undefined;
-    const biggest = [...po.lines].sort((a, b) => b.quantity * b.unitCost - a.quantity * a.unitCost).slice(0, 5);
-    const outcome = await gates.run({
-      processType: PROCESS_TYPE,
-      path: processPath,
-      subjectType: 'purchase_order',
-      subjectId: po.id,
-      title: `${po.id}: ${formatMoney(po.plannedValue)} to ${po.supplierName} for ${store.name}`,
-      summaryLines: [
-        `${pluralise(po.lineCount, 'line')} worth ${formatMoney(po.plannedValue)} (${po.tier === 'store_manager' ? 'store manager approval' : 'store manager, then regional manager'}).`,
-        ...biggest.map((l) => `${l.sku}: ${l.quantity} × ${formatMoney(l.unitCost)}`),
-        `Approve, reject, or approve with edited quantities (purchaseOrderId ${po.id}).`,
-      ],
-      levels,
-      escalateTo: [regional],
-      timeouts: { escalateAfterMs: timing.escalateAfterMs, reminderBeforeMs: timing.reminderBeforeMs, expireAfterMs: timing.expireAfterMs },
-      requestedBy: input.requestedBy,
-      details: {
+    case 'rejected': {
+      const d = outcome.decisions[outcome.decisions.length - 1];
+      await orders.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
-        storeId: store.storeId,
-        supplierId: po.supplierId,
-        supplierName: po.supplierName,
-        totalValue: po.plannedValue,
-        lineCount: po.lineCount,
-        tier: po.tier,
-        largestLines: biggest.map((l) => ({ sku: l.sku, quantity: l.quantity, unitCost: l.unitCost })),
-      },
-      isOverride: (d) => d.payload?.lines !== undefined,
-      validatePayload: (d) => editProblem(po, d, ceiling),
-    });
-
-    switch (outcome.status) {
-      case 'approved': {
-        for (const d of outcome.decisions) {
-          if (d.decision !== 'approve') continue;
-          po.approvedBy.push(d.actorId);
-          if (!isEditList(d.payload?.lines)) continue;
-          po.lines = applyQuantityEdits(po.lines, d.payload.lines);
-          await orders.applyQuantityEdits({
-            purchaseOrderId: po.id,
-            workflowId,
-            decisionId: `${outcome.requestId}:L${d.level}`,
-            actorId: d.actorId,
-            edits: d.payload.lines,
-          });
-        }
-        await orders.setPurchaseOrderStatus({
-          purchaseOrderId: po.id,
-          workflowId,
-          from: ['PENDING_APPROVAL'],
-          to: 'APPROVED',
-          actorId: outcome.finalDecision?.actorId,
-        });
-        setPoStage(po, 'approved');
-        return true;
-      }
-      case 'rejected': {
-        const d = outcome.decisions[outcome.decisions.length - 1];
-        await orders.setPurchaseOrderStatus({
-          purchaseOrderId: po.id,
-          workflowId,
-          from: ['PENDING_APPROVAL'],
-          to: 'REJECTED',
-          actorId: d?.actorId,
-          note: d?.comment,
-        });
-        setPoStage(po, 'rejected');
-        return false;
-      }
-      case 'expired': {
-        await orders.setPurchaseOrderStatus({
-          purchaseOrderId: po.id,
-          workflowId,
-          from: ['PENDING_APPROVAL'],
-          to: 'CANCELLED',
-          actorId: 'system',
-          note: 'No decision by the final deadline.',
-        });
-        setPoStage(po, 'expired');
-        await orders.notifyStoreManagers({
-          workflowId,
-          storeId: store.storeId,
-          step: `expired:${po.id}`,
-          includeRegional: true,
-          subject: `Cancelled, not decided in time: ${po.id} to ${po.supplierName}`,
-          lines: [
-            `${po.id} (${formatMoney(po.plannedValue)}, ${pluralise(po.lineCount, 'line')}) was not decided by its final deadline and has been cancelled.`,
-            'Its quantities will be planned again in the next replenishment run.',
-          ],
-        });
-        return false;
-      }
-      case 'cancelled':
-        throw new wf.CancelledFailure('Replenishment cancelled while awaiting approval.');
+        workflowId: r.workflowId,
+        from: ['PENDING_APPROVAL'],
+        to: 'REJECTED',
+        actorId: d?.actorId,
+        note: d?.comment,
+      });
+      r.setPoStage(po, 'rejected');
+      return false;
     }
-  }
-
-  async function send(po: PurchaseOrderState): Promise<void> {
-    setPoStage(po, 'sending');
-    const supplier = wf.proxyActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>({
-      startToCloseTimeout: '30 seconds',
-      scheduleToCloseTimeout: timing.sendGiveUpAfterMs,
-      // The workflow learns whether the supplier took the order even when it is being cancelled.
-      cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: {
-        initialInterval: '1 second',
-        backoffCoefficient: 2,
-        maximumInterval: '1 minute',
-        nonRetryableErrorTypes: ['SupplierRefusedOrder', 'PurchaseOrderNotApproved', 'PurchaseOrderNotFound'],
-      },
-    });
-    try {
-      const sent = await supplier.sendPurchaseOrder({ purchaseOrderId: po.id, workflowId });
-      po.supplierReference = sent.supplierReference;
-      po.sentAt = sent.sentAt;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      po.alerts.push(`Not sent: ${describe(err)}`);
-      await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId, from: ['APPROVED'], to: 'CANCELLED', actorId: 'system', note: describe(err) });
-      setPoStage(po, 'send_failed');
+    case 'expired': {
+      await orders.setPurchaseOrderStatus({
+        purchaseOrderId: po.id,
+        workflowId: r.workflowId,
+        from: ['PENDING_APPROVAL'],
+        to: 'CANCELLED',
+        actorId: 'system',
+        note: 'No decision by the final deadline.',
+      });
+      r.setPoStage(po, 'expired');
       await orders.notifyStoreManagers({
-        workflowId,
-        storeId: input.storeId,
-        step: `send-failed:${po.id}`,
-        subject: `Not sent: ${po.id} to ${po.supplierName}`,
+        workflowId: r.workflowId,
+        storeId: store.storeId,
+        step: `expired:${po.id}`,
+        includeRegional: true,
+        subject: `Cancelled, not decided in time: ${po.id} to ${po.supplierName}`,
         lines: [
-          `${po.id} could not be sent to ${po.supplierName}: ${describe(err)}`,
-          'It has been cancelled; its quantities will be planned again in the next run.',
+          `${po.id} (${formatMoney(po.plannedValue)}, ${pluralise(po.lineCount, 'line')}) was not decided by its final deadline and has been cancelled.`,
+          'Its quantities will be planned again in the next replenishment run.',
         ],
       });
-      return;
+      return false;
     }
-    if (po.stage === 'sending') setPoStage(po, 'awaiting_acknowledgment');
+    case 'cancelled':
+      throw new wf.CancelledFailure('Replenishment cancelled while awaiting approval.');
+  }
+}
 
-    const sentAt = Date.parse(po.sentAt!);
-    po.acknowledgmentDueAt = new Date(sentAt + timing.acknowledgmentTimeoutMs).toISOString();
-    const receiptDue = sentAt + (timing.receiptTimeoutMs ?? po.leadTimeDays * DAY + timing.receiptGraceMs);
-    po.receiptDueAt = new Date(receiptDue).toISOString();
+/** Sends the PO to the supplier, then waits for its acknowledgment and receipts (closing it short when they do not come). */
+async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
+  r.setPoStage(po, 'sending');
+  const supplier = wf.proxyActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: r.timing.sendGiveUpAfterMs,
+    // The workflow learns whether the supplier took the order even when it is being cancelled.
+    cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: ['SupplierRefusedOrder', 'PurchaseOrderNotApproved', 'PurchaseOrderNotFound'],
+    },
+  });
+  try {
+    const sent = await supplier.sendPurchaseOrder({ purchaseOrderId: po.id, workflowId: r.workflowId });
+    po.supplierReference = sent.supplierReference;
+    po.sentAt = sent.sentAt;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    po.alerts.push(`Not sent: ${failureMessage(err)}`);
+    await orders.setPurchaseOrderStatus({
+      purchaseOrderId: po.id,
+      workflowId: r.workflowId,
+      from: ['APPROVED'],
+      to: 'CANCELLED',
+      actorId: 'system',
+      note: failureMessage(err),
+    });
+    r.setPoStage(po, 'send_failed');
+    await orders.notifyStoreManagers({
+      workflowId: r.workflowId,
+      storeId: r.input.storeId,
+      step: `send-failed:${po.id}`,
+      subject: `Not sent: ${po.id} to ${po.supplierName}`,
+      lines: [
+        `${po.id} could not be sent to ${po.supplierName}: ${failureMessage(err)}`,
+        'It has been cancelled; its quantities will be planned again in the next run.',
+      ],
+    });
+    return;
+  }
+  if (po.stage === 'sending') r.setPoStage(po, 'awaiting_acknowledgment');
 
-    const acknowledged = await wf.condition(() => po.stage !== 'awaiting_acknowledgment', Math.max(1, sentAt + timing.acknowledgmentTimeoutMs - Date.now()));
-    if (!acknowledged) {
-      po.alerts.push(`No acknowledgment by ${po.acknowledgmentDueAt}`);
-      void orders
-        .notifyStoreManagers({
-          workflowId,
-          storeId: input.storeId,
-          step: `acknowledgment-overdue:${po.id}`,
-          subject: `No acknowledgment yet: ${po.id} to ${po.supplierName}`,
-          lines: [
-            `${po.supplierName} has not acknowledged ${po.id} (supplier reference ${po.supplierReference ?? 'n/a'}), sent ${po.sentAt}.`,
-            'Please contact the supplier; receipts are still awaited.',
-          ],
-        })
-        .catch(() => undefined);
-    }
-    const settled = await wf.condition(() => CLOSED.includes(po.stage), Math.max(1, receiptDue - Date.now()));
-    if (settled) return;
-    const closed = await orders.closePurchaseOrderShort({ purchaseOrderId: po.id, workflowId, reason: `Receipts not complete by ${po.receiptDueAt}` });
-    if (!CLOSED.includes(po.stage)) {
-      po.alerts.push(`Closed short on ${new Date(Date.now()).toISOString()}`);
-      setPoStage(po, closed.status === 'CANCELLED' ? 'cancelled' : 'closed_short');
-      await orders.notifyStoreManagers({
-        workflowId,
-        storeId: input.storeId,
-        step: `closed-short:${po.id}`,
-        subject: `Closed short: ${po.id} from ${po.supplierName}`,
-        lines: [`${po.id} was not fully received by ${po.receiptDueAt}; what has not arrived is no longer counted on order.`],
-      });
-    }
+  const sentAt = Date.parse(po.sentAt!);
+  po.acknowledgmentDueAt = new Date(sentAt + r.timing.acknowledgmentTimeoutMs).toISOString();
+  const receiptDue = sentAt + (r.timing.receiptTimeoutMs ?? po.leadTimeDays * DAY + r.timing.receiptGraceMs);
+  po.receiptDueAt = new Date(receiptDue).toISOString();
+
+  const acknowledged = await wf.condition(() => po.stage !== 'awaiting_acknowledgment', Math.max(1, sentAt + r.timing.acknowledgmentTimeoutMs - Date.now()));
+  if (!acknowledged) {
+    po.alerts.push(`No acknowledgment by ${po.acknowledgmentDueAt}`);
+    void orders
+      .notifyStoreManagers({
+        workflowId: r.workflowId,
+        storeId: r.input.storeId,
+        step: `acknowledgment-overdue:${po.id}`,
+        subject: `No acknowledgment yet: ${po.id} to ${po.supplierName}`,
+        lines: [
+          `${po.supplierName} has not acknowledged ${po.id} (supplier reference ${po.supplierReference ?? 'n/a'}), sent ${po.sentAt}.`,
+          'Please contact the supplier; receipts are still awaited.',
+        ],
+      })
+      .catch(() => undefined);
+  }
+  const settled = await wf.condition(() => CLOSED.includes(po.stage), Math.max(1, receiptDue - Date.now()));
+  if (settled) return;
+  const closed = await orders.closePurchaseOrderShort({
+    purchaseOrderId: po.id,
+    workflowId: r.workflowId,
+    reason: `Receipts not complete by ${po.receiptDueAt}`,
+  });
+  if (!CLOSED.includes(po.stage)) {
+    po.alerts.push(`Closed short on ${new Date(Date.now()).toISOString()}`);
+    r.setPoStage(po, closed.status === 'CANCELLED' ? 'cancelled' : 'closed_short');
+    await orders.notifyStoreManagers({
+      workflowId: r.workflowId,
+      storeId: r.input.storeId,
+      step: `closed-short:${po.id}`,
+      subject: `Closed short: ${po.id} from ${po.supplierName}`,
+      lines: [`${po.id} was not fully received by ${po.receiptDueAt}; what has not arrived is no longer counted on order.`],
+    });
   }
 }
 
@@ -656,9 +686,4 @@ function stageAfterEvent(po: PurchaseOrderState, event: SupplierEventInput): Pur
 function summaryLine(s: ReplenishmentState): string {
   const parts = Object.entries(s.totals.byStage).map(([stage, n]) => `${n} ${stage.replace(/_/g, ' ')}`);
   return `${pluralise(s.totals.purchaseOrders, 'purchase order')} (${parts.join(', ')})`;
-}
-
-function describe(err: unknown): string {
-  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -30,6 +30,11 @@ export interface DecisionReceipt {
   decision: DecisionKind;
   level: number;
   gateStatus: GateStatus;
+  /**
+   * The process's state once the workflow has acted on the decision (moved to its next stage, or
+   * opened the next level); absent from runs that started before decisions answered with it.
+   */
+  state?: unknown;
 }
 
 /** The single Update through which every process receives decisions. */
@@ -143,6 +148,8 @@ interface OpenGate {
   recording?: GateDecision;
   /** The request row exists (a decision recorded before it would break its foreign key). */
   opened?: boolean;
+  /** run() has handed its outcome back to the workflow, which acts on it in this same activation. */
+  handedBack?: boolean;
 }
 
 /**
@@ -165,6 +172,14 @@ const OPEN_REQUEST_WHATEVER_CANCELS_PATCH = 'approval-gate-open-request-whatever
  */
 const NOTICES_SETTLE_PATCH = 'approval-notices-settle-before-close';
 
+/**
+ * A decision answers once the workflow has acted on it, with the state after it (the API makes one
+ * Update and no polling). The wait is bounded: a decision whose bookkeeping is slow (the database
+ * retrying) answers with the state as it stands by then.
+ */
+const DECIDE_ANSWERS_WITH_STATE_PATCH = 'approval-decide-answers-with-state';
+const ACTED_ON_WAIT_MS = 10_000;
+
 /** The activity failure type of a decision the database refuses (activities/shared/data-errors.ts). */
 const INVALID_DATA = 'InvalidData';
 
@@ -172,17 +187,6 @@ const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createAppro
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
 });
-
-/**
- * The stage a state query shows while the workflow is still acting on the decision that closed its
- * last open gate: the Update returns before the workflow's next task moves the stage on, and a
- * query in between would otherwise show the request just decided as awaiting approval.
- */
-export function stageAfterDecision<S extends string>(stage: S, gates: ApprovalGates, next: { approve: S; reject: S }): S {
-  if (stage !== 'awaiting_approval' || gates.pending().length > 0) return stage;
-  const last = gates.decisions().at(-1)?.decision;
-  return last === 'approve' ? next.approve : last === 'reject' ? next.reject : stage;
-}
 
 /**
  * Runs a process with its approval gates: the run ends (returns, fails, is cancelled or continues
@@ -201,9 +205,16 @@ export class ApprovalGates {
   private readonly gates: OpenGate[] = [];
   /** Approver notices still being sent (retrying through an SMTP outage, say). */
   private outstandingNotices = 0;
+  /** The process's state and stage, for a decision's answer (its skeleton registers them). */
+  private process?: { state: () => unknown; stage: () => string };
 
   constructor() {
     wf.setHandler(decideUpdate, (input) => this.decide(input), { validator: (input) => this.validate(input) });
+  }
+
+  /** A decision answers with the process's state once the workflow has acted on it (left the stage it was decided in). */
+  answerDecisionsWith(process: { state: () => unknown; stage: () => string }): void {
+    this.process = process;
   }
 
   /** Open approvals, for the process's state query. */
@@ -286,6 +297,7 @@ export class ApprovalGates {
     } finally {
       this.publishSearchAttributes();
       await wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+      gate.handedBack = true;
     }
     const status = gate.status as GateOutcome['status'];
     return {
@@ -473,6 +485,18 @@ export class ApprovalGates {
     }
     gate.levelDecision = decision;
     gate.decisions.push(decision);
+    const process = this.process;
+    if (process && wf.patched(DECIDE_ANSWERS_WITH_STATE_PATCH)) {
+      // Acted on: the next level is open; or run() has handed the outcome back and the workflow has
+      // left the stage it was decided in, or other approvals still wait.
+      const decidedIn = process.stage();
+      const actedOn = () =>
+        (gate.status === 'pending' && gate.level > decision.level) ||
+        (gate.handedBack === true && (process.stage() !== decidedIn || this.gates.some((g) => g.status === 'pending')));
+      await wf.condition(actedOn, ACTED_ON_WAIT_MS);
+      const receipt = { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
+      return { ...receipt, state: process.state() };
+    }
     return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
   }
 
