@@ -99,6 +99,18 @@ export default tseslint.config(
       ],
     },
   },
+  // Imports run one way: domain -> nothing of ours; platform -> domain; activities -> domain, platform;
+  // workflows -> domain and activity types (above); api and workers -> the layers below; scripts -> anything but tests.
+  ...[
+    { files: ['domain/**/*.ts'], group: ['../**'], message: 'domain/ holds pure rules and imports nothing of ours.' },
+    { files: ['platform/**/*.ts'], group: ['**/workflows/**', '**/activities/**', '**/api/**', '**/workers/**'], message: 'platform/ imports only domain/.' },
+    {
+      files: ['activities/**/*.ts'],
+      group: ['**/workflows/**', '**/api/**', '**/workers/**'],
+      message: 'activities/ import domain/ and platform/ only (a starter is injected).',
+    },
+    { files: ['scripts/**/*.ts'], group: ['**/tests/**'], message: 'scripts/ may use anything but tests/ (shared infrastructure lives in scripts/kit/).' },
+  ].map(({ files, group, message }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message }] }] } })),
   {
     files: ['activities/**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
