@@ -14,21 +14,16 @@ import type { ApproverSpec } from '../../domain/approval';
 import { checkGuardrails, type GuardrailResult, type PricePolicy } from '../../domain/guardrails';
 import { priceApprovalTier } from '../../domain/price-tiers';
 import { formatMoney } from '../../domain/text';
-import type { GateDecision, GateLevel, PayloadProblem, PendingApproval } from '../shared/approval-gate';
+import type { GateDecision, GateLevel, GateTimeouts, PayloadProblem, PendingApproval } from '../shared/approval-gate';
 import type { CancelRequest } from '../shared/cancellation';
 import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
 import { StoreId } from '../shared/search-attributes';
+import { DAY, HOUR } from '../shared/durations';
 
 export const PROCESS_TYPE = 'price_change';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-export interface PriceChangeTiming {
-  escalateAfterMs: number;
-  reminderBeforeMs: number;
-  expireAfterMs: number;
+/** The approval's due time, reminder and final deadline (GateTimeouts), and the process's own. */
+export interface PriceChangeTiming extends GateTimeouts {
   /** How long sales are watched after the change when it has no end date. */
   monitorWindowMs: number;
   monitorEveryMs: number;

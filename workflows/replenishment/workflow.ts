@@ -25,10 +25,11 @@ import {
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../../domain/reorder';
 import { findTextProblems } from '../../domain/storable-text';
 import { formatMoney, pluralise } from '../../domain/text';
-import type { ApprovalGates, DecisionInput, GateDecision, GateLevel, PayloadProblem, PendingApproval } from '../shared/approval-gate';
+import type { ApprovalGates, DecisionInput, GateDecision, GateLevel, GateTimeouts, PayloadProblem, PendingApproval } from '../shared/approval-gate';
 import type { CancelRequest } from '../shared/cancellation';
 import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
 import { StoreId } from '../shared/search-attributes';
+import { DAY, HOUR } from '../shared/durations';
 
 export const PROCESS_TYPE = 'replenishment';
 
@@ -36,16 +37,8 @@ export function replenishmentWorkflowId(storeId: string, asOf: string): string {
   return `replenishment-${storeId}-${asOf}`;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-export interface ReplenishmentTiming {
-  /** From a level's opening to its due time (escalation or hand-over to the next level). */
-  escalateAfterMs: number;
-  reminderBeforeMs: number;
-  /** From a level's opening to the final deadline: the PO is cancelled and reported. */
-  expireAfterMs: number;
+/** The approval's due time, reminder and final deadline (GateTimeouts), and the process's own. */
+export interface ReplenishmentTiming extends GateTimeouts {
   /** From sending to the acknowledgment alert. */
   acknowledgmentTimeoutMs: number;
   /** Past the supplier's lead time, how long receipts are awaited before the PO is closed short. */
