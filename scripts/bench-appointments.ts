@@ -34,7 +34,8 @@ import type { Db } from '../platform/db';
 import type { StoreScenario } from './kit/fixtures';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
-import type { AppointmentRecoveryState, appointmentRecovery } from '../workflows/appointment-recovery/workflow';
+import type { appointmentRecovery } from '../workflows/appointment-recovery/workflow';
+import type { AppointmentRecoveryState } from '../workflows/appointment-recovery/messages';
 import { bold, dim, ensurePrerequisites, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench';

@@ -37,7 +37,7 @@ import { codeVersion } from '../platform/code-version';
 import type { Db } from '../platform/db';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
-import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign/workflow';
+import type { CampaignDispatchInput, CampaignState } from '../workflows/campaign/messages';
 import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_campaign';
@@ -423,7 +423,8 @@ async function main(): Promise<number> {
     { createSmtpTransport },
     { testEnv },
     { decideUpdate },
-    { campaignDispatch, campaignStateQuery },
+    { campaignDispatch },
+    { campaignStateQuery },
   ] = await Promise.all([
     import('./kit/harness'),
     import('./kit/fixtures'),
@@ -433,6 +434,7 @@ async function main(): Promise<number> {
     import('./kit/env'),
     import('../workflows/shared/approval-gate'),
     import('../workflows/campaign/workflow'),
+    import('../workflows/campaign/messages'),
   ]);
   const h = (res.harness = await createHarness());
   const env = testEnv();

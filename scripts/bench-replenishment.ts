@@ -53,7 +53,8 @@ import { seasonalExponentialSmoothing, type Forecaster } from '../domain/forecas
 import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { freePort, withDatabase } from './kit/infra';
-import type { ReplenishmentState, replenishment, replenishmentStateQuery as StateQuery } from '../workflows/replenishment/workflow';
+import type { replenishment } from '../workflows/replenishment/workflow';
+import type { ReplenishmentState, replenishmentStateQuery as StateQuery } from '../workflows/replenishment/messages';
 import {
   DEV_SERVER_DYNAMIC_CONFIG,
   ensureSearchAttributes,
@@ -435,6 +436,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
     { createSimulatorApp },
     { createActivities },
     wf,
+    messages,
   ] = await Promise.all([
     import('@temporalio/client'),
     import('@temporalio/worker'),
@@ -442,6 +444,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
     import('../simulator/app'),
     import('../workers/activities'),
     import('../workflows/replenishment/workflow'),
+    import('../workflows/replenishment/messages'),
   ]);
   // The bench handles Ctrl-C itself (the SDK's default would shut the worker down on its own).
   // ERROR only: failed activity attempts are counted from the histories and reported, not logged.
@@ -487,7 +490,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
   note(
     `worker polling ${taskQueue} (workflows bundled in ${secs(bundled)}); supplier ERP simulator on ${simulatorUrl}; mail to nodemailer jsonTransport (no SMTP server)`,
   );
-  return { client, taskQueue, workflow: wf.replenishment, stateQuery: wf.replenishmentStateQuery, databaseUrl, simulatorUrl };
+  return { client, taskQueue, workflow: wf.replenishment, stateQuery: messages.replenishmentStateQuery, databaseUrl, simulatorUrl };
 }
 
 async function terminateRuns(ids: string[], reason: string): Promise<void> {

@@ -46,7 +46,8 @@ import { addSeriesSums, emptyAccumulator, summarise, type MetricsAccumulator, ty
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
-import type { ModelRetrainingState, modelRetraining } from '../workflows/model-retraining/workflow';
+import type { modelRetraining } from '../workflows/model-retraining/workflow';
+import type { ModelRetrainingState } from '../workflows/model-retraining/messages';
 import { bold, dim, ensurePrerequisites, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_training';
@@ -606,7 +607,7 @@ async function main(): Promise<number> {
   const [{ createHarness }, { startModelRetraining }, { modelRetrainingStateQuery }] = await Promise.all([
     import('./kit/harness'),
     import('../api/processes/model-retrainings/starter'),
-    import('../workflows/model-retraining/workflow'),
+    import('../workflows/model-retraining/messages'),
   ]);
   const h = (res.harness = await createHarness());
   const t = now();

@@ -11,7 +11,7 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { priceChangeWorkflowId } from '../../api/processes/price-changes/starter';
 import type { SimulatorState } from '../../simulator/app';
-import type { PriceChangeState } from '../../workflows/price-change/workflow';
+import type { PriceChangeState } from '../../workflows/price-change/messages';
 import { auth, expectProblem, fields } from '../support/api';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';

@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
-import type { PurchaseOrderState, ReplenishmentState } from '../../workflows/replenishment/workflow';
+import type { PurchaseOrderState, ReplenishmentState } from '../../workflows/replenishment/messages';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { auth, expectProblem, fields } from '../support/api';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';

@@ -5,14 +5,8 @@ import type { Principal } from '../../domain/approval';
 import { createLogger } from '../../platform/logger';
 import { createUnsubscribeToken, verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
-import {
-  campaignDispatch,
-  campaignStateQuery,
-  pauseSignal,
-  resumeSignal,
-  type CampaignDispatchInput,
-  type CampaignState,
-} from '../../workflows/campaign/workflow';
+import { campaignDispatch } from '../../workflows/campaign/workflow';
+import { campaignStateQuery, pauseSignal, resumeSignal, type CampaignDispatchInput, type CampaignState } from '../../workflows/campaign/messages';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';

@@ -4,7 +4,8 @@ import { startAppointmentRecovery } from '../../api/processes/appointment-recove
 import { createMailSender } from '../../activities/shared/email';
 import { createActivities } from '../../workers/activities';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
-import { appointmentRecovery, recoveryStateQuery } from '../../workflows/appointment-recovery/workflow';
+import { appointmentRecovery } from '../../workflows/appointment-recovery/workflow';
+import { recoveryStateQuery } from '../../workflows/appointment-recovery/messages';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 

@@ -3,7 +3,8 @@ import { ALIASES, aliasTarget, rollbackChampion } from '../../platform/model-reg
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { championForecaster } from '../../platform/champion-forecaster';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
-import { modelRetraining, modelRetrainingStateQuery, type ModelRetrainingInput, type ModelRetrainingState } from '../../workflows/model-retraining/workflow';
+import { modelRetraining } from '../../workflows/model-retraining/workflow';
+import { modelRetrainingStateQuery, type ModelRetrainingInput, type ModelRetrainingState } from '../../workflows/model-retraining/messages';
 import { modelRetrainingKickoff } from '../../workflows/model-retraining/kickoff';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';

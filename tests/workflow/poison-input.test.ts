@@ -12,9 +12,11 @@ import type { Principal } from '../../domain/approval';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { UnstorableInputError } from '../../platform/storable-input';
 import { decideUpdate, GateErrors, type DecisionInput } from '../../workflows/shared/approval-gate';
-import { campaignDispatch, campaignStateQuery, type CampaignState } from '../../workflows/campaign/workflow';
+import { campaignDispatch } from '../../workflows/campaign/workflow';
+import { campaignStateQuery, type CampaignState } from '../../workflows/campaign/messages';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
-import { modelRetraining, modelRetrainingStateQuery } from '../../workflows/model-retraining/workflow';
+import { modelRetraining } from '../../workflows/model-retraining/workflow';
+import { modelRetrainingStateQuery } from '../../workflows/model-retraining/messages';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, workflowBundle, type Harness } from '../../scripts/kit/harness';
 

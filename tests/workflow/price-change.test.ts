@@ -4,13 +4,8 @@ import type { Principal, Role } from '../../domain/approval';
 import { PriceChangeRefused, startPriceChange } from '../../api/processes/price-changes/starter';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
-import {
-  priceChange,
-  priceChangeStateQuery,
-  type PriceChangeInput,
-  type PriceChangeState,
-  type PriceChangeTiming,
-} from '../../workflows/price-change/workflow';
+import { priceChange } from '../../workflows/price-change/workflow';
+import { priceChangeStateQuery, type PriceChangeInput, type PriceChangeState, type PriceChangeTiming } from '../../workflows/price-change/messages';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

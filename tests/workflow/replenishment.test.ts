@@ -4,13 +4,8 @@ import type { Principal } from '../../domain/approval';
 import type { SupplierEventInput } from '../../domain/purchase-orders';
 import { startReplenishment } from '../../api/processes/replenishments/starter';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
-import {
-  replenishment,
-  replenishmentStateQuery,
-  supplierEventUpdate,
-  type ReplenishmentState,
-  type ReplenishmentTiming,
-} from '../../workflows/replenishment/workflow';
+import { replenishment } from '../../workflows/replenishment/workflow';
+import { replenishmentStateQuery, supplierEventUpdate, type ReplenishmentState, type ReplenishmentTiming } from '../../workflows/replenishment/messages';
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';

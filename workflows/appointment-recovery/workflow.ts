@@ -7,62 +7,15 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type * as appointmentActivities from '../../activities/appointment-recovery/appointments';
-import type { AppointmentSnapshot } from '../../activities/appointment-recovery/appointments';
 import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from '../../domain/appointment-deadlines';
 import type { Customer360 } from '../../domain/customer-360';
 import { formatLocalTime } from '../../domain/local-time';
 import { preselectItems, type PreselectedItem } from '../../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../../domain/stylist-ranking';
-import type { ApprovalGates, DecisionInput, GateDecision, PendingApproval } from '../shared/approval-gate';
-import type { CancelRequest } from '../shared/cancellation';
+import type { ApprovalGates, DecisionInput } from '../shared/approval-gate';
 import { runProcess, type ProcessRun } from '../shared/process-run';
 import { CustomerTier, StoreId } from '../shared/search-attributes';
-
-export const PROCESS_TYPE = 'appointment_recovery';
-
-export function appointmentRecoveryWorkflowId(appointmentId: string): string {
-  return `appointment-recovery-${appointmentId}`;
-}
-
-export interface AppointmentRecoveryInput {
-  appointmentId: string;
-  /** Principal who started the recovery (upstream system, scanner or a manager). */
-  requestedBy: string;
-  /** Overrides for tests and unusual stores; production defaults otherwise. */
-  timing?: Partial<RecoveryTiming>;
-  itemCount?: number;
-}
-
-export type RecoveryStage =
-  'gathering_context' | 'awaiting_approval' | 'assigning' | 'completed' | 'rejected' | 'not_needed' | 'compensating' | 'failed' | 'cancelled';
-
-export interface RecoveryEffects {
-  stylistAssigned: string | null;
-  stylistBriefed: boolean;
-  itemsHeld: string[];
-  suiteReserved: string | null;
-  notesUpdated: boolean;
-  customerConfirmed: boolean;
-  undone: string[];
-}
-
-export interface AppointmentRecoveryState {
-  stage: RecoveryStage;
-  appointment: AppointmentSnapshot | null;
-  customer: Customer360 | null;
-  candidates: RankedStylist[];
-  recommendation: RankedStylist | null;
-  pendingApproval: PendingApproval | null;
-  decisions: GateDecision[];
-  assignedBy: 'manager' | 'override' | 'auto' | null;
-  preselectedItems: PreselectedItem[];
-  effects: RecoveryEffects;
-  attempts: number;
-  failure: string | null;
-  cancellation: CancelRequest | null;
-}
-
-export const recoveryStateQuery = wf.defineQuery<AppointmentRecoveryState>('state');
+import { type AppointmentRecoveryInput, type AppointmentRecoveryState, PROCESS_TYPE, recoveryStateQuery } from './messages';
 
 const MAX_ATTEMPTS = 3;
 

@@ -11,58 +11,10 @@ import type * as registryActivities from '../../activities/model-retraining/regi
 import type { ModelEvaluation, RegisteredModelVersion } from '../../activities/model-retraining/registry';
 import type * as trainingActivities from '../../activities/model-retraining/training';
 import type { SeriesCursor, TrainModelBatchResult } from '../../activities/model-retraining/training';
-import { proposePromotion, type PromotionPolicy, type PromotionProposal, type RetrainingTrigger } from '../../domain/model-promotion';
-import type { GateDecision, GateTimeouts, PendingApproval } from '../shared/approval-gate';
-import type { CancelRequest } from '../shared/cancellation';
+import { proposePromotion, type PromotionProposal } from '../../domain/model-promotion';
+import type { GateTimeouts } from '../shared/approval-gate';
 import { runProcess, type ProcessRun } from '../shared/process-run';
-
-export const PROCESS_TYPE = 'model_retraining';
-
-export type { RetrainingTrigger };
-
-export interface ModelRetrainingInput {
-  modelName: string;
-  reason: string;
-  trigger: RetrainingTrigger;
-  requestedBy: string;
-  /** The day training data ends (exclusive), yyyy-mm-dd; the start day (UTC) when absent. */
-  asOf?: string;
-  /** Days of sales history read, holdout included (default 730: two years). */
-  historyDays?: number;
-  /** The evaluation window at the end of the history (default 28 days). */
-  holdoutDays?: number;
-  /** Only these stores' series (a pilot, tests); every store when absent. Not offered by the API. */
-  storeIds?: string[];
-  /** Series per training activity (default 2,000) and per checkpoint inside it (default 200). */
-  batchSize?: number;
-  checkpointEvery?: number;
-  /** Heartbeat timeout of a training batch (default 2 minutes): how soon a dead worker's batch is retried. */
-  heartbeatTimeoutMs?: number;
-  promotion?: Partial<PromotionPolicy>;
-  codeVersion?: string;
-  timing?: Partial<GateTimeouts>;
-}
-
-export type RetrainingStage =
-  'registering' | 'training' | 'evaluating' | 'awaiting_approval' | 'promoting' | 'promoted' | 'not_promoted' | 'rejected' | 'expired' | 'cancelled' | 'failed';
-
-export interface ModelRetrainingState {
-  stage: RetrainingStage;
-  modelName: string;
-  trigger: RetrainingTrigger;
-  reason: string;
-  version: RegisteredModelVersion | null;
-  training: { seriesTotal: number; seriesTrained: number; resumed: number; batches: number; percent: number; families: Record<string, number> };
-  evaluation: ModelEvaluation | null;
-  proposal: PromotionProposal | null;
-  promotedBy: string | null;
-  outcome: string | null;
-  pendingApproval: PendingApproval | null;
-  decisions: GateDecision[];
-  cancellation: CancelRequest | null;
-}
-
-export const modelRetrainingStateQuery = wf.defineQuery<ModelRetrainingState>('state');
+import { type ModelRetrainingInput, type ModelRetrainingState, PROCESS_TYPE, type RetrainingStage, modelRetrainingStateQuery } from './messages';
 
 const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 2 * 24 * 3600_000, reminderBeforeMs: 8 * 3600_000, expireAfterMs: 7 * 24 * 3600_000 };
 
@@ -75,10 +27,6 @@ const registry = wf.proxyActivities<ReturnType<typeof registryActivities.createM
     nonRetryableErrorTypes: ['ModelRegistryInvalidInput', 'ChampionChanged'],
   },
 });
-
-export function modelRetrainingWorkflowId(modelName: string, day: string, key?: string): string {
-  return key ? `model-retraining-${modelName}-${day}-${key}` : `model-retraining-${modelName}-${day}`;
-}
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 

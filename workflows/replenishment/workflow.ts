@@ -25,125 +25,23 @@ import {
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../../domain/reorder';
 import { findTextProblems } from '../../domain/storable-text';
 import { formatMoney, pluralise } from '../../domain/text';
-import type { ApprovalGates, DecisionInput, GateDecision, GateLevel, GateTimeouts, PayloadProblem, PendingApproval } from '../shared/approval-gate';
-import type { CancelRequest } from '../shared/cancellation';
+import type { ApprovalGates, DecisionInput, GateLevel, PayloadProblem } from '../shared/approval-gate';
 import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
 import { StoreId } from '../shared/search-attributes';
-import { DAY, HOUR } from '../shared/durations';
-
-export const PROCESS_TYPE = 'replenishment';
-
-export function replenishmentWorkflowId(storeId: string, asOf: string): string {
-  return `replenishment-${storeId}-${asOf}`;
-}
-
-/** The approval's due time, reminder and final deadline (GateTimeouts), and the process's own. */
-export interface ReplenishmentTiming extends GateTimeouts {
-  /** From sending to the acknowledgment alert. */
-  acknowledgmentTimeoutMs: number;
-  /** Past the supplier's lead time, how long receipts are awaited before the PO is closed short. */
-  receiptGraceMs: number;
-  /** Overrides lead time + grace (tests). */
-  receiptTimeoutMs?: number;
-  /** How long a PO is retried against a supplier system that is down. */
-  sendGiveUpAfterMs: number;
-}
-
-export const DEFAULT_REPLENISHMENT_TIMING: ReplenishmentTiming = {
-  escalateAfterMs: 4 * HOUR,
-  reminderBeforeMs: 1 * HOUR,
-  expireAfterMs: 24 * HOUR,
-  acknowledgmentTimeoutMs: 24 * HOUR,
-  receiptGraceMs: 7 * DAY,
-  sendGiveUpAfterMs: 1 * DAY,
-};
-
-export interface ReplenishmentInput {
-  storeId: string;
-  /** Planning day, yyyy-mm-dd (store-local). */
-  asOf: string;
-  requestedBy: string;
-  timing?: Partial<ReplenishmentTiming>;
-  /** SKUs per planning activity. */
-  batchSize?: number;
-  thresholds?: { storeManagerAbove: number; regionalAbove: number };
-  reviewPeriodDays?: number;
-  historyDays?: number;
-}
-
-export type PurchaseOrderStage =
-  | 'awaiting_approval'
-  | 'approved'
-  | 'sending'
-  | 'awaiting_acknowledgment'
-  | 'acknowledged'
-  | 'partially_received'
-  | 'received'
-  | 'rejected'
-  | 'expired'
-  | 'rejected_by_supplier'
-  | 'closed_short'
-  | 'send_failed'
-  | 'cancelled';
-
-const CLOSED: readonly PurchaseOrderStage[] = ['received', 'rejected', 'expired', 'rejected_by_supplier', 'closed_short', 'send_failed', 'cancelled'];
-
-export interface PurchaseOrderState {
-  id: string;
-  supplierId: string;
-  supplierName: string;
-  leadTimeDays: number;
-  tier: ApprovalTier;
-  stage: PurchaseOrderStage;
-  plannedValue: number;
-  totalValue: number;
-  lineCount: number;
-  lines: OrderLine[];
-  approvedBy: string[];
-  supplierReference: string | null;
-  sentAt: string | null;
-  acknowledgmentDueAt: string | null;
-  receiptDueAt: string | null;
-  events: { eventId: string; type: string; receivedAt: string }[];
-  alerts: string[];
-}
-
-export type ReplenishmentStage = 'planning' | 'awaiting_approval' | 'ordering' | 'completed' | 'nothing_to_order' | 'cancelling' | 'cancelled' | 'failed';
-
-export interface ReplenishmentState {
-  stage: ReplenishmentStage;
-  storeId: string;
-  storeName: string | null;
-  regionId: string | null;
-  asOf: string;
-  planning: { skusTotal: number; skusExamined: number; batches: number; linesPlanned: number };
-  purchaseOrders: PurchaseOrderState[];
-  pendingApproval: PendingApproval | null;
-  pendingApprovals: PendingApproval[];
-  decisions: (GateDecision & { subjectId: string })[];
-  totals: { purchaseOrders: number; lines: number; value: number; byStage: Partial<Record<PurchaseOrderStage, number>> };
-  failure: string | null;
-  cancellation: CancelRequest | null;
-}
-
-export const replenishmentStateQuery = wf.defineQuery<ReplenishmentState>('state');
-
-export interface SupplierEventReceipt {
-  eventId: string;
-  duplicate: boolean;
-  purchaseOrderId: string;
-  purchaseOrderStage: PurchaseOrderStage;
-}
-
-/** Supplier acknowledgments, rejections and receipts; the validator keeps bad events out of history. */
-export const supplierEventUpdate = wf.defineUpdate<SupplierEventReceipt, [SupplierEventInput]>('supplierEvent');
-
-/** Failure types of supplierEvent the API maps to HTTP statuses. */
-export const SupplierEventErrors = {
-  unknownPurchaseOrder: 'UnknownPurchaseOrder', // 404
-  wrongStage: 'SupplierEventWrongStage', // 409
-  invalid: 'InvalidSupplierEvent', // 400, details[0].field names the field
-} as const;
+import { DAY } from '../shared/durations';
+import {
+  CLOSED,
+  DEFAULT_REPLENISHMENT_TIMING,
+  PROCESS_TYPE,
+  type PurchaseOrderStage,
+  type PurchaseOrderState,
+  type ReplenishmentInput,
+  type ReplenishmentState,
+  replenishmentStateQuery,
+  type ReplenishmentTiming,
+  SupplierEventErrors,
+  supplierEventUpdate,
+} from './messages';
 
 const planning = wf.proxyActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>({
   startToCloseTimeout: '10 minutes',

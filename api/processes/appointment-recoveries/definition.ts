@@ -1,5 +1,5 @@
 import { AppointmentNotFoundError, startAppointmentRecovery } from './starter';
-import { PROCESS_TYPE, recoveryStateQuery } from '../../../workflows/appointment-recovery/workflow';
+import { PROCESS_TYPE, recoveryStateQuery } from '../../../workflows/appointment-recovery/messages';
 import { problems } from '../../errors';
 import { assertStoreVisible } from '../../scope';
 import { z } from '../../zod';

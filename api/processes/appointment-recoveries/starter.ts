@@ -1,11 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../../platform/db';
-import {
-  appointmentRecovery,
-  appointmentRecoveryWorkflowId,
-  PROCESS_TYPE,
-  type AppointmentRecoveryInput,
-} from '../../../workflows/appointment-recovery/workflow';
+import { appointmentRecovery } from '../../../workflows/appointment-recovery/workflow';
+import { appointmentRecoveryWorkflowId, PROCESS_TYPE, type AppointmentRecoveryInput } from '../../../workflows/appointment-recovery/messages';
 import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';
 import type { StartedProcess } from '../definition';

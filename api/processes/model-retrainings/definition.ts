@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { codeVersion } from '../../../platform/code-version';
 import { KNOWN_MODELS, rollbackChampion, RollbackRefused } from '../../../platform/model-registry';
 import { startModelRetraining } from './starter';
-import { modelRetrainingStateQuery, PROCESS_TYPE } from '../../../workflows/model-retraining/workflow';
+import { modelRetrainingStateQuery, PROCESS_TYPE } from '../../../workflows/model-retraining/messages';
 import { requireRole } from '../../auth';
 import { problems } from '../../errors';
 import { body, common, ok, problem } from '../../openapi-responses';

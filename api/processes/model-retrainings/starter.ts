@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { StartedProcess } from '../definition';
-import { modelRetraining, modelRetrainingWorkflowId, PROCESS_TYPE, type ModelRetrainingInput } from '../../../workflows/model-retraining/workflow';
+import { modelRetraining } from '../../../workflows/model-retraining/workflow';
+import { modelRetrainingWorkflowId, PROCESS_TYPE, type ModelRetrainingInput } from '../../../workflows/model-retraining/messages';
 import { BusinessStatus, ProcessType } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';
 

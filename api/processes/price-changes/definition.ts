@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import type { Db } from '../../../platform/db';
 import { PriceChangeRefused, startPriceChange } from './starter';
-import { PROCESS_TYPE, priceChangeStateQuery } from '../../../workflows/price-change/workflow';
+import { PROCESS_TYPE, priceChangeStateQuery } from '../../../workflows/price-change/messages';
 import { principalOf, requireRole, type AuthedPrincipal } from '../../auth';
 import { HttpProblem, problems } from '../../errors';
 import { assertStoreVisible, visibleStoreIds } from '../../scope';

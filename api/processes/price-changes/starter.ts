@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { checkGuardrails, type GuardrailResult } from '../../../domain/guardrails';
-import { PROCESS_TYPE, priceChange, type PriceChangeInput } from '../../../workflows/price-change/workflow';
+import { priceChange } from '../../../workflows/price-change/workflow';
+import { PROCESS_TYPE, type PriceChangeInput } from '../../../workflows/price-change/messages';
 import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
 import type { StartedProcess } from '../definition';
 import type { Db } from '../../../platform/db';

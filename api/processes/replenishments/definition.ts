@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { localDay, startReplenishment, StoreNotFoundError } from './starter';
-import { PROCESS_TYPE, replenishmentStateQuery, SupplierEventErrors, supplierEventUpdate } from '../../../workflows/replenishment/workflow';
+import { PROCESS_TYPE, replenishmentStateQuery, SupplierEventErrors, supplierEventUpdate } from '../../../workflows/replenishment/messages';
 import { requireRole } from '../../auth';
 import { problems } from '../../errors';
 import { body, common, ok, problem } from '../../openapi-responses';

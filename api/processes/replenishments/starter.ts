@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../../platform/db';
 import type { StartedProcess } from '../definition';
-import { PROCESS_TYPE, replenishment, replenishmentWorkflowId, type ReplenishmentInput } from '../../../workflows/replenishment/workflow';
+import { replenishment } from '../../../workflows/replenishment/workflow';
+import { PROCESS_TYPE, replenishmentWorkflowId, type ReplenishmentInput } from '../../../workflows/replenishment/messages';
 import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
 import { assertStorableInput } from '../../../platform/storable-input';
 
