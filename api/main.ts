@@ -10,7 +10,7 @@ import { createApiServer } from './server';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'retail-ops-api');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const client = await createTemporalClient(config);
   const unsubscribe = await resolveUnsubscribeSecrets(config, db);
   logger.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');

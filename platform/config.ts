@@ -53,6 +53,16 @@ export const configSchema = z
      * same commit as the worker's code.
      */
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+    /** Activities one worker runs at once; keep at most twice DATABASE_POOL_SIZE (each holds a connection while it writes). */
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(40),
+    /** Workflow tasks one worker runs at once. */
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
+    /** Local activities (short database steps inside a workflow task) one worker runs at once. */
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(40),
+    /** Workflows kept in a worker's sticky cache (replayed from history when evicted). */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
+    /** Postgres connections per process (API or worker). */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce
       .number()

@@ -23,6 +23,7 @@
  * database `retail_ops_bench_campaign` (dropped at the end), the worker in process (production
  * settings: a Prisma pool of 10, the default worker options).
  */
+import { workerTuning } from '../platform/worker-options';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -457,6 +458,7 @@ async function main(): Promise<number> {
     connection: nativeConnection,
     namespace: env.namespace,
     taskQueue: h.taskQueue,
+    ...workerTuning(),
     workflowBundle: await workflowBundle(),
     activities: createActivities({
       db: workerDb,

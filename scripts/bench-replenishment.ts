@@ -36,6 +36,7 @@
  * Everything started is stopped and the database dropped at the end (also on failure or Ctrl-C)
  * unless --keep (the database only).
  */
+import { workerTuning } from '../platform/worker-options';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
@@ -472,6 +473,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
     connection: tres.nativeConnection,
     namespace: 'default',
     taskQueue,
+    ...workerTuning(),
     workflowBundle,
     activities: createActivities({
       db: tres.workerDb,

@@ -6,6 +6,7 @@ import { resolveUnsubscribeSecrets } from '../platform/installation-secret';
 import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
+import { workerTuning } from '../platform/worker-options';
 import { createActivities } from './activities';
 import { DEMAND_MODEL } from '../platform/model-registry';
 import { ensureAppointmentScanSchedule, ensureModelRetrainingSchedules, ensureReplenishmentSchedules } from './schedules';
@@ -13,7 +14,7 @@ import { ensureAppointmentScanSchedule, ensureModelRetrainingSchedules, ensureRe
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'retail-ops-worker');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const transport = createSmtpTransport(config);
   const client = await createTemporalClient(config);
   const connection = await createWorkerConnection(config);
@@ -47,6 +48,7 @@ async function main() {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workerTuning(config),
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       db,

@@ -1,6 +1,6 @@
 /** What the benchmark scripts share: terminal styling, option parsing, prerequisites, bounded concurrency. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -83,4 +83,38 @@ export function ensurePrerequisites(): void {
       encoding: 'utf8',
     }).trim();
   }
+}
+
+/** One figure of a benchmark, beside the baseline it is compared with (measured in the same run). */
+export interface BenchFigure {
+  /** What is measured, e.g. "recoveries/s at 50 concurrent". */
+  metric: string;
+  value: number;
+  unit: string;
+  /** The same figure for the baseline, and what the baseline is ("bare workflow, 6 no-op activities"). */
+  baseline?: { value: number; label: string };
+  /** Higher is better (throughput) or lower is better (latency): how the ratio reads. */
+  better: 'higher' | 'lower';
+  /** The issue's target for the ratio, e.g. ">= 0.8x"; met is computed by the runner. */
+  target?: { ratio: number; op: '>=' | '<=' };
+}
+
+export interface BenchResult {
+  bench: string;
+  title: string;
+  /** Options and settings the figures were measured with. */
+  settings: Record<string, string | number | boolean>;
+  figures: BenchFigure[];
+  /** Free-text observations (what limits it, checks passed). */
+  notes?: string[];
+}
+
+/**
+ * When BENCH_RESULTS_FILE is set (by `npm run bench`), appends this benchmark's figures to it as one
+ * JSON line; the runner turns the lines into docs/performance.md. Alone, a bench only prints.
+ */
+export function recordBenchResult(result: BenchResult): void {
+  const file = process.env.BENCH_RESULTS_FILE;
+  if (!file) return;
+  appendFileSync(file, `${JSON.stringify(result)}\n`);
 }

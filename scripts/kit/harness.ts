@@ -1,3 +1,4 @@
+import { workerTuning } from '../../platform/worker-options';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,6 +73,7 @@ export async function createHarness(): Promise<Harness> {
       connection: nativeConnection,
       namespace: env.namespace,
       taskQueue: opts.taskQueue ?? taskQueue,
+      ...workerTuning(),
       workflowBundle: await workflowBundle(),
       activities: createActivities({
         db,

@@ -5,6 +5,7 @@
  * WORKER_TASK_QUEUE, WORKER_SMTP_PORT, WORKER_BUNDLE_PATH and the TEST_* variables, and prints
  * `ready` once it polls.
  */
+import { workerTuning } from '../../platform/worker-options';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDb } from '../../platform/db';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     connection: await NativeConnection.connect({ address: env.temporalAddress }),
     namespace: env.namespace,
     taskQueue,
+    ...workerTuning(),
     workflowBundle: { codePath },
     // Once it is dead, its cached workflows' next tasks wait this long on its sticky queue before
     // any worker may take them (default 10 s): shorter, so a test does not wait for it.
