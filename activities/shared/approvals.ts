@@ -33,6 +33,8 @@ export interface ApprovalDecisionRecord {
   comment?: string;
   payload?: Record<string, unknown>;
   decidedAt: string;
+  /** The gate's outcome when this decision settles it: the inbox row is closed in the same transaction. */
+  settles?: 'APPROVED' | 'REJECTED';
 }
 
 export interface ApproverNotice {
@@ -153,6 +155,9 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
           },
           update: {},
         }),
+        ...(d.settles
+          ? [db.approvalRequest.update({ where: { id: d.requestId }, data: { status: d.settles, decidedAt: new Date(d.decidedAt) } })]
+          : []),
       ]);
     },
 

@@ -7,7 +7,7 @@
  * and runs any number of gates, one per subject (a purchase order, a price change, ...).
  */
 import * as wf from '@temporalio/workflow';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
 import type * as approvalActivities from '../../activities/shared/approvals';
 import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../../domain/approval';
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
@@ -183,9 +183,20 @@ const ACTED_ON_WAIT_MS = 10_000;
 /** The activity failure type of a decision the database refuses (activities/shared/data-errors.ts). */
 const INVALID_DATA = 'InvalidData';
 
-const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
+/**
+ * A decision is recorded by a local activity (one short transaction, run inside the workflow task
+ * that received the Update: no task-queue round trip), closing the inbox row when it settles the
+ * gate; the gate hands its outcome back at once and brings the row's level and approvers up to
+ * date in the background (awaited before the run ends). So the Update answers as soon as the
+ * workflow has acted on the decision, in the same workflow task.
+ */
+const FAST_DECISION_PATCH = 'approval-decision-fast-path';
+
+const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 };
+const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({ startToCloseTimeout: '30 seconds', retry });
+const localActs = wf.proxyLocalActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({
+  startToCloseTimeout: '10 seconds',
+  retry,
 });
 
 /**
@@ -205,6 +216,9 @@ export class ApprovalGates {
   private readonly gates: OpenGate[] = [];
   /** Approver notices still being sent (retrying through an SMTP outage, say). */
   private outstandingNotices = 0;
+  /** Inbox rows being brought up to date after their gate handed back (fast decisions). */
+  private readonly backgroundSyncs: Promise<void>[] = [];
+  private backgroundSyncError: unknown;
   /** The process's state and stage, for a decision's answer (its skeleton registers them). */
   private process?: { state: () => unknown; stage: () => string };
 
@@ -228,6 +242,10 @@ export class ApprovalGates {
 
   /** Waits, even in a cancelled run, until every approver notice has gone out or been withdrawn. */
   async settleNotices(): Promise<void> {
+    if (this.backgroundSyncs.length > 0) {
+      await wf.CancellationScope.nonCancellable(() => Promise.all(this.backgroundSyncs));
+      if (this.backgroundSyncError !== undefined) throw this.backgroundSyncError;
+    }
     if (this.outstandingNotices === 0 || !wf.patched(NOTICES_SETTLE_PATCH)) return;
     await wf.CancellationScope.nonCancellable(() => wf.condition(() => this.outstandingNotices === 0));
   }
@@ -296,7 +314,16 @@ export class ApprovalGates {
       throw err;
     } finally {
       this.publishSearchAttributes();
-      await wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+      if (wf.patched(FAST_DECISION_PATCH)) {
+        const sync = wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+        this.backgroundSyncs.push(
+          sync.catch((err: unknown) => {
+            this.backgroundSyncError ??= err;
+          }),
+        );
+      } else {
+        await wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+      }
       gate.handedBack = true;
     }
     const status = gate.status as GateOutcome['status'];
@@ -469,7 +496,12 @@ export class ApprovalGates {
     if (gate.status !== 'pending' || gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
     gate.recording = decision;
     try {
-      await acts.recordApprovalDecision(record);
+      if (wf.patched(FAST_DECISION_PATCH)) {
+        const settles = decision.decision === 'reject' ? 'REJECTED' : gate.level >= gate.spec.levels.length ? 'APPROVED' : undefined;
+        await localActs.recordApprovalDecision({ ...record, settles });
+      } else {
+        await acts.recordApprovalDecision(record);
+      }
     } catch (err) {
       const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_DATA ? err.cause : undefined;
       if (!refused) throw err;
