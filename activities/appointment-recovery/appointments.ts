@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prisma } from '../../generated/prisma/client';
 import { buildCustomer360, type Customer360 } from '../../domain/customer-360';
-import type { InventoryItem, PreselectedItem } from '../../domain/item-preselection';
+import { preselectItems, type InventoryItem, type PreselectedItem } from '../../domain/item-preselection';
 import type { StylistCandidate } from '../../domain/stylist-ranking';
 import type { Db } from '../../platform/db';
 import { consoleRunPath, consoleUrl } from '../../domain/console-links';
@@ -248,6 +248,11 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
     /** In-stock items of the store, the candidates for pre-selection. */
     async loadStoreInventory(input: { storeId: string }): Promise<InventoryItem[]> {
       return readStoreInventory(db, input.storeId);
+    },
+
+    /** The items picked for the customer from the store's stock: only those cross Temporal, not the whole inventory. */
+    async preselectStoreItems(input: { storeId: string; customer: Customer360; count: number }): Promise<PreselectedItem[]> {
+      return preselectItems(input.customer, await readStoreInventory(db, input.storeId), { count: input.count });
     },
 
     /** Holds one unit of each item; all holds of one step share a key, so a retry places none twice. */

@@ -22,6 +22,7 @@ describe('appointment recovery replays its recorded histories', () => {
       'appointment-recovery-compensation',
       'appointment-recovery-escalation-auto-assign',
       'appointment-recovery-happy-path',
+      'appointment-recovery-local-steps',
       'appointment-recovery-override',
       'appointment-recovery-rejected',
       'appointment-recovery-stylist-taken',

@@ -122,6 +122,37 @@ describe('appointment recovery on the dev server', () => {
     expect(request.status).toBe('APPROVED');
   });
 
+  test('the decision answers from the workflow task that records it: inbox row closed, state moved on, database steps local, only the picked items in the history', async () => {
+    const s = await createStoreScenario(h.db);
+    const handle = await start(s);
+    await awaitingApproval(handle);
+
+    const receipt = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: manager(s.managers.primary, s) }] });
+    const request = await h.db.approvalRequest.findFirstOrThrow({ where: { workflowId: handle.workflowId } });
+    expect(request.status).toBe('APPROVED');
+    expect(request.decidedAt).not.toBeNull();
+    expect(receipt.gateStatus).toBe('approved');
+    expect((receipt.state as AppointmentRecoveryState).stage).not.toBe('awaiting_approval');
+
+    const result = await handle.result();
+    finished.push({ name: 'appointment-recovery-local-steps', workflowId: handle.workflowId });
+    expect(result.stage).toBe('completed');
+    expect(result.effects.itemsHeld).toHaveLength(12);
+    expect(result.preselectedItems).toHaveLength(12);
+
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [],
+    );
+    const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+    for (const local of ['recordApprovalDecision', 'assignStylist', 'preselectStoreItems', 'placeHolds', 'reserveSuite', 'appendPreparationNotes']) {
+      expect(scheduled).not.toContain(local);
+    }
+    expect(scheduled).not.toContain('loadStoreInventory');
+    expect(scheduled).toEqual(expect.arrayContaining(['emailStylistBrief', 'emailCustomerConfirmation']));
+    expect(markers).toBeGreaterThanOrEqual(6);
+  });
+
   test('override: another available stylist needs a comment, then is assigned', async () => {
     const s = await createStoreScenario(h.db);
     const handle = await start(s);

@@ -13,13 +13,14 @@ import { formatLocalTime } from '../../domain/local-time';
 import { preselectItems, type PreselectedItem } from '../../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../../domain/stylist-ranking';
 import type { ApprovalGates, DecisionInput } from '../shared/approval-gate';
+import { activityApplicationFailure } from '../shared/activity-failure';
 import { runProcess, type ProcessRun } from '../shared/process-run';
 import { CustomerTier, StoreId } from '../shared/search-attributes';
 import { type AppointmentRecoveryInput, type AppointmentRecoveryState, PROCESS_TYPE, recoveryStateQuery } from './messages';
 
 const MAX_ATTEMPTS = 3;
 
-const acts = wf.proxyActivities<ReturnType<typeof appointmentActivities.createAppointmentActivities>>({
+const activityOptions: wf.ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -28,7 +29,18 @@ const acts = wf.proxyActivities<ReturnType<typeof appointmentActivities.createAp
     maximumAttempts: 10,
     nonRetryableErrorTypes: ['AppointmentNotFound', 'StylistUnavailable', 'AppointmentAlreadyAssigned', 'NoSuiteAvailable'],
   },
-});
+};
+type AppointmentActivities = ReturnType<typeof appointmentActivities.createAppointmentActivities>;
+const acts = wf.proxyActivities<AppointmentActivities>(activityOptions);
+
+/**
+ * After the decision, the short database steps (assign, pick items, hold, reserve, write notes) run
+ * as local activities inside the workflow task, without a task-queue round trip each; emails stay
+ * activities (SMTP may be slow or down for long). Items are picked where the inventory is read, so
+ * only the chosen ones enter the history.
+ */
+const LOCAL_STEPS_PATCH = 'appointment-recovery-local-steps';
+const localActs = wf.proxyLocalActivities<AppointmentActivities>(activityOptions);
 
 export async function appointmentRecovery(input: AppointmentRecoveryInput): Promise<AppointmentRecoveryState> {
   return runProcess(initialState(), { processType: PROCESS_TYPE, stateQuery: recoveryStateQuery }, (run) => recoverAppointment(input, run));
@@ -80,8 +92,9 @@ async function recoverAppointment(input: AppointmentRecoveryInput, run: Run): Pr
       const stylist = state.candidates.find((c) => c.staffId === choice.stylistId)!;
       state.assignedBy = choice.kind;
       run.setStage('assigning');
-      if (!(await assignStylist(run, stylist, choice.decidedBy, undo))) continue;
-      await prepareAppointment(input, run, stylist, undo);
+      const steps = wf.patched(LOCAL_STEPS_PATCH) ? localActs : acts;
+      if (!(await assignStylist(run, steps, stylist, choice.decidedBy, undo))) continue;
+      await prepareAppointment(input, run, steps, stylist, undo);
       run.setStage('completed');
       return await run.close();
     }
@@ -127,14 +140,14 @@ async function leaveToManager(run: Run, comment: string | undefined): Promise<Ap
 }
 
 /** Assigns the chosen stylist; false when they were booked meanwhile (the managers are told, and a fresh recommendation follows). */
-async function assignStylist(run: Run, stylist: RankedStylist, decidedBy: string, undo: Undo): Promise<boolean> {
+async function assignStylist(run: Run, steps: typeof acts, stylist: RankedStylist, decidedBy: string, undo: Undo): Promise<boolean> {
   const { workflowId } = wf.workflowInfo();
   const { state } = run;
   const a = state.appointment!;
   try {
-    await acts.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy });
+    await steps.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy });
   } catch (err) {
-    const type = err instanceof wf.ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+    const type = activityApplicationFailure(err)?.type;
     if (type === 'StylistUnavailable' && state.attempts < MAX_ATTEMPTS) {
       await acts.emailStoreManagers({
         workflowId,
@@ -153,24 +166,29 @@ async function assignStylist(run: Run, stylist: RankedStylist, decidedBy: string
 }
 
 /** Hold items, reserve a suite, brief the stylist, write the notes, and last (it cannot be taken back) confirm with the customer. */
-async function prepareAppointment(input: AppointmentRecoveryInput, run: Run, stylist: RankedStylist, undo: Undo): Promise<void> {
+async function prepareAppointment(input: AppointmentRecoveryInput, run: Run, steps: typeof acts, stylist: RankedStylist, undo: Undo): Promise<void> {
   const { workflowId } = wf.workflowInfo();
   const { state } = run;
   const a = state.appointment!;
   const customer = state.customer!;
-  const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
-  state.preselectedItems = preselectItems(customer, inventory, { count: input.itemCount ?? 12 });
+  const count = input.itemCount ?? 12;
+  if (steps === localActs) {
+    state.preselectedItems = await steps.preselectStoreItems({ storeId: a.storeId, customer, count });
+  } else {
+    const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
+    state.preselectedItems = preselectItems(customer, inventory, { count });
+  }
   const notes = preparationNotes(customer, stylist, state.preselectedItems);
 
   const holdKey = `${workflowId}:holds`;
   undo.push({ label: 'item holds', run: async () => void (await acts.releaseHolds({ holdKey })) });
-  const holds = await acts.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
+  const holds = await steps.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
   state.effects.itemsHeld = holds.held;
   const heldItems = state.preselectedItems.filter((i) => holds.held.includes(i.sku));
 
   const suiteKey = `${workflowId}:suite`;
   undo.push({ label: 'suite reservation', run: () => acts.releaseSuite({ key: suiteKey }) });
-  const suite = await acts.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
+  const suite = await steps.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
   state.effects.suiteReserved = suite.roomName;
 
   const stylistRef = { staffId: stylist.staffId, name: stylist.name, email: stylist.email };
@@ -185,7 +203,7 @@ async function prepareAppointment(input: AppointmentRecoveryInput, run: Run, sty
   });
 
   undo.push({ label: 'preparation notes', run: () => acts.removePreparationNotes({ workflowId, appointmentId: a.id }) });
-  await acts.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
+  await steps.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
   state.effects.notesUpdated = true;
 
   await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer, stylistName: stylist.name, suiteName: suite.roomName });

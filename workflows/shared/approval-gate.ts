@@ -7,10 +7,11 @@
  * and runs any number of gates, one per subject (a purchase order, a price change, ...).
  */
 import * as wf from '@temporalio/workflow';
-import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
+import { ApplicationFailure, type RetryPolicy } from '@temporalio/workflow';
 import type * as approvalActivities from '../../activities/shared/approvals';
 import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../../domain/approval';
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
+import { activityApplicationFailure } from './activity-failure';
 import { ApprovalPending, ApproverRole } from './search-attributes';
 
 export interface DecisionInput {
@@ -503,7 +504,8 @@ export class ApprovalGates {
         await acts.recordApprovalDecision(record);
       }
     } catch (err) {
-      const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_DATA ? err.cause : undefined;
+      const failure = activityApplicationFailure(err);
+      const refused = failure?.type === INVALID_DATA ? failure : undefined;
       if (!refused) throw err;
       // Nothing was recorded: the level stays open for a decision that can be.
       throw ApplicationFailure.create({
