@@ -22,11 +22,24 @@
  * manager's key; latency = from the approval's HTTP response to the workflow's completion
  * (handle.result()); throughput = completions / (first approval sent .. last completion).
  *
+ * While the batch's recoveries await approval, GET /appointment-recoveries/{id} is called from
+ * --get-connections loops (default 10) for --get-seconds (default 5), round robin over them, and
+ * then the same runs are described and queried directly through the Temporal client the same way.
+ *
+ * Bare-Temporal baselines on the same dev server, with the same worker options, in the same run
+ * (scripts/kit/bare-baseline.ts): a bare workflow that waits for a bare Update and then runs K no-op
+ * activities, K counted from a recovery's history (the activities after the approval's answer),
+ * timed like the recoveries, one at a time (--baseline runs) and as the batch (--n at
+ * --concurrency); and a bare Update whose handler does one write (one Postgres INSERT, the
+ * recording write; and a no-op activity), as many and as concurrent as the approvals. The ratios
+ * are printed against issue 16's targets and recorded for `npm run bench` (docs/performance.md).
+ *
  * Then it verifies every recovery completed, every appointment has its stylist, every customer
  * got exactly one confirmation email over SMTP and no email was sent twice; exit status 1 if not.
  * Everything it started is stopped and the database dropped, also on failure or Ctrl-C (130).
  */
 import type { Server } from 'node:http';
+import type { Pool } from 'pg';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
@@ -36,7 +49,23 @@ import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
 import type { appointmentRecovery } from '../workflows/appointment-recovery/workflow';
 import type { AppointmentRecoveryState } from '../workflows/appointment-recovery/messages';
-import { bold, dim, ensurePrerequisites, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
+import type { ActivityCount, BareUpdatesResult, BareWorkflowsResult, RateResult } from './kit/bare-baseline';
+import { renderFigureText } from './kit/bench-report';
+import {
+  bold,
+  dim,
+  ensurePrerequisites,
+  green,
+  mapLimit,
+  note,
+  now,
+  parseBenchOptions,
+  recordBenchResult,
+  red,
+  secs,
+  UsageError,
+  type BenchFigure,
+} from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -62,22 +91,40 @@ interface Options {
   concurrency: number;
   baseline: number;
   warmup: number;
+  getConnections: number;
+  getSeconds: number;
 }
 
-const USAGE = `Usage: npm run bench:appointments -- [--n 50] [--concurrency N] [--baseline 5] [--warmup 1]
-  --n            recoveries in the concurrent batch (default 50)
-  --concurrency  recoveries in flight at a time in the batch (default: all of them)
-  --baseline     recoveries run one at a time first, the baseline (default 5)
-  --warmup       unmeasured recoveries before the baseline (default 1; 0 for none)`;
+const USAGE = `Usage: npm run bench:appointments -- [--n 50] [--concurrency N] [--baseline 5] [--warmup 1] [--get-connections 10] [--get-seconds 5]
+  --n                recoveries in the concurrent batch (default 50)
+  --concurrency      recoveries in flight at a time in the batch (default: all of them)
+  --baseline         recoveries run one at a time first, the baseline (default 5)
+  --warmup           unmeasured recoveries before the baseline (default 1; 0 for none)
+  --get-connections  GET /appointment-recoveries/{id} loops (and direct describe+query loops) at a time (default 10)
+  --get-seconds      how long each of the two is measured (default 5; 0 to skip)`;
 
 function parseOptions(argv: string[]): Options {
   const { int } = parseBenchOptions(
     argv,
-    { n: { type: 'string' }, concurrency: { type: 'string', short: 'c' }, baseline: { type: 'string' }, warmup: { type: 'string' } },
+    {
+      n: { type: 'string' },
+      concurrency: { type: 'string', short: 'c' },
+      baseline: { type: 'string' },
+      warmup: { type: 'string' },
+      'get-connections': { type: 'string' },
+      'get-seconds': { type: 'string' },
+    },
     USAGE,
   );
   const n = int('n', 50, 1);
-  return { n, concurrency: Math.min(int('concurrency', n, 1), n), baseline: int('baseline', 5, 1), warmup: int('warmup', 1, 0) };
+  return {
+    n,
+    concurrency: Math.min(int('concurrency', n, 1), n),
+    baseline: int('baseline', 5, 1),
+    warmup: int('warmup', 1, 0),
+    getConnections: int('get-connections', 10, 1, 1000),
+    getSeconds: int('get-seconds', 5, 0, 600),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,6 +134,8 @@ interface Resources {
   infra?: Promise<TestInfra>;
   harness?: Harness;
   apiDb?: Db;
+  /** The bare baseline's recording write goes through this pool. */
+  pool?: Pool;
   server?: Server;
   bars?: MultiBar;
   /** Keep the Temporal log (failed runs). */
@@ -136,6 +185,7 @@ function teardown(): Promise<void> {
     // Worker, SMTP capture, Temporal client, the harness's Prisma pool.
     if (res.harness) await step('stopping the worker and harness', () => res.harness!.close(), 30_000);
     if (res.apiDb) await step('closing the API database pool', () => res.apiDb!.$disconnect());
+    if (res.pool) await step('closing the bare baseline pool', () => res.pool!.end());
     if (res.infra) {
       const infra =
         (await withTimeout(
@@ -303,7 +353,14 @@ function phaseBars(label: string): { stop(): void; bar: (task: string, total: nu
   };
 }
 
-async function runPhase(ctx: Ctx, label: string, count: number, concurrency: number): Promise<PhaseResult> {
+async function runPhase(
+  ctx: Ctx,
+  label: string,
+  count: number,
+  concurrency: number,
+  /** Runs once every recovery awaits approval, before the measured approvals (not timed with them). */
+  whileAwaiting?: (recoveries: Recovery[]) => Promise<void>,
+): Promise<PhaseResult> {
   const { h, api } = ctx;
   const progress = phaseBars(label);
   const { bar } = progress;
@@ -354,6 +411,7 @@ async function runPhase(ctx: Ctx, label: string, count: number, concurrency: num
     await sleep(200);
   }
   const pendingMs = now() - t;
+  if (whileAwaiting) await whileAwaiting(recoveries);
 
   // 4. The measured part: approve, then wait for the workflow to complete.
   const phaseStart = now();
@@ -523,6 +581,173 @@ function report(opts: Options, seq: PhaseResult, con: PhaseResult): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Against bare Temporal
+
+interface Reads {
+  get: RateResult;
+  direct: RateResult;
+  getBytes: number;
+}
+
+/** GET /appointment-recoveries/{id} and the client's describe+query of the same awaiting runs, each for --get-seconds. */
+async function measureReads(h: Harness, api: Api, opts: Options, recoveries: Recovery[]): Promise<Reads> {
+  const { describeQueryRate, measureRate } = await import('./kit/bare-baseline');
+  const { recoveryStateQuery } = await import('../workflows/appointment-recovery/messages');
+  let getBytes = 0;
+  const get = await measureRate(opts.getConnections, opts.getSeconds * 1000, async (i) => {
+    const rec = recoveries[i % recoveries.length]!;
+    const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
+    expectStatus(r, [200], `state of ${rec.id}`);
+    getBytes = Buffer.byteLength(JSON.stringify(r.body));
+  });
+  const direct = await describeQueryRate(h.client, {
+    concurrency: opts.getConnections,
+    durationMs: opts.getSeconds * 1000,
+    workflowIds: recoveries.map((r) => r.id),
+    query: recoveryStateQuery.name,
+  });
+  return { get, direct, getBytes };
+}
+
+interface Bare {
+  k: ActivityCount;
+  wf1: BareWorkflowsResult;
+  wfC: BareWorkflowsResult;
+  updInsert1: BareUpdatesResult;
+  updInsertC: BareUpdatesResult;
+  updNoop1: BareUpdatesResult;
+  updNoopC: BareUpdatesResult;
+}
+
+/** K from a completed recovery's history, then the bare runs and Updates sized like the phases. */
+async function measureBare(h: Harness, infra: TestInfra, opts: Options, recoveries: Recovery[]): Promise<Bare> {
+  const [{ countActivities, openBareBaseline }, { Pool }] = await Promise.all([import('./kit/bare-baseline'), import('pg')]);
+  const done = recoveries.find((r) => r.result?.stage === 'completed');
+  if (!done) throw new Error('no recovery completed: K cannot be counted');
+  const k = await countActivities(h.client, done.id, { from: 'update' }, done.runId);
+  const pool = (res.pool = new Pool({ connectionString: infra.databaseUrl, max: HARNESS_DB_POOL }));
+  const b = await openBareBaseline({ client: h.client, address: infra.temporalAddress, pool });
+  try {
+    const c = Math.min(opts.concurrency, opts.n);
+    return {
+      k,
+      wf1: await b.workflows({ k: k.total, n: opts.baseline, concurrency: 1, approval: true }),
+      wfC: await b.workflows({ k: k.total, n: opts.n, concurrency: c, approval: true }),
+      updInsert1: await b.updates({ write: 'insert', n: opts.baseline, concurrency: 1 }),
+      updInsertC: await b.updates({ write: 'insert', n: opts.n, concurrency: c }),
+      updNoop1: await b.updates({ write: 'noop', n: opts.baseline, concurrency: 1 }),
+      updNoopC: await b.updates({ write: 'noop', n: opts.n, concurrency: c }),
+    };
+  } finally {
+    await b.close();
+  }
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '-');
+/** Issue 16's bound on the decision endpoint's p99 at 50 concurrent decisions. */
+const DECISION_P99_BOUND_MS = 300;
+
+function comparisonFigures(opts: Options, seq: PhaseResult, con: PhaseResult, bare: Bare, reads: Reads | undefined): BenchFigure[] {
+  const c = con.concurrency;
+  const bareWf = `bare workflow: Update, then K=${bare.k.total} no-op activities`;
+  const bareUpd = 'bare Update + one INSERT';
+  const figures: BenchFigure[] = [
+    {
+      metric: `recoveries/s at ${c} concurrent (approval → done)`,
+      value: con.throughput,
+      unit: '/s',
+      baseline: { value: bare.wfC.throughput, label: bareWf },
+      better: 'higher',
+      target: { ratio: 0.8, op: '>=' },
+    },
+    {
+      metric: `approval → done p99 at ${c} concurrent`,
+      value: con.effects.p99,
+      unit: 'ms',
+      baseline: { value: bare.wfC.latency.p99, label: bareWf },
+      better: 'lower',
+      target: { ratio: 1.5, op: '<=' },
+    },
+    {
+      metric: `approval → done p50 at ${c} concurrent`,
+      value: con.effects.p50,
+      unit: 'ms',
+      baseline: { value: bare.wfC.latency.p50, label: bareWf },
+      better: 'lower',
+    },
+    {
+      metric: 'approval → done p50 alone',
+      value: seq.effects.p50,
+      unit: 'ms',
+      baseline: { value: bare.wf1.latency.p50, label: bareWf },
+      better: 'lower',
+    },
+    {
+      metric: 'POST …/decisions p50 alone',
+      value: seq.approveHttp.p50,
+      unit: 'ms',
+      baseline: { value: bare.updInsert1.latency.p50, label: bareUpd },
+      better: 'lower',
+      target: { ratio: 1.3, op: '<=' },
+    },
+    {
+      metric: 'POST …/decisions p99 alone',
+      value: seq.approveHttp.p99,
+      unit: 'ms',
+      baseline: { value: bare.updInsert1.latency.p99, label: bareUpd },
+      better: 'lower',
+    },
+    {
+      metric: `POST …/decisions p50 at ${c} concurrent`,
+      value: con.approveHttp.p50,
+      unit: 'ms',
+      baseline: { value: bare.updInsertC.latency.p50, label: bareUpd },
+      better: 'lower',
+      target: { ratio: 1.3, op: '<=' },
+    },
+    {
+      metric: `POST …/decisions p99 at ${c} concurrent`,
+      value: con.approveHttp.p99,
+      unit: 'ms',
+      baseline: { value: DECISION_P99_BOUND_MS, label: 'the bound: < 300 ms' },
+      better: 'lower',
+      target: { ratio: 1, op: '<=' },
+    },
+  ];
+  if (reads) {
+    figures.push({
+      metric: `GET /appointment-recoveries/{id} at ${opts.getConnections} connections`,
+      value: reads.get.perSecond,
+      unit: 'req/s',
+      baseline: { value: reads.direct.perSecond, label: 'client describe + query of the same runs' },
+      better: 'higher',
+      target: { ratio: 0.9, op: '>=' },
+    });
+  }
+  return figures;
+}
+
+function comparisonReport(opts: Options, bare: Bare, figures: BenchFigure[]): string {
+  return [
+    bold('Against bare Temporal (same dev server, same worker options, same run)'),
+    dim(
+      `  K = ${bare.k.total} activities after the approval's answer, counted from a recovery's history: ${bare.k.names.join(', ')}` +
+        (bare.k.local ? ` (${bare.k.local} local; the bare workflow runs ${bare.k.total} ordinary ones)` : ''),
+    ),
+    dim(
+      `  bare workflow: waits for a bare Update, then K no-op activities; timed from the Update's answer to its result, ` +
+        `${opts.baseline} alone and ${opts.n} at concurrency ${bare.wfC.concurrency}`,
+    ),
+    dim(`  bare Update: handler does one INSERT (the recording write) through a pg pool of ${HARNESS_DB_POOL}; as many and as concurrent as the approvals`),
+    dim(
+      `  bare Update with a no-op activity instead: p50 ${ms(bare.updNoop1.latency.p50)} alone, ${ms(bare.updNoopC.latency.p50)} at ${bare.updNoopC.concurrency}`,
+    ),
+    '',
+    renderFigureText(figures, 'recoveries', { met: green, notMet: red }),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
   const opts = parseOptions(process.argv.slice(2));
@@ -571,14 +796,55 @@ async function main(): Promise<number> {
   if (opts.warmup > 0) all.push(...(await runPhase(ctx, 'warm-up', opts.warmup, 1)).recoveries);
   const seq = await runPhase(ctx, 'sequential', opts.baseline, 1);
   all.push(...seq.recoveries);
-  const con = await runPhase(ctx, 'concurrent', opts.n, opts.concurrency);
+  let reads: Reads | undefined;
+  const con = await runPhase(ctx, 'concurrent', opts.n, opts.concurrency, async (recoveries) => {
+    if (opts.getSeconds > 0) reads = await measureReads(h, api, opts, recoveries);
+  });
   all.push(...con.recoveries);
+  if (reads) {
+    note(
+      `GET /appointment-recoveries/{id}: ${reads.get.perSecond.toFixed(1)} req/s (p50 ${reads.get.latency.p50.toFixed(0)} ms, ${reads.getBytes} bytes); ` +
+        `describe+query: ${reads.direct.perSecond.toFixed(1)} req/s (p50 ${reads.direct.latency.p50.toFixed(0)} ms)`,
+    );
+  }
+
+  t = now();
+  const bare = await measureBare(h, infra, opts, all);
+  note(`bare baselines (K = ${bare.k.total}) measured in ${secs(now() - t)}`);
 
   t = now();
   const checks = await verify(h, all);
   const ok = checks.every((c) => c.ok);
 
   console.log(`\n${report(opts, seq, con)}\n`);
+  const figures = comparisonFigures(opts, seq, con, bare, reads);
+  console.log(`${comparisonReport(opts, bare, figures)}\n`);
+  recordBenchResult({
+    bench: 'appointments',
+    title: 'Appointment recoveries: approval → all effects done, against bare Temporal',
+    settings: {
+      warmup: opts.warmup,
+      baseline: opts.baseline,
+      n: opts.n,
+      concurrency: con.concurrency,
+      K: bare.k.total,
+      'GET connections': opts.getConnections,
+      'GET seconds': opts.getSeconds,
+      'worker Prisma pool': HARNESS_DB_POOL,
+      'API Prisma pool': API_DB_POOL,
+    },
+    figures,
+    notes: [
+      `K = ${bare.k.total}: the activities a recovery runs after the approval's answer, counted from its history (${bare.k.names.join(', ')}).` +
+        (bare.k.local ? ` ${bare.k.local} of them are local activities; the bare workflow runs K ordinary ones.` : ''),
+      `Bare Update alone (handler: one no-op activity): p50 ${ms(bare.updNoop1.latency.p50)} alone, p50 ${ms(bare.updNoopC.latency.p50)} / p99 ${ms(bare.updNoopC.latency.p99)} at ${bare.updNoopC.concurrency} concurrent.`,
+      `Bare Update + recording write at ${bare.updInsertC.concurrency} concurrent: p99 ${ms(bare.updInsertC.latency.p99)}.`,
+      reads
+        ? `GET answered ${reads.getBytes} bytes per recovery; latency p50 ${ms(reads.get.latency.p50)} / p99 ${ms(reads.get.latency.p99)} (direct describe+query p50 ${ms(reads.direct.latency.p50)} / p99 ${ms(reads.direct.latency.p99)}).`
+        : 'GET rate not measured (--get-seconds 0).',
+      `Recoveries verified: ${checks.filter((c) => c.ok).length}/${checks.length} checks passed.`,
+    ],
+  });
   console.log(bold(`Verification (${all.length} recoveries incl. warm-up, ${secs(now() - t)})`));
   for (const c of checks) console.log(`  ${c.ok ? green('PASS') : red('FAIL')}  ${c.name}: ${c.detail}`);
   console.log(ok ? green('\nAll checks passed.') : red('\nVerification FAILED.'));
