@@ -8,6 +8,12 @@ const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v
 /** Requests per minute per API key before the API answers 429. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
+/** SMTP connections per process (SMTP_MAX_CONNECTIONS). */
+export const DEFAULT_SMTP_MAX_CONNECTIONS = 5;
+
+/** Campaign emails per second per worker, every campaign together (SMTP_SEND_RATE_PER_SECOND). */
+export const DEFAULT_SMTP_SEND_RATE_PER_SECOND = 500;
+
 /** Printed in campaign emails when COMPANY_POSTAL_ADDRESS is not set. */
 export const DEFAULT_COMPANY_POSTAL_ADDRESS = "Retail Ops, 170 O'Farrell Street, San Francisco, CA 94102, USA";
 
@@ -35,8 +41,14 @@ export const configSchema = z
     SMTP_USER: z.string().optional(),
     SMTP_PASS: z.string().optional(),
     /** Keep SMTP connections open and reuse them (campaign volume); off: one connection per message. */
-    SMTP_POOL: bool.default(false),
-    SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+    SMTP_POOL: bool.default(true),
+    /** SMTP connections one process keeps open at most; also how many campaign emails a worker has in flight at once. */
+    SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(DEFAULT_SMTP_MAX_CONNECTIONS),
+    /**
+     * Campaign emails per second one worker sends at most, all campaigns together (0: no budget).
+     * Per process: with several workers on one relay, set it to the relay's limit divided by their number.
+     */
+    SMTP_SEND_RATE_PER_SECOND: z.coerce.number().min(0).max(100_000).default(DEFAULT_SMTP_SEND_RATE_PER_SECOND),
     MAIL_FROM: z.string().min(3).default('Retail Ops <no-reply@retail-ops.local>'),
     /** The sender's postal address, printed in every campaign email (CAN-SPAM). */
     COMPANY_POSTAL_ADDRESS: z.string().trim().min(10).max(300).default(DEFAULT_COMPANY_POSTAL_ADDRESS),

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import { createAppointmentRecoveryActivities } from '../activities/appointment-recovery';
 import { createCampaignDispatchActivities } from '../activities/campaign';
+import { createSmtpSendBudget } from '../activities/campaign/smtp-budget';
 import { createModelRetrainingActivities } from '../activities/model-retraining';
 import { createPriceChangeActivities } from '../activities/price-change';
 import { createChannelPriceClient } from '../activities/price-change/channel-prices';
@@ -14,6 +15,7 @@ import { startAppointmentRecovery } from '../api/processes/appointment-recoverie
 import { startModelRetraining } from '../api/processes/model-retrainings/starter';
 import { startReplenishment } from '../api/processes/replenishments/starter';
 import { codeVersion } from '../platform/code-version';
+import { DEFAULT_SMTP_SEND_RATE_PER_SECOND } from '../platform/config';
 import type { Db } from '../platform/db';
 
 export interface ActivityDeps {
@@ -30,6 +32,10 @@ export interface ActivityDeps {
   unsubscribeSecrets: readonly string[];
   /** Printed in campaign emails (COMPANY_POSTAL_ADDRESS; a default when absent). */
   postalAddress?: string;
+  /** Campaign emails per second for this worker, all campaigns together (SMTP_SEND_RATE_PER_SECOND; the default when absent, 0: none). */
+  smtpSendRatePerSecond?: number;
+  /** Campaign emails in flight at once per batch (SMTP_MAX_CONNECTIONS; default: the transport's pool connections). */
+  smtpMaxConnections?: number;
 }
 
 /** Every activity the worker registers, built from injected dependencies; data errors fail them non-retryably (InvalidData). */
@@ -60,6 +66,9 @@ export function createActivities(deps: ActivityDeps) {
       publicBaseUrl,
       unsubscribeSecrets: deps.unsubscribeSecrets,
       postalAddress: deps.postalAddress,
+      // One budget for the worker: every campaign it runs takes its send slots from it.
+      smtpBudget: createSmtpSendBudget(deps.smtpSendRatePerSecond ?? DEFAULT_SMTP_SEND_RATE_PER_SECOND),
+      sendConcurrency: deps.smtpMaxConnections,
     }),
     ...createModelRetrainingActivities({ db, codeVersion: codeVersion(), startModelRetraining: (input, at) => startModelRetraining(starting, input, at) }),
   });

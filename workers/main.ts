@@ -61,6 +61,8 @@ async function main() {
       priceChannelsUrl: config.PRICE_CHANNELS_URL,
       unsubscribeSecrets: unsubscribe.secrets,
       postalAddress: config.COMPANY_POSTAL_ADDRESS,
+      smtpSendRatePerSecond: config.SMTP_SEND_RATE_PER_SECOND,
+      smtpMaxConnections: config.SMTP_MAX_CONNECTIONS,
     }),
   });
   log.info(

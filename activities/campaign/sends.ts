@@ -1,18 +1,28 @@
 /**
- * Campaign dispatch, one batch of recipients at a time (issue 5). The audience snapshot
+ * Campaign dispatch, one batch of recipients at a time (issues 5 and 16). The audience snapshot
  * (campaign-audience.ts) froze who may be mailed at all; what depends on the moment of sending is
- * judged here, per recipient, just before the SMTP call: an unsubscribe or consent withdrawal
- * during the send wins, the frequency cap counts what other campaigns sent, quiet hours are the
- * customer's own.
+ * judged here, just before the SMTP call: an unsubscribe or consent withdrawal during the send wins,
+ * the frequency cap counts what other campaigns sent, quiet hours are the customer's own.
  *
- * Exactly once: each send is claimed (CampaignSend `${campaignId}:${customerId}`) before SMTP sees
- * it. A claim that already exists is never sent again: SENT is `alreadySent`; CLAIMED (an earlier
- * attempt died after claiming, perhaps after handing the message to SMTP) is marked UNKNOWN and
- * counted as `unknown`. An explicit refusal (4xx) or a failure to connect releases the claim and fails the activity, so the
- * Temporal retry sends it; recipients sent before the failure are skipped by their claims.
+ * A batch goes in chunks, each as many recipients as the binding rate lets go in CHUNK_SPAN_MS (one
+ * at 4/s or less, MAX_CHUNK when nothing binds), with a constant number of statements per chunk:
+ * one read of every fact (address, consent, zone, suppressions, other campaigns' recent sends,
+ * this campaign's earlier claims), one for the product picks, one claim, one write of the outcomes.
+ * Send times come from the worker's SMTP budget shared by every campaign (smtp-budget.ts) and the
+ * campaign's own rate; up to sendConcurrency emails (the pool's connections) are in flight at once.
+ *
+ * Exactly once: each send is claimed (CampaignSend `${campaignId}:${customerId}`, the chunk in one
+ * INSERT ... ON CONFLICT DO NOTHING) before SMTP sees it. A claim that already exists is never sent
+ * again: SENT is `alreadySent`; CLAIMED (an earlier attempt died after claiming, perhaps after
+ * handing the message to SMTP) is marked UNKNOWN and counted as `unknown`. An explicit refusal (4xx)
+ * or a failure to connect stops the batch: the emails in flight finish and are recorded, the claims
+ * of the refused one and of those not yet started are released and the activity fails, so the
+ * Temporal retry sends them; recipients sent before are skipped by their claims. A worker that dies
+ * mid-chunk leaves the chunk's claims CLAIMED: UNKNOWN at the retry, never sent twice (at most one
+ * chunk, so at most CHUNK_SPAN_MS of sending, is written off that way).
  */
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import {
@@ -21,13 +31,17 @@ import {
   type FrequencyCap,
   type HoldReason,
   type QuietHours,
+  type SkipReason,
   type SuppressionReason,
 } from '../../domain/send-eligibility';
-import { formatPicks } from '../../domain/product-picks';
+import { formatPicks, type PickCandidate } from '../../domain/product-picks';
+import { chunkSize, paceFor, takeSlots, type Pace } from '../../domain/send-pacing';
 import type { Db } from '../../platform/db';
 import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
+import { transportConnections } from '../../platform/mailer';
 import { createUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { createPicksSource } from './picks';
+import { createSmtpSendBudget, type SmtpSendBudget } from './smtp-budget';
 import { renderEmail } from '../shared/email/render';
 import { activityContext } from '../shared/activity-context';
 
@@ -77,13 +91,12 @@ export const CampaignSendErrors = {
 } as const;
 
 export const MAX_CAMPAIGN_BATCH_SIZE = 5_000;
-const HEARTBEAT_EVERY = 50;
 const HOUR_MS = 3_600_000;
 const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['unsubscribed', 'hard_bounce', 'complaint', 'manual'];
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'P2002';
-}
+/** A chunk's emails go out within about this long at the slowest rate that binds (see chunkSize). */
+const CHUNK_SPAN_MS = 250;
+/** Recipients judged, claimed and recorded together at most, when no rate binds. */
+const MAX_CHUNK = 100;
 
 /** Deterministic per send, so a message the SMTP side saw twice would at least be recognisable. */
 export function campaignMessageId(sendId: string): string {
@@ -165,14 +178,87 @@ function validateInput(input: SendCampaignBatchInput): void {
   if (!Array.isArray(input.variants) || input.variants.length === 0) throw bad('variants must not be empty.');
 }
 
+/** What an SMTP failure means for the message (see smtpFailure). */
+export type SmtpFailure =
+  /** Refused for good (5xx to this message): not sent, never retried; the address is suppressed. */
+  | 'rejected'
+  /** SMTP did not take it (4xx, no connection, our pool gave up before sending): the claim is released for the retry. */
+  | 'not_taken'
+  /** Our credentials were refused: released like not_taken, and the batch fails for good. */
+  | 'auth'
+  /** The connection ended with the message perhaps delivered: UNKNOWN, never sent again. */
+  | 'unknown';
+
 /** nodemailer error codes for failures before any message was handed over. */
-const NOT_CONNECTED = ['EDNS', 'EAUTH', 'ETLS'];
+const NOT_CONNECTED = ['EDNS', 'ETLS'];
 /**
  * System codes of a connection that was never made. nodemailer reports them as ESOCKET with the
  * system code in `originalCode`. ECONNECTION is not among them: nodemailer also uses it for a
  * connection closed after the server may have taken the message.
  */
 const CONNECT_FAILED = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
+/**
+ * What a pooled transport (platform/mailer.ts) says, as ECONNECTION, of a message it never handed
+ * to a connection: the pool was closed with it queued, or the message's connection closed before a
+ * byte of it was sent, each time it was tried.
+ */
+const POOL_NEVER_SENT = [/^Connection pool was closed/, /^Reached maximum number of retries after connection was closed/];
+/** Replies to a whole session rather than to one message: a 5xx there is the server's state, not a bounce. */
+const SESSION_CODES = ['EPROTOCOL', 'ECONNECTION', 'ESOCKET', 'ETIMEDOUT'];
+
+/**
+ * Classifies an error from transport.sendMail, with one connection per message or pooled. A 5xx is
+ * a bounce only when it answers the message (its envelope or data); 503 (bad sequence of commands)
+ * is a session state, and a 5xx greeting refuses every message alike, so neither suppresses anyone.
+ */
+export function smtpFailure(err: unknown): SmtpFailure {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; responseCode?: unknown; originalCode?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code === 'EAUTH' || code === 'ENOAUTH') return 'auth';
+  if (responseCode !== undefined && responseCode >= 500 && responseCode !== 503 && !SESSION_CODES.includes(code ?? '')) return 'rejected';
+  if (responseCode !== undefined && responseCode >= 400) return 'not_taken';
+  if (NOT_CONNECTED.includes(code ?? '')) return 'not_taken';
+  if (CONNECT_FAILED.includes(String(e.originalCode ?? code))) return 'not_taken';
+  if (code === 'ECONNECTION' && POOL_NEVER_SENT.some((re) => re.test(message))) return 'not_taken';
+  return 'unknown';
+}
+
+interface FactsRow {
+  customerId: string;
+  /** Null when the customer no longer exists. */
+  email: string | null;
+  emailConsent: boolean | null;
+  timezone: string | null;
+  firstName: string | null;
+  tier: string | null;
+  preferredCategories: string[] | null;
+  /** This campaign's claim of the recipient, if an earlier attempt (or run) made one. */
+  priorStatus: string | null;
+  suppressions: string[];
+  recentSends: Date[];
+}
+
+interface ToSend {
+  customerId: string;
+  sendId: string;
+  variantKey: string;
+  email: string;
+  subject: string;
+  text: string;
+  html: string;
+  unsubscribeUrl: string;
+  messageId: string;
+}
+
+type Outcome =
+  | { kind: 'sent'; at: Date }
+  | { kind: 'rejected'; error: string }
+  | { kind: 'unknown'; error: string }
+  | { kind: 'not_taken'; error: string; cause: unknown; auth: boolean };
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createCampaignSendActivities(deps: {
   db: Db;
@@ -183,55 +269,45 @@ export function createCampaignSendActivities(deps: {
   /** Printed in every campaign email (COMPANY_POSTAL_ADDRESS). */
   postalAddress?: string;
   now?: () => Date;
+  /** The worker's SMTP budget, shared by every campaign it runs (workers/activities.ts); absent: only each campaign's own rate. */
+  smtpBudget?: SmtpSendBudget;
+  /** Emails of one batch in flight at once (SMTP_MAX_CONNECTIONS); default: the transport's pool connections, 1 without a pool. */
+  sendConcurrency?: number;
 }) {
   const { db, transport } = deps;
   const postalAddress = deps.postalAddress ?? DEFAULT_COMPANY_POSTAL_ADDRESS;
   const now = deps.now ?? (() => new Date());
   const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
   const picks = createPicksSource({ db, now });
+  const concurrency = Math.max(1, deps.sendConcurrency ?? transportConnections(transport));
+  // Without the worker's budget (tests, scripts), only each campaign's own rate paces it.
+  const budget = deps.smtpBudget ?? createSmtpSendBudget(0);
 
   async function sleep(ms: number, ctx: Context | undefined): Promise<void> {
     if (ms <= 0) return;
     // In an activity, Context.sleep ends early (throwing) when the activity is cancelled.
     if (ctx) await ctx.sleep(ms);
-    else await new Promise((resolve) => setTimeout(resolve, ms));
+    else await delay(ms);
   }
 
-  /** The recipient's facts as they are now: address, consent, zone, suppressions, other campaigns' recent sends. */
-  async function currentFacts(campaignId: string, customerId: string, at: Date, cap: FrequencyCap) {
-    const customer = await db.customer.findUnique({
-      where: { id: customerId },
-      select: { email: true, emailConsent: true, timezone: true, firstName: true, tier: true },
-    });
-    if (!customer) return null;
-    const email = customer.email.trim();
-    const addresses = [...new Set([email, email.toLowerCase()])];
+  /** Everything judging a chunk needs, in one statement: the customer, their suppressions, other campaigns' sends in the cap window, this campaign's claim. */
+  async function loadFacts(campaignId: string, customerIds: string[], at: Date, cap: FrequencyCap): Promise<Map<string, FactsRow>> {
+    const withRecent = cap.maxEmails !== Number.POSITIVE_INFINITY;
     const windowStart = Number.isFinite(cap.windowHours) ? new Date(at.getTime() - cap.windowHours * HOUR_MS) : new Date(0);
-    const [suppressions, recentSends] = await Promise.all([
-      email === '' ? [] : db.suppression.findMany({ where: { email: { in: addresses } }, select: { reason: true } }),
-      cap.maxEmails === Number.POSITIVE_INFINITY
-        ? []
-        : db.campaignSend.findMany({
-            where: { customerId, campaignId: { not: campaignId }, status: 'SENT', sentAt: { gte: windowStart } },
-            select: { sentAt: true },
-          }),
-    ]);
-    return {
-      customer: { ...customer, email },
-      suppressedReasons: suppressions.map((s) => ((SUPPRESSION_REASONS as readonly string[]).includes(s.reason) ? (s.reason as SuppressionReason) : 'manual')),
-      recentMarketingSends: recentSends.flatMap((s) => (s.sentAt ? [s.sentAt.toISOString()] : [])),
-    };
-  }
-
-  /** Claims the send; false when an earlier attempt already did (then it is never sent again). */
-  async function claim(sendId: string, campaignId: string, customerId: string, variantKey: string): Promise<boolean> {
-    try {
-      await db.campaignSend.create({ data: { id: sendId, campaignId, customerId, variantKey, status: 'CLAIMED', claimedAt: now() } });
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    const rows = await db.$queryRaw<FactsRow[]>`
+      SELECT r.id AS "customerId", c.email, c."emailConsent", c.timezone, c."firstName", c.tier::text AS tier, c."preferredCategories",
+             s.status::text AS "priorStatus",
+             CASE WHEN c.id IS NULL THEN '{}'::text[] ELSE ARRAY(
+               SELECT x.reason FROM "Suppression" x, regexp_replace(c.email, '^[[:space:]]+|[[:space:]]+$', '', 'g') AS e(address)
+                WHERE e.address <> '' AND x.email IN (e.address, lower(e.address))) END AS suppressions,
+             CASE WHEN c.id IS NULL OR NOT ${withRecent} THEN '{}'::timestamp[] ELSE ARRAY(
+               SELECT o."sentAt" FROM "CampaignSend" o
+                WHERE o."customerId" = c.id AND o."campaignId" <> ${campaignId} AND o.status = 'SENT'
+                  AND o."sentAt" >= ${windowStart.toISOString()}::timestamptz AT TIME ZONE 'UTC') END AS "recentSends"
+        FROM unnest(${customerIds}::text[]) AS r(id)
+        LEFT JOIN "Customer" c ON c.id = r.id
+        LEFT JOIN "CampaignSend" s ON s."campaignId" = ${campaignId} AND s."customerId" = r.id`;
+    return new Map(rows.map((r) => [r.customerId, r]));
   }
 
   async function sendCampaignBatch(input: SendCampaignBatchInput): Promise<SendCampaignBatchResult> {
@@ -241,7 +317,8 @@ export function createCampaignSendActivities(deps: {
     const variants = new Map(input.variants.map((v) => [v.key, v]));
     const ctx = activityContext();
 
-    const recipients = await db.campaignRecipient.findMany({
+    // One row past the batch says whether any are left.
+    const loaded = await db.campaignRecipient.findMany({
       where: {
         campaignId,
         holdout: false,
@@ -249,9 +326,10 @@ export function createCampaignSendActivities(deps: {
         ...(input.afterCustomerId !== null ? { customerId: { gt: input.afterCustomerId } } : {}),
       },
       orderBy: { customerId: 'asc' },
-      take: input.batchSize,
+      take: input.batchSize + 1,
       select: { customerId: true, variantKey: true },
     });
+    const recipients = loaded.slice(0, input.batchSize);
     const missing = [...new Set(recipients.map((r) => r.variantKey).filter((k) => k === null || !variants.has(k)))];
     if (missing.length > 0) {
       throw ApplicationFailure.nonRetryable(
@@ -260,32 +338,9 @@ export function createCampaignSendActivities(deps: {
       );
     }
 
-    // Sends an earlier attempt (or run) of this campaign already claimed: never judged or sent again.
-    const prior = new Map(
-      (
-        await db.campaignSend.findMany({
-          where: { campaignId, customerId: { in: recipients.map((r) => r.customerId) } },
-          select: { customerId: true, status: true },
-        })
-      ).map((s) => [s.customerId, s.status]),
-    );
-
-    // Product picks for those still to be judged (one query for the batch, best sellers cached).
-    const toJudge = recipients.filter((r) => !prior.has(r.customerId)).map((r) => r.customerId);
-    const preferences =
-      toJudge.length === 0 ? [] : await db.customer.findMany({ where: { id: { in: toJudge } }, select: { id: true, preferredCategories: true } });
-    const picksByCustomer = await picks.picksFor(preferences.map((c) => ({ customerId: c.id, preferredCategories: c.preferredCategories })));
-
-    const last = recipients.at(-1)?.customerId ?? null;
-    const more =
-      last !== null &&
-      (await db.campaignRecipient.findFirst({
-        where: { campaignId, holdout: false, suppressedReason: null, customerId: { gt: last } },
-        select: { customerId: true },
-      })) !== null;
     const result: SendCampaignBatchResult = {
-      lastCustomerId: last,
-      more,
+      lastCustomerId: recipients.at(-1)?.customerId ?? null,
+      more: loaded.length > input.batchSize,
       examined: 0,
       sent: 0,
       failed: 0,
@@ -294,144 +349,272 @@ export function createCampaignSendActivities(deps: {
       skipped: {},
       held: [],
     };
-    const intervalMs = input.ratePerSecond > 0 && Number.isFinite(input.ratePerSecond) ? 1000 / input.ratePerSecond : 0;
-    let lastSendAt: number | null = null;
-
-    const countPrior = async (customerId: string, status: string): Promise<void> => {
-      if (status === 'SENT') result.alreadySent += 1;
-      else if (status === 'FAILED') result.failed += 1;
-      else {
-        if (status === 'CLAIMED') {
-          await db.campaignSend.updateMany({ where: { id: campaignSendId(campaignId, customerId), status: 'CLAIMED' }, data: { status: 'UNKNOWN' } });
-        }
-        result.unknown += 1;
-      }
-    };
-
-    for (const r of recipients) {
-      result.examined += 1;
-      if (ctx && result.examined % HEARTBEAT_EVERY === 0) ctx.heartbeat({ lastCustomerId: r.customerId });
-      const variantKey = r.variantKey!;
-      const sendId = campaignSendId(campaignId, r.customerId);
-
-      const priorStatus = prior.get(r.customerId);
-      if (priorStatus) {
-        await countPrior(r.customerId, priorStatus);
-        continue;
-      }
-
-      const at = now();
-      const facts = await currentFacts(campaignId, r.customerId, at, cap);
-      const verdict = checkEligibility(
-        {
-          customerId: r.customerId,
-          email: facts?.customer.email ?? null,
-          emailConsent: facts?.customer.emailConsent ?? false,
-          timezone: facts?.customer.timezone ?? null,
-          suppressedReasons: facts?.suppressedReasons ?? [],
-          recentMarketingSends: facts?.recentMarketingSends ?? [],
-        },
-        at,
-        { cap, quietHours: input.quietHours, defaultTimezone: input.defaultTimezone },
-      );
-      if (verdict.kind === 'skip') {
-        result.skipped[verdict.reason] = (result.skipped[verdict.reason] ?? 0) + 1;
-        await db.campaignRecipient.update({
-          where: { campaignId_customerId: { campaignId, customerId: r.customerId } },
-          data: { suppressedReason: verdict.reason, skippedAtSend: true },
-        });
-        continue;
-      }
-      if (verdict.kind === 'hold') {
-        result.held.push({ customerId: r.customerId, until: verdict.until, reason: verdict.reason });
-        continue;
-      }
-      const { customer } = facts!;
-
-      if (intervalMs > 0 && lastSendAt !== null) await sleep(lastSendAt + intervalMs - Date.now(), ctx);
-
-      // Timed out or cancelled (learnt at the last heartbeat): stop before claiming anyone else, so
-      // this attempt never races its retry for the rest of the batch.
-      if (ctx?.cancellationSignal.aborted) throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled before ${r.customerId}.`);
-      if (!(await claim(sendId, campaignId, r.customerId, variantKey))) {
-        // Claimed concurrently since the batch was loaded (a second worker on the same batch).
-        const existing = await db.campaignSend.findUnique({ where: { id: sendId }, select: { status: true } });
-        await countPrior(r.customerId, existing?.status ?? 'UNKNOWN');
-        continue;
-      }
-
-      const unsubscribeUrl = `${baseUrl}/unsubscribe/${createUnsubscribeToken(
-        deps.unsubscribeSecrets,
-        { customerId: r.customerId, campaignId, email: customer.email },
-        { issuedAt: at },
-      )}`;
-      const values: TemplateValues = {
-        firstName: customer.firstName,
-        tier: titleCase(customer.tier),
-        unsubscribeUrl,
-        productPicks: formatPicks(picksByCustomer.get(r.customerId) ?? []),
-      };
-      const variant = variants.get(variantKey)!;
-      // In a subject line the picks are just their names.
-      const pickNames = (picksByCustomer.get(r.customerId) ?? []).map((p) => p.name).join(', ');
-      const subject = renderTemplate(variant.subject, { ...values, productPicks: pickNames }).replace(/[\r\n]+/g, ' ');
-      const { text, html } = renderCampaignEmail(variant.body, values, picksByCustomer.get(r.customerId) ?? [], { subject, postalAddress });
-      const messageId = campaignMessageId(sendId);
-
-      lastSendAt = Date.now();
-      try {
-        await transport.sendMail({
-          from: deps.mailFrom,
-          to: customer.email,
-          subject,
-          text,
-          html,
-          messageId,
-          headers: {
-            'List-Unsubscribe': `<${unsubscribeUrl}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-            'X-Retail-Ops-Key': `campaign:${sendId}`,
-          },
-        });
-      } catch (err) {
-        const message = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-        const code = (err as { responseCode?: unknown }).responseCode;
-        const smtpCode = (err as { code?: unknown }).code;
-        if (typeof code === 'number' && code >= 500 && smtpCode !== 'EAUTH') {
-          // The server refused this message for good: record it, suppress the address, go on.
-          await db.campaignSend.update({ where: { id: sendId }, data: { status: 'FAILED', error: message } });
-          const email = customer.email.toLowerCase();
-          await db.suppression.upsert({
-            where: { email_reason: { email, reason: 'hard_bounce' } },
-            create: { id: `bounce:${email}`, email, reason: 'hard_bounce', source: `campaign:${campaignId}` },
-            update: {},
-          });
-          result.failed += 1;
-          continue;
-        }
-        // A connection that dropped mid-transaction without an answer may have delivered the
-        // message: it is marked UNKNOWN and never sent again (a second copy is worse than none).
-        const originalCode = (err as { originalCode?: unknown }).originalCode;
-        const refusedOrNeverConnected =
-          (typeof code === 'number' && code >= 400) || NOT_CONNECTED.includes(String(smtpCode)) || CONNECT_FAILED.includes(String(originalCode ?? smtpCode));
-        if (!refusedOrNeverConnected) {
-          await db.campaignSend.update({ where: { id: sendId }, data: { status: 'UNKNOWN', error: message } });
-          result.unknown += 1;
-          continue;
-        }
-        // An explicit refusal (4xx), no connection at all, or our own misconfiguration: SMTP did
-        // not take the message, so the claim is released for the retry, which skips everyone sent before it.
-        await db.campaignSend.deleteMany({ where: { id: sendId, status: 'CLAIMED' } });
-        if (smtpCode === 'EAUTH') {
-          throw ApplicationFailure.nonRetryable(`SMTP authentication failed sending campaign ${campaignId}: ${message}`, CampaignSendErrors.smtpAuth);
-        }
-        throw new Error(`Transient SMTP failure sending campaign ${campaignId} to customer ${r.customerId}: ${message}`, { cause: err });
-      }
-      await db.campaignSend.update({ where: { id: sendId }, data: { status: 'SENT', messageId, sentAt: now(), error: null } });
-      result.sent += 1;
+    const ownRate = input.ratePerSecond > 0 && Number.isFinite(input.ratePerSecond) ? input.ratePerSecond : undefined;
+    const size = chunkSize([ownRate, budget.ratePerSecond], CHUNK_SPAN_MS, MAX_CHUNK);
+    const pacing = { own: paceFor(ownRate) };
+    for (let i = 0; i < recipients.length; i += size) {
+      const chunk = recipients.slice(i, i + size);
+      ctx?.heartbeat({ lastCustomerId: chunk[0]!.customerId });
+      await sendChunk(campaignId, chunk as { customerId: string; variantKey: string }[], { input, cap, variants, ctx, result, pacing });
     }
     await recordHolds(campaignId, result.held);
     return result;
+  }
+
+  /** Counts (and settles) recipients this campaign already claimed: sent, failed, or claimed by an attempt that died (now UNKNOWN). */
+  async function settlePrior(campaignId: string, prior: { customerId: string; status: string }[], result: SendCampaignBatchResult): Promise<void> {
+    const interrupted: string[] = [];
+    for (const p of prior) {
+      if (p.status === 'SENT') result.alreadySent += 1;
+      else if (p.status === 'FAILED') result.failed += 1;
+      else {
+        if (p.status === 'CLAIMED') interrupted.push(p.customerId);
+        result.unknown += 1;
+      }
+    }
+    if (interrupted.length > 0) {
+      await db.campaignSend.updateMany({ where: { campaignId, customerId: { in: interrupted }, status: 'CLAIMED' }, data: { status: 'UNKNOWN' } });
+    }
+  }
+
+  async function sendChunk(
+    campaignId: string,
+    chunk: { customerId: string; variantKey: string }[],
+    b: {
+      input: SendCampaignBatchInput;
+      cap: FrequencyCap;
+      variants: Map<string, CampaignSendVariant>;
+      ctx: Context | undefined;
+      result: SendCampaignBatchResult;
+      pacing: { own: Pace | null };
+    },
+  ): Promise<void> {
+    const { result, ctx } = b;
+    const at = now();
+    const facts = await loadFacts(
+      campaignId,
+      chunk.map((r) => r.customerId),
+      at,
+      b.cap,
+    );
+
+    // Judge each recipient as things are now; those this campaign already claimed are never judged or sent again.
+    const prior: { customerId: string; status: string }[] = [];
+    const skips: { customerId: string; reason: SkipReason }[] = [];
+    const sendable: { customerId: string; variantKey: string; f: FactsRow; email: string }[] = [];
+    for (const r of chunk) {
+      result.examined += 1;
+      const f = facts.get(r.customerId);
+      if (f?.priorStatus) {
+        prior.push({ customerId: r.customerId, status: f.priorStatus });
+        continue;
+      }
+      const email = f?.email?.trim() ?? null;
+      const verdict = checkEligibility(
+        {
+          customerId: r.customerId,
+          email,
+          emailConsent: f?.emailConsent ?? false,
+          timezone: f?.timezone ?? null,
+          suppressedReasons: (f?.suppressions ?? []).map((s) => ((SUPPRESSION_REASONS as readonly string[]).includes(s) ? (s as SuppressionReason) : 'manual')),
+          recentMarketingSends: (f?.recentSends ?? []).map((d) => d.toISOString()),
+        },
+        at,
+        { cap: b.cap, quietHours: b.input.quietHours, defaultTimezone: b.input.defaultTimezone },
+      );
+      if (verdict.kind === 'skip') {
+        result.skipped[verdict.reason] = (result.skipped[verdict.reason] ?? 0) + 1;
+        skips.push({ customerId: r.customerId, reason: verdict.reason });
+      } else if (verdict.kind === 'hold') {
+        result.held.push({ customerId: r.customerId, until: verdict.until, reason: verdict.reason });
+      } else {
+        sendable.push({ customerId: r.customerId, variantKey: r.variantKey, f: f!, email: email! });
+      }
+    }
+    if (prior.length > 0) await settlePrior(campaignId, prior, result);
+    if (skips.length > 0) {
+      await db.$executeRaw`
+        UPDATE "CampaignRecipient" AS r SET "suppressedReason" = k.reason, "skippedAtSend" = true
+          FROM unnest(${skips.map((k) => k.customerId)}::text[], ${skips.map((k) => k.reason)}::text[]) AS k("customerId", reason)
+         WHERE r."campaignId" = ${campaignId} AND r."customerId" = k."customerId"`;
+    }
+    if (sendable.length === 0) return;
+
+    // Rendered before anything is claimed: a template that cannot render fails the batch with nothing claimed.
+    const picksByCustomer = await picks.picksFor(sendable.map((s) => ({ customerId: s.customerId, preferredCategories: s.f.preferredCategories ?? [] })));
+    const emails = sendable.map((s) => render(campaignId, s, picksByCustomer.get(s.customerId) ?? [], b.variants.get(s.variantKey)!, at));
+
+    // The campaign's own pace spaces the chunk; each email then takes a slot of the worker's budget as it goes.
+    const own = takeSlots([b.pacing.own], Date.now(), emails.length);
+    b.pacing.own = own.paces[0] ?? null;
+    const slots = own.slots;
+    await sleep(slots[0]! - Date.now(), ctx);
+    // Timed out or cancelled (learnt at the last heartbeat): stop before claiming anyone else, so
+    // this attempt never races its retry for the rest of the batch.
+    if (ctx?.cancellationSignal.aborted) throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled before ${emails[0]!.customerId}.`);
+
+    const claimedIds = new Set(
+      (
+        await db.$queryRaw<{ customerId: string }[]>`
+          INSERT INTO "CampaignSend" (id, "campaignId", "customerId", "variantKey", status, "claimedAt")
+          SELECT c.id, ${campaignId}, c."customerId", c."variantKey", 'CLAIMED'::"SendStatus", ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+            FROM unnest(${emails.map((e) => e.sendId)}::text[], ${emails.map((e) => e.customerId)}::text[], ${emails.map((e) => e.variantKey)}::text[])
+                 AS c(id, "customerId", "variantKey")
+          ON CONFLICT DO NOTHING
+          RETURNING "customerId"`
+      ).map((r) => r.customerId),
+    );
+    if (claimedIds.size < emails.length) {
+      // Claimed concurrently since the facts were read (a second attempt on the same batch).
+      const lost = emails.filter((e) => !claimedIds.has(e.customerId)).map((e) => e.sendId);
+      const existing = await db.campaignSend.findMany({ where: { id: { in: lost } }, select: { customerId: true, status: true } });
+      await settlePrior(campaignId, existing, result);
+      result.unknown += lost.length - existing.length;
+    }
+    const toSend = emails.map((e, k) => ({ e, slot: slots[k]! })).filter((x) => claimedIds.has(x.e.customerId));
+
+    // Up to `concurrency` in flight, each at its slot; after a refusal or a cancellation nothing new starts.
+    const outcomes: (Outcome | undefined)[] = new Array(toSend.length);
+    const halt: { stop?: { kind: 'refused'; outcome: Extract<Outcome, { kind: 'not_taken' }>; customerId: string } | { kind: 'cancelled' } } = {};
+    let next = 0;
+    const runner = async (): Promise<void> => {
+      while (!halt.stop && next < toSend.length) {
+        const k = next++;
+        const ownWait = toSend[k]!.slot - Date.now();
+        if (ownWait > 0) await delay(ownWait);
+        const wait = budget.takeSlot() - Date.now();
+        if (wait > 0) await delay(wait);
+        if (halt.stop) return;
+        if (ctx?.cancellationSignal.aborted) {
+          halt.stop = { kind: 'cancelled' };
+          return;
+        }
+        const outcome = await sendOne(toSend[k]!.e);
+        outcomes[k] = outcome;
+        if (outcome.kind === 'not_taken') halt.stop ??= { kind: 'refused', outcome, customerId: toSend[k]!.e.customerId };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, toSend.length) }, runner));
+
+    await recordOutcomes(
+      campaignId,
+      toSend.map((x) => x.e),
+      outcomes,
+      result,
+    );
+
+    const { stop } = halt;
+    if (stop?.kind === 'cancelled') throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled mid-chunk.`);
+    if (stop?.kind === 'refused') {
+      const { outcome } = stop;
+      if (outcome.auth) {
+        throw ApplicationFailure.nonRetryable(`SMTP authentication failed sending campaign ${campaignId}: ${outcome.error}`, CampaignSendErrors.smtpAuth);
+      }
+      throw new Error(`Transient SMTP failure sending campaign ${campaignId} to customer ${stop.customerId}: ${outcome.error}`, { cause: outcome.cause });
+    }
+  }
+
+  function render(
+    campaignId: string,
+    s: { customerId: string; variantKey: string; f: FactsRow; email: string },
+    picked: PickCandidate[],
+    variant: CampaignSendVariant,
+    at: Date,
+  ): ToSend {
+    const sendId = campaignSendId(campaignId, s.customerId);
+    const unsubscribeUrl = `${baseUrl}/unsubscribe/${createUnsubscribeToken(
+      deps.unsubscribeSecrets,
+      { customerId: s.customerId, campaignId, email: s.email },
+      { issuedAt: at },
+    )}`;
+    const values: TemplateValues = {
+      firstName: s.f.firstName ?? '',
+      tier: titleCase(s.f.tier ?? ''),
+      unsubscribeUrl,
+      productPicks: formatPicks(picked),
+    };
+    // In a subject line the picks are just their names.
+    const pickNames = picked.map((p) => p.name).join(', ');
+    const subject = renderTemplate(variant.subject, { ...values, productPicks: pickNames }).replace(/[\r\n]+/g, ' ');
+    const { text, html } = renderCampaignEmail(variant.body, values, picked, { subject, postalAddress });
+    return {
+      customerId: s.customerId,
+      sendId,
+      variantKey: s.variantKey,
+      email: s.email,
+      subject,
+      text,
+      html,
+      unsubscribeUrl,
+      messageId: campaignMessageId(sendId),
+    };
+  }
+
+  async function sendOne(e: ToSend): Promise<Outcome> {
+    try {
+      await transport.sendMail({
+        from: deps.mailFrom,
+        to: e.email,
+        subject: e.subject,
+        text: e.text,
+        html: e.html,
+        messageId: e.messageId,
+        headers: {
+          'List-Unsubscribe': `<${e.unsubscribeUrl}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'X-Retail-Ops-Key': `campaign:${e.sendId}`,
+        },
+      });
+      return { kind: 'sent', at: now() };
+    } catch (err) {
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+      const kind = smtpFailure(err);
+      if (kind === 'rejected' || kind === 'unknown') return { kind, error };
+      return { kind: 'not_taken', error, cause: err, auth: kind === 'auth' };
+    }
+  }
+
+  /**
+   * The chunk's outcomes in one statement (SENT, FAILED, UNKNOWN); then, only when there are any,
+   * the bounced addresses suppressed and the claims of what SMTP never took (refused, or not
+   * started after a refusal or a cancellation) released for the retry.
+   */
+  async function recordOutcomes(campaignId: string, sent: ToSend[], outcomes: (Outcome | undefined)[], result: SendCampaignBatchResult): Promise<void> {
+    const rows: { id: string; status: string; messageId: string | null; sentAt: string | null; error: string | null }[] = [];
+    const bounced: string[] = [];
+    const release: string[] = [];
+    sent.forEach((e, k) => {
+      const o = outcomes[k];
+      if (!o || o.kind === 'not_taken') return void release.push(e.sendId);
+      if (o.kind === 'sent') {
+        result.sent += 1;
+        rows.push({ id: e.sendId, status: 'SENT', messageId: e.messageId, sentAt: o.at.toISOString(), error: null });
+      } else if (o.kind === 'rejected') {
+        result.failed += 1;
+        bounced.push(e.email.toLowerCase());
+        rows.push({ id: e.sendId, status: 'FAILED', messageId: null, sentAt: null, error: o.error });
+      } else {
+        // A connection that dropped mid-transaction without an answer may have delivered the message:
+        // it is never sent again (a second copy is worse than none).
+        result.unknown += 1;
+        rows.push({ id: e.sendId, status: 'UNKNOWN', messageId: null, sentAt: null, error: o.error });
+      }
+    });
+    if (rows.length > 0) {
+      await db.$executeRaw`
+        UPDATE "CampaignSend" AS s
+           SET status = o.status::"SendStatus", "messageId" = o."messageId", "sentAt" = o."sentAt"::timestamptz AT TIME ZONE 'UTC', error = o.error
+          FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.messageId)}::text[],
+                      ${rows.map((r) => r.sentAt)}::text[], ${rows.map((r) => r.error)}::text[]) AS o(id, status, "messageId", "sentAt", error)
+         WHERE s.id = o.id`;
+    }
+    if (bounced.length > 0) {
+      await db.$executeRaw`
+        INSERT INTO "Suppression" (id, email, reason, source)
+        SELECT 'bounce:' || b.email, b.email, 'hard_bounce', ${`campaign:${campaignId}`} FROM unnest(${[...new Set(bounced)]}::text[]) AS b(email)
+        ON CONFLICT DO NOTHING`;
+    }
+    if (release.length > 0) await db.campaignSend.deleteMany({ where: { id: { in: release }, status: 'CLAIMED' } });
   }
 
   /** Why and until when each held recipient waits, for the campaign's state (the workflow only counts them). */

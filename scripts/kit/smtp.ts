@@ -47,6 +47,14 @@ export class SmtpCapture {
         if (this.refuseConnections) return callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
         callback();
       },
+      // A pooled client keeps connections open between messages: while the server refuses (or is
+      // down), a new transaction on one is refused as well (421), as a server shutting down or out
+      // of service answers, so an outage looks the same to pooled and one-shot clients.
+      onMailFrom: (_address, _session, callback) => {
+        if (this.refuseConnections || !this.listening)
+          return callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
+        callback();
+      },
       onRcptTo: (address, _session, callback) => {
         if (this.rejectRecipients.has(address.address)) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
         callback();
@@ -102,7 +110,8 @@ export class SmtpCapture {
 
   /**
    * The server goes away: it stops listening, so a new connection is refused by the OS
-   * (ECONNREFUSED). Connections already open finish what they were doing. up() brings it back on the same port.
+   * (ECONNREFUSED). Connections already open finish the message they were carrying; a new one on
+   * them is refused (421). up() brings it back on the same port.
    */
   down(): void {
     if (!this.listening) return;

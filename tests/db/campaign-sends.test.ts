@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import { campaignMessageId, createCampaignSendActivities, type CampaignSendVariant, type SendCampaignBatchInput } from '../../activities/campaign/sends';
 import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../generated/prisma/client';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
+import { createSmtpSendBudget, type SmtpSendBudget } from '../../activities/campaign/smtp-budget';
 import { verifyUnsubscribeToken } from '../../platform/unsubscribe-token';
 import { testEnv } from '../../scripts/kit/env';
 import { SmtpCapture, type CapturedMail } from '../../scripts/kit/smtp';
@@ -96,14 +99,16 @@ async function scenario(specs: PersonSpec[]) {
   return { campaignId, people, suffix };
 }
 
-function activities(opts: { now?: () => Date; transport?: Transporter } = {}) {
+function activities(opts: { now?: () => Date; transport?: Transporter; db?: Db; smtpBudget?: SmtpSendBudget; sendConcurrency?: number } = {}) {
   return createCampaignSendActivities({
-    db,
+    db: opts.db ?? db,
     transport: opts.transport ?? transport,
     mailFrom: MAIL_FROM,
     publicBaseUrl: BASE_URL,
     unsubscribeSecrets: SECRETS,
     now: opts.now ?? (() => NOON),
+    smtpBudget: opts.smtpBudget,
+    sendConcurrency: opts.sendConcurrency,
   });
 }
 
@@ -224,9 +229,10 @@ describe('campaign sends', () => {
     expect(await db.campaignSend.count({ where: { campaignId: s.campaignId } })).toBe(3);
   });
 
-  test('a transient SMTP failure fails the activity and releases the claim; the retry sends each recipient exactly once', async () => {
+  test('a transient SMTP failure fails the activity and releases the claim; nothing starts after it; the retry sends each recipient exactly once', async () => {
     const s = await scenario([{ key: 'ONE' }, { key: 'TWO' }, { key: 'THREE' }]);
-    const acts = activities();
+    // One email in flight at a time (a transport without a pool), so which one fails is known.
+    const acts = activities({ sendConcurrency: 1 });
     expect(await acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 1 }))).toMatchObject({ sent: 1, lastCustomerId: s.people.ONE!.id });
 
     smtp.failNext = 1; // TWO gets a 451
@@ -410,5 +416,154 @@ describe('campaign sends', () => {
     } finally {
       pooled.close();
     }
+  });
+
+  test('emails in flight together: a transient failure releases only what SMTP never took; the retry sends the rest, each once', async () => {
+    const s = await scenario(Array.from({ length: 8 }, (_, i) => ({ key: `FLIGHT${i}` })));
+    smtp.failNext = 1; // whichever email reaches DATA first gets a 451
+    await expect(activities({ sendConcurrency: 4 }).sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/Transient SMTP failure.*451/);
+    const rows = await db.campaignSend.findMany({ where: { campaignId: s.campaignId }, select: { customerId: true, status: true } });
+    // Those in flight beside the refused one finished and were recorded; nothing is left claimed or written off.
+    expect(rows.every((r) => r.status === 'SENT')).toBe(true);
+    const mailed = Object.values(s.people).filter((p) => mailsTo(p.email).length > 0);
+    expect(mailed.map((p) => p.id).sort()).toEqual(rows.map((r) => r.customerId).sort());
+    expect(rows.length).toBeLessThan(8);
+
+    const retry = await activities({ sendConcurrency: 4 }).sendCampaignBatch(batch(s.campaignId));
+    expect(retry).toMatchObject({ examined: 8, alreadySent: rows.length, sent: 8 - rows.length, unknown: 0, failed: 0 });
+    for (const p of Object.values(s.people)) expect(mailsTo(p.email)).toHaveLength(1);
+  });
+
+  test('one claim and one write for a chunk: a batch with recipients already SENT, CLAIMED or FAILED takes as many statements as one of a few', async () => {
+    const counted = new PrismaClient({ adapter: new PrismaPg({ connectionString: testEnv().databaseUrl, max: 2 }), log: [{ emit: 'event', level: 'query' }] });
+    const statements: string[] = [];
+    counted.$on('query', (e) => statements.push(e.query));
+    try {
+      // Mixes of every kind: new, already sent, claimed by an attempt that died, bounced earlier.
+      const mix = async (n: number) => {
+        const s = await scenario(Array.from({ length: n }, (_, i) => ({ key: `MIX${String(i).padStart(2, '0')}` })));
+        const people = Object.values(s.people);
+        const prior = (status: 'SENT' | 'CLAIMED' | 'FAILED', from: number, to: number) =>
+          db.campaignSend.createMany({
+            data: people.slice(from, to).map((p) => ({ id: `${s.campaignId}:${p.id}`, campaignId: s.campaignId, customerId: p.id, variantKey: 'a', status })),
+          });
+        const q = n / 6;
+        await prior('SENT', 0, 2 * q);
+        await prior('CLAIMED', 2 * q, 3 * q);
+        await prior('FAILED', 3 * q, 4 * q);
+        return { s, people, q };
+      };
+      const acts = activities({ db: counted });
+      // Warm the best-seller cache (one query every ten minutes, whatever the batches).
+      await acts.sendCampaignBatch(batch((await scenario([{ key: 'WARM' }])).campaignId));
+
+      const run = async (n: number) => {
+        const m = await mix(n);
+        statements.length = 0;
+        const r = await acts.sendCampaignBatch(batch(m.s.campaignId));
+        return { ...m, r, statements: statements.length };
+      };
+      const small = await run(6);
+      const large = await run(60);
+      // The recipients, their facts, the interrupted claims settled, the picks, the claim, the outcomes.
+      expect(small.statements).toBe(6);
+      expect(large.statements).toBe(small.statements);
+
+      const { s, people, q, r } = large;
+      expect(r).toMatchObject({ examined: 60, sent: 2 * q, alreadySent: 2 * q, unknown: q, failed: q, skipped: {} });
+      const byStatus = await db.campaignSend.groupBy({ by: ['status'], where: { campaignId: s.campaignId }, _count: { _all: true } });
+      expect(Object.fromEntries(byStatus.map((b) => [b.status, b._count._all]))).toEqual({ SENT: 4 * q, UNKNOWN: q, FAILED: q });
+      people.forEach((p, i) => expect(mailsTo(p.email)).toHaveLength(i >= 4 * q ? 1 : 0));
+      const sent = await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${people[59]!.id}` } });
+      expect(sent).toMatchObject({ status: 'SENT', sentAt: NOON, claimedAt: NOON, messageId: campaignMessageId(sent.id), error: null });
+    } finally {
+      await counted.$disconnect();
+    }
+  });
+
+  test('two campaigns in one worker share its SMTP budget: together they keep its rate', async () => {
+    const a = await scenario(Array.from({ length: 5 }, (_, i) => ({ key: `SHAREA${i}` })));
+    const b = await scenario(Array.from({ length: 5 }, (_, i) => ({ key: `SHAREB${i}` })));
+    const handedOver: number[] = [];
+    const timed = {
+      options: transport.options,
+      sendMail: (m: Parameters<Transporter['sendMail']>[0]) => {
+        handedOver.push(Date.now());
+        return transport.sendMail(m);
+      },
+    } as unknown as Transporter;
+    const acts = activities({ transport: timed, smtpBudget: createSmtpSendBudget(20) });
+    const [ra, rb] = await Promise.all([acts.sendCampaignBatch(batch(a.campaignId)), acts.sendCampaignBatch(batch(b.campaignId))]);
+    expect(ra.sent + rb.sent).toBe(10);
+    // 20 a second for the worker: 50 ms between any two emails, whichever campaign they belong to.
+    const gaps = handedOver
+      .sort((x, y) => x - y)
+      .slice(1)
+      .map((t, i) => t - handedOver[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(48);
+    for (const p of [...Object.values(a.people), ...Object.values(b.people)]) expect(mailsTo(p.email)).toHaveLength(1);
+  });
+
+  describe('with a pooled transport (the default) through SMTP outages', () => {
+    let pooled: Transporter;
+    beforeEach(() => {
+      pooled = createSmtpTransport({ SMTP_HOST: '127.0.0.1', SMTP_PORT: smtp.port, SMTP_SECURE: false, SMTP_POOL: true, SMTP_MAX_CONNECTIONS: 2 });
+    });
+    afterEach(async () => {
+      pooled.close();
+      smtp.refuseConnections = false;
+      await smtp.up();
+    });
+
+    test('the server goes away with pooled connections open: connection refused, nothing claimed; back up, each recipient once', async () => {
+      const s = await scenario(Array.from({ length: 6 }, (_, i) => ({ key: `GONE${i}` })));
+      const acts = activities({ transport: pooled });
+      expect(await acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 2 }))).toMatchObject({ sent: 2 });
+      smtp.down();
+      await expect(acts.sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/Transient SMTP failure.*ECONNREFUSED/);
+      expect(await db.campaignSend.count({ where: { campaignId: s.campaignId } })).toBe(2);
+      await smtp.up();
+      expect(await acts.sendCampaignBatch(batch(s.campaignId))).toMatchObject({ examined: 6, alreadySent: 2, sent: 4, unknown: 0 });
+      for (const p of Object.values(s.people)) expect(mailsTo(p.email)).toHaveLength(1);
+    });
+
+    test('the server refuses service (421) with pooled connections open: retried, never written off', async () => {
+      const s = await scenario(Array.from({ length: 4 }, (_, i) => ({ key: `BUSY${i}` })));
+      const acts = activities({ transport: pooled });
+      expect(await acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 1 }))).toMatchObject({ sent: 1 });
+      smtp.refuseConnections = true;
+      await expect(acts.sendCampaignBatch(batch(s.campaignId))).rejects.toThrow(/Transient SMTP failure.*421/);
+      expect(await db.campaignSend.count({ where: { campaignId: s.campaignId } })).toBe(1);
+      smtp.refuseConnections = false;
+      expect(await acts.sendCampaignBatch(batch(s.campaignId))).toMatchObject({ examined: 4, alreadySent: 1, sent: 3 });
+      for (const p of Object.values(s.people)) expect(mailsTo(p.email)).toHaveLength(1);
+    });
+
+    test('a 550 bounces that recipient only; a connection cut before the reply is UNKNOWN and never resent', async () => {
+      const s = await scenario([{ key: 'POOLBOUNCE' }, { key: 'POOLOK' }, { key: 'POOLCUT' }]);
+      smtp.rejectRecipients.add(s.people.POOLBOUNCE!.email);
+      try {
+        const acts = activities({ transport: pooled });
+        expect(await acts.sendCampaignBatch(batch(s.campaignId, { batchSize: 2 }))).toMatchObject({ sent: 1, failed: 1 });
+        expect(await db.suppression.count({ where: { email: s.people.POOLBOUNCE!.email, reason: 'hard_bounce' } })).toBe(1);
+
+        const held = smtp.heldReplies.length;
+        smtp.holdReplies = (m) => m.to.includes(s.people.POOLCUT!.email);
+        const cut = acts.sendCampaignBatch(batch(s.campaignId, { afterCustomerId: s.people.POOLOK!.id }));
+        for (const deadline = Date.now() + 10_000; smtp.heldReplies.length === held;) {
+          if (Date.now() > deadline) throw new Error('the email to POOLCUT never reached SMTP');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        smtp.holdReplies = false;
+        smtp.dropConnections();
+        expect(await cut).toMatchObject({ sent: 0, unknown: 1 });
+        expect((await db.campaignSend.findUniqueOrThrow({ where: { id: `${s.campaignId}:${s.people.POOLCUT!.id}` } })).status).toBe('UNKNOWN');
+        expect(await acts.sendCampaignBatch(batch(s.campaignId))).toMatchObject({ sent: 0, alreadySent: 1, failed: 1, unknown: 1 });
+        expect(mailsTo(s.people.POOLCUT!.email)).toHaveLength(1);
+        expect(mailsTo(s.people.POOLBOUNCE!.email)).toHaveLength(0);
+      } finally {
+        smtp.rejectRecipients.delete(s.people.POOLBOUNCE!.email);
+      }
+    });
   });
 });
