@@ -24,7 +24,8 @@
  *
  * While the batch's recoveries await approval, GET /appointment-recoveries/{id} is called from
  * --get-connections loops (default 10) for --get-seconds (default 5), round robin over them, and
- * then the same runs are described and queried directly through the Temporal client the same way.
+ * the same runs are described and queried directly through the Temporal client the same way (in
+ * turns: half of GET, all of describe+query, the other half of GET, so both see the same load).
  *
  * Bare-Temporal baselines on the same dev server, with the same worker options, in the same run
  * (scripts/kit/bare-baseline.ts): a bare workflow that waits for a bare Update and then runs K no-op
@@ -589,23 +590,26 @@ interface Reads {
   getBytes: number;
 }
 
-/** GET /appointment-recoveries/{id} and the client's describe+query of the same awaiting runs, each for --get-seconds. */
+/** GET /appointment-recoveries/{id} and the client's describe+query of the same awaiting runs, --get-seconds each (in turns). */
 async function measureReads(h: Harness, api: Api, opts: Options, recoveries: Recovery[]): Promise<Reads> {
-  const { describeQueryRate, measureRate } = await import('./kit/bare-baseline');
+  const { compareRates, describeQueryCall } = await import('./kit/bare-baseline');
   const { recoveryStateQuery } = await import('../workflows/appointment-recovery/messages');
   let getBytes = 0;
-  const get = await measureRate(opts.getConnections, opts.getSeconds * 1000, async (i) => {
-    const rec = recoveries[i % recoveries.length]!;
-    const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
-    expectStatus(r, [200], `state of ${rec.id}`);
-    getBytes = Buffer.byteLength(JSON.stringify(r.body));
-  });
-  const direct = await describeQueryRate(h.client, {
-    concurrency: opts.getConnections,
-    durationMs: opts.getSeconds * 1000,
-    workflowIds: recoveries.map((r) => r.id),
-    query: recoveryStateQuery.name,
-  });
+  const [get, direct] = await compareRates(
+    opts.getConnections,
+    opts.getSeconds * 1000,
+    async (i) => {
+      const rec = recoveries[i % recoveries.length]!;
+      const r = await api('GET', `${BASE}/${encodeURIComponent(rec.id)}`, rec.scenario.managers.ops.apiKey);
+      expectStatus(r, [200], `state of ${rec.id}`);
+      getBytes = Buffer.byteLength(JSON.stringify(r.body));
+    },
+    describeQueryCall(
+      h.client,
+      recoveries.map((r) => r.id),
+      recoveryStateQuery.name,
+    ),
+  );
   return { get, direct, getBytes };
 }
 

@@ -9,12 +9,13 @@
  * start-to-pushed latency p50/p95/p99 (from just before the start call to the last POS push the
  * run recorded), against a sequential baseline (--baseline changes, one at a time) in the same run.
  *
- * Then the decision endpoint and the state read, through the real Express app over HTTP: --decisions-alone
- * (default 5) and --decisions (default 50) changes of −10 % (the category manager approves) are
- * started and left waiting; GET /price-changes/{id} is called from --get-connections loops (default
- * 10) for --get-seconds (default 5) round robin over the waiting ones, then the same runs are described
- * and queried directly through the client; then POST …/decisions approves the first set one at a
- * time and the second all at once (latency of each POST), and they are pushed.
+ * Then the decision endpoint and the state read, through the real Express app over HTTP:
+ * --decisions-alone (default 5) and --decisions (default 50) changes of −10 % (the category manager
+ * approves) are started and left waiting; GET /price-changes/{id} is called from --get-connections
+ * loops (default 10) for --get-seconds (default 5) round robin over the waiting ones, and the same
+ * runs are described and queried directly through the client as long (in turns, so both see the
+ * same load); then POST …/decisions approves the first set one at a time and the second all at
+ * once (latency of each POST), and they are pushed.
  *
  * Bare-Temporal baselines on the same dev server, with the same worker options, in the same run
  * (scripts/kit/bare-baseline.ts): a bare workflow of K no-op activities, K counted from a change's
@@ -364,7 +365,7 @@ async function decisionPhase(a: {
   skusAtOnce: string[];
 }): Promise<Decided> {
   const { h, baseUrl, opts } = a;
-  const { describeQueryRate, measureRate, latencyStats } = await import('./kit/bare-baseline');
+  const { compareRates, describeQueryCall, latencyStats } = await import('./kit/bare-baseline');
   const { priceChangeStateQuery } = await import('../workflows/price-change/messages');
   const t = now();
   const manager = await a.createPerson(h.db, 'BENCH', 'category_manager', 'cm', { categories: ['bench'] });
@@ -392,18 +393,17 @@ async function decisionPhase(a: {
   let reads: Decided['reads'];
   let getBytes = 0;
   if (opts.getSeconds > 0) {
-    const get = await measureRate(opts.getConnections, opts.getSeconds * 1000, async (i) => {
-      const id = atOnce[i % atOnce.length]!;
-      const r = await api(baseUrl, 'GET', `${BASE}/${encodeURIComponent(id)}`, ops.apiKey);
-      if (r.status !== 200) throw new Error(`GET ${id}: HTTP ${r.status}: ${r.text.slice(0, 300)}`);
-      getBytes = Buffer.byteLength(r.text);
-    });
-    const direct = await describeQueryRate(h.client, {
-      concurrency: opts.getConnections,
-      durationMs: opts.getSeconds * 1000,
-      workflowIds: atOnce,
-      query: priceChangeStateQuery.name,
-    });
+    const [get, direct] = await compareRates(
+      opts.getConnections,
+      opts.getSeconds * 1000,
+      async (i) => {
+        const id = atOnce[i % atOnce.length]!;
+        const r = await api(baseUrl, 'GET', `${BASE}/${encodeURIComponent(id)}`, ops.apiKey);
+        if (r.status !== 200) throw new Error(`GET ${id}: HTTP ${r.status}: ${r.text.slice(0, 300)}`);
+        getBytes = Buffer.byteLength(r.text);
+      },
+      describeQueryCall(h.client, atOnce, priceChangeStateQuery.name),
+    );
     reads = { get, direct };
     note(
       `GET /price-changes/{id}: ${get.perSecond.toFixed(1)} req/s (p50 ${get.latency.p50.toFixed(0)} ms, ${getBytes} bytes); ` +

@@ -56,7 +56,17 @@ export interface RateResult {
   seconds: number;
   perSecond: number;
   latency: LatencyStats;
+  /** Each call's latency (ms). */
+  samples: number[];
 }
+
+const rateOf = (samples: number[], seconds: number): RateResult => ({
+  requests: samples.length,
+  seconds,
+  perSecond: samples.length / seconds,
+  latency: latencyStats(samples),
+  samples,
+});
 
 /**
  * Calls `call` from `concurrency` loops, each one call at a time, for `durationMs` (calls under
@@ -76,8 +86,26 @@ export async function measureRate(concurrency: number, durationMs: number, call:
       }
     }),
   );
-  const seconds = (now() - start) / 1000;
-  return { requests: latencies.length, seconds, perSecond: latencies.length / seconds, latency: latencyStats(latencies) };
+  return rateOf(latencies, (now() - start) / 1000);
+}
+
+/**
+ * Measures two calls' rates in turns a, b, b, a (half of `durationMs` each), so a change in the
+ * machine's load (other work on it) weighs on both alike instead of on whichever came second.
+ */
+export async function compareRates(
+  concurrency: number,
+  durationMs: number,
+  a: (i: number) => Promise<void>,
+  b: (i: number) => Promise<void>,
+): Promise<[RateResult, RateResult]> {
+  const half = durationMs / 2;
+  const a1 = await measureRate(concurrency, half, a);
+  const b1 = await measureRate(concurrency, half, b);
+  const b2 = await measureRate(concurrency, half, b);
+  const a2 = await measureRate(concurrency, half, a);
+  const merge = (x: RateResult, y: RateResult) => rateOf([...x.samples, ...y.samples], x.seconds + y.seconds);
+  return [merge(a1, a2), merge(b1, b2)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,12 +338,16 @@ export const runDescribeQuery = (opts: BareBaselineOptions & DescribeQueryOption
 
 /** describe + query (what GET /{process}/{id} does through the client) of the given runs, round robin. */
 export function describeQueryRate(client: Client, o: DescribeQueryOptions & { workflowIds: string[] }): Promise<RateResult> {
-  const ids = o.workflowIds;
-  return measureRate(o.concurrency, o.durationMs, async (i) => {
-    const h = client.workflow.getHandle(ids[i % ids.length]!);
+  return measureRate(o.concurrency, o.durationMs, describeQueryCall(client, o.workflowIds, o.query));
+}
+
+/** One describe + query of the i-th run (round robin), for measureRate or compareRates. */
+export function describeQueryCall(client: Client, workflowIds: string[], query = 'state'): (i: number) => Promise<void> {
+  return async (i) => {
+    const h = client.workflow.getHandle(workflowIds[i % workflowIds.length]!);
     await h.describe();
-    await h.query(o.query ?? 'state');
-  });
+    await h.query(query);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
