@@ -145,12 +145,12 @@ describe('appointment recovery on the dev server', () => {
       e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [],
     );
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
-    for (const local of ['recordApprovalDecision', 'assignStylist', 'preselectStoreItems', 'placeHolds', 'reserveSuite', 'appendPreparationNotes']) {
+    for (const local of ['recordApprovalDecision', 'preselectStoreItems', 'placeHolds', 'reserveSuite', 'appendPreparationNotes']) {
       expect(scheduled).not.toContain(local);
     }
     expect(scheduled).not.toContain('loadStoreInventory');
-    expect(scheduled).toEqual(expect.arrayContaining(['emailStylistBrief', 'emailCustomerConfirmation']));
-    expect(markers).toBeGreaterThanOrEqual(6);
+    expect(scheduled).toEqual(expect.arrayContaining(['assignStylist', 'emailStylistBrief', 'emailCustomerConfirmation']));
+    expect(markers).toBeGreaterThanOrEqual(5);
   });
 
   test('override: another available stylist needs a comment, then is assigned', async () => {

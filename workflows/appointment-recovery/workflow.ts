@@ -34,7 +34,7 @@ type AppointmentActivities = ReturnType<typeof appointmentActivities.createAppoi
 const acts = wf.proxyActivities<AppointmentActivities>(activityOptions);
 
 /**
- * After the decision, the short database steps (assign, pick items, hold, reserve, write notes) run
+ * After the stylist is assigned, the short database steps (pick items, hold, reserve, write notes) run
  * as local activities inside the workflow task, without a task-queue round trip each; emails stay
  * activities (SMTP may be slow or down for long). Items are picked where the inventory is read, so
  * only the chosen ones enter the history.
@@ -93,7 +93,9 @@ async function recoverAppointment(input: AppointmentRecoveryInput, run: Run): Pr
       state.assignedBy = choice.kind;
       run.setStage('assigning');
       const steps = wf.patched(LOCAL_STEPS_PATCH) ? localActs : acts;
-      if (!(await assignStylist(run, steps, stylist, choice.decidedBy, undo))) continue;
+      // An activity, not a local one: the workflow task that answers the decision completes at once
+      // instead of waiting for local activities after it.
+      if (!(await assignStylist(run, acts, stylist, choice.decidedBy, undo))) continue;
       await prepareAppointment(input, run, steps, stylist, undo);
       run.setStage('completed');
       return await run.close();
