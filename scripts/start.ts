@@ -24,6 +24,7 @@ import { ConfigError, loadConfig, type Config } from '../platform/config';
 import {
   REPO_ROOT,
   devServerArgs,
+  DEV_SERVER_DYNAMIC_CONFIG,
   ensureSearchAttributes,
   readSearchAttributes,
   requireTemporalBinary,
@@ -294,6 +295,7 @@ async function ensureTemporal(cfg: Config, bin: string, urls: Urls): Promise<voi
         namespace: cfg.TEMPORAL_NAMESPACE,
         searchAttributes,
         logLevel: 'warn',
+        dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
       });
       info(`Temporal: starting the dev server on ${address} (UI :${uiPort}, state in ${rel(dbFile)}, log ${rel(logFile)})`);
       const m = spawnManaged('temporal', bin, args, { logFile, pipe: false });
