@@ -151,6 +151,8 @@ interface OpenGate {
   opened?: boolean;
   /** run() has handed its outcome back to the workflow, which acts on it in this same activation. */
   handedBack?: boolean;
+  /** The decision's own record closed the inbox row (approved or rejected): nothing left to sync. */
+  closedByDecision?: boolean;
 }
 
 /**
@@ -316,12 +318,14 @@ export class ApprovalGates {
     } finally {
       this.publishSearchAttributes();
       if (wf.patched(FAST_DECISION_PATCH)) {
-        const sync = wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
-        this.backgroundSyncs.push(
-          sync.catch((err: unknown) => {
-            this.backgroundSyncError ??= err;
-          }),
-        );
+        if (!(gate.closedByDecision && (gate.status === 'approved' || gate.status === 'rejected'))) {
+          const sync = wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
+          this.backgroundSyncs.push(
+            sync.catch((err: unknown) => {
+              this.backgroundSyncError ??= err;
+            }),
+          );
+        }
       } else {
         await wf.CancellationScope.nonCancellable(() => this.syncRequest(gate));
       }
@@ -500,6 +504,7 @@ export class ApprovalGates {
       if (wf.patched(FAST_DECISION_PATCH)) {
         const settles = decision.decision === 'reject' ? 'REJECTED' : gate.level >= gate.spec.levels.length ? 'APPROVED' : undefined;
         await localActs.recordApprovalDecision({ ...record, settles });
+        gate.closedByDecision = settles !== undefined;
       } else {
         await acts.recordApprovalDecision(record);
       }
