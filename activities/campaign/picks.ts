@@ -78,17 +78,19 @@ export function createPicksSource(deps: { db: Db; now?: () => Date }) {
     const result = new Map<string, PickCandidate[]>();
     if (customers.length === 0) return result;
     const sellers = await bestSellers();
+    // One pass over the customers' order lines (a correlated subquery per customer read every order line once per customer).
     const purchases = await db.$queryRaw<PurchaseRow[]>`
-      SELECT x."customerId",
-             array_agg(x.category ORDER BY x.units DESC, x.category) AS categories,
-             (SELECT array_agg(DISTINCT l2.sku) FROM "OrderLine" l2 JOIN "Order" o2 ON o2.id = l2."orderId" WHERE o2."customerId" = x."customerId") AS skus,
-             (SELECT array_agg(DISTINCT p2.name) FROM "OrderLine" l2 JOIN "Order" o2 ON o2.id = l2."orderId" JOIN "Product" p2 ON p2.sku = l2.sku
-               WHERE o2."customerId" = x."customerId") AS names
-        FROM (SELECT o."customerId", p.category, SUM(l.quantity)::int AS units
-                FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId" JOIN "Product" p ON p.sku = l.sku
-               WHERE o."customerId" = ANY(${customers.map((c) => c.customerId)}::text[])
-               GROUP BY o."customerId", p.category) x
-       GROUP BY x."customerId"`;
+      WITH lines AS (
+        SELECT o."customerId", l.sku, l.quantity, p.category, p.name
+          FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o.id JOIN "Product" p ON p.sku = l.sku
+         WHERE o."customerId" = ANY(${customers.map((c) => c.customerId)}::text[])
+      )
+      SELECT c."customerId", c.categories, s.skus, s.names
+        FROM (SELECT "customerId", array_agg(category ORDER BY units DESC, category) AS categories
+                FROM (SELECT "customerId", category, SUM(quantity)::int AS units FROM lines GROUP BY "customerId", category) u
+               GROUP BY "customerId") c
+        JOIN (SELECT "customerId", array_agg(DISTINCT sku) AS skus, array_agg(DISTINCT name) AS names FROM lines GROUP BY "customerId") s
+       USING ("customerId")`;
     const byCustomer = new Map(purchases.map((p) => [p.customerId, p]));
     for (const c of customers) {
       const bought = byCustomer.get(c.customerId);

@@ -260,6 +260,12 @@ type Outcome =
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The promise, with its rejection marked handled until someone awaits it (a read-ahead that fails while the chunk before is sent). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export function createCampaignSendActivities(deps: {
   db: Db;
   transport: Transporter;
@@ -351,11 +357,22 @@ export function createCampaignSendActivities(deps: {
     };
     const ownRate = input.ratePerSecond > 0 && Number.isFinite(input.ratePerSecond) ? input.ratePerSecond : undefined;
     const size = chunkSize([ownRate, budget.ratePerSecond], CHUNK_SPAN_MS, MAX_CHUNK);
-    const pacing = { own: paceFor(ownRate) };
-    for (let i = 0; i < recipients.length; i += size) {
-      const chunk = recipients.slice(i, i + size);
-      ctx?.heartbeat({ lastCustomerId: chunk[0]!.customerId });
-      await sendChunk(campaignId, chunk as { customerId: string; variantKey: string }[], { input, cap, variants, ctx, result, pacing });
+    const chunks: { customerId: string; variantKey: string }[][] = [];
+    for (let i = 0; i < recipients.length; i += size) chunks.push(recipients.slice(i, i + size) as { customerId: string; variantKey: string }[]);
+    const judging = { input, cap, variants, result };
+    const sending = { ctx, result, pacing: { own: paceFor(ownRate) } };
+    // Each chunk is read, judged and rendered while the one before it is sent.
+    let ahead = chunks.length > 0 ? handled(prepareChunk(campaignId, chunks[0]!, judging)) : undefined;
+    try {
+      for (let i = 0; i < chunks.length; i++) {
+        const ready = await ahead!;
+        ahead = i + 1 < chunks.length ? handled(prepareChunk(campaignId, chunks[i + 1]!, judging)) : undefined;
+        ctx?.heartbeat({ lastCustomerId: chunks[i]![0]!.customerId });
+        await sendChunk(campaignId, ready, sending);
+      }
+    } finally {
+      // A chunk read ahead of a batch that stopped: its statements end before the attempt does.
+      await ahead?.catch(() => undefined);
     }
     await recordHolds(campaignId, result.held);
     return result;
@@ -377,19 +394,16 @@ export function createCampaignSendActivities(deps: {
     }
   }
 
-  async function sendChunk(
+  /**
+   * Reads a chunk's facts, judges each recipient (counting those already claimed, skipped or held,
+   * and writing the skips) and renders the emails of those to send. Claims nothing.
+   */
+  async function prepareChunk(
     campaignId: string,
     chunk: { customerId: string; variantKey: string }[],
-    b: {
-      input: SendCampaignBatchInput;
-      cap: FrequencyCap;
-      variants: Map<string, CampaignSendVariant>;
-      ctx: Context | undefined;
-      result: SendCampaignBatchResult;
-      pacing: { own: Pace | null };
-    },
-  ): Promise<void> {
-    const { result, ctx } = b;
+    b: { input: SendCampaignBatchInput; cap: FrequencyCap; variants: Map<string, CampaignSendVariant>; result: SendCampaignBatchResult },
+  ): Promise<ToSend[]> {
+    const { result } = b;
     const at = now();
     const facts = await loadFacts(
       campaignId,
@@ -438,11 +452,21 @@ export function createCampaignSendActivities(deps: {
           FROM unnest(${skips.map((k) => k.customerId)}::text[], ${skips.map((k) => k.reason)}::text[]) AS k("customerId", reason)
          WHERE r."campaignId" = ${campaignId} AND r."customerId" = k."customerId"`;
     }
-    if (sendable.length === 0) return;
+    if (sendable.length === 0) return [];
 
     // Rendered before anything is claimed: a template that cannot render fails the batch with nothing claimed.
     const picksByCustomer = await picks.picksFor(sendable.map((s) => ({ customerId: s.customerId, preferredCategories: s.f.preferredCategories ?? [] })));
-    const emails = sendable.map((s) => render(campaignId, s, picksByCustomer.get(s.customerId) ?? [], b.variants.get(s.variantKey)!, at));
+    return sendable.map((s) => render(campaignId, s, picksByCustomer.get(s.customerId) ?? [], b.variants.get(s.variantKey)!, at));
+  }
+
+  /** Claims a prepared chunk in one statement, sends it at the pace and the budget allow, and records the outcomes in one. */
+  async function sendChunk(
+    campaignId: string,
+    emails: ToSend[],
+    b: { ctx: Context | undefined; result: SendCampaignBatchResult; pacing: { own: Pace | null } },
+  ): Promise<void> {
+    const { result, ctx } = b;
+    if (emails.length === 0) return;
 
     // The campaign's own pace spaces the chunk; each email then takes a slot of the worker's budget as it goes.
     const own = takeSlots([b.pacing.own], Date.now(), emails.length);
@@ -457,7 +481,7 @@ export function createCampaignSendActivities(deps: {
       (
         await db.$queryRaw<{ customerId: string }[]>`
           INSERT INTO "CampaignSend" (id, "campaignId", "customerId", "variantKey", status, "claimedAt")
-          SELECT c.id, ${campaignId}, c."customerId", c."variantKey", 'CLAIMED'::"SendStatus", ${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+          SELECT c.id, ${campaignId}, c."customerId", c."variantKey", 'CLAIMED'::"SendStatus", ${now().toISOString()}::timestamptz AT TIME ZONE 'UTC'
             FROM unnest(${emails.map((e) => e.sendId)}::text[], ${emails.map((e) => e.customerId)}::text[], ${emails.map((e) => e.variantKey)}::text[])
                  AS c(id, "customerId", "variantKey")
           ON CONFLICT DO NOTHING
