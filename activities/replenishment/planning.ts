@@ -17,7 +17,7 @@ import { DEMAND_MODEL } from '../../platform/model-registry';
 import { planSku, type SkuPlanLine } from '../../domain/reorder';
 import { purchaseOrderId } from '../../domain/purchase-orders';
 import { roundTo } from '../../domain/text';
-import type { Prisma } from '../../generated/prisma/client';
+import { rangesFromCuts } from '../../domain/batching';
 import type { Db } from '../../platform/db';
 import { activityContext } from '../shared/activity-context';
 
@@ -43,12 +43,28 @@ export interface CountStoreSkusInput {
   storeId: string;
 }
 
+export interface PartitionStoreSkusInput {
+  storeId: string;
+  batchSize: number;
+}
+
+/** A store's SKUs, and the ranges that plan them in batches of about batchSize (rangesFromCuts). */
+export interface StoreSkuPartition {
+  skuCount: number;
+  ranges: { afterSku: string | null; throughSku: string | null }[];
+}
+
 export interface PlanStoreBatchInput {
   storeId: string;
   /** The planning day, yyyy-mm-dd: history ends the day before. */
   asOf: string;
   /** Plan SKUs after this one (null: from the first). */
   afterSku: string | null;
+  /**
+   * A range of partitionStoreSkus: plan every SKU through this one (null: through the store's last),
+   * however many there are now. Absent: the next `batchSize` SKUs after `afterSku` (paging).
+   */
+  throughSku?: string | null;
   batchSize: number;
   reviewPeriodDays?: number;
   historyDays?: number;
@@ -147,6 +163,25 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     return count;
   }
 
+  /**
+   * The store's SKU count and the ranges to plan it in, batches side by side: cut after every
+   * batchSize-th SKU (in the order the batches read them), the last range open-ended so a SKU
+   * stocked meanwhile is planned too. One query.
+   */
+  async function partitionStoreSkus(input: PartitionStoreSkusInput): Promise<StoreSkuPartition> {
+    const batchSize = wholeNumber('batchSize', input.batchSize, 1, PLANNING_DEFAULTS.maxBatchSize);
+    const [row] = await db.$queryRaw<{ skuCount: number; cuts: string[] }[]>`
+      WITH s AS (
+        SELECT i.sku, row_number() OVER (ORDER BY i.sku) AS n, count(*) OVER () AS total
+          FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+         WHERE i."storeId" = ${input.storeId} AND p.active)
+      SELECT (SELECT count(*) FROM s)::int AS "skuCount",
+             ARRAY(SELECT sku FROM s WHERE n % ${batchSize} = 0 AND n < total ORDER BY n) AS cuts`;
+    const skuCount = row?.skuCount ?? 0;
+    if (skuCount === 0) await requireStore(input.storeId);
+    return { skuCount, ranges: rangesFromCuts(row?.cuts ?? []).map((r) => ({ afterSku: r.after, throughSku: r.through })) };
+  }
+
   async function planStoreBatch(input: PlanStoreBatchInput): Promise<PlanStoreBatchResult> {
     const { storeId } = input;
     const asOf = parseDay(input.asOf);
@@ -168,8 +203,11 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     const lines: SkuPlanLine[] = progress ? [...progress.lines] : [];
     const alreadyExamined = progress?.examined ?? 0;
     const after = progress?.lastSku ?? input.afterSku;
-    const take = batchSize - alreadyExamined;
-    if (take <= 0) return { lines, lastSku: after, examined: alreadyExamined };
+    // A range takes every SKU in it; paging the next batchSize.
+    const ranged = input.throughSku !== undefined;
+    const through = input.throughSku ?? null;
+    const take = ranged ? null : batchSize - alreadyExamined;
+    if (take !== null && take <= 0) return { lines, lastSku: after, examined: alreadyExamined };
 
     // Stock, product and supplier terms of the batch's SKUs, in SKU order.
     const workflowId = input.workflowId ?? null;
@@ -190,6 +228,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
         JOIN "Supplier" s ON s.id = p."supplierId"
        WHERE i."storeId" = ${storeId} AND p.active
          AND (${after}::text IS NULL OR i.sku > ${after}::text)
+         AND (${through}::text IS NULL OR i.sku <= ${through}::text)
        ORDER BY i.sku
        LIMIT ${take}`;
     if (skus.length === 0) {
@@ -266,37 +305,27 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     const bySupplier = new Map<string, SkuPlanLine[]>();
     for (const line of plan.lines) bySupplier.set(line.supplierId, [...(bySupplier.get(line.supplierId) ?? []), line]);
     if (bySupplier.size > 0) {
-      // Two statements, no interactive transaction: each is idempotent on its own (a header without
-      // lines after a crash gets them on the retry), and many stores planning at once do not queue
-      // for pooled connections held open across round trips.
+      // One statement, no interactive transaction: headers and lines are inserted together and each
+      // skips what a retried batch (or another batch, for a header) wrote before: the PO's id, its
+      // (purchaseOrderId, sku) line key. Many stores planning at once do not queue for pooled
+      // connections held across round trips.
       const ids = new Map([...bySupplier.keys()].map((supplierId) => [supplierId, purchaseOrderId(input.storeId, input.asOf, supplierId)]));
-      await db.purchaseOrder.createMany({
-        data: [...ids].map(([supplierId, id]) => ({
-          id,
-          workflowId: input.workflowId,
-          storeId: input.storeId,
-          supplierId,
-          status: 'DRAFT' as const,
-          totalValue: 0,
-          idempotencyKey: id,
-        })),
-        skipDuplicates: true,
-      });
-      await db.purchaseOrderLine.createMany({
-        data: [...bySupplier].flatMap(([supplierId, lines]) => {
-          const id = ids.get(supplierId)!;
-          return lines.map((l) => ({
-            id: `${id}:${l.sku}`,
-            purchaseOrderId: id,
-            sku: l.sku,
-            quantity: l.quantity,
-            plannedQuantity: l.quantity,
-            unitCost: l.unitCost,
-            rationale: l.rationale as unknown as Prisma.InputJsonValue,
-          }));
-        }),
-        skipDuplicates: true,
-      });
+      const lines = [...bySupplier].flatMap(([supplierId, ls]) => ls.map((l) => ({ ...l, purchaseOrderId: ids.get(supplierId)! })));
+      await db.$executeRaw`
+        WITH headers AS (
+          INSERT INTO "PurchaseOrder" (id, "workflowId", "storeId", "supplierId", status, "totalValue", "idempotencyKey")
+          SELECT id, ${input.workflowId}, ${input.storeId}, "supplierId", 'DRAFT'::"PurchaseOrderStatus", 0, id
+            FROM unnest(${[...ids.values()]}::text[], ${[...ids.keys()]}::text[]) AS h(id, "supplierId")
+           -- Batches of one store run side by side and share its POs: every batch takes the header
+           -- rows in the same order, so one waits for the other instead of deadlocking.
+           ORDER BY id
+          ON CONFLICT DO NOTHING)
+        INSERT INTO "PurchaseOrderLine" (id, "purchaseOrderId", sku, quantity, "plannedQuantity", "unitCost", rationale)
+        SELECT "purchaseOrderId" || ':' || sku, "purchaseOrderId", sku, quantity, quantity, "unitCost", rationale
+          FROM unnest(${lines.map((l) => l.purchaseOrderId)}::text[], ${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.quantity)}::int[],
+                      ${lines.map((l) => l.unitCost)}::numeric[], ${lines.map((l) => JSON.stringify(l.rationale))}::jsonb[])
+               AS l("purchaseOrderId", sku, quantity, "unitCost", rationale)
+        ON CONFLICT DO NOTHING`;
     }
     return {
       lastSku: plan.lastSku,
@@ -309,7 +338,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     };
   }
 
-  return { countStoreSkus, planStoreBatch, planAndStageBatch };
+  return { countStoreSkus, partitionStoreSkus, planStoreBatch, planAndStageBatch };
 }
 
 export interface StagedBatchResult {

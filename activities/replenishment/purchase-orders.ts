@@ -127,35 +127,65 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
       return { storeId: store.id, name: store.name, regionId: store.regionId, timezone: store.timezone };
     },
 
-    /** The run's draft POs with their totals (written back) and compact lines. */
+    /** The run's draft POs with their totals (written back) and compact lines: one read, one write. */
     async loadDraftOrders(input: { workflowId: string }): Promise<DraftOrder[]> {
-      const pos = await db.purchaseOrder.findMany({
-        where: { workflowId: input.workflowId },
-        include: { supplier: true, lines: { orderBy: { sku: 'asc' } } },
-        orderBy: { id: 'asc' },
-      });
-      const products = await db.product.findMany({
-        where: { sku: { in: pos.flatMap((p) => p.lines.map((l) => l.sku)) } },
-        select: { sku: true, packSize: true },
-      });
-      const pack = new Map(products.map((p) => [p.sku, p.packSize]));
+      const rows = await db.$queryRaw<
+        {
+          id: string;
+          status: PoStatus;
+          supplierId: string;
+          supplierName: string;
+          leadTimeDays: number;
+          sku: string | null;
+          quantity: number;
+          plannedQuantity: number;
+          unitCost: number;
+          packSize: number;
+          received: number;
+          rejected: number;
+        }[]
+      >`
+        SELECT po.id, po.status::text AS status, po."supplierId", s.name AS "supplierName", s."leadTimeDays",
+               l.sku, l.quantity, l."plannedQuantity", l."unitCost"::float8 AS "unitCost", COALESCE(p."packSize", 1) AS "packSize",
+               l."quantityReceived" AS received, l."quantityRejected" AS rejected
+          FROM "PurchaseOrder" po
+          JOIN "Supplier" s ON s.id = po."supplierId"
+          LEFT JOIN "PurchaseOrderLine" l ON l."purchaseOrderId" = po.id
+          LEFT JOIN "Product" p ON p.sku = l.sku
+         WHERE po."workflowId" = ${input.workflowId}
+         ORDER BY po.id, l.sku`;
       const drafts: DraftOrder[] = [];
-      for (const po of pos) {
-        const lines: OrderLine[] = po.lines.map((l) => ({
-          sku: l.sku,
-          quantity: l.quantity,
-          plannedQuantity: l.plannedQuantity,
-          unitCost: Number(l.unitCost),
-          packSize: pack.get(l.sku) ?? 1,
-          received: l.quantityReceived,
-          rejected: l.quantityRejected,
-        }));
-        const totalValue = roundTo(
-          lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
+      const draftStatus = new Map<string, PoStatus>();
+      for (const r of rows) {
+        let po = drafts.at(-1);
+        if (po?.id !== r.id) {
+          po = { id: r.id, supplierId: r.supplierId, supplierName: r.supplierName, leadTimeDays: r.leadTimeDays, totalValue: 0, lines: [] };
+          drafts.push(po);
+          draftStatus.set(r.id, r.status);
+        }
+        if (r.sku === null) continue;
+        po.lines.push({
+          sku: r.sku,
+          quantity: r.quantity,
+          plannedQuantity: r.plannedQuantity,
+          unitCost: Number(r.unitCost),
+          packSize: r.packSize,
+          received: r.received,
+          rejected: r.rejected,
+        });
+      }
+      for (const po of drafts) {
+        po.totalValue = roundTo(
+          po.lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
           2,
         );
-        if (po.status === 'DRAFT') await db.purchaseOrder.update({ where: { id: po.id }, data: { totalValue } });
-        drafts.push({ id: po.id, supplierId: po.supplierId, supplierName: po.supplier.name, leadTimeDays: po.supplier.leadTimeDays, totalValue, lines });
+      }
+      const unpriced = drafts.filter((po) => draftStatus.get(po.id) === 'DRAFT');
+      if (unpriced.length > 0) {
+        await db.$executeRaw`
+          UPDATE "PurchaseOrder" po SET "totalValue" = t.value
+            FROM unnest(${unpriced.map((po) => po.id)}::text[], ${unpriced.map((po) => po.totalValue)}::numeric[]) AS t(id, value)
+           WHERE po.id = t.id AND po.status = 'DRAFT'`;
       }
       return drafts;
     },

@@ -22,6 +22,7 @@ describe('replenishment replays its recorded histories', () => {
     expect(histories.map((h) => h.workflowId)).toEqual([
       'replenishment-cancel-awaiting-approval',
       'replenishment-closed-short',
+      'replenishment-concurrent-planning',
       'replenishment-edit',
       'replenishment-escalation-cancel',
       'replenishment-expired',

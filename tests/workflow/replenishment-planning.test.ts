@@ -244,6 +244,88 @@ describe('replenishment planning activities', () => {
     expect(even[1]).toEqual({ lines: [], lastSku: s.sku('P6'), examined: 0 });
   });
 
+  it('cuts the store into SKU ranges that plan every SKU exactly once, a SKU stocked after the cut included', async () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `R${i}`);
+    const s = await createScenario(
+      db,
+      keys.map((key) => ({ key, onHand: 0 })),
+    );
+    const partition = await acts.partitionStoreSkus({ storeId: s.storeId, batchSize: 3 });
+    expect(partition).toEqual({
+      skuCount: 7,
+      ranges: [
+        { afterSku: null, throughSku: s.sku('R2') },
+        { afterSku: s.sku('R2'), throughSku: s.sku('R5') },
+        { afterSku: s.sku('R5'), throughSku: null },
+      ],
+    });
+    // Exactly divisible: no empty range at the end.
+    expect((await acts.partitionStoreSkus({ storeId: s.storeId, batchSize: 7 })).ranges).toEqual([{ afterSku: null, throughSku: null }]);
+
+    // Two SKUs stocked after the cut, one inside the first range and one past the last cut.
+    await db.product.createMany({
+      data: ['R1A', 'R9'].map((key) => ({
+        sku: s.sku(key),
+        name: key,
+        category: 'test',
+        brand: 'Test',
+        colour: 'black',
+        size: 'M',
+        styleTags: [],
+        cost: 4,
+        price: 10,
+        supplierId: s.supplierId,
+      })),
+    });
+    await db.inventoryLevel.createMany({ data: ['R1A', 'R9'].map((key) => ({ storeId: s.storeId, sku: s.sku(key), onHand: 0 })) });
+    const batches = await Promise.all(
+      partition.ranges.map((r) =>
+        acts.planStoreBatch({ storeId: s.storeId, asOf: AS_OF, afterSku: r.afterSku, throughSku: r.throughSku, batchSize: 3, reviewPeriodDays: REVIEW_DAYS }),
+      ),
+    );
+    // The new SKUs (no sales: examined, nothing to order) are in the first and the last range.
+    expect(batches.map((b) => [b.examined, b.lastSku])).toEqual([
+      [4, s.sku('R2')],
+      [3, s.sku('R5')],
+      [2, s.sku('R9')],
+    ]);
+    expect(batches.flatMap((b) => b.lines.map((l) => l.sku))).toEqual(keys.map(s.sku));
+    await expect(acts.partitionStoreSkus({ storeId: 'NO-SUCH-STORE', batchSize: 3 })).rejects.toMatchObject({ type: 'StoreNotFound', nonRetryable: true });
+  });
+
+  it('stages batches of one store side by side, and again on a retry, without a duplicate PO or line', async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `S${String(i).padStart(2, '0')}`);
+    const s = await createScenario(
+      db,
+      keys.map((key) => ({ key, onHand: 0 })),
+    );
+    const workflowId = `wf-stage-${s.storeId}`;
+    const { ranges } = await acts.partitionStoreSkus({ storeId: s.storeId, batchSize: 2 });
+    expect(ranges).toHaveLength(6);
+    const stage = () =>
+      Promise.all(
+        ranges.map((r) =>
+          acts.planAndStageBatch({
+            storeId: s.storeId,
+            asOf: AS_OF,
+            afterSku: r.afterSku,
+            throughSku: r.throughSku,
+            batchSize: 2,
+            workflowId,
+            reviewPeriodDays: REVIEW_DAYS,
+          }),
+        ),
+      );
+    const first = await stage();
+    expect(first.reduce((n, b) => n + b.linesStaged, 0)).toBe(12);
+    await stage();
+    const pos = await db.purchaseOrder.findMany({ where: { workflowId }, include: { lines: true } });
+    expect(pos).toHaveLength(1);
+    expect(pos[0]).toMatchObject({ storeId: s.storeId, supplierId: s.supplierId, status: 'DRAFT' });
+    expect(pos[0]!.lines.map((l) => l.sku).sort()).toEqual(keys.map(s.sku));
+    expect(pos[0]!.lines.every((l) => l.quantity === l.plannedQuantity && l.quantity > 0)).toBe(true);
+  });
+
   it('heartbeats its progress inside an activity and resumes from it on a retry', async () => {
     const count = 2 * HEARTBEAT_EVERY + 30;
     // No sales and stock short by 5: every SKU gets an order of 5.

@@ -482,4 +482,37 @@ describe('replenishment on the dev server', () => {
     expect(first.workflowId).toBe(`replenishment-${s.storeId}-${s.asOf}`);
     await h.client.workflow.getHandle(first.workflowId).cancel();
   });
+
+  test('planning batches run side by side over SKU ranges: every SKU once, the short database steps as local activities', async () => {
+    const s = await createReplenishmentScenario(h.db);
+    const r = await startReplenishment(
+      { client: h.client, db: h.db, taskQueue: h.taskQueue },
+      { storeId: s.storeId, asOf: s.asOf, requestedBy: 'system:test', batchSize: 2, planningConcurrency: 2 },
+    );
+    const handle = h.client.workflow.getHandle<typeof replenishment>(r.workflowId, r.runId);
+    const st = await stateWhen(handle, (x) => x.stage !== 'planning', 'planned');
+    // 5 SKUs in ranges of 2: (·, 2], (2, 4], (4, ·).
+    expect(st.planning).toMatchObject({ skusTotal: 5, skusExamined: 5, batches: 3, linesPlanned: 5 });
+    expect(st.purchaseOrders.map((p) => p.totalValue).sort((a, b) => a - b)).toEqual([600, 3000, 12000]);
+    const lines = await h.db.purchaseOrderLine.findMany({ where: { purchaseOrder: { workflowId: handle.workflowId } } });
+    expect(lines.map((l) => l.sku).sort()).toEqual(
+      Object.values(s.suppliers)
+        .flatMap((x) => x!.skus)
+        .sort(),
+    );
+
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    finished.push({ name: 'replenishment-concurrent-planning', workflowId: handle.workflowId });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = (type: string) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type).length;
+    // Two batches were scheduled before the first one completed; the store, ranges and drafts ran locally.
+    const firstBatchDone = events.findIndex((e) => e.activityTaskCompletedEventAttributes);
+    expect(events.slice(0, firstBatchDone).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'planAndStageBatch')).toHaveLength(2);
+    expect(scheduled('planAndStageBatch')).toBe(3);
+    expect(scheduled('loadStoreContext') + scheduled('partitionStoreSkus') + scheduled('countStoreSkus')).toBe(0);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length).toBeGreaterThanOrEqual(3);
+    const statuses = await h.db.purchaseOrder.findMany({ where: { workflowId: handle.workflowId } });
+    expect(statuses.map((p) => p.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+  });
 });

@@ -33,6 +33,9 @@ export const DEFAULT_REPLENISHMENT_TIMING: ReplenishmentTiming = {
   sendGiveUpAfterMs: 1 * DAY,
 };
 
+/** Planning batches in flight per run by default; the worker's activity slots bound them across runs. */
+export const DEFAULT_PLANNING_CONCURRENCY = 4;
+
 export interface ReplenishmentInput {
   storeId: string;
   /** Planning day, yyyy-mm-dd (store-local). */
@@ -41,6 +44,8 @@ export interface ReplenishmentInput {
   timing?: Partial<ReplenishmentTiming>;
   /** SKUs per planning activity. */
   batchSize?: number;
+  /** Planning activities in flight at a time (default DEFAULT_PLANNING_CONCURRENCY). */
+  planningConcurrency?: number;
   thresholds?: { storeManagerAbove: number; regionalAbove: number };
   reviewPeriodDays?: number;
   historyDays?: number;

@@ -23,6 +23,7 @@ import {
   type SupplierStage,
 } from '../../domain/purchase-orders';
 import { approvalTierFor, DEFAULT_APPROVAL_THRESHOLDS, type ApprovalTier } from '../../domain/reorder';
+import { boundedCount, forEachBounded } from '../../domain/batching';
 import { findTextProblems } from '../../domain/storable-text';
 import { formatMoney, pluralise } from '../../domain/text';
 import type { ApprovalGates, DecisionInput, GateLevel, PayloadProblem } from '../shared/approval-gate';
@@ -31,6 +32,7 @@ import { StoreId } from '../shared/search-attributes';
 import { DAY } from '../shared/durations';
 import {
   CLOSED,
+  DEFAULT_PLANNING_CONCURRENCY,
   DEFAULT_REPLENISHMENT_TIMING,
   PROCESS_TYPE,
   type PurchaseOrderStage,
@@ -49,10 +51,24 @@ const planning = wf.proxyActivities<ReturnType<typeof planningActivities.createR
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['StoreNotFound', 'InvalidPlanningInput'] },
 });
 
-const orders = wf.proxyActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>({
+const orderOptions: wf.ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 30, nonRetryableErrorTypes: ['PurchaseOrderNotFound', 'StoreNotFound'] },
+};
+const orders = wf.proxyActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>(orderOptions);
+
+/**
+ * Planning's short database steps (store context, the SKU ranges, the drafts read back) run as
+ * local activities, inside the workflow task; the batches run side by side, a few per run, each over
+ * a range of SKUs cut up front. Runs started before this plan in sequence, as recorded.
+ */
+const CONCURRENT_PLANNING_PATCH = 'replenishment-concurrent-planning';
+const localOrders = wf.proxyLocalActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>(orderOptions);
+const localPlanning = wf.proxyLocalActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['StoreNotFound', 'InvalidPlanningInput'] },
 });
+const DEFAULT_BATCH_SIZE = 500;
 
 export async function replenishment(input: ReplenishmentInput): Promise<ReplenishmentState> {
   const view = (po: PurchaseOrderState, gates: ApprovalGates): PurchaseOrderState => {
@@ -152,11 +168,7 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
   handleSupplierEvents(r);
 
   try {
-    const store = await orders.loadStoreContext({ storeId: input.storeId });
-    state.storeName = store.name;
-    state.regionId = store.regionId;
-    await plan(r);
-    const drafts = await orders.loadDraftOrders({ workflowId });
+    const { store, drafts } = wf.patched(CONCURRENT_PLANNING_PATCH) ? await planConcurrently(r) : await planInSequence(r);
     for (const d of drafts) state.purchaseOrders.push(newOrderState(d, approvalTierFor(d.totalValue, r.thresholds)));
     if (drafts.length === 0) {
       run.setStage('nothing_to_order');
@@ -187,12 +199,61 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
   }
 }
 
-/** Plans in batches; the lines and their rationale go to Postgres, only counts come back. */
+/** The store, then its SKUs planned batch after batch, then the drafts read back (runs started before CONCURRENT_PLANNING_PATCH). */
+async function planInSequence(r: Replenishment): Promise<{ store: StoreContext; drafts: DraftOrder[] }> {
+  const { state } = r.run;
+  const store = await orders.loadStoreContext({ storeId: r.input.storeId });
+  state.storeName = store.name;
+  state.regionId = store.regionId;
+  await plan(r);
+  const drafts = await orders.loadDraftOrders({ workflowId: r.workflowId });
+  return { store, drafts };
+}
+
+/**
+ * The store and its SKU ranges together, then the ranges' batches a few at a time (every SKU in
+ * exactly one), then the drafts read back. The lines and their rationale go to Postgres, only
+ * counts come back.
+ */
+async function planConcurrently(r: Replenishment): Promise<{ store: StoreContext; drafts: DraftOrder[] }> {
+  const { input } = r;
+  const { state } = r.run;
+  const progress = state.planning;
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
+  const [store, partition] = await Promise.all([
+    localOrders.loadStoreContext({ storeId: input.storeId }),
+    localPlanning.partitionStoreSkus({ storeId: input.storeId, batchSize }),
+  ]);
+  state.storeName = store.name;
+  state.regionId = store.regionId;
+  progress.skusTotal = partition.skuCount;
+  await forEachBounded(partition.ranges, boundedCount(input.planningConcurrency, DEFAULT_PLANNING_CONCURRENCY, 64), async (range) => {
+    const batch = await planning.planAndStageBatch({
+      storeId: input.storeId,
+      asOf: input.asOf,
+      afterSku: range.afterSku,
+      throughSku: range.throughSku,
+      batchSize,
+      workflowId: r.workflowId,
+      reviewPeriodDays: input.reviewPeriodDays,
+      historyDays: input.historyDays,
+    });
+    progress.batches += 1;
+    progress.skusExamined += batch.examined;
+    progress.linesPlanned += batch.linesStaged;
+  });
+  // Stocked meanwhile, after the count: the open-ended last range planned it too.
+  progress.skusTotal = Math.max(progress.skusTotal, progress.skusExamined);
+  const drafts = await localOrders.loadDraftOrders({ workflowId: r.workflowId });
+  return { store, drafts };
+}
+
+/** Plans in batches, one after the other; the lines and their rationale go to Postgres, only counts come back. */
 async function plan(r: Replenishment): Promise<void> {
   const { input } = r;
   const progress = r.run.state.planning;
   progress.skusTotal = await planning.countStoreSkus({ storeId: input.storeId });
-  const batchSize = input.batchSize ?? 500;
+  const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   let afterSku: string | null = null;
   for (;;) {
     const batch: Awaited<ReturnType<typeof planning.planAndStageBatch>> = await planning.planAndStageBatch({
