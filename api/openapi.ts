@@ -11,6 +11,7 @@ import {
   ProductQuerySchema,
   ProductSchema,
   StartedSchema,
+  StateQuerySchema,
   StoreSchema,
 } from './schemas';
 import type { ProcessDefinition } from './processes/definition';
@@ -73,8 +74,18 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
       tags,
       security,
       summary: 'Current state from the workflow query',
-      request: { params: idParam },
-      responses: { 200: ok('State', def.stateSchema ?? ProcessStateSchema), 404: problem('Unknown ID'), ...common },
+      description:
+        'One describe and one workflow query (the caller’s stores checked meanwhile): status, stage, pending approval, decisions, result and the workflow’s state, ' +
+        'with the fields computed from that state alone (cheap, no I/O). What the process reads from Postgres for a person deciding or following the run ' +
+        '(e.g. an appointment’s preparation preview, a purchase order’s line explanations, campaign previews and delivery, the per-series comparison of a retraining) ' +
+        'is added only with `include=context`.',
+      request: { params: idParam, query: StateQuerySchema },
+      responses: {
+        200: ok('State', def.stateSchema ?? ProcessStateSchema),
+        400: problem('Invalid ID or query (e.g. an `include` part that does not exist, named `query.include`)'),
+        404: problem('Unknown ID'),
+        ...common,
+      },
     });
     registry.registerPath({
       method: 'post',
@@ -82,10 +93,11 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
       tags,
       security,
       summary: 'Decide the pending approval (workflow Update with validator)',
-      request: { params: idParam, ...body(DecisionBodySchema.extend(def.decisionSchema.shape)) },
+      description: 'Answers with the state after the decision as GET does, with the same `include`.',
+      request: { params: idParam, query: StateQuerySchema, ...body(DecisionBodySchema.extend(def.decisionSchema.shape)) },
       responses: {
         200: ok('New state', def.stateSchema ?? ProcessStateSchema),
-        400: problem('Invalid decision'),
+        400: problem('Invalid decision or query'),
         404: problem('Unknown ID'),
         409: problem('Nothing pending or already decided'),
         ...common,

@@ -48,6 +48,34 @@ export const ListQuerySchema = z
   })
   .strict();
 
+/** The heavy parts GET /{process}/{id} (and a decision's 200) answer only when asked for by `?include=`. */
+export const STATE_PARTS = ['context'] as const;
+export type StatePart = (typeof STATE_PARTS)[number];
+
+export const StateQuerySchema = z
+  .object({
+    include: z
+      .string()
+      .max(200)
+      .superRefine((value, ctx) => {
+        for (const part of value.split(',')) {
+          if (!(STATE_PARTS as readonly string[]).includes(part.trim()))
+            ctx.addIssue({ code: 'custom', message: `names no part “${part.trim()}”; the parts are: ${STATE_PARTS.join(', ')} (comma-separated)` });
+        }
+      })
+      .transform((value) => new Set(value.split(',').map((p) => p.trim() as StatePart)))
+      .optional()
+      .openapi({
+        type: 'string',
+        pattern: `^(${STATE_PARTS.join('|')})(,(${STATE_PARTS.join('|')}))*$`,
+        example: 'context',
+        description:
+          'Comma-separated heavy parts to add to the state. `context`: what the process reads from Postgres for a person deciding or following the run ' +
+          '(each process lists these fields in its state schema as "only with include=context"). Absent: the state without them, which is one describe and one workflow query.',
+      }),
+  })
+  .strict();
+
 export const IdParamSchema = z.object({ id: z.string().min(1).max(400, 'is longer than any workflow ID (400 characters)') });
 
 export const ProcessSummarySchema = z

@@ -45,9 +45,17 @@ export interface ProcessDefinition<Body = unknown> {
   stateSchema?: ZodType;
   /**
    * What a person deciding needs beyond the workflow's own state, read from Postgres: merged over
-   * the state returned by GET /{resource}/{id} and the decision's 200.
+   * the state returned by GET /{resource}/{id} and the decision's 200 when asked for with
+   * `?include=context` (the fields are optional in `stateSchema`).
    */
   context?(deps: ProcessDeps, state: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Fields computed from the state alone (no I/O): merged over every state the API answers. */
+  derived?(state: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * The workflow's result is its final state, what the state query answers once it completed:
+   * `result` is then answered from the query instead of reading the result from the history too.
+   */
+  resultIsState?: boolean;
   /** The same for an approvals-inbox row: merged over the row's `details`. */
   approvalDetails?(db: Db, row: ApprovalRow): Promise<Record<string, unknown>>;
   /** The schema of an inbox row's `details` for this process (its own OpenAPI component). */

@@ -8,7 +8,7 @@ import { cancelRequestSignal } from '../../workflows/shared/cancellation';
 import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/shared/search-attributes';
 import { principalOf, requireRole } from '../auth';
 import { HttpProblem, problems } from '../errors';
-import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema } from '../schemas';
+import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema, StateQuerySchema, type StatePart } from '../schemas';
 import { assertStoreVisible, visibleStoreIds } from '../scope';
 import { parse } from '../validate';
 import type { ProcessDefinition, ProcessDeps } from '../processes/definition';
@@ -45,7 +45,8 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
   const router = Router();
   const decisionSchema = DecisionBodySchema.extend(def.decisionSchema.shape).strict();
 
-  async function describe(id: string, p: Principal): Promise<WorkflowExecutionDescription> {
+  /** The run behind an ID; 404 when there is none or it is another process's. */
+  async function describeRun(id: string): Promise<WorkflowExecutionDescription> {
     let desc: WorkflowExecutionDescription;
     try {
       desc = await deps.client.workflow.getHandle(id).describe();
@@ -54,6 +55,12 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       throw err;
     }
     if (desc.typedSearchAttributes.get(ProcessType) !== def.processType) throw problems.notFound(`No ${def.title.toLowerCase()} ${id}.`);
+    return desc;
+  }
+
+  /** The same, 403 when the run's store is outside the caller's. */
+  async function describe(id: string, p: Principal): Promise<WorkflowExecutionDescription> {
+    const desc = await describeRun(id);
     await assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId));
     return desc;
   }
@@ -66,14 +73,26 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return deps.client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(def.stateQuery));
   }
 
-  /** GET's answer: the run as described, with its state (queried unless a decision just answered with it). */
-  async function stateOf(id: string, desc: WorkflowExecutionDescription, known?: Record<string, unknown>) {
+  interface RunState {
+    state: Record<string, unknown>;
+    /** The workflow's result once it completed, else null. */
+    result: unknown;
+  }
+
+  /** The run's state from the workflow query, and its result once it completed (the query's answer itself where that is the result). */
+  async function readState(id: string, desc: WorkflowExecutionDescription): Promise<RunState> {
     const handle = deps.client.workflow.getHandle(id, desc.runId);
+    const state = (await queryState(handle)) as Record<string, unknown>;
+    if (processStatus(desc.status.name) !== 'completed') return { state, result: null };
+    if (def.resultIsState) return { state, result: state };
+    return { state, result: await handle.result().catch(() => null) };
+  }
+
+  /** GET's answer (and a decision's): the run as described with its state, the parts computed from it, and the parts `include` asks for. */
+  async function stateOf(id: string, desc: WorkflowExecutionDescription, { state, result }: RunState, include: ReadonlySet<StatePart> | undefined) {
     const status = processStatus(desc.status.name);
-    const state = known ?? ((await queryState(handle)) as Record<string, unknown>);
-    let result: unknown = null;
-    if (status === 'completed') result = await handle.result().catch(() => null);
-    const context = def.context ? await def.context(deps, state) : {};
+    const derived = def.derived ? def.derived(state) : {};
+    const context = include?.has('context') && def.context ? await def.context(deps, state) : {};
     return {
       id,
       workflowId: id,
@@ -83,6 +102,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
       startedAt: desc.startTime.toISOString(),
       closedAt: desc.closeTime?.toISOString() ?? null,
       ...state,
+      ...derived,
       ...context,
       pendingApproval: state.pendingApproval ?? null,
       decisions: state.decisions ?? [],
@@ -160,15 +180,21 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     res.json({ items, nextPageToken: token });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/:id', async (req: Request<{ id: string }>, res) => {
     const p = principalOf(req);
-    const desc = await describe(req.params.id, p);
-    res.json(await stateOf(req.params.id, desc));
+    const { include } = parse(StateQuerySchema, req.query, 'query');
+    const desc = await describeRun(req.params.id);
+    // The caller's stores are checked while the state is read (a query has no effect); a 403 wins over whatever the read met.
+    const [visible, read] = await Promise.allSettled([assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId)), readState(req.params.id, desc)]);
+    if (visible.status === 'rejected') throw visible.reason;
+    if (read.status === 'rejected') throw read.reason;
+    res.json(await stateOf(req.params.id, desc, read.value, include));
   });
 
   router.post('/:id/decisions', async (req: Request<{ id: string }>, res) => {
     const p = principalOf(req);
     if (NON_DECIDING_ROLES.includes(p.role)) throw problems.forbidden(`Role ${p.role} may not decide approvals.`);
+    const { include } = parse(StateQuerySchema, req.query, 'query');
     const body = parse(decisionSchema, req.body, 'body') as Record<string, unknown> & { decision: 'approve' | 'reject'; comment?: string; subjectId?: string };
     const desc = await describe(req.params.id, p);
     if (processStatus(desc.status.name) !== 'running')
@@ -193,9 +219,9 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     }
     // The Update answers once the workflow has acted on the decision, with the state after it.
     // Runs started before it did so answer with a receipt only: their state is read once.
-    if (receipt.state) return void res.json(await stateOf(req.params.id, desc, receipt.state as Record<string, unknown>));
+    if (receipt.state) return void res.json(await stateOf(req.params.id, desc, { state: receipt.state as Record<string, unknown>, result: null }, include));
     const after = await deps.client.workflow.getHandle(req.params.id, desc.runId).describe();
-    res.json(await stateOf(req.params.id, after));
+    res.json(await stateOf(req.params.id, after, await readState(req.params.id, after), include));
   });
 
   router.post('/:id/cancel', async (req: Request<{ id: string }>, res) => {

@@ -10,7 +10,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
-import { auth } from '../support/api';
+import { auth, expectProblem, fields } from '../support/api';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { responseErrors, untypedParts } from '../support/openapi-validate';
@@ -37,7 +37,7 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   const id = started.body.id as string;
   const pending = await eventually(
     async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
+      const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(s.managers.primary.apiKey));
       return r.body.pendingApproval ? r : undefined;
     },
     20_000,
@@ -66,6 +66,25 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   expect(st.preparation.suite).toMatchObject({ name: expect.stringMatching(/^Styling Suite/) });
   expect(await h.db.inventoryHold.count({ where: { appointmentId: s.appointmentId } })).toBe(0);
 
+  // Without include=context: the state and what is computed from it, not the preview read from Postgres.
+  const plainRead = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
+  expect(plainRead.status).toBe(200);
+  expect(responseErrors('get', `${BASE}/{id}`, 200, plainRead.body)).toEqual([]);
+  expect(plainRead.body).not.toHaveProperty('preparation');
+  expect(plainRead.body).toMatchObject({ startsAtLocal: st.startsAtLocal, outcome: null, customer: st.customer, candidates: st.candidates });
+  expect(plainRead.body.pendingApproval).toEqual(st.pendingApproval);
+
+  // A part that does not exist is a 400 naming query.include, on GET and on a decision (which then decides nothing).
+  for (const include of ['bogus', 'context,bogus', '']) {
+    const bad = await request(app).get(`${BASE}/${id}`).query({ include }).set(auth(s.managers.primary.apiKey));
+    expectProblem(bad, 400, 'validation-error');
+    expect(fields(bad)).toEqual(['query.include']);
+  }
+  const refused = await request(app).post(`${BASE}/${id}/decisions?include=bogus`).set(auth(s.managers.primary.apiKey)).send({ decision: 'approve' });
+  expectProblem(refused, 400, 'validation-error');
+  expect(fields(refused)).toEqual(['query.include']);
+  expect((await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey))).body.pendingApproval).toEqual(st.pendingApproval);
+
   // The inbox row: the same at a glance.
   const inbox = await request(app).get('/api/v1/approvals').set(auth(s.managers.primary.apiKey));
   expect(inbox.status).toBe(200);
@@ -76,12 +95,13 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
   expect(row.details.recommendation).toMatchObject({ staffId: s.stylists.best, reasons: expect.arrayContaining([expect.any(String)]) });
   expect(row.details.preparation.items.map((i: { sku: string }) => i.sku)).toEqual(st.preparation.items.map((i: { sku: string }) => i.sku));
 
-  const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.managers.primary.apiKey)).send({ decision: 'approve' });
+  const decided = await request(app).post(`${BASE}/${id}/decisions?include=context`).set(auth(s.managers.primary.apiKey)).send({ decision: 'approve' });
   expect(decided.status).toBe(200);
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
+  expect(decided.body.preparation).toMatchObject({ phase: expect.stringMatching(/^(preview|held)$/) });
   const done = await eventually(
     async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.managers.primary.apiKey));
+      const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(s.managers.primary.apiKey));
       return r.body.status === 'completed' ? r : undefined;
     },
     30_000,
@@ -95,6 +115,8 @@ test('pending: customer 360 and ranked stylists with reasons and availability; c
     suiteReserved: expect.any(String),
   });
   expect(done.body.effects.itemsHeld.length).toBe(done.body.preselectedItems.length);
+  // The result is the final state the query answers.
+  expect(done.body.result).toMatchObject({ stage: 'completed', effects: done.body.effects, decisions: done.body.decisions });
   // The preview was what the run held: the same pure pre-selection over the same stock.
   expect(done.body.preparation.phase).toBe('held');
   expect(done.body.preparation.items.map((i: { sku: string }) => i.sku)).toEqual(st.preparation.items.map((i: { sku: string }) => i.sku));

@@ -90,7 +90,7 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
   try {
     const pending = await eventually(
       async () => {
-        const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+        const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(approver.apiKey));
         return r.status === 200 && r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
       },
       30_000,
@@ -110,6 +110,14 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
     expect(a.exclusions).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'no_consent', group: 'consent', count: 1, effect: 'not_mailed' })]));
     expect(a.exclusions).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'unsubscribed', group: 'suppression', count: 1 })]));
     expect(pending.body.delivery).toBeNull();
+    expect(pending.body.name).toEqual(expect.any(String));
+
+    // Without include=context: the state and the counts from it, none of what is read from Postgres.
+    const plainRead = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+    expect(plainRead.status).toBe(200);
+    expect(responseErrors('get', `${BASE}/{id}`, 200, plainRead.body)).toEqual([]);
+    expect(plainRead.body.audienceAtApproval).toEqual(a);
+    for (const part of ['name', 'previews', 'delivery']) expect(plainRead.body).not.toHaveProperty(part);
 
     // The previews: one real recipient (the first of the audience), every variant through the real templates.
     const p = pending.body.previews;
@@ -139,7 +147,7 @@ test('a pending campaign shows its frozen exclusions and variant previews; once 
     const expectHeld = [capped, night].filter((c) => group(c) !== 'holdout').length;
     const after = await eventually(
       async () => {
-        const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+        const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(approver.apiKey));
         const wanted = expectHeld > 0 ? 'holding' : 'completed';
         return r.body.stage === wanted ? r : undefined;
       },
@@ -208,7 +216,7 @@ test('a completed campaign: everyone sent, nothing held, its final state typed',
   expect((await request(app).post(`${BASE}/${id}/decisions`).set(auth(approver.apiKey)).send({ decision: 'approve' })).status).toBe(200);
   const done = await eventually(
     async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(approver.apiKey));
+      const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(approver.apiKey));
       return r.body.status === 'completed' ? r : undefined;
     },
     30_000,

@@ -38,7 +38,7 @@ test('a pending promotion compares champion and challenger overall and per categ
   const id = started.workflowId;
   const res = await eventually(
     async () => {
-      const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
+      const r = await request(app).get(`${BASE}/${id}?include=context`).set(auth(s.people.lead.apiKey));
       return r.body.stage === 'awaiting_approval' && r.body.pendingApproval ? r : undefined;
     },
     60_000,
@@ -71,10 +71,18 @@ test('a pending promotion compares champion and challenger overall and per categ
   const row = inbox.body.items.find((i: { processId: string }) => i.processId === id);
   expect(row.details.promotionContext).toEqual(c);
 
+  // Without include=context: the evaluation as the workflow keeps it, not the per-series counts read from Postgres.
+  const plainRead = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
+  expect(plainRead.status).toBe(200);
+  expect(responseErrors('get', `${BASE}/{id}`, 200, plainRead.body)).toEqual([]);
+  expect(plainRead.body).not.toHaveProperty('promotionContext');
+  expect(plainRead.body.evaluation).toEqual(res.body.evaluation);
+
   // Approved and promoted: the final state, its result included, keeps the schema.
-  const decided = await request(app).post(`${BASE}/${id}/decisions`).set(auth(s.people.lead.apiKey)).send({ decision: 'approve' });
+  const decided = await request(app).post(`${BASE}/${id}/decisions?include=context`).set(auth(s.people.lead.apiKey)).send({ decision: 'approve' });
   expect(decided.status).toBe(200);
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
+  expect(decided.body.promotionContext).toEqual(c);
   const done = await eventually(
     async () => {
       const r = await request(app).get(`${BASE}/${id}`).set(auth(s.people.lead.apiKey));
@@ -84,6 +92,9 @@ test('a pending promotion compares champion and challenger overall and per categ
     'promoted',
   );
   expect(done.body.result).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
+  // The result is the final state the query answers.
+  expect(done.body.result.outcome).toBe(done.body.outcome);
+  expect(done.body.result.decisions).toEqual(done.body.decisions);
   expect(responseErrors('get', `${BASE}/{id}`, 200, done.body)).toEqual([]);
 });
 

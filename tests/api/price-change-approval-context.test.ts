@@ -84,6 +84,13 @@ test('a pending price change on a demo SKU explains its guardrails, margin, comp
     });
     expect(c.expectedImpact.baselineUnitsPerDay).toBeGreaterThan(0);
 
+    // The decision context is computed from the state alone, so it is in the default answer; include=context adds nothing.
+    const withContext = await request(app).get(`${BASE}/${id}?include=context`).set(auth(manager.apiKey));
+    expect(withContext.status).toBe(200);
+    expect(responseErrors('get', `${BASE}/{id}`, 200, withContext.body)).toEqual([]);
+    expect(withContext.body.decisionContext).toEqual(c);
+    expect(Object.keys(withContext.body).sort()).toEqual(Object.keys(res.body).sort());
+
     // The inbox row carries the same context, from what the workflow stored with the request.
     const inbox = await request(app).get('/api/v1/approvals').set(auth(manager.apiKey));
     expect(responseErrors('get', '/api/v1/approvals', 200, inbox.body)).toEqual([]);

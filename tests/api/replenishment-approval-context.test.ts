@@ -40,13 +40,24 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
 
   const st = await eventually(
     async () => {
-      const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+      const res = await request(app).get(`${BASE}/${id}?include=context`).set(auth(s.people.ops.apiKey));
       return res.status === 200 && res.body.pendingApprovals?.length === 2 ? res : undefined;
     },
     30_000,
     'two purchase orders awaiting approval',
   );
   expect(responseErrors('get', `${BASE}/{id}`, 200, st.body)).toEqual([]);
+
+  // Without include=context: the purchase orders as the workflow keeps them, none of what is read from Postgres.
+  const plainRead = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+  expect(plainRead.status).toBe(200);
+  expect(responseErrors('get', `${BASE}/{id}`, 200, plainRead.body)).toEqual([]);
+  expect((plainRead.body.purchaseOrders as Po[]).map((p) => p.id).sort()).toEqual((st.body.purchaseOrders as Po[]).map((p) => p.id).sort());
+  for (const po of plainRead.body.purchaseOrders as Po[]) {
+    expect(po).not.toHaveProperty('tierReason');
+    expect(po).not.toHaveProperty('approvalSteps');
+    for (const line of po.lines) for (const part of ['productName', 'lineValue', 'why', 'salesLast8Weeks']) expect(line).not.toHaveProperty(part);
+  }
 
   const pos = st.body.purchaseOrders as Po[];
   const regional = pos.find((p) => p.id === s.suppliers.regional!.purchaseOrderId)!;
@@ -123,7 +134,7 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
   expect(responseErrors('post', `${BASE}/{id}/decisions`, 200, decided.body)).toEqual([]);
   const after = await eventually(
     async () => {
-      const res = await request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+      const res = await request(app).get(`${BASE}/${id}?include=context`).set(auth(s.people.ops.apiKey));
       const po = (res.body.purchaseOrders as Po[]).find((p) => p.id === regional.id)!;
       return res.body.pendingApprovals.some((p: { subjectId: string; level: number }) => p.subjectId === regional.id && p.level === 2) ? po : undefined;
     },

@@ -182,11 +182,15 @@ export const AppointmentRecoveryStateSchema = z
     result: z.union([AppointmentRecoveryWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
     startsAtLocal: z.string().nullable().openapi({ description: 'The start in the store’s time zone, with the zone’s name' }),
     minutesUntilStart: z.number().int().nullable(),
-    preparation: RecoveryPreparationSchema,
+    // Optional: only with include=context (the component's description says so; a description beside a $ref would retitle RecoveryPreparation itself).
+    preparation: RecoveryPreparationSchema.optional(),
     outcome: z.union([RecoveryOutcomeSchema, z.null()]).openapi({ description: 'Null while the run is open' }),
   })
   .strict()
-  .openapi('AppointmentRecoveryState');
+  .openapi('AppointmentRecoveryState', {
+    description:
+      '`preparation` (what approving would hold and reserve, or what the run held) only with `include=context`: its preview reads the store’s stock and suites from Postgres.',
+  });
 
 export const AppointmentRecoveryApprovalDetailsSchema = z
   .object({
@@ -310,8 +314,18 @@ function outcomeOf(state: Obj): z.infer<typeof RecoveryOutcomeSchema> | null {
   return { done, undone };
 }
 
-/** Merged over the workflow's state by GET /appointment-recoveries/{id}. */
-export async function appointmentRecoveryContext(db: Db, state: Obj, now = new Date()): Promise<Obj> {
+/** Merged over every state GET /appointment-recoveries/{id} answers: from the state alone. */
+export function appointmentRecoveryDerived(state: Obj, now = new Date()): Obj {
+  const a = state.appointment as Obj | null;
+  return {
+    startsAtLocal: a ? formatLocalTime(a.startsAt, a.timezone) : null,
+    minutesUntilStart: a ? minutesUntil(a.startsAt, now) : null,
+    outcome: outcomeOf(state),
+  };
+}
+
+/** Merged over the state by GET /appointment-recoveries/{id}?include=context: a preview reads the store's stock and suites. */
+export async function appointmentRecoveryContext(db: Db, state: Obj): Promise<Obj> {
   const a = state.appointment as Obj | null;
   const customer = state.customer as Customer360 | null;
   const stage = String(state.stage ?? '');
@@ -319,12 +333,7 @@ export async function appointmentRecoveryContext(db: Db, state: Obj, now = new D
   if (((state.preselectedItems ?? []) as unknown[]).length > 0) preparation = heldPreparation(state, customer);
   else if (a && customer && OPEN_STAGES.includes(stage))
     preparation = await previewPreparation(db, a as { storeId: string; startsAt: string; endsAt: string }, customer);
-  return {
-    startsAtLocal: a ? formatLocalTime(a.startsAt, a.timezone) : null,
-    minutesUntilStart: a ? minutesUntil(a.startsAt, now) : null,
-    preparation,
-    outcome: outcomeOf(state),
-  };
+  return { preparation };
 }
 
 /** An inbox row at a glance: when and where, who she is, whom the run recommends and why, what approving would hold and reserve. */

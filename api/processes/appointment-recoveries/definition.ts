@@ -8,6 +8,7 @@ import {
   appointmentRecoveryApprovalDetails,
   AppointmentRecoveryApprovalDetailsSchema,
   appointmentRecoveryContext,
+  appointmentRecoveryDerived,
   AppointmentRecoveryStateSchema,
 } from './approval-context';
 
@@ -82,6 +83,8 @@ export const appointmentRecoveries: ProcessDefinition<StartBody> = {
   stateQuery: recoveryStateQuery,
   stateSchema: AppointmentRecoveryStateSchema,
   context: (deps, state) => appointmentRecoveryContext(deps.db, state),
+  derived: (state) => appointmentRecoveryDerived(state),
+  resultIsState: true,
   approvalDetails: (db, row) => appointmentRecoveryApprovalDetails(db, row),
   approvalDetailsSchema: AppointmentRecoveryApprovalDetailsSchema,
   decisionPayload: (body) => (typeof body.stylistId === 'string' ? { stylistId: body.stylistId } : undefined),

@@ -202,10 +202,16 @@ export const CampaignStateSchema = z
     ...CampaignWorkflowStateSchema.shape,
     stage: z.string(),
     result: z.union([CampaignWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
-    name: z.string().nullable(),
+    name: z.string().nullable().optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
     audienceAtApproval: z.union([CampaignAudienceAtApprovalSchema, z.null()]).openapi({ description: 'Null until the audience is frozen' }),
-    previews: z.union([CampaignPreviewsSchema, z.null()]).openapi({ description: 'Null until the audience is frozen or when it has nobody to mail' }),
-    delivery: z.union([CampaignDeliverySchema, z.null()]).openapi({ description: 'Null until the campaign is approved' }),
+    previews: z
+      .union([CampaignPreviewsSchema, z.null()])
+      .optional()
+      .openapi({ description: 'Only with `include=context` (Postgres). Null until the audience is frozen or when it has nobody to mail' }),
+    delivery: z
+      .union([CampaignDeliverySchema, z.null()])
+      .optional()
+      .openapi({ description: 'Only with `include=context` (Postgres). Null until the campaign is approved' }),
   })
   .strict()
   .openapi('CampaignState');
@@ -388,7 +394,12 @@ export async function campaignDelivery(db: Db, campaignId: string, state: Record
   };
 }
 
-/** Merged over the campaign's state by GET /campaigns/{id}. */
+/** Merged over every state GET /campaigns/{id} answers: from the state alone. */
+export function campaignDerived(state: Record<string, any>): Record<string, unknown> {
+  return { audienceAtApproval: audienceAtApproval((state.audience ?? null) as AudienceSnapshot | null) };
+}
+
+/** Merged over the campaign's state by GET /campaigns/{id}?include=context (Postgres). */
 export async function campaignContext(db: Db, state: Record<string, any>): Promise<Record<string, unknown>> {
   const campaignId = String(state.campaignId ?? '');
   const audience = (state.audience ?? null) as AudienceSnapshot | null;
@@ -397,7 +408,7 @@ export async function campaignContext(db: Db, state: Record<string, any>): Promi
     variantPreviews(db, campaignId, audience),
     campaignDelivery(db, campaignId, state),
   ]);
-  return { name: row?.name ?? null, audienceAtApproval: audienceAtApproval(audience), previews, delivery };
+  return { name: row?.name ?? null, previews, delivery };
 }
 
 /** Merged over an inbox row's `details`: the frozen counts (from the request as stored) and the previews. */

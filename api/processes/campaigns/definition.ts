@@ -13,7 +13,7 @@ import { common, ok, problem } from '../../openapi-responses';
 import { processStatus } from '../../routes/processes';
 import { z } from '../../zod';
 import type { ProcessDefinition } from '../definition';
-import { campaignApprovalDetails, CampaignApprovalDetailsSchema, campaignContext, CampaignStateSchema } from './approval-context';
+import { campaignApprovalDetails, CampaignApprovalDetailsSchema, campaignContext, campaignDerived, CampaignStateSchema } from './approval-context';
 
 const CONTROL_ROLES = ['marketing_manager', 'system'] as const;
 
@@ -106,6 +106,8 @@ export const campaigns: ProcessDefinition<StartBody> = {
   stateQuery: campaignStateQuery,
   stateSchema: CampaignStateSchema,
   context: (deps, state) => campaignContext(deps.db, state),
+  derived: campaignDerived,
+  resultIsState: true,
   approvalDetails: campaignApprovalDetails,
   approvalDetailsSchema: CampaignApprovalDetailsSchema,
   decisionPayload: () => undefined,

@@ -153,7 +153,10 @@ export const ModelRetrainingStateSchema = z
     ...processStateFields,
     ...ModelRetrainingWorkflowStateSchema.shape,
     stage: z.string(),
-    promotionContext: z.union([PromotionContextSchema, z.null()]).openapi({ description: 'Champion vs challenger; null before the evaluation' }),
+    promotionContext: z
+      .union([PromotionContextSchema, z.null()])
+      .optional()
+      .openapi({ description: 'Only with `include=context` (series counts from Postgres). Champion vs challenger; null before the evaluation' }),
     result: z.union([ModelRetrainingWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
   })
   .strict()
@@ -162,6 +165,7 @@ export const ModelRetrainingStateSchema = z
 type Obj = Record<string, any>;
 const metrics = (m: Obj | undefined | null) => (m ? { wape: m.wape ?? null, bias: m.bias ?? null, mase: m.mase ?? null, series: Number(m.series ?? 0) } : null);
 
+/** Merged over the state by GET /model-retrainings/{id}?include=context. */
 export async function modelRetrainingContext(db: Db, state: Obj): Promise<Obj> {
   const ev = state.evaluation as Obj | null;
   if (!ev) return { promotionContext: null };

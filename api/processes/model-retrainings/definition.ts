@@ -98,6 +98,7 @@ export const modelRetrainings: ProcessDefinition<StartBody> = {
   stateQuery: modelRetrainingStateQuery,
   stateSchema: ModelRetrainingStateSchema,
   context: (deps, state) => modelRetrainingContext(deps.db, state),
+  resultIsState: true,
   approvalDetails: modelRetrainingApprovalDetails,
   approvalDetailsSchema: ModelRetrainingApprovalDetailsSchema,
   decisionPayload: () => undefined,

@@ -339,9 +339,12 @@ export const PriceChangeStateSchema = z
     ...processStateFields,
     ...PriceChangeWorkflowStateSchema.shape,
     stage: z.string(),
-    decisionContext: z
-      .union([PriceDecisionContextSchema, z.null()])
-      .openapi({ description: 'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked' }),
+    decisionContext: z.union([PriceDecisionContextSchema, z.null()]).openapi({
+      description:
+        'Guardrails, margin, competitors, elasticity and expected impact; null before the guardrails were checked. Always answered, without `include=context`: ' +
+        'it is computed from the workflow’s own state (no Postgres read), in microseconds, and is what a category manager decides on; ' +
+        'price changes have no Postgres-read context, so `include=context` adds nothing here.',
+    }),
     result: z.union([PriceChangeWorkflowStateSchema, z.null()]).openapi({ description: "The run's final state, once it completed" }),
   })
   .strict()

@@ -79,10 +79,12 @@ const CANCEL_ROLES = ['system', 'category_manager', 'regional_manager'] as const
  * An ID without a row is left to the generic routes (404).
  */
 async function assertMayRead(db: Db, p: AuthedPrincipal, id: string): Promise<void> {
+  // A caller who sees every store (no database read to know it) needs no row.
+  const visible = await visibleStoreIds(db, p);
+  if (!visible) return;
   const row = await db.priceChange.findUnique({ where: { id }, select: { storeIds: true } });
   if (!row || row.storeIds.length === 0) return;
-  const visible = await visibleStoreIds(db, p);
-  if (visible && !row.storeIds.some((s) => visible.includes(s))) throw problems.forbidden(`${p.id} has no access to the stores of ${id}.`);
+  if (!row.storeIds.some((s) => visible.includes(s))) throw problems.forbidden(`${p.id} has no access to the stores of ${id}.`);
 }
 
 async function assertMayCancel(db: Db, p: AuthedPrincipal, id: string): Promise<void> {
@@ -168,7 +170,9 @@ export const priceChanges: ProcessDefinition<StartBody> = {
   },
   stateQuery: priceChangeStateQuery,
   stateSchema: PriceChangeStateSchema,
-  context: async (_deps, state) => ({ decisionContext: priceDecisionContext(state) }),
+  // Computed from the state alone in microseconds: answered always, without `include=context`.
+  derived: (state) => ({ decisionContext: priceDecisionContext(state) }),
+  resultIsState: true,
   approvalDetails: priceChangeApprovalDetails,
   approvalDetailsSchema: PriceChangeApprovalDetailsSchema,
   decisionPayload: (b) => (typeof b.counterPrice === 'number' ? { counterPrice: b.counterPrice } : undefined),

@@ -19,12 +19,15 @@ export const ReplenishmentOrderLineSchema = z
     packSize: z.number().int(),
     received: z.number().int(),
     rejected: z.number().int(),
-    productName: z.string().nullable(),
-    lineValue: z.number(),
+    productName: z.string().nullable().optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
+    lineValue: z.number().optional().openapi({ description: 'Only with `include=context`' }),
     why: z
       .union([LineExplanationSchema, z.null()])
-      .openapi({ description: 'The numbers behind the quantity; null only when Postgres has no rationale for the line' }),
-    salesLast8Weeks: z.array(WeeklySalesSchema),
+      .optional()
+      .openapi({
+        description: 'Only with `include=context` (Postgres). The numbers behind the quantity; null only when Postgres has no rationale for the line',
+      }),
+    salesLast8Weeks: z.array(WeeklySalesSchema).optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
   })
   .strict()
   .openapi('ReplenishmentOrderLine');
@@ -36,14 +39,17 @@ export const ReplenishmentPurchaseOrderSchema = z
     supplierName: z.string(),
     leadTimeDays: z.number(),
     tier: z.enum(['auto', 'store_manager', 'store_and_regional']),
-    tierReason: z.string(),
+    tierReason: z.string().optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
     stage: z.string(),
     plannedValue: z.number(),
     totalValue: z.number(),
     lineCount: z.number().int(),
     lines: z.array(ReplenishmentOrderLineSchema),
-    approvedBy: z.array(z.string()).openapi({ description: 'Who approved so far, each level as soon as it is decided (`system:auto` for the auto tier)' }),
-    approvalSteps: z.array(ApprovalStepSchema),
+    approvedBy: z.array(z.string()).openapi({
+      description:
+        'Who approved so far (`system:auto` for the auto tier); with `include=context`, each level as soon as it is decided, else as the workflow has recorded it',
+    }),
+    approvalSteps: z.array(ApprovalStepSchema).optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
     supplierReference: z.string().nullable(),
     sentAt: z.string().nullable(),
     acknowledgmentDueAt: z.string().nullable(),
@@ -177,7 +183,7 @@ export const ReplenishmentApprovalDetailsSchema = z
 
 type StatePo = { id: string; approvedBy?: string[]; lines?: { sku: string }[] } & Record<string, unknown>;
 
-/** The state's purchase orders with their lines explained and approvals so far (Postgres). */
+/** The state's purchase orders with their lines explained and approvals so far (Postgres): merged over the state by GET /replenishments/{id}?include=context. */
 export async function replenishmentContext(db: Db, state: Record<string, unknown>): Promise<Record<string, unknown>> {
   const pos = (Array.isArray(state.purchaseOrders) ? state.purchaseOrders : []) as StatePo[];
   const decisions = (Array.isArray(state.decisions) ? state.decisions : []) as { subjectId?: string; decision?: string; actorId?: string }[];

@@ -150,6 +150,7 @@ export const replenishments: ProcessDefinition<StartBody> = {
   stateQuery: replenishmentStateQuery,
   stateSchema: ReplenishmentStateSchema,
   context: (deps, state) => replenishmentContext(deps.db, state),
+  resultIsState: true,
   approvalDetails: replenishmentApprovalDetails,
   approvalDetailsSchema: ReplenishmentApprovalDetailsSchema,
   decisionPayload: (b) => (Array.isArray(b.lines) ? { lines: b.lines } : undefined),
