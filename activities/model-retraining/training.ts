@@ -11,7 +11,9 @@
  * `evaluateModelVersion` sums those rows into WAPE, bias and MASE overall and per category, for the
  * challenger and the champion on the same window.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { rangesFromCuts } from '../../domain/batching';
 import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../../domain/forecast-metrics';
 import { psiCounts, type DemandProfile } from '../../domain/drift';
@@ -22,6 +24,8 @@ import { activityContext } from '../shared/activity-context';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
+/** Series fitted between yields to the event loop (the next chunk's histories arrive meanwhile). */
+const FIT_YIELD_EVERY = 10;
 
 /**
  * Fixed bins of daily units for the demand profile a version records (its holdout window's
@@ -44,11 +48,28 @@ export interface TrainModelBatchInput {
   asOf: string;
   /** Series after this one, in (storeId, sku) order; null for the first batch. */
   after: SeriesCursor | null;
+  /**
+   * A range of planTrainingBatches: every series through this one (null: through the last), however
+   * many there are now. Absent: the next `batchSize` series after `after` (paging).
+   */
+  through?: SeriesCursor | null;
   batchSize: number;
   /** Only these stores' series (a pilot, tests); all stores when absent. */
   storeIds?: string[];
   /** Series per checkpoint (rows written and heartbeat), default 200. */
   checkpointEvery?: number;
+}
+
+export interface PlanTrainingBatchesInput {
+  /** Only these stores' series; all stores when absent. */
+  storeIds?: string[];
+  batchSize: number;
+}
+
+/** The series to train and the ranges that train them in batches of about batchSize, side by side. */
+export interface TrainingBatchPlan {
+  seriesCount: number;
+  ranges: { after: SeriesCursor | null; through: SeriesCursor | null }[];
 }
 
 export interface TrainModelBatchResult {
@@ -70,6 +91,23 @@ interface SeriesRow {
   storeId: string;
   sku: string;
   category: string;
+}
+
+/** What one series' fit writes to ModelSeriesParams (beside the version's id). */
+interface SeriesParamsRow {
+  storeId: string;
+  sku: string;
+  category: string;
+  family: string;
+  params: object;
+  validationError: number | null;
+  holdoutDays: number;
+  holdoutUnits: number;
+  challengerAbsError: number;
+  challengerError: number;
+  championAbsError: number;
+  championError: number;
+  naiveScale: number;
 }
 
 function daysBetween(from: string, to: string): number {
@@ -95,36 +133,62 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     return specs;
   }
 
-  async function trainModelBatch(input: TrainModelBatchInput): Promise<TrainModelBatchResult> {
-    const started = Date.now();
-    if (!Number.isInteger(input.batchSize) || input.batchSize < 1 || input.batchSize > MAX_TRAINING_BATCH) {
+  function checkBatchSize(batchSize: number): void {
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_TRAINING_BATCH) {
       throw ApplicationFailure.nonRetryable(`batchSize must be a whole number from 1 to ${MAX_TRAINING_BATCH}.`, 'ModelTrainingInvalidInput');
     }
+  }
+
+  /**
+   * The series count and the ranges to train them in: cut after every batchSize-th series in
+   * (storeId, sku) order, the last range open-ended. One query.
+   */
+  async function planTrainingBatches(input: PlanTrainingBatchesInput): Promise<TrainingBatchPlan> {
+    checkBatchSize(input.batchSize);
+    const [row] = await db.$queryRaw<{ seriesCount: number; cuts: SeriesCursor[] | null }[]>`
+      WITH s AS (
+        SELECT i."storeId", i.sku, row_number() OVER (ORDER BY i."storeId", i.sku) AS n, count(*) OVER () AS total
+          FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+         WHERE p.active AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[])))
+      SELECT (SELECT count(*) FROM s)::int AS "seriesCount",
+             (SELECT json_agg(json_build_object('storeId', "storeId", 'sku', sku) ORDER BY n) FROM s WHERE n % ${input.batchSize} = 0 AND n < total) AS cuts`;
+    return { seriesCount: row?.seriesCount ?? 0, ranges: rangesFromCuts(row?.cuts ?? []) };
+  }
+
+  async function trainModelBatch(input: TrainModelBatchInput): Promise<TrainModelBatchResult> {
+    const started = Date.now();
+    checkBatchSize(input.batchSize);
     const checkpointEvery = Math.max(1, Math.min(5_000, Math.floor(input.checkpointEvery ?? 200)));
     const trainingDays = daysBetween(input.trainingStart, input.holdoutStart);
     const ctx = activityContext();
 
     const start = input.after;
+    // A range takes every series in it; paging the next batchSize.
+    const ranged = input.through !== undefined;
+    const through = input.through ?? null;
     const batch = await db.$queryRaw<SeriesRow[]>`
       SELECT i."storeId", i.sku, p.category
         FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
        WHERE p.active
          AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
          AND (${start?.storeId ?? null}::text IS NULL OR (i."storeId", i.sku) > (${start?.storeId ?? ''}::text, ${start?.sku ?? ''}::text))
+         AND (${through?.storeId ?? null}::text IS NULL OR (i."storeId", i.sku) <= (${through?.storeId ?? ''}::text, ${through?.sku ?? ''}::text))
        ORDER BY i."storeId", i.sku
-       LIMIT ${input.batchSize}`;
+       LIMIT ${ranged ? null : input.batchSize}`;
     const last = batch.at(-1);
-    const [next] = last
-      ? await db.$queryRaw<{ n: number }[]>`
+    const [next] =
+      last && !ranged
+        ? await db.$queryRaw<{ n: number }[]>`
           SELECT 1 AS n FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
            WHERE p.active AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
              AND (i."storeId", i.sku) > (${last.storeId}::text, ${last.sku}::text)
            LIMIT 1`
-      : [];
+        : [];
     const result: TrainModelBatchResult = {
       last: last ? { storeId: last.storeId, sku: last.sku } : null,
       examined: batch.length,
-      more: next !== undefined,
+      // A range says whether ranges follow it.
+      more: ranged ? through !== null : next !== undefined,
       trained: 0,
       resumed: 0,
       families: {},
@@ -149,13 +213,22 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     const todo = batch.filter((s) => !written.has(seriesKey(s)));
     result.resumed = batch.length - todo.length;
 
-    for (let i = 0; i < todo.length; i += checkpointEvery) {
-      const chunk = todo.slice(i, i + checkpointEvery);
-      const [sales, championSpecs] = await Promise.all([
-        loadDailyUnits(db, chunk, input.trainingStart, input.asOf),
-        loadChampionSpecs(input.championVersionId, chunk),
-      ]);
-      const rows = chunk.map((s) => {
+    const chunks: SeriesRow[][] = [];
+    for (let i = 0; i < todo.length; i += checkpointEvery) chunks.push(todo.slice(i, i + checkpointEvery));
+    const read = (chunk: SeriesRow[]) => {
+      const reading = Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
+      // Awaited in its turn; a failure meanwhile (or never awaited, after a failed write) is no crash.
+      void reading.catch(() => undefined);
+      return reading;
+    };
+    let nextRead = chunks.length > 0 ? read(chunks[0]!) : undefined;
+    for (const [c, chunk] of chunks.entries()) {
+      const [sales, championSpecs] = await nextRead!;
+      // The next chunk's histories are read by Postgres while this one is fitted here.
+      nextRead = c + 1 < chunks.length ? read(chunks[c + 1]!) : undefined;
+      const rows: SeriesParamsRow[] = [];
+      for (const [k, s] of chunk.entries()) {
+        if (k % FIT_YIELD_EVERY === 0) await yieldToEventLoop();
         const key = seriesKey(s);
         const units = sales.get(key)!;
         const scored = scoreSeries({
@@ -166,8 +239,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
         });
         const { fit } = scored;
         result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
-        return {
-          modelVersionId: input.versionId,
+        rows.push({
           storeId: s.storeId,
           sku: s.sku,
           category: s.category,
@@ -181,10 +253,10 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           championAbsError: scored.championAbsError,
           championError: scored.championError,
           naiveScale: scored.naiveScale,
-        };
-      });
+        });
+      }
       // One statement per chunk (a checkpoint): unnest is ~15× quicker than createMany here.
-      const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+      const col = <K extends keyof SeriesParamsRow>(k: K) => rows.map((r) => r[k]);
       await db.$executeRaw`
         INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
                                          "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
@@ -268,7 +340,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     };
   }
 
-  return { trainModelBatch, evaluateModelVersion };
+  return { planTrainingBatches, trainModelBatch, evaluateModelVersion };
 }
 
 export type ModelTrainingActivities = ReturnType<typeof createModelTrainingActivities>;

@@ -10,6 +10,7 @@ import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { createModelScenario, type ModelScenario } from '../support/model-fixtures';
+import { createModelTrainingActivities } from '../../activities/model-retraining/training';
 import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
 
 let h: Harness;
@@ -189,6 +190,54 @@ describe('model retraining on the dev server', () => {
     expect(audit[0]).toMatchObject({ actorId: s.people.lead.id, details: expect.objectContaining({ reason: 'v2 over-forecasts' }) });
     await expect(rollbackChampion(h.db, { modelName: s.modelName, actorId: s.people.lead.id })).rejects.toMatchObject({ kind: 'no_previous' });
     await expect(rollbackChampion(h.db, { modelName: `${s.modelName}-none`, actorId: s.people.lead.id })).rejects.toMatchObject({ kind: 'unknown_model' });
+  });
+
+  test('batches side by side over series ranges: every series fitted once, the same fits and metrics as one batch', async () => {
+    const s = await createModelScenario(h.db, { series: 12 });
+    const acts = createModelTrainingActivities({ db: h.db });
+    const plan = await acts.planTrainingBatches({ storeIds: [s.storeId], batchSize: 5 });
+    const sorted = [...s.skus].sort();
+    expect(plan).toEqual({
+      seriesCount: 12,
+      ranges: [
+        { after: null, through: { storeId: s.storeId, sku: sorted[4] } },
+        { after: { storeId: s.storeId, sku: sorted[4] }, through: { storeId: s.storeId, sku: sorted[9] } },
+        { after: { storeId: s.storeId, sku: sorted[9] }, through: null },
+      ],
+    });
+    expect((await acts.planTrainingBatches({ storeIds: [s.storeId], batchSize: 6 })).ranges).toHaveLength(2);
+
+    const side = await start(s, { batchSize: 5, trainingConcurrency: 3 });
+    const st = await stateWhen(side, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
+    expect(st.training).toMatchObject({ seriesTotal: 12, seriesTrained: 12, resumed: 0, batches: 3, percent: 100 });
+    // The fingerprint (summed per series, then over them) is the one a single pass over the sales gives.
+    const [single] = await h.db.$queryRaw<{ fingerprint: string }[]>`
+      SELECT md5(concat_ws(':', COUNT(*), COALESCE(SUM(units), 0), MIN(day), MAX(day), COUNT(DISTINCT "storeId"), COUNT(DISTINCT sku),
+                 COALESCE(SUM(units * (EXTRACT(DOY FROM day)::int % 7 + 1)), 0))) AS fingerprint
+        FROM "SalesDaily" WHERE day >= ${st.version!.trainingStart}::date AND day < ${st.version!.asOf}::date AND "storeId" = ${s.storeId}`;
+    expect(st.version!.dataFingerprint).toBe(single!.fingerprint);
+    await side.cancel();
+    await expect(side.result()).rejects.toThrow();
+    finished.push({ name: 'model-retraining-concurrent-batches', workflowId: side.workflowId });
+    const events = (await side.fetchHistory()).events ?? [];
+    const types = new Map(
+      events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])),
+    );
+    const firstDone = events.findIndex((e) => types.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === 'trainModelBatch');
+    const trainingScheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainModelBatch');
+    expect(trainingScheduled).toHaveLength(3);
+    // All three ranges were in flight before the first finished; the ranges were cut by a local activity.
+    expect(events.slice(0, firstDone).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainModelBatch')).toHaveLength(3);
+    expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+
+    const whole = await start(s, { batchSize: 100, trainingConcurrency: 1 });
+    const one = await stateWhen(whole, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
+    expect(one.training.batches).toBe(1);
+    expect(one.training.families).toEqual(st.training.families);
+    expect(one.evaluation!.challenger).toEqual(st.evaluation!.challenger);
+    expect(one.evaluation!.champion.overall).toEqual(st.evaluation!.champion.overall);
+    await whole.cancel();
+    await expect(whole.result()).rejects.toThrow();
   });
 
   test('a worker killed during training: the batch is retried on another worker and resumes after the last checkpoint; every series fitted once', async () => {

@@ -9,6 +9,9 @@ export const PROCESS_TYPE = 'model_retraining';
 
 export type { RetrainingTrigger };
 
+/** Training batches in flight per run by default; the workers' activity slots bound them across runs. */
+export const DEFAULT_TRAINING_CONCURRENCY = 2;
+
 export interface ModelRetrainingInput {
   modelName: string;
   reason: string;
@@ -25,6 +28,8 @@ export interface ModelRetrainingInput {
   /** Series per training activity (default 2,000) and per checkpoint inside it (default 200). */
   batchSize?: number;
   checkpointEvery?: number;
+  /** Training activities in flight at a time (default DEFAULT_TRAINING_CONCURRENCY). */
+  trainingConcurrency?: number;
   /** Heartbeat timeout of a training batch (default 2 minutes): how soon a dead worker's batch is retried. */
   heartbeatTimeoutMs?: number;
   promotion?: Partial<PromotionPolicy>;

@@ -12,9 +12,17 @@ import type { ModelEvaluation, RegisteredModelVersion } from '../../activities/m
 import type * as trainingActivities from '../../activities/model-retraining/training';
 import type { SeriesCursor, TrainModelBatchResult } from '../../activities/model-retraining/training';
 import { proposePromotion, type PromotionProposal } from '../../domain/model-promotion';
+import { boundedCount, forEachBounded } from '../../domain/batching';
 import type { GateTimeouts } from '../shared/approval-gate';
 import { runProcess, type ProcessRun } from '../shared/process-run';
-import { type ModelRetrainingInput, type ModelRetrainingState, PROCESS_TYPE, type RetrainingStage, modelRetrainingStateQuery } from './messages';
+import {
+  DEFAULT_TRAINING_CONCURRENCY,
+  type ModelRetrainingInput,
+  type ModelRetrainingState,
+  PROCESS_TYPE,
+  type RetrainingStage,
+  modelRetrainingStateQuery,
+} from './messages';
 
 const DEFAULT_TIMEOUTS: GateTimeouts = { escalateAfterMs: 2 * 24 * 3600_000, reminderBeforeMs: 8 * 3600_000, expireAfterMs: 7 * 24 * 3600_000 };
 
@@ -26,6 +34,17 @@ const registry = wf.proxyActivities<ReturnType<typeof registryActivities.createM
     maximumAttempts: 20,
     nonRetryableErrorTypes: ['ModelRegistryInvalidInput', 'ChampionChanged'],
   },
+});
+
+/**
+ * The series cut into ranges up front (a local activity: one short query), then the ranges' batches
+ * a few at a time: on one worker one batch fits while another reads its histories, on several the
+ * batches spread over them. Runs started before this trained batch after batch, as recorded.
+ */
+const CONCURRENT_TRAINING_PATCH = 'model-retraining-concurrent-batches';
+const localTraining = wf.proxyLocalActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ModelTrainingInvalidInput'] },
 });
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
@@ -105,6 +124,7 @@ async function register(input: ModelRetrainingInput, run: Run): Promise<Register
 
 /** Trains every series in batches (each resumable from its checkpoint), counting progress. */
 async function train(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion): Promise<void> {
+  if (wf.patched(CONCURRENT_TRAINING_PATCH)) return trainConcurrently(input, run, version);
   const batchSize = batchSizeOf(input);
   const trainer = trainerFor(input);
   const t = run.state.training;
@@ -121,17 +141,46 @@ async function train(input: ModelRetrainingInput, run: Run, version: RegisteredM
       checkpointEvery: input.checkpointEvery,
       storeIds: input.storeIds,
     });
-    t.batches += 1;
-    t.seriesTrained += r.trained + r.resumed;
-    t.resumed += r.resumed;
-    for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
-    t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
-    t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
+    countBatch(t, r);
     // `more` is absent from batches recorded before it existed.
     if (r.last === null || r.examined < batchSize || r.more === false) break;
     after = r.last;
   }
   t.percent = 100;
+}
+
+async function trainConcurrently(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion): Promise<void> {
+  const batchSize = batchSizeOf(input);
+  const trainer = trainerFor(input);
+  const t = run.state.training;
+  const plan = await localTraining.planTrainingBatches({ storeIds: input.storeIds, batchSize });
+  t.seriesTotal = Math.max(t.seriesTotal, plan.seriesCount);
+  await forEachBounded(plan.ranges, boundedCount(input.trainingConcurrency, DEFAULT_TRAINING_CONCURRENCY, 32), async (range) => {
+    const r = await trainer.trainModelBatch({
+      versionId: version.versionId,
+      championVersionId: version.champion?.id ?? null,
+      trainingStart: version.trainingStart,
+      holdoutStart: version.holdoutStart,
+      asOf: version.asOf,
+      after: range.after,
+      through: range.through,
+      batchSize,
+      checkpointEvery: input.checkpointEvery,
+      storeIds: input.storeIds,
+    });
+    countBatch(t, r);
+  });
+  t.percent = 100;
+}
+
+/** A finished batch in the run's progress. */
+function countBatch(t: ModelRetrainingState['training'], r: TrainModelBatchResult): void {
+  t.batches += 1;
+  t.seriesTrained += r.trained + r.resumed;
+  t.resumed += r.resumed;
+  for (const [family, n] of Object.entries(r.families)) t.families[family] = (t.families[family] ?? 0) + n;
+  t.seriesTotal = Math.max(t.seriesTotal, t.seriesTrained);
+  t.percent = t.seriesTotal > 0 ? Math.min(100, Math.round((t.seriesTrained / t.seriesTotal) * 1000) / 10) : 100;
 }
 
 /** The challenger against the champion on the holdout, and whether that earns a promotion proposal. */
