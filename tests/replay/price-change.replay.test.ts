@@ -31,6 +31,7 @@ describe('price change replays its recorded histories', () => {
       'price-change-ended-before-effect',
       'price-change-expired',
       'price-change-kpi-rollback',
+      'price-change-local-steps',
       'price-change-notice-cancelled',
       'price-change-notice-expired-smtp-down',
       'price-change-notice-withdrawn',

@@ -256,6 +256,36 @@ describe('price change on the dev server', () => {
     await h.smtp.waitFor((m) => m.to.includes(s.people.category2.email) && m.subject.startsWith('Approval needed'));
   });
 
+  test('the short database steps run as local activities; the status written after the decision stays an activity', async () => {
+    const s = await createPricingScenario(h.db);
+    const p = people(s);
+    const handle = await start(s, { newPrice: 89.99, requestedBy: s.people.category.id });
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
+    expect((await dbChange(handle.workflowId)).status).toBe('pending_approval');
+    expect(await decide(handle, p.cm2)).toBe('ok');
+    const result = await handle.result();
+    finished.push({ name: 'price-change-local-steps', workflowId: handle.workflowId });
+    expect(result.stage).toBe('completed');
+    expect(await posPrices(s)).toEqual([89.99, 89.99]);
+    expect(await dbChange(handle.workflowId)).toMatchObject({ status: 'completed', newPrice: 89.99 });
+    for (const status of ['pending_approval', 'approved', 'scheduled', 'effective', 'completed']) {
+      expect(await h.db.auditEvent.count({ where: { idempotencyKey: `${handle.workflowId}:status:${status}` } })).toBe(1);
+    }
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    const local = events.flatMap((e) => {
+      const m = e.markerRecordedEventAttributes;
+      if (m?.markerName !== 'core_local_activity') return [];
+      return [(JSON.parse(Buffer.from(m.details!.data!.payloads![0]!.data!).toString('utf8')) as { activity_type: string }).activity_type];
+    });
+    expect(scheduled).not.toContain('loadPricingContext');
+    expect(scheduled).not.toContain('recordPriceEffect');
+    expect(scheduled.filter((t) => t === 'setPriceChangeStatus')).toHaveLength(1); // 'approved', right after the decision
+    expect(local).toEqual(expect.arrayContaining(['loadPricingContext', 'recordPriceEffect', 'recordApprovalDecision', 'setPriceChangeStatus']));
+    expect(local.filter((t) => t === 'setPriceChangeStatus')).toHaveLength(4); // pending approval, scheduled, effective, completed
+  });
+
   test('two levels: a large store-scoped cut needs the category manager, then the regional manager', async () => {
     const s = await createPricingScenario(h.db);
     const p = people(s);

@@ -28,10 +28,21 @@ import {
   type RollbackReason,
 } from './messages';
 
-const acts = wf.proxyActivities<ReturnType<typeof pricingActivities.createPricingActivities>>({
+type PricingActivities = ReturnType<typeof pricingActivities.createPricingActivities>;
+const stepOptions: wf.ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ProductNotFound'] },
-});
+};
+const acts = wf.proxyActivities<PricingActivities>(stepOptions);
+
+/**
+ * The short database steps (read the pricing context, write the status, record the price's effect)
+ * run as local activities, inside the workflow task, without a task-queue round trip each. The
+ * status written right after a decision stays an activity, so the workflow task answering the
+ * decision completes at once.
+ */
+const LOCAL_STEPS_PATCH = 'price-change-local-steps';
+const localActs = wf.proxyLocalActivities<PricingActivities>(stepOptions);
 
 const engine = wf.proxyActivities<ReturnType<typeof pricingEngineActivities.createPricingEngineActivities>>({
   startToCloseTimeout: '1 minute',
@@ -64,7 +75,15 @@ export async function priceChange(input: PriceChangeInput): Promise<PriceChangeS
       stateQuery: priceChangeStateQuery,
       searchAttributes: input.storeIds?.length === 1 ? [{ key: StoreId, value: input.storeIds[0]! }] : [],
     },
-    (run) => changePrice({ input, id: input.priceChangeId, timing: { ...DEFAULT_PRICE_CHANGE_TIMING, ...input.timing }, run, targets: [] }),
+    (run) =>
+      changePrice({
+        input,
+        id: input.priceChangeId,
+        timing: { ...DEFAULT_PRICE_CHANGE_TIMING, ...input.timing },
+        run,
+        targets: [],
+        steps: wf.patched(LOCAL_STEPS_PATCH) ? localActs : acts,
+      }),
   );
 }
 
@@ -104,6 +123,8 @@ interface Change {
   timing: PriceChangeTiming;
   run: Run;
   targets: ChannelTarget[];
+  /** Where the short database steps run: local activities, or activities in runs started before they did. */
+  steps: typeof acts;
 }
 
 /** The guardrails checked, with the context they were checked in and how high the approval goes. */
@@ -129,7 +150,7 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
     const rolledBack = await watchSales(c, approved.price);
     if (rolledBack) return run.snapshot();
     run.setStage('completed');
-    await acts.setPriceChangeStatus({ priceChangeId: c.id, status: 'completed', newPrice: approved.price });
+    await c.steps.setPriceChangeStatus({ priceChangeId: c.id, status: 'completed', newPrice: approved.price });
     return await run.close();
   } catch (err) {
     return await run.end(err, { type: 'PriceChangeFailed', message: () => `Price change failed: ${state.failure}` }, async ({ cancelled, reason }) => {
@@ -138,7 +159,7 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
         await rollBack(c, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
       } else {
         run.setStage(cancelled ? 'cancelled' : 'failed');
-        await acts.setPriceChangeStatus({
+        await c.steps.setPriceChangeStatus({
           priceChangeId: c.id,
           status: cancelled ? 'cancelled' : 'failed',
           actorId: state.cancellation?.actorId,
@@ -154,7 +175,7 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
 async function check(c: Change): Promise<Checked | null> {
   const { input, run } = c;
   const { state } = run;
-  const ctx = await acts.loadPricingContext({ sku: input.sku, storeIds: input.storeIds });
+  const ctx = await c.steps.loadPricingContext({ sku: input.sku, storeIds: input.storeIds });
   state.context = ctx;
   const guard = (requestedPrice: number) =>
     checkGuardrails({
@@ -170,7 +191,7 @@ async function check(c: Change): Promise<Checked | null> {
   if (result.hard) {
     // The API refuses these at start; a change that got here anyway (prices moved meanwhile) stops.
     run.setStage('refused');
-    await acts.setPriceChangeStatus({ priceChangeId: c.id, status: 'refused', note: result.violations.map((v) => v.message).join('; ') });
+    await c.steps.setPriceChangeStatus({ priceChangeId: c.id, status: 'refused', note: result.violations.map((v) => v.message).join('; ') });
     return null;
   }
   state.priceResponse = await engine.estimatePriceResponse({
@@ -198,7 +219,7 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
   let price = g.finalPrice;
   let boundBy = g.boundBy;
   if (tier === 'auto') {
-    await acts.setPriceChangeStatus({
+    await c.steps.setPriceChangeStatus({
       priceChangeId: id,
       status: 'approved',
       newPrice: price,
@@ -208,7 +229,7 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
     });
     return { price, boundBy };
   }
-  await acts.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
+  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
   // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
   run.setStage('awaiting_approval');
   const storeScoped = input.storeIds !== null;
@@ -302,13 +323,13 @@ async function waitUntilEffective(c: Change): Promise<boolean> {
   const { input, run, id } = c;
   const ctx = run.state.context!;
   run.setStage('scheduled');
-  await acts.setPriceChangeStatus({ priceChangeId: id, status: 'scheduled', newPrice: run.state.approvedPrice! });
+  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'scheduled', newPrice: run.state.approvedPrice! });
   const effectiveAt = input.effectiveAt ? Date.parse(input.effectiveAt) : Date.now();
   if (effectiveAt > Date.now()) await wf.sleep(effectiveAt - Date.now());
   if (!input.endsAt || Date.parse(input.endsAt) > Date.now()) return true;
   // Approved (or due) only after its end date: pushing now would show the price for a moment and take it back.
   run.setStage('expired');
-  await acts.setPriceChangeStatus({ priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
+  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
   await acts.notifyPricingTeam({
     priceChangeId: id,
     step: 'expired',
@@ -332,7 +353,7 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
   const pushedOk = await CancellationScope.nonCancellable(() => pushEverywhere(c, price, 'apply'));
   if (!pushedOk) {
     run.setStage('failed');
-    await acts.setPriceChangeStatus({ priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
+    await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
     await acts.notifyPricingTeam({
       priceChangeId: id,
       step: 'failed',
@@ -351,7 +372,7 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
   }
   const appliedAt = new Date(Date.now()).toISOString();
   state.effectiveAt = appliedAt;
-  await acts.recordPriceEffect({
+  await c.steps.recordPriceEffect({
     priceChangeId: id,
     step: 'apply',
     sku: ctx.sku,
@@ -361,7 +382,7 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
     effectiveAt: appliedAt,
   });
   run.setStage('effective');
-  await acts.setPriceChangeStatus({ priceChangeId: id, status: 'effective', newPrice: price });
+  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'effective', newPrice: price });
   return true;
 }
 
@@ -474,7 +495,7 @@ async function rollBack(c: Change, reason: RollbackReason, status: PriceChangeSt
     effectiveAt: new Date(Date.now()).toISOString(),
   });
   run.setStage(status);
-  await acts.setPriceChangeStatus({
+  await c.steps.setPriceChangeStatus({
     priceChangeId: id,
     status: status === 'rolled_back' ? 'rolled_back' : status,
     actorId: state.cancellation?.actorId,
