@@ -56,6 +56,12 @@ const BENCHES: BenchSpec[] = [
     sizes: ['--stores', '8', '--skus', '1000'],
     quick: ['--stores', '2', '--skus', '200', '--history', '60'],
   },
+  {
+    name: 'temporal-settings',
+    script: 'scripts/bench-temporal-settings.ts',
+    sizes: ['--steps', '8', '--sequential', '15', '--n', '100'],
+    quick: ['--steps', '8', '--sequential', '5', '--n', '30'],
+  },
   { name: 'training', script: 'scripts/bench-training.ts', sizes: ['--series', '2000'], quick: ['--series', '200', '--days', '365', '--stores', '4'] },
 ];
 
