@@ -258,6 +258,29 @@ type Outcome =
   | { kind: 'unknown'; error: string }
   | { kind: 'not_taken'; error: string; cause: unknown; auth: boolean };
 
+type Stop =
+  | { kind: 'refused'; outcome: Extract<Outcome, { kind: 'not_taken' }>; customerId: string }
+  | { kind: 'cancelled' }
+  /** A statement or the pacing failed: the error is rethrown once the emails in flight are settled. */
+  | { kind: 'failed' };
+
+/** A claimed email: its slot of the campaign's pace, and what SMTP made of it (none: never started). */
+interface Item {
+  e: ToSend;
+  slot: number;
+  chunk: ClaimedChunk;
+  outcome?: Outcome;
+}
+
+interface ClaimedChunk {
+  items: Item[];
+  /** Items not yet sent or given up. */
+  pending: number;
+  /** Resolves once every item is settled. */
+  done: Promise<void>;
+  settled: () => void;
+}
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The promise, with its rejection marked handled until someone awaits it (a read-ahead that fails while the chunk before is sent). */
@@ -288,6 +311,22 @@ export function createCampaignSendActivities(deps: {
   const concurrency = Math.max(1, deps.sendConcurrency ?? transportConnections(transport));
   // Without the worker's budget (tests, scripts), only each campaign's own rate paces it.
   const budget = deps.smtpBudget ?? createSmtpSendBudget(0);
+  /**
+   * Each campaign's own pace, kept from one batch to the next so that its rate holds across
+   * batches too (a batch of one recipient would otherwise go at once). Per worker: the next batch
+   * may land on another worker, whose pace for the campaign starts afresh.
+   */
+  const campaignPaces = new Map<string, { rate: number; pace: Pace | null }>();
+
+  function campaignPace(campaignId: string, rate: number | undefined): { pace: Pace | null } {
+    const nowMs = Date.now();
+    for (const [id, p] of campaignPaces) if (!p.pace || p.pace.nextAt < nowMs - 60_000) campaignPaces.delete(id);
+    const kept = campaignPaces.get(campaignId);
+    if (kept && kept.rate === (rate ?? 0)) return kept;
+    const fresh = { rate: rate ?? 0, pace: paceFor(rate) };
+    campaignPaces.set(campaignId, fresh);
+    return fresh;
+  }
 
   async function sleep(ms: number, ctx: Context | undefined): Promise<void> {
     if (ms <= 0) return;
@@ -359,21 +398,7 @@ export function createCampaignSendActivities(deps: {
     const size = chunkSize([ownRate, budget.ratePerSecond], CHUNK_SPAN_MS, MAX_CHUNK);
     const chunks: { customerId: string; variantKey: string }[][] = [];
     for (let i = 0; i < recipients.length; i += size) chunks.push(recipients.slice(i, i + size) as { customerId: string; variantKey: string }[]);
-    const judging = { input, cap, variants, result };
-    const sending = { ctx, result, pacing: { own: paceFor(ownRate) } };
-    // Each chunk is read, judged and rendered while the one before it is sent.
-    let ahead = chunks.length > 0 ? handled(prepareChunk(campaignId, chunks[0]!, judging)) : undefined;
-    try {
-      for (let i = 0; i < chunks.length; i++) {
-        const ready = await ahead!;
-        ahead = i + 1 < chunks.length ? handled(prepareChunk(campaignId, chunks[i + 1]!, judging)) : undefined;
-        ctx?.heartbeat({ lastCustomerId: chunks[i]![0]!.customerId });
-        await sendChunk(campaignId, ready, sending);
-      }
-    } finally {
-      // A chunk read ahead of a batch that stopped: its statements end before the attempt does.
-      await ahead?.catch(() => undefined);
-    }
+    await sendChunks(campaignId, chunks, { input, cap, variants, result }, { ctx, result, pacing: campaignPace(campaignId, ownRate) });
     await recordHolds(campaignId, result.held);
     return result;
   }
@@ -459,20 +484,125 @@ export function createCampaignSendActivities(deps: {
     return sendable.map((s) => render(campaignId, s, picksByCustomer.get(s.customerId) ?? [], b.variants.get(s.variantKey)!, at));
   }
 
-  /** Claims a prepared chunk in one statement, sends it at the pace and the budget allow, and records the outcomes in one. */
-  async function sendChunk(
+  /**
+   * Sends a batch's chunks: each read, judged and rendered while the one before it is sent
+   * (prepareChunk), claimed at its first slot (claimChunk), its emails handed to `concurrency`
+   * senders that take them in order, each at its slot of the campaign's pace and of the worker's
+   * budget, and its outcomes written once all of them are settled. When chunks are larger than the
+   * pool, the next chunk is claimed as soon as the last email of this one has started, so the
+   * connections stay busy while claims and writes go on; smaller chunks (slow rates) go one at a
+   * time, so a server slow to answer slows the campaign down rather than piling up emails in
+   * flight. After a refusal (4xx, no connection) or a cancellation nothing new starts: the emails in
+   * flight finish and are recorded, the claims of the rest are released, then the batch fails.
+   */
+  async function sendChunks(
+    campaignId: string,
+    chunks: { customerId: string; variantKey: string }[][],
+    judging: Parameters<typeof prepareChunk>[2],
+    b: { ctx: Context | undefined; result: SendCampaignBatchResult; pacing: { pace: Pace | null } },
+  ): Promise<void> {
+    const { ctx, result } = b;
+    const overlap = chunks.some((c) => c.length > concurrency);
+    const queue: Item[] = [];
+    const halt: { stop?: Stop } = {};
+    let producing = true;
+    const waiters: (() => void)[] = [];
+    const notify = () => {
+      for (const w of waiters.splice(0)) w();
+    };
+    const until = async (cond: () => boolean) => {
+      while (!cond()) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
+    const settle = (item: Item, outcome: Outcome | undefined) => {
+      item.outcome = outcome;
+      item.chunk.pending -= 1;
+      if (item.chunk.pending === 0) item.chunk.settled();
+      notify();
+    };
+
+    const sender = async (): Promise<void> => {
+      for (;;) {
+        await until(() => queue.length > 0 || !producing || halt.stop !== undefined);
+        const item = halt.stop ? undefined : queue.shift();
+        if (!item) return;
+        notify();
+        const ownWait = item.slot - Date.now();
+        if (ownWait > 0) await delay(ownWait);
+        const wait = budget.takeSlot() - Date.now();
+        if (wait > 0) await delay(wait);
+        if (!halt.stop && ctx?.cancellationSignal.aborted) halt.stop = { kind: 'cancelled' };
+        if (halt.stop) {
+          settle(item, undefined);
+          return;
+        }
+        const outcome = await sendOne(item.e);
+        if (outcome.kind === 'not_taken') halt.stop ??= { kind: 'refused', outcome, customerId: item.e.customerId };
+        settle(item, outcome);
+      }
+    };
+    const senders = Array.from({ length: concurrency }, sender);
+
+    const recorded: Promise<void>[] = [];
+    let failure: { err: unknown } | undefined;
+    let ahead = chunks.length > 0 ? handled(prepareChunk(campaignId, chunks[0]!, judging)) : undefined;
+    try {
+      for (let i = 0; i < chunks.length && !halt.stop; i++) {
+        const emails = await ahead!;
+        ahead = i + 1 < chunks.length ? handled(prepareChunk(campaignId, chunks[i + 1]!, judging)) : undefined;
+        ctx?.heartbeat({ lastCustomerId: chunks[i]![0]!.customerId });
+        if (emails.length === 0) continue;
+        const claimed = await claimChunk(campaignId, emails, b);
+        if (halt.stop) {
+          // Stopped while this chunk was being claimed: its claims are released below.
+          claimed.items.forEach((item) => settle(item, undefined));
+        } else {
+          queue.push(...claimed.items);
+          notify();
+        }
+        recorded.push(handled(claimed.done.then(() => recordOutcomes(campaignId, claimed.items, result))));
+        await until(() => halt.stop !== undefined || (overlap ? queue.length === 0 : claimed.pending === 0));
+      }
+    } catch (err) {
+      failure = { err };
+    } finally {
+      producing = false;
+      halt.stop ??= failure ? { kind: 'failed' } : undefined;
+      notify();
+      await Promise.all(senders);
+      // Claimed but never started (the batch stopped): released by their chunk's write.
+      for (const item of queue.splice(0)) settle(item, undefined);
+      // A chunk read ahead of a batch that stopped: its statements end before the attempt does.
+      await ahead?.catch(() => undefined);
+    }
+    const writes = await Promise.allSettled(recorded);
+    if (failure) throw failure.err;
+    const writeFailed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (writeFailed) throw writeFailed.reason;
+
+    const { stop } = halt;
+    if (stop?.kind === 'cancelled') throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled mid-chunk.`);
+    if (stop?.kind === 'refused') {
+      const { outcome } = stop;
+      if (outcome.auth) {
+        throw ApplicationFailure.nonRetryable(`SMTP authentication failed sending campaign ${campaignId}: ${outcome.error}`, CampaignSendErrors.smtpAuth);
+      }
+      throw new Error(`Transient SMTP failure sending campaign ${campaignId} to customer ${stop.customerId}: ${outcome.error}`, { cause: outcome.cause });
+    }
+  }
+
+  /**
+   * Claims a prepared chunk in one statement at its first slot of the campaign's pace; the emails
+   * another attempt claimed meanwhile are counted as that attempt left them and not sent.
+   */
+  async function claimChunk(
     campaignId: string,
     emails: ToSend[],
-    b: { ctx: Context | undefined; result: SendCampaignBatchResult; pacing: { own: Pace | null } },
-  ): Promise<void> {
+    b: { ctx: Context | undefined; result: SendCampaignBatchResult; pacing: { pace: Pace | null } },
+  ): Promise<ClaimedChunk> {
     const { result, ctx } = b;
-    if (emails.length === 0) return;
-
-    // The campaign's own pace spaces the chunk; each email then takes a slot of the worker's budget as it goes.
-    const own = takeSlots([b.pacing.own], Date.now(), emails.length);
-    b.pacing.own = own.paces[0] ?? null;
-    const slots = own.slots;
-    await sleep(slots[0]! - Date.now(), ctx);
+    const own = takeSlots([b.pacing.pace], Date.now(), emails.length);
+    b.pacing.pace = own.paces[0] ?? null;
+    await sleep(own.slots[0]! - Date.now(), ctx);
     // Timed out or cancelled (learnt at the last heartbeat): stop before claiming anyone else, so
     // this attempt never races its retry for the rest of the batch.
     if (ctx?.cancellationSignal.aborted) throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled before ${emails[0]!.customerId}.`);
@@ -495,47 +625,14 @@ export function createCampaignSendActivities(deps: {
       await settlePrior(campaignId, existing, result);
       result.unknown += lost.length - existing.length;
     }
-    const toSend = emails.map((e, k) => ({ e, slot: slots[k]! })).filter((x) => claimedIds.has(x.e.customerId));
-
-    // Up to `concurrency` in flight, each at its slot; after a refusal or a cancellation nothing new starts.
-    const outcomes: (Outcome | undefined)[] = new Array(toSend.length);
-    const halt: { stop?: { kind: 'refused'; outcome: Extract<Outcome, { kind: 'not_taken' }>; customerId: string } | { kind: 'cancelled' } } = {};
-    let next = 0;
-    const runner = async (): Promise<void> => {
-      while (!halt.stop && next < toSend.length) {
-        const k = next++;
-        const ownWait = toSend[k]!.slot - Date.now();
-        if (ownWait > 0) await delay(ownWait);
-        const wait = budget.takeSlot() - Date.now();
-        if (wait > 0) await delay(wait);
-        if (halt.stop) return;
-        if (ctx?.cancellationSignal.aborted) {
-          halt.stop = { kind: 'cancelled' };
-          return;
-        }
-        const outcome = await sendOne(toSend[k]!.e);
-        outcomes[k] = outcome;
-        if (outcome.kind === 'not_taken') halt.stop ??= { kind: 'refused', outcome, customerId: toSend[k]!.e.customerId };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, toSend.length) }, runner));
-
-    await recordOutcomes(
-      campaignId,
-      toSend.map((x) => x.e),
-      outcomes,
-      result,
-    );
-
-    const { stop } = halt;
-    if (stop?.kind === 'cancelled') throw new CancelledFailure(`Batch of campaign ${campaignId} cancelled mid-chunk.`);
-    if (stop?.kind === 'refused') {
-      const { outcome } = stop;
-      if (outcome.auth) {
-        throw ApplicationFailure.nonRetryable(`SMTP authentication failed sending campaign ${campaignId}: ${outcome.error}`, CampaignSendErrors.smtpAuth);
-      }
-      throw new Error(`Transient SMTP failure sending campaign ${campaignId} to customer ${stop.customerId}: ${outcome.error}`, { cause: outcome.cause });
-    }
+    let settled!: () => void;
+    const chunk: ClaimedChunk = { items: [], pending: 0, done: new Promise<void>((resolve) => (settled = resolve)), settled: () => settled() };
+    emails.forEach((e, k) => {
+      if (claimedIds.has(e.customerId)) chunk.items.push({ e, slot: own.slots[k]!, chunk });
+    });
+    chunk.pending = chunk.items.length;
+    if (chunk.pending === 0) chunk.settled();
+    return chunk;
   }
 
   function render(
@@ -603,13 +700,15 @@ export function createCampaignSendActivities(deps: {
    * the bounced addresses suppressed and the claims of what SMTP never took (refused, or not
    * started after a refusal or a cancellation) released for the retry.
    */
-  async function recordOutcomes(campaignId: string, sent: ToSend[], outcomes: (Outcome | undefined)[], result: SendCampaignBatchResult): Promise<void> {
+  async function recordOutcomes(campaignId: string, items: Item[], result: SendCampaignBatchResult): Promise<void> {
     const rows: { id: string; status: string; messageId: string | null; sentAt: string | null; error: string | null }[] = [];
     const bounced: string[] = [];
     const release: string[] = [];
-    sent.forEach((e, k) => {
-      const o = outcomes[k];
-      if (!o || o.kind === 'not_taken') return void release.push(e.sendId);
+    for (const { e, outcome: o } of items) {
+      if (!o || o.kind === 'not_taken') {
+        release.push(e.sendId);
+        continue;
+      }
       if (o.kind === 'sent') {
         result.sent += 1;
         rows.push({ id: e.sendId, status: 'SENT', messageId: e.messageId, sentAt: o.at.toISOString(), error: null });
@@ -623,7 +722,7 @@ export function createCampaignSendActivities(deps: {
         result.unknown += 1;
         rows.push({ id: e.sendId, status: 'UNKNOWN', messageId: null, sentAt: null, error: o.error });
       }
-    });
+    }
     if (rows.length > 0) {
       await db.$executeRaw`
         UPDATE "CampaignSend" AS s
