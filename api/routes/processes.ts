@@ -79,10 +79,13 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     result: unknown;
   }
 
-  /** The run's state from the workflow query, and its result once it completed (the query's answer itself where that is the result). */
-  async function readState(id: string, desc: WorkflowExecutionDescription): Promise<RunState> {
+  /**
+   * The run's state from the workflow query (or the answer of one already sent), and its result once
+   * it completed (the query's answer itself where that is the result).
+   */
+  async function readState(id: string, desc: WorkflowExecutionDescription, queried?: Promise<unknown>): Promise<RunState> {
     const handle = deps.client.workflow.getHandle(id, desc.runId);
-    const state = (await queryState(handle)) as Record<string, unknown>;
+    const state = (await (queried ?? queryState(handle))) as Record<string, unknown>;
     if (processStatus(desc.status.name) !== 'completed') return { state, result: null };
     if (def.resultIsState) return { state, result: state };
     return { state, result: await handle.result().catch(() => null) };
@@ -183,9 +186,17 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
   router.get('/:id', async (req: Request<{ id: string }>, res) => {
     const p = principalOf(req);
     const { include } = parse(StateQuerySchema, req.query, 'query');
+    // The query goes out with describe, not after it: the read takes the longer of the two rather
+    // than their sum. It asks the ID's current run, the one describe answers for (a run continuing
+    // as new in between answers with its successor's state). A query has no effect, and its answer is
+    // used only once describe has found this process's run and the caller's stores are checked.
+    const queried = queryState(deps.client.workflow.getHandle(req.params.id));
+    queried.catch(() => undefined); // describe's 404 or the store check's 403 is the answer then
     const desc = await describeRun(req.params.id);
-    // The caller's stores are checked while the state is read (a query has no effect); a 403 wins over whatever the read met.
-    const [visible, read] = await Promise.allSettled([assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId)), readState(req.params.id, desc)]);
+    const [visible, read] = await Promise.allSettled([
+      assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId)),
+      readState(req.params.id, desc, queried),
+    ]);
     if (visible.status === 'rejected') throw visible.reason;
     if (read.status === 'rejected') throw read.reason;
     res.json(await stateOf(req.params.id, desc, read.value, include));

@@ -21,12 +21,9 @@ export const ReplenishmentOrderLineSchema = z
     rejected: z.number().int(),
     productName: z.string().nullable().optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
     lineValue: z.number().optional().openapi({ description: 'Only with `include=context`' }),
-    why: z
-      .union([LineExplanationSchema, z.null()])
-      .optional()
-      .openapi({
-        description: 'Only with `include=context` (Postgres). The numbers behind the quantity; null only when Postgres has no rationale for the line',
-      }),
+    why: z.union([LineExplanationSchema, z.null()]).optional().openapi({
+      description: 'Only with `include=context` (Postgres). The numbers behind the quantity; null only when Postgres has no rationale for the line',
+    }),
     salesLast8Weeks: z.array(WeeklySalesSchema).optional().openapi({ description: 'Only with `include=context` (Postgres)' }),
   })
   .strict()
