@@ -16,8 +16,13 @@ export type DecisionBody<P extends Process> = paths[`/api/v1/${P}/{id}/decisions
     : never
   : never;
 
-export async function getState(process: Process, id: string): Promise<AnyState> {
-  const path = { params: { path: { id } } };
+/**
+ * A run's state. `include: 'context'` adds what the process reads from Postgres for a person
+ * deciding or following the run (previews, line explanations, delivery); without it the read is
+ * one describe and one workflow query.
+ */
+export async function getState(process: Process, id: string, include?: 'context'): Promise<AnyState> {
+  const path = { params: { path: { id }, query: include ? { include } : {} } };
   switch (process) {
     case 'appointment-recoveries':
       return { process, state: must(await api.GET('/api/v1/appointment-recoveries/{id}', path)) };

@@ -216,7 +216,7 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await stale.getByRole('button', { name: /^Assign / }).waitFor();
   expect(stale.url()).toBe(deepLink);
   // The tab does not refresh again (as if opened just before the other decision landed).
-  const staleState = (await apiCall('GET', `/api/v1/appointment-recoveries/${recoveryId}`, 'alex')).body;
+  const staleState = (await apiCall('GET', `/api/v1/appointment-recoveries/${recoveryId}?include=context`, 'alex')).body;
   await stale.route('**/api/v1/appointment-recoveries/*', (route) =>
     route.request().method() === 'GET' ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(staleState) }) : route.fallback(),
   );
@@ -232,7 +232,7 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   // Before approval the page shows what approving would hold, as the API previews it.
   const recoveryPreview = await apiCall<{ preparation: { phase: string; items: { sku: string }[] } }>(
     'GET',
-    `/api/v1/appointment-recoveries/${recoveryId}`,
+    `/api/v1/appointment-recoveries/${recoveryId}?include=context`,
     'alex',
   );
   expect(recoveryPreview.body.preparation.phase).toBe('preview');
@@ -288,7 +288,7 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await alex.getByRole('status').filter({ hasText: `Approved` }).waitFor();
   const after = await eventually(
     async () => {
-      const s = (await apiCall('GET', `/api/v1/replenishments/${replenishmentId}`, 'alex')).body;
+      const s = (await apiCall('GET', `/api/v1/replenishments/${replenishmentId}?include=context`, 'alex')).body;
       const o = s.purchaseOrders.find((x: { id: string }) => x.id === poId);
       return o.approvedBy.includes('alex') ? o : undefined;
     },
@@ -329,7 +329,7 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await shot(devi, 'approval-model-retraining');
 
   // --- morgan: the campaign's audience funnel and previews, approves, follows the sending --------
-  const campaignPath = `/api/v1/campaigns/${encodeURIComponent(campaignId)}`;
+  const campaignPath = `/api/v1/campaigns/${encodeURIComponent(campaignId)}?include=context`;
   const frozen = (await apiCall('GET', campaignPath, 'morgan')).body;
   const audience = frozen.audienceAtApproval;
   const morgan = await newPage();

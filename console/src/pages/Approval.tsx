@@ -18,7 +18,7 @@ export function ApprovalPage() {
   const valid = isProcess(process) && !!id;
   const [flash, setFlash] = useState<string | null>(null);
   const [search] = useSearchParams();
-  const loaded = usePolling(() => (valid ? getState(process, id) : Promise.reject(new Error('Unknown process'))), 5000, [process, id]);
+  const loaded = usePolling(() => (valid ? getState(process, id, 'context') : Promise.reject(new Error('Unknown process'))), 5000, [process, id]);
   if (!valid) return <ErrorBox title="Not found">No process {process}.</ErrorBox>;
   const runLink = `/runs/${process}/${encodeURIComponent(id)}`;
   const d = loaded.data;

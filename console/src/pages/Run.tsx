@@ -14,7 +14,9 @@ import { CampaignRunDetails } from './decide/Campaign';
 export function RunPage() {
   const { process, id } = useParams();
   const valid = isProcess(process) && !!id;
-  const loaded = usePolling(() => (valid ? getState(process, id) : Promise.reject(new Error('Unknown process'))), 3000, [process, id]);
+  // Of the run pages, only a campaign's shows context (its name and delivery from Postgres).
+  const include = process === 'campaigns' ? 'context' : undefined;
+  const loaded = usePolling(() => (valid ? getState(process, id, include) : Promise.reject(new Error('Unknown process'))), 3000, [process, id]);
   const { settings } = useSession();
   if (!valid) return <ErrorBox title="Not found">No process {process}.</ErrorBox>;
   const d = loaded.data;

@@ -7,12 +7,16 @@ import { decide } from '../../process-api';
 import type { DecisionViewProps } from './decision-view';
 
 type State = Schemas['AppointmentRecoveryState'];
+type Preparation = NonNullable<State['preparation']>;
+
+/** Until a state read with `include=context` arrives: nothing to show. */
+const NO_PREPARATION: Preparation = { phase: 'none', items: [], inPreferredColours: 0, suite: null, note: null };
 
 export function RecoveryDecision({ id, state, reload, runLink }: DecisionViewProps<State>) {
   const a = state.appointment;
   const c = state.customer;
   const rec = state.recommendation;
-  const prep = state.preparation;
+  const prep = state.preparation ?? NO_PREPARATION;
   const [stylistId, setStylistId] = useState<string | null>(rec?.staffId ?? null);
   useEffect(() => setStylistId((s) => s ?? rec?.staffId ?? null), [rec?.staffId]);
   const override = !!stylistId && !!rec && stylistId !== rec.staffId;

@@ -102,7 +102,7 @@ function PurchaseOrderDecision({
       </div>
       <PendingSummary pending={pending} />
       <p>
-        <strong>Why this tier:</strong> {po.tierReason.replace(/\.+$/, '')}. Lead time {po.leadTimeDays} days.
+        <strong>Why this tier:</strong> {(po.tierReason ?? '').replace(/\.+$/, '')}. Lead time {po.leadTimeDays} days.
         {po.approvedBy.length > 0 && <> Already approved by {po.approvedBy.join(', ')}.</>}
       </p>
       <div className="table-wrap">
@@ -151,7 +151,7 @@ function PurchaseOrderDecision({
                     {w && <span className="why small">{w.sentence}</span>}
                   </th>
                   <td>
-                    <Sparkline weeks={l.salesLast8Weeks} />
+                    <Sparkline weeks={l.salesLast8Weeks ?? []} />
                   </td>
                   <td className="num">
                     {w ? (
