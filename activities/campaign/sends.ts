@@ -18,8 +18,9 @@
  * or a failure to connect stops the batch: the emails in flight finish and are recorded, the claims
  * of the refused one and of those not yet started are released and the activity fails, so the
  * Temporal retry sends them; recipients sent before are skipped by their claims. A worker that dies
- * mid-chunk leaves the chunk's claims CLAIMED: UNKNOWN at the retry, never sent twice (at most one
- * chunk, so at most CHUNK_SPAN_MS of sending, is written off that way).
+ * mid-chunk leaves the claims of the chunks whose outcomes were not yet written CLAIMED: UNKNOWN at
+ * the retry, never sent twice (at most two chunks, about 2 × CHUNK_SPAN_MS of sending, are written
+ * off that way; one recipient at 4/s or less).
  */
 import { createHash } from 'node:crypto';
 import type { Context } from '@temporalio/activity';
