@@ -182,7 +182,17 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     return { skuCount, ranges: rangesFromCuts(row?.cuts ?? []).map((r) => ({ afterSku: r.after, throughSku: r.through })) };
   }
 
-  async function planStoreBatch(input: PlanStoreBatchInput): Promise<PlanStoreBatchResult> {
+  function planStoreBatch(input: PlanStoreBatchInput): Promise<PlanStoreBatchResult> {
+    return planBatch(input, true);
+  }
+
+  /**
+   * `resumable`: heartbeat the lines found so far, for a retry to resume from. Without it the
+   * heartbeats only say the attempt is alive (a retry plans the batch again): the lines of a batch
+   * of 1,000 SKUs make about 1.5 MB of heartbeat details to serialise, for a retry that saves a
+   * fraction of a second.
+   */
+  async function planBatch(input: PlanStoreBatchInput, resumable: boolean): Promise<PlanStoreBatchResult> {
     const { storeId } = input;
     const asOf = parseDay(input.asOf);
     const batchSize = wholeNumber('batchSize', input.batchSize, 1, PLANNING_DEFAULTS.maxBatchSize);
@@ -284,7 +294,9 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
 
       if ((i + 1) % HEARTBEAT_EVERY === 0 && i + 1 < skus.length) {
         if (ctx) {
-          const details: PlanningProgress = { lastSku: row.sku, lines: [...lines], examined };
+          const details: PlanningProgress | Omit<PlanningProgress, 'lines'> = resumable
+            ? { lastSku: row.sku, lines: [...lines], examined }
+            : { lastSku: row.sku, examined };
           ctx.heartbeat(details);
         }
         // Lets the heartbeat go out and a cancellation come in.
@@ -301,7 +313,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
    * the PO's (purchaseOrderId, sku) key).
    */
   async function planAndStageBatch(input: PlanStoreBatchInput & { workflowId: string }): Promise<StagedBatchResult> {
-    const plan = await planStoreBatch(input);
+    const plan = await planBatch(input, false);
     const bySupplier = new Map<string, SkuPlanLine[]>();
     for (const line of plan.lines) bySupplier.set(line.supplierId, [...(bySupplier.get(line.supplierId) ?? []), line]);
     if (bySupplier.size > 0) {
@@ -310,7 +322,13 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
       // (purchaseOrderId, sku) line key. Many stores planning at once do not queue for pooled
       // connections held across round trips.
       const ids = new Map([...bySupplier.keys()].map((supplierId) => [supplierId, purchaseOrderId(input.storeId, input.asOf, supplierId)]));
-      const lines = [...bySupplier].flatMap(([supplierId, ls]) => ls.map((l) => ({ ...l, purchaseOrderId: ids.get(supplierId)! })));
+      // The lines as one JSON document (jsonb_to_recordset): a third of the worker's CPU of one
+      // array parameter per column, the rationale texts escaped into an array literal.
+      const lineRows = JSON.stringify(
+        [...bySupplier].flatMap(([supplierId, ls]) =>
+          ls.map((l) => ({ purchaseOrderId: ids.get(supplierId)!, sku: l.sku, quantity: l.quantity, unitCost: l.unitCost, rationale: l.rationale })),
+        ),
+      );
       await db.$executeRaw`
         WITH headers AS (
           INSERT INTO "PurchaseOrder" (id, "workflowId", "storeId", "supplierId", status, "totalValue", "idempotencyKey")
@@ -322,9 +340,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
           ON CONFLICT DO NOTHING)
         INSERT INTO "PurchaseOrderLine" (id, "purchaseOrderId", sku, quantity, "plannedQuantity", "unitCost", rationale)
         SELECT "purchaseOrderId" || ':' || sku, "purchaseOrderId", sku, quantity, quantity, "unitCost", rationale
-          FROM unnest(${lines.map((l) => l.purchaseOrderId)}::text[], ${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.quantity)}::int[],
-                      ${lines.map((l) => l.unitCost)}::numeric[], ${lines.map((l) => JSON.stringify(l.rationale))}::jsonb[])
-               AS l("purchaseOrderId", sku, quantity, "unitCost", rationale)
+          FROM jsonb_to_recordset(${lineRows}::jsonb) AS l("purchaseOrderId" text, sku text, quantity int, "unitCost" numeric, rationale jsonb)
         ON CONFLICT DO NOTHING`;
     }
     return {

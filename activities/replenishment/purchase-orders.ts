@@ -129,58 +129,43 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
 
     /** The run's draft POs with their totals (written back) and compact lines: one read, one write. */
     async loadDraftOrders(input: { workflowId: string }): Promise<DraftOrder[]> {
-      const rows = await db.$queryRaw<
+      // A PO's lines come back as one JSON array of [sku, quantity, planned, unitCost, packSize,
+      // received, rejected] (parsed natively) rather than a row per line and a value per column.
+      const pos = await db.$queryRaw<
         {
           id: string;
           status: PoStatus;
           supplierId: string;
           supplierName: string;
           leadTimeDays: number;
-          sku: string | null;
-          quantity: number;
-          plannedQuantity: number;
-          unitCost: number;
-          packSize: number;
-          received: number;
-          rejected: number;
+          lines: [string, number, number, number, number, number, number][];
         }[]
       >`
         SELECT po.id, po.status::text AS status, po."supplierId", s.name AS "supplierName", s."leadTimeDays",
-               l.sku, l.quantity, l."plannedQuantity", l."unitCost"::float8 AS "unitCost", COALESCE(p."packSize", 1) AS "packSize",
-               l."quantityReceived" AS received, l."quantityRejected" AS rejected
-          FROM "PurchaseOrder" po
-          JOIN "Supplier" s ON s.id = po."supplierId"
-          LEFT JOIN "PurchaseOrderLine" l ON l."purchaseOrderId" = po.id
-          LEFT JOIN "Product" p ON p.sku = l.sku
+               COALESCE((SELECT json_agg(json_build_array(l.sku, l.quantity, l."plannedQuantity", l."unitCost"::float8, COALESCE(p."packSize", 1),
+                                                          l."quantityReceived", l."quantityRejected") ORDER BY l.sku)
+                           FROM "PurchaseOrderLine" l LEFT JOIN "Product" p ON p.sku = l.sku
+                          WHERE l."purchaseOrderId" = po.id), '[]'::json) AS lines
+          FROM "PurchaseOrder" po JOIN "Supplier" s ON s.id = po."supplierId"
          WHERE po."workflowId" = ${input.workflowId}
-         ORDER BY po.id, l.sku`;
-      const drafts: DraftOrder[] = [];
-      const draftStatus = new Map<string, PoStatus>();
-      for (const r of rows) {
-        let po = drafts.at(-1);
-        if (po?.id !== r.id) {
-          po = { id: r.id, supplierId: r.supplierId, supplierName: r.supplierName, leadTimeDays: r.leadTimeDays, totalValue: 0, lines: [] };
-          drafts.push(po);
-          draftStatus.set(r.id, r.status);
-        }
-        if (r.sku === null) continue;
-        po.lines.push({
-          sku: r.sku,
-          quantity: r.quantity,
-          plannedQuantity: r.plannedQuantity,
-          unitCost: Number(r.unitCost),
-          packSize: r.packSize,
-          received: r.received,
-          rejected: r.rejected,
-        });
-      }
-      for (const po of drafts) {
-        po.totalValue = roundTo(
-          po.lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
+         ORDER BY po.id`;
+      const drafts: DraftOrder[] = pos.map((po) => {
+        const lines: OrderLine[] = po.lines.map(([sku, quantity, plannedQuantity, unitCost, packSize, received, rejected]) => ({
+          sku,
+          quantity,
+          plannedQuantity,
+          unitCost,
+          packSize,
+          received,
+          rejected,
+        }));
+        const totalValue = roundTo(
+          lines.reduce((sum, l) => sum + l.quantity * l.unitCost, 0),
           2,
         );
-      }
-      const unpriced = drafts.filter((po) => draftStatus.get(po.id) === 'DRAFT');
+        return { id: po.id, supplierId: po.supplierId, supplierName: po.supplierName, leadTimeDays: po.leadTimeDays, totalValue, lines };
+      });
+      const unpriced = drafts.filter((_, i) => pos[i]!.status === 'DRAFT');
       if (unpriced.length > 0) {
         await db.$executeRaw`
           UPDATE "PurchaseOrder" po SET "totalValue" = t.value
