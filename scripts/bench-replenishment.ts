@@ -55,7 +55,7 @@ import { createDb, type Db } from '../platform/db';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { freePort, withDatabase } from './kit/infra';
 import type { replenishment } from '../workflows/replenishment/workflow';
-import type { ReplenishmentState, replenishmentStateQuery as StateQuery } from '../workflows/replenishment/messages';
+import { DEFAULT_PLANNING_CONCURRENCY, type ReplenishmentState, type replenishmentStateQuery as StateQuery } from '../workflows/replenishment/messages';
 import {
   DEV_SERVER_DYNAMIC_CONFIG,
   ensureSearchAttributes,
@@ -66,7 +66,8 @@ import {
   stopProcess,
   waitForTemporal,
 } from './temporal-dev';
-import { bold, dim, green, mapLimit, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
+import { bold, dim, green, mapLimit, note, now, parseBenchOptions, recordBenchResult, red, secs, UsageError } from './kit/bench';
+import { CPU_GROUPS, CpuSampler, type CpuSeconds } from './kit/cpu-sampler';
 
 const BENCH_DATABASE = 'retail_ops_bench_replenishment';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -76,12 +77,16 @@ const AS_OF = '2025-06-01';
 /** Approval thresholds no PO reaches: every PO is approved automatically, no human is needed. */
 const AUTO_APPROVE = { storeManagerAbove: 1e12, regionalAbove: 1e12 };
 const DEFAULT_TEMPORAL_PORT = 7399;
-/** How often the runs' `state` is queried while a Temporal phase runs. */
-const POLL_MS = 250;
+/**
+ * How often the runs' `state` is queried while a Temporal phase runs. Only to notice the end (the
+ * figures come from the histories): every query is work for the same server and worker on the
+ * same cores, so not more often than a console page refreshes a run.
+ */
+const POLL_MS = 1000;
 /** Queries in flight at a time. */
 const POLL_PARALLELISM = 8;
-/** Prisma pool of the worker's activities by default: createDb's default, as workers/main.ts has it. */
-const DEFAULT_WORKER_DB_POOL = 10;
+/** Prisma pool of the worker's activities by default: DATABASE_POOL_SIZE's default (platform/config.ts), as workers/main.ts has it. */
+const DEFAULT_WORKER_DB_POOL = 20;
 
 interface Options {
   stores: number;
@@ -93,10 +98,12 @@ interface Options {
   temporal: boolean;
   temporalPort: number;
   workerPool: number;
+  /** Planning batches in flight per run (the workflow's input); undefined: the workflow's default. */
+  planningConcurrency: number | undefined;
 }
 
 const USAGE = `Usage: npm run bench:replenishment -- [--stores 20] [--skus 2000] [--batch 500] [--concurrency 4] [--history 120] [--keep]
-                                          [--no-temporal] [--temporal-port 7399] [--worker-pool 10]
+                                          [--no-temporal] [--temporal-port 7399] [--worker-pool ${DEFAULT_WORKER_DB_POOL}] [--planning-concurrency ${DEFAULT_PLANNING_CONCURRENCY}]
   --stores         stores in the parallel phases (default 20)
   --skus           SKUs per store (default 2000)
   --batch          SKUs per planning batch (default 500)
@@ -105,7 +112,9 @@ const USAGE = `Usage: npm run bench:replenishment -- [--stores 20] [--skus 2000]
   --keep           keep the scratch database ${BENCH_DATABASE}
   --no-temporal    only the direct-call phases: no Temporal dev server, worker or workflows
   --temporal-port  port of the bench's own Temporal dev server (default ${DEFAULT_TEMPORAL_PORT}; a free one when busy)
-  --worker-pool    Prisma pool of the worker's activities (default ${DEFAULT_WORKER_DB_POOL}, createDb's default that workers/main.ts uses)`;
+  --worker-pool    Prisma pool of the worker's activities (default ${DEFAULT_WORKER_DB_POOL}, DATABASE_POOL_SIZE's default that workers/main.ts uses)
+  --planning-concurrency
+                   planning batches in flight per workflow run (default ${DEFAULT_PLANNING_CONCURRENCY}, the workflow's own)`;
 
 function parseOptions(argv: string[]): Options {
   const { values, int } = parseBenchOptions(
@@ -120,6 +129,7 @@ function parseOptions(argv: string[]): Options {
       'no-temporal': { type: 'boolean' },
       'temporal-port': { type: 'string' },
       'worker-pool': { type: 'string' },
+      'planning-concurrency': { type: 'string' },
     },
     USAGE,
   );
@@ -133,6 +143,7 @@ function parseOptions(argv: string[]): Options {
     temporal: values['no-temporal'] !== true,
     temporalPort: int('temporal-port', DEFAULT_TEMPORAL_PORT, 1024, 65535),
     workerPool: int('worker-pool', DEFAULT_WORKER_DB_POOL, 1, 200),
+    planningConcurrency: values['planning-concurrency'] === undefined ? undefined : int('planning-concurrency', DEFAULT_PLANNING_CONCURRENCY, 1, 64),
   };
 }
 
@@ -235,6 +246,8 @@ interface PhaseResult {
   pairsPerSec: number;
   batchMs: number[];
   forecastMs: number;
+  /** Where the machine's cores went during the phase (Linux). */
+  cpu: CpuSeconds | undefined;
 }
 
 async function runPhase(db: Db, label: string, storeIds: string[], opts: Options, concurrency: number, quiet = false): Promise<PhaseResult> {
@@ -258,6 +271,8 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
   const batchMs: number[] = [];
   let pairs = 0;
   let lines = 0;
+  const startedAt = Date.now();
+  cpu.take();
   const t0 = now();
   await mapLimit(storeIds, concurrency, async (storeId) => {
     let afterSku: string | null = null;
@@ -273,9 +288,12 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
     }
   });
   const ms = now() - t0;
+  const endedAt = Date.now();
+  cpu.take();
   bar.stop();
   if (pairs !== total) throw new Error(`${label}: planned ${pairs} store × SKU pairs, expected ${total}`);
   return {
+    cpu: cpu.between(startedAt, endedAt),
     label,
     stores: storeIds.length,
     concurrency: Math.min(concurrency, storeIds.length),
@@ -321,6 +339,8 @@ function report(opts: Options, one: PhaseResult, many: PhaseResult): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let interrupted = false;
 class Interrupted extends Error {}
+/** Samples every process's CPU time (Linux) while the bench runs. */
+const cpu = new CpuSampler({ database: BENCH_DATABASE });
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -426,6 +446,7 @@ async function startTemporal(opts: Options, databaseUrl: string): Promise<Tempor
     dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG,
   });
   closeSync(fd);
+  cpu.temporalRootPid = tres.server.pid;
   await waitForTemporal(bin, address, { timeoutMs: 60_000, child: tres.server, describeFailure: () => `See ${logFile}.` });
   await ensureSearchAttributes(bin, address, 'default', searchAttributes);
   note(`Temporal dev server on ${address} (headless, in memory) ready (${secs(now() - t0)}; log ${logFile.slice(REPO_ROOT.length + 1)})`);
@@ -581,7 +602,6 @@ interface TemporalRun {
   storeId: string;
   workflowId: string;
   handle: WorkflowHandle;
-  examined: number;
   queryFailures: number;
   state?: ReplenishmentState;
 }
@@ -600,8 +620,10 @@ interface HistoryFigures {
   batchMs: number[];
   /** Workflow started → planning done, ms. */
   planningMs: number;
-  /** Of planningMs, the time activities ran (started → completed, summed; they run one after the other). */
+  /** Of planningMs, the time at least one planning activity ran (started → completed; local ones scheduled → recorded). */
   planningActivityMs: number;
+  /** Planning's activities by type: how long each ran (started → completed) and waited (scheduled → started), ms. */
+  planningSteps: Map<string, { ran: number[]; waited: number[] }>;
   /** Activity attempts beyond the first, and why the attempts before failed (the attempt's lastFailure). */
   retries: number;
   retryReasons: string[];
@@ -625,14 +647,58 @@ interface TemporalPhaseResult {
   /** Per run (median): workflow started → planning done, and the part of it activities ran. */
   runPlanningMs: number;
   runActivityMs: number;
+  /** Planning's activities by type over all runs: count, median ran and waited (scheduled → started), ms. */
+  steps: { type: string; count: number; ran: number; waited: number }[];
   /** Activity retries over all runs, and the distinct reasons. */
   retries: number;
   retryReasons: Map<string, number>;
   biggest: HistoryFigures;
+  /** Where the machine's cores went from the starts to the last run's end of planning (Linux). */
+  cpu: CpuSeconds | undefined;
 }
 
 /** Stages at which a PO has not been sent yet. */
 const NOT_SENT = new Set(['awaiting_approval', 'approved', 'sending']);
+
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** A local activity's marker data (JSON written by the SDK's core): its type and when it was scheduled. */
+function localActivityMarker(data: Uint8Array | null | undefined): { type: string; scheduledAt?: number } | undefined {
+  if (!data) return undefined;
+  try {
+    const m = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+    const type = m.activity_type ?? m.activityType;
+    const scheduled = m.original_schedule_time ?? m.originalScheduleTime;
+    const scheduledAt = timestampMs(scheduled);
+    return typeof type === 'string' ? { type, scheduledAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function timestampMs(t: unknown): number | undefined {
+  if (typeof t === 'string') {
+    const ms = Date.parse(t);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  if (t && typeof t === 'object' && 'seconds' in t) {
+    const { seconds, nanos } = t as { seconds: number | string; nanos?: number };
+    return Number(seconds) * 1000 + Math.floor((nanos ?? 0) / 1e6);
+  }
+  return undefined;
+}
+
+/** The length of the union of intervals, ms. */
+function unionMs(intervals: [number, number][]): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const [from, to] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (to <= end) continue;
+    total += to - Math.max(from, end);
+    end = to;
+  }
+  return total;
+}
 
 /** Reads a run's history: its size, and the instants planning ended and the POs were sent (server timestamps). */
 async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
@@ -640,18 +706,35 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
   const history = await run.handle.fetchHistory();
   const events = history.events ?? [];
   const activityType = new Map<number, string>();
+  const scheduledAt = new Map<number, number>();
   const startedAt = new Map<number, number>();
+  const planningSteps = new Map<string, { ran: number[]; waited: number[] }>();
   let planningDoneAt: number | undefined;
   let sentAt: number | undefined;
-  let planningActivityMs = 0;
   let retries = 0;
   const retryReasons: string[] = [];
   const batchMs: number[] = [];
   const workflowStartedAt = tsToMs(events[0]?.eventTime);
+  const planningIntervals: [number, number][] = [];
+  const completed = (type: string, from: number, to: number, waited: number) => {
+    // Planning: the store, its SKUs (counted or cut into ranges), the batches, loadDraftOrders.
+    if (planningDoneAt === undefined) {
+      planningIntervals.push([from, to]);
+      const step = planningSteps.get(type) ?? { ran: [], waited: [] };
+      step.ran.push(to - from);
+      step.waited.push(waited);
+      planningSteps.set(type, step);
+    }
+    if (type === 'planAndStageBatch') batchMs.push(to - from);
+    else if (type === 'loadDraftOrders') planningDoneAt ??= to;
+    else if (type === 'sendPurchaseOrder') sentAt = Math.max(sentAt ?? 0, to);
+  };
   for (const e of events) {
     const at = tsToMs(e.eventTime);
-    if (e.activityTaskScheduledEventAttributes) activityType.set(Number(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-    else if (e.activityTaskStartedEventAttributes) {
+    if (e.activityTaskScheduledEventAttributes) {
+      activityType.set(Number(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+      scheduledAt.set(Number(e.eventId), at);
+    } else if (e.activityTaskStartedEventAttributes) {
       const a = e.activityTaskStartedEventAttributes;
       startedAt.set(Number(a.scheduledEventId), at);
       if ((a.attempt ?? 1) > 1) {
@@ -660,16 +743,17 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
       }
     } else if (e.activityTaskCompletedEventAttributes) {
       const scheduled = Number(e.activityTaskCompletedEventAttributes.scheduledEventId);
-      const type = activityType.get(scheduled);
-      const ran = at - (startedAt.get(scheduled) ?? at);
-      // Planning: loadStoreContext, countStoreSkus, the batches, loadDraftOrders, one after the other.
-      if (planningDoneAt === undefined) planningActivityMs += ran;
-      if (type === 'planAndStageBatch') batchMs.push(ran);
-      else if (type === 'loadDraftOrders') planningDoneAt ??= at;
-      else if (type === 'sendPurchaseOrder') sentAt = Math.max(sentAt ?? 0, at);
+      const type = activityType.get(scheduled) ?? '';
+      completed(type, startedAt.get(scheduled) ?? at, at, (startedAt.get(scheduled) ?? at) - (scheduledAt.get(scheduled) ?? at));
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      // A local activity: run inside a workflow task, recorded when that task completed (`at`).
+      const la = localActivityMarker(e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data);
+      if (la) completed(la.type, la.scheduledAt ?? at, at, 0);
     }
   }
   if (planningDoneAt === undefined) throw new Error(`${run.workflowId}: no loadDraftOrders completion in its history`);
+  // Planning's activities overlap (batches side by side): the time at least one of them ran.
+  const planningActivityMs = unionMs(planningIntervals);
   const description = await run.handle.describe();
   return {
     workflowId: run.workflowId,
@@ -681,6 +765,7 @@ async function historyFigures(run: TemporalRun): Promise<HistoryFigures> {
     batchMs,
     planningMs: planningDoneAt - workflowStartedAt,
     planningActivityMs,
+    planningSteps,
     retries,
     retryReasons,
   };
@@ -697,6 +782,7 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
   try {
     // All the phase's runs at once; the clock starts before the first start call.
     const t0 = Date.now();
+    cpu.take();
     runs = await Promise.all(
       storeIds.map(async (storeId): Promise<TemporalRun> => {
         const workflowId = `bench-replenishment-${key}-${storeId}-${tag}`;
@@ -705,7 +791,17 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
         const handle = await ctx.client.workflow.start(ctx.workflow, {
           taskQueue: ctx.taskQueue,
           workflowId,
-          args: [{ storeId, asOf: AS_OF, requestedBy: 'bench', batchSize: opts.batch, historyDays: opts.history, thresholds: AUTO_APPROVE }],
+          args: [
+            {
+              storeId,
+              asOf: AS_OF,
+              requestedBy: 'bench',
+              batchSize: opts.batch,
+              planningConcurrency: opts.planningConcurrency,
+              historyDays: opts.history,
+              thresholds: AUTO_APPROVE,
+            },
+          ],
           typedSearchAttributes: [
             { key: ProcessType, value: 'replenishment' },
             { key: StoreId, value: storeId },
@@ -714,12 +810,23 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
           staticSummary: `Benchmark: replenish ${storeId} for ${AS_OF}`,
         });
         tres.open.set(workflowId, handle);
-        return { storeId, workflowId, handle, examined: 0, queryFailures: 0 };
+        return { storeId, workflowId, handle, queryFailures: 0 };
       }),
     );
 
-    // Poll `state` until every run is past planning and has sent all its POs.
+    // While the runs plan, one visibility count a poll (the server's, not the worker's work) says
+    // how many are still planning; then poll each run's `state` until it has sent all its POs.
     const deadline = Date.now() + 300_000 + total * 10;
+    const planningQuery = `TaskQueue = '${ctx.taskQueue}' AND ExecutionStatus = 'Running' AND BusinessStatus = 'planning'`;
+    for (let planned = 0; planned < runs.length;) {
+      if (interrupted) throw new Interrupted('interrupted');
+      if (tres.workerError) throw new Error(`the worker stopped: ${(tres.workerError as Error).message ?? String(tres.workerError)}`);
+      if (Date.now() > deadline) throw new Error(`${label}: ${runs.length - planned} runs still planning after ${secs(Date.now() - t0)}`);
+      await sleep(POLL_MS);
+      const { count } = await ctx.client.workflow.count(planningQuery);
+      bar.increment(Math.max(0, (runs.length - count - planned) * opts.skus));
+      planned = Math.max(planned, runs.length - count);
+    }
     let pending = runs;
     while (pending.length) {
       if (interrupted) throw new Interrupted('interrupted');
@@ -735,10 +842,6 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
           if (++run.queryFailures > 40) throw new Error(`${run.workflowId}: state query keeps failing: ${(err as Error).message}`);
           still.push(run);
           return;
-        }
-        if (s.planning.skusExamined > run.examined) {
-          bar.increment(s.planning.skusExamined - run.examined);
-          run.examined = s.planning.skusExamined;
         }
         if (['failed', 'cancelling', 'cancelled'].includes(s.stage)) throw new Error(`${run.workflowId} is ${s.stage}: ${s.failure ?? 'no failure recorded'}`);
         run.state = s;
@@ -757,7 +860,8 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
     const figures = await mapLimit(runs, 4, (run) => historyFigures(run));
     const pairs = runs.reduce((n, r) => n + r.state!.planning.skusExamined, 0);
     if (pairs !== total) throw new Error(`${label}: planned ${pairs} store × SKU pairs, expected ${total}`);
-    const ms = Math.max(...figures.map((f) => f.planningDoneAt)) - t0;
+    const planningDoneAt = Math.max(...figures.map((f) => f.planningDoneAt));
+    const ms = planningDoneAt - t0;
     const sentMs = Math.max(...figures.map((f) => f.sentAt)) - t0;
     const pos = runs.flatMap((r) => r.state!.purchaseOrders);
     return {
@@ -774,9 +878,15 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
       batchMs: figures.flatMap((f) => f.batchMs),
       runPlanningMs: median(figures.map((f) => f.planningMs)),
       runActivityMs: median(figures.map((f) => f.planningActivityMs)),
+      steps: [...new Set(figures.flatMap((f) => [...f.planningSteps.keys()]))].map((type) => {
+        const all = figures.map((f) => f.planningSteps.get(type) ?? { ran: [], waited: [] });
+        const ran = all.flatMap((x) => x.ran);
+        return { type, count: ran.length, ran: median(ran), waited: median(all.flatMap((x) => x.waited)) };
+      }),
       retries: figures.reduce((n, f) => n + f.retries, 0),
       retryReasons: figures.flatMap((f) => f.retryReasons).reduce((m, r) => m.set(r, (m.get(r) ?? 0) + 1), new Map<string, number>()),
       biggest: figures.reduce((a, b) => (b.jsonBytes > a.jsonBytes ? b : a)),
+      cpu: cpu.between(t0, planningDoneAt),
     };
   } finally {
     bar.stop();
@@ -787,6 +897,26 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
         'benchmark phase over',
       );
   }
+}
+
+/** Where the cores went in the many-store phases, per 1,000 pairs, and what that bounds the ratio at. */
+function cpuReport(t: TemporalPhaseResult, d: PhaseResult): string[] {
+  if (!t.cpu || !d.cpu) return [];
+  const per = (c: CpuSeconds, pairs: number) => CPU_GROUPS.reduce((n, g) => n + c[g], 0) / (pairs / 1000);
+  const row = (label: string, c: CpuSeconds, pairs: number, groups: readonly (typeof CPU_GROUPS)[number][]) =>
+    `    ${label.padEnd(17)}${groups.map((g) => `${g} ${(c[g] / (pairs / 1000)).toFixed(2)}`).join(', ')} (${per(c, pairs).toFixed(2)} in all)`;
+  const cores = cpus().length;
+  const busy = (c: CpuSeconds, ms: number) => CPU_GROUPS.reduce((n, g) => n + c[g], 0) / ((ms / 1000) * cores);
+  const direct = CPU_GROUPS.filter((g) => g !== 'Temporal server');
+  return [
+    `  where the cores went, ${t.stores} stores (CPU seconds per 1,000 pairs, all processes on the machine; ${cores} cores):`,
+    row('direct calls', d.cpu, d.pairs, direct),
+    row('through Temporal', t.cpu, t.pairs, CPU_GROUPS),
+    dim(
+      `    a pair through Temporal took ${(per(t.cpu, t.pairs) / per(d.cpu, d.pairs)).toFixed(2)}× the CPU of a direct one; the cores were ` +
+        `${(100 * busy(d.cpu, d.ms)).toFixed(0)}% busy in the direct phase, ${(100 * busy(t.cpu, t.ms)).toFixed(0)}% through Temporal`,
+    ),
+  ];
 }
 
 function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalPhaseResult, dOne: PhaseResult, dMany: PhaseResult, check: string[]): string {
@@ -806,6 +936,13 @@ function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalP
     [`batch of ${opts.batch}, median (activity)`, `${median(one.batchMs).toFixed(0)} ms`, `${median(many.batchMs).toFixed(0)} ms`],
     ['per run: planning, in activities (median)', perRun(one), perRun(many)],
     ['per run: the rest, Temporal (median)', s2(one.runPlanningMs - one.runActivityMs), s2(many.runPlanningMs - many.runActivityMs)],
+    ...[...new Set([...one.steps, ...many.steps].map((x) => x.type))].map((type) => {
+      const cell = (t: TemporalPhaseResult) => {
+        const x = t.steps.find((y) => y.type === type);
+        return x ? `${x.count}× ${x.ran.toFixed(0)} ms, wait ${x.waited.toFixed(0)} ms` : '-';
+      };
+      return [`  ${type} (median ran, scheduled → started)`, cell(one), cell(many)];
+    }),
     ['activity retries', String(one.retries), String(many.retries)],
     ['start → every PO sent', s2(one.sentMs), s2(many.sentMs)],
     ['biggest history', hist(one.biggest), hist(many.biggest)],
@@ -820,7 +957,8 @@ function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalP
   return [
     bold('Through Temporal: the replenishment workflow, store × SKU pairs per second'),
     dim(
-      `  a Temporal dev server (in memory) and one worker on the same ${cpus().length} cores; activities from workers/activities.ts, Prisma pool ${opts.workerPool}, SDK worker defaults`,
+      `  a Temporal dev server (in memory) and one worker on the same ${cpus().length} cores; activities from workers/activities.ts, Prisma pool ${opts.workerPool}, ` +
+        `worker tuning of platform/worker-options.ts; ${opts.planningConcurrency ?? DEFAULT_PLANNING_CONCURRENCY} planning batches in flight per run`,
     ),
     dim(
       `  planAndStageBatch (plans and writes the lines into draft POs), POs auto-approved (thresholds ${AUTO_APPROVE.storeManagerAbove.toExponential(0)}) and sent to the in-process ERP simulator`,
@@ -839,6 +977,7 @@ function temporalReport(opts: Options, one: TemporalPhaseResult, many: TemporalP
     dim(
       `  (planAndStageBatch also writes each batch's lines into the draft POs, which planStoreBatch does not; the rest of a run's planning time is Temporal's)`,
     ),
+    ...cpuReport(many, dMany),
     `  biggest history: ${bold(hist(many.biggest.jsonBytes >= one.biggest.jsonBytes ? many.biggest : one.biggest))} as JSON with ${opts.skus} SKUs a store (line rationale stays in Postgres; the history holds batch counts and the draft POs' compact lines)`,
     ...[one, many].flatMap((t) =>
       [...t.retryReasons].map(([reason, n]) => `  ${red('retried')} (${t.label}, ${n}×) after ${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}`),
@@ -898,6 +1037,7 @@ async function main(): Promise<number> {
     if (perStore !== opts.skus) throw new Error(`store ${storeIds[0]} has ${perStore} SKUs, expected ${opts.skus}`);
 
     // Warm-up (JIT, pool connections, query plans): one store, not measured.
+    cpu.start();
     t = now();
     await runPhase(db, 'warm-up', [storeIds[0]!], opts, 1, true);
     note(`warm-up: one store planned in ${secs(now() - t)} (not measured)`);
@@ -951,6 +1091,49 @@ async function main(): Promise<number> {
         ];
 
     console.log(`\n${temporalReport(opts, tOne, tMany, one, many, check)}\n`);
+    const ratio = (t: TemporalPhaseResult, d: PhaseResult) => (t.pairsPerSec / d.pairsPerSec).toFixed(2);
+    console.log(`replenishment through the workflow: ${ratio(tOne, one)}x the direct rate (1 store), ${ratio(tMany, many)}x (${opts.stores} stores)`);
+    recordBenchResult({
+      bench: 'replenishment',
+      title: 'Replenishment planning: through the workflow vs the planning activities called directly',
+      settings: {
+        cores: cpus().length,
+        stores: opts.stores,
+        skusPerStore: opts.skus,
+        batchSize: opts.batch,
+        historyDays: opts.history,
+        directStoresAtATime: opts.concurrency,
+        planningBatchesInFlightPerRun: opts.planningConcurrency ?? DEFAULT_PLANNING_CONCURRENCY,
+        workerDbPool: opts.workerPool,
+      },
+      figures: [
+        {
+          metric: 'store × SKU pairs planned per second, 1 store (start → planning done)',
+          value: Math.round(tOne.pairsPerSec),
+          unit: 'pairs/s',
+          baseline: { value: Math.round(one.pairsPerSec), label: 'planning activities called directly, batches one after the other' },
+          better: 'higher',
+          target: { ratio: 0.6, op: '>=' },
+        },
+        {
+          metric: `store × SKU pairs planned per second, ${opts.stores} stores started at once (start → last run planned)`,
+          value: Math.round(tMany.pairsPerSec),
+          unit: 'pairs/s',
+          baseline: { value: Math.round(many.pairsPerSec), label: `planning activities called directly, ${many.concurrency} stores at a time` },
+          better: 'higher',
+          target: { ratio: 0.6, op: '>=' },
+        },
+        { metric: `start → every PO sent, ${opts.stores} stores`, value: Math.round(tMany.sentMs) / 1000, unit: 's', better: 'lower' },
+      ],
+      notes: [
+        ...problems.map((p) => `CHECK FAILED: ${p}`),
+        ...(problems.length ? [] : ['The workflow staged exactly the lines the direct calls planned, and every PO reached the simulated ERP once.']),
+        'The workflow path also writes every line with its rationale into the draft POs (planAndStageBatch); the direct calls only plan.',
+        // eslint-disable-next-line no-control-regex
+        ...cpuReport(tMany, many).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()),
+        `Biggest history: ${tMany.biggest.events} events, ${kb(tMany.biggest.jsonBytes)} as JSON.`,
+      ],
+    });
     tres.keepLog = problems.length > 0;
     return problems.length ? 1 : 0;
   } finally {
