@@ -10,6 +10,11 @@
  * out first come, first served: two campaigns taking slots turn about.
  *
  * Pure: the caller passes the clock and keeps the state; waiting for a slot is the caller's.
+ * Written here rather than taken from a library: p-limit only bounds concurrency (the SMTP pool's
+ * connections do that already), and a queueing limiter such as bottleneck would hold claimed
+ * emails in a queue of its own, out of reach when a batch stops and must release what never went;
+ * what is needed is slots computed ahead for a chunk and one slot at a time for the shared budget,
+ * with an injected clock for a table of unit tests (tests/unit/send-pacing.test.ts).
  */
 
 export interface Pace {
