@@ -155,9 +155,7 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
           },
           update: {},
         }),
-        ...(d.settles
-          ? [db.approvalRequest.update({ where: { id: d.requestId }, data: { status: d.settles, decidedAt: new Date(d.decidedAt) } })]
-          : []),
+        ...(d.settles ? [db.approvalRequest.update({ where: { id: d.requestId }, data: { status: d.settles, decidedAt: new Date(d.decidedAt) } })] : []),
       ]);
     },
 
