@@ -32,6 +32,8 @@ export interface RegisterModelVersionInput {
   codeVersion?: string;
   /** Fit settings recorded with the version. */
   settings: Record<string, unknown>;
+  /** Register without the data fingerprint (empty), which recordDataFingerprint computes beside the training. */
+  fingerprintLater?: boolean;
 }
 
 export interface RegisteredModelVersion {
@@ -63,6 +65,49 @@ function day(d: Date): string {
 export function createModelRegistryActivities(deps: { db: Db; codeVersion?: string }) {
   const { db } = deps;
 
+  /** Active SKUs stocked in the stores (all stores: null). */
+  async function countSeries(stores: string[] | null): Promise<number> {
+    const [row] = await db.$queryRaw<{ series: number }[]>`
+      SELECT COUNT(*)::int AS series FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
+       WHERE p.active AND (${stores}::text[] IS NULL OR i."storeId" = ANY(${stores ?? []}::text[]))`;
+    return row?.series ?? 0;
+  }
+
+  /**
+   * The sales of [from, to) in the stores, summed into an md5. Summed per series first (a hash
+   * aggregate, in parallel), then over the series: the same figures, and so the same fingerprint,
+   * as one pass over the sales rows with COUNT(DISTINCT), which sorts every row.
+   */
+  async function salesFingerprint(from: string, to: string, stores: string[] | null): Promise<string> {
+    const [row] = await db.$queryRaw<{ fingerprint: string }[]>`
+      WITH per_series AS (
+        SELECT "storeId", sku, COUNT(*) AS n, SUM(units) AS units, MIN(day) AS first, MAX(day) AS last,
+               SUM(units * (EXTRACT(DOY FROM day)::int % 7 + 1)) AS weighted
+          FROM "SalesDaily" WHERE day >= ${from}::date AND day < ${to}::date
+           AND (${stores}::text[] IS NULL OR "storeId" = ANY(${stores ?? []}::text[]))
+         GROUP BY "storeId", sku)
+      SELECT md5(concat_ws(':', COALESCE(SUM(n), 0), COALESCE(SUM(units), 0), MIN(first), MAX(last), COUNT(DISTINCT "storeId"), COUNT(DISTINCT sku),
+                 COALESCE(SUM(weighted), 0))) AS fingerprint
+        FROM per_series`;
+    return row!.fingerprint;
+  }
+
+  /**
+   * The fingerprint of a version registered with fingerprintLater, over its training and holdout
+   * window and stores, computed while it trains; stored once (a retry returns the stored one).
+   */
+  async function recordDataFingerprint(input: { versionId: string }): Promise<string> {
+    const v = await db.modelVersion.findUniqueOrThrow({
+      where: { id: input.versionId },
+      select: { dataFingerprint: true, trainingWindowStart: true, trainingWindowEnd: true, holdoutEnd: true, params: true },
+    });
+    if (v.dataFingerprint) return v.dataFingerprint;
+    const stores = (v.params as { storeIds?: string[] | null }).storeIds ?? null;
+    const fingerprint = await salesFingerprint(day(v.trainingWindowStart), day(v.holdoutEnd ?? v.trainingWindowEnd), stores);
+    await db.modelVersion.updateMany({ where: { id: input.versionId, dataFingerprint: '' }, data: { dataFingerprint: fingerprint } });
+    return (await db.modelVersion.findUniqueOrThrow({ where: { id: input.versionId }, select: { dataFingerprint: true } })).dataFingerprint;
+  }
+
   async function registerModelVersion(input: RegisterModelVersionInput): Promise<RegisteredModelVersion> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.asOf) || input.holdoutDays < 7 || input.historyDays < input.holdoutDays + 14) {
       throw ApplicationFailure.nonRetryable(
@@ -78,21 +123,9 @@ export function createModelRegistryActivities(deps: { db: Db; codeVersion?: stri
     // The data as of registration: series planned (active SKUs stocked in a store) and the sales
     // the run reads, so two versions trained on the same data show the same fingerprint.
     const stores = input.storeIds ?? null;
-    // Summed per series first (a hash aggregate, in parallel), then over the series: the same
-    // figures, and so the same fingerprint, as one pass over the sales rows with COUNT(DISTINCT),
-    // which sorts every row and was most of a registration's time.
-    const [stats] = await db.$queryRaw<{ series: number; fingerprint: string }[]>`
-      WITH per_series AS (
-        SELECT "storeId", sku, COUNT(*) AS n, SUM(units) AS units, MIN(day) AS first, MAX(day) AS last,
-               SUM(units * (EXTRACT(DOY FROM day)::int % 7 + 1)) AS weighted
-          FROM "SalesDaily" WHERE day >= ${day(trainingStart)}::date AND day < ${input.asOf}::date
-           AND (${stores}::text[] IS NULL OR "storeId" = ANY(${stores ?? []}::text[]))
-         GROUP BY "storeId", sku)
-      SELECT (SELECT COUNT(*)::int FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
-               WHERE p.active AND (${stores}::text[] IS NULL OR i."storeId" = ANY(${stores ?? []}::text[]))) AS series,
-             md5(concat_ws(':', COALESCE(SUM(n), 0), COALESCE(SUM(units), 0), MIN(first), MAX(last), COUNT(DISTINCT "storeId"), COUNT(DISTINCT sku),
-                 COALESCE(SUM(weighted), 0))) AS fingerprint
-        FROM per_series`;
+    const [series, fingerprint] = existing
+      ? [existing.seriesCount, existing.dataFingerprint]
+      : await Promise.all([countSeries(stores), input.fingerprintLater ? '' : salesFingerprint(day(trainingStart), input.asOf, stores)]);
 
     const version = existing
       ? existing
@@ -117,9 +150,9 @@ export function createModelRegistryActivities(deps: { db: Db; codeVersion?: stri
               trainingWindowEnd: holdoutStart,
               holdoutStart,
               holdoutEnd: asOf,
-              dataFingerprint: stats!.fingerprint,
+              dataFingerprint: fingerprint,
               codeVersion: input.codeVersion ?? deps.codeVersion ?? 'unknown',
-              seriesCount: stats!.series,
+              seriesCount: series,
               createdBy: input.requestedBy,
             },
           });
@@ -213,7 +246,7 @@ export function createModelRegistryActivities(deps: { db: Db; codeVersion?: stri
     ]);
   }
 
-  return { registerModelVersion, recordModelEvaluation, promoteModelVersion, recordModelOutcome };
+  return { registerModelVersion, recordDataFingerprint, recordModelEvaluation, promoteModelVersion, recordModelOutcome };
 }
 
 export type ModelRegistryActivities = ReturnType<typeof createModelRegistryActivities>;

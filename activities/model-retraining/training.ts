@@ -255,15 +255,30 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           naiveScale: scored.naiveScale,
         });
       }
-      // One statement per chunk (a checkpoint): unnest is ~15× quicker than createMany here.
-      const col = <K extends keyof SeriesParamsRow>(k: K) => rows.map((r) => r[k]);
+      // One statement per chunk (a checkpoint), the rows as one JSON document (jsonb_to_recordset):
+      // far quicker than createMany, and a third of the worker's CPU of one array per column. A
+      // float that is not finite goes as text ('NaN'), as float8 reads it; JSON has no such number.
+      const float = (x: number | null) => (x === null || Number.isFinite(x) ? x : String(x));
+      const document = JSON.stringify(
+        rows.map((r) => ({
+          ...r,
+          validationError: float(r.validationError),
+          holdoutUnits: float(r.holdoutUnits),
+          challengerAbsError: float(r.challengerAbsError),
+          challengerError: float(r.challengerError),
+          championAbsError: float(r.championAbsError),
+          championError: float(r.championError),
+          naiveScale: float(r.naiveScale),
+        })),
+      );
       await db.$executeRaw`
         INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
                                          "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
-        SELECT ${input.versionId}, * FROM unnest(${col('storeId')}::text[], ${col('sku')}::text[], ${col('category')}::text[], ${col('family')}::text[],
-                                      ${rows.map((r) => JSON.stringify(r.params))}::jsonb[], ${col('validationError')}::float8[], ${col('holdoutDays')}::int[],
-                                      ${col('holdoutUnits')}::float8[], ${col('challengerAbsError')}::float8[], ${col('challengerError')}::float8[],
-                                      ${col('championAbsError')}::float8[], ${col('championError')}::float8[], ${col('naiveScale')}::float8[])
+        SELECT ${input.versionId}, "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
+               "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale"
+          FROM jsonb_to_recordset(${document}::jsonb) AS r("storeId" text, sku text, category text, family text, params jsonb, "validationError" float8,
+                                                          "holdoutDays" int, "holdoutUnits" float8, "challengerAbsError" float8, "challengerError" float8,
+                                                          "championAbsError" float8, "championError" float8, "naiveScale" float8)
         ON CONFLICT DO NOTHING`;
       result.trained += rows.length;
       const last = chunk.at(-1)!;
@@ -278,8 +293,10 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     championVersionId: string | null;
     championVersion: number | null;
   }): Promise<ModelEvaluation> {
+    // In series order: the sums (floating point) do not depend on the order batches wrote their rows in.
     const rows = await db.modelSeriesParams.findMany({
       where: { modelVersionId: input.versionId },
+      orderBy: [{ storeId: 'asc' }, { sku: 'asc' }],
       select: {
         category: true,
         family: true,
@@ -314,16 +331,20 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     });
     const from = (version.holdoutStart ?? version.trainingWindowEnd).toISOString().slice(0, 10);
     const to = (version.holdoutEnd ?? version.trainingWindowEnd).toISOString().slice(0, 10);
-    const sold = await db.$queryRaw<{ units: number }[]>`
-      SELECT s.units FROM "SalesDaily" s
+    // Counted per distinct daily quantity (a few hundred rows, not one per series-day): a bin
+    // depends on the quantity alone, so the counts are the same.
+    const sold = await db.$queryRaw<{ units: number; days: number }[]>`
+      SELECT s.units, COUNT(*)::int AS days FROM "SalesDaily" s
         JOIN "ModelSeriesParams" m ON m."modelVersionId" = ${input.versionId} AND m."storeId" = s."storeId" AND m.sku = s.sku
-       WHERE s.day >= ${from}::date AND s.day < ${to}::date`;
-    const counts = psiCounts(
-      sold.map((r) => Number(r.units)),
-      DEMAND_PROFILE_EDGES,
-    );
+       WHERE s.day >= ${from}::date AND s.day < ${to}::date
+       GROUP BY s.units`;
+    const counts = psiCounts([], DEMAND_PROFILE_EDGES);
+    for (const { units, days } of sold) {
+      psiCounts([Number(units)], DEMAND_PROFILE_EDGES).forEach((n, bin) => (counts[bin]! += n * days));
+    }
+    const soldDays = sold.reduce((n, r) => n + r.days, 0);
     const seriesDays = rows.reduce((n, r) => n + r.holdoutDays, 0);
-    counts[psiCounts([0], DEMAND_PROFILE_EDGES).indexOf(1)]! += Math.max(0, seriesDays - sold.length);
+    counts[psiCounts([0], DEMAND_PROFILE_EDGES).indexOf(1)]! += Math.max(0, seriesDays - soldDays);
     const demandProfile: DemandProfile = { edges: [...DEMAND_PROFILE_EDGES], counts, from, to };
     return {
       demandProfile,

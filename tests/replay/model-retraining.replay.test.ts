@@ -22,6 +22,7 @@ describe('model retraining replays its recorded histories', () => {
   test('there are recorded histories for every path', () => {
     expect(histories.map((h) => h.workflowId)).toEqual([
       'model-retraining-concurrent-batches',
+      'model-retraining-fingerprint-beside-training',
       'model-retraining-kickoff-drifted',
       'model-retraining-kickoff-stable',
       'model-retraining-not-promoted',

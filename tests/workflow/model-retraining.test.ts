@@ -210,7 +210,9 @@ describe('model retraining on the dev server', () => {
     const side = await start(s, { batchSize: 5, trainingConcurrency: 3 });
     const st = await stateWhen(side, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
     expect(st.training).toMatchObject({ seriesTotal: 12, seriesTrained: 12, resumed: 0, batches: 3, percent: 100 });
-    // The fingerprint (summed per series, then over them) is the one a single pass over the sales gives.
+    // The fingerprint (summed per series, then over them, beside the training) is the one a single
+    // pass over the sales gives, and the version row has it.
+    expect((await h.db.modelVersion.findUniqueOrThrow({ where: { workflowId: side.workflowId } })).dataFingerprint).toBe(st.version!.dataFingerprint);
     const [single] = await h.db.$queryRaw<{ fingerprint: string }[]>`
       SELECT md5(concat_ws(':', COUNT(*), COALESCE(SUM(units), 0), MIN(day), MAX(day), COUNT(DISTINCT "storeId"), COUNT(DISTINCT sku),
                  COALESCE(SUM(units * (EXTRACT(DOY FROM day)::int % 7 + 1)), 0))) AS fingerprint
@@ -218,7 +220,8 @@ describe('model retraining on the dev server', () => {
     expect(st.version!.dataFingerprint).toBe(single!.fingerprint);
     await side.cancel();
     await expect(side.result()).rejects.toThrow();
-    finished.push({ name: 'model-retraining-concurrent-batches', workflowId: side.workflowId });
+    // model-retraining-concurrent-batches.json is this run from before the fingerprint moved beside the training.
+    finished.push({ name: 'model-retraining-fingerprint-beside-training', workflowId: side.workflowId });
     const events = (await side.fetchHistory()).events ?? [];
     const types = new Map(
       events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])),

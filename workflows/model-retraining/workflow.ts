@@ -42,6 +42,12 @@ const registry = wf.proxyActivities<ReturnType<typeof registryActivities.createM
  * batches spread over them. Runs started before this trained batch after batch, as recorded.
  */
 const CONCURRENT_TRAINING_PATCH = 'model-retraining-concurrent-batches';
+/**
+ * The data fingerprint (a pass over every sales row of the window) is computed beside the training
+ * instead of before it: registration is a few short queries, and the version shows its
+ * fingerprint from the evaluation on. Runs started before this fingerprinted at registration.
+ */
+const FINGERPRINT_BESIDE_TRAINING_PATCH = 'model-retraining-fingerprint-beside-training';
 const localTraining = wf.proxyLocalActivities<ReturnType<typeof trainingActivities.createModelTrainingActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ModelTrainingInvalidInput'] },
@@ -76,9 +82,15 @@ type Run = ProcessRun<ModelRetrainingState>;
 async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<ModelRetrainingState> {
   const { state } = run;
   try {
-    const version = await register(input, run);
+    const fingerprintBeside = wf.patched(FINGERPRINT_BESIDE_TRAINING_PATCH);
+    const version = await register(input, run, fingerprintBeside);
     run.setStage('training');
-    await train(input, run, version);
+    if (fingerprintBeside) {
+      const [fingerprint] = await Promise.all([registry.recordDataFingerprint({ versionId: version.versionId }), train(input, run, version)]);
+      version.dataFingerprint = fingerprint;
+    } else {
+      await train(input, run, version);
+    }
     run.setStage('evaluating');
     const { evaluation, proposal } = await evaluate(input, run, version);
     if (!proposal.propose) return await finish(run, 'not_promoted', proposal.reason);
@@ -104,7 +116,7 @@ async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<Mode
   }
 }
 
-async function register(input: ModelRetrainingInput, run: Run): Promise<RegisteredModelVersion> {
+async function register(input: ModelRetrainingInput, run: Run, fingerprintLater: boolean): Promise<RegisteredModelVersion> {
   const version = await registry.registerModelVersion({
     workflowId: wf.workflowInfo().workflowId,
     modelName: input.modelName,
@@ -116,6 +128,7 @@ async function register(input: ModelRetrainingInput, run: Run): Promise<Register
     codeVersion: input.codeVersion,
     storeIds: input.storeIds,
     settings: { batchSize: batchSizeOf(input), trigger: input.trigger, promotion: input.promotion ?? {} },
+    ...(fingerprintLater ? { fingerprintLater } : {}),
   });
   run.state.version = version;
   run.state.training.seriesTotal = version.seriesCount;
