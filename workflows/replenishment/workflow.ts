@@ -45,11 +45,12 @@ import {
   supplierEventUpdate,
 } from './messages';
 
-const planning = wf.proxyActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>({
+const planningOptions: wf.ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['StoreNotFound', 'InvalidPlanningInput'] },
-});
+};
+const planning = wf.proxyActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>(planningOptions);
 
 const orderOptions: wf.ActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -66,9 +67,20 @@ const CONCURRENT_PLANNING_PATCH = 'replenishment-concurrent-planning';
 const localOrders = wf.proxyLocalActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>(orderOptions);
 const localPlanning = wf.proxyLocalActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['StoreNotFound', 'InvalidPlanningInput'] },
+  retry: planningOptions.retry,
+});
+/** Batches side by side: on a cancel, the ones running are waited for, so no draft appears after the drafts are cancelled. */
+const planningBatches = wf.proxyActivities<ReturnType<typeof planningActivities.createReplenishmentPlanningActivities>>({
+  ...planningOptions,
+  cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 const DEFAULT_BATCH_SIZE = 500;
+/**
+ * A PO's status moves and quantity edits (one short transaction each) run as local activities, so
+ * an auto-approved PO goes from draft to the supplier call in one workflow task instead of two
+ * activity round trips. Runs that reached ordering before this keep their activities.
+ */
+const LOCAL_PO_STEPS_PATCH = 'replenishment-local-po-steps';
 
 export async function replenishment(input: ReplenishmentInput): Promise<ReplenishmentState> {
   const view = (po: PurchaseOrderState, gates: ApprovalGates): PurchaseOrderState => {
@@ -140,6 +152,8 @@ interface Replenishment {
   timing: ReplenishmentTiming;
   thresholds: NonNullable<ReplenishmentInput['thresholds']>;
   setPoStage: (po: PurchaseOrderState, stage: PurchaseOrderStage) => void;
+  /** Where a PO's status moves and edits run: local activities (LOCAL_PO_STEPS_PATCH) or activities. */
+  poSteps: typeof orders;
 }
 
 /** Plan, then order: every purchase order approved, sent and tracked side by side; then the summary. */
@@ -164,6 +178,7 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
       po.stage = stage;
       refreshStage();
     },
+    poSteps: orders,
   };
   handleSupplierEvents(r);
 
@@ -176,6 +191,7 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
     }
     run.setStage('ordering');
     refreshStage();
+    if (wf.patched(LOCAL_PO_STEPS_PATCH)) r.poSteps = localOrders;
 
     const results = await Promise.allSettled(state.purchaseOrders.map((po) => runPurchaseOrder(r, po, store)));
     const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -228,7 +244,7 @@ async function planConcurrently(r: Replenishment): Promise<{ store: StoreContext
   state.regionId = store.regionId;
   progress.skusTotal = partition.skuCount;
   await forEachBounded(partition.ranges, boundedCount(input.planningConcurrency, DEFAULT_PLANNING_CONCURRENCY, 64), async (range) => {
-    const batch = await planning.planAndStageBatch({
+    const batch = await planningBatches.planAndStageBatch({
       storeId: input.storeId,
       asOf: input.asOf,
       afterSku: range.afterSku,
@@ -359,7 +375,7 @@ function assertEventFits(po: PurchaseOrderState, event: SupplierEventInput): voi
 /** One purchase order: approved (automatically or by tier), sent to the supplier, tracked to receipt. */
 async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<void> {
   if (po.tier === 'auto') {
-    await orders.setPurchaseOrderStatus({
+    await r.poSteps.setPurchaseOrderStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['DRAFT'],
@@ -371,7 +387,13 @@ async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store:
     po.approvedBy.push('system:auto');
     r.setPoStage(po, 'approved');
   } else {
-    await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId: r.workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
+    await r.poSteps.setPurchaseOrderStatus({
+      purchaseOrderId: po.id,
+      workflowId: r.workflowId,
+      from: ['DRAFT'],
+      to: 'PENDING_APPROVAL',
+      approvalTier: po.tier,
+    });
     const approved = await approve(r, po, store);
     if (!approved) return;
   }
@@ -427,7 +449,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
         po.approvedBy.push(d.actorId);
         if (!isEditList(d.payload?.lines)) continue;
         po.lines = applyQuantityEdits(po.lines, d.payload.lines);
-        await orders.applyQuantityEdits({
+        await r.poSteps.applyQuantityEdits({
           purchaseOrderId: po.id,
           workflowId: r.workflowId,
           decisionId: `${outcome.requestId}:L${d.level}`,
@@ -435,7 +457,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
           edits: d.payload.lines,
         });
       }
-      await orders.setPurchaseOrderStatus({
+      await r.poSteps.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -447,7 +469,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
     }
     case 'rejected': {
       const d = outcome.decisions[outcome.decisions.length - 1];
-      await orders.setPurchaseOrderStatus({
+      await r.poSteps.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -459,7 +481,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
       return false;
     }
     case 'expired': {
-      await orders.setPurchaseOrderStatus({
+      await r.poSteps.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -508,7 +530,7 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
   } catch (err) {
     if (isCancellation(err)) throw err;
     po.alerts.push(`Not sent: ${failureMessage(err)}`);
-    await orders.setPurchaseOrderStatus({
+    await r.poSteps.setPurchaseOrderStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['APPROVED'],
