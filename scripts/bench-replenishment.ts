@@ -67,7 +67,7 @@ import {
   waitForTemporal,
 } from './temporal-dev';
 import { bold, dim, green, mapLimit, note, now, parseBenchOptions, recordBenchResult, red, secs, UsageError } from './kit/bench';
-import { CPU_GROUPS, CpuSampler, type CpuSeconds } from './kit/cpu-sampler';
+import { CPU_GROUPS, CpuSampler, type CpuGroup, type CpuSeconds } from './kit/cpu-sampler';
 
 const BENCH_DATABASE = 'retail_ops_bench_replenishment';
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
@@ -899,22 +899,27 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
   }
 }
 
-/** Where the cores went in the many-store phases, per 1,000 pairs, and what that bounds the ratio at. */
+/** Where the cores went in the many-store phases, per 1,000 pairs: the bench's own processes, and everything else on the machine. */
 function cpuReport(t: TemporalPhaseResult, d: PhaseResult): string[] {
   if (!t.cpu || !d.cpu) return [];
-  const per = (c: CpuSeconds, pairs: number) => CPU_GROUPS.reduce((n, g) => n + c[g], 0) / (pairs / 1000);
-  const row = (label: string, c: CpuSeconds, pairs: number, groups: readonly (typeof CPU_GROUPS)[number][]) =>
-    `    ${label.padEnd(17)}${groups.map((g) => `${g} ${(c[g] / (pairs / 1000)).toFixed(2)}`).join(', ')} (${per(c, pairs).toFixed(2)} in all)`;
+  const own = CPU_GROUPS.filter((g) => g !== 'other processes');
+  const per = (c: CpuSeconds, pairs: number, groups: readonly CpuGroup[] = own) => groups.reduce((n, g) => n + c[g], 0) / (pairs / 1000);
+  const row = (label: string, c: CpuSeconds, pairs: number, groups: readonly CpuGroup[]) =>
+    `    ${label.padEnd(17)}${groups.map((g) => `${g} ${per(c, pairs, [g]).toFixed(3)}`).join(', ')} (the bench's own ${per(c, pairs).toFixed(3)})`;
   const cores = cpus().length;
   const busy = (c: CpuSeconds, ms: number) => CPU_GROUPS.reduce((n, g) => n + c[g], 0) / ((ms / 1000) * cores);
-  const direct = CPU_GROUPS.filter((g) => g !== 'Temporal server');
   return [
-    `  where the cores went, ${t.stores} stores (CPU seconds per 1,000 pairs, all processes on the machine; ${cores} cores):`,
-    row('direct calls', d.cpu, d.pairs, direct),
+    `  where the cores went, ${t.stores} stores (CPU seconds per 1,000 pairs; ${cores} cores):`,
+    row(
+      'direct calls',
+      d.cpu,
+      d.pairs,
+      CPU_GROUPS.filter((g) => g !== 'Temporal server'),
+    ),
     row('through Temporal', t.cpu, t.pairs, CPU_GROUPS),
     dim(
-      `    a pair through Temporal took ${(per(t.cpu, t.pairs) / per(d.cpu, d.pairs)).toFixed(2)}× the CPU of a direct one; the cores were ` +
-        `${(100 * busy(d.cpu, d.ms)).toFixed(0)}% busy in the direct phase, ${(100 * busy(t.cpu, t.ms)).toFixed(0)}% through Temporal`,
+      `    a pair through Temporal took ${(per(t.cpu, t.pairs) / per(d.cpu, d.pairs)).toFixed(2)}× the CPU of a direct one (the bench's own processes); ` +
+        `the machine's cores were ${(100 * busy(d.cpu, d.ms)).toFixed(0)}% busy in the direct phase, ${(100 * busy(t.cpu, t.ms)).toFixed(0)}% through Temporal`,
     ),
   ];
 }
@@ -1042,10 +1047,14 @@ async function main(): Promise<number> {
     await runPhase(db, 'warm-up', [storeIds[0]!], opts, 1, true);
     note(`warm-up: one store planned in ${secs(now() - t)} (not measured)`);
 
-    const one = await runPhase(db, '1 store', [storeIds[storeIds.length - 1]!], opts, 1);
-    note(`1 store: ${one.pairs} pairs in ${secs(one.ms)} (${one.pairsPerSec.toFixed(0)}/s)`);
-    const many = await runPhase(db, `${opts.stores} stores, ${opts.concurrency} at a time`, storeIds, opts, opts.concurrency);
-    note(`${opts.stores} stores: ${many.pairs} pairs in ${secs(many.ms)} (${many.pairsPerSec.toFixed(0)}/s)`);
+    const directPhases = async (when: string) => {
+      const one = await runPhase(db!, `1 store${when}`, [storeIds[storeIds.length - 1]!], opts, 1);
+      note(`1 store${when}: ${one.pairs} pairs in ${secs(one.ms)} (${one.pairsPerSec.toFixed(0)}/s)`);
+      const many = await runPhase(db!, `${opts.stores} stores, ${opts.concurrency} at a time${when}`, storeIds, opts, opts.concurrency);
+      note(`${opts.stores} stores${when}: ${many.pairs} pairs in ${secs(many.ms)} (${many.pairsPerSec.toFixed(0)}/s)`);
+      return { one, many };
+    };
+    const { one, many } = await directPhases('');
 
     console.log(`\n${report(opts, one, many)}\n`);
     if (!opts.temporal) return 0;
@@ -1073,11 +1082,28 @@ async function main(): Promise<number> {
       `Temporal, ${opts.stores} stores: ${tMany.pairs} pairs planned in ${secs(tMany.ms)} (${tMany.pairsPerSec.toFixed(0)}/s), ${tMany.sent} POs sent after ${secs(tMany.sentMs)}`,
     );
 
+    // The direct calls again, on the same data: a shared machine's load moves, and the ratios are
+    // taken against the faster of the two (the workflow is not flattered by a slow baseline).
+    await resetAfterPhase(ctx);
+    db = createDb(databaseUrl, { max: opts.concurrency + 2 });
+    const again = await directPhases(' (again)');
+    await db.$disconnect();
+    db = undefined;
+    const faster = (a: PhaseResult, b: PhaseResult) => (b.pairsPerSec > a.pairsPerSec ? b : a);
+    const dOne = faster(one, again.one);
+    const dMany = faster(many, again.many);
+    note(
+      `direct rates before / after the Temporal phases: 1 store ${one.pairsPerSec.toFixed(0)} / ${again.one.pairsPerSec.toFixed(0)}, ` +
+        `${opts.stores} stores ${many.pairsPerSec.toFixed(0)} / ${again.many.pairsPerSec.toFixed(0)} pairs/s; the faster of each is the baseline`,
+    );
+
     // The same stores and data: the workflow must stage exactly the lines the direct calls planned,
     // and send every PO.
     const problems: string[] = [];
     if (tOne.lines !== one.lines) problems.push(`1 store: ${tOne.lines} lines staged through Temporal, ${one.lines} planned directly`);
     if (tMany.lines !== many.lines) problems.push(`${opts.stores} stores: ${tMany.lines} lines staged through Temporal, ${many.lines} planned directly`);
+    if (again.one.lines !== one.lines || again.many.lines !== many.lines)
+      problems.push('the direct calls after the Temporal phases planned other lines than before');
     for (const r of [tOne, tMany]) {
       if (r.sent !== r.purchaseOrders) problems.push(`${r.label}: ${r.sent} of ${r.purchaseOrders} POs sent`);
       if (r.erpOrders !== r.sent) problems.push(`${r.label}: the simulated ERP received ${r.erpOrders} orders, ${r.sent} POs were sent`);
@@ -1090,9 +1116,9 @@ async function main(): Promise<number> {
           ),
         ];
 
-    console.log(`\n${temporalReport(opts, tOne, tMany, one, many, check)}\n`);
+    console.log(`\n${temporalReport(opts, tOne, tMany, dOne, dMany, check)}\n`);
     const ratio = (t: TemporalPhaseResult, d: PhaseResult) => (t.pairsPerSec / d.pairsPerSec).toFixed(2);
-    console.log(`replenishment through the workflow: ${ratio(tOne, one)}x the direct rate (1 store), ${ratio(tMany, many)}x (${opts.stores} stores)`);
+    console.log(`replenishment through the workflow: ${ratio(tOne, dOne)}x the direct rate (1 store), ${ratio(tMany, dMany)}x (${opts.stores} stores)`);
     recordBenchResult({
       bench: 'replenishment',
       title: 'Replenishment planning: through the workflow vs the planning activities called directly',
@@ -1111,7 +1137,10 @@ async function main(): Promise<number> {
           metric: 'store × SKU pairs planned per second, 1 store (start → planning done)',
           value: Math.round(tOne.pairsPerSec),
           unit: 'pairs/s',
-          baseline: { value: Math.round(one.pairsPerSec), label: 'planning activities called directly, batches one after the other' },
+          baseline: {
+            value: Math.round(dOne.pairsPerSec),
+            label: 'planning activities called directly, batches one after the other (the faster of a run before and after)',
+          },
           better: 'higher',
           target: { ratio: 0.6, op: '>=' },
         },
@@ -1119,7 +1148,10 @@ async function main(): Promise<number> {
           metric: `store × SKU pairs planned per second, ${opts.stores} stores started at once (start → last run planned)`,
           value: Math.round(tMany.pairsPerSec),
           unit: 'pairs/s',
-          baseline: { value: Math.round(many.pairsPerSec), label: `planning activities called directly, ${many.concurrency} stores at a time` },
+          baseline: {
+            value: Math.round(dMany.pairsPerSec),
+            label: `planning activities called directly, ${many.concurrency} stores at a time (the faster of a run before and after)`,
+          },
           better: 'higher',
           target: { ratio: 0.6, op: '>=' },
         },
@@ -1130,7 +1162,7 @@ async function main(): Promise<number> {
         ...(problems.length ? [] : ['The workflow staged exactly the lines the direct calls planned, and every PO reached the simulated ERP once.']),
         'The workflow path also writes every line with its rationale into the draft POs (planAndStageBatch); the direct calls only plan.',
         // eslint-disable-next-line no-control-regex
-        ...cpuReport(tMany, many).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()),
+        ...cpuReport(tMany, dMany).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()),
         `Biggest history: ${tMany.biggest.events} events, ${kb(tMany.biggest.jsonBytes)} as JSON.`,
       ],
     });

@@ -27,7 +27,6 @@ describe('replenishment replays its recorded histories', () => {
       'replenishment-escalation-cancel',
       'replenishment-expired',
       'replenishment-hand-over',
-      'replenishment-local-po-steps',
       'replenishment-nothing-to-order',
       'replenishment-partial-receipt',
       'replenishment-reject',

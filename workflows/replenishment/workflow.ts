@@ -75,12 +75,6 @@ const planningBatches = wf.proxyActivities<ReturnType<typeof planningActivities.
   cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 const DEFAULT_BATCH_SIZE = 500;
-/**
- * A PO's status moves and quantity edits (one short transaction each) run as local activities, so
- * an auto-approved PO goes from draft to the supplier call in one workflow task instead of two
- * activity round trips. Runs that reached ordering before this keep their activities.
- */
-const LOCAL_PO_STEPS_PATCH = 'replenishment-local-po-steps';
 
 export async function replenishment(input: ReplenishmentInput): Promise<ReplenishmentState> {
   const view = (po: PurchaseOrderState, gates: ApprovalGates): PurchaseOrderState => {
@@ -152,8 +146,6 @@ interface Replenishment {
   timing: ReplenishmentTiming;
   thresholds: NonNullable<ReplenishmentInput['thresholds']>;
   setPoStage: (po: PurchaseOrderState, stage: PurchaseOrderStage) => void;
-  /** Where a PO's status moves and edits run: local activities (LOCAL_PO_STEPS_PATCH) or activities. */
-  poSteps: typeof orders;
 }
 
 /** Plan, then order: every purchase order approved, sent and tracked side by side; then the summary. */
@@ -178,7 +170,6 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
       po.stage = stage;
       refreshStage();
     },
-    poSteps: orders,
   };
   handleSupplierEvents(r);
 
@@ -191,7 +182,6 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
     }
     run.setStage('ordering');
     refreshStage();
-    if (wf.patched(LOCAL_PO_STEPS_PATCH)) r.poSteps = localOrders;
 
     const results = await Promise.allSettled(state.purchaseOrders.map((po) => runPurchaseOrder(r, po, store)));
     const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -375,7 +365,7 @@ function assertEventFits(po: PurchaseOrderState, event: SupplierEventInput): voi
 /** One purchase order: approved (automatically or by tier), sent to the supplier, tracked to receipt. */
 async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<void> {
   if (po.tier === 'auto') {
-    await r.poSteps.setPurchaseOrderStatus({
+    await orders.setPurchaseOrderStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['DRAFT'],
@@ -387,13 +377,7 @@ async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store:
     po.approvedBy.push('system:auto');
     r.setPoStage(po, 'approved');
   } else {
-    await r.poSteps.setPurchaseOrderStatus({
-      purchaseOrderId: po.id,
-      workflowId: r.workflowId,
-      from: ['DRAFT'],
-      to: 'PENDING_APPROVAL',
-      approvalTier: po.tier,
-    });
+    await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId: r.workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
     const approved = await approve(r, po, store);
     if (!approved) return;
   }
@@ -449,7 +433,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
         po.approvedBy.push(d.actorId);
         if (!isEditList(d.payload?.lines)) continue;
         po.lines = applyQuantityEdits(po.lines, d.payload.lines);
-        await r.poSteps.applyQuantityEdits({
+        await orders.applyQuantityEdits({
           purchaseOrderId: po.id,
           workflowId: r.workflowId,
           decisionId: `${outcome.requestId}:L${d.level}`,
@@ -457,7 +441,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
           edits: d.payload.lines,
         });
       }
-      await r.poSteps.setPurchaseOrderStatus({
+      await orders.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -469,7 +453,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
     }
     case 'rejected': {
       const d = outcome.decisions[outcome.decisions.length - 1];
-      await r.poSteps.setPurchaseOrderStatus({
+      await orders.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -481,7 +465,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
       return false;
     }
     case 'expired': {
-      await r.poSteps.setPurchaseOrderStatus({
+      await orders.setPurchaseOrderStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -530,7 +514,7 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
   } catch (err) {
     if (isCancellation(err)) throw err;
     po.alerts.push(`Not sent: ${failureMessage(err)}`);
-    await r.poSteps.setPurchaseOrderStatus({
+    await orders.setPurchaseOrderStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['APPROVED'],
