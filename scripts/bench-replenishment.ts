@@ -905,7 +905,7 @@ function cpuReport(t: TemporalPhaseResult, d: PhaseResult): string[] {
   const own = CPU_GROUPS.filter((g) => g !== 'other processes');
   const per = (c: CpuSeconds, pairs: number, groups: readonly CpuGroup[] = own) => groups.reduce((n, g) => n + c[g], 0) / (pairs / 1000);
   const row = (label: string, c: CpuSeconds, pairs: number, groups: readonly CpuGroup[]) =>
-    `    ${label.padEnd(17)}${groups.map((g) => `${g} ${per(c, pairs, [g]).toFixed(3)}`).join(', ')} (the bench's own ${per(c, pairs).toFixed(3)})`;
+    `    ${label.padEnd(17)} ${groups.map((g) => `${g} ${per(c, pairs, [g]).toFixed(3)}`).join(', ')} (the bench's own ${per(c, pairs).toFixed(3)})`;
   const cores = cpus().length;
   const busy = (c: CpuSeconds, ms: number) => CPU_GROUPS.reduce((n, g) => n + c[g], 0) / ((ms / 1000) * cores);
   return [

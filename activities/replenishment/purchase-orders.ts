@@ -88,6 +88,21 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
     });
   }
 
+  /**
+   * Adds each line's quantity (negative: takes it off, not below 0) to the store's on-order stock,
+   * in two statements whatever the number of lines: the rows locked in SKU order (as one update
+   * per line did), then updated together.
+   */
+  async function addOnOrder(tx: Prisma.TransactionClient, storeId: string, lines: { sku: string; quantity: number }[]): Promise<void> {
+    if (lines.length === 0) return;
+    const skus = lines.map((l) => l.sku);
+    await tx.$queryRaw`SELECT 1 FROM "InventoryLevel" WHERE "storeId" = ${storeId} AND sku = ANY(${skus}::text[]) ORDER BY sku FOR UPDATE`;
+    await tx.$executeRaw`
+      UPDATE "InventoryLevel" i SET "onOrder" = CASE WHEN t.quantity < 0 THEN GREATEST(0, i."onOrder" + t.quantity) ELSE i."onOrder" + t.quantity END, "updatedAt" = now()
+        FROM unnest(${skus}::text[], ${lines.map((l) => l.quantity)}::int[]) AS t(sku, quantity)
+       WHERE i."storeId" = ${storeId} AND i.sku = t.sku`;
+  }
+
   async function loadOrder(id: string) {
     const po = await db.purchaseOrder.findUnique({ where: { id }, include: { lines: { orderBy: { sku: 'asc' } } } });
     if (!po) throw ApplicationFailure.nonRetryable(`Purchase order ${id} does not exist.`, PurchaseOrderErrors.notFound);
@@ -108,12 +123,10 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
       if (moved.count === 0) return false;
       const po = await tx.purchaseOrder.findUniqueOrThrow({ where: { id }, include: { lines: true } });
       if (from.some((s) => OPEN_AT_SUPPLIER.includes(s))) {
-        for (const l of po.lines) {
-          const left = Math.max(0, l.quantity - l.quantityReceived - l.quantityRejected);
-          if (left > 0) {
-            await tx.$executeRaw`UPDATE "InventoryLevel" SET "onOrder" = GREATEST(0, "onOrder" - ${left}), "updatedAt" = now() WHERE "storeId" = ${po.storeId} AND sku = ${l.sku}`;
-          }
-        }
+        const left = po.lines
+          .map((l) => ({ sku: l.sku, quantity: -Math.max(0, l.quantity - l.quantityReceived - l.quantityRejected) }))
+          .filter((l) => l.quantity < 0);
+        await addOnOrder(tx, po.storeId, left);
       }
       await audit(tx, `${id}:${action}`, { action, entityId: id, workflowId, details });
       return true;
@@ -278,9 +291,7 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           data: { status: 'SENT', sentAt, supplierReference: receipt.supplierReference },
         });
         if (moved.count === 0) return;
-        for (const l of lines) {
-          await tx.$executeRaw`UPDATE "InventoryLevel" SET "onOrder" = "onOrder" + ${l.quantity}, "updatedAt" = now() WHERE "storeId" = ${po.storeId} AND sku = ${l.sku}`;
-        }
+        await addOnOrder(tx, po.storeId, lines);
         await audit(tx, `${po.id}:sent`, {
           action: 'purchase_order.sent',
           entityId: po.id,
@@ -288,7 +299,7 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           details: { supplierId: po.supplierId, supplierReference: receipt.supplierReference, lines: lines.length, duplicate: receipt.duplicate },
         });
       });
-      const current = await loadOrder(po.id);
+      const current = await db.purchaseOrder.findUniqueOrThrow({ where: { id: po.id }, select: { supplierReference: true, sentAt: true } });
       return { supplierReference: current.supplierReference ?? receipt.supplierReference, sentAt: (current.sentAt ?? sentAt).toISOString() };
     },
 
