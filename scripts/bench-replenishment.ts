@@ -1,5 +1,5 @@
 /**
- * `npm run bench:replenishment [-- --stores 20 --skus 2000 --batch 500 --concurrency 4 --no-temporal]`
+ * `npm run bench:replenishment [-- --stores 20 --skus 2000 --batch 500 --concurrency 4 --planning-concurrency 4 --no-temporal]`
  *
  * Benchmark of replenishment planning (activities/replenishment/planning.ts): how many store × SKU
  * pairs a second are planned (history read, forecast, reorder maths) for 1 store × 2,000 SKUs and
@@ -14,7 +14,8 @@
  * without a sale have no row).
  *
  * Direct phases (no Temporal server): the activity functions are called directly, as a worker
- * would, with batches of --batch SKUs in SKU order (keyset pagination). A warm-up (one store, not
+ * would, with batches of --batch SKUs in SKU order (keyset pagination, planStoreBatch: planning
+ * only, no staging writes). A warm-up (one store, not
  * measured), then 1 store (its batches one after the other), then all the stores, --concurrency
  * stores at a time.
  *
@@ -22,16 +23,23 @@
  * Temporal dev server on 127.0.0.1:--temporal-port (default 7399; a free port when that one is
  * busy), the supplier ERP simulator in process on an ephemeral port, nodemailer's jsonTransport as
  * the mail sink (no SMTP server), and a Worker on a fresh task queue with the real activities
- * (workers/activities.ts) against the scratch database (Prisma pool --worker-pool, default 10 as
- * workers/main.ts has it; SDK worker defaults otherwise). The `replenishment` workflow runs with
- * the synthetic data's asOf and approval thresholds so high that every PO is auto-approved, for a
- * warm-up store (not measured), then 1 store, then all the stores started at once. A phase is
- * timed from just before its starts to the last run's end of planning (its `state` query leaves
- * stage 'planning'; the instant is read from the history: loadDraftOrders completed); the time
- * until every PO was sent to the simulated ERP is shown too. The runs are terminated after each
- * phase, and what they wrote (POs, audit, on-order quantities, the simulator's orders) reset so every phase plans the
- * same data. The biggest history (events, JSON bytes) is reported, and activity retries (from the
- * histories: attempts beyond the first, with the failure that caused them).
+ * (workers/activities.ts) against the scratch database (Prisma pool --worker-pool, default 20 as
+ * DATABASE_POOL_SIZE has it; the worker tuning of platform/worker-options.ts). The `replenishment`
+ * workflow runs with the synthetic data's asOf, --planning-concurrency batches in flight per run
+ * and approval thresholds so high that every PO is auto-approved, for a warm-up store (not
+ * measured), then 1 store, then all the stores started at once. A phase is timed from just before
+ * its starts to the last run's end of planning (read from the history: loadDraftOrders completed,
+ * an activity or a local activity's marker; a visibility count of the runs still 'planning' only
+ * notices it); the time until every PO was sent to the simulated ERP is shown too. The runs are
+ * terminated after each phase, and what they wrote (POs, audit, on-order quantities, the
+ * simulator's orders) reset so every phase plans the same data. Printed per run: planning's
+ * activities by type (ran, waited), activity retries (attempts beyond the first, with the failure
+ * that caused them), the biggest history; and where the cores went in the many-store phases
+ * (scripts/kit/cpu-sampler.ts).
+ *
+ * The direct phases run again after the Temporal ones, and the faster of each pair is the
+ * baseline of the ratios (a shared machine's load moves). The ratios are printed last and recorded
+ * for `npm run bench` (target ≥ 0.6×).
  *
  * Everything started is stopped and the database dropped at the end (also on failure or Ctrl-C)
  * unless --keep (the database only).
