@@ -107,7 +107,15 @@ describe('model retrainings API', () => {
       30_000,
       'awaiting approval',
     );
-    const inbox = await request(app).get('/api/v1/approvals?status=pending').set(auth(s.people.lead.apiKey));
+    // The inbox row is written just after the gate opens: it follows the state within moments.
+    const inbox = await eventually(
+      async () => {
+        const r = await request(app).get('/api/v1/approvals?status=pending').set(auth(s.people.lead.apiKey));
+        return r.body.items.some((i: { processId: string }) => i.processId === id) ? r : undefined;
+      },
+      10_000,
+      'the inbox row',
+    );
     expect(inbox.body.items.find((i: { processId: string }) => i.processId === id)).toMatchObject({
       process: 'model-retrainings',
       canDecide: true,

@@ -500,8 +500,9 @@ export class ApprovalGates {
     await wf.condition(() => gate.opened === true || gate.status !== 'pending');
     if (gate.status !== 'pending' || gate.levelDecision || gate.recording) throw ApplicationFailure.nonRetryable('Already decided.', GateErrors.alreadyDecided);
     gate.recording = decision;
+    const fastPath = wf.patched(FAST_DECISION_PATCH);
     try {
-      if (wf.patched(FAST_DECISION_PATCH)) {
+      if (fastPath) {
         const settles = decision.decision === 'reject' ? 'REJECTED' : gate.level >= gate.spec.levels.length ? 'APPROVED' : undefined;
         await localActs.recordApprovalDecision({ ...record, settles });
         gate.closedByDecision = settles !== undefined;
@@ -525,6 +526,17 @@ export class ApprovalGates {
     gate.levelDecision = decision;
     gate.decisions.push(decision);
     const process = this.process;
+    if (process && fastPath) {
+      // Acted on: the next level opened, or the outcome handed back and the process moved on from the
+      // stage it was decided in (or other approvals wait). No timeout: a timer started and cancelled
+      // within one workflow task is never sent, and replay may resolve the record in another one.
+      const decidedIn = process.stage();
+      await wf.condition(
+        () => gate.level > decision.level || (gate.handedBack === true && (process.stage() !== decidedIn || this.gates.some((g) => g.status === 'pending'))),
+      );
+      const receipt = { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
+      return { ...receipt, state: process.state() };
+    }
     if (process && wf.patched(DECIDE_ANSWERS_WITH_STATE_PATCH)) {
       // Acted on: the next level is open; or run() has handed the outcome back and the workflow has
       // left the stage it was decided in, or other approvals still wait.
