@@ -165,17 +165,11 @@ describe('decisions the database could not store', () => {
     expect(refused).toMatchObject({ ok: false, type: GateErrors.invalidDecision, fields: ['decision'] });
     expect(refused.ok === false && refused.message).toMatch(/could not be recorded.*foreign key.*23503/);
     expect(refused.ms).toBeLessThan(5_000);
-    // One attempt, not twenty: the local activity that records decisions failed non-retryably.
+    // One attempt, not twenty: the activity failed non-retryably.
     const history = await s.handle.fetchHistory();
-    const recorded = history.events!.flatMap((e) => {
-      const m = e.markerRecordedEventAttributes;
-      if (m?.markerName !== 'core_local_activity') return [];
-      const data = JSON.parse(Buffer.from(m.details!.data!.payloads![0]!.data!).toString('utf8')) as { activity_type: string; attempt: number };
-      return data.activity_type === 'recordApprovalDecision' ? [{ attempt: data.attempt, failure: m.failure }] : [];
-    });
-    expect(recorded).toHaveLength(1);
-    expect(recorded[0]!.attempt).toBe(1);
-    expect(recorded[0]!.failure!.applicationFailureInfo).toMatchObject({ type: 'InvalidData', nonRetryable: true });
+    const failed = history.events!.filter((e) => e.activityTaskFailedEventAttributes);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo).toMatchObject({ type: 'InvalidData', nonRetryable: true });
 
     const after = await s.handle.query(campaignStateQuery);
     expect(after).toMatchObject({ stage: 'awaiting_approval', decisions: [] });

@@ -282,7 +282,7 @@ describe('price change on the dev server', () => {
     expect(scheduled).not.toContain('loadPricingContext');
     expect(scheduled).not.toContain('recordPriceEffect');
     expect(scheduled.filter((t) => t === 'setPriceChangeStatus')).toHaveLength(1); // 'approved', right after the decision
-    expect(local).toEqual(expect.arrayContaining(['loadPricingContext', 'recordPriceEffect', 'recordApprovalDecision', 'setPriceChangeStatus']));
+    expect(local).toEqual(expect.arrayContaining(['loadPricingContext', 'recordPriceEffect', 'setPriceChangeStatus']));
     expect(local.filter((t) => t === 'setPriceChangeStatus')).toHaveLength(4); // pending approval, scheduled, effective, completed
   });
 

@@ -187,9 +187,7 @@ const ACTED_ON_WAIT_MS = 10_000;
 const INVALID_DATA = 'InvalidData';
 
 /**
- * A decision is recorded by a local activity (one short transaction, run inside the workflow task
- * that received the Update: no task-queue round trip), closing the inbox row when it settles the
- * gate; the gate hands its outcome back at once and brings the row's level and approvers up to
+ * A decision's record closes the inbox row when it settles the gate (one short transaction); the gate hands its outcome back at once and brings the row's level and approvers up to
  * date in the background (awaited before the run ends). So the Update answers as soon as the
  * workflow has acted on the decision, in the same workflow task.
  */
@@ -197,10 +195,6 @@ const FAST_DECISION_PATCH = 'approval-decision-fast-path';
 
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 };
 const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({ startToCloseTimeout: '30 seconds', retry });
-const localActs = wf.proxyLocalActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({
-  startToCloseTimeout: '10 seconds',
-  retry,
-});
 
 /**
  * Runs a process with its approval gates: the run ends (returns, fails, is cancelled or continues
@@ -504,7 +498,9 @@ export class ApprovalGates {
     try {
       if (fastPath) {
         const settles = decision.decision === 'reject' ? 'REJECTED' : gate.level >= gate.spec.levels.length ? 'APPROVED' : undefined;
-        await localActs.recordApprovalDecision({ ...record, settles });
+        // An activity, not a local one: decisions arriving together record side by side, and local
+        // activities resolved together may replay in another order (nondeterminism the soak found).
+        await acts.recordApprovalDecision({ ...record, settles });
         gate.closedByDecision = settles !== undefined;
       } else {
         await acts.recordApprovalDecision(record);
