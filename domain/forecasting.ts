@@ -25,6 +25,11 @@ export interface DemandForecast {
   meanDaily: number;
   /** Spread of one day's actual sales around its forecast (RMSE of one-step-ahead errors). */
   stdDaily: number;
+  /**
+   * Standard error of the forecast level itself (units a day): how far the estimated mean may be
+   * from the true one. Safety stock covers it on top of the daily spread; absent means unknown (0).
+   */
+  levelStdDaily?: number;
   horizonDays: number;
   /** Expected units for each of the `horizonDays` days after the last day of history. Never negative. */
   dailyMeans: number[];
