@@ -38,6 +38,7 @@ describe('price change replays its recorded histories', () => {
       'price-change-one-level',
       'price-change-reject',
       'price-change-scheduled-end',
+      'price-change-scheduled-on-decision',
       'price-change-scheduled',
       'price-change-two-levels',
     ]);

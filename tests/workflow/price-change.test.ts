@@ -256,6 +256,22 @@ describe('price change on the dev server', () => {
     await h.smtp.waitFor((m) => m.to.includes(s.people.category2.email) && m.subject.startsWith('Approval needed'));
   });
 
+  test("the approver's answer shows the change scheduled at its approved price, before the status writes that follow", async () => {
+    const s = await createPricingScenario(h.db);
+    const p = people(s);
+    const handle = await start(s, { newPrice: 89.99, requestedBy: s.people.category.id });
+    await stateWhen(handle, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval');
+    const answer = await handle.executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', actor: p.cm2, comment: 'Match the competitor, not beat it.', payload: { counterPrice: 94.99 } }],
+    });
+    expect(answer).toMatchObject({ decision: 'approve', gateStatus: 'approved', state: { stage: 'scheduled', approvedPrice: 94.99, pendingApproval: null } });
+    const result = await handle.result();
+    finished.push({ name: 'price-change-scheduled-on-decision', workflowId: handle.workflowId });
+    expect(result.stage).toBe('completed');
+    expect(await posPrices(s)).toEqual([94.99, 94.99]);
+    expect(await dbChange(handle.workflowId)).toMatchObject({ status: 'completed', newPrice: 94.99 });
+  });
+
   test('the short database steps run as local activities; the status written after the decision stays an activity', async () => {
     const s = await createPricingScenario(h.db);
     const p = people(s);

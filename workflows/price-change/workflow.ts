@@ -44,6 +44,12 @@ const acts = wf.proxyActivities<PricingActivities>(stepOptions);
 const LOCAL_STEPS_PATCH = 'price-change-local-steps';
 const localActs = wf.proxyLocalActivities<PricingActivities>(stepOptions);
 
+/**
+ * The approving decision moves the change to scheduled at its price at once, so the approver's
+ * answer (the Update waits for the stage to move) does not wait for the status writes that follow.
+ */
+const SCHEDULED_ON_DECISION_PATCH = 'price-change-scheduled-on-decision';
+
 const engine = wf.proxyActivities<ReturnType<typeof pricingEngineActivities.createPricingEngineActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -313,6 +319,10 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
     state.guardrails = countered;
     price = countered.finalPrice;
     boundBy = countered.boundBy;
+  }
+  if (wf.patched(SCHEDULED_ON_DECISION_PATCH)) {
+    state.approvedPrice = price;
+    run.setStage('scheduled');
   }
   await acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: outcome.finalDecision?.actorId });
   return { price, boundBy };
