@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { MetricsSummary } from '../../domain/forecast-metrics';
 import type { DemandProfile } from '../../domain/drift';
 import type { Db } from '../../platform/db';
+import { withKeepAliveHeartbeat } from '../shared/activity-context';
 import { ALIASES, aliasTarget, lockModel, setAlias } from '../../platform/model-registry';
 
 const DAY_MS = 86_400_000;
@@ -103,7 +104,7 @@ export function createModelRegistryActivities(deps: { db: Db; codeVersion?: stri
     });
     if (v.dataFingerprint) return v.dataFingerprint;
     const stores = (v.params as { storeIds?: string[] | null }).storeIds ?? null;
-    const fingerprint = await salesFingerprint(day(v.trainingWindowStart), day(v.holdoutEnd ?? v.trainingWindowEnd), stores);
+    const fingerprint = await withKeepAliveHeartbeat(() => salesFingerprint(day(v.trainingWindowStart), day(v.holdoutEnd ?? v.trainingWindowEnd), stores));
     await db.modelVersion.updateMany({ where: { id: input.versionId, dataFingerprint: '' }, data: { dataFingerprint: fingerprint } });
     return (await db.modelVersion.findUniqueOrThrow({ where: { id: input.versionId }, select: { dataFingerprint: true } })).dataFingerprint;
   }

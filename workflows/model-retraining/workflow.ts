@@ -86,7 +86,7 @@ async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<Mode
     const version = await register(input, run, fingerprintBeside);
     run.setStage('training');
     if (fingerprintBeside) {
-      const [fingerprint] = await Promise.all([registry.recordDataFingerprint({ versionId: version.versionId }), train(input, run, version)]);
+      const [fingerprint] = await Promise.all([fingerprinterFor(input).recordDataFingerprint({ versionId: version.versionId }), train(input, run, version)]);
       version.dataFingerprint = fingerprint;
     } else {
       await train(input, run, version);
@@ -268,6 +268,18 @@ async function finish(run: Run, stage: RetrainingStage, note: string, actorId?: 
   const version = run.state.version;
   if (version) await registry.recordModelOutcome({ versionId: version.versionId, status: stage, note, actorId, workflowId: wf.workflowInfo().workflowId });
   return await run.close();
+}
+
+/**
+ * The fingerprint is one long query that heartbeats while it runs: a worker that dies under it is
+ * noticed within the training's heartbeat timeout, not at the two-minute start-to-close.
+ */
+function fingerprinterFor(input: ModelRetrainingInput) {
+  return wf.proxyActivities<ReturnType<typeof registryActivities.createModelRegistryActivities>>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? 120_000,
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ModelRegistryInvalidInput'] },
+  });
 }
 
 const batchSizeOf = (input: ModelRetrainingInput) => input.batchSize ?? 2_000;
