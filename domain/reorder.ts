@@ -5,13 +5,20 @@
  *
  * Pure: no I/O, no clock (bundled into the Temporal workflow sandbox).
  *
- * Policy: a periodic-review (s, S) rule.
+ * Policy: a periodic-review order-up-to (R, S) rule. An order placed at a review arrives after the
+ * lead time L and the next one only after the review period R, so stock must cover L + R days:
  *   inventory position  IP  = on hand − reserved + on order   (what is already coming is not ordered twice)
- *   safety stock        SS  = z(service level) · σ_LT,  σ_LT = sqrt(L·σd² + d²·σL²)
- *   reorder point       s   = demand over the lead time L + SS
- *   order-up-to level   S   = demand over L + review period R + SS
+ *   spread over L + R   σ²  = (L+R)·σd² + (L+R)²·σlevel² + d²·σL²
+ *                             (daily demand noise, the forecast level's own error, which does not
+ *                             average out over the days, and the lead time's variation)
+ *   order-up-to level   S   = demand over L + R + SS,  SS = z(service level) · σ   (normal approximation)
+ *                       or, for slow movers (forecast under SLOW_MOVER_DAILY units a day), the smallest
+ *                       S with P(demand over L + R ≤ S) ≥ service level under a Poisson or negative
+ *                       binomial distribution of that mean and σ (./count-distributions); SS = S − mean
+ *   reorder point       s   = S   (every review tops the position up to S)
  *   if IP ≤ s: order max(S − IP, EOQ when costs are known, minimum order), rounded up to whole packs.
  */
+import { countCdf, countQuantile, fitCountDistribution } from './count-distributions';
 import { forecastOverLeadTime, type DemandForecast } from './forecasting';
 import { compareStrings, formatMoney, pluralise, roundTo } from './text';
 
@@ -24,6 +31,9 @@ export const DAYS_PER_YEAR = 365;
 /** Default purchase-order value thresholds (currency units): above `storeManagerAbove` the store
  * manager approves; above `regionalAbove` the store manager and then the regional manager. */
 export const DEFAULT_APPROVAL_THRESHOLDS = { storeManagerAbove: 2_500, regionalAbove: 10_000 } as const;
+
+/** Mean daily demand under which lead-time demand is a count (Poisson / negative binomial), not a normal. */
+export const SLOW_MOVER_DAILY = 1;
 
 /** Decimals kept in a line's rationale numbers (quantities and money are rounded separately). */
 const RATIONALE_DECIMALS = 2;
@@ -66,13 +76,33 @@ export function zForServiceLevel(p: number): number {
 }
 
 /**
- * Safety stock for a service level (cycle service level: probability of no stock-out in a lead time).
+ * Standard deviation of demand over a protection interval of `coverDays` (lead time + review period):
  *
- *   σ_LT = sqrt(L·σd² + d²·σL²)   demand spread over an uncertain lead time
- *   SS   = z(serviceLevel) · σ_LT
+ *   σ² = T·σd² + T²·σlevel² + d²·σL²     T = coverDays
  *
- * L = lead time (days), σd = daily demand std, d = mean daily demand, σL = lead time std (days; 0
- * or absent when the supplier's lead time is not known to vary). Negative or non-finite inputs count as 0.
+ * σd = daily demand std, σlevel = standard error of the forecast level (units a day; a level that is
+ * off is off on every day of T, so it grows with T², not T), d = mean daily demand, σL = lead time
+ * std (days). Negative or non-finite inputs count as 0.
+ */
+export function demandStdOverCover(input: {
+  coverDays: number;
+  demandStdDaily: number;
+  levelStdDaily?: number;
+  meanDaily: number;
+  leadTimeStdDays?: number;
+}): number {
+  const t = nonNegative(input.coverDays);
+  const sd = nonNegative(input.demandStdDaily);
+  const level = nonNegative(input.levelStdDaily);
+  const d = nonNegative(input.meanDaily);
+  const sl = nonNegative(input.leadTimeStdDays);
+  return Math.sqrt(t * sd * sd + t * t * level * level + d * d * sl * sl);
+}
+
+/**
+ * Safety stock for a cycle service level (probability of no stock-out in a replenishment cycle),
+ * normal approximation: SS = z(serviceLevel) · σ, σ from demandStdOverCover over lead time +
+ * review period (`reviewPeriodDays` absent: the lead time alone). Negative or non-finite inputs count as 0.
  */
 export function safetyStock(input: {
   serviceLevel: number;
@@ -80,13 +110,45 @@ export function safetyStock(input: {
   leadTimeDays: number;
   meanDaily: number;
   leadTimeStdDays?: number;
+  reviewPeriodDays?: number;
+  levelStdDaily?: number;
 }): number {
-  const lead = nonNegative(input.leadTimeDays);
-  const sd = nonNegative(input.demandStdDaily);
-  const d = nonNegative(input.meanDaily);
-  const sl = nonNegative(input.leadTimeStdDays);
-  const sigma = Math.sqrt(lead * sd * sd + d * d * sl * sl);
+  const sigma = demandStdOverCover({
+    coverDays: nonNegative(input.leadTimeDays) + nonNegative(input.reviewPeriodDays),
+    demandStdDaily: input.demandStdDaily,
+    levelStdDaily: input.levelStdDaily,
+    meanDaily: input.meanDaily,
+    leadTimeStdDays: input.leadTimeStdDays,
+  });
   return zForServiceLevel(input.serviceLevel) * sigma;
+}
+
+/** How the order-up-to level was set: normal approximation, or a count distribution for a slow mover. */
+export type CoverDistribution = 'normal' | 'poisson' | 'negative-binomial';
+
+/**
+ * A forecaster's distribution of one day's demand (count models for slow movers), read
+ * structurally: `dispersion` = variance / mean, Poisson when absent.
+ */
+interface DailyCountForecast {
+  distribution?: { family: string; dispersion?: number };
+}
+
+/**
+ * The order-up-to level over `coverDays` for a slow mover: the smallest whole S with
+ * P(D ≤ S) ≥ serviceLevel, D Poisson or negative binomial (./count-distributions fitCountDistribution)
+ * with mean `coverMean` and standard deviation `coverStd`; `probability` is P(D ≤ S).
+ */
+export function discreteOrderUpTo(input: { coverMean: number; coverStd: number; serviceLevel: number }): {
+  orderUpTo: number;
+  distribution: Exclude<CoverDistribution, 'normal'>;
+  probability: number;
+  variance: number;
+} {
+  const dist = fitCountDistribution(input.coverMean, input.coverStd);
+  const orderUpTo = countQuantile(dist, input.serviceLevel);
+  const variance = dist.kind === 'poisson' ? dist.mean : dist.mean + (dist.mean * dist.mean) / dist.size;
+  return { orderUpTo, distribution: dist.kind, probability: countCdf(dist, orderUpTo), variance };
 }
 
 /**
@@ -158,6 +220,8 @@ export interface SkuPlanLine {
     packSize: number;
     minOrderQty: number;
     eoq: number | null;
+    /** How the order-up-to level was set (absent on lines planned before it was recorded). */
+    coverDistribution?: CoverDistribution;
     reasons: string[];
   };
 }
@@ -182,18 +246,29 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
   const serviceLevel = Math.min(SERVICE_LEVEL_RANGE.max, Math.max(SERVICE_LEVEL_RANGE.min, finite(input.serviceLevel, SERVICE_LEVEL_RANGE.min)));
 
   const position = onHand - reserved + onOrder;
+  const cover = lead + review;
   const leadDemand = forecastOverLeadTime(input.forecast, lead).mean;
-  const coverDemand = forecastOverLeadTime(input.forecast, lead + review).mean;
+  const coverDemand = forecastOverLeadTime(input.forecast, cover).mean;
   const z = zForServiceLevel(serviceLevel);
-  const ss = safetyStock({
-    serviceLevel,
-    demandStdDaily: input.forecast.stdDaily,
-    leadTimeDays: lead,
-    meanDaily,
-    leadTimeStdDays: input.leadTimeStdDays,
-  });
-  const reorderPoint = leadDemand + ss;
-  const orderUpTo = coverDemand + ss;
+  const demandStd = nonNegative(input.forecast.stdDaily);
+  const levelStd = nonNegative(input.forecast.levelStdDaily);
+  const leadVariability = nonNegative(input.leadTimeStdDays);
+  const sigmaParts = { coverDays: cover, demandStdDaily: demandStd, levelStdDaily: levelStd, meanDaily, leadTimeStdDays: leadVariability };
+  // A count model's own daily variance (dispersion × mean) stands in for the one-step error spread.
+  const daily = (input.forecast as DemandForecast & DailyCountForecast).distribution;
+  const dispersion = daily ? Math.max(1, finite(daily.dispersion, 1)) : null;
+  const coverStd = demandStdOverCover(dispersion !== null ? { ...sigmaParts, demandStdDaily: Math.sqrt(dispersion * meanDaily) } : sigmaParts);
+
+  let distribution: CoverDistribution = 'normal';
+  let orderUpTo = coverDemand + z * coverStd;
+  let discrete: ReturnType<typeof discreteOrderUpTo> | null = null;
+  if (meanDaily < SLOW_MOVER_DAILY && coverDemand > 0) {
+    discrete = discreteOrderUpTo({ coverMean: coverDemand, coverStd, serviceLevel });
+    distribution = discrete.distribution;
+    orderUpTo = discrete.orderUpTo;
+  }
+  const ss = orderUpTo - coverDemand;
+  const reorderPoint = orderUpTo;
   if (position > reorderPoint) return null;
 
   const eoq = economicOrderQuantity({
@@ -213,16 +288,32 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
     `Expected demand over the ${num(lead)}-day lead time is ${num(leadDemand)}` +
       (review > 0 ? `, and ${num(coverDemand)} over lead time plus the ${num(review)}-day review period` : ''),
   );
-  const leadVariability = nonNegative(input.leadTimeStdDays);
-  reasons.push(
-    `Safety stock ${num(ss)} for a ${roundTo(serviceLevel * 100, 2)}% service level (z ${roundTo(z, 2)}` +
-      (leadVariability > 0 ? `, lead time varies by ${num(leadVariability)} ${leadVariability === 1 ? 'day' : 'days'})` : ')'),
-  );
+  const level = `${roundTo(serviceLevel * 100, 2)}% service level`;
+  const coverDays = `${num(cover)} ${cover === 1 ? 'day' : 'days'} of lead time${review > 0 ? ' and review' : ''}`;
+  const spreads = [
+    `daily demand ±${num(dispersion !== null ? Math.sqrt(dispersion * meanDaily) : demandStd)}`,
+    ...(levelStd > 0 ? [`forecast level ±${num(levelStd)} a day`] : []),
+    ...(leadVariability > 0 ? [`lead time ±${num(leadVariability)} ${leadVariability === 1 ? 'day' : 'days'}`] : []),
+  ];
+  if (discrete) {
+    const name = discrete.distribution === 'poisson' ? 'Poisson' : 'negative binomial';
+    reasons.push(
+      `Safety stock ${num(ss)} for a ${level}: a slow mover, so demand over the ${coverDays} is counted with a ${name} distribution ` +
+        `(mean ${num(coverDemand)}` +
+        (discrete.distribution === 'poisson' ? '' : `, spread ${num(Math.sqrt(discrete.variance))}`) +
+        `; ${spreads.join(', ')}), and ${pluralise(orderUpTo, 'unit')} cover it with ${roundTo(discrete.probability * 100, 1)}% probability`,
+    );
+  } else {
+    reasons.push(
+      `Safety stock ${num(ss)} for a ${level} (z ${roundTo(z, 2)}, normal approximation): demand over the ${coverDays} varies by ${num(coverStd)} ` +
+        `(${spreads.join(', ')})`,
+    );
+  }
   reasons.push(`Position ${num(position)} = ${num(onHand)} on hand − ${num(reserved)} reserved + ${num(onOrder)} on order`);
   reasons.push(
     position < reorderPoint
-      ? `Position ${num(position)} is below the reorder point ${num(reorderPoint)}`
-      : `Position ${num(position)} is at the reorder point ${num(reorderPoint)}`,
+      ? `Position ${num(position)} is below the reorder point ${num(reorderPoint)} (the order-up-to level: every review tops it up)`
+      : `Position ${num(position)} is at the reorder point ${num(reorderPoint)} (the order-up-to level: every review tops it up)`,
   );
   reasons.push(`Order-up-to level ${num(orderUpTo)} needs ${num(need)} more`);
   if (eoq !== null) {
@@ -259,6 +350,7 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
       packSize: pack,
       minOrderQty: minOrder,
       eoq: eoq === null ? null : r(eoq),
+      coverDistribution: distribution,
       reasons,
     },
   };
