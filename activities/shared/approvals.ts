@@ -125,38 +125,29 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
       });
     },
 
+    /**
+     * The decision, its audit event and (when it settles the gate) the inbox row, in one statement:
+     * one round trip on the path an approver waits on. Idempotent: a retry inserts nothing twice.
+     */
     async recordApprovalDecision(d: ApprovalDecisionRecord): Promise<void> {
-      await db.$transaction([
-        db.approvalDecision.upsert({
-          where: { id: d.id },
-          create: {
-            id: d.id,
-            approvalRequestId: d.requestId,
-            level: d.level,
-            decision: d.decision,
-            actorId: d.actor.id,
-            actorRole: d.actor.role,
-            comment: d.comment ?? null,
-            payload: d.payload ? json(d.payload) : undefined,
-            decidedAt: new Date(d.decidedAt),
-          },
-          update: {},
-        }),
-        db.auditEvent.upsert({
-          where: { idempotencyKey: `decision:${d.id}` },
-          create: {
-            idempotencyKey: `decision:${d.id}`,
-            action: `approval.${d.decision}`,
-            entityType: 'approval_request',
-            entityId: d.requestId,
-            workflowId: d.workflowId,
-            actorId: d.actor.id,
-            details: json({ level: d.level, role: d.actor.role, comment: d.comment, payload: d.payload }),
-          },
-          update: {},
-        }),
-        ...(d.settles ? [db.approvalRequest.update({ where: { id: d.requestId }, data: { status: d.settles, decidedAt: new Date(d.decidedAt) } })] : []),
-      ]);
+      const decidedAt = new Date(d.decidedAt).toISOString();
+      const key = `decision:${d.id}`;
+      const payload = d.payload ? JSON.stringify(d.payload) : null;
+      const details = JSON.stringify({ level: d.level, role: d.actor.role, comment: d.comment, payload: d.payload });
+      await db.$executeRaw`
+        WITH decision AS (
+          INSERT INTO "ApprovalDecision" (id, "approvalRequestId", level, decision, "actorId", "actorRole", comment, payload, "decidedAt")
+          VALUES (${d.id}, ${d.requestId}, ${d.level}, ${d.decision}, ${d.actor.id}, ${d.actor.role}, ${d.comment ?? null},
+                  ${payload}::jsonb, ${decidedAt}::timestamptz AT TIME ZONE 'UTC')
+          ON CONFLICT (id) DO NOTHING
+        ), audit AS (
+          INSERT INTO "AuditEvent" ("idempotencyKey", action, "entityType", "entityId", "workflowId", "actorId", details)
+          VALUES (${key}, ${`approval.${d.decision}`}, 'approval_request', ${d.requestId}, ${d.workflowId}, ${d.actor.id}, ${details}::jsonb)
+          ON CONFLICT ("idempotencyKey") DO NOTHING
+        )
+        UPDATE "ApprovalRequest"
+           SET status = ${d.settles ?? null}::"ApprovalStatus", "decidedAt" = ${decidedAt}::timestamptz AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC'
+         WHERE id = ${d.requestId} AND ${d.settles ?? null}::text IS NOT NULL`;
     },
 
     /**
