@@ -4,6 +4,8 @@
  *
  * Per batch: one query for the SKUs with their stock, product and supplier terms, one for their
  * sales history over [asOf − historyDays, asOf). Read-only, so a retried batch gives the same lines.
+ * A series' history starts at its first row in that window (days before it did not exist for it);
+ * a stock-out day (SalesDaily.stockout) is NaN: its demand was at least what sold, not that.
  *
  * Inside an activity, planStoreBatch heartbeats every HEARTBEAT_EVERY SKUs with the progress made
  * so far (last SKU examined and the lines found up to it); a retry of the same batch resumes from
@@ -109,6 +111,27 @@ interface SalesRow {
   sku: string;
   offsets: number[];
   units: number[];
+  stockouts: boolean[];
+}
+
+/**
+ * One series' daily units over a window of `windowDays` days from its rows, given as day offsets in
+ * the window: the array starts at the first row (the series did not exist before it), a day without
+ * a row after that sold nothing (0), a stock-out day is NaN (censored: demand at least its units).
+ * Offsets outside the window are ignored; no row in it gives an empty history.
+ */
+export function seriesHistory(
+  windowDays: number,
+  rows: { offsets: readonly number[]; units: readonly number[]; stockouts?: readonly boolean[] } | undefined,
+): { firstOffset: number; units: number[] } {
+  let first = windowDays;
+  if (rows) for (const offset of rows.offsets) if (offset >= 0 && offset < first) first = offset;
+  const units = new Array<number>(windowDays - first).fill(0);
+  rows?.offsets.forEach((offset, k) => {
+    if (offset < first || offset >= windowDays) return;
+    units[offset - first] = rows.stockouts?.[k] === true ? Number.NaN : Number(rows.units[k] ?? 0);
+  });
+  return { firstOffset: first, units };
 }
 
 const DAY_MS = 86_400_000;
@@ -251,7 +274,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     const startDay = new Date(asOf.getTime() - historyDays * DAY_MS);
     const start = startDay.toISOString().slice(0, 10);
     const sales = await db.$queryRaw<SalesRow[]>`
-      SELECT sku, array_agg(day - ${start}::date) AS offsets, array_agg(units) AS units
+      SELECT sku, array_agg(day - ${start}::date) AS offsets, array_agg(units) AS units, array_agg(stockout) AS stockouts
         FROM "SalesDaily"
        WHERE "storeId" = ${storeId} AND sku = ANY(${skus.map((s) => s.sku)}::text[])
          AND day >= ${start}::date AND day < ${input.asOf}::date
@@ -264,15 +287,10 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
 
     let examined = alreadyExamined;
     for (const [i, row] of skus.entries()) {
-      const units = new Array<number>(historyDays).fill(0);
-      const history = salesBySku.get(row.sku);
-      if (history) {
-        history.offsets.forEach((offset, k) => {
-          if (offset >= 0 && offset < historyDays) units[offset] = Number(history.units[k] ?? 0);
-        });
-      }
+      const { firstOffset, units } = seriesHistory(historyDays, salesBySku.get(row.sku));
+      const firstDay = new Date(startDay.getTime() + firstOffset * DAY_MS).toISOString().slice(0, 10);
       const horizonDays = Math.ceil(row.leadTimeDays + reviewPeriodDays) + 1;
-      const raw = forecaster.forecast({ startDay: start, units }, horizonDays, { storeId, sku: row.sku });
+      const raw = forecaster.forecast({ startDay: firstDay, units }, horizonDays, { storeId, sku: row.sku });
       const forecast = label ? { ...raw, method: `${raw.method}, ${label}` } : raw;
       const line = planSku({
         sku: row.sku,

@@ -4,7 +4,7 @@
  *
  * Every SKU of the main store sells exactly 10 units a day, so the forecast is 10 a day with no
  * spread (safety stock 0). Supplier lead time 5 days, review period 7 days:
- *   reorder point = 5 · 10 = 50,   order-up-to = 12 · 10 = 120.
+ *   order-up-to = 12 · 10 = 120, and every review tops the position up to it (reorder point 120).
  */
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -35,8 +35,8 @@ interface SkuSpec {
   packSize?: number;
   minOrderQty?: number;
   active?: boolean;
-  /** Units sold on day asOf + offset (offset < 0 is history), or 10 a day over the whole window. */
-  sales?: 'steady' | 'none' | Array<[offset: number, units: number]>;
+  /** Units sold on day asOf + offset (offset < 0 is history; stockout: the shelf ran empty), or 10 a day over the whole window. */
+  sales?: 'steady' | 'none' | Array<[offset: number, units: number, stockout?: boolean]>;
 }
 
 interface Scenario {
@@ -78,13 +78,20 @@ async function createScenario(db: Db, specs: SkuSpec[], opts: { leadTimeDays?: n
     data: specs.map((s) => ({ storeId, sku: sku(s.key), onHand: s.onHand, reserved: s.reserved ?? 0, onOrder: s.onOrder ?? 0 })),
   });
   const sales = specs.flatMap((s) => {
-    const days: Array<[number, number]> =
+    const days: Array<[number, number, boolean?]> =
       s.sales === 'none'
         ? []
         : s.sales === undefined || s.sales === 'steady'
           ? Array.from({ length: HISTORY_DAYS }, (_, i) => [i - HISTORY_DAYS, 10])
           : s.sales;
-    return days.map(([offset, units]) => ({ storeId, sku: sku(s.key), day: dayOffset(offset), units, revenue: units * 10 }));
+    return days.map(([offset, units, stockout]) => ({
+      storeId,
+      sku: sku(s.key),
+      day: dayOffset(offset),
+      units,
+      revenue: units * 10,
+      stockout: stockout ?? false,
+    }));
   });
   if (sales.length) await db.salesDaily.createMany({ data: sales });
   return { storeId, supplierId, sku };
@@ -117,7 +124,7 @@ describe('replenishment planning activities', () => {
     // a champion at any moment, which would change the rationale text between two plans compared here.
     acts = createReplenishmentPlanningActivities({ db, modelName: `demand-forecast-rp-none-${process.pid}` });
     main = await createScenario(db, [
-      // Position 20 ≤ 50: order up to 120 → 100, in packs of 12 → 108. The 1,000 sold on asOf
+      // Position 20 ≤ 120: order up to 120 → 100, in packs of 12 → 108. The 1,000 sold on asOf
       // itself and before the window must not count.
       {
         key: 'LOW',
@@ -128,7 +135,7 @@ describe('replenishment planning activities', () => {
       { key: 'ENOUGH', onHand: 200 },
       // 20 on hand alone would be ordered; with 100 on order the position is 120.
       { key: 'ONORDER', onHand: 20, onOrder: 100 },
-      // 60 on hand alone is above 50; 30 reserved make the position 30 → order 90.
+      // 60 on hand alone would order 60; 30 reserved make the position 30 → order 90.
       { key: 'RESERVED', onHand: 60, reserved: 30 },
       // No sales at all: nothing is forecast, nothing ordered.
       { key: 'NOSALES', onHand: 0, sales: 'none' },
@@ -163,7 +170,7 @@ describe('replenishment planning activities', () => {
       meanDaily: 10,
       demandOverLeadTime: 50,
       safetyStock: 0,
-      reorderPoint: 50,
+      reorderPoint: 120,
       orderUpTo: 120,
       inventoryPosition: 20,
       packSize: 12,
@@ -220,6 +227,50 @@ describe('replenishment planning activities', () => {
     expected[0] = 4; // asOf − 30
     expected[29] = 7; // asOf − 1
     expect(seen[0]).toEqual({ startDay: '2025-05-02', units: expected });
+  });
+
+  it('starts a series at its first row in the window and reads a stock-out day as censored (NaN), not as its units or zero', async () => {
+    const seen = new Map<string, DailySales>();
+    const recording: Forecaster = {
+      name: 'recording',
+      forecast(history, horizon, series) {
+        seen.set(series!.sku, history);
+        return seasonalExponentialSmoothing.forecast(history, horizon);
+      },
+    };
+    const s = await createScenario(db, [
+      // First sold 10 days before asOf; sold out 4 days before (2 units before the shelf ran empty).
+      {
+        key: 'NEW',
+        onHand: 0,
+        sales: [
+          [-10, 3],
+          [-8, 0],
+          [-4, 2, true],
+          [-1, 5],
+        ],
+      },
+      // Steady 10 a day, but three stock-out days with 1 unit each: not read as low demand.
+      {
+        key: 'CENSORED',
+        onHand: 0,
+        sales: Array.from({ length: 30 }, (_, i): [number, number, boolean] => (i % 10 === 3 ? [i - 30, 1, true] : [i - 30, 10, false])),
+      },
+    ]);
+    await createReplenishmentPlanningActivities({ db, forecaster: recording }).planStoreBatch({
+      storeId: s.storeId,
+      asOf: AS_OF,
+      afterSku: null,
+      batchSize: 10,
+      historyDays: 30,
+    });
+    expect(seen.get(s.sku('NEW'))).toEqual({ startDay: '2025-05-22', units: [3, 0, 0, 0, 0, 0, Number.NaN, 0, 0, 5] });
+    const censored = seen.get(s.sku('CENSORED'))!;
+    expect(censored.startDay).toBe('2025-05-02');
+    expect(censored.units).toHaveLength(30);
+    expect(censored.units.filter((u) => Number.isNaN(u))).toHaveLength(3);
+    expect(censored.units.filter((u) => u === 10)).toHaveLength(27);
+    expect(censored.units).not.toContain(1);
   });
 
   it('pages through the store in batches, every SKU exactly once', async () => {

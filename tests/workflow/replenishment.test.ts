@@ -96,7 +96,7 @@ describe('replenishment on the dev server', () => {
     expect(po(st, s, 'regional')).toMatchObject({ tier: 'store_and_regional', stage: 'awaiting_approval', totalValue: regional.value });
     for (const line of po(st, s, 'store').lines) expect(line).toMatchObject({ quantity: UNITS_PER_SKU, packSize: PACK_SIZE });
     const storeLine = await h.db.purchaseOrderLine.findFirstOrThrow({ where: { purchaseOrderId: store.purchaseOrderId } });
-    expect((storeLine.rationale as { reasons: string[] }).reasons.join(' ')).toMatch(/reorder point 50/);
+    expect((storeLine.rationale as { reasons: string[] }).reasons.join(' ')).toMatch(/reorder point 60/);
 
     // The auto PO reached the supplier once, with its idempotency key, and is on order.
     const supplierOrders = (await (await fetch(`${h.simulator.url}/suppliers/${auto.supplierId}/purchase-orders`)).json()) as {
