@@ -11,20 +11,25 @@
  * history it is given. So a spec chosen on data up to a holdout is also the spec to store and to
  * forecast with later, on a longer history, and stored specs stay small (a few numbers per series).
  *
- * The model implementations are the baseline's (./forecasting): one Holt-Winters, one Croston-SBA.
+ * The model implementations are the baseline's (./forecasting): one Holt-Winters, one Croston-SBA,
+ * one count model for slow movers. Histories follow the team's convention: the array starts at the
+ * series' first day (no zeros before its data), and a censored (stock-out) day is NaN, skipped.
  */
 import { maseScale } from './forecast-metrics';
+import { isYearlyProfile, yearlyFactor } from './seasonality';
 import {
   averageDemandInterval,
   crostonSba,
+  demandClassification,
   FORECAST_SETTINGS,
+  fitHoltWinters,
   flatForecast,
   holtWinters,
   mean,
-  rootMeanSquare,
   sanitiseUnits,
   seasonalExponentialSmoothing,
   simpleMean,
+  slowMoverCounts,
   wholeDays,
   type DailySales,
   type DemandForecast,
@@ -38,14 +43,23 @@ import {
  *
  * - `holt-winters`: additive Holt-Winters with weekly seasonality (./forecasting `holtWinters`);
  *   `trend: false` drops the trend term (beta and phi are then ignored), `trend: true` is a damped
- *   trend with damping `phi`.
+ *   trend with damping `phi`. The fit stores the constants it fitted to the series (fitHoltWinters).
  * - `croston-sba`: Croston's method with the Syntetos-Boylan correction, for intermittent series;
  *   flat forecast (1 − alpha/2) · size / interval.
+ * - `slow-mover`: a count model for series well under a unit a day (./forecasting
+ *   `slowMoverCounts`): smoothed daily rate, Poisson or negative-binomial spread.
  * - `seasonal-naive`: each day repeats the same weekday of the last week of history.
  * - `simple-mean`: the mean of the last `windowDays` days (of the whole history without it), flat.
  *   The fallback for short or empty series: reproducible, and it follows a new SKU's first sales.
  */
-export type SeriesModelSpec = HoltWintersSpec | CrostonSbaSpec | SeasonalNaiveSpec | SimpleMeanSpec;
+export type SeriesModelSpec = (HoltWintersSpec | CrostonSbaSpec | SlowMoverSpec | SeasonalNaiveSpec | SimpleMeanSpec) & YearlySeasonality;
+
+/**
+ * Optional on any spec: the category's yearly profile (./seasonality, 53 weekly factors). The
+ * history is divided by it before the model sees it and the forecast multiplied by it, by day of
+ * the year (which needs the history's start day; without one the profile is not applied).
+ */
+export type YearlySeasonality = { yearly?: number[] };
 
 export interface HoltWintersSpec {
   family: 'holt-winters';
@@ -59,6 +73,10 @@ export interface CrostonSbaSpec {
   family: 'croston-sba';
   alpha: number;
 }
+export interface SlowMoverSpec {
+  family: 'slow-mover';
+  alpha: number;
+}
 export interface SeasonalNaiveSpec {
   family: 'seasonal-naive';
 }
@@ -69,22 +87,32 @@ export interface SimpleMeanSpec {
 
 export type ModelFamily = SeriesModelSpec['family'];
 
-export const MODEL_FAMILIES: readonly ModelFamily[] = ['holt-winters', 'croston-sba', 'seasonal-naive', 'simple-mean'];
+export const MODEL_FAMILIES: readonly ModelFamily[] = ['holt-winters', 'croston-sba', 'slow-mover', 'seasonal-naive', 'simple-mean'];
 
 /**
  * Fit settings.
- * - validationDays: the tail each candidate is scored on (fit on everything before it).
- * - minTrainingDays: the least history before the validation tail that a candidate is fitted on
- *   (the baseline's minHistoryDays: two weeks to separate level and weekly shape). A shorter
- *   series gets the fallback without a fit.
+ * - validationDays: the horizon each candidate forecasts from each origin (fit on everything before).
+ * - origins / originSpacingDays: rolling-origin evaluation: `origins` holdouts of validationDays,
+ *   the last one ending with the history, the others 13 weeks apart (a season) before it, so they
+ *   do not all sit on one season (e.g. the holiday ramp). A shorter history packs them closer
+ *   (whole weeks, at least one apart) or has fewer.
+ * - minTrainingDays: the least history before the latest origin (two weeks to separate level and
+ *   weekly shape); a shorter series gets the fallback without a fit.
+ * - minOriginTrainingDays: the least history before an earlier origin (8 weeks: a fitted model
+ *   judged on two weeks of history says little).
  * - fallbackWindowDays: window of the `simple-mean` fallback.
- * - restrictIntermittent: a series whose ADI (whole history) is above
- *   FORECAST_SETTINGS.intermittentAdi (1.32) is fitted with the Croston-SBA candidates only.
+ * - slowMoverRate: below this mean of units a day the `slow-mover` count candidates compete too.
+ * - restrictIntermittent: a series whose ADI (real days) is above FORECAST_SETTINGS.intermittentAdi
+ *   (1.32) is fitted with the intermittent candidates only (Croston-SBA, slow-mover, simple mean).
  */
 export const FIT_DEFAULTS = {
   validationDays: 28,
+  origins: 3,
+  originSpacingDays: 91,
   minTrainingDays: FORECAST_SETTINGS.minHistoryDays,
+  minOriginTrainingDays: 56,
   fallbackWindowDays: 28,
+  slowMoverRate: 1,
   restrictIntermittent: true,
 } as const;
 
@@ -92,10 +120,11 @@ export const FIT_DEFAULTS = {
 export const FALLBACK_SPEC: SeriesModelSpec = Object.freeze({ family: 'simple-mean', windowDays: FIT_DEFAULTS.fallbackWindowDays });
 
 /**
- * The default candidates, simplest first (a tie on validation error goes to the earlier one):
- * simple mean (28 days), seasonal naive, Croston-SBA alpha {0.05, 0.1, 0.2}, Holt-Winters without
- * trend alpha {0.1, 0.2, 0.4} × gamma {0.05, 0.15, 0.3}, then the same with a damped trend
- * (beta 0.1, phi 0.98 as the baseline). 23 candidates, each one linear pass over the history.
+ * The default fixed candidates, simplest first (a tie goes to the earlier one): simple mean (28
+ * days), seasonal naive, Croston-SBA alpha {0.05, 0.1, 0.2}, slow-mover alpha {0.03, 0.1}, and
+ * Holt-Winters with the baseline's constants without a trend. Beside them `fitSeries` tries
+ * Holt-Winters with constants fitted to the series, a damped trend where it fits better
+ * (FitOptions.fitHoltWinters): a fixed damped trend extrapolated level shifts as trends.
  * Frozen, as FALLBACK_SPEC: `fitSeries` returns these objects themselves (copy before changing one).
  */
 export const DEFAULT_CANDIDATES: readonly SeriesModelSpec[] = Object.freeze(buildDefaultCandidates().map((spec) => Object.freeze(spec)));
@@ -103,35 +132,71 @@ export const DEFAULT_CANDIDATES: readonly SeriesModelSpec[] = Object.freeze(buil
 function buildDefaultCandidates(): SeriesModelSpec[] {
   const specs: SeriesModelSpec[] = [FALLBACK_SPEC, { family: 'seasonal-naive' }];
   for (const alpha of [0.05, 0.1, 0.2]) specs.push({ family: 'croston-sba', alpha });
-  for (const trend of [false, true]) {
-    for (const alpha of [0.1, 0.2, 0.4]) {
-      for (const gamma of [0.05, 0.15, 0.3]) {
-        specs.push({ family: 'holt-winters', alpha, beta: FORECAST_SETTINGS.beta, gamma, phi: FORECAST_SETTINGS.phi, trend });
-      }
-    }
-  }
+  for (const alpha of [0.03, 0.1]) specs.push({ family: 'slow-mover', alpha });
+  const { alpha, beta, gamma, phi } = FORECAST_SETTINGS;
+  specs.push({ family: 'holt-winters', alpha, beta, gamma, phi, trend: false });
   return specs;
 }
 
 /**
- * Seasonal naive: day n+h repeats day n+h−7·⌈h/7⌉ (the same weekday in the last week of history).
- * Spread: RMSE of y_t − y_{t−7}. With no horizon, meanDaily is the mean of the last week.
- * Expects sanitised units, at least one week of them.
+ * Seasonal naive: day n+h repeats day n+h−7·⌈h/7⌉ (the same weekday in the last week of history;
+ * a censored one takes that weekday's latest real day, 0 without one). Spread: RMSE of
+ * y_t − y_{t−7} over pairs of real days; the level's error that over √2 (one day's own spread).
+ * With no horizon, meanDaily is the mean of the last week. Expects sanitised units, at least a week.
  */
 function seasonalNaive(units: readonly number[], horizonDays: number): DemandForecast {
   const m = FORECAST_SETTINGS.period;
   const n = units.length;
-  const errors: number[] = [];
-  for (let t = m; t < n; t++) errors.push(units[t]! - units[t - m]!);
+  let ss = 0;
+  let pairs = 0;
+  for (let t = m; t < n; t++) {
+    const d = units[t]! - units[t - m]!;
+    if (Number.isNaN(d)) continue;
+    ss += d * d;
+    pairs += 1;
+  }
+  const lastWeek: number[] = [];
+  for (let j = n - m; j < n; j++) {
+    let t = j;
+    while (t >= 0 && Number.isNaN(units[t]!)) t -= m;
+    lastWeek.push(t >= 0 ? units[t]! : 0);
+  }
   const dailyMeans: number[] = [];
-  for (let h = 1; h <= horizonDays; h++) dailyMeans.push(units[n - m + ((h - 1) % m)]!);
+  for (let h = 1; h <= horizonDays; h++) dailyMeans.push(lastWeek[(h - 1) % m]!);
+  const sigma = pairs > 0 ? Math.sqrt(ss / pairs) : 0;
   return {
-    meanDaily: horizonDays > 0 ? mean(dailyMeans) : mean(units.slice(n - m)),
-    stdDaily: rootMeanSquare(errors),
+    meanDaily: horizonDays > 0 ? mean(dailyMeans) : mean(lastWeek),
+    stdDaily: sigma,
+    levelStdDaily: sigma / Math.SQRT2,
     horizonDays,
     dailyMeans,
     method: 'seasonal-naive',
   };
+}
+
+/**
+ * The forecast with the spec's yearly profile applied when it has one and the start day is known:
+ * the model on the history divided by the profile, its days multiplied by it (see YearlySeasonality).
+ */
+function forecastSeasonal(spec: SeriesModelSpec, units: readonly number[], horizon: number, startDay: string | undefined): DemandForecast {
+  if (!spec.yearly || startDay === undefined) return forecastSanitised(spec, units, horizon);
+  const profile = spec.yearly;
+  const adjusted = units.map((u, t) => u / yearlyFactor(profile, startDay, t));
+  return reseason(forecastSanitised(spec, adjusted, horizon), profile, startDay, units.length);
+}
+
+function reseason(f: DemandForecast, profile: readonly number[], startDay: string, n: number): DemandForecast {
+  const factors = f.dailyMeans.map((_, h) => yearlyFactor(profile, startDay, n + h));
+  const scale = factors.length > 0 ? mean(factors) : yearlyFactor(profile, startDay, n);
+  const out: DemandForecast = {
+    ...f,
+    dailyMeans: f.dailyMeans.map((d, h) => d * factors[h]!),
+    meanDaily: f.meanDaily * scale,
+    stdDaily: f.stdDaily * scale,
+    method: `${f.method}+yearly`,
+  };
+  if (f.levelStdDaily !== undefined) out.levelStdDaily = f.levelStdDaily * scale;
+  return out;
 }
 
 /** Expects sanitised units and a whole-day horizon. */
@@ -142,116 +207,246 @@ function forecastSanitised(spec: SeriesModelSpec, units: readonly number[], hori
   }
   // The baseline's guards, for every other family: too short to fit, or nothing sold.
   if (units.length < FORECAST_SETTINGS.minHistoryDays) return simpleMean(units, horizon);
-  if (averageDemandInterval(units) === null) return flatForecast(0, 0, horizon, 'all-zero');
+  if (averageDemandInterval(units) === null) return flatForecast(0, 0, horizon, 'all-zero', 0);
   switch (spec.family) {
     case 'holt-winters':
       return holtWinters(units, horizon, spec);
     case 'croston-sba':
       return crostonSba(units, horizon, spec.alpha);
+    case 'slow-mover':
+      return slowMoverCounts(units, horizon, spec.alpha);
     case 'seasonal-naive':
       return seasonalNaive(units, horizon);
   }
 }
 
 /**
- * The forecast of one series with the given spec. Negative or non-finite units count as 0; the
- * horizon is floored to whole days. As the baseline: under `FORECAST_SETTINGS.minHistoryDays` days
- * of history every family but `simple-mean` gives the plain mean (`simple-mean` / `no-history`), and
- * a history without any sale gives zero (`all-zero`). `method` names the model that produced it.
+ * The forecast of one series with the given spec. Negative or infinite units count as 0, NaN is a
+ * censored day (skipped); the horizon is floored to whole days. As the baseline: under
+ * `FORECAST_SETTINGS.minHistoryDays` days of history every family but `simple-mean` gives the plain
+ * mean (`simple-mean` / `no-history`), and a history without any sale gives zero (`all-zero`).
+ * `method` names the model that produced it (`+yearly` when the spec's yearly profile was applied:
+ * it needs `startDay`, the day of units[0]).
  */
-export function forecastWithSpec(spec: SeriesModelSpec, units: readonly number[], horizonDays: number): DemandForecast {
-  return forecastSanitised(spec, sanitiseUnits(units), wholeDays(horizonDays));
+export function forecastWithSpec(spec: SeriesModelSpec, units: readonly number[], horizonDays: number, startDay?: string): DemandForecast {
+  return forecastSeasonal(spec, sanitiseUnits(units), wholeDays(horizonDays), startDay);
 }
 
+/** How candidates are compared on the validation holdouts. See `fitSeries`. */
+export type SelectionCriterion = 'mae+bias' | 'mae' | 'rmse';
+
 export interface FitOptions {
-  /** Days at the end scored as validation (default 28). */
+  /** Days each origin's holdout has (default 28). */
   validationDays?: number;
-  /** Candidates in order of preference on a tie (default DEFAULT_CANDIDATES). */
+  /** Rolling origins (default 3; at least 1). */
+  origins?: number;
+  /** Days between origins when the history allows (default 91). */
+  originSpacingDays?: number;
+  /** Fixed candidates in order of preference on a tie (default DEFAULT_CANDIDATES). */
   candidates?: readonly SeriesModelSpec[];
-  /** Croston-SBA only for intermittent series (default true; ignored when no Croston candidate is given). */
+  /** Also a Holt-Winters with constants fitted to the series (default true; smooth series only). */
+  fitHoltWinters?: boolean;
+  /** Intermittent candidates only for intermittent series (default true; ignored when none is given). */
   restrictIntermittent?: boolean;
-  /** Selection error on the validation tail: mean absolute (default) or root mean square. See `fitSeries`. */
-  criterion?: 'mae' | 'rmse';
+  /** Selection error over the holdouts (default 'mae+bias'). See `fitSeries`. */
+  criterion?: SelectionCriterion;
+  /**
+   * The category's yearly profile (./seasonality) and the day of units[0]: the chosen candidate is
+   * scored again with it applied, and keeps it when that scores better.
+   */
+  yearly?: { profile: number[]; startDay: string } | null;
 }
 
 export interface SeriesFit {
   spec: SeriesModelSpec;
   /**
-   * The chosen spec's error (MAE, or RMSE with `criterion: 'rmse'`) on the validation tail when
+   * The chosen spec's selection error (see `criterion`) over the rolling-origin holdouts, each
    * forecast from the history before it; null when the series was too short to validate.
    */
   validationError: number | null;
-  /** Candidates fitted and scored (0 for the fallback). */
+  /** Candidates scored (0 for the fallback). */
   candidatesTried: number;
   /**
-   * How the spec was chosen: `validation` (lowest error), `short-history` (fewer than
-   * minTrainingDays + validationDays days: the fallback, unscored), `no-demand` (no sale before the
-   * validation tail, where every candidate forecasts 0: the fallback, scored).
+   * How the spec was chosen: `validation` (lowest error), `short-history` (too short for one
+   * origin: the fallback, unscored), `no-demand` (no sale before the latest origin, where every
+   * candidate forecasts 0: the fallback, scored on the latest holdout).
    */
   basis: 'validation' | 'short-history' | 'no-demand';
-  /** Average inter-demand interval over the whole history (null: no sale at all). */
+  /** Average inter-demand interval over the real days of the history (null: no sale at all). */
   adi: number | null;
+  /** CV² of the non-zero sales (null: no sale at all). */
+  cv2: number | null;
+  /** Where each holdout starts (index into the history), earliest first. */
+  origins: number[];
 }
 
 /** Slack under which two validation errors count as a tie (floating-point noise): 1e-9, relative above 1. */
 const TIE_TOLERANCE = 1e-9;
 
-function validationScore(actual: readonly number[], forecast: readonly number[], criterion: 'mae' | 'rmse'): number {
-  let sum = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const e = actual[i]! - forecast[i]!;
-    sum += criterion === 'mae' ? Math.abs(e) : e * e;
+/**
+ * Rolling origins for a history of n days and holdouts of h: the last at n − h, the others
+ * `spacing` days apart before it (shrunk to whole weeks so `count` fit after minOriginTraining
+ * days, never under a week; fewer origins when even that does not fit). Ascending. Empty when the
+ * history is shorter than minTraining + h.
+ */
+export function rollingOrigins(
+  n: number,
+  h: number,
+  count: number = FIT_DEFAULTS.origins,
+  spacing: number = FIT_DEFAULTS.originSpacingDays,
+  minTraining: number = FIT_DEFAULTS.minTrainingDays,
+  minOriginTraining: number = FIT_DEFAULTS.minOriginTrainingDays,
+): number[] {
+  const last = n - h;
+  if (last < minTraining) return [];
+  const k = Math.max(1, Math.floor(count));
+  const room = last - minOriginTraining;
+  let step = Math.max(1, Math.floor(spacing));
+  if (k > 1 && room < step * (k - 1)) step = Math.max(7, Math.floor(room / (k - 1) / 7) * 7);
+  const origins: number[] = [];
+  for (let i = k - 1; i >= 0; i--) {
+    const o = last - i * step;
+    if (i === 0 || o >= minOriginTraining) origins.push(o);
   }
-  const meanError = sum / actual.length;
-  return criterion === 'mae' ? meanError : Math.sqrt(meanError);
+  return origins;
+}
+
+/** Errors of one candidate summed over the holdouts' real days. */
+interface HoldoutErrors {
+  days: number;
+  absError: number;
+  signedError: number;
+  squaredError: number;
 }
 
 /**
- * Fits one series: each candidate forecasts the last `validationDays` days from the history before
- * them, and the one with the lowest error wins; a tie (within 1e-9, relative above 1) goes to the earlier
- * candidate, so simpler models win ties with the default order. Intermittent series (ADI over
- * 1.32) try the Croston-SBA candidates only. Series shorter than minTrainingDays + validationDays,
- * and series without a sale before the tail, get FALLBACK_SPEC.
+ * The selection error. Default `mae+bias`: MAE + |mean error| over every holdout day. MAE alone is
+ * minimised by the median, which for right-skewed daily demand lies below the mean, so it rewards
+ * under-forecasting (the cause of the champion's −27 % bias on the holiday ramp); the added |mean
+ * error| charges a systematic offset in the same units, so an under-forecaster must buy its bias
+ * back with as much MAE, and between equal MAEs the unbiased model wins. It keeps MAE's robustness
+ * to one-day spikes (promotions), which RMSE (also mean-seeking, the alternative) lacks.
+ */
+function selectionError(e: HoldoutErrors, criterion: SelectionCriterion): number {
+  if (e.days === 0) return 0;
+  switch (criterion) {
+    case 'mae':
+      return e.absError / e.days;
+    case 'rmse':
+      return Math.sqrt(e.squaredError / e.days);
+    case 'mae+bias':
+      return e.absError / e.days + Math.abs(e.signedError) / e.days;
+  }
+}
+
+function addHoldoutErrors(e: HoldoutErrors, actual: readonly number[], forecast: readonly number[]): void {
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    if (Number.isNaN(a)) continue;
+    const d = forecast[i]! - a;
+    e.days += 1;
+    e.absError += Math.abs(d);
+    e.signedError += d;
+    e.squaredError += d * d;
+  }
+}
+
+type Candidate = { spec: SeriesModelSpec } | { fitted: 'holt-winters' };
+
+/**
+ * Fits one series: each candidate forecasts the holdout of each rolling origin (see
+ * `rollingOrigins`: 3 holdouts of 28 days a season apart) from the history before it, and the one
+ * with the lowest selection error over all of them wins (default MAE + |mean error|, see
+ * `selectionError`); a tie (within 1e-9, relative above 1) goes to the earlier candidate, so
+ * simpler models win ties. Censored days (NaN) are skipped in fits and errors.
  *
- * MAE is the brief's criterion and matches the WAPE gate, but on intermittent series it prefers
- * lower forecasts (the median of a mostly-zero day is 0): among Croston candidates it picks the
- * largest alpha, whose SBA correction is the largest. `criterion: 'rmse'` prefers the mean instead.
+ * Candidates: the fixed ones (DEFAULT_CANDIDATES) and, for smooth series, Holt-Winters with
+ * constants fitted at each origin on the history before it (fitHoltWinters: in-sample one-step
+ * SSE); when it wins, the stored spec has the constants fitted to the whole history. Intermittent
+ * series (ADI over 1.32 on real days) try the Croston-SBA, slow-mover and simple-mean candidates
+ * only; slow-mover candidates compete only under FIT_DEFAULTS.slowMoverRate units a day. Series too
+ * short for one origin, and series without a sale before the latest origin, get FALLBACK_SPEC.
  */
 export function fitSeries(units: readonly number[], opts: FitOptions = {}): SeriesFit {
   const y = sanitiseUnits(units);
   const validationDays = Math.max(1, wholeDays(opts.validationDays ?? FIT_DEFAULTS.validationDays));
-  const criterion = opts.criterion ?? 'mae';
-  const adi = averageDemandInterval(y);
+  const criterion = opts.criterion ?? 'mae+bias';
+  const { adi, cv2, meanDaily } = demandClassification(y);
   const n = y.length;
-  if (n < FIT_DEFAULTS.minTrainingDays + validationDays) {
-    return { spec: FALLBACK_SPEC, validationError: null, candidatesTried: 0, basis: 'short-history', adi };
+  const origins = rollingOrigins(n, validationDays, opts.origins ?? FIT_DEFAULTS.origins, opts.originSpacingDays ?? FIT_DEFAULTS.originSpacingDays);
+  const base = { adi, cv2, origins };
+  if (origins.length === 0) {
+    return { ...base, spec: FALLBACK_SPEC, validationError: null, candidatesTried: 0, basis: 'short-history' };
   }
-  const training = y.slice(0, n - validationDays);
-  const tail = y.slice(n - validationDays);
-  if (averageDemandInterval(training) === null) {
-    const zeros = new Array<number>(validationDays).fill(0);
-    return { spec: FALLBACK_SPEC, validationError: validationScore(tail, zeros, criterion), candidatesTried: 0, basis: 'no-demand', adi };
+  const lastOrigin = origins[origins.length - 1]!;
+  if (averageDemandInterval(y.slice(0, lastOrigin)) === null) {
+    const e: HoldoutErrors = { days: 0, absError: 0, signedError: 0, squaredError: 0 };
+    addHoldoutErrors(e, y.slice(lastOrigin, lastOrigin + validationDays), new Array<number>(validationDays).fill(0));
+    return { ...base, spec: FALLBACK_SPEC, validationError: selectionError(e, criterion), candidatesTried: 0, basis: 'no-demand' };
   }
 
-  let candidates = opts.candidates ?? DEFAULT_CANDIDATES;
-  if ((opts.restrictIntermittent ?? FIT_DEFAULTS.restrictIntermittent) && adi !== null && adi > FORECAST_SETTINGS.intermittentAdi) {
-    const croston = candidates.filter((c) => c.family === 'croston-sba');
-    if (croston.length > 0) candidates = croston;
+  const intermittent = adi !== null && adi > FORECAST_SETTINGS.intermittentAdi;
+  let fixed = opts.candidates ?? DEFAULT_CANDIDATES;
+  if (meanDaily >= FIT_DEFAULTS.slowMoverRate) fixed = fixed.filter((c) => c.family !== 'slow-mover');
+  const restrict = (opts.restrictIntermittent ?? FIT_DEFAULTS.restrictIntermittent) && intermittent;
+  if (restrict) {
+    const forIntermittent = fixed.filter((c) => c.family === 'croston-sba' || c.family === 'slow-mover' || c.family === 'simple-mean');
+    if (forIntermittent.some((c) => c.family !== 'simple-mean')) fixed = forIntermittent;
   }
+  const candidates: Candidate[] = fixed.map((spec) => ({ spec }));
+  if ((opts.fitHoltWinters ?? true) && !restrict) candidates.push({ fitted: 'holt-winters' });
   if (candidates.length === 0) {
-    return { spec: FALLBACK_SPEC, validationError: null, candidatesTried: 0, basis: 'short-history', adi };
+    return { ...base, spec: FALLBACK_SPEC, validationError: null, candidatesTried: 0, basis: 'short-history' };
   }
 
-  let best: SeriesModelSpec = candidates[0]!;
+  const holdouts = origins.map((o) => y.slice(o, o + validationDays));
+  const score = (c: Candidate, history: readonly number[]): number => {
+    const e: HoldoutErrors = { days: 0, absError: 0, signedError: 0, squaredError: 0 };
+    origins.forEach((o, i) => {
+      const training = history.slice(0, o);
+      const spec: SeriesModelSpec = 'spec' in c ? c.spec : fittedHoltWintersSpec(training);
+      const forecast = forecastSanitised(spec, training, holdouts[i]!.length).dailyMeans;
+      // On the deseasonalised history the forecast is put back on the actual scale.
+      if (history !== y && opts.yearly) {
+        for (let h = 0; h < forecast.length; h++) forecast[h] = forecast[h]! * yearlyFactor(opts.yearly.profile, opts.yearly.startDay, o + h);
+      }
+      addHoldoutErrors(e, holdouts[i]!, forecast);
+    });
+    return selectionError(e, criterion);
+  };
+  let best: Candidate = candidates[0]!;
   let bestError = Number.POSITIVE_INFINITY;
-  for (const spec of candidates) {
-    const error = validationScore(tail, forecastSanitised(spec, training, validationDays).dailyMeans, criterion);
+  for (const c of candidates) {
+    const error = score(c, y);
     if (bestError === Number.POSITIVE_INFINITY || error < bestError - TIE_TOLERANCE * Math.max(1, bestError)) {
-      best = spec;
+      best = c;
       bestError = error;
     }
   }
-  return { spec: best, validationError: bestError, candidatesTried: candidates.length, basis: 'validation', adi };
+  let history: readonly number[] = y;
+  let withYearly = false;
+  if (opts.yearly) {
+    const { profile, startDay } = opts.yearly;
+    const adjusted = y.map((u, t) => u / yearlyFactor(profile, startDay, t));
+    const error = score(best, adjusted);
+    if (error < bestError - TIE_TOLERANCE * Math.max(1, bestError)) {
+      bestError = error;
+      history = adjusted;
+      withYearly = true;
+    }
+  }
+  const chosen = 'spec' in best ? best.spec : fittedHoltWintersSpec(history);
+  const spec: SeriesModelSpec = withYearly ? { ...chosen, yearly: [...opts.yearly!.profile] } : chosen;
+  return { ...base, spec, validationError: bestError, candidatesTried: candidates.length + (opts.yearly ? 1 : 0), basis: 'validation' };
+}
+
+/** Holt-Winters with constants fitted to the history (the baseline's when it is under two weeks). */
+function fittedHoltWintersSpec(units: readonly number[]): HoltWintersSpec {
+  if (units.length < FORECAST_SETTINGS.minHistoryDays) {
+    const { alpha, beta, gamma, phi } = FORECAST_SETTINGS;
+    return { family: 'holt-winters', alpha, beta, gamma, phi, trend: true };
+  }
+  return { family: 'holt-winters', ...fitHoltWinters(units) };
 }
 
 /**
@@ -268,18 +463,24 @@ export function createSpecForecaster(
     name,
     forecast(history: DailySales, horizonDays: number, series?: SeriesKey): DemandForecast {
       const spec = series ? lookup(series) : undefined;
-      return spec ? forecastWithSpec(spec, history.units, horizonDays) : fallback.forecast(history, horizonDays, series);
+      return spec ? forecastWithSpec(spec, history.units, horizonDays, history.startDay) : fallback.forecast(history, horizonDays, series);
     },
   };
 }
 
 /** A short label for a spec, for logs and summaries: `holt-winters(a=0.2,g=0.15,damped phi=0.98)`. */
 export function describeSpec(spec: SeriesModelSpec): string {
+  return spec.yearly ? `${describeFamily(spec)}+yearly` : describeFamily(spec);
+}
+
+function describeFamily(spec: SeriesModelSpec): string {
   switch (spec.family) {
     case 'holt-winters':
       return `holt-winters(a=${spec.alpha},g=${spec.gamma}${spec.trend ? `,damped b=${spec.beta} phi=${spec.phi}` : ''})`;
     case 'croston-sba':
       return `croston-sba(a=${spec.alpha})`;
+    case 'slow-mover':
+      return `slow-mover(a=${spec.alpha})`;
     case 'seasonal-naive':
       return 'seasonal-naive';
     case 'simple-mean':
@@ -294,11 +495,18 @@ function unitInterval(value: unknown, allowZero: boolean): value is number {
 /**
  * A spec read back from storage (untrusted JSON), or null when it is not a valid one: known
  * family; alpha and phi in (0, 1]; beta and gamma in [0, 1]; trend boolean; windowDays a whole
- * number ≥ 1 when present. Returns a fresh object with only the spec's own fields.
+ * number ≥ 1 when present; `yearly`, when present, 53 positive numbers (specs stored before it
+ * have none and read back as they were). Returns a fresh object with only the spec's own fields.
  */
 export function parseSeriesModelSpec(value: unknown): SeriesModelSpec | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
+  const spec = parseFamily(v);
+  if (spec === null || v.yearly === undefined) return spec;
+  return isYearlyProfile(v.yearly) ? { ...spec, yearly: [...v.yearly] } : null;
+}
+
+function parseFamily(v: Record<string, unknown>): SeriesModelSpec | null {
   switch (v.family) {
     case 'holt-winters':
       if (!unitInterval(v.alpha, false) || !unitInterval(v.beta, true) || !unitInterval(v.gamma, true) || !unitInterval(v.phi, false)) return null;
@@ -306,6 +514,8 @@ export function parseSeriesModelSpec(value: unknown): SeriesModelSpec | null {
       return { family: 'holt-winters', alpha: v.alpha, beta: v.beta, gamma: v.gamma, phi: v.phi, trend: v.trend };
     case 'croston-sba':
       return unitInterval(v.alpha, false) ? { family: 'croston-sba', alpha: v.alpha } : null;
+    case 'slow-mover':
+      return unitInterval(v.alpha, false) ? { family: 'slow-mover', alpha: v.alpha } : null;
     case 'seasonal-naive':
       return { family: 'seasonal-naive' };
     case 'simple-mean':
@@ -320,34 +530,38 @@ export function parseSeriesModelSpec(value: unknown): SeriesModelSpec | null {
 
 export interface ScoredSeries {
   fit: SeriesFit;
+  /** Real holdout days (censored ones left out). */
   holdoutDays: number;
   holdoutUnits: number;
   challengerAbsError: number;
   challengerError: number;
   championAbsError: number;
   championError: number;
-  /** maseScale of the training part, 0 when it has none. */
+  /** maseScale of the training part (real days only), 0 when it has none. */
   naiveScale: number;
 }
 
 /**
  * One series of a retraining: fit the challenger on `training`, forecast `holdout` with it and with
- * the champion (its spec, or `fallback` when it has none for the series), and sum both errors.
+ * the champion (its spec, or `fallback` when it has none for the series), and sum both errors over
+ * the holdout's real days (a censored day, NaN, is no holdout day). `training` starts at the
+ * series' first day (it may be empty: a series whose first sale falls in the holdout), on
+ * `startDay`; `yearlyProfile` is its category's (./seasonality), tried by the fit.
  */
 export function scoreSeries(
-  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec },
+  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec; yearlyProfile?: number[] | null },
   fallback: Forecaster = seasonalExponentialSmoothing,
 ): ScoredSeries {
-  const { training, holdout, champion } = series;
+  const { training, holdout, champion, startDay } = series;
   const h = holdout.length;
-  const fit = fitSeries(training);
-  const challenger = forecastWithSpec(fit.spec, training, h).dailyMeans;
+  const fit = fitSeries(training, { yearly: series.yearlyProfile ? { profile: series.yearlyProfile, startDay } : null });
+  const challenger = forecastWithSpec(fit.spec, training, h, startDay).dailyMeans;
   const current = champion
-    ? forecastWithSpec(champion, training, h).dailyMeans
+    ? forecastWithSpec(champion, training, h, startDay).dailyMeans
     : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
   const out: ScoredSeries = {
     fit,
-    holdoutDays: h,
+    holdoutDays: 0,
     holdoutUnits: 0,
     challengerAbsError: 0,
     challengerError: 0,
@@ -355,7 +569,10 @@ export function scoreSeries(
     championError: 0,
     naiveScale: maseScale(training) ?? 0,
   };
-  holdout.forEach((a, d) => {
+  holdout.forEach((raw, d) => {
+    if (Number.isNaN(raw)) return;
+    const a = Number.isFinite(raw) && raw > 0 ? raw : 0;
+    out.holdoutDays += 1;
     out.holdoutUnits += a;
     out.challengerAbsError += Math.abs(a - challenger[d]!);
     out.challengerError += challenger[d]! - a;

@@ -18,8 +18,10 @@
  *   have a scale (with equal holdout lengths this equals Hyndman's mean of all scaled errors). Below
  *   1: better than the in-sample seasonal naive. Null when no series has a scale.
  *
- * Actual units are sanitised as the forecaster does (negative or non-finite count as 0), so Σ|a| = Σa.
- * Forecasts must be finite numbers; actual and forecast must have the same length (RangeError).
+ * Actual units are sanitised as the forecaster does (negative or infinite count as 0), so Σ|a| = Σa.
+ * A censored (stock-out) day is NaN and is skipped everywhere: not a holdout day, not in a naive
+ * difference of the MASE scale, so the scale is that of the real days only. Forecasts must be finite
+ * numbers; actual and forecast must have the same length (RangeError).
  */
 
 export interface MetricsAccumulator {
@@ -62,15 +64,23 @@ export function emptyAccumulator(): MetricsAccumulator {
   return { series: 0, days: 0, absError: 0, signedError: 0, actualUnits: 0, forecastUnits: 0, scaledErrorSum: 0, scaledSeries: 0 };
 }
 
+/** Actual units as the forecaster reads them; NaN (a censored day) stays NaN and is skipped. */
 function actualUnits(value: number): number {
-  return Number.isFinite(value) && value > 0 ? value : 0;
+  return Number.isNaN(value) ? NaN : Number.isFinite(value) && value > 0 ? value : 0;
 }
 
+/** Mean |y_t − y_{t−lag}| over the pairs of real days (a censored day, NaN, on either side: no pair). */
 function meanAbsoluteDifference(y: readonly number[], lag: number): number | null {
-  if (y.length <= lag) return null;
   let sum = 0;
-  for (let t = lag; t < y.length; t++) sum += Math.abs(y[t]! - y[t - lag]!);
-  const scale = sum / (y.length - lag);
+  let pairs = 0;
+  for (let t = lag; t < y.length; t++) {
+    const d = y[t]! - y[t - lag]!;
+    if (Number.isNaN(d)) continue;
+    sum += Math.abs(d);
+    pairs += 1;
+  }
+  if (pairs === 0) return null;
+  const scale = sum / pairs;
   return scale > 0 ? scale : null;
 }
 
@@ -93,29 +103,32 @@ export function accumulate(acc: MetricsAccumulator, actual: readonly number[], f
   if (actual.length !== forecast.length) {
     throw new RangeError(`actual and forecast differ in length (${actual.length} vs ${forecast.length}).`);
   }
-  if (actual.length === 0) return acc;
   let absError = 0;
   let signedError = 0;
   let actualSum = 0;
   let forecastSum = 0;
+  let days = 0;
   for (let i = 0; i < actual.length; i++) {
     const a = actualUnits(actual[i]!);
     const f = forecast[i]!;
     if (!Number.isFinite(f)) throw new RangeError(`forecast[${i}] is not a finite number (${String(f)}).`);
+    if (Number.isNaN(a)) continue;
+    days += 1;
     absError += Math.abs(a - f);
     signedError += f - a;
     actualSum += a;
     forecastSum += f;
   }
+  if (days === 0) return acc;
   const hasScale = inSampleScale !== null && Number.isFinite(inSampleScale) && inSampleScale > 0;
   return {
     series: acc.series + 1,
-    days: acc.days + actual.length,
+    days: acc.days + days,
     absError: acc.absError + absError,
     signedError: acc.signedError + signedError,
     actualUnits: acc.actualUnits + actualSum,
     forecastUnits: acc.forecastUnits + forecastSum,
-    scaledErrorSum: acc.scaledErrorSum + (hasScale ? absError / actual.length / inSampleScale : 0),
+    scaledErrorSum: acc.scaledErrorSum + (hasScale ? absError / days / inSampleScale : 0),
     scaledSeries: acc.scaledSeries + (hasScale ? 1 : 0),
   };
 }

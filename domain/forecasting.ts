@@ -14,11 +14,23 @@
  * (`wholeDays`), as `createSeasonalExponentialSmoothing` passes them.
  */
 
-/** Daily unit sales, one entry per consecutive day starting at `startDay`. */
+/**
+ * Daily unit sales, one entry per consecutive day starting at `startDay` (the series' first day:
+ * days before it, and after the data ends, are not in the array at all). NaN is a censored day (a
+ * stock-out: demand was at least what sold, unknown): every model skips it, never reads it as 0.
+ */
 export interface DailySales {
   startDay: string; // yyyy-mm-dd, the day of units[0]
-  units: number[]; // one per consecutive day; negative or non-finite entries count as 0
+  units: number[]; // one per consecutive day; NaN = censored (skipped); negative or infinite entries count as 0
 }
+
+/**
+ * The discrete distribution of one day's demand a count model (slow movers) forecasts: Poisson, or
+ * negative binomial with the given index of dispersion d = variance / mean (> 1). With d fixed, a
+ * sum of days is again of the same kind (NB with size μ/(d − 1), success probability 1/d), so
+ * lead-time demand of mean μ is Poisson(μ) or NB(μ/(d − 1), 1/d).
+ */
+export type CountDistribution = { family: 'poisson' } | { family: 'negative-binomial'; dispersion: number };
 
 export interface DemandForecast {
   /** Mean of `dailyMeans` (with no horizon: the deseasonalised current level). Never negative. */
@@ -30,6 +42,8 @@ export interface DemandForecast {
    * from the true one. Safety stock covers it on top of the daily spread; absent means unknown (0).
    */
   levelStdDaily?: number;
+  /** Slow movers' count models only: the distribution of a day's demand (see CountDistribution). */
+  distribution?: CountDistribution;
   horizonDays: number;
   /** Expected units for each of the `horizonDays` days after the last day of history. Never negative. */
   dailyMeans: number[];
@@ -92,9 +106,21 @@ export interface SeasonalSmoothingParams {
   trend: boolean;
 }
 
-/** Negative or non-finite entries count as 0. */
+/** Negative or infinite entries count as 0; NaN (a censored day) stays NaN. */
 export function sanitiseUnits(units: readonly number[]): number[] {
-  return units.map((u) => (Number.isFinite(u) && u > 0 ? u : 0));
+  return units.map((u) => (Number.isNaN(u) ? NaN : Number.isFinite(u) && u > 0 ? u : 0));
+}
+
+/** How many entries are real days (not NaN). */
+export function realDayCount(values: readonly number[]): number {
+  let n = 0;
+  for (const v of values) if (!Number.isNaN(v)) n += 1;
+  return n;
+}
+
+/** The smoothed level's own standard error for smoothing constant alpha and one-step error sigma: var ≈ α/(2−α)·σ². */
+export function smoothedLevelStd(alpha: number, sigma: number): number {
+  return alpha > 0 && alpha < 2 ? Math.sqrt(alpha / (2 - alpha)) * sigma : sigma;
 }
 
 /** A horizon in whole days: floored, never negative, 0 for non-finite. */
@@ -102,40 +128,57 @@ export function wholeDays(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.floor(value)) : 0;
 }
 
+/** Mean of the real (non-NaN) entries; 0 when there are none. */
 export function mean(values: readonly number[]): number {
-  if (values.length === 0) return 0;
   let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
+  let n = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n += 1;
+  }
+  return n === 0 ? 0 : sum / n;
 }
 
+/** Root mean square of the real (non-NaN) entries; 0 when there are none. */
 export function rootMeanSquare(values: readonly number[]): number {
-  if (values.length === 0) return 0;
   let sum = 0;
-  for (const v of values) sum += v * v;
-  return Math.sqrt(sum / values.length);
+  let n = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    sum += v * v;
+    n += 1;
+  }
+  return n === 0 ? 0 : Math.sqrt(sum / n);
 }
 
 /** The same expected units (never negative) on every day of the horizon. */
-export function flatForecast(level: number, stdDaily: number, horizonDays: number, method: string): DemandForecast {
+export function flatForecast(level: number, stdDaily: number, horizonDays: number, method: string, levelStdDaily?: number): DemandForecast {
   const m = Math.max(0, level);
-  return {
+  const f: DemandForecast = {
     meanDaily: m,
     stdDaily: Math.max(0, stdDaily),
     horizonDays,
     dailyMeans: Array.from({ length: horizonDays }, () => m),
     method,
   };
+  if (levelStdDaily !== undefined) f.levelStdDaily = Math.max(0, levelStdDaily);
+  return f;
 }
 
-/** Short history: the plain mean; spread is the sample standard deviation (Poisson sqrt(mean) for one day). */
+/**
+ * Short history: the plain mean of the real days; spread is their sample standard deviation
+ * (Poisson sqrt(mean) for one day), the level's standard error that over sqrt(real days).
+ */
 export function simpleMean(units: readonly number[], horizonDays: number): DemandForecast {
-  if (units.length === 0) return flatForecast(0, 0, horizonDays, 'no-history');
+  const n = realDayCount(units);
+  if (n === 0) return flatForecast(0, 0, horizonDays, 'no-history', 0);
   const m = mean(units);
-  if (units.length === 1) return flatForecast(m, Math.sqrt(m), horizonDays, 'simple-mean');
+  if (n === 1) return flatForecast(m, Math.sqrt(m), horizonDays, 'simple-mean', Math.sqrt(m));
   let ss = 0;
-  for (const u of units) ss += (u - m) ** 2;
-  return flatForecast(m, Math.sqrt(ss / (units.length - 1)), horizonDays, 'simple-mean');
+  for (const u of units) if (!Number.isNaN(u)) ss += (u - m) ** 2;
+  const sd = Math.sqrt(ss / (n - 1));
+  return flatForecast(m, sd, horizonDays, 'simple-mean', sd / Math.sqrt(n));
 }
 
 /**
@@ -143,30 +186,72 @@ export function simpleMean(units: readonly number[], horizonDays: number): Deman
  * the interval between them separately; forecast (1 - alpha/2) * size / interval per day (flat).
  * Size and interval start at their averages over the whole history (not at the first sale, which
  * with a slow smoothing constant would bias a short series towards its first interval).
+ * Censored days (NaN) are skipped: they count neither as a day of the interval nor as a sale.
+ * Level error: α/(2−α) of the one-step error variance (the smoothed size's, as for SES).
  * Expects at least one sale (a series without any gives NaN; callers send those to `all-zero`).
  */
 export function crostonSba(units: readonly number[], horizonDays: number, alpha: number = FORECAST_SETTINGS.crostonAlpha): DemandForecast {
   const a = alpha;
   const correction = 1 - a / 2;
-  const sizes = units.filter((u) => u > 0);
-  let lastSaleIndex = -1;
-  units.forEach((u, i) => {
-    if (u > 0) lastSaleIndex = i;
-  });
-  let size = mean(sizes);
-  let interval = (lastSaleIndex + 1) / sizes.length;
+  let sizeSum = 0;
+  let sales = 0;
+  let realDays = 0;
+  let realDaysToLastSale = 0;
+  for (const u of units) {
+    if (Number.isNaN(u)) continue;
+    realDays += 1;
+    if (u > 0) {
+      sizeSum += u;
+      sales += 1;
+      realDaysToLastSale = realDays;
+    }
+  }
+  let size = sizeSum / sales;
+  let interval = realDaysToLastSale / sales;
   let sinceLast = 0;
-  const errors: number[] = [];
+  let ss = 0;
   for (const y of units) {
+    if (Number.isNaN(y)) continue;
     sinceLast += 1;
-    errors.push(y - (correction * size) / interval);
+    const e = y - (correction * size) / interval;
+    ss += e * e;
     if (y > 0) {
       size += a * (y - size);
       interval += a * (sinceLast - interval);
       sinceLast = 0;
     }
   }
-  return flatForecast((correction * size) / interval, rootMeanSquare(errors), horizonDays, 'croston-sba');
+  const sigma = realDays > 0 ? Math.sqrt(ss / realDays) : 0;
+  return flatForecast((correction * size) / interval, sigma, horizonDays, 'croston-sba', smoothedLevelStd(a, sigma));
+}
+
+/**
+ * Slow movers (well under a unit a day): a count model. The daily rate is the exponentially
+ * smoothed mean of the real days (smoothing `alpha`, starting at the history's mean), flat; a day's
+ * demand is Poisson with that rate, or negative binomial when the history is over-dispersed (its
+ * variance / mean above 1.05), keeping the history's index of dispersion d: variance = rate · d.
+ * The level's error is α/(2−α) of that daily variance (SES). Censored days are skipped.
+ */
+export function slowMoverCounts(units: readonly number[], horizonDays: number, alpha: number): DemandForecast {
+  const n = realDayCount(units);
+  if (n === 0) return flatForecast(0, 0, horizonDays, 'no-history', 0);
+  const m = mean(units);
+  let ss = 0;
+  for (const u of units) if (!Number.isNaN(u)) ss += (u - m) ** 2;
+  const variance = n > 1 ? ss / (n - 1) : m;
+  const dispersion = m > 0 && variance > 1.05 * m ? variance / m : 1;
+  let level = m;
+  for (const y of units) if (!Number.isNaN(y)) level += alpha * (y - level);
+  const dailyVariance = level * dispersion;
+  const f = flatForecast(
+    level,
+    Math.sqrt(dailyVariance),
+    horizonDays,
+    dispersion > 1 ? 'slow-mover-negative-binomial' : 'slow-mover-poisson',
+    smoothedLevelStd(alpha, Math.sqrt(dailyVariance)),
+  );
+  f.distribution = dispersion > 1 ? { family: 'negative-binomial', dispersion } : { family: 'poisson' };
+  return f;
 }
 
 /** Least-squares slope of `ys` against 0, 1, 2, ... (0 for fewer than two points). */
@@ -184,6 +269,91 @@ function slope(ys: readonly number[]): number {
   return num / den;
 }
 
+/** Holt-Winters state after a pass over the history, with the one-step errors' sum of squares. */
+interface HoltWintersPass {
+  level: number;
+  trend: number;
+  season: number[];
+  /** Σ e² of the (clamped) one-step errors after the first week, real days only. */
+  sse: number;
+  /** Real days in `sse`. */
+  errorDays: number;
+}
+
+/**
+ * Initial state from the complete weeks (see `holtWinters`) and one pass of the recursion. A
+ * censored day (NaN) has no error and moves nothing but time: the level follows its prediction
+ * and the weekly index stays.
+ */
+function holtWintersPass(units: readonly number[], p: SeasonalSmoothingParams): HoltWintersPass {
+  const m = FORECAST_SETTINGS.period;
+  const weeks = Math.floor(units.length / m);
+  const weekMeans: number[] = [];
+  for (let k = 0; k < weeks; k++) {
+    let sum = 0;
+    let n = 0;
+    for (let j = k * m; j < (k + 1) * m; j++) {
+      const u = units[j]!;
+      if (Number.isNaN(u)) continue;
+      sum += u;
+      n += 1;
+    }
+    // A week without a real day takes the previous week's mean (the next one's for the first).
+    weekMeans.push(n > 0 ? sum / n : NaN);
+  }
+  for (let k = 1; k < weeks; k++) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = weekMeans[k - 1]!;
+  for (let k = weeks - 2; k >= 0; k--) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = weekMeans[k + 1]!;
+  for (let k = 0; k < weeks; k++) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = 0;
+  const phi = p.trend ? p.phi : 0;
+  const beta = p.trend ? p.beta : 0;
+  const dayTrend = p.trend ? slope(weekMeans) / m : 0;
+  const centre = (m - 1) / 2;
+
+  const season: number[] = new Array<number>(m);
+  for (let j = 0; j < m; j++) {
+    let sum = 0;
+    let n = 0;
+    for (let k = 0; k < weeks; k++) {
+      const u = units[k * m + j]!;
+      if (Number.isNaN(u)) continue;
+      sum += u - (weekMeans[k]! + dayTrend * (j - centre));
+      n += 1;
+    }
+    season[j] = n > 0 ? sum / n : 0;
+  }
+  let seasonMean = 0;
+  for (let j = 0; j < m; j++) seasonMean += season[j]!;
+  seasonMean /= m;
+  for (let j = 0; j < m; j++) season[j] = season[j]! - seasonMean;
+
+  let level = (weekMeans[0] ?? 0) - dayTrend * (centre + 1);
+  let trend = dayTrend;
+  let sse = 0;
+  let errorDays = 0;
+  const { alpha, gamma } = p;
+  for (let t = 0; t < units.length; t++) {
+    const y = units[t]!;
+    const j = t % m;
+    const s = season[j]!;
+    const previousLevel = level;
+    if (Number.isNaN(y)) {
+      level = previousLevel + phi * trend;
+      trend = phi * trend;
+      continue;
+    }
+    if (t >= m) {
+      const oneStep = previousLevel + phi * trend + s;
+      const e = y - (oneStep > 0 ? oneStep : 0);
+      sse += e * e;
+      errorDays += 1;
+    }
+    level = alpha * (y - s) + (1 - alpha) * (previousLevel + phi * trend);
+    trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
+    season[j] = gamma * (y - level) + (1 - gamma) * s;
+  }
+  return { level, trend, season, sse, errorDays };
+}
+
 /**
  * Additive Holt-Winters with an optional damped trend (error-correction form):
  *
@@ -196,39 +366,14 @@ function slope(ys: readonly number[]): number {
  * Initial state from the complete weeks: trend = slope of the weekly means / m, weekly indices =
  * mean detrended deviation of each weekday from its week's mean (centred to sum 0), level = first
  * week's mean moved back to the day before the history starts. Forecasts are clamped at 0; the
- * spread is the RMSE of the (clamped) one-step-ahead errors after a one-week warm-up.
+ * spread is the RMSE of the (clamped) one-step-ahead errors after a one-week warm-up; the level's
+ * error α/(2−α) of their variance. Censored days (NaN) are skipped (see holtWintersPass).
  * Expects at least one complete week of history (callers require `minHistoryDays`).
  */
 export function holtWinters(units: readonly number[], horizonDays: number, p: SeasonalSmoothingParams): DemandForecast {
   const m = FORECAST_SETTINGS.period;
-  const weeks = Math.floor(units.length / m);
-  const weekMeans = Array.from({ length: weeks }, (_, k) => mean(units.slice(k * m, (k + 1) * m)));
   const phi = p.trend ? p.phi : 0;
-  const beta = p.trend ? p.beta : 0;
-  const dayTrend = p.trend ? slope(weekMeans) / m : 0;
-  const centre = (m - 1) / 2;
-
-  const season: number[] = Array.from({ length: m }, (_, j) => {
-    let sum = 0;
-    for (let k = 0; k < weeks; k++) sum += units[k * m + j]! - (weekMeans[k]! + dayTrend * (j - centre));
-    return sum / weeks;
-  });
-  const seasonMean = mean(season);
-  for (let j = 0; j < m; j++) season[j] = season[j]! - seasonMean;
-
-  let level = weekMeans[0]! - dayTrend * (centre + 1);
-  let trend = dayTrend;
-  const errors: number[] = [];
-  units.forEach((y, t) => {
-    const s = season[t % m]!;
-    const oneStep = level + phi * trend + s;
-    if (t >= m) errors.push(y - Math.max(0, oneStep));
-    const previousLevel = level;
-    level = p.alpha * (y - s) + (1 - p.alpha) * (previousLevel + phi * trend);
-    trend = beta * (level - previousLevel) + (1 - beta) * phi * trend;
-    season[t % m] = p.gamma * (y - level) + (1 - p.gamma) * s;
-  });
-
+  const { level, trend, season, sse, errorDays } = holtWintersPass(units, p);
   const n = units.length;
   const dailyMeans: number[] = [];
   let damped = 0;
@@ -236,23 +381,116 @@ export function holtWinters(units: readonly number[], horizonDays: number, p: Se
     damped += phi ** h;
     dailyMeans.push(Math.max(0, level + damped * trend + season[(n + h - 1) % m]!));
   }
+  const sigma = errorDays > 0 ? Math.sqrt(sse / errorDays) : 0;
   return {
     meanDaily: horizonDays > 0 ? mean(dailyMeans) : Math.max(0, level),
-    stdDaily: rootMeanSquare(errors),
+    stdDaily: sigma,
+    levelStdDaily: smoothedLevelStd(p.alpha, sigma),
     horizonDays,
     dailyMeans,
     method: p.trend ? 'holt-winters-additive-damped' : 'holt-winters-additive',
   };
 }
 
+/** Bounds of fitted Holt-Winters constants. */
+const HW_BOUNDS = { alpha: [0.01, 0.9], beta: [0.005, 0.3], gamma: [0, 0.5], phi: [0.8, 0.98] } as const;
+type HwKey = keyof typeof HW_BOUNDS;
+
 /**
- * Average inter-demand interval (ADI): days of history per day with a sale; null with no sale at
- * all. Above `FORECAST_SETTINGS.intermittentAdi` a series counts as intermittent.
+ * Holt-Winters constants fitted to one series: the lowest in-sample one-step SSE (real days after
+ * the first week). A coarse grid (alpha × gamma, with and without a damped trend: 24 passes), then
+ * a local pattern search from the best point (each constant ± a step, the step halved when nothing
+ * improves; at most `maxPasses` passes in all). Constants rounded to 4 decimals, so the same
+ * history always gives the same, JSON-stable constants. Cheap enough for 10,000 series a run: each
+ * pass is one linear scan. Expects at least two weeks of history.
+ */
+export function fitHoltWinters(units: readonly number[], maxPasses = 60): SeasonalSmoothingParams {
+  let passes = 0;
+  const sseOf = (p: SeasonalSmoothingParams): number => {
+    passes += 1;
+    const r = holtWintersPass(units, p);
+    return r.errorDays > 0 ? r.sse : 0;
+  };
+  let best: SeasonalSmoothingParams = { alpha: 0.2, beta: 0.05, gamma: 0.1, phi: 0.95, trend: false };
+  let bestSse = Number.POSITIVE_INFINITY;
+  for (const trend of [false, true]) {
+    for (const alpha of [0.05, 0.15, 0.3, 0.5]) {
+      for (const gamma of [0.02, 0.1, 0.25]) {
+        const p = { alpha, beta: 0.05, gamma, phi: 0.95, trend };
+        const e = sseOf(p);
+        if (bestSse === Number.POSITIVE_INFINITY || e < bestSse - 1e-9 * Math.max(1, bestSse)) {
+          best = p;
+          bestSse = e;
+        }
+      }
+    }
+  }
+  const keys: HwKey[] = best.trend ? ['alpha', 'gamma', 'beta', 'phi'] : ['alpha', 'gamma'];
+  const step: Record<HwKey, number> = { alpha: 0.08, gamma: 0.05, beta: 0.03, phi: 0.04 };
+  const round = (x: number) => Math.round(x * 10_000) / 10_000;
+  while (passes < maxPasses) {
+    let improved = false;
+    for (const k of keys) {
+      for (const dir of [1, -1]) {
+        if (passes >= maxPasses) break;
+        const [lo, hi] = HW_BOUNDS[k];
+        const value = round(Math.min(hi, Math.max(lo, best[k] + dir * step[k])));
+        if (value === best[k]) continue;
+        const p = { ...best, [k]: value };
+        const e = sseOf(p);
+        if (e < bestSse - 1e-9 * Math.max(1, bestSse)) {
+          best = p;
+          bestSse = e;
+          improved = true;
+        }
+      }
+    }
+    if (improved) continue;
+    if (keys.every((k) => step[k] <= 0.005)) break;
+    for (const k of keys) step[k] /= 2;
+  }
+  return { alpha: round(best.alpha), beta: round(best.beta), gamma: round(best.gamma), phi: round(best.phi), trend: best.trend };
+}
+
+/**
+ * Average inter-demand interval (ADI): real days of history (censored ones left out) per day with
+ * a sale; null with no sale at all. Above `FORECAST_SETTINGS.intermittentAdi` a series counts as
+ * intermittent.
  */
 export function averageDemandInterval(units: readonly number[]): number | null {
   let demandDays = 0;
-  for (const u of units) if (u > 0) demandDays += 1;
-  return demandDays === 0 ? null : units.length / demandDays;
+  let realDays = 0;
+  for (const u of units) {
+    if (Number.isNaN(u)) continue;
+    realDays += 1;
+    if (u > 0) demandDays += 1;
+  }
+  return demandDays === 0 ? null : realDays / demandDays;
+}
+
+/**
+ * Syntetos-Boylan demand classification from real days only (censored days left out): ADI (see
+ * averageDemandInterval) and CV² of the non-zero sales sizes (variance / mean², 0 with one sale);
+ * `meanDaily` is the mean over real days. Null ADI / CV² without a sale.
+ */
+export function demandClassification(units: readonly number[]): { adi: number | null; cv2: number | null; meanDaily: number; realDays: number } {
+  let realDays = 0;
+  let total = 0;
+  let sales = 0;
+  let sumSq = 0;
+  for (const u of units) {
+    if (Number.isNaN(u)) continue;
+    realDays += 1;
+    total += u;
+    if (u > 0) {
+      sales += 1;
+      sumSq += u * u;
+    }
+  }
+  if (sales === 0) return { adi: null, cv2: null, meanDaily: 0, realDays };
+  const size = total / sales;
+  const variance = sales > 1 ? (sumSq - sales * size * size) / (sales - 1) : 0;
+  return { adi: realDays / sales, cv2: Math.max(0, variance) / (size * size), meanDaily: total / realDays, realDays };
 }
 
 /**
@@ -279,7 +517,7 @@ export function createSeasonalExponentialSmoothing(params: Partial<SeasonalSmoot
       const horizon = wholeDays(horizonDays);
       if (units.length < FORECAST_SETTINGS.minHistoryDays) return simpleMean(units, horizon);
       const adi = averageDemandInterval(units);
-      if (adi === null) return flatForecast(0, 0, horizon, 'all-zero');
+      if (adi === null) return flatForecast(0, 0, horizon, 'all-zero', 0);
       if (adi > FORECAST_SETTINGS.intermittentAdi) return crostonSba(units, horizon);
       return holtWinters(units, horizon, p);
     },

@@ -17,8 +17,8 @@
  * Baselines, same run, same series (generated in memory again, no Temporal, no database):
  * - the fixed-parameter baseline forecaster alone (domain/forecasting.ts, one pass a series): a
  *   lower bound of the cost of forecasting a series at all;
- * - trainModelBatch's compute, in process: per series `fitSeries` (23 candidates scored on a
- *   28-day validation tail), the challenger's and the baseline's holdout forecasts, their errors and
+ * - trainModelBatch's compute, in process: per series `fitSeries` (fixed and fitted candidates
+ *   scored on three rolling 28-day holdouts), the challenger's and the baseline's holdout forecasts, their errors and
  *   the MASE scale, exactly as activities/model-retraining/training.ts does it, and the metrics summed as
  *   evaluateModelVersion sums them. The Temporal figures are ratios against this one; it runs
  *   before the workflow and again after it, and the faster of the two counts (a shared machine's
@@ -444,7 +444,12 @@ interface Accs {
 
 /** One series as trainModelBatch computes it (activities/model-retraining/training.ts, the same domain functions), the writes left out. */
 function trainOne(units: number[], trainingDays: number, _holdoutDays: number, trainingStart: string, category: string, accs: Accs): void {
-  const r = scoreSeries({ training: units.slice(0, trainingDays), holdout: units.slice(trainingDays), startDay: trainingStart });
+  // As loadDailyUnits reads it: the series starts on its first sale (the bench's data has a row for
+  // every day with one, through the last day of the window).
+  const firstSale = units.findIndex((u) => u > 0);
+  const own = firstSale < 0 ? [] : units.slice(firstSale);
+  const split = Math.max(0, trainingDays - (firstSale < 0 ? 0 : firstSale));
+  const r = scoreSeries({ training: own.slice(0, split), holdout: own.slice(split), startDay: trainingStart });
   const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
   const ch = { ...base, absError: r.challengerAbsError, signedError: r.challengerError };
   const cp = { ...base, absError: r.championAbsError, signedError: r.championError };

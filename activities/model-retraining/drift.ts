@@ -4,7 +4,7 @@
  * one recorded when it was evaluated (PSI over fixed bins of daily units). Read-only; the kickoff workflow starts a retraining on drift.
  */
 import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type DriftThresholds, type DemandProfile } from '../../domain/drift';
-import { loadDailyUnits, seriesKey } from './sales-history';
+import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
 import { forecastWithSpec, parseSeriesModelSpec } from '../../domain/demand-models';
 import { accumulate, emptyAccumulator, summarise } from '../../domain/forecast-metrics';
 import type { Db } from '../../platform/db';
@@ -61,6 +61,7 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
     const recentCounts = profile ? profile.edges.map(() => 0).concat([0, 0]) : null;
     let seriesChecked = 0;
     let cursor: { storeId: string; sku: string } | null = null;
+    const dataEnd = await lastSalesDay(db);
     for (;;) {
       const c: { storeId: string; sku: string } | null = cursor;
       const rows: { storeId: string; sku: string; params: unknown }[] = await db.modelSeriesParams.findMany({
@@ -70,14 +71,21 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
         select: { storeId: true, sku: true, params: true },
       });
       if (rows.length === 0) break;
-      const history = await loadDailyUnits(db, rows, historyStart, asOf);
+      const history = await loadDailyUnits(db, rows, historyStart, asOf, { dataEnd });
       for (const r of rows) {
-        const units = history.get(seriesKey(r))!;
-        const before = units.slice(0, historyDays);
-        const recent = units.slice(historyDays);
+        // The series' own days (from its first sale, to the data's end; stock-outs NaN).
+        const { offset, units } = history.get(seriesKey(r))!;
+        const split = Math.max(0, historyDays - offset);
+        const before = units.slice(0, split);
+        const recent = units.slice(split);
         const spec = parseSeriesModelSpec(r.params);
-        if (spec) acc = accumulate(acc, recent, forecastWithSpec(spec, before, recentDays).dailyMeans, null);
-        if (profile && recentCounts) psiCounts(recent, profile.edges).forEach((c, i) => (recentCounts[i]! += c));
+        if (spec) acc = accumulate(acc, recent, forecastWithSpec(spec, before, recent.length).dailyMeans, null);
+        if (profile && recentCounts) {
+          psiCounts(
+            recent.filter((u) => !Number.isNaN(u)),
+            profile.edges,
+          ).forEach((c, i) => (recentCounts[i]! += c));
+        }
         seriesChecked += 1;
       }
       cursor = { storeId: rows.at(-1)!.storeId, sku: rows.at(-1)!.sku };

@@ -2,7 +2,8 @@
  * Training and evaluation of a demand model version (issue 6).
  *
  * `trainModelBatch` fits a batch of store × SKU series (domain/demand-models.ts picks a family and
- * parameters per series by validation error), forecasts the holdout window with the new spec and
+ * parameters per series by rolling-origin validation error) on the days that exist for each series
+ * (from its first sale, to the last day of data; stock-out days censored), forecasts the holdout window with the new spec and
  * with the champion's (the baseline when there is no champion), and writes one ModelSeriesParams
  * row per series with both sets of holdout errors. Rows are written in chunks; each chunk is a
  * checkpoint (the heartbeat reports it): a retry after a worker crash resumes after the last chunk
@@ -17,9 +18,10 @@ import { rangesFromCuts } from '../../domain/batching';
 import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../../domain/forecast-metrics';
 import { psiCounts, type DemandProfile } from '../../domain/drift';
+import { categoryYearlyProfile, YEARLY_SETTINGS } from '../../domain/seasonality';
 import type { Db } from '../../platform/db';
 import type { ModelEvaluation } from './registry';
-import { loadDailyUnits, seriesKey } from './sales-history';
+import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
 import { activityContext } from '../shared/activity-context';
 
 const DAY_MS = 86_400_000;
@@ -110,6 +112,10 @@ interface SeriesParamsRow {
   naiveScale: number;
 }
 
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
@@ -131,6 +137,42 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       if (spec) specs.set(seriesKey(r), spec);
     }
     return specs;
+  }
+
+  /**
+   * Each category's yearly profile (domain/seasonality.ts) from its daily totals over the training
+   * window, all its series in the stores trained (not only this batch's, so every batch of a run
+   * gets the same profile); null where the data holds under a year and four weeks of it.
+   */
+  async function loadCategoryProfiles(
+    series: readonly SeriesRow[],
+    input: TrainModelBatchInput,
+    dataEnd: string | null,
+  ): Promise<Map<string, number[] | null>> {
+    const out = new Map<string, number[] | null>();
+    const categories = [...new Set(series.map((s) => s.category))].sort();
+    const end = dataEnd !== null && dataEnd < input.holdoutStart ? addDays(dataEnd, 1) : input.holdoutStart;
+    if (categories.length === 0 || daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return out;
+    const rows = await db.$queryRaw<{ category: string; first: string; offsets: number[]; totals: number[] }[]>`
+      WITH t AS (
+        SELECT p.category, s.day, sum(s.units)::float8 AS units
+          FROM "SalesDaily" s JOIN "Product" p ON p.sku = s.sku
+         WHERE p.category = ANY(${categories}::text[]) AND s.day >= ${input.trainingStart}::date AND s.day < ${end}::date
+           AND (${input.storeIds ?? null}::text[] IS NULL OR s."storeId" = ANY(${input.storeIds ?? []}::text[]))
+         GROUP BY p.category, s.day),
+      f AS (SELECT category, min(day) AS first FROM t GROUP BY category)
+      SELECT t.category, to_char(f.first, 'YYYY-MM-DD') AS first, array_agg((t.day - f.first)::int ORDER BY t.day) AS offsets,
+             array_agg(t.units ORDER BY t.day) AS totals
+        FROM t JOIN f ON f.category = t.category GROUP BY t.category, f.first`;
+    for (const r of rows) {
+      const totals = new Array<number>(Math.max(0, daysBetween(r.first, end))).fill(0);
+      r.totals.forEach((u, i) => {
+        const at = r.offsets[i]!;
+        if (at >= 0 && at < totals.length) totals[at] = Number(u);
+      });
+      out.set(r.category, categoryYearlyProfile(r.first, totals));
+    }
+    return out;
   }
 
   function checkBatchSize(batchSize: number): void {
@@ -215,8 +257,11 @@ export function createModelTrainingActivities(deps: { db: Db }) {
 
     const chunks: SeriesRow[][] = [];
     for (let i = 0; i < todo.length; i += checkpointEvery) chunks.push(todo.slice(i, i + checkpointEvery));
+    // Histories never run past the last day the table holds (once for the batch, the same for every chunk).
+    const dataEnd = chunks.length > 0 ? await lastSalesDay(db) : null;
+    const yearlyProfiles = chunks.length > 0 ? await loadCategoryProfiles(todo, input, dataEnd) : new Map<string, number[] | null>();
     const read = (chunk: SeriesRow[]) => {
-      const reading = Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf), loadChampionSpecs(input.championVersionId, chunk)]);
+      const reading = Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf, { dataEnd }), loadChampionSpecs(input.championVersionId, chunk)]);
       // Awaited in its turn; a failure meanwhile (or never awaited, after a failed write) is no crash.
       void reading.catch(() => undefined);
       return reading;
@@ -230,12 +275,15 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       for (const [k, s] of chunk.entries()) {
         if (k % FIT_YIELD_EVERY === 0) await yieldToEventLoop();
         const key = seriesKey(s);
-        const units = sales.get(key)!;
+        // The series' own days: from its first sale (never zeros before its data), to the data's end.
+        const { offset, units } = sales.get(key)!;
+        const split = Math.max(0, trainingDays - offset);
         const scored = scoreSeries({
-          training: units.slice(0, trainingDays),
-          holdout: units.slice(trainingDays),
-          startDay: input.trainingStart,
+          training: units.slice(0, split),
+          holdout: units.slice(split),
+          startDay: addDays(input.trainingStart, offset),
           champion: championSpecs.get(key),
+          yearlyProfile: yearlyProfiles.get(s.category) ?? null,
         });
         const { fit } = scored;
         result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;
@@ -336,7 +384,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     const sold = await db.$queryRaw<{ units: number; days: number }[]>`
       SELECT s.units, COUNT(*)::int AS days FROM "SalesDaily" s
         JOIN "ModelSeriesParams" m ON m."modelVersionId" = ${input.versionId} AND m."storeId" = s."storeId" AND m.sku = s.sku
-       WHERE s.day >= ${from}::date AND s.day < ${to}::date
+       WHERE s.day >= ${from}::date AND s.day < ${to}::date AND NOT s.stockout
        GROUP BY s.units`;
     const counts = psiCounts([], DEMAND_PROFILE_EDGES);
     for (const { units, days } of sold) {
