@@ -11,6 +11,9 @@
  * client, so this module stays usable from pure unit tests.
  */
 import { createHash } from 'node:crypto';
+import { forecastWithSpec, type SeriesModelSpec } from '../domain/demand-models';
+import { maseScale } from '../domain/forecast-metrics';
+import { seasonalExponentialSmoothing } from '../domain/forecasting';
 
 // A module-level alias: in a vm context (jest) every lookup of the global `Math` goes through the
 // context's interceptors, which made generation ten times slower there.
@@ -21,7 +24,8 @@ const M = Math;
 // ---------------------------------------------------------------------------
 
 export const SEED = 20261124;
-export const SALES_HISTORY_DAYS = 365;
+/** Two years of daily sales, so a yearly pattern is seen twice. */
+export const SALES_HISTORY_DAYS = 730;
 export const SHIFT_WINDOW_DAYS = 30;
 
 export const SCENARIO_STORE_ID = 'S001';
@@ -275,7 +279,11 @@ export interface SalesSeries {
   priceCents: number;
   /** The price each day was sold at: the list price, or a chain-wide promotion's. */
   dailyPriceCents: Int32Array;
+  /** Units sold each day; on a stock-out day what sold before the shelf ran empty. */
   units: Int32Array;
+  /** 1 on the days the shelf ran empty (SalesDaily.stockout): that day's demand was at least `units`. */
+  stockout: Uint8Array;
+  pattern: DemandPattern;
 }
 export interface SalesHistory {
   /** First day of the series, YYYY-MM-DD (UTC calendar day). */
@@ -1292,70 +1300,287 @@ interface PriceProfile {
 }
 
 /**
- * A year of chain-wide prices per SKU: the list price, with three promotions of two to four weeks
- * at three different depths (so a SKU has sold at three or more distinct prices, what an
- * elasticity estimate needs), none in the last PROMOTION_FREE_DAYS days; and the SKU's true
+ * The history's chain-wide prices per SKU: the list price, with three promotions a year of two to
+ * four weeks at three different depths (so a SKU has sold at three or more distinct prices, what
+ * an elasticity estimate needs), none in the last PROMOTION_FREE_DAYS days; and the SKU's true
  * elasticity, by which its sales respond (generateSales).
  */
 function generatePrices(days: number, products: ProductRow[]): Map<string, PriceProfile> {
   const rng = stream('promotions');
   const out = new Map<string, PriceProfile>();
   const eligible = days - PROMOTION_FREE_DAYS;
-  const segment = M.floor(eligible / PROMOTION_DEPTHS.length);
+  const years = M.max(1, M.round(days / 365));
+  const segment = M.floor(eligible / (PROMOTION_DEPTHS.length * years));
   for (const p of products) {
     const elasticity = CATEGORY_ELASTICITY[p.category] + rng.range(-0.4, 0.4);
     const daily = new Int32Array(days).fill(p.priceCents);
     const floor = M.max(p.costCents + 1, p.mapCents ?? 0, M.round(p.priceCents * (1 - MAX_PROMOTION_DISCOUNT)));
     const room = p.priceCents - floor;
     if (room >= PROMOTION_DEPTHS.length) {
-      const depths = rng.sample(PROMOTION_DEPTHS, PROMOTION_DEPTHS.length);
-      depths.forEach((depth, k) => {
-        const length = rng.int(14, 28);
-        const start = k * segment + rng.int(0, M.max(0, segment - length));
-        const price = p.priceCents - M.round(room * depth);
-        for (let d = start; d < M.min(start + length, eligible); d++) daily[d] = price;
-      });
+      for (let y = 0; y < years; y++) {
+        const depths = rng.sample(PROMOTION_DEPTHS, PROMOTION_DEPTHS.length);
+        depths.forEach((depth, k) => {
+          const length = rng.int(14, 28);
+          const start = (y * PROMOTION_DEPTHS.length + k) * segment + rng.int(0, M.max(0, segment - length));
+          const price = p.priceCents - M.round(room * depth);
+          for (let d = start; d < M.min(start + length, eligible); d++) daily[d] = price;
+        });
+      }
     }
     out.set(p.sku, { elasticity: M.round(elasticity * 100) / 100, dailyPriceCents: daily });
   }
   return out;
 }
 
+/**
+ * How a series' demand arrives: `smooth` (a Poisson count every day), `slow` (most days nothing,
+ * now and then a unit or two) or `lumpy` (a trickle of single units and, now and then, one large
+ * basket: a corporate gift order, a styling client buying the set).
+ */
+export type DemandPattern = 'smooth' | 'slow' | 'lumpy';
+
+/**
+ * Units a day per unit of a product's velocity in a store of average volume: the best sellers of
+ * the flagship sell a dozen a day, where the weekly pattern and the season show through the noise.
+ */
+const SALES_VOLUME = 3;
+/** Base daily rate under which a series sells intermittently. */
+const SLOW_MOVER_RATE = 0.15;
+/** Share of SKUs (above the slow-mover rate) whose demand comes partly in large baskets. */
+const LUMPY_SHARE: Record<Category, number> = {
+  'womens-apparel': 0.08,
+  'mens-apparel': 0.1,
+  footwear: 0.05,
+  accessories: 0.3,
+  beauty: 0.35,
+  home: 0.35,
+};
+/** Share of a lumpy series' demand that comes in baskets (the rest as single units). */
+const LUMPY_BASKET_SHARE = 0.6;
+/** Weekly replenishment of the simulated shelves; orders arrive after the supplier's lead time. */
+const REVIEW_PERIOD_DAYS = 7;
+/** Share of series stocked tightly (a low safety factor), which run out noticeably more often. */
+const TIGHT_STOCK_SHARE = 0.15;
+
+/**
+ * Two years of daily sales per store × SKU, as a shelf records them. Demand is a base rate ×
+ * weekday × season (holiday peak, category bumps) × slow growth × the price response to
+ * promotions, with day-to-day noise, drawn as smooth, slow or lumpy (DemandPattern).
+ *
+ * The shelf is simulated: every REVIEW_PERIOD_DAYS the store orders up to the demand it expects
+ * over the review period and the supplier's lead time (the season and promotions known) plus a
+ * safety margin, in whole packs; the order arrives after the lead time (with its spread). A day the
+ * shelf ran empty — empty at opening, or sold out during the day — is a stock-out: its units are
+ * what sold before it did (demand censored, not low). Most series stock out on a few % of days,
+ * the tightly stocked ones on more.
+ */
 function generateSales(now: number, products: ProductRow[], profiles: Map<string, ProductProfile>): SalesHistory {
   const rng = stream('sales');
+  const patternRng = stream('demand-patterns');
+  const stockRng = stream('shelves');
   const first = utcMidnight(now) - SALES_HISTORY_DAYS * DAY_MS;
   const days = SALES_HISTORY_DAYS;
-  const dayFactors: { dow: number; doy: number; trend: number }[] = [];
+  const dow = new Uint8Array(days);
+  const doy = new Uint16Array(days);
+  const trend = new Float64Array(days);
   for (let i = 0; i < days; i++) {
     const t = first + i * DAY_MS;
-    dayFactors.push({ dow: new Date(t).getUTCDay(), doy: dayOfYear(t), trend: 0.94 + 0.12 * (i / days) });
+    dow[i] = new Date(t).getUTCDay();
+    doy[i] = dayOfYear(t);
+    // About 8 % growth a year.
+    trend[i] = 0.92 + 0.16 * (i / days);
   }
   const prices = generatePrices(days, products);
+  const lumpySkus = new Map<string, number>();
+  for (const p of products) {
+    // Mean size of the series' large baskets (0: not lumpy).
+    lumpySkus.set(p.sku, patternRng.chance(LUMPY_SHARE[p.category]) ? patternRng.int(4, 9) : 0);
+  }
+  const yearlyByCategory = new Map<Category, Float64Array>();
+  for (const c of CATEGORIES) {
+    const yearly = new Float64Array(366);
+    for (let d = 0; d < 366; d++) yearly[d] = yearlyFactor(d, c);
+    yearlyByCategory.set(c, yearly);
+  }
+  const supplierById = new Map(SUPPLIERS.map((s) => [s.id, s]));
+  const expected = new Float64Array(days);
+  const arrivals = new Int32Array(days + 64);
   const series: SalesSeries[] = [];
   for (const store of STORES) {
     const storeVolume = STORE_VOLUME[store.id];
     for (const p of products) {
-      const base = profiles.get(p.sku)!.velocity * storeVolume * rng.logNormal(0, 0.25);
-      const slow = base < 0.15;
-      const units = new Int32Array(days);
-      const yearly = new Float64Array(366);
-      for (let doy = 0; doy < 366; doy++) yearly[doy] = yearlyFactor(doy, p.category);
+      const base = SALES_VOLUME * profiles.get(p.sku)!.velocity * storeVolume * rng.logNormal(0, 0.25);
+      const basket = lumpySkus.get(p.sku)!;
+      const pattern: DemandPattern = base < SLOW_MOVER_RATE ? 'slow' : basket > 0 ? 'lumpy' : 'smooth';
+      const yearly = yearlyByCategory.get(p.category)!;
       const { elasticity, dailyPriceCents } = prices.get(p.sku)!;
       for (let i = 0; i < days; i++) {
-        const f = dayFactors[i];
         const priceResponse = dailyPriceCents[i] === p.priceCents ? 1 : (dailyPriceCents[i] / p.priceCents) ** elasticity;
-        const lambda = base * WEEKLY_FACTORS[f.dow] * yearly[f.doy] * f.trend * priceResponse * rng.logNormal(0, 0.18);
-        if (slow) {
+        expected[i] = base * WEEKLY_FACTORS[dow[i]] * yearly[doy[i]] * trend[i] * priceResponse;
+      }
+
+      // The shelf: order-up-to level over review period + lead time, in packs.
+      const supplier = supplierById.get(p.supplierId)!;
+      const tight = stockRng.chance(TIGHT_STOCK_SHARE);
+      const safety = tight ? stockRng.range(-0.3, 0.5) : stockRng.range(1.3, 2.3);
+      // Variance of a day's demand relative to its mean: baskets make lumpy series far noisier.
+      const dispersion = pattern === 'lumpy' ? 1 + LUMPY_BASKET_SHARE * basket : pattern === 'slow' ? 1.4 : 1.2;
+      const reviewDay = stockRng.int(0, REVIEW_PERIOD_DAYS - 1);
+      const pack = M.max(1, p.packSize);
+      const cover = REVIEW_PERIOD_DAYS + M.ceil(supplier.leadTimeDays);
+      const orderUpTo = (from: number): number => {
+        let mean = 0;
+        for (let j = from; j < from + cover; j++) mean += expected[M.min(j, days - 1)];
+        return M.ceil(mean + safety * M.sqrt(mean * dispersion));
+      };
+      arrivals.fill(0);
+      let onHand = M.max(0, orderUpTo(0));
+      let onOrder = 0;
+
+      const units = new Int32Array(days);
+      const stockout = new Uint8Array(days);
+      for (let i = 0; i < days; i++) {
+        if (arrivals[i] > 0) {
+          onHand += arrivals[i];
+          onOrder -= arrivals[i];
+        }
+        const lambda = expected[i] * rng.logNormal(0, 0.18);
+        let demand: number;
+        if (pattern === 'slow') {
           // Intermittent demand: most days nothing, occasionally a small basket.
-          units[i] = rng.chance(lambda * 0.8) ? 1 + rng.poisson(0.4) : 0;
+          demand = rng.chance(lambda * 0.8) ? 1 + rng.poisson(0.4) : 0;
+        } else if (pattern === 'lumpy') {
+          demand = rng.poisson(lambda * (1 - LUMPY_BASKET_SHARE));
+          if (rng.chance(M.min(0.9, (lambda * LUMPY_BASKET_SHARE) / basket))) demand += 2 + rng.poisson(basket - 2);
         } else {
-          units[i] = rng.poisson(lambda);
+          demand = rng.poisson(lambda);
+        }
+        if (demand >= onHand) {
+          units[i] = onHand;
+          stockout[i] = 1;
+          onHand = 0;
+        } else {
+          units[i] = demand;
+          onHand -= demand;
+        }
+        if (i % REVIEW_PERIOD_DAYS === reviewDay) {
+          const short = orderUpTo(i + 1) - onHand - onOrder;
+          if (short > 0) {
+            const qty = M.ceil(short / pack) * pack;
+            const lead = M.max(1, M.round(supplier.leadTimeDays + supplier.leadTimeStdDays * stockRng.normal()));
+            if (i + lead < days) arrivals[i + lead] += qty;
+            onOrder += qty;
+          }
         }
       }
-      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, dailyPriceCents, units });
+      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, dailyPriceCents, units, stockout, pattern });
     }
   }
   return { firstDay: isoDay(first), days, series };
+}
+
+// ---------------------------------------------------------------------------
+// The demand model's first champion
+// ---------------------------------------------------------------------------
+
+/**
+ * The demo's first champion of the demand model, "v1": seasonal naive for every series (each day
+ * repeats the same weekday of the last week), the textbook benchmark an installation starts with
+ * before anything is fitted. The first retraining compares its fitted challenger with it on the
+ * same holdout, with the promotion rule (at least 2 % lower WAPE, bias no worse).
+ */
+export const DEMO_CHAMPION_SPEC: SeriesModelSpec = Object.freeze({ family: 'seasonal-naive' });
+export const DEMO_CHAMPION_HOLDOUT_DAYS = 28;
+
+/** One series of the seeded champion, as ModelSeriesParams stores a fitted one. */
+export interface ChampionSeriesRow {
+  storeId: string;
+  sku: string;
+  category: string;
+  family: string;
+  params: SeriesModelSpec;
+  validationError: number | null;
+  holdoutDays: number;
+  holdoutUnits: number;
+  challengerAbsError: number;
+  challengerError: number;
+  championAbsError: number;
+  championError: number;
+  naiveScale: number;
+}
+
+export interface DemoChampion {
+  spec: SeriesModelSpec;
+  /** [trainingStart, holdoutStart) fitted on, [holdoutStart, asOf) evaluated on (yyyy-mm-dd). */
+  trainingStart: string;
+  holdoutStart: string;
+  asOf: string;
+  /** Per series: the champion's holdout errors, and the baseline's (what it was compared with). */
+  series: ChampionSeriesRow[];
+}
+
+/** A series' units as the forecasting code reads them: a stock-out day is NaN (censored). */
+export function censoredUnits(s: Pick<SalesSeries, 'units' | 'stockout'>, from = 0, to = s.units.length): number[] {
+  const out = new Array<number>(to - from);
+  for (let d = from; d < to; d++) out[d - from] = s.stockout[d] ? NaN : s.units[d];
+  return out;
+}
+
+function sumErrors(actual: readonly number[], forecast: readonly number[]): { days: number; units: number; abs: number; signed: number } {
+  const r = { days: 0, units: 0, abs: 0, signed: 0 };
+  for (let d = 0; d < actual.length; d++) {
+    const a = actual[d];
+    if (Number.isNaN(a)) continue; // censored: not a measure of demand
+    r.days++;
+    r.units += a;
+    r.abs += M.abs(a - forecast[d]);
+    r.signed += forecast[d] - a;
+  }
+  return r;
+}
+
+/**
+ * The seeded champion evaluated as a retraining evaluates a version: trained on the history before
+ * the last DEMO_CHAMPION_HOLDOUT_DAYS days, its forecast of those days against what sold, beside
+ * the baseline forecaster's (there was no champion before it). Stock-out days are censored: left
+ * out of the errors. Pure; the seed stores the rows and sums them (evaluateModelVersion).
+ */
+export function demoChampion(sales: SalesHistory, categoryBySku: ReadonlyMap<string, string>): DemoChampion {
+  const h = DEMO_CHAMPION_HOLDOUT_DAYS;
+  const trainingDays = sales.days - h;
+  const first = Date.parse(`${sales.firstDay}T00:00:00Z`);
+  const series: ChampionSeriesRow[] = [];
+  for (const s of sales.series) {
+    const units = censoredUnits(s);
+    const training = units.slice(0, trainingDays);
+    const holdout = units.slice(trainingDays);
+    const own = sumErrors(holdout, forecastWithSpec(DEMO_CHAMPION_SPEC, training, h).dailyMeans);
+    const baseline = sumErrors(holdout, seasonalExponentialSmoothing.forecast({ startDay: sales.firstDay, units: training }, h).dailyMeans);
+    // Its validation error: the same forecast of the last h training days from the days before them.
+    const fit = sumErrors(training.slice(trainingDays - h), forecastWithSpec(DEMO_CHAMPION_SPEC, training.slice(0, trainingDays - h), h).dailyMeans);
+    series.push({
+      storeId: s.storeId,
+      sku: s.sku,
+      category: categoryBySku.get(s.sku) ?? 'unknown',
+      family: DEMO_CHAMPION_SPEC.family,
+      params: { ...DEMO_CHAMPION_SPEC },
+      validationError: fit.days > 0 ? fit.abs / fit.days : null,
+      holdoutDays: own.days,
+      holdoutUnits: own.units,
+      challengerAbsError: own.abs,
+      challengerError: own.signed,
+      championAbsError: baseline.abs,
+      championError: baseline.signed,
+      naiveScale: maseScale(training) ?? 0,
+    });
+  }
+  return {
+    spec: { ...DEMO_CHAMPION_SPEC },
+    trainingStart: sales.firstDay,
+    holdoutStart: isoDay(first + trainingDays * DAY_MS),
+    asOf: isoDay(first + sales.days * DAY_MS),
+    series,
+  };
 }
 
 function generateInventory(products: ProductRow[], profiles: Map<string, ProductProfile>): InventoryRow[] {
@@ -1726,6 +1951,8 @@ export function seedFingerprint(data: SeedData): string {
     h.update(`${s.storeId}|${s.sku}|${s.priceCents}|`);
     h.update(Buffer.from(s.dailyPriceCents.buffer, s.dailyPriceCents.byteOffset, s.dailyPriceCents.byteLength));
     h.update(Buffer.from(s.units.buffer, s.units.byteOffset, s.units.byteLength));
+    h.update(Buffer.from(s.stockout.buffer, s.stockout.byteOffset, s.stockout.byteLength));
+    h.update(s.pattern);
   }
   return h.digest('hex');
 }

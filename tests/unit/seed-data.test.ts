@@ -1,8 +1,11 @@
 import {
   DEMO_PRINCIPALS,
   MARIA_ID,
+  DEMO_CHAMPION_HOLDOUT_DAYS,
   SALES_HISTORY_DAYS,
   VICTORIA_ID,
+  censoredUnits,
+  demoChampion,
   generateSeedData,
   isoDay,
   seedCounts,
@@ -53,7 +56,7 @@ describe('demo seed data', () => {
     expect(c.suppliers).toBe(8);
     expect(c.products).toBe(300);
     expect(c.inventory).toBe(6 * 300);
-    expect(c.salesDaily).toBe(6 * 300 * 365);
+    expect(c.salesDaily).toBe(6 * 300 * 730);
     expect(c.customers).toBeGreaterThanOrEqual(1950);
     expect(c.customers).toBeLessThanOrEqual(2050);
     expect(c.orders).toBeGreaterThan(4000);
@@ -167,9 +170,9 @@ describe('demo seed data', () => {
     }
   });
 
-  it('ends sales history yesterday and shows a weekend peak and a holiday peak', () => {
+  it('ends two years of sales history yesterday and shows a weekend peak and a holiday peak', () => {
     const first = Date.parse(`${data.sales.firstDay}T00:00:00Z`);
-    expect(data.sales.days).toBe(365);
+    expect(data.sales.days).toBe(730);
     expect(isoDay(first + (data.sales.days - 1) * DAY_MS)).toBe(isoDay(NOW.getTime() - DAY_MS));
 
     const byDow = new Array<number>(7).fill(0);
@@ -198,7 +201,7 @@ describe('demo seed data', () => {
     expect(byMonth[11]).toBeGreaterThan(meanMonth * 1.2);
 
     // Slow movers show intermittent demand (many zero days).
-    const zeroShare = data.sales.series.reduce((n, s) => n + s.units.filter((u) => u === 0).length, 0) / (data.sales.series.length * 365);
+    const zeroShare = data.sales.series.reduce((n, s) => n + s.units.filter((u) => u === 0).length, 0) / (data.sales.series.length * data.sales.days);
     expect(zeroShare).toBeGreaterThan(0.2);
   });
 
@@ -239,6 +242,113 @@ describe('demo seed data', () => {
     }
     expect(promoDays).toBeGreaterThan(0);
     expect(promoUnits / promoDays).toBeGreaterThan((listUnits / listDays) * 1.1);
+  });
+
+  it('mixes smooth, slow and lumpy series: lumpy ones sell in occasional large baskets', () => {
+    const byPattern = (p: string) => data.sales.series.filter((s) => s.pattern === p);
+    const smooth = byPattern('smooth');
+    const slow = byPattern('slow');
+    const lumpy = byPattern('lumpy');
+    expect(smooth.length).toBeGreaterThan(data.sales.series.length * 0.6);
+    expect(lumpy.length).toBeGreaterThan(data.sales.series.length * 0.08);
+    expect(slow.length).toBeGreaterThan(0);
+    // Per series: the share of days with a sale (1 / ADI) and the squared coefficient of variation
+    // of the sizes of those sales (CV²), the two axes of the usual demand classification.
+    const shape = (s: { units: Int32Array }) => {
+      const sizes = Array.from(s.units).filter((u) => u > 0);
+      const mean = sizes.reduce((a, b) => a + b, 0) / sizes.length;
+      const variance = sizes.reduce((a, b) => a + (b - mean) ** 2, 0) / sizes.length;
+      return { saleDays: sizes.length / s.units.length, cv2: variance / mean ** 2, max: Math.max(...sizes) };
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const lumpyShapes = lumpy.map(shape);
+    const smoothShapes = smooth.map(shape);
+    // Lumpy: sizes far more variable than smooth series of the same sales frequency, with big baskets.
+    expect(median(lumpyShapes.map((x) => x.cv2))).toBeGreaterThan(0.49);
+    expect(median(smoothShapes.map((x) => x.cv2))).toBeLessThan(0.49);
+    expect(median(lumpyShapes.map((x) => x.max))).toBeGreaterThanOrEqual(8);
+    // Slow movers sell on a minority of days; the fastest smooth series nearly every day.
+    expect(median(slow.map(shape).map((x) => x.saleDays))).toBeLessThan(0.25);
+    expect(Math.max(...smoothShapes.map((x) => x.saleDays))).toBeGreaterThan(0.95);
+  });
+
+  it('records stock-outs: a few % of days, more for tightly stocked series; a censored day sold what the shelf held', () => {
+    let stockoutDays = 0;
+    const shares: number[] = [];
+    let notFlags = 0;
+    for (const s of data.sales.series) {
+      let n = 0;
+      for (let d = 0; d < data.sales.days; d++) {
+        if (s.stockout[d]! > 1) notFlags++;
+        n += s.stockout[d]!;
+      }
+      stockoutDays += n;
+      shares.push(n / data.sales.days);
+    }
+    expect(notFlags).toBe(0);
+    const overall = stockoutDays / (data.sales.series.length * data.sales.days);
+    expect(overall).toBeGreaterThan(0.01);
+    expect(overall).toBeLessThan(0.06);
+    // Most series run out now and then; some (tight stock) on 8 % of days or more.
+    expect(shares.filter((x) => x > 0).length).toBeGreaterThan(data.sales.series.length * 0.5);
+    expect(shares.filter((x) => x >= 0.08).length).toBeGreaterThan(data.sales.series.length * 0.03);
+    expect(shares.filter((x) => x >= 0.08).length).toBeLessThan(data.sales.series.length * 0.3);
+    // A stock-out usually lasts into the next day or ends with a delivery: empty shelves sell nothing.
+    const emptyDays = data.sales.series.reduce((n, s) => n + s.units.filter((u, d) => s.stockout[d] === 1 && u === 0).length, 0);
+    expect(emptyDays).toBeGreaterThan(0);
+    expect(emptyDays).toBeLessThan(stockoutDays);
+
+    // As forecasting reads them: a stock-out day is NaN, never 0.
+    const s = data.sales.series.find((x) => x.stockout.includes(1))!;
+    const d = s.stockout.indexOf(1);
+    const units = censoredUnits(s);
+    expect(units).toHaveLength(data.sales.days);
+    expect(units[d]).toBeNaN();
+    expect(units.filter((u) => Number.isNaN(u))).toHaveLength(s.stockout.reduce((a, b) => a + b, 0));
+    expect(censoredUnits(s, d, d + 2)[0]).toBeNaN();
+  });
+
+  it('evaluates the seeded champion (seasonal naive) on the last 28 days per series, stock-out days left out', () => {
+    const champion = demoChampion(data.sales, new Map(data.products.map((p) => [p.sku, p.category])));
+    const first = Date.parse(`${data.sales.firstDay}T00:00:00Z`);
+    expect(champion).toMatchObject({
+      spec: { family: 'seasonal-naive' },
+      trainingStart: data.sales.firstDay,
+      holdoutStart: isoDay(first + (data.sales.days - DEMO_CHAMPION_HOLDOUT_DAYS) * DAY_MS),
+      asOf: isoDay(NOW.getTime()),
+    });
+    expect(champion.series).toHaveLength(data.sales.series.length);
+    const wrong: string[] = [];
+    for (const [i, row] of champion.series.entries()) {
+      const s = data.sales.series[i]!;
+      const measured = censoredUnits(s, data.sales.days - DEMO_CHAMPION_HOLDOUT_DAYS).filter((u) => !Number.isNaN(u));
+      const ok =
+        row.storeId === s.storeId &&
+        row.sku === s.sku &&
+        row.family === 'seasonal-naive' &&
+        row.params.family === 'seasonal-naive' &&
+        row.holdoutDays === measured.length &&
+        row.holdoutUnits === measured.reduce((a, b) => a + b, 0) &&
+        row.challengerAbsError >= Math.abs(row.challengerError) - 1e-9 &&
+        row.championAbsError >= Math.abs(row.championError) - 1e-9 &&
+        [row.challengerAbsError, row.championAbsError, row.naiveScale].every(Number.isFinite);
+      if (!ok) wrong.push(`${s.storeId}/${s.sku}`);
+    }
+    expect(wrong).toEqual([]);
+    // Seasonal naive by hand on a series without a stock-out in its last five weeks: each holdout
+    // day repeats the same weekday of the last training week.
+    const clean = data.sales.series.findIndex((s) => !s.stockout.slice(data.sales.days - 35).includes(1) && s.pattern === 'smooth');
+    const s = data.sales.series[clean]!;
+    const t = data.sales.days - DEMO_CHAMPION_HOLDOUT_DAYS;
+    let abs = 0;
+    let signed = 0;
+    for (let d = 0; d < DEMO_CHAMPION_HOLDOUT_DAYS; d++) {
+      const f = s.units[t - 7 + (d % 7)]!;
+      abs += Math.abs(s.units[t + d]! - f);
+      signed += f - s.units[t + d]!;
+    }
+    expect(champion.series[clean]!.challengerAbsError).toBeCloseTo(abs, 9);
+    expect(champion.series[clean]!.challengerError).toBeCloseTo(signed, 9);
   });
 
   it('creates the demo principals with demo-key-<id> keys', () => {
