@@ -24,7 +24,9 @@
  * service level achieved (mean over series; a cycle runs from one receipt to the next), fill rate,
  * share of series meeting their target, days of supply (store stock / store daily demand), new
  * vs legacy, and the checks of issue 17 (within 1 point of target on average, ≥ 70% of series
- * meeting it, ≤ +10% days of supply over legacy). Progress on stderr.
+ * meeting it, ≤ +10% days of supply over legacy). Then the stock at equal service: the legacy rules
+ * run again at ever higher targets until they achieve the cycle service level the new rules
+ * achieved for the last target, and the days of supply they need for it. Progress on stderr.
  */
 import { forecastOverLeadTime, seasonalExponentialSmoothing, type DemandForecast } from '../domain/forecasting';
 import { planSku, roundToPack, SLOW_MOVER_DAILY, zForServiceLevel } from '../domain/reorder';
@@ -52,6 +54,8 @@ const USAGE = `npm run bench:service-level [-- options]
 /** The data's reference day: fixed, so every run simulates the same series. */
 const DATA_NOW = new Date('2026-12-01T00:00:00.000Z');
 const DAY_MS = 86_400_000;
+/** Targets the legacy rules are tried at to find the stock they need for the new rules' service. */
+const EQUAL_SERVICE_LEVELS = [0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999];
 
 type Policy = 'new' | 'legacy';
 
@@ -285,6 +289,22 @@ function main(): void {
     rows.push({ target: label, summaries });
     breakdown.push({ target: `${label} slow`, summaries: slowSummaries }, { target: `${label} other`, summaries: fastSummaries });
   }
+  // Stock at equal service: the legacy rules with ever higher targets, until they achieve what the
+  // new rules achieve for the last target; days of supply interpolated between the two bracketing runs.
+  const reference = rows[rows.length - 1]!;
+  const wanted = reference.summaries.new.cycleServiceLevel;
+  const climb: { level: number; summary: ServiceLevelSummary }[] = [];
+  for (const level of EQUAL_SERVICE_LEVELS) {
+    const summary = summariseSimulations(
+      cases.map((c) => ({
+        target: level,
+        result: simulate(c, 'legacy', level, { historyDays: opts.historyDays, reviewDays: opts.reviewDays, firstDay: built.firstDay }),
+      })),
+    );
+    climb.push({ level, summary });
+    note(`legacy at ${pct(level, 2)}: cycle SL ${pct(summary.cycleServiceLevel)}, ${summary.daysOfSupply.toFixed(1)} days of supply (${secs(now() - t0)})`);
+    if (summary.cycleServiceLevel >= wanted) break;
+  }
   const elapsed = now() - t0;
 
   console.log(
@@ -334,6 +354,27 @@ function main(): void {
         rows.map((r) => `${r.target} ${r.summaries.new.medianDaysOfSupply.toFixed(1)} vs ${r.summaries.legacy.medianDaysOfSupply.toFixed(1)}`).join(', '),
     ),
   );
+  const reached = climb.findIndex((c) => c.summary.cycleServiceLevel >= wanted);
+  if (reached < 0) {
+    const last = climb[climb.length - 1]!;
+    console.log(
+      `\nat equal service: the legacy rules do not reach the ${pct(wanted)} cycle SL of the new rules (target ${reference.target}) with any target up to ` +
+        `${pct(last.level, 2)} (${pct(last.summary.cycleServiceLevel)} there, at ${last.summary.daysOfSupply.toFixed(1)} days of supply)`,
+    );
+  } else {
+    const hi = climb[reached]!;
+    const lo = reached > 0 ? climb[reached - 1]! : null;
+    const dos =
+      lo && hi.summary.cycleServiceLevel > lo.summary.cycleServiceLevel
+        ? lo.summary.daysOfSupply +
+          ((wanted - lo.summary.cycleServiceLevel) / (hi.summary.cycleServiceLevel - lo.summary.cycleServiceLevel)) *
+            (hi.summary.daysOfSupply - lo.summary.daysOfSupply)
+        : hi.summary.daysOfSupply;
+    console.log(
+      `\nat equal service: the legacy rules reach the ${pct(wanted)} cycle SL of the new rules (target ${reference.target}) at a target of about ` +
+        `${pct(hi.level, 2)}, with ${dos.toFixed(1)} days of supply: the new rules need ${(reference.summaries.new.daysOfSupply / dos).toFixed(2)}x that`,
+    );
+  }
   console.log(`\n${allPass ? green('all checks pass') : red('some checks fail')} — ${total} simulations in ${secs(elapsed)}`);
 }
 
