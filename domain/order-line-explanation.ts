@@ -3,7 +3,8 @@
  * rationale planning stored with the line (domain/reorder.ts planSku): nothing is forecast again.
  * What the stored numbers do not hold directly comes from them or from the reasons planSku wrote:
  *   forecast over lead time + review period = order-up-to − safety stock
- *   σ over the lead time                    = safety stock / z
+ *   σ over lead time + review period        = safety stock / z (normal approximation only: a slow
+ *                                             mover's level is a Poisson / negative-binomial quantile)
  *   raw need                                = max(0, order-up-to − inventory position)
  *
  * Pure: no I/O, no clock.
@@ -27,7 +28,10 @@ export interface LineExplanation {
   demandOverLeadTime: number;
   /** Expected demand over lead time + review period. */
   forecastOverCover: number;
-  /** Standard deviation of demand over the lead time (what the safety stock covers); null when z is 0. */
+  /**
+   * Standard deviation of demand over lead time + review period (what the safety stock covers);
+   * null when z is 0 or the level came from a count distribution (slow movers), where SS / z is no σ.
+   */
   forecastStd: number | null;
   serviceLevel: number | null;
   z: number | null;
@@ -84,6 +88,9 @@ export function storedRationale(value: unknown): StoredLineRationale {
     minOrderQty: n(v.minOrderQty),
     eoq: typeof v.eoq === 'number' && Number.isFinite(v.eoq) ? v.eoq : null,
     reasons: Array.isArray(v.reasons) ? v.reasons.filter((r): r is string => typeof r === 'string') : [],
+    ...(v.coverDistribution === 'poisson' || v.coverDistribution === 'negative-binomial' || v.coverDistribution === 'normal'
+      ? { coverDistribution: v.coverDistribution }
+      : {}),
   };
 }
 
@@ -110,7 +117,8 @@ export function explainOrderLine(
   const slMatch = match(r.reasons, /for a ([\d.]+)% service level/);
   const serviceLevel = slMatch ? roundTo(Number(slMatch[1]) / 100, 4) : (fallbackServiceLevel ?? null);
   const z = serviceLevel !== null ? roundTo(zForServiceLevel(serviceLevel), 3) : null;
-  const forecastStd = z !== null && z > 0 ? roundTo(r.safetyStock / z, 2) : null;
+  const countDistribution = r.coverDistribution === 'poisson' || r.coverDistribution === 'negative-binomial';
+  const forecastStd = z !== null && z > 0 && !countDistribution ? roundTo(r.safetyStock / z, 2) : null;
 
   const forecastOverCover = roundTo(Math.max(0, r.orderUpTo - r.safetyStock), 2);
   const need = roundTo(Math.max(0, r.orderUpTo - r.inventoryPosition), 2);
@@ -122,7 +130,12 @@ export function explainOrderLine(
 
   const parts: string[] = [];
   const over = coverDays !== null ? ` over ${num(coverDays)} days` : '';
-  const sigma = forecastStd !== null ? ` (σ ${num(forecastStd)})` : '';
+  const sigma =
+    forecastStd !== null
+      ? ` (σ ${num(forecastStd)})`
+      : countDistribution
+        ? ` (${r.coverDistribution === 'poisson' ? 'Poisson' : 'negative-binomial'} demand)`
+        : '';
   const level = serviceLevel !== null ? ` for ${String(roundTo(serviceLevel * 100, 2))}%` : '';
   parts.push(`Forecast ${num(forecastOverCover)}${over}${sigma} + safety stock ${num(r.safetyStock)}${level} → order-up-to ${num(r.orderUpTo)}`);
   const stock = [`on hand ${num(r.onHand)}`, ...(r.reserved > 0 ? [`reserved ${num(r.reserved)}`] : []), `on order ${num(r.onOrder)}`];

@@ -82,7 +82,7 @@ test('each pending purchase order explains its lines, sales, totals and tier; a 
       serviceLevel: expect.any(Number),
       z: expect.any(Number),
       safetyStock: 0,
-      reorderPoint: 50,
+      reorderPoint: 60,
       orderUpTo: 60,
       onHand: 0,
       reserved: 0,

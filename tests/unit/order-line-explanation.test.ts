@@ -27,7 +27,7 @@ const base = {
 
 describe('explainOrderLine: the numbers behind a planned line, from what planSku stored', () => {
   test('the issue example: forecast over 12 days, σ, safety stock, order-up-to, need and pack rounding', () => {
-    const line = planSku({ ...base, forecast: forecast(148 / 12, 21 / Math.sqrt(11)) })!;
+    const line = planSku({ ...base, forecast: forecast(148 / 12, 21 / Math.sqrt(12)) })!;
     const why = explainOrderLine(storedRationale(JSON.parse(JSON.stringify(line.rationale))), {
       quantity: line.quantity,
       plannedQuantity: line.quantity,
@@ -62,6 +62,20 @@ describe('explainOrderLine: the numbers behind a planned line, from what planSku
       'Forecast 24 over 12 days (σ 0) + safety stock 0 for 95% → order-up-to 24; on hand 12, reserved 3, on order 0 → need 15, raised to the minimum order of 200, ordering 50 packs of 4 = 200; changed by an approver to 100',
     );
     expect(why.lineValue).toBeCloseTo(3483, 2);
+  });
+
+  test('a slow mover: the order-up-to level is a Poisson quantile, so no σ is derived from its safety stock', () => {
+    const line = planSku({ ...base, onHand: 0, packSize: 1, forecast: forecast(0.3, Math.sqrt(0.3)) })!;
+    expect(line.rationale.coverDistribution).toBe('poisson');
+    const why = explainOrderLine(storedRationale(JSON.parse(JSON.stringify(line.rationale))), {
+      quantity: line.quantity,
+      plannedQuantity: line.quantity,
+      unitCost: line.unitCost,
+    });
+    expect(why.forecastStd).toBeNull();
+    expect(why.safetyStock).toBe(line.rationale.safetyStock);
+    expect(why.sentence).not.toContain('σ');
+    expect(why.sentence).toContain('(Poisson demand)');
   });
 
   test('a rationale with missing fields explains what it can, without throwing', () => {
