@@ -223,7 +223,7 @@ export interface SeededChampion {
 }
 
 /**
- * Registers the demo's first champion of the demand model, v1 (seasonal naive per series, see
+ * Registers the demo's first champion of the demand model, v1 (Croston-SBA for every series, see
  * DEMO_CHAMPION_SPEC), as a retraining would have left it: one ModelSeriesParams row per series
  * with its spec and holdout errors (computed from the sales by demoChampion), the version's
  * evaluation summed from those rows by the retraining's own evaluateModelVersion (its demand
@@ -252,7 +252,7 @@ export async function seedDemandChampion(
         modelName,
         version: 1,
         status: 'training',
-        reason: 'The first model: seasonal naive (each day repeats the same weekday of the last week), registered with the demo data.',
+        reason: 'The first model: Croston-SBA (alpha 0.5) for every series, registered with the demo data.',
         params: { settings: { seeded: true, spec: { ...champion.spec } }, storeIds: input.storeIds ?? null, comparedWith: null } as object,
         metrics: {},
         trainingWindowStart: at(champion.trainingStart),
