@@ -334,4 +334,81 @@ describe('model retraining on the dev server', () => {
     expect(st.reason).toMatch(/^Drift: /);
     await retraining.cancel();
   });
+
+  test('on the demo data: the first retraining beats the seeded champion (Croston-SBA everywhere) by the rule and a data scientist who did not start it promotes it; retrained on the same data, the next one is not proposed', async () => {
+    const { generateSeedData } = await import('../../prisma/seed-data');
+    const { insertSales, seedDemandChampion } = await import('../../prisma/seed');
+    // A slice of the demo data as the seed generates it, for a fixed day (the same sales every run):
+    // every sixth SKU of the flagship, in the scenario's own store under SKUs of its own.
+    const asOf = '2026-10-13';
+    const s = await createModelScenario(h.db, { series: 0 });
+    const demo = generateSeedData(new Date(`${asOf}T12:00:00Z`));
+    const categoryOf = new Map(demo.products.map((p) => [p.sku, p.category]));
+    const series = demo.sales.series
+      .filter((x) => x.storeId === 'S001')
+      .filter((_, i) => i % 6 === 0)
+      .map((x) => ({ ...x, storeId: s.storeId, sku: `${x.sku}-${s.suffix}`, category: categoryOf.get(x.sku)! }));
+    expect(new Set(series.map((x) => x.pattern))).toEqual(new Set(['smooth', 'lumpy']));
+    expect(series.some((x) => x.stockout.includes(1))).toBe(true);
+    await h.db.product.createMany({
+      data: series.map((x) => ({
+        sku: x.sku,
+        name: `Demo slice ${x.sku}`,
+        category: x.category,
+        brand: 'Test',
+        colour: 'grey',
+        size: 'M',
+        styleTags: [],
+        cost: 5,
+        price: x.priceCents / 100,
+        supplierId: `SUP-MR-${s.suffix}`,
+      })),
+    });
+    await h.db.inventoryLevel.createMany({ data: series.map((x) => ({ storeId: s.storeId, sku: x.sku, onHand: 10 })) });
+    const sales = { firstDay: demo.sales.firstDay, days: demo.sales.days, series };
+    await insertSales(h.db, sales);
+    const seeded = { sales, products: series, modelName: s.modelName, storeIds: [s.storeId] };
+    expect(await seedDemandChampion(h.db, seeded)).toEqual({ versionId: `${s.modelName}-v1`, created: true });
+    expect(await seedDemandChampion(h.db, seeded)).toEqual({ versionId: `${s.modelName}-v1`, created: false });
+    expect(await aliases(s.modelName)).toEqual({ champion: 1 });
+    const v1 = await h.db.modelVersion.findUniqueOrThrow({ where: { id: `${s.modelName}-v1` } });
+    expect(v1).toMatchObject({ status: 'promoted', seriesCount: series.length, holdoutEnd: new Date(`${asOf}T00:00:00Z`) });
+    expect(v1.dataFingerprint).toMatch(/^[0-9a-f]{32}$/);
+
+    const first = await start(s, { asOf, historyDays: 730 });
+    const st = await stateWhen(first, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval', 120_000);
+    expect(st.version?.champion).toEqual({ id: v1.id, version: 1 });
+    expect(st.evaluation?.champion.label).toBe('champion v1');
+    expect(st.evaluation?.seriesCount).toBe(series.length);
+    // Proposed by the rule against a champion (not as the first model): at least 2 % lower WAPE, bias no worse.
+    expect(st.proposal?.reason).toMatch(/^Promotion proposed: /);
+    expect(st.proposal?.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['challenger-metrics', true],
+      ['champion-metrics', true],
+      ['wape', true],
+      ['bias', true],
+    ]);
+    const ch = st.evaluation!.challenger.overall;
+    const cp = st.evaluation!.champion.overall;
+    expect(ch.wape!).toBeLessThanOrEqual(cp.wape! * 0.98);
+    expect(Math.abs(ch.bias!)).toBeLessThanOrEqual(Math.abs(cp.bias!) + 0.01);
+    // The champion was evaluated for real: its forecasts on this holdout (v1's own) are what the seed recorded for it.
+    const recorded = (v1.metrics as { challenger: { overall: { wape: number; actualUnits: number } } }).challenger.overall;
+    expect(cp.actualUnits).toBe(recorded.actualUnits);
+    expect(cp.wape!).toBeCloseTo(recorded.wape, 3);
+
+    expect(await decide(first, s.people.requester, 'approve')).toBe('SelfApproval');
+    expect(await decide(first, s.people.lead, 'approve')).toBe('ok');
+    expect(await first.result()).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
+    expect(await aliases(s.modelName)).toEqual({ champion: 2, previous: 1 });
+
+    const second = await start(s, { asOf, historyDays: 730 });
+    const again = await second.result();
+    expect(again.stage).toBe('not_promoted');
+    expect(again.evaluation?.champion.label).toBe('champion v2');
+    expect(again.outcome).toMatch(/^No promotion proposed: .*WAPE/);
+    expect(again.proposal?.checks.find((c) => c.name === 'wape')?.passed).toBe(false);
+    expect(again.pendingApproval).toBeNull();
+    expect(await aliases(s.modelName)).toEqual({ champion: 2, previous: 1, challenger: 3 });
+  }, 300_000);
 });
