@@ -16,7 +16,7 @@
  * series' first day (no zeros before its data), and a censored (stock-out) day is NaN, skipped.
  */
 import { maseScale } from './forecast-metrics';
-import { isYearlyProfile, yearlyFactor } from './seasonality';
+import { addDays, isYearlyProfile, profileBefore, yearlyFactors, type CategoryTotals } from './seasonality';
 import {
   averageDemandInterval,
   crostonSba,
@@ -181,13 +181,18 @@ function seasonalNaive(units: readonly number[], horizonDays: number): DemandFor
 function forecastSeasonal(spec: SeriesModelSpec, units: readonly number[], horizon: number, startDay: string | undefined): DemandForecast {
   if (!spec.yearly || startDay === undefined) return forecastSanitised(spec, units, horizon);
   const profile = spec.yearly;
-  const adjusted = units.map((u, t) => u / yearlyFactor(profile, startDay, t));
-  return reseason(forecastSanitised(spec, adjusted, horizon), profile, startDay, units.length);
+  return reseason(forecastSanitised(spec, deseason(units, profile, startDay), horizon), profile, startDay, units.length);
+}
+
+/** The history divided by the profile's factor of each day. */
+function deseason(units: readonly number[], profile: readonly number[], startDay: string): number[] {
+  const factors = yearlyFactors(profile, startDay, 0, units.length);
+  return units.map((u, t) => u / factors[t]!);
 }
 
 function reseason(f: DemandForecast, profile: readonly number[], startDay: string, n: number): DemandForecast {
-  const factors = f.dailyMeans.map((_, h) => yearlyFactor(profile, startDay, n + h));
-  const scale = factors.length > 0 ? mean(factors) : yearlyFactor(profile, startDay, n);
+  const factors = yearlyFactors(profile, startDay, n, f.dailyMeans.length);
+  const scale = factors.length > 0 ? mean(factors) : yearlyFactors(profile, startDay, n, 1)[0]!;
   const out: DemandForecast = {
     ...f,
     dailyMeans: f.dailyMeans.map((d, h) => d * factors[h]!),
@@ -251,10 +256,12 @@ export interface FitOptions {
   /** Selection error over the holdouts (default 'mae+bias'). See `fitSeries`. */
   criterion?: SelectionCriterion;
   /**
-   * The category's yearly profile (./seasonality) and the day of units[0]: the chosen candidate is
-   * scored again with it applied, and keeps it when that scores better.
+   * The series' category totals (./seasonality) and the day of units[0]: the chosen candidate is
+   * scored again with the category's yearly profile applied, at each origin the profile from the
+   * totals before it, and keeps it (the profile from all the totals up to the history's end) when
+   * that scores better.
    */
-  yearly?: { profile: number[]; startDay: string } | null;
+  yearly?: { category: CategoryTotals; startDay: string } | null;
 }
 
 export interface SeriesFit {
@@ -400,16 +407,17 @@ export function fitSeries(units: readonly number[], opts: FitOptions = {}): Seri
   }
 
   const holdouts = origins.map((o) => y.slice(o, o + validationDays));
-  const score = (c: Candidate, history: readonly number[]): number => {
+  // Per origin: the history before it, and with a yearly profile, that history deseasonalised by
+  // the profile known then and the factors to put its forecast back on the actual scale.
+  const plain = origins.map((o) => ({ training: y.slice(0, o), factors: null as number[] | null }));
+  const score = (c: Candidate, views: readonly { training: number[]; factors: number[] | null }[]): number => {
     const e: HoldoutErrors = { days: 0, absError: 0, signedError: 0, squaredError: 0 };
-    origins.forEach((o, i) => {
-      const training = history.slice(0, o);
-      const spec: SeriesModelSpec = 'spec' in c ? c.spec : fittedHoltWintersSpec(training);
+    // Fitted constants: fitted once on the history before the earliest origin (honest for every
+    // origin, and a third of the cost of a fit per origin), the final spec's on the whole history.
+    const spec: SeriesModelSpec = 'spec' in c ? c.spec : fittedHoltWintersSpec(views[0]!.training);
+    views.forEach(({ training, factors }, i) => {
       const forecast = forecastSanitised(spec, training, holdouts[i]!.length).dailyMeans;
-      // On the deseasonalised history the forecast is put back on the actual scale.
-      if (history !== y && opts.yearly) {
-        for (let h = 0; h < forecast.length; h++) forecast[h] = forecast[h]! * yearlyFactor(opts.yearly.profile, opts.yearly.startDay, o + h);
-      }
+      if (factors) for (let h = 0; h < forecast.length; h++) forecast[h] = forecast[h]! * factors[h]!;
       addHoldoutErrors(e, holdouts[i]!, forecast);
     });
     return selectionError(e, criterion);
@@ -417,36 +425,46 @@ export function fitSeries(units: readonly number[], opts: FitOptions = {}): Seri
   let best: Candidate = candidates[0]!;
   let bestError = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
-    const error = score(c, y);
+    const error = score(c, plain);
     if (bestError === Number.POSITIVE_INFINITY || error < bestError - TIE_TOLERANCE * Math.max(1, bestError)) {
       best = c;
       bestError = error;
     }
   }
-  let history: readonly number[] = y;
-  let withYearly = false;
+  let yearly: number[] | null = null;
+  let tried = candidates.length;
   if (opts.yearly) {
-    const { profile, startDay } = opts.yearly;
-    const adjusted = y.map((u, t) => u / yearlyFactor(profile, startDay, t));
-    const error = score(best, adjusted);
-    if (error < bestError - TIE_TOLERANCE * Math.max(1, bestError)) {
-      bestError = error;
-      history = adjusted;
-      withYearly = true;
+    const { category, startDay } = opts.yearly;
+    const profiles = origins.map((o) => profileBefore(category, addDays(startDay, o)));
+    const final = profileBefore(category, addDays(startDay, n));
+    if (final && profiles.every((p) => p !== null)) {
+      const seasonal = origins.map((o, i) => ({
+        training: deseason(y.slice(0, o), profiles[i]!, startDay),
+        factors: yearlyFactors(profiles[i]!, startDay, o, holdouts[i]!.length),
+      }));
+      tried += 1;
+      const error = score(best, seasonal);
+      if (error < bestError - TIE_TOLERANCE * Math.max(1, bestError)) {
+        bestError = error;
+        yearly = final;
+      }
     }
   }
-  const chosen = 'spec' in best ? best.spec : fittedHoltWintersSpec(history);
-  const spec: SeriesModelSpec = withYearly ? { ...chosen, yearly: [...opts.yearly!.profile] } : chosen;
-  return { ...base, spec, validationError: bestError, candidatesTried: candidates.length + (opts.yearly ? 1 : 0), basis: 'validation' };
+  const chosen = 'spec' in best ? best.spec : fittedHoltWintersSpec(yearly ? deseason(y, yearly, opts.yearly!.startDay) : y);
+  const spec: SeriesModelSpec = yearly ? { ...chosen, yearly: [...yearly] } : chosen;
+  return { ...base, spec, validationError: bestError, candidatesTried: tried, basis: 'validation' };
 }
 
-/** Holt-Winters with constants fitted to the history (the baseline's when it is under two weeks). */
+/** Days of history the Holt-Winters constants are fitted on (the latest): a year is plenty, and the fit's cost is linear in it. */
+const HW_FIT_DAYS = 364;
+
+/** Holt-Winters with constants fitted to the (latest year of the) history (the baseline's when it is under two weeks). */
 function fittedHoltWintersSpec(units: readonly number[]): HoltWintersSpec {
   if (units.length < FORECAST_SETTINGS.minHistoryDays) {
     const { alpha, beta, gamma, phi } = FORECAST_SETTINGS;
     return { family: 'holt-winters', alpha, beta, gamma, phi, trend: true };
   }
-  return { family: 'holt-winters', ...fitHoltWinters(units) };
+  return { family: 'holt-winters', ...fitHoltWinters(units.length > HW_FIT_DAYS ? units.slice(units.length - HW_FIT_DAYS) : units) };
 }
 
 /**
@@ -546,15 +564,16 @@ export interface ScoredSeries {
  * the champion (its spec, or `fallback` when it has none for the series), and sum both errors over
  * the holdout's real days (a censored day, NaN, is no holdout day). `training` starts at the
  * series' first day (it may be empty: a series whose first sale falls in the holdout), on
- * `startDay`; `yearlyProfile` is its category's (./seasonality), tried by the fit.
+ * `startDay`; `category` its category's daily totals over the training window (./seasonality:
+ * the yearly profile the fit tries).
  */
 export function scoreSeries(
-  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec; yearlyProfile?: number[] | null },
+  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec; category?: CategoryTotals | null },
   fallback: Forecaster = seasonalExponentialSmoothing,
 ): ScoredSeries {
   const { training, holdout, champion, startDay } = series;
   const h = holdout.length;
-  const fit = fitSeries(training, { yearly: series.yearlyProfile ? { profile: series.yearlyProfile, startDay } : null });
+  const fit = fitSeries(training, { yearly: series.category ? { category: series.category, startDay } : null });
   const challenger = forecastWithSpec(fit.spec, training, h, startDay).dailyMeans;
   const current = champion
     ? forecastWithSpec(champion, training, h, startDay).dailyMeans

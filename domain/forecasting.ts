@@ -398,13 +398,13 @@ type HwKey = keyof typeof HW_BOUNDS;
 
 /**
  * Holt-Winters constants fitted to one series: the lowest in-sample one-step SSE (real days after
- * the first week). A coarse grid (alpha × gamma, with and without a damped trend: 24 passes), then
+ * the first week). A coarse grid (alpha × gamma, with and without a damped trend: 12 passes), then
  * a local pattern search from the best point (each constant ± a step, the step halved when nothing
  * improves; at most `maxPasses` passes in all). Constants rounded to 4 decimals, so the same
  * history always gives the same, JSON-stable constants. Cheap enough for 10,000 series a run: each
  * pass is one linear scan. Expects at least two weeks of history.
  */
-export function fitHoltWinters(units: readonly number[], maxPasses = 60): SeasonalSmoothingParams {
+export function fitHoltWinters(units: readonly number[], maxPasses = 32): SeasonalSmoothingParams {
   let passes = 0;
   const sseOf = (p: SeasonalSmoothingParams): number => {
     passes += 1;
@@ -414,8 +414,8 @@ export function fitHoltWinters(units: readonly number[], maxPasses = 60): Season
   let best: SeasonalSmoothingParams = { alpha: 0.2, beta: 0.05, gamma: 0.1, phi: 0.95, trend: false };
   let bestSse = Number.POSITIVE_INFINITY;
   for (const trend of [false, true]) {
-    for (const alpha of [0.05, 0.15, 0.3, 0.5]) {
-      for (const gamma of [0.02, 0.1, 0.25]) {
+    for (const alpha of [0.05, 0.2, 0.5]) {
+      for (const gamma of [0.05, 0.2]) {
         const p = { alpha, beta: 0.05, gamma, phi: 0.95, trend };
         const e = sseOf(p);
         if (bestSse === Number.POSITIVE_INFINITY || e < bestSse - 1e-9 * Math.max(1, bestSse)) {

@@ -95,6 +95,59 @@ export function yearlyFactor(profile: readonly number[], day: string, plusDays =
   return a + (b - a) * frac;
 }
 
+/**
+ * The profile's factors for `count` consecutive days from `from` days after `startDay` (as
+ * yearlyFactor, one date computation for all of them).
+ */
+export function yearlyFactors(profile: readonly number[], startDay: string, from: number, count: number): number[] {
+  const out = new Array<number>(count);
+  if (count <= 0) return out;
+  const t = Date.parse(`${startDay}T00:00:00Z`) + from * DAY_MS;
+  let year = new Date(t).getUTCFullYear();
+  let doy = Math.floor((t - Date.UTC(year, 0, 1)) / DAY_MS);
+  let yearDays = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / DAY_MS;
+  const weeks = profile.length;
+  for (let i = 0; i < count; i++) {
+    const x = (doy - 3) / 7;
+    const w0 = Math.floor(x);
+    const a = profile[((w0 % weeks) + weeks) % weeks]!;
+    const b = profile[(((w0 + 1) % weeks) + weeks) % weeks]!;
+    out[i] = a + (b - a) * (x - w0);
+    doy += 1;
+    if (doy >= yearDays) {
+      doy = 0;
+      year += 1;
+      yearDays = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / DAY_MS;
+    }
+  }
+  return out;
+}
+
+/** A category's daily unit totals over all its series: `totals[0]` on `startDay`. */
+export interface CategoryTotals {
+  startDay: string;
+  totals: readonly number[];
+}
+
+const profileCache = new WeakMap<CategoryTotals, Map<number, number[] | null>>();
+
+/**
+ * The category's profile from its totals before `day` (yyyy-mm-dd) only: what was known on that
+ * day, so a holdout starting then is judged without its own data. Memoised per totals and day.
+ */
+export function profileBefore(category: CategoryTotals, day: string): number[] | null {
+  const end = Math.min(category.totals.length, Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${category.startDay}T00:00:00Z`)) / DAY_MS));
+  let cache = profileCache.get(category);
+  if (!cache) profileCache.set(category, (cache = new Map()));
+  if (!cache.has(end)) cache.set(end, end > 0 ? categoryYearlyProfile(category.startDay, category.totals.slice(0, end)) : null);
+  return cache.get(end)!;
+}
+
+/** yyyy-mm-dd `days` after `day`. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** Whether a value is a stored profile: YEARLY_SETTINGS.weeks positive finite numbers. */
 export function isYearlyProfile(value: unknown): value is number[] {
   return Array.isArray(value) && value.length === YEARLY_SETTINGS.weeks && value.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0);

@@ -48,6 +48,7 @@ import { Client as PgClient } from 'pg';
 import { scoreSeries } from '../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, type MetricsAccumulator, type MetricsSummary } from '../domain/forecast-metrics';
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
+import { addDays, YEARLY_SETTINGS, type CategoryTotals } from '../domain/seasonality';
 import type { TestInfra } from './kit/infra';
 import type { Harness } from './kit/harness';
 import type { modelRetraining } from '../workflows/model-retraining/workflow';
@@ -443,13 +444,27 @@ interface Accs {
 }
 
 /** One series as trainModelBatch computes it (activities/model-retraining/training.ts, the same domain functions), the writes left out. */
-function trainOne(units: number[], trainingDays: number, _holdoutDays: number, trainingStart: string, category: string, accs: Accs): void {
+function trainOne(
+  units: number[],
+  trainingDays: number,
+  _holdoutDays: number,
+  trainingStart: string,
+  category: string,
+  accs: Accs,
+  totals: Map<string, CategoryTotals>,
+): void {
   // As loadDailyUnits reads it: the series starts on its first sale (the bench's data has a row for
-  // every day with one, through the last day of the window).
+  // every day with one, through the last day of the window); the category's totals as
+  // loadCategoryTotals sums them.
   const firstSale = units.findIndex((u) => u > 0);
   const own = firstSale < 0 ? [] : units.slice(firstSale);
   const split = Math.max(0, trainingDays - (firstSale < 0 ? 0 : firstSale));
-  const r = scoreSeries({ training: own.slice(0, split), holdout: own.slice(split), startDay: trainingStart });
+  const r = scoreSeries({
+    training: own.slice(0, split),
+    holdout: own.slice(split),
+    startDay: addDays(trainingStart, Math.max(0, firstSale)),
+    category: totals.get(category) ?? null,
+  });
   const base = { days: r.holdoutDays, actualUnits: r.holdoutUnits, scale: r.naiveScale };
   const ch = { ...base, absError: r.challengerAbsError, signedError: r.challengerError };
   const cp = { ...base, absError: r.championAbsError, signedError: r.championError };
@@ -672,8 +687,23 @@ async function main(): Promise<number> {
   const newAccs = (): Accs => ({ challenger: emptyAccumulator(), champion: emptyAccumulator(), chByCategory: {}, cpByCategory: {}, families: {} });
   const accs = newAccs();
   const warmAccs = newAccs();
+  // Each category's daily totals over the training window, as the training activities sum them
+  // (not timed: the activities read them with one aggregate per run).
+  const categoryTotals = new Map<string, CategoryTotals>();
+  if (trainingDays >= YEARLY_SETTINGS.minDays) {
+    for (let s = 0; s < lay.storeIds.length; s++) {
+      for (let j = 0; j < lay.seriesIn(s); j++) {
+        const units = seriesUnits(s, j, opts.days, lay.firstDay);
+        const c = shapeCategory(j);
+        let t = categoryTotals.get(c);
+        if (!t) categoryTotals.set(c, (t = { startDay: lay.firstDay, totals: new Array<number>(trainingDays).fill(0) }));
+        const sums = t.totals as number[];
+        for (let d = 0; d < trainingDays; d++) sums[d] = sums[d]! + units[d]!;
+      }
+    }
+  }
   const fittedBefore = inProcess('fit + holdout in process', opts, lay, (units, sku, warm) => {
-    trainOne(units, trainingDays, HOLDOUT_DAYS, lay.firstDay, shapeCategory(sku), warm ? warmAccs : accs);
+    trainOne(units, trainingDays, HOLDOUT_DAYS, lay.firstDay, shapeCategory(sku), warm ? warmAccs : accs, categoryTotals);
   });
   note(`in process, trainModelBatch's compute: ${fmt(opts.series)} series in ${secs(fittedBefore.ms)} (${fmt(fittedBefore.perSecond)}/s)`);
   checkInterrupted();
@@ -749,7 +779,7 @@ async function main(): Promise<number> {
   enterPhase('in process');
   const againAccs = newAccs();
   const fittedAfter = inProcess('fit + holdout in process (again)', opts, lay, (units, sku) => {
-    trainOne(units, trainingDays, HOLDOUT_DAYS, lay.firstDay, shapeCategory(sku), againAccs);
+    trainOne(units, trainingDays, HOLDOUT_DAYS, lay.firstDay, shapeCategory(sku), againAccs, categoryTotals);
   });
   const fitted = fittedAfter.perSecond > fittedBefore.perSecond ? fittedAfter : fittedBefore;
   note(

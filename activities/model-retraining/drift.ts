@@ -7,6 +7,7 @@ import { assessDrift, psiCounts, psiFromCounts, type DriftAssessment, type Drift
 import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
 import { forecastWithSpec, parseSeriesModelSpec } from '../../domain/demand-models';
 import { accumulate, emptyAccumulator, summarise } from '../../domain/forecast-metrics';
+import { addDays } from '../../domain/seasonality';
 import type { Db } from '../../platform/db';
 import { ALIASES, aliasTarget } from '../../platform/model-registry';
 import { activityContext } from '../shared/activity-context';
@@ -79,7 +80,7 @@ export function createModelDriftActivities(deps: { db: Db; now?: () => Date }) {
         const before = units.slice(0, split);
         const recent = units.slice(split);
         const spec = parseSeriesModelSpec(r.params);
-        if (spec) acc = accumulate(acc, recent, forecastWithSpec(spec, before, recent.length).dailyMeans, null);
+        if (spec) acc = accumulate(acc, recent, forecastWithSpec(spec, before, recent.length, addDays(historyStart, offset)).dailyMeans, null);
         if (profile && recentCounts) {
           psiCounts(
             recent.filter((u) => !Number.isNaN(u)),

@@ -18,7 +18,7 @@ import { rangesFromCuts } from '../../domain/batching';
 import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../../domain/forecast-metrics';
 import { psiCounts, type DemandProfile } from '../../domain/drift';
-import { categoryYearlyProfile, YEARLY_SETTINGS } from '../../domain/seasonality';
+import { addDays, YEARLY_SETTINGS, type CategoryTotals } from '../../domain/seasonality';
 import type { Db } from '../../platform/db';
 import type { ModelEvaluation } from './registry';
 import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
@@ -26,6 +26,10 @@ import { activityContext } from '../shared/activity-context';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
+/** Category totals per run (model version) on this worker; see loadCategoryTotals. */
+const categoryTotalsCache = new Map<string, { at: number; totals: Promise<Map<string, CategoryTotals>> }>();
+const CATEGORY_TOTALS_TTL_MS = 30 * 60_000;
+
 /** Series fitted between yields to the event loop (the next chunk's histories arrive meanwhile). */
 const FIT_YIELD_EVERY = 10;
 
@@ -112,10 +116,6 @@ interface SeriesParamsRow {
   naiveScale: number;
 }
 
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
@@ -140,39 +140,49 @@ export function createModelTrainingActivities(deps: { db: Db }) {
   }
 
   /**
-   * Each category's yearly profile (domain/seasonality.ts) from its daily totals over the training
-   * window, all its series in the stores trained (not only this batch's, so every batch of a run
-   * gets the same profile); null where the data holds under a year and four weeks of it.
+   * Daily unit totals of every category in the stores trained, over the training window (from the
+   * first day with data to the holdout or the data's end): the yearly profiles' input
+   * (domain/seasonality.ts). All series of a category, not only the batch's, so every batch of a
+   * run fits with the same totals. One aggregate over the window's sales, so it is shared by the
+   * run's batches on this worker (kept per model version for half an hour); a batch on another
+   * worker computes the same totals from the same rows. Empty when the window is under a year and
+   * four weeks (no profile could come of it).
    */
-  async function loadCategoryProfiles(
-    series: readonly SeriesRow[],
-    input: TrainModelBatchInput,
-    dataEnd: string | null,
-  ): Promise<Map<string, number[] | null>> {
-    const out = new Map<string, number[] | null>();
-    const categories = [...new Set(series.map((s) => s.category))].sort();
+  function loadCategoryTotals(input: TrainModelBatchInput, dataEnd: string | null): Promise<Map<string, CategoryTotals>> {
     const end = dataEnd !== null && dataEnd < input.holdoutStart ? addDays(dataEnd, 1) : input.holdoutStart;
-    if (categories.length === 0 || daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return out;
-    const rows = await db.$queryRaw<{ category: string; first: string; offsets: number[]; totals: number[] }[]>`
-      WITH t AS (
-        SELECT p.category, s.day, sum(s.units)::float8 AS units
-          FROM "SalesDaily" s JOIN "Product" p ON p.sku = s.sku
-         WHERE p.category = ANY(${categories}::text[]) AND s.day >= ${input.trainingStart}::date AND s.day < ${end}::date
-           AND (${input.storeIds ?? null}::text[] IS NULL OR s."storeId" = ANY(${input.storeIds ?? []}::text[]))
-         GROUP BY p.category, s.day),
-      f AS (SELECT category, min(day) AS first FROM t GROUP BY category)
-      SELECT t.category, to_char(f.first, 'YYYY-MM-DD') AS first, array_agg((t.day - f.first)::int ORDER BY t.day) AS offsets,
-             array_agg(t.units ORDER BY t.day) AS totals
-        FROM t JOIN f ON f.category = t.category GROUP BY t.category, f.first`;
-    for (const r of rows) {
-      const totals = new Array<number>(Math.max(0, daysBetween(r.first, end))).fill(0);
-      r.totals.forEach((u, i) => {
-        const at = r.offsets[i]!;
-        if (at >= 0 && at < totals.length) totals[at] = Number(u);
-      });
-      out.set(r.category, categoryYearlyProfile(r.first, totals));
-    }
-    return out;
+    if (daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return Promise.resolve(new Map());
+    const key = `${input.versionId}|${input.trainingStart}|${end}|${(input.storeIds ?? []).join(',')}`;
+    const now = Date.now();
+    for (const [k, v] of categoryTotalsCache) if (now - v.at > CATEGORY_TOTALS_TTL_MS) categoryTotalsCache.delete(k);
+    const cached = categoryTotalsCache.get(key);
+    if (cached) return cached.totals;
+    const totals = (async () => {
+      const rows = await db.$queryRaw<{ category: string; first: string; offsets: number[]; totals: number[] }[]>`
+        WITH t AS (
+          SELECT p.category, s.day, sum(s.units)::float8 AS units
+            FROM "SalesDaily" s JOIN "Product" p ON p.sku = s.sku
+           WHERE s.day >= ${input.trainingStart}::date AND s.day < ${end}::date
+             AND (${input.storeIds ?? null}::text[] IS NULL OR s."storeId" = ANY(${input.storeIds ?? []}::text[]))
+           GROUP BY p.category, s.day),
+        f AS (SELECT category, min(day) AS first FROM t GROUP BY category)
+        SELECT t.category, to_char(f.first, 'YYYY-MM-DD') AS first, array_agg((t.day - f.first)::int ORDER BY t.day) AS offsets,
+               array_agg(t.units ORDER BY t.day) AS totals
+          FROM t JOIN f ON f.category = t.category GROUP BY t.category, f.first`;
+      const out = new Map<string, CategoryTotals>();
+      for (const r of rows) {
+        const days = new Array<number>(Math.max(0, daysBetween(r.first, end))).fill(0);
+        r.totals.forEach((u, i) => {
+          const at = r.offsets[i]!;
+          if (at >= 0 && at < days.length) days[at] = Number(u);
+        });
+        out.set(r.category, { startDay: r.first, totals: days });
+      }
+      return out;
+    })();
+    categoryTotalsCache.set(key, { at: now, totals });
+    // A failed read is not kept: the retry reads again.
+    totals.catch(() => categoryTotalsCache.delete(key));
+    return totals;
   }
 
   function checkBatchSize(batchSize: number): void {
@@ -259,7 +269,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     for (let i = 0; i < todo.length; i += checkpointEvery) chunks.push(todo.slice(i, i + checkpointEvery));
     // Histories never run past the last day the table holds (once for the batch, the same for every chunk).
     const dataEnd = chunks.length > 0 ? await lastSalesDay(db) : null;
-    const yearlyProfiles = chunks.length > 0 ? await loadCategoryProfiles(todo, input, dataEnd) : new Map<string, number[] | null>();
+    const categoryTotals = chunks.length > 0 ? await loadCategoryTotals(input, dataEnd) : new Map<string, CategoryTotals>();
     const read = (chunk: SeriesRow[]) => {
       const reading = Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf, { dataEnd }), loadChampionSpecs(input.championVersionId, chunk)]);
       // Awaited in its turn; a failure meanwhile (or never awaited, after a failed write) is no crash.
@@ -283,7 +293,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           holdout: units.slice(split),
           startDay: addDays(input.trainingStart, offset),
           champion: championSpecs.get(key),
-          yearlyProfile: yearlyProfiles.get(s.category) ?? null,
+          category: categoryTotals.get(s.category) ?? null,
         });
         const { fit } = scored;
         result.families[fit.spec.family] = (result.families[fit.spec.family] ?? 0) + 1;

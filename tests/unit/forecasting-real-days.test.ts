@@ -2,7 +2,7 @@ import { readDayUnits } from '../../activities/model-retraining/sales-history';
 import { fitSeries, forecastWithSpec, rollingOrigins, type SeriesModelSpec } from '../../domain/demand-models';
 import { maseScale } from '../../domain/forecast-metrics';
 import { demandClassification, fitHoltWinters, holtWinters, simpleMean, slowMoverCounts } from '../../domain/forecasting';
-import { categoryYearlyProfile, yearlyFactor } from '../../domain/seasonality';
+import { categoryYearlyProfile, profileBefore, yearlyFactor, type CategoryTotals } from '../../domain/seasonality';
 
 const days = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const WEEK = [5, 6, 7, 8, 10, 20, 15];
@@ -112,5 +112,34 @@ describe('category yearly profile', () => {
     expect(yearlyFactor(profile, '2026-12-17')).toBeGreaterThan(1.4);
     expect(yearlyFactor(profile, '2026-06-10')).toBeLessThan(1.05);
     expect(categoryYearlyProfile(startDay, totals.slice(0, 300))).toBeNull();
+  });
+});
+
+describe('yearly profile in the fit', () => {
+  // Two years and a bit from 2024-11-01: a weekly shape, December at double the rest.
+  const startDay = '2024-11-01';
+  const december = (i: number) => new Date(Date.parse(`${startDay}T00:00:00Z`) + i * 86_400_000).getUTCMonth() === 11;
+  const units = days(800, (i) => (december(i) ? 2 : 1) * WEEK[i % 7]!);
+  const category: CategoryTotals = { startDay, totals: units.map((u) => u * 50) };
+
+  test('a profile judged at an origin is the one known then: the totals after it change nothing', () => {
+    const before = profileBefore(category, '2025-12-20');
+    const changed: CategoryTotals = { startDay, totals: category.totals.map((t, i) => (i >= 414 ? t * 3 : t)) };
+    expect(profileBefore(changed, '2025-12-20')).toEqual(before);
+    expect(profileBefore(category, '2025-10-01')).toBeNull(); // under a year and four weeks of totals
+  });
+
+  test('a series with its category’s December peak keeps the profile, and forecasts December up from November', () => {
+    // To 2027-01-09: the latest holdout (Dec 13 – Jan 9) has the peak in it, so the profile is judged on it.
+    const fit = fitSeries(units, { yearly: { category, startDay } });
+    expect(fit.spec.yearly).toHaveLength(53);
+    const history = units.slice(0, 730); // to 2026-10-31
+    const f = forecastWithSpec(fit.spec, history, 60, startDay);
+    expect(f.method).toMatch(/\+yearly$/);
+    const november = f.dailyMeans.slice(0, 28).reduce((a, b) => a + b, 0);
+    const decemberWeeks = f.dailyMeans.slice(35, 63).reduce((a, b) => a + b, 0);
+    expect(decemberWeeks).toBeGreaterThan(1.4 * november);
+    // Without the start day the profile cannot be placed: the plain model.
+    expect(forecastWithSpec(fit.spec, history, 7).method).not.toMatch(/yearly/);
   });
 });
