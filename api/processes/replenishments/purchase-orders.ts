@@ -26,13 +26,10 @@ export const LineExplanationSchema = z
     coverDays: z.number().nullable().openapi({ description: 'Lead time + review period (days)' }),
     demandOverLeadTime: z.number(),
     forecastOverCover: z.number().openapi({ description: 'Expected demand over lead time + review period' }),
-    forecastStd: z
-      .number()
-      .nullable()
-      .openapi({
-        description:
-          'Standard deviation of demand over lead time plus review period (what safety stock covers); null for slow movers, whose order-up-to level is a Poisson or negative-binomial quantile',
-      }),
+    forecastStd: z.number().nullable().openapi({
+      description:
+        'Standard deviation of demand over lead time plus review period (what safety stock covers); null for slow movers, whose order-up-to level is a Poisson or negative-binomial quantile',
+    }),
     serviceLevel: z.number().nullable(),
     z: z.number().nullable(),
     safetyStock: z.number(),
