@@ -346,24 +346,32 @@ function selectionError(e: HoldoutErrors, criterion: SelectionCriterion): number
   }
 }
 
-function addHoldoutErrors(e: HoldoutErrors, actual: readonly number[], forecast: readonly number[]): void {
+/** Adds one holdout's errors, each real day counted `weight` times. */
+function addHoldoutErrors(e: HoldoutErrors, actual: readonly number[], forecast: readonly number[], weight = 1): void {
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i]!;
     if (Number.isNaN(a)) continue;
     const d = forecast[i]! - a;
-    e.days += 1;
-    e.absError += Math.abs(d);
-    e.signedError += d;
-    e.squaredError += d * d;
+    e.days += weight;
+    e.absError += weight * Math.abs(d);
+    e.signedError += weight * d;
+    e.squaredError += weight * d * d;
   }
 }
+
+/**
+ * The weight of the i-th of `count` origins (oldest first): 1, 2, …, count. The next weeks look
+ * more like the latest holdout than one a season back; with equal weights, origins from before a
+ * level shift pick a slow-moving model that under-forecasts after it.
+ */
+const originWeight = (i: number): number => i + 1;
 
 type Candidate = { spec: SeriesModelSpec } | { fitted: 'holt-winters' };
 
 /**
  * Fits one series: each candidate forecasts the holdout of each rolling origin (see
  * `rollingOrigins`: 3 holdouts of 28 days a season apart) from the history before it, and the one
- * with the lowest selection error over all of them wins (default MAE + |mean error|, see
+ * with the lowest selection error over all of them (later origins weighted more, see `originWeight`) wins (default MAE + |mean error|, see
  * `selectionError`); a tie (within 1e-9, relative above 1) goes to the earlier candidate, so
  * simpler models win ties. Censored days (NaN) are skipped in fits and errors.
  *
@@ -418,7 +426,7 @@ export function fitSeries(units: readonly number[], opts: FitOptions = {}): Seri
     views.forEach(({ training, factors }, i) => {
       const forecast = forecastSanitised(spec, training, holdouts[i]!.length).dailyMeans;
       if (factors) for (let h = 0; h < forecast.length; h++) forecast[h] = forecast[h]! * factors[h]!;
-      addHoldoutErrors(e, holdouts[i]!, forecast);
+      addHoldoutErrors(e, holdouts[i]!, forecast, originWeight(i));
     });
     return selectionError(e, criterion);
   };

@@ -16,7 +16,7 @@ import { DEMO_CALLERS, type Caller } from '../../scripts/fuzz/context';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
 import { demoStoreAppointment, demoStoreProduct, demoStoreReplenishment } from '../support/demo-store-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
-import { createModelScenario } from '../support/model-fixtures';
+import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
 import { createReplenishmentScenario, isoDayAgo } from '../support/replenishment-fixtures';
 
 let h: Harness;
@@ -225,7 +225,15 @@ test('authorization matrix over the demo principals', async () => {
     (
       await startModelRetraining(
         { client: h.client, taskQueue: h.taskQueue },
-        { modelName: s.modelName, reason: 'authz matrix', trigger: 'manual', requestedBy, storeIds: [s.storeId], historyDays: 200 },
+        {
+          modelName: s.modelName,
+          reason: 'authz matrix',
+          trigger: 'manual',
+          requestedBy,
+          storeIds: [s.storeId],
+          historyDays: 200,
+          promotion: PATH_TEST_PROMOTION,
+        },
       )
     ).workflowId;
   ids.modelPos = await retrain(m1, 'pos-gateway');

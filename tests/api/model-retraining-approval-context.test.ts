@@ -11,7 +11,7 @@ import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { auth } from '../support/api';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
-import { createModelScenario } from '../support/model-fixtures';
+import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
 import { responseErrors, untypedParts } from '../support/openapi-validate';
 
 let h: Harness;
@@ -33,7 +33,15 @@ test('a pending promotion compares champion and challenger overall and per categ
   const s = await createModelScenario(h.db, { series: 8 });
   const started = await startModelRetraining(
     { client: h.client, taskQueue: h.taskQueue },
-    { modelName: s.modelName, reason: 'approval context', trigger: 'manual', requestedBy: s.people.requester.id, storeIds: [s.storeId], historyDays: 200 },
+    {
+      modelName: s.modelName,
+      reason: 'approval context',
+      trigger: 'manual',
+      requestedBy: s.people.requester.id,
+      storeIds: [s.storeId],
+      historyDays: 200,
+      promotion: PATH_TEST_PROMOTION,
+    },
   );
   const id = started.workflowId;
   const res = await eventually(

@@ -7,7 +7,7 @@ import { DEMAND_MODEL } from '../../platform/model-registry';
 import { auth, expectProblem, fields } from '../support/api';
 import { createPerson, type Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
-import { createModelScenario } from '../support/model-fixtures';
+import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 
 let h: Harness;
@@ -96,7 +96,15 @@ describe('model retrainings API', () => {
     const s = await createModelScenario(h.db, { series: 8 });
     const started = await startModelRetraining(
       { client: h.client, taskQueue: h.taskQueue },
-      { modelName: s.modelName, reason: 'pilot', trigger: 'manual', requestedBy: s.people.requester.id, storeIds: [s.storeId], historyDays: 200 },
+      {
+        modelName: s.modelName,
+        reason: 'pilot',
+        trigger: 'manual',
+        requestedBy: s.people.requester.id,
+        storeIds: [s.storeId],
+        historyDays: 200,
+        promotion: PATH_TEST_PROMOTION,
+      },
     );
     const id = started.workflowId;
     await eventually(

@@ -31,7 +31,7 @@ import { startModelRetraining } from '../../api/processes/model-retrainings/star
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
 import { demoStoreReplenishment } from '../support/demo-store-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
-import { createModelScenario } from '../support/model-fixtures';
+import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
 import { isoDayAgo } from '../support/replenishment-fixtures';
 
 jest.setTimeout(300_000);
@@ -166,7 +166,15 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   ]);
   const retraining = await startModelRetraining(
     { client: h.client, taskQueue: h.taskQueue },
-    { modelName: model.modelName, reason: 'console test', trigger: 'manual', requestedBy: 'pos-gateway', storeIds: [model.storeId], historyDays: 200 },
+    {
+      modelName: model.modelName,
+      reason: 'console test',
+      trigger: 'manual',
+      requestedBy: 'pos-gateway',
+      storeIds: [model.storeId],
+      historyDays: 200,
+      promotion: PATH_TEST_PROMOTION,
+    },
   );
   await eventually(
     async () => (await apiCall('GET', `/api/v1/model-retrainings/${retraining.workflowId}`, 'devi')).body.pendingApproval,

@@ -189,7 +189,7 @@ describe('fitSeries: synthetic series with known answers', () => {
     }
   });
 
-  test('validationError is the chosen spec’s MAE + |mean error| over the rolling holdouts, each forecast from the history before it', () => {
+  test('validationError is the chosen spec’s MAE + |mean error| over the rolling holdouts (weighted 1, 2, 3 from the oldest), each forecast from the history before it', () => {
     const units = noisyWeekly;
     const fit = fitSeries(units, { validationDays: 14, fitHoltWinters: false });
     expect(fit.origins).toEqual(rollingOrigins(112, 14));
@@ -197,14 +197,15 @@ describe('fitSeries: synthetic series with known answers', () => {
       let abs = 0;
       let signed = 0;
       let n = 0;
-      for (const o of fit.origins) {
+      fit.origins.forEach((o, i) => {
+        const w = i + 1; // the latest origin weighs most: 1, 2, 3
         const f = forecastWithSpec(spec, units.slice(0, o), 14).dailyMeans;
         f.forEach((d, h) => {
-          abs += Math.abs(d - units[o + h]!);
-          signed += d - units[o + h]!;
-          n += 1;
+          abs += w * Math.abs(d - units[o + h]!);
+          signed += w * (d - units[o + h]!);
+          n += w;
         });
-      }
+      });
       return abs / n + Math.abs(signed) / n;
     };
     expect(fit.validationError).toBeCloseTo(score(fit.spec), 12);

@@ -1,3 +1,4 @@
+import { PROMOTION_DEFAULTS } from '../../domain/model-promotion';
 import type { Principal } from '../../domain/approval';
 import { ALIASES, aliasTarget, rollbackChampion } from '../../platform/model-registry';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
@@ -9,7 +10,7 @@ import { modelRetrainingKickoff } from '../../workflows/model-retraining/kickoff
 import type { Person } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
-import { createModelScenario, type ModelScenario } from '../support/model-fixtures';
+import { createModelScenario, type ModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
 import { createModelTrainingActivities } from '../../activities/model-retraining/training';
 import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
 
@@ -48,6 +49,7 @@ async function start(s: ModelScenario, extra: Partial<ModelRetrainingInput> = {}
     holdoutDays: 28,
     storeIds: [s.storeId],
     codeVersion: 'test',
+    promotion: PATH_TEST_PROMOTION,
     ...extra,
   };
   return h.client.workflow.start(modelRetraining, { taskQueue, workflowId: `model-retraining-${s.modelName}-${runs}`, args: [input] });
@@ -375,7 +377,7 @@ describe('model retraining on the dev server', () => {
     expect(v1).toMatchObject({ status: 'promoted', seriesCount: series.length, holdoutEnd: new Date(`${asOf}T00:00:00Z`) });
     expect(v1.dataFingerprint).toMatch(/^[0-9a-f]{32}$/);
 
-    const first = await start(s, { asOf, historyDays: 730 });
+    const first = await start(s, { asOf, historyDays: 730, promotion: PROMOTION_DEFAULTS });
     const st = await stateWhen(first, (x) => x.stage === 'awaiting_approval' && x.pendingApproval !== null, 'awaiting approval', 120_000);
     expect(st.version?.champion).toEqual({ id: v1.id, version: 1 });
     expect(st.evaluation?.champion.label).toBe('champion v1');
@@ -402,7 +404,7 @@ describe('model retraining on the dev server', () => {
     expect(await first.result()).toMatchObject({ stage: 'promoted', promotedBy: s.people.lead.id });
     expect(await aliases(s.modelName)).toEqual({ champion: 2, previous: 1 });
 
-    const second = await start(s, { asOf, historyDays: 730 });
+    const second = await start(s, { asOf, historyDays: 730, promotion: PROMOTION_DEFAULTS });
     const again = await second.result();
     expect(again.stage).toBe('not_promoted');
     expect(again.evaluation?.champion.label).toBe('champion v2');
