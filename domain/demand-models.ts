@@ -554,8 +554,8 @@ function parseFamily(v: Record<string, unknown>): SeriesModelSpec | null {
   }
 }
 
-export interface ScoredSeries {
-  fit: SeriesFit;
+/** A series' errors over a holdout's real days: a challenger's and what it is compared with. */
+export interface HoldoutScore {
   /** Real holdout days (censored ones left out). */
   holdoutDays: number;
   holdoutUnits: number;
@@ -567,27 +567,21 @@ export interface ScoredSeries {
   naiveScale: number;
 }
 
+export interface ScoredSeries extends HoldoutScore {
+  fit: SeriesFit;
+}
+
 /**
- * One series of a retraining: fit the challenger on `training`, forecast `holdout` with it and with
- * the champion (its spec, or `fallback` when it has none for the series), and sum both errors over
- * the holdout's real days (a censored day, NaN, is no holdout day). `training` starts at the
- * series' first day (it may be empty: a series whose first sale falls in the holdout), on
- * `startDay`; `category` its category's daily totals over the training window (./seasonality:
- * the yearly profile the fit tries).
+ * Sums both forecasts' errors over the holdout's real days (a censored day, NaN, is no holdout
+ * day; a negative actual counts as 0), with the MASE scale of the training before it.
  */
-export function scoreSeries(
-  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec; category?: CategoryTotals | null },
-  fallback: Forecaster = seasonalExponentialSmoothing,
-): ScoredSeries {
-  const { training, holdout, champion, startDay } = series;
-  const h = holdout.length;
-  const fit = fitSeries(training, { yearly: series.category ? { category: series.category, startDay } : null });
-  const challenger = forecastWithSpec(fit.spec, training, h, startDay).dailyMeans;
-  const current = champion
-    ? forecastWithSpec(champion, training, h, startDay).dailyMeans
-    : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
-  const out: ScoredSeries = {
-    fit,
+export function scoreHoldout(
+  holdout: readonly number[],
+  challenger: readonly number[],
+  champion: readonly number[],
+  training: readonly number[],
+): HoldoutScore {
+  const out: HoldoutScore = {
     holdoutDays: 0,
     holdoutUnits: 0,
     challengerAbsError: 0,
@@ -603,8 +597,30 @@ export function scoreSeries(
     out.holdoutUnits += a;
     out.challengerAbsError += Math.abs(a - challenger[d]!);
     out.challengerError += challenger[d]! - a;
-    out.championAbsError += Math.abs(a - current[d]!);
-    out.championError += current[d]! - a;
+    out.championAbsError += Math.abs(a - champion[d]!);
+    out.championError += champion[d]! - a;
   });
   return out;
+}
+
+/**
+ * One series of a retraining: fit the challenger on `training`, forecast `holdout` with it and with
+ * the champion (its spec, or `fallback` when it has none for the series), and sum both errors over
+ * the holdout's real days (scoreHoldout). `training` starts at the
+ * series' first day (it may be empty: a series whose first sale falls in the holdout), on
+ * `startDay`; `category` its category's daily totals over the training window (./seasonality:
+ * the yearly profile the fit tries).
+ */
+export function scoreSeries(
+  series: { training: readonly number[]; holdout: readonly number[]; startDay: string; champion?: SeriesModelSpec; category?: CategoryTotals | null },
+  fallback: Forecaster = seasonalExponentialSmoothing,
+): ScoredSeries {
+  const { training, holdout, champion, startDay } = series;
+  const h = holdout.length;
+  const fit = fitSeries(training, { yearly: series.category ? { category: series.category, startDay } : null });
+  const challenger = forecastWithSpec(fit.spec, training, h, startDay).dailyMeans;
+  const current = champion
+    ? forecastWithSpec(champion, training, h, startDay).dailyMeans
+    : fallback.forecast({ startDay: series.startDay, units: [...training] }, h).dailyMeans;
+  return { fit, ...scoreHoldout(holdout, challenger, current, training) };
 }

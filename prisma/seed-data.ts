@@ -11,8 +11,7 @@
  * client, so this module stays usable from pure unit tests.
  */
 import { createHash } from 'node:crypto';
-import { forecastWithSpec, type SeriesModelSpec } from '../domain/demand-models';
-import { maseScale } from '../domain/forecast-metrics';
+import { forecastWithSpec, scoreHoldout, type HoldoutScore, type SeriesModelSpec } from '../domain/demand-models';
 import { seasonalExponentialSmoothing } from '../domain/forecasting';
 
 // A module-level alias: in a vm context (jest) every lookup of the global `Math` goes through the
@@ -1495,20 +1494,13 @@ export const DEMO_CHAMPION_SPEC: SeriesModelSpec = Object.freeze({ family: 'cros
 export const DEMO_CHAMPION_HOLDOUT_DAYS = 28;
 
 /** One series of the seeded champion, as ModelSeriesParams stores a fitted one. */
-export interface ChampionSeriesRow {
+export interface ChampionSeriesRow extends HoldoutScore {
   storeId: string;
   sku: string;
   category: string;
   family: string;
   params: SeriesModelSpec;
   validationError: number | null;
-  holdoutDays: number;
-  holdoutUnits: number;
-  challengerAbsError: number;
-  challengerError: number;
-  championAbsError: number;
-  championError: number;
-  naiveScale: number;
 }
 
 export interface DemoChampion {
@@ -1526,19 +1518,6 @@ export function censoredUnits(s: Pick<SalesSeries, 'units' | 'stockout'>, from =
   const out = new Array<number>(to - from);
   for (let d = from; d < to; d++) out[d - from] = s.stockout[d] ? NaN : s.units[d];
   return out;
-}
-
-function sumErrors(actual: readonly number[], forecast: readonly number[]): { days: number; units: number; abs: number; signed: number } {
-  const r = { days: 0, units: 0, abs: 0, signed: 0 };
-  for (let d = 0; d < actual.length; d++) {
-    const a = actual[d];
-    if (Number.isNaN(a)) continue; // censored: not a measure of demand
-    r.days++;
-    r.units += a;
-    r.abs += M.abs(a - forecast[d]);
-    r.signed += forecast[d] - a;
-  }
-  return r;
 }
 
 /**
@@ -1561,25 +1540,21 @@ export function demoChampion(sales: SalesHistory, categoryBySku: ReadonlyMap<str
     const holdout = units.slice(split);
     const h = holdout.length;
     const startDay = isoDay(first + offset * DAY_MS);
-    const own = sumErrors(holdout, forecastWithSpec(DEMO_CHAMPION_SPEC, training, h).dailyMeans);
-    const baseline = sumErrors(holdout, seasonalExponentialSmoothing.forecast({ startDay, units: training }, h).dailyMeans);
-    // Its validation error: the same forecast of the last h training days from the days before them.
+    const own = forecastWithSpec(DEMO_CHAMPION_SPEC, training, h).dailyMeans;
+    const baseline = seasonalExponentialSmoothing.forecast({ startDay, units: training }, h).dailyMeans;
+    // Its validation error: the same forecast of the last v training days from the days before them.
     const v = M.min(DEMO_CHAMPION_HOLDOUT_DAYS, training.length);
-    const fit = sumErrors(training.slice(training.length - v), forecastWithSpec(DEMO_CHAMPION_SPEC, training.slice(0, training.length - v), v).dailyMeans);
+    const known = training.slice(0, training.length - v);
+    const validation = forecastWithSpec(DEMO_CHAMPION_SPEC, known, v).dailyMeans;
+    const fit = scoreHoldout(training.slice(training.length - v), validation, validation, known);
     series.push({
       storeId: s.storeId,
       sku: s.sku,
       category: categoryBySku.get(s.sku) ?? 'unknown',
       family: DEMO_CHAMPION_SPEC.family,
       params: { ...DEMO_CHAMPION_SPEC },
-      validationError: fit.days > 0 ? fit.abs / fit.days : null,
-      holdoutDays: own.days,
-      holdoutUnits: own.units,
-      challengerAbsError: own.abs,
-      challengerError: own.signed,
-      championAbsError: baseline.abs,
-      championError: baseline.signed,
-      naiveScale: maseScale(training) ?? 0,
+      validationError: fit.holdoutDays > 0 ? fit.challengerAbsError / fit.holdoutDays : null,
+      ...scoreHoldout(holdout, own, baseline, training),
     });
   }
   return {

@@ -15,7 +15,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { rangesFromCuts } from '../../domain/batching';
-import { parseSeriesModelSpec, scoreSeries, type SeriesModelSpec } from '../../domain/demand-models';
+import { parseSeriesModelSpec, scoreSeries, type HoldoutScore, type SeriesModelSpec } from '../../domain/demand-models';
 import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type MetricsAccumulator } from '../../domain/forecast-metrics';
 import { psiCounts, type DemandProfile } from '../../domain/drift';
 import { addDays, YEARLY_SETTINGS, type CategoryTotals } from '../../domain/seasonality';
@@ -100,20 +100,13 @@ interface SeriesRow {
 }
 
 /** What one series' fit writes to ModelSeriesParams (beside the version's id). */
-interface SeriesParamsRow {
+interface SeriesParamsRow extends HoldoutScore {
   storeId: string;
   sku: string;
   category: string;
   family: string;
   params: object;
   validationError: number | null;
-  holdoutDays: number;
-  holdoutUnits: number;
-  challengerAbsError: number;
-  challengerError: number;
-  championAbsError: number;
-  championError: number;
-  naiveScale: number;
 }
 
 function daysBetween(from: string, to: string): number {
