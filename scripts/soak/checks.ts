@@ -85,6 +85,23 @@ export async function describeRuns(client: TemporalClient, driver: Driver): Prom
   return out;
 }
 
+/** What an open run waits on: its pending activities (attempt, state, last failure) and workflow task. */
+async function waitingOn(client: TemporalClient, workflowId: string): Promise<string> {
+  try {
+    const { raw } = await client.workflow.getHandle(workflowId).describe();
+    const lines = (raw.pendingActivities ?? []).map((a) => {
+      const failure = a.lastFailure?.message ? `, last failure: ${a.lastFailure.message.slice(0, 300)}` : '';
+      const beat = a.lastHeartbeatTime?.seconds ? `, last heartbeat ${new Date(Number(a.lastHeartbeatTime.seconds) * 1000).toISOString()}` : '';
+      return `activity ${a.activityType?.name ?? '?'} attempt ${a.attempt ?? '?'} state ${String(a.state ?? '?')}${beat}${failure}`;
+    });
+    const task = raw.pendingWorkflowTask;
+    if (task) lines.push(`workflow task attempt ${task.attempt ?? '?'} state ${String(task.state ?? '?')}`);
+    return lines.length ? `\n      waiting on: ${lines.join('\n      waiting on: ')}` : '\n      waiting on: nothing pending (a timer, a signal or an approval)';
+  } catch (err) {
+    return ` (not described: ${(err as Error).message})`;
+  }
+}
+
 export async function runChecks(deps: {
   client: TemporalClient;
   pg: PgClient;
@@ -99,14 +116,14 @@ export async function runChecks(deps: {
     if (ids.length > 0) breaches.push({ check, process, ids, detail });
   };
 
-  // 1. Every run reached a final state.
+  // 1. Every run reached a final state; an open one is shown with what it waits on.
   const open = outcomes.filter((o) => o.status === 'running' || o.status.startsWith('unknown'));
   for (const proc of new Set(open.map((o) => o.process))) {
     const mine = open.filter((o) => o.process === proc);
     breach(
       'final state',
       proc,
-      mine.map((o) => `${o.id} (${o.status}, ${o.stage})`),
+      await Promise.all(mine.map(async (o) => `${o.id} (${o.status}, ${o.stage})${await waitingOn(deps.client, o.id)}`)),
       `${mine.length} run(s) not finished by the drain deadline`,
     );
   }
