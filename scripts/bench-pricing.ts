@@ -149,11 +149,11 @@ async function main(): Promise<number> {
     const pushedAt = async (ids: string[]) => {
       const rows = await h.db.channelPricePush.groupBy({
         by: ['priceChangeId'],
-        where: { priceChangeId: { in: ids }, status: 'apply' },
-        _max: { pushedAt: true },
+        where: { priceChangeId: { in: ids }, status: 'apply', confirmedAt: { not: null } },
+        _max: { confirmedAt: true },
         _count: true,
       });
-      return new Map(rows.filter((r) => r._count === storeIds.length).map((r) => [r.priceChangeId, r._max.pushedAt!.getTime()]));
+      return new Map(rows.filter((r) => r._count === storeIds.length).map((r) => [r.priceChangeId, r._max.confirmedAt!.getTime()]));
     };
     const waitPushed = async (ids: string[]) => {
       for (;;) {

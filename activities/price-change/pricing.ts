@@ -103,17 +103,12 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
 
     /**
      * Sets the price on one channel under a key naming the change, the step and the target, so a
-     * retry never pushes twice; the push is recorded with the price the channel had before.
+     * retry never pushes twice. The push is on record before the channel is called, and confirmed
+     * when it answers: a push whose answer is lost stays on record, unconfirmed.
      */
     async pushChannelPrice(input: { priceChangeId: string; step: string; sku: string; target: ChannelTarget; price: number }): Promise<PushOutcome> {
       const key = `${input.priceChangeId}:${input.step}:${targetKey(input.target)}`;
       const target: PriceTarget = input.target.channel === 'pos' ? { channel: 'pos', storeId: input.target.storeId! } : { channel: 'ecommerce' };
-      let result;
-      try {
-        result = await channels.pushPrice(target, input.sku, { price: input.price, priceChangeId: input.priceChangeId }, key);
-      } catch (err) {
-        throw channelFailure(err);
-      }
       await db.channelPricePush.upsert({
         where: { idempotencyKey: key },
         create: {
@@ -127,6 +122,16 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
         },
         update: {},
       });
+      let result;
+      try {
+        result = await channels.pushPrice(target, input.sku, { price: input.price, priceChangeId: input.priceChangeId }, key);
+      } catch (err) {
+        const failure = channelFailure(err);
+        // A refusal is known not to have applied: it leaves nothing on record.
+        if (failure !== err) await db.channelPricePush.deleteMany({ where: { idempotencyKey: key, confirmedAt: null } });
+        throw failure;
+      }
+      await db.channelPricePush.updateMany({ where: { idempotencyKey: key, confirmedAt: null }, data: { confirmedAt: new Date() } });
       return { target: input.target, previousPrice: result.previousPrice };
     },
 
