@@ -30,6 +30,14 @@ export const configSchema = z
       .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('retail-ops'),
+    /**
+     * Worker Versioning: the Worker Deployment this worker joins, its build id being the code
+     * version (CODE_VERSION). Unset: an unversioned worker (README, "Safe rollouts of workflow code").
+     */
+    TEMPORAL_WORKER_DEPLOYMENT_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, "-" and "_" only')
+      .optional(),
     TEMPORAL_TLS: bool.default(false),
     TEMPORAL_TLS_CERT_PATH: z.string().optional(),
     TEMPORAL_TLS_KEY_PATH: z.string().optional(),

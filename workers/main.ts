@@ -7,6 +7,7 @@ import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
 import { workerTuning } from '../platform/worker-options';
+import { workerVersioning } from '../platform/worker-versioning';
 import { createActivities } from './activities';
 import { DEMAND_MODEL } from '../platform/model-registry';
 import { ensureAppointmentScanSchedule, ensureModelRetrainingSchedules, ensureReplenishmentSchedules } from './schedules';
@@ -49,6 +50,7 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workerTuning(config),
+    ...workerVersioning(config.TEMPORAL_WORKER_DEPLOYMENT_NAME),
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       db,

@@ -14,7 +14,7 @@ import { SmtpCapture } from './smtp';
 import { TEST_UNSUBSCRIBE_SECRETS } from './unsubscribe-secrets';
 
 let runtimeInstalled = false;
-function quietRuntime() {
+export function quietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
