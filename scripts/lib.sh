@@ -87,8 +87,14 @@ ensure_chromium() {
   printf '%s\n' "$bin"
 }
 
+# Helm, kubeconform and the Kubernetes schemas tests/deploy checks the chart with (.tools/k8s).
+ensure_k8s_tools() {
+  bash "$REPO_ROOT/scripts/install-k8s-tools.sh" || die "could not install Helm and kubeconform for tests/deploy"
+}
+
 # Everything npm start, npm test and CI need installed; sets and exports TEMPORAL_BIN and, unless
-# RETAIL_OPS_NO_BROWSER=1 (npm start: the console needs no browser on the server), CHROMIUM_PATH.
+# RETAIL_OPS_NO_BROWSER=1 (npm start: the console needs no browser on the server), CHROMIUM_PATH
+# and the chart's test tools (npm start runs no tests).
 ensure_installed() {
   ensure_node_modules
   ensure_prisma_client
@@ -98,5 +104,6 @@ ensure_installed() {
   if [ "${RETAIL_OPS_NO_BROWSER:-}" != "1" ]; then
     CHROMIUM_PATH="$(ensure_chromium)" || return 1
     export CHROMIUM_PATH
+    ensure_k8s_tools
   fi
 }
