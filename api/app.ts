@@ -6,9 +6,11 @@ import type { Client } from '@temporalio/client';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import type { Db } from '../platform/db';
 import type { Logger } from '../platform/logger';
+import { createApiMetrics, type ApiMetrics } from '../platform/metrics';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { refuseUnstorableInput } from './input-rules';
+import { httpMetrics, metricsHandler } from './metrics';
 import { pageTokenCodec } from './page-tokens';
 import { perKeyRateLimit } from './rate-limit';
 import { buildOpenApiDocument } from './openapi';
@@ -38,6 +40,8 @@ export interface AppDeps {
   temporalNamespace?: string;
   /** The built console served at /console (console/dist by default). */
   consoleDir?: string;
+  /** Prometheus metrics (a registry of the app's own when absent); `enabled: false` leaves /metrics a 404, `token` requires it as bearer. */
+  metrics?: { registry?: ApiMetrics; enabled?: boolean; token?: string };
 }
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'cookie'];
@@ -61,6 +65,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const metrics =
+    deps.metrics?.registry ?? createApiMetrics({ db: deps.db, onCollectError: (err) => deps.logger.warn({ err }, 'approvals pending not collected') });
+  const decisionRoutes = PROCESSES.map((def) => ({ template: `/api/v1/${def.resource}/:id/decisions`, processType: def.processType }));
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -70,11 +77,13 @@ export function createApp(deps: AppDeps): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
       // API keys never reach the logs.
       serializers: { req: redactCredentials },
     }),
   );
+  // After request tracing (both watch req.route; this one chains), before anything that can refuse a request.
+  app.use(httpMetrics(metrics, { db: deps.db, decisionRoutes, logger: deps.logger }));
   app.use(express.json({ limit: deps.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(refuseUnstorableInput);
 
@@ -88,6 +97,8 @@ export function createApp(deps: AppDeps): Express {
       .type(healthy ? 'application/json' : 'application/problem+json')
       .json(healthy ? { status: 'ok', checks } : { type: 'https://retail-ops.dev/problems/unavailable', title: 'Service unavailable', status: 503, checks });
   });
+
+  if (deps.metrics?.enabled !== false) app.get('/metrics', metricsHandler(metrics, { token: deps.metrics?.token }));
 
   const openapi = buildOpenApiDocument(PROCESSES);
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openapi));

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../platform/config';
 import { createDb } from '../platform/db';
 import { installationSecret, resolveUnsubscribeSecrets } from '../platform/installation-secret';
 import { createLogger } from '../platform/logger';
+import { createApiMetrics } from '../platform/metrics';
 import { createTemporalClient } from '../platform/temporal';
 import { createApp } from './app';
 import { createApiServer } from './server';
@@ -25,6 +26,11 @@ async function main() {
     pageTokenKey: await installationSecret(db, 'page-token'),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
+    metrics: {
+      registry: createApiMetrics({ db, processMetrics: true, onCollectError: (err) => logger.warn({ err }, 'approvals pending not collected') }),
+      enabled: config.API_METRICS_ENABLED,
+      token: config.METRICS_TOKEN,
+    },
   });
   const server = createApiServer(app).listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const shutdown = (signal: string) => {

@@ -83,6 +83,16 @@ export const configSchema = z
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
     /** Postgres connections per process (API or worker). */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * The worker's Prometheus endpoint (the Temporal SDK's exporter: its runtime metrics and the
+     * business counters) at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics; off when unset.
+     */
+    WORKER_METRICS_PORT: port.optional(),
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** GET /metrics on the API's PORT (Prometheus text); false: 404. */
+    API_METRICS_ENABLED: bool.default(true),
+    /** When set, /metrics answers only `Authorization: Bearer <this>` (Prometheus `authorization` in its scrape config). */
+    METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce
       .number()
