@@ -5,6 +5,7 @@ import { createDb } from '../platform/db';
 import { resolveUnsubscribeSecrets } from '../platform/installation-secret';
 import { createLogger } from '../platform/logger';
 import { createSmtpTransport } from '../platform/mailer';
+import { installWorkerRuntime } from '../platform/worker-runtime';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
 import { workerTuning } from '../platform/worker-options';
 import { workerVersioning } from '../platform/worker-versioning';
@@ -15,6 +16,8 @@ import { ensureAppointmentScanSchedule, ensureModelRetrainingSchedules, ensureRe
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'retail-ops-worker');
+  // Before anything touches Temporal: the SDK's logs go to this logger, its metrics to WORKER_METRICS_PORT.
+  installWorkerRuntime(config, log);
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const transport = createSmtpTransport(config);
   const client = await createTemporalClient(config);

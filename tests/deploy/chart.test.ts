@@ -107,6 +107,12 @@ describe('Helm chart deploy/helm/retail-ops', () => {
     expect(hpa.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'retail-ops-worker' });
     expect(hpa.minReplicas).toBeGreaterThanOrEqual(2);
 
+    // At the HPA's maximum, every pod's pool together stays under Postgres' default max_connections (100).
+    const poolOf = (name: string) => Number(envOf(podSpec(one(objects, 'Deployment', name)).containers[0]!, 'DATABASE_POOL_SIZE')?.value);
+    const apiReplicas = one(objects, 'Deployment', 'retail-ops-api').spec!.replicas as number;
+    expect(apiReplicas * poolOf('retail-ops-api') + hpa.maxReplicas * poolOf('retail-ops-worker')).toBeLessThanOrEqual(100);
+    expect(Number(envOf(workerContainer, 'WORKER_MAX_CONCURRENT_ACTIVITIES')?.value)).toBeLessThanOrEqual(2 * poolOf('retail-ops-worker'));
+
     const job = one(objects, 'Job', 'retail-ops-migrate');
     expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'pre-install,pre-upgrade' });
     expect(podSpec(job).containers[0]!.command).toEqual(['node', '--import', 'tsx', 'scripts/migrate.ts']);

@@ -2,14 +2,17 @@
  * The entry point of a worker in a child process (see worker-process.ts): the same workflows and
  * activities as the harness worker, so a test can kill it for real (SIGKILL) in the middle of an
  * activity. Run as `node --import tsx tests/support/worker-process-main.ts`; it reads
- * WORKER_TASK_QUEUE, WORKER_SMTP_PORT, WORKER_BUNDLE_PATH and the TEST_* variables, and prints
+ * WORKER_TASK_QUEUE, WORKER_SMTP_PORT, WORKER_BUNDLE_PATH, WORKER_METRICS_PORT (optional: the worker's
+ * runtime as workers/main.ts installs it, metrics on that port) and the TEST_* variables, and prints
  * `ready` once it polls.
  */
 import { workerTuning } from '../../platform/worker-options';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createDb } from '../../platform/db';
+import { createLogger } from '../../platform/logger';
 import { createSmtpTransport } from '../../platform/mailer';
+import { installWorkerRuntime } from '../../platform/worker-runtime';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from '../../scripts/kit/env';
 import { TEST_UNSUBSCRIBE_SECRETS } from '../../scripts/kit/unsubscribe-secrets';
@@ -19,7 +22,14 @@ async function main(): Promise<void> {
   const smtpPort = Number(process.env.WORKER_SMTP_PORT);
   const codePath = process.env.WORKER_BUNDLE_PATH;
   if (!taskQueue || !smtpPort || !codePath) throw new Error('WORKER_TASK_QUEUE, WORKER_SMTP_PORT and WORKER_BUNDLE_PATH are required');
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const metricsPort = Number(process.env.WORKER_METRICS_PORT) || undefined;
+  if (metricsPort) {
+    installWorkerRuntime({ LOG_LEVEL: 'warn', WORKER_METRICS_PORT: metricsPort, WORKER_METRICS_HOST: '127.0.0.1' }, createLogger('warn', 'test-worker'), {
+      shutdownSignals: [],
+    });
+  } else {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  }
   const env = testEnv();
   const db = createDb(env.databaseUrl, { max: 3 });
   const client = new Client({ connection: await Connection.connect({ address: env.temporalAddress }), namespace: env.namespace });
