@@ -86,6 +86,7 @@ export const ProcessSummarySchema = z
     status: ProcessStatusSchema,
     stage: z.string().nullable(),
     storeId: z.string().nullable(),
+    storeIds: z.array(z.string()).openapi({ description: 'Every store the run concerns (several for a multi-store price change); empty for chain-wide runs.' }),
     approvalPending: z.boolean(),
     approverRoles: z.array(z.string()),
     startedAt: z.string(),

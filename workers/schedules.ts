@@ -2,7 +2,8 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 import { scanUnassignedAppointments } from '../workflows/appointment-recovery/scan';
 import { modelRetrainingKickoff } from '../workflows/model-retraining/kickoff';
 import { startDailyReplenishment } from '../workflows/replenishment/kickoff';
-import { ProcessType, StoreId } from '../workflows/shared/search-attributes';
+import { ProcessType, StoreId, StoreIds } from '../workflows/shared/search-attributes';
+import { detailsList } from '../domain/run-summaries';
 
 export const APPOINTMENT_SCAN_SCHEDULE_ID = 'appointment-recovery-scan';
 
@@ -16,6 +17,10 @@ export async function ensureAppointmentScanSchedule(client: Client, opts: { task
     workflowId: 'appointment-recovery-scan',
     typedSearchAttributes: [{ key: ProcessType, value: 'appointment_scan' }],
     staticSummary: `Scan for appointments starting within ${opts.windowMinutes} min that have no stylist`,
+    staticDetails: detailsList({
+      Schedule: `${APPOINTMENT_SCAN_SCHEDULE_ID}, every minute`,
+      Does: `finds appointments starting within ${opts.windowMinutes} minutes with no stylist and starts one appointment recovery for each (never a second for the same appointment)`,
+    }),
   };
   try {
     await client.schedule.create({
@@ -58,8 +63,13 @@ export async function ensureReplenishmentSchedules(
       typedSearchAttributes: [
         { key: ProcessType, value: 'replenishment_kickoff' },
         { key: StoreId, value: store.id },
+        { key: StoreIds, value: [store.id] },
       ],
       staticSummary: `Start today's replenishment of ${store.name} (${store.id})`,
+      staticDetails: detailsList({
+        Schedule: `${scheduleId}, daily at ${String(opts.hour).padStart(2, '0')}:00 ${store.timezone}`,
+        Does: `starts the replenishment of ${store.name} (${store.id}) for its local day, unless one already ran that day`,
+      }),
     };
     try {
       await client.schedule.create({
@@ -116,6 +126,7 @@ export async function ensureModelRetrainingSchedules(
       workflowId: `${sc.scheduleId}-kickoff`,
       typedSearchAttributes: [{ key: ProcessType, value: 'model_retraining_kickoff' }],
       staticSummary: sc.summary,
+      staticDetails: detailsList({ Schedule: `${sc.scheduleId}, ${sc.note.replace(/^.*, /, '')}`, Model: opts.modelName, Trigger: sc.trigger }),
     };
     try {
       await client.schedule.create({

@@ -5,7 +5,7 @@ import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
 import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/shared/approval-gate';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
-import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId } from '../../workflows/shared/search-attributes';
+import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId, StoreIds } from '../../workflows/shared/search-attributes';
 import { principalOf, requireRole } from '../auth';
 import { HttpProblem, problems } from '../errors';
 import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema, StateQuerySchema, type StatePart } from '../schemas';
@@ -39,6 +39,15 @@ const STATUS_QUERY: Record<ProcessStatus, string> = {
 const STATE_QUERY_DEADLINE_MS = 10_000;
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
+
+/**
+ * Runs concerning any of these stores: StoreIds holds every store of a run (a price change for
+ * S001 and S002 has both); StoreId alone finds the runs started before StoreIds existed.
+ */
+export function storeClause(storeIds: readonly string[]): string {
+  const list = storeIds.map(quote).join(', ');
+  return storeIds.length === 1 ? `(StoreIds = ${list} OR StoreId = ${list})` : `(StoreIds IN (${list}) OR StoreId IN (${list}))`;
+}
 
 /** The generic resource calls of the contract, implemented once for every process. */
 export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): Router {
@@ -145,10 +154,10 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const visible = await visibleStoreIds(deps.db, p);
     if (q.storeId) {
       if (visible && !visible.includes(q.storeId)) throw problems.forbidden(`${p.id} has no access to store ${q.storeId}.`);
-      clauses.push(`StoreId = ${quote(q.storeId)}`);
+      clauses.push(storeClause([q.storeId]));
     } else if (visible) {
       if (visible.length === 0) return void res.json({ items: [], nextPageToken: null });
-      clauses.push(`StoreId IN (${visible.map(quote).join(', ')})`);
+      clauses.push(storeClause(visible));
     }
     const query = clauses.join(' AND ');
     const nextPageToken = q.pageToken ? deps.pageTokens.decode(q.pageToken, query) : undefined;
@@ -172,6 +181,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
           status: processStatus(info.status.name),
           stage: sa.get(BusinessStatus) ?? null,
           storeId: sa.get(StoreId) ?? null,
+          storeIds: sa.get(StoreIds) ?? (sa.get(StoreId) ? [sa.get(StoreId)!] : []),
           approvalPending: sa.get(ApprovalPending) ?? false,
           approverRoles: sa.get(ApproverRole) ?? [],
           startedAt: info.startTime.toISOString(),

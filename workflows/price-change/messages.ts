@@ -45,6 +45,8 @@ export interface PriceChangeInput {
   elasticity?: number;
   /** Judge sales on the day of the change and today too (intraday sales feeds, tests). */
   kpiIncludePartialDays?: boolean;
+  /** The zone times in the run's timeline are shown in (the stores' when they share one); UTC when absent. */
+  timeZone?: string;
 }
 
 export type PriceChangeStage =

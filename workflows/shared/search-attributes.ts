@@ -7,3 +7,5 @@ export const BusinessStatus = defineSearchAttributeKey('BusinessStatus', 'KEYWOR
 export const ApprovalPending = defineSearchAttributeKey('ApprovalPending', 'BOOL');
 export const ApproverRole = defineSearchAttributeKey('ApproverRole', 'KEYWORD_LIST');
 export const CustomerTier = defineSearchAttributeKey('CustomerTier', 'KEYWORD');
+/** Every store a run concerns (a price change for several stores is found by each); StoreId stays for one-store runs and older ones. */
+export const StoreIds = defineSearchAttributeKey('StoreIds', 'KEYWORD_LIST');

@@ -2,7 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Db } from '../../../platform/db';
 import { appointmentRecovery } from '../../../workflows/appointment-recovery/workflow';
 import { appointmentRecoveryWorkflowId, PROCESS_TYPE, type AppointmentRecoveryInput } from '../../../workflows/appointment-recovery/messages';
-import { BusinessStatus, CustomerTier, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
+import { BusinessStatus, CustomerTier, ProcessType, StoreId, StoreIds } from '../../../workflows/shared/search-attributes';
+import { appointmentRecoveryDetails, appointmentRecoverySummary, type AppointmentRecoveryFacts } from '../../../domain/run-summaries';
 import { assertStorableInput } from '../../../platform/storable-input';
 import type { StartedProcess } from '../definition';
 
@@ -21,7 +22,17 @@ export async function startAppointmentRecovery(
   const appt = await deps.db.appointment.findUnique({ where: { id: input.appointmentId }, include: { customer: true, store: true } });
   if (!appt) throw new AppointmentNotFoundError(`Appointment ${input.appointmentId} does not exist.`);
   const workflowId = appointmentRecoveryWorkflowId(input.appointmentId);
-  const customer = `${appt.customer.firstName} ${appt.customer.lastName}`;
+  const facts: AppointmentRecoveryFacts = {
+    appointmentId: appt.id,
+    customerName: `${appt.customer.firstName} ${appt.customer.lastName}`,
+    tier: appt.customer.tier,
+    storeId: appt.storeId,
+    storeName: appt.store.name,
+    startsAt: appt.startsAt,
+    timeZone: appt.store.timezone,
+    serviceType: appt.serviceType,
+    requestedBy: input.requestedBy,
+  };
   try {
     const handle = await deps.client.workflow.start(appointmentRecovery, {
       taskQueue: deps.taskQueue,
@@ -31,11 +42,12 @@ export async function startAppointmentRecovery(
       typedSearchAttributes: [
         { key: ProcessType, value: PROCESS_TYPE },
         { key: StoreId, value: appt.storeId },
+        { key: StoreIds, value: [appt.storeId] },
         { key: CustomerTier, value: appt.customer.tier },
         { key: BusinessStatus, value: 'gathering_context' },
       ],
-      staticSummary: `Find a stylist for ${customer} (${appt.customer.tier}) at ${appt.store.name}, ${appt.startsAt.toISOString()}`,
-      staticDetails: `Appointment ${appt.id}, ${appt.serviceType.replace(/_/g, ' ')}, store ${appt.storeId}. Started by ${input.requestedBy}.`,
+      staticSummary: appointmentRecoverySummary(facts),
+      staticDetails: appointmentRecoveryDetails(facts),
     });
     return { workflowId, runId: handle.firstExecutionRunId, created: true };
   } catch (err) {

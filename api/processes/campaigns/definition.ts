@@ -7,6 +7,7 @@ import type { Prisma } from '../../../generated/prisma/client';
 import { campaignDispatch } from '../../../workflows/campaign/workflow';
 import { campaignStateQuery, pauseSignal, PROCESS_TYPE, resumeSignal } from '../../../workflows/campaign/messages';
 import { BusinessStatus, ProcessType } from '../../../workflows/shared/search-attributes';
+import { campaignDetails, campaignSummary } from '../../../domain/run-summaries';
 import { requireRole } from '../../auth';
 import { problems } from '../../errors';
 import { common, ok, problem } from '../../openapi-responses';
@@ -71,6 +72,15 @@ export const campaigns: ProcessDefinition<StartBody> = {
       });
     }
     const window = body.sendWindow ?? { startHour: 8, endHour: 21 };
+    const facts = {
+      name: body.name,
+      variants: body.variants,
+      holdoutPercent: body.holdoutPercent ?? 0,
+      segment: body.segment,
+      sendWindow: window,
+      ratePerSecond: body.ratePerSecond,
+      requestedBy: principal.id,
+    };
     try {
       const handle = await deps.client.workflow.start(campaignDispatch, {
         taskQueue: deps.taskQueue,
@@ -93,8 +103,8 @@ export const campaigns: ProcessDefinition<StartBody> = {
           { key: ProcessType, value: PROCESS_TYPE },
           { key: BusinessStatus, value: 'snapshotting' },
         ],
-        staticSummary: `Campaign "${body.name}" (${body.variants.map((v) => v.key).join('/')}${body.holdoutPercent ? `, ${body.holdoutPercent}% holdout` : ''})`,
-        staticDetails: `Drafted by ${principal.id}.`,
+        staticSummary: campaignSummary(facts),
+        staticDetails: campaignDetails(facts),
       });
       return { workflowId: campaignId, runId: handle.firstExecutionRunId, created: true };
     } catch (err) {

@@ -3,7 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { StartedProcess } from '../definition';
 import { modelRetraining } from '../../../workflows/model-retraining/workflow';
 import { modelRetrainingWorkflowId, PROCESS_TYPE, type ModelRetrainingInput } from '../../../workflows/model-retraining/messages';
-import { BusinessStatus, ProcessType } from '../../../workflows/shared/search-attributes';
+import { BusinessStatus, ProcessType, StoreIds } from '../../../workflows/shared/search-attributes';
+import { modelRetrainingDetails, modelRetrainingSummary } from '../../../domain/run-summaries';
 import { assertStorableInput } from '../../../platform/storable-input';
 
 /**
@@ -22,6 +23,7 @@ export async function startModelRetraining(
   const key = input.idempotencyKey ? createHash('sha256').update(`${input.requestedBy}\u0000${input.idempotencyKey}`).digest('hex').slice(0, 16) : undefined;
   const workflowId = modelRetrainingWorkflowId(input.modelName, day, key);
   const { idempotencyKey: _ignored, ...args } = input;
+  const facts = { ...args, asOf: args.asOf ?? day };
   try {
     const handle = await deps.client.workflow.start(modelRetraining, {
       taskQueue: deps.taskQueue,
@@ -31,9 +33,11 @@ export async function startModelRetraining(
       typedSearchAttributes: [
         { key: ProcessType, value: PROCESS_TYPE },
         { key: BusinessStatus, value: 'registering' },
+        // A pilot on some stores is found by each of them; a chain-wide retraining concerns no one store.
+        ...(args.storeIds?.length ? [{ key: StoreIds, value: args.storeIds }] : []),
       ],
-      staticSummary: `Retrain ${input.modelName} (${input.trigger}): ${input.reason}`.slice(0, 200),
-      staticDetails: `Fit every store × SKU series, evaluate challenger vs champion on a holdout, promotion approved by a data scientist. Started by ${input.requestedBy}.`,
+      staticSummary: modelRetrainingSummary(facts),
+      staticDetails: modelRetrainingDetails(facts),
     });
     return { workflowId, runId: handle.firstExecutionRunId, created: true };
   } catch (err) {

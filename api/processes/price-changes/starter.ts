@@ -3,7 +3,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { checkGuardrails, type GuardrailResult } from '../../../domain/guardrails';
 import { priceChange } from '../../../workflows/price-change/workflow';
 import { PROCESS_TYPE, type PriceChangeInput } from '../../../workflows/price-change/messages';
-import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
+import { BusinessStatus, ProcessType, StoreId, StoreIds } from '../../../workflows/shared/search-attributes';
+import { priceChangeDetails, priceChangeSummary, sharedTimeZone, type PriceChangeFacts } from '../../../domain/run-summaries';
 import type { StartedProcess } from '../definition';
 import type { Db } from '../../../platform/db';
 import { loadPricingContext } from '../../../platform/pricing-context';
@@ -145,19 +146,37 @@ export async function startPriceChange(
   }
 
   const { idempotencyKey: _key, ...rest } = input;
+  // Times in the run's summaries read in the stores' zone when they share one.
+  const zones = await db.store.findMany({ where: input.storeIds ? { id: { in: input.storeIds } } : {}, select: { timezone: true } });
+  const timeZone = sharedTimeZone(zones.map((z) => z.timezone)) ?? undefined;
+  const facts: PriceChangeFacts = {
+    sku: ctx.sku,
+    productName: ctx.name,
+    category: ctx.category,
+    storeIds: input.storeIds,
+    currentPrice: ctx.currentPrice,
+    newPrice: guardrails.finalPrice,
+    boundBy: guardrails.boundBy,
+    effectiveAt: input.effectiveAt,
+    endsAt: input.endsAt,
+    timeZone,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+  };
   try {
     const handle = await deps.client.workflow.start(priceChange, {
       taskQueue: deps.taskQueue,
       workflowId,
-      args: [{ ...rest, priceChangeId: workflowId }],
+      args: [{ ...rest, priceChangeId: workflowId, ...(timeZone ? { timeZone } : {}) }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
         { key: ProcessType, value: PROCESS_TYPE },
         { key: BusinessStatus, value: 'checking' },
         ...(input.storeIds?.length === 1 ? [{ key: StoreId, value: input.storeIds[0]! }] : []),
+        ...(input.storeIds?.length ? [{ key: StoreIds, value: input.storeIds }] : []),
       ],
-      staticSummary: `${ctx.sku} ${ctx.name}: ${ctx.currentPrice.toFixed(2)} → ${guardrails.finalPrice.toFixed(2)} ${input.storeIds ? `in ${input.storeIds.join(', ')}` : 'chain-wide'}`,
-      staticDetails: `Reason: ${input.reason}. Requested by ${input.requestedBy}.`,
+      staticSummary: priceChangeSummary(facts),
+      staticDetails: priceChangeDetails(facts),
     });
     return { workflowId, runId: handle.firstExecutionRunId, created: true, guardrails };
   } catch (err) {

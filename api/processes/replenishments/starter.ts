@@ -3,7 +3,8 @@ import type { Db } from '../../../platform/db';
 import type { StartedProcess } from '../definition';
 import { replenishment } from '../../../workflows/replenishment/workflow';
 import { PROCESS_TYPE, replenishmentWorkflowId, type ReplenishmentInput } from '../../../workflows/replenishment/messages';
-import { BusinessStatus, ProcessType, StoreId } from '../../../workflows/shared/search-attributes';
+import { BusinessStatus, ProcessType, StoreId, StoreIds } from '../../../workflows/shared/search-attributes';
+import { replenishmentDetails, replenishmentSummary } from '../../../domain/run-summaries';
 import { assertStorableInput } from '../../../platform/storable-input';
 
 export class StoreNotFoundError extends Error {}
@@ -29,6 +30,7 @@ export async function startReplenishment(
   if (!store) throw new StoreNotFoundError(`Store ${input.storeId} does not exist.`);
   const asOf = input.asOf ?? localDay(now, store.timezone);
   const workflowId = replenishmentWorkflowId(store.id, asOf);
+  const facts = { storeId: store.id, storeName: store.name, regionId: store.regionId, asOf, requestedBy: input.requestedBy };
   try {
     const handle = await deps.client.workflow.start(replenishment, {
       taskQueue: deps.taskQueue,
@@ -38,10 +40,11 @@ export async function startReplenishment(
       typedSearchAttributes: [
         { key: ProcessType, value: PROCESS_TYPE },
         { key: StoreId, value: store.id },
+        { key: StoreIds, value: [store.id] },
         { key: BusinessStatus, value: 'planning' },
       ],
-      staticSummary: `Replenish ${store.name} (${store.id}) for ${asOf}`,
-      staticDetails: `Forecast, reorder points and purchase orders per supplier for store ${store.id}, region ${store.regionId}. Started by ${input.requestedBy}.`,
+      staticSummary: replenishmentSummary(facts),
+      staticDetails: replenishmentDetails(facts),
     });
     return { workflowId, runId: handle.firstExecutionRunId, created: true, asOf };
   } catch (err) {
