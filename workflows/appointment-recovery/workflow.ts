@@ -10,12 +10,14 @@ import type * as appointmentActivities from '../../activities/appointment-recove
 import { DEFAULT_RECOVERY_TIMING, recoveryDeadlines, type RecoveryTiming } from '../../domain/appointment-deadlines';
 import type { Customer360 } from '../../domain/customer-360';
 import { formatLocalTime } from '../../domain/local-time';
+import { formatShortTime } from '../../domain/run-summaries';
 import { preselectItems, type PreselectedItem } from '../../domain/item-preselection';
 import { rankStylists, type RankedStylist } from '../../domain/stylist-ranking';
 import type { ApprovalGates, DecisionInput } from '../shared/approval-gate';
 import { activityApplicationFailure } from '../shared/activity-failure';
 import { runProcess, type ProcessRun } from '../shared/process-run';
 import { CustomerTier, StoreId } from '../shared/search-attributes';
+import { named } from '../shared/summaries';
 import { type AppointmentRecoveryInput, type AppointmentRecoveryState, PROCESS_TYPE, recoveryStateQuery } from './messages';
 
 const MAX_ATTEMPTS = 3;
@@ -116,7 +118,10 @@ async function recoverAppointment(input: AppointmentRecoveryInput, run: Run): Pr
 async function gatherContext(input: AppointmentRecoveryInput, run: Run) {
   const { state } = run;
   state.attempts += 1;
-  const ctx = await acts.loadRecoveryContext(input.appointmentId);
+  const ctx = await named(
+    acts.loadRecoveryContext,
+    `Read appointment ${input.appointmentId}, the customer's 360 and the store's stylists`,
+  )(input.appointmentId);
   state.appointment = ctx.appointment;
   state.customer = ctx.customer;
   wf.upsertSearchAttributes([
@@ -131,7 +136,7 @@ async function leaveToManager(run: Run, comment: string | undefined): Promise<Ap
   const a = run.state.appointment!;
   const customer = run.state.customer!;
   run.setStage('rejected');
-  await acts.emailStoreManagers({
+  await emailStoreManagers({
     workflowId: wf.workflowInfo().workflowId,
     storeId: a.storeId,
     step: `rejected-${run.state.attempts}`,
@@ -147,11 +152,14 @@ async function assignStylist(run: Run, steps: typeof acts, stylist: RankedStylis
   const { state } = run;
   const a = state.appointment!;
   try {
-    await steps.assignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy });
+    await named(
+      steps.assignStylist,
+      `Assign ${stylist.name} to ${state.customer?.name ?? 'the customer'}'s appointment`,
+    )({ workflowId, appointmentId: a.id, stylistId: stylist.staffId, decidedBy });
   } catch (err) {
     const type = activityApplicationFailure(err)?.type;
     if (type === 'StylistUnavailable' && state.attempts < MAX_ATTEMPTS) {
-      await acts.emailStoreManagers({
+      await emailStoreManagers({
         workflowId,
         storeId: a.storeId,
         step: `stylist-taken-${state.attempts}`,
@@ -163,7 +171,10 @@ async function assignStylist(run: Run, steps: typeof acts, stylist: RankedStylis
     throw err;
   }
   state.effects.stylistAssigned = stylist.staffId;
-  undo.push({ label: 'stylist assignment', run: () => acts.unassignStylist({ workflowId, appointmentId: a.id, stylistId: stylist.staffId }) });
+  undo.push({
+    label: 'stylist assignment',
+    run: () => named(acts.unassignStylist, `Undo: unassign ${stylist.name}`)({ workflowId, appointmentId: a.id, stylistId: stylist.staffId }),
+  });
   return true;
 }
 
@@ -175,40 +186,65 @@ async function prepareAppointment(input: AppointmentRecoveryInput, run: Run, ste
   const customer = state.customer!;
   const count = input.itemCount ?? 12;
   if (steps === localActs) {
-    state.preselectedItems = await steps.preselectStoreItems({ storeId: a.storeId, customer, count });
+    state.preselectedItems = await named(
+      steps.preselectStoreItems,
+      `Pick ${count} items for ${customer.name} from ${a.storeId}'s stock`,
+    )({ storeId: a.storeId, customer, count });
   } else {
-    const inventory = await acts.loadStoreInventory({ storeId: a.storeId });
+    const inventory = await named(acts.loadStoreInventory, `Read ${a.storeId}'s stock`)({ storeId: a.storeId });
     state.preselectedItems = preselectItems(customer, inventory, { count });
   }
   const notes = preparationNotes(customer, stylist, state.preselectedItems);
 
   const holdKey = `${workflowId}:holds`;
-  undo.push({ label: 'item holds', run: async () => void (await acts.releaseHolds({ holdKey })) });
-  const holds = await steps.placeHolds({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
+  undo.push({ label: 'item holds', run: async () => void (await named(acts.releaseHolds, `Undo: release ${customer.name}'s item holds`)({ holdKey })) });
+  const holds = await named(
+    steps.placeHolds,
+    `Hold ${state.preselectedItems.length} items for ${customer.name}`,
+  )({ holdKey, storeId: a.storeId, appointmentId: a.id, skus: state.preselectedItems.map((i) => i.sku) });
   state.effects.itemsHeld = holds.held;
   const heldItems = state.preselectedItems.filter((i) => holds.held.includes(i.sku));
 
   const suiteKey = `${workflowId}:suite`;
-  undo.push({ label: 'suite reservation', run: () => acts.releaseSuite({ key: suiteKey }) });
-  const suite = await steps.reserveSuite({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
+  undo.push({ label: 'suite reservation', run: () => named(acts.releaseSuite, 'Undo: release the styling suite')({ key: suiteKey }) });
+  const suite = await named(
+    steps.reserveSuite,
+    `Reserve a styling suite at ${a.storeId} for ${formatShortTime(a.startsAt, a.timezone)}`,
+  )({ key: suiteKey, storeId: a.storeId, appointmentId: a.id, startsAt: a.startsAt, endsAt: a.endsAt });
   state.effects.suiteReserved = suite.roomName;
 
   const stylistRef = { staffId: stylist.staffId, name: stylist.name, email: stylist.email };
-  await acts.emailStylistBrief({
+  await named(
+    acts.emailStylistBrief,
+    `Email ${stylist.name} the brief for ${customer.name}`,
+  )({
     workflowId,
     brief: { appointment: a, customer, stylist: stylistRef, items: heldItems, suiteName: suite.roomName, preparationNotes: notes },
   });
   state.effects.stylistBriefed = true;
   undo.push({
     label: 'stylist brief',
-    run: () => acts.emailStylistStandDown({ workflowId, appointment: a, stylist: stylistRef, customerName: customer.name }),
+    run: () =>
+      named(
+        acts.emailStylistStandDown,
+        `Undo: email ${stylist.name} to stand down`,
+      )({ workflowId, appointment: a, stylist: stylistRef, customerName: customer.name }),
   });
 
-  undo.push({ label: 'preparation notes', run: () => acts.removePreparationNotes({ workflowId, appointmentId: a.id }) });
-  await steps.appendPreparationNotes({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
+  undo.push({
+    label: 'preparation notes',
+    run: () => named(acts.removePreparationNotes, 'Undo: remove the preparation notes')({ workflowId, appointmentId: a.id }),
+  });
+  await named(
+    steps.appendPreparationNotes,
+    `Write the preparation notes on appointment ${a.id}`,
+  )({ workflowId, appointmentId: a.id, notes: `${notes}\nSuite: ${suite.roomName}` });
   state.effects.notesUpdated = true;
 
-  await acts.emailCustomerConfirmation({ workflowId, appointment: a, customer, stylistName: stylist.name, suiteName: suite.roomName });
+  await named(
+    acts.emailCustomerConfirmation,
+    `Email ${customer.name} their confirmation`,
+  )({ workflowId, appointment: a, customer, stylistName: stylist.name, suiteName: suite.roomName });
   state.effects.customerConfirmed = true;
 }
 
@@ -221,7 +257,7 @@ async function compensate(run: Run, undo: Undo, cancelled: boolean): Promise<voi
     state.effects.undone.push(step.label);
   }
   if (state.appointment) {
-    await acts.emailStoreManagers({
+    await emailStoreManagers({
       workflowId: wf.workflowInfo().workflowId,
       storeId: state.appointment.storeId,
       step: cancelled ? 'cancelled' : 'failed',
@@ -234,6 +270,10 @@ async function compensate(run: Run, undo: Undo, cancelled: boolean): Promise<voi
     });
   }
   run.setStage(cancelled ? 'cancelled' : 'failed');
+}
+
+function emailStoreManagers(args: Parameters<AppointmentActivities['emailStoreManagers']>[0]) {
+  return named(acts.emailStoreManagers, `Email ${args.storeId}'s managers: ${args.subject}`)(args);
 }
 
 type StylistChoice =

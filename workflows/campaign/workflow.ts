@@ -12,6 +12,8 @@ import type * as sendActivities from '../../activities/campaign/sends';
 import type * as campaignActivities from '../../activities/campaign/status';
 import type { GateTimeouts } from '../shared/approval-gate';
 import { storableCancelRequest } from '../shared/cancellation';
+import { named, timer } from '../shared/summaries';
+import { formatShortTime } from '../../domain/run-summaries';
 import { runProcess, type ProcessRun } from '../shared/process-run';
 import {
   type CampaignDispatchInput,
@@ -104,7 +106,7 @@ async function dispatchCampaign(input: CampaignDispatchInput, run: Run): Promise
     state.progress.held = 0;
     updatePercent(state);
     run.setStage('completed');
-    await acts.setCampaignStatus({
+    await setCampaignStatus(input, {
       campaignId: input.campaignId,
       status: 'completed',
       note: `${state.progress.sent} sent, ${state.progress.failed} failed, ${state.progress.skipped} skipped at send time.`,
@@ -115,10 +117,10 @@ async function dispatchCampaign(input: CampaignDispatchInput, run: Run): Promise
       state.failure = reason;
       run.setStage(cancelled ? 'cancelled' : 'failed');
       if (wf.patched(SETTLE_INTERRUPTED_SENDS_PATCH)) {
-        const settled = await acts.settleInterruptedSends({ campaignId: input.campaignId });
+        const settled = await named(acts.settleInterruptedSends, 'Settle the sends an interrupted batch left open')({ campaignId: input.campaignId });
         state.progress.unknown += settled.unknown;
       }
-      await acts.setCampaignStatus({
+      await setCampaignStatus(input, {
         campaignId: input.campaignId,
         status: cancelled ? 'cancelled' : 'failed',
         actorId: state.cancellation?.actorId,
@@ -132,7 +134,10 @@ async function dispatchCampaign(input: CampaignDispatchInput, run: Run): Promise
 /** Freezes the audience and asks the marketing manager; true when the campaign ends there (rejected or expired). */
 async function freezeAudienceAndApprove(input: CampaignDispatchInput, run: Run): Promise<boolean> {
   const { state } = run;
-  const audience = await audienceActs.snapshotAudience({
+  const audience = await named(
+    audienceActs.snapshotAudience,
+    `Freeze the audience of "${input.name}"`,
+  )({
     campaignId: input.campaignId,
     segment: input.segment,
     variants: input.variants.map((v) => ({ key: v.key, weight: v.weight })),
@@ -143,7 +148,7 @@ async function freezeAudienceAndApprove(input: CampaignDispatchInput, run: Run):
     quietHours: input.quietHours,
   });
   state.audience = audience;
-  await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'pending_approval' });
+  await setCampaignStatus(input, { campaignId: input.campaignId, status: 'pending_approval' });
   // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
   run.setStage('awaiting_approval');
   const sample = audience.sample[0];
@@ -175,11 +180,11 @@ async function freezeAudienceAndApprove(input: CampaignDispatchInput, run: Run):
   if (outcome.status !== 'approved') {
     run.setStage(outcome.status);
     const last = outcome.decisions[outcome.decisions.length - 1];
-    await acts.setCampaignStatus({ campaignId: input.campaignId, status: outcome.status, actorId: last?.actorId, note: last?.comment });
+    await setCampaignStatus(input, { campaignId: input.campaignId, status: outcome.status, actorId: last?.actorId, note: last?.comment });
     return true;
   }
   state.approvedBy = outcome.finalDecision?.actorId ?? null;
-  await acts.setCampaignStatus({ campaignId: input.campaignId, status: 'sending', actorId: state.approvedBy ?? undefined, approved: true });
+  await setCampaignStatus(input, { campaignId: input.campaignId, status: 'sending', actorId: state.approvedBy ?? undefined, approved: true });
   return false;
 }
 
@@ -249,7 +254,10 @@ async function sendToAudience(input: CampaignDispatchInput, run: Run): Promise<v
         await wf.condition(() => !state.paused);
         run.setStage('sending');
       }
-      const r = await sender.sendCampaignBatch({
+      const r = await named(
+        sender.sendCampaignBatch,
+        `Send pass ${state.pass}'s next ${batchSize} recipients at ${rate} emails/s`,
+      )({
         campaignId: input.campaignId,
         afterCustomerId: cursor,
         batchSize,
@@ -289,12 +297,16 @@ async function sendToAudience(input: CampaignDispatchInput, run: Run): Promise<v
     const next = heldUntil;
     state.nextAttemptAt = new Date(next).toISOString();
     run.setStage('holding');
-    await wf.sleep(Math.max(1000, next - Date.now()));
+    await wf.sleep(Math.max(1000, next - Date.now()), timer(`Wait until ${formatShortTime(next)} to mail ${heldCount} held recipients`));
     state.nextAttemptAt = null;
     state.pass += 1;
     cursor = null;
     run.setStage('sending');
   }
+}
+
+function setCampaignStatus(input: CampaignDispatchInput, args: { campaignId: string; status: string; actorId?: string; note?: string; approved?: boolean }) {
+  return named(acts.setCampaignStatus, `Record "${input.name}" as ${args.status.replace(/_/g, ' ')}`)(args);
 }
 
 function senderFor(input: CampaignDispatchInput, batchSize: number, rate: number) {

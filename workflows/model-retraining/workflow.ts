@@ -15,6 +15,7 @@ import { proposePromotion, type PromotionProposal } from '../../domain/model-pro
 import { boundedCount, forEachBounded } from '../../domain/batching';
 import type { GateTimeouts } from '../shared/approval-gate';
 import { runProcess, type ProcessRun } from '../shared/process-run';
+import { named } from '../shared/summaries';
 import {
   DEFAULT_TRAINING_CONCURRENCY,
   type ModelRetrainingInput,
@@ -86,7 +87,10 @@ async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<Mode
     const version = await register(input, run, fingerprintBeside);
     run.setStage('training');
     if (fingerprintBeside) {
-      const [fingerprint] = await Promise.all([fingerprinterFor(input).recordDataFingerprint({ versionId: version.versionId }), train(input, run, version)]);
+      const [fingerprint] = await Promise.all([
+        named(fingerprinterFor(input).recordDataFingerprint, `Fingerprint the sales data v${version.version} trains on`)({ versionId: version.versionId }),
+        train(input, run, version),
+      ]);
       version.dataFingerprint = fingerprint;
     } else {
       await train(input, run, version);
@@ -117,7 +121,10 @@ async function retrainModel(input: ModelRetrainingInput, run: Run): Promise<Mode
 }
 
 async function register(input: ModelRetrainingInput, run: Run, fingerprintLater: boolean): Promise<RegisteredModelVersion> {
-  const version = await registry.registerModelVersion({
+  const version = await named(
+    registry.registerModelVersion,
+    `Register a new version of ${input.modelName}`,
+  )({
     workflowId: wf.workflowInfo().workflowId,
     modelName: input.modelName,
     reason: input.reason,
@@ -143,7 +150,10 @@ async function train(input: ModelRetrainingInput, run: Run, version: RegisteredM
   const t = run.state.training;
   let after: SeriesCursor | null = null;
   for (;;) {
-    const r: TrainModelBatchResult = await trainer.trainModelBatch({
+    const r: TrainModelBatchResult = await named(
+      trainer.trainModelBatch,
+      `Train v${version.version}: the next ${batchSize} series ${after ? `after ${after.storeId}/${after.sku}` : 'from the first'}`,
+    )({
       versionId: version.versionId,
       championVersionId: version.champion?.id ?? null,
       trainingStart: version.trainingStart,
@@ -166,10 +176,13 @@ async function trainConcurrently(input: ModelRetrainingInput, run: Run, version:
   const batchSize = batchSizeOf(input);
   const trainer = trainerFor(input);
   const t = run.state.training;
-  const plan = await localTraining.planTrainingBatches({ storeIds: input.storeIds, batchSize });
+  const plan = await named(localTraining.planTrainingBatches, `Split the series into batches of ${batchSize}`)({ storeIds: input.storeIds, batchSize });
   t.seriesTotal = Math.max(t.seriesTotal, plan.seriesCount);
   await forEachBounded(plan.ranges, boundedCount(input.trainingConcurrency, DEFAULT_TRAINING_CONCURRENCY, 32), async (range) => {
-    const r = await trainer.trainModelBatch({
+    const r = await named(
+      trainer.trainModelBatch,
+      `Train v${version.version}: series ${cursorText(range.after, 'from the first')} ${cursorText(range.through, 'to the last', 'through')}`,
+    )({
       versionId: version.versionId,
       championVersionId: version.champion?.id ?? null,
       trainingStart: version.trainingStart,
@@ -199,13 +212,19 @@ function countBatch(t: ModelRetrainingState['training'], r: TrainModelBatchResul
 /** The challenger against the champion on the holdout, and whether that earns a promotion proposal. */
 async function evaluate(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion) {
   const trainer = trainerFor(input);
-  const evaluation = await trainer.evaluateModelVersion({
+  const evaluation = await named(
+    trainer.evaluateModelVersion,
+    `Evaluate v${version.version} against the champion on the holdout`,
+  )({
     versionId: version.versionId,
     championVersionId: version.champion?.id ?? null,
     championVersion: version.champion?.version ?? null,
   });
   run.state.evaluation = evaluation;
-  await registry.recordModelEvaluation({ versionId: version.versionId, modelName: input.modelName, evaluation });
+  await named(
+    registry.recordModelEvaluation,
+    `Record v${version.version}'s evaluation`,
+  )({ versionId: version.versionId, modelName: input.modelName, evaluation });
   const proposal = proposePromotion({ challenger: evaluation.challenger.overall, champion: evaluation.champion.overall }, input.promotion);
   run.state.proposal = proposal;
   return { evaluation, proposal };
@@ -242,7 +261,10 @@ async function approvePromotion(
 /** Makes the version the champion, unless the champion changed since it was evaluated. */
 async function promote(input: ModelRetrainingInput, run: Run, version: RegisteredModelVersion, approver: string): Promise<ModelRetrainingState> {
   try {
-    await registry.promoteModelVersion({
+    await named(
+      registry.promoteModelVersion,
+      `Make v${version.version} the champion of ${input.modelName}`,
+    )({
       versionId: version.versionId,
       modelName: input.modelName,
       expectedChampionId: version.champion?.id ?? null,
@@ -266,7 +288,11 @@ async function finish(run: Run, stage: RetrainingStage, note: string, actorId?: 
   run.state.outcome = note;
   run.setStage(stage);
   const version = run.state.version;
-  if (version) await registry.recordModelOutcome({ versionId: version.versionId, status: stage, note, actorId, workflowId: wf.workflowInfo().workflowId });
+  if (version)
+    await named(
+      registry.recordModelOutcome,
+      `Record v${version.version} as ${stage.replace(/_/g, ' ')}`,
+    )({ versionId: version.versionId, status: stage, note, actorId, workflowId: wf.workflowInfo().workflowId });
   return await run.close();
 }
 
@@ -280,6 +306,11 @@ function fingerprinterFor(input: ModelRetrainingInput) {
     heartbeatTimeout: input.heartbeatTimeoutMs ?? 120_000,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ModelRegistryInvalidInput'] },
   });
+}
+
+/** "after S001/SKU-1" for a range's bound; `open` when there is none. */
+function cursorText(c: { storeId: string; sku: string } | null | undefined, open: string, word = 'after'): string {
+  return c ? `${word} ${c.storeId}/${c.sku}` : open;
 }
 
 const batchSizeOf = (input: ModelRetrainingInput) => input.batchSize ?? 2_000;

@@ -13,10 +13,12 @@ import type { ChannelTarget, PricingContext } from '../../activities/price-chang
 import type { ApproverSpec } from '../../domain/approval';
 import { checkGuardrails, type GuardrailResult } from '../../domain/guardrails';
 import { priceApprovalTier } from '../../domain/price-tiers';
+import { formatShortTime } from '../../domain/run-summaries';
 import { formatMoney } from '../../domain/text';
 import type { GateLevel, PayloadProblem } from '../shared/approval-gate';
 import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
 import { StoreId } from '../shared/search-attributes';
+import { named, timer } from '../shared/summaries';
 import {
   DEFAULT_PRICE_CHANGE_TIMING,
   type PriceChangeInput,
@@ -156,7 +158,7 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
     const rolledBack = await watchSales(c, approved.price);
     if (rolledBack) return run.snapshot();
     run.setStage('completed');
-    await c.steps.setPriceChangeStatus({ priceChangeId: c.id, status: 'completed', newPrice: approved.price });
+    await recordStatus(c.steps, { priceChangeId: c.id, status: 'completed', newPrice: approved.price });
     return await run.close();
   } catch (err) {
     return await run.end(err, { type: 'PriceChangeFailed', message: () => `Price change failed: ${state.failure}` }, async ({ cancelled, reason }) => {
@@ -165,7 +167,7 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
         await rollBack(c, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : 'failed');
       } else {
         run.setStage(cancelled ? 'cancelled' : 'failed');
-        await c.steps.setPriceChangeStatus({
+        await recordStatus(c.steps, {
           priceChangeId: c.id,
           status: cancelled ? 'cancelled' : 'failed',
           actorId: state.cancellation?.actorId,
@@ -181,7 +183,10 @@ async function changePrice(c: Change): Promise<PriceChangeState> {
 async function check(c: Change): Promise<Checked | null> {
   const { input, run } = c;
   const { state } = run;
-  const ctx = await c.steps.loadPricingContext({ sku: input.sku, storeIds: input.storeIds });
+  const ctx = await named(
+    c.steps.loadPricingContext,
+    `Read ${input.sku}'s price, cost, MAP and competitor prices`,
+  )({ sku: input.sku, storeIds: input.storeIds });
   state.context = ctx;
   const guard = (requestedPrice: number) =>
     checkGuardrails({
@@ -197,10 +202,13 @@ async function check(c: Change): Promise<Checked | null> {
   if (result.hard) {
     // The API refuses these at start; a change that got here anyway (prices moved meanwhile) stops.
     run.setStage('refused');
-    await c.steps.setPriceChangeStatus({ priceChangeId: c.id, status: 'refused', note: result.violations.map((v) => v.message).join('; ') });
+    await recordStatus(c.steps, { priceChangeId: c.id, status: 'refused', note: result.violations.map((v) => v.message).join('; ') });
     return null;
   }
-  state.priceResponse = await engine.estimatePriceResponse({
+  state.priceResponse = await named(
+    engine.estimatePriceResponse,
+    `Estimate ${ctx.sku}'s demand and margin at ${formatMoney(result.finalPrice)}`,
+  )({
     sku: ctx.sku,
     storeIds: ctx.stores.map((s) => s.storeId),
     currentPrice: ctx.currentPrice,
@@ -225,7 +233,7 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
   let price = g.finalPrice;
   let boundBy = g.boundBy;
   if (tier === 'auto') {
-    await c.steps.setPriceChangeStatus({
+    await recordStatus(c.steps, {
       priceChangeId: id,
       status: 'approved',
       newPrice: price,
@@ -235,7 +243,7 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
     });
     return { price, boundBy };
   }
-  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
+  await recordStatus(c.steps, { priceChangeId: id, status: 'pending_approval', newPrice: price, boundBy });
   // Shown as awaiting approval only once the gate is open (gates.run opens it in this same activation).
   run.setStage('awaiting_approval');
   const storeScoped = input.storeIds !== null;
@@ -296,8 +304,8 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
   if (outcome.status === 'rejected' || outcome.status === 'expired') {
     run.setStage(outcome.status);
     const last = outcome.decisions[outcome.decisions.length - 1];
-    await acts.setPriceChangeStatus({ priceChangeId: id, status: outcome.status, actorId: last?.actorId, note: last?.comment });
-    await acts.notifyPricingTeam({
+    await recordStatus(acts, { priceChangeId: id, status: outcome.status, actorId: last?.actorId, note: last?.comment });
+    await notifyPricingTeam({
       priceChangeId: id,
       step: outcome.status,
       category: ctx.category,
@@ -324,7 +332,7 @@ async function approve(c: Change, checked: Checked): Promise<{ price: number; bo
     state.approvedPrice = price;
     run.setStage('scheduled');
   }
-  await acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: outcome.finalDecision?.actorId });
+  await recordStatus(acts, { priceChangeId: id, status: 'approved', newPrice: price, boundBy, actorId: outcome.finalDecision?.actorId });
   return { price, boundBy };
 }
 
@@ -333,14 +341,14 @@ async function waitUntilEffective(c: Change): Promise<boolean> {
   const { input, run, id } = c;
   const ctx = run.state.context!;
   run.setStage('scheduled');
-  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'scheduled', newPrice: run.state.approvedPrice! });
+  await recordStatus(c.steps, { priceChangeId: id, status: 'scheduled', newPrice: run.state.approvedPrice! });
   const effectiveAt = input.effectiveAt ? Date.parse(input.effectiveAt) : Date.now();
-  if (effectiveAt > Date.now()) await wf.sleep(effectiveAt - Date.now());
+  if (effectiveAt > Date.now()) await wf.sleep(effectiveAt - Date.now(), timer(`Wait for the effective time ${formatShortTime(effectiveAt, input.timeZone)}`));
   if (!input.endsAt || Date.parse(input.endsAt) > Date.now()) return true;
   // Approved (or due) only after its end date: pushing now would show the price for a moment and take it back.
   run.setStage('expired');
-  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
-  await acts.notifyPricingTeam({
+  await recordStatus(c.steps, { priceChangeId: id, status: 'expired', note: 'The end date passed before the change could take effect.' });
+  await notifyPricingTeam({
     priceChangeId: id,
     step: 'expired',
     category: ctx.category,
@@ -363,8 +371,8 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
   const pushedOk = await CancellationScope.nonCancellable(() => pushEverywhere(c, price, 'apply'));
   if (!pushedOk) {
     run.setStage('failed');
-    await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
-    await acts.notifyPricingTeam({
+    await recordStatus(c.steps, { priceChangeId: id, status: 'failed', note: state.failure ?? undefined });
+    await notifyPricingTeam({
       priceChangeId: id,
       step: 'failed',
       category: ctx.category,
@@ -382,7 +390,10 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
   }
   const appliedAt = new Date(Date.now()).toISOString();
   state.effectiveAt = appliedAt;
-  await c.steps.recordPriceEffect({
+  await named(
+    c.steps.recordPriceEffect,
+    `Record ${ctx.sku} at ${formatMoney(price)} on ${pluralChannels(c.targets.length)}`,
+  )({
     priceChangeId: id,
     step: 'apply',
     sku: ctx.sku,
@@ -392,7 +403,7 @@ async function pushPrice(c: Change, approved: { price: number }): Promise<boolea
     effectiveAt: appliedAt,
   });
   run.setStage('effective');
-  await c.steps.setPriceChangeStatus({ priceChangeId: id, status: 'effective', newPrice: price });
+  await recordStatus(c.steps, { priceChangeId: id, status: 'effective', newPrice: price });
   return true;
 }
 
@@ -409,9 +420,14 @@ async function watchSales(c: Change, price: number): Promise<boolean> {
     const now = Date.now();
     if (now >= endAt) break;
     const nextCheck = Math.max(judgeFrom, now + timing.monitorEveryMs);
-    await wf.sleep(Math.max(1, Math.min(endAt, nextCheck) - now));
+    const wakeAt = Math.min(endAt, nextCheck);
+    const wakeFor = wakeAt === endAt && input.endsAt ? 'the end date' : 'the next sales check';
+    await wf.sleep(Math.max(1, wakeAt - now), timer(`Wait for ${wakeFor} ${formatShortTime(wakeAt, input.timeZone)}`));
     if (Date.now() >= endAt) break;
-    const reading = await acts.measureSalesVsForecast({
+    const reading = await named(
+      acts.measureSalesVsForecast,
+      `Compare ${ctx.sku}'s unit sales at ${formatMoney(price)} with the forecast`,
+    )({
       sku: ctx.sku,
       storeIds: ctx.stores.map((s) => s.storeId),
       effectiveAt: appliedAt,
@@ -436,7 +452,10 @@ async function pushEverywhere(c: Change, price: number, step: string): Promise<b
   const { state } = c.run;
   for (const target of c.targets) {
     try {
-      const r = await push.pushChannelPrice({ priceChangeId: c.id, step, sku: c.input.sku, target, price });
+      const r = await named(
+        push.pushChannelPrice,
+        `Set ${c.input.sku} to ${formatMoney(price)} on ${targetName(target)}`,
+      )({ priceChangeId: c.id, step, sku: c.input.sku, target, price });
       state.pushed.push({ target: targetName(target), price, previousPrice: r.previousPrice });
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -462,7 +481,11 @@ async function restorePushed(c: Change, step: string): Promise<void> {
     if (state.restored.includes(p.target) || state.restoreFailed.includes(p.target)) continue;
     const target = c.targets.find((t) => targetName(t) === p.target)!;
     try {
-      await restore.pushChannelPrice({ priceChangeId: c.id, step, sku: c.input.sku, target, price: restoredPrice(state, p) });
+      const price = restoredPrice(state, p);
+      await named(
+        restore.pushChannelPrice,
+        `Restore ${c.input.sku} to ${formatMoney(price)} on ${p.target}`,
+      )({ priceChangeId: c.id, step, sku: c.input.sku, target, price });
       state.restored.push(p.target);
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -471,7 +494,7 @@ async function restorePushed(c: Change, step: string): Promise<void> {
     }
   }
   if (state.restoreFailed.length > 0) {
-    await acts.notifyPricingTeam({
+    await notifyPricingTeam({
       priceChangeId: c.id,
       step: `restore-failed-${step}`,
       category: state.context!.category,
@@ -494,7 +517,10 @@ async function rollBack(c: Change, reason: RollbackReason, status: PriceChangeSt
   await restorePushed(c, 'rollback');
   const ctx = state.context!;
   const restoredTargets = state.pushed.filter((p) => state.restored.includes(p.target));
-  await restore.recordPriceEffect({
+  await named(
+    restore.recordPriceEffect,
+    `Record ${ctx.sku} back at ${formatMoney(ctx.currentPrice)} on ${pluralChannels(restoredTargets.length)}`,
+  )({
     priceChangeId: id,
     step: 'rollback',
     sku: ctx.sku,
@@ -505,13 +531,13 @@ async function rollBack(c: Change, reason: RollbackReason, status: PriceChangeSt
     effectiveAt: new Date(Date.now()).toISOString(),
   });
   run.setStage(status);
-  await c.steps.setPriceChangeStatus({
+  await recordStatus(c.steps, {
     priceChangeId: id,
     status: status === 'rolled_back' ? 'rolled_back' : status,
     actorId: state.cancellation?.actorId,
     note: `Rolled back (${reason}).`,
   });
-  await acts.notifyPricingTeam({
+  await notifyPricingTeam({
     priceChangeId: id,
     step: 'rolled-back',
     category: ctx.category,
@@ -528,6 +554,17 @@ async function rollBack(c: Change, reason: RollbackReason, status: PriceChangeSt
     ],
   });
 }
+
+/** The change's status in Postgres, through the same proxy (activity or local activity) as before summaries. */
+function recordStatus(via: typeof acts, args: Parameters<PricingActivities['setPriceChangeStatus']>[0]) {
+  return named(via.setPriceChangeStatus, `Record the change as ${args.status.replace(/_/g, ' ')}`)(args);
+}
+
+function notifyPricingTeam(args: Parameters<PricingActivities['notifyPricingTeam']>[0]) {
+  return named(acts.notifyPricingTeam, `Email the pricing team: ${args.subject}`)(args);
+}
+
+const pluralChannels = (n: number) => (n === 1 ? '1 channel' : `${n} channels`);
 
 const counterOf = (d: { payload?: Record<string, unknown> }) => (typeof d.payload?.counterPrice === 'number' ? d.payload.counterPrice : undefined);
 

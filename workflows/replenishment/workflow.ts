@@ -29,6 +29,8 @@ import { formatMoney, pluralise } from '../../domain/text';
 import type { ApprovalGates, DecisionInput, GateLevel, PayloadProblem } from '../shared/approval-gate';
 import { failureMessage, runProcess, type ProcessRun } from '../shared/process-run';
 import { StoreId } from '../shared/search-attributes';
+import { named, timer } from '../shared/summaries';
+import { formatShortTime } from '../../domain/run-summaries';
 import { DAY } from '../shared/durations';
 import {
   CLOSED,
@@ -189,7 +191,7 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
     // The decision or supplier event that closed the last PO is still being written down.
     await wf.condition(wf.allHandlersFinished);
     refreshStage();
-    await orders.notifyStoreManagers({
+    await notifyStoreManagers({
       workflowId,
       storeId: input.storeId,
       step: 'summary',
@@ -208,11 +210,11 @@ async function replenish(input: ReplenishmentInput, run: ProcessRun<Replenishmen
 /** The store, then its SKUs planned batch after batch, then the drafts read back (runs started before CONCURRENT_PLANNING_PATCH). */
 async function planInSequence(r: Replenishment): Promise<{ store: StoreContext; drafts: DraftOrder[] }> {
   const { state } = r.run;
-  const store = await orders.loadStoreContext({ storeId: r.input.storeId });
+  const store = await named(orders.loadStoreContext, `Read store ${r.input.storeId}`)({ storeId: r.input.storeId });
   state.storeName = store.name;
   state.regionId = store.regionId;
   await plan(r);
-  const drafts = await orders.loadDraftOrders({ workflowId: r.workflowId });
+  const drafts = await named(orders.loadDraftOrders, 'Read the draft purchase orders')({ workflowId: r.workflowId });
   return { store, drafts };
 }
 
@@ -227,14 +229,17 @@ async function planConcurrently(r: Replenishment): Promise<{ store: StoreContext
   const progress = state.planning;
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const [store, partition] = await Promise.all([
-    localOrders.loadStoreContext({ storeId: input.storeId }),
-    localPlanning.partitionStoreSkus({ storeId: input.storeId, batchSize }),
+    named(localOrders.loadStoreContext, `Read store ${input.storeId}`)({ storeId: input.storeId }),
+    named(localPlanning.partitionStoreSkus, `Split ${input.storeId}'s SKUs into batches of ${batchSize}`)({ storeId: input.storeId, batchSize }),
   ]);
   state.storeName = store.name;
   state.regionId = store.regionId;
   progress.skusTotal = partition.skuCount;
   await forEachBounded(partition.ranges, boundedCount(input.planningConcurrency, DEFAULT_PLANNING_CONCURRENCY, 64), async (range) => {
-    const batch = await planningBatches.planAndStageBatch({
+    const batch = await named(
+      planningBatches.planAndStageBatch,
+      `Plan ${input.storeId}'s SKUs ${range.afterSku ? `after ${range.afterSku}` : 'from the first'} ${range.throughSku ? `through ${range.throughSku}` : 'to the last'}`,
+    )({
       storeId: input.storeId,
       asOf: input.asOf,
       afterSku: range.afterSku,
@@ -250,7 +255,7 @@ async function planConcurrently(r: Replenishment): Promise<{ store: StoreContext
   });
   // Stocked meanwhile, after the count: the open-ended last range planned it too.
   progress.skusTotal = Math.max(progress.skusTotal, progress.skusExamined);
-  const drafts = await localOrders.loadDraftOrders({ workflowId: r.workflowId });
+  const drafts = await named(localOrders.loadDraftOrders, 'Read the draft purchase orders')({ workflowId: r.workflowId });
   return { store, drafts };
 }
 
@@ -258,11 +263,14 @@ async function planConcurrently(r: Replenishment): Promise<{ store: StoreContext
 async function plan(r: Replenishment): Promise<void> {
   const { input } = r;
   const progress = r.run.state.planning;
-  progress.skusTotal = await planning.countStoreSkus({ storeId: input.storeId });
+  progress.skusTotal = await named(planning.countStoreSkus, `Count ${input.storeId}'s SKUs`)({ storeId: input.storeId });
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   let afterSku: string | null = null;
   for (;;) {
-    const batch: Awaited<ReturnType<typeof planning.planAndStageBatch>> = await planning.planAndStageBatch({
+    const batch: Awaited<ReturnType<typeof planning.planAndStageBatch>> = await named(
+      planning.planAndStageBatch,
+      `Plan ${input.storeId}'s next ${batchSize} SKUs ${afterSku ? `after ${afterSku}` : 'from the first'}`,
+    )({
       storeId: input.storeId,
       asOf: input.asOf,
       afterSku,
@@ -286,15 +294,19 @@ async function cancelOpenOrders(r: Replenishment, cancelled: boolean): Promise<v
   run.setStage('cancelling');
   const open = state.purchaseOrders.filter((p) => !CLOSED.includes(p.stage));
   for (const po of open) {
-    await orders.cancelPurchaseOrder({ purchaseOrderId: po.id, workflowId, reason: state.failure ?? 'cancelled', actorId: state.cancellation?.actorId });
+    await named(
+      orders.cancelPurchaseOrder,
+      `Cancel ${po.id}`,
+    )({ purchaseOrderId: po.id, workflowId, reason: state.failure ?? 'cancelled', actorId: state.cancellation?.actorId });
     po.stage = 'cancelled';
   }
   // Drafts that never reached a PO state of their own (planning was cut short).
   if (state.purchaseOrders.length === 0) {
-    const drafts = await orders.loadDraftOrders({ workflowId });
-    for (const d of drafts) await orders.cancelPurchaseOrder({ purchaseOrderId: d.id, workflowId, reason: state.failure ?? 'cancelled' });
+    const drafts = await named(orders.loadDraftOrders, 'Read the draft purchase orders')({ workflowId });
+    for (const d of drafts)
+      await named(orders.cancelPurchaseOrder, `Cancel ${d.id}`)({ purchaseOrderId: d.id, workflowId, reason: state.failure ?? 'cancelled' });
   }
-  await orders.notifyStoreManagers({
+  await notifyStoreManagers({
     workflowId,
     storeId: input.storeId,
     step: cancelled ? 'cancelled' : 'failed',
@@ -321,7 +333,7 @@ function handleSupplierEvents(r: Replenishment): void {
       po.events.push({ eventId: event.eventId, type: event.type, receivedAt: new Date(Date.now()).toISOString() });
       if (event.supplierReference && !po.supplierReference) po.supplierReference = event.supplierReference;
       r.setPoStage(po, stageAfterEvent(po, event));
-      await orders.recordSupplierEvent({ workflowId: r.workflowId, event });
+      await named(orders.recordSupplierEvent, `Record ${po.supplierName}'s ${event.type.replace(/_/g, ' ')} of ${po.id}`)({ workflowId: r.workflowId, event });
       return { eventId: event.eventId, duplicate: false, purchaseOrderId: po.id, purchaseOrderStage: po.stage };
     },
     {
@@ -365,7 +377,7 @@ function assertEventFits(po: PurchaseOrderState, event: SupplierEventInput): voi
 /** One purchase order: approved (automatically or by tier), sent to the supplier, tracked to receipt. */
 async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<void> {
   if (po.tier === 'auto') {
-    await orders.setPurchaseOrderStatus({
+    await setPoStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['DRAFT'],
@@ -377,11 +389,11 @@ async function runPurchaseOrder(r: Replenishment, po: PurchaseOrderState, store:
     po.approvedBy.push('system:auto');
     r.setPoStage(po, 'approved');
   } else {
-    await orders.setPurchaseOrderStatus({ purchaseOrderId: po.id, workflowId: r.workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
+    await setPoStatus({ purchaseOrderId: po.id, workflowId: r.workflowId, from: ['DRAFT'], to: 'PENDING_APPROVAL', approvalTier: po.tier });
     const approved = await approve(r, po, store);
     if (!approved) return;
   }
-  await send(r, po);
+  await send(r, po, store);
 }
 
 /** The PO's approval by tier; true when approved (edits applied), false when it ended otherwise. */
@@ -433,7 +445,10 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
         po.approvedBy.push(d.actorId);
         if (!isEditList(d.payload?.lines)) continue;
         po.lines = applyQuantityEdits(po.lines, d.payload.lines);
-        await orders.applyQuantityEdits({
+        await named(
+          orders.applyQuantityEdits,
+          `Apply ${d.actorId}'s quantity edits to ${po.id}`,
+        )({
           purchaseOrderId: po.id,
           workflowId: r.workflowId,
           decisionId: `${outcome.requestId}:L${d.level}`,
@@ -441,7 +456,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
           edits: d.payload.lines,
         });
       }
-      await orders.setPurchaseOrderStatus({
+      await setPoStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -453,7 +468,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
     }
     case 'rejected': {
       const d = outcome.decisions[outcome.decisions.length - 1];
-      await orders.setPurchaseOrderStatus({
+      await setPoStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -465,7 +480,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
       return false;
     }
     case 'expired': {
-      await orders.setPurchaseOrderStatus({
+      await setPoStatus({
         purchaseOrderId: po.id,
         workflowId: r.workflowId,
         from: ['PENDING_APPROVAL'],
@@ -474,7 +489,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
         note: 'No decision by the final deadline.',
       });
       r.setPoStage(po, 'expired');
-      await orders.notifyStoreManagers({
+      await notifyStoreManagers({
         workflowId: r.workflowId,
         storeId: store.storeId,
         step: `expired:${po.id}`,
@@ -493,7 +508,7 @@ async function approve(r: Replenishment, po: PurchaseOrderState, store: StoreCon
 }
 
 /** Sends the PO to the supplier, then waits for its acknowledgment and receipts (closing it short when they do not come). */
-async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
+async function send(r: Replenishment, po: PurchaseOrderState, store: StoreContext): Promise<void> {
   r.setPoStage(po, 'sending');
   const supplier = wf.proxyActivities<ReturnType<typeof orderActivities.createPurchaseOrderActivities>>({
     startToCloseTimeout: '30 seconds',
@@ -508,13 +523,13 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
     },
   });
   try {
-    const sent = await supplier.sendPurchaseOrder({ purchaseOrderId: po.id, workflowId: r.workflowId });
+    const sent = await named(supplier.sendPurchaseOrder, `Send ${po.id} to ${po.supplierName}`)({ purchaseOrderId: po.id, workflowId: r.workflowId });
     po.supplierReference = sent.supplierReference;
     po.sentAt = sent.sentAt;
   } catch (err) {
     if (isCancellation(err)) throw err;
     po.alerts.push(`Not sent: ${failureMessage(err)}`);
-    await orders.setPurchaseOrderStatus({
+    await setPoStatus({
       purchaseOrderId: po.id,
       workflowId: r.workflowId,
       from: ['APPROVED'],
@@ -523,7 +538,7 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
       note: failureMessage(err),
     });
     r.setPoStage(po, 'send_failed');
-    await orders.notifyStoreManagers({
+    await notifyStoreManagers({
       workflowId: r.workflowId,
       storeId: r.input.storeId,
       step: `send-failed:${po.id}`,
@@ -542,25 +557,34 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
   const receiptDue = sentAt + (r.timing.receiptTimeoutMs ?? po.leadTimeDays * DAY + r.timing.receiptGraceMs);
   po.receiptDueAt = new Date(receiptDue).toISOString();
 
-  const acknowledged = await wf.condition(() => po.stage !== 'awaiting_acknowledgment', Math.max(1, sentAt + r.timing.acknowledgmentTimeoutMs - Date.now()));
+  const acknowledged = await wf.condition(
+    () => po.stage !== 'awaiting_acknowledgment',
+    Math.max(1, sentAt + r.timing.acknowledgmentTimeoutMs - Date.now()),
+    timer(`Wait for ${po.supplierName} to acknowledge ${po.id}, until ${formatShortTime(po.acknowledgmentDueAt, store.timezone)}`),
+  );
   if (!acknowledged) {
     po.alerts.push(`No acknowledgment by ${po.acknowledgmentDueAt}`);
-    void orders
-      .notifyStoreManagers({
-        workflowId: r.workflowId,
-        storeId: r.input.storeId,
-        step: `acknowledgment-overdue:${po.id}`,
-        subject: `No acknowledgment yet: ${po.id} to ${po.supplierName}`,
-        lines: [
-          `${po.supplierName} has not acknowledged ${po.id} (supplier reference ${po.supplierReference ?? 'n/a'}), sent ${po.sentAt}.`,
-          'Please contact the supplier; receipts are still awaited.',
-        ],
-      })
-      .catch(() => undefined);
+    void notifyStoreManagers({
+      workflowId: r.workflowId,
+      storeId: r.input.storeId,
+      step: `acknowledgment-overdue:${po.id}`,
+      subject: `No acknowledgment yet: ${po.id} to ${po.supplierName}`,
+      lines: [
+        `${po.supplierName} has not acknowledged ${po.id} (supplier reference ${po.supplierReference ?? 'n/a'}), sent ${po.sentAt}.`,
+        'Please contact the supplier; receipts are still awaited.',
+      ],
+    }).catch(() => undefined);
   }
-  const settled = await wf.condition(() => CLOSED.includes(po.stage), Math.max(1, receiptDue - Date.now()));
+  const settled = await wf.condition(
+    () => CLOSED.includes(po.stage),
+    Math.max(1, receiptDue - Date.now()),
+    timer(`Wait for the deliveries of ${po.id} from ${po.supplierName}, until ${formatShortTime(receiptDue, store.timezone)}`),
+  );
   if (settled) return;
-  const closed = await orders.closePurchaseOrderShort({
+  const closed = await named(
+    orders.closePurchaseOrderShort,
+    `Close ${po.id} short: receipts not complete`,
+  )({
     purchaseOrderId: po.id,
     workflowId: r.workflowId,
     reason: `Receipts not complete by ${po.receiptDueAt}`,
@@ -568,7 +592,7 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
   if (!CLOSED.includes(po.stage)) {
     po.alerts.push(`Closed short on ${new Date(Date.now()).toISOString()}`);
     r.setPoStage(po, closed.status === 'CANCELLED' ? 'cancelled' : 'closed_short');
-    await orders.notifyStoreManagers({
+    await notifyStoreManagers({
       workflowId: r.workflowId,
       storeId: r.input.storeId,
       step: `closed-short:${po.id}`,
@@ -576,6 +600,16 @@ async function send(r: Replenishment, po: PurchaseOrderState): Promise<void> {
       lines: [`${po.id} was not fully received by ${po.receiptDueAt}; what has not arrived is no longer counted on order.`],
     });
   }
+}
+
+type OrderActivities = ReturnType<typeof orderActivities.createPurchaseOrderActivities>;
+
+function setPoStatus(args: Parameters<OrderActivities['setPurchaseOrderStatus']>[0]) {
+  return named(orders.setPurchaseOrderStatus, `Mark ${args.purchaseOrderId} ${args.to.toLowerCase().replace(/_/g, ' ')}`)(args);
+}
+
+function notifyStoreManagers(args: Parameters<OrderActivities['notifyStoreManagers']>[0]) {
+  return named(orders.notifyStoreManagers, `Email ${args.storeId}'s managers${args.includeRegional ? ' and regional manager' : ''}: ${args.subject}`)(args);
 }
 
 function newOrderState(d: DraftOrder, tier: ApprovalTier): PurchaseOrderState {

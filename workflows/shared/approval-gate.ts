@@ -13,6 +13,8 @@ import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } f
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
 import { activityApplicationFailure } from './activity-failure';
 import { ApprovalPending, ApproverRole } from './search-attributes';
+import { timer } from './summaries';
+import { formatShortTime } from '../../domain/run-summaries';
 
 export interface DecisionInput {
   decision: DecisionKind;
@@ -343,7 +345,12 @@ export class ApprovalGates {
       const expireAt = gate.openedAt + t.expireAfterMs;
       const remindAt = escalateAt - t.reminderBeforeMs;
       const next = Math.min(...[!reminded ? remindAt : Infinity, !gate.escalated ? escalateAt : Infinity, expireAt]);
-      const done = await wf.condition(() => gate.levelDecision !== undefined || gate.status !== 'pending', Math.max(next - Date.now(), 1));
+      const deadline = next === expireAt ? 'expiry' : next === escalateAt ? 'escalation' : 'reminder';
+      const done = await wf.condition(
+        () => gate.levelDecision !== undefined || gate.status !== 'pending',
+        Math.max(next - Date.now(), 1),
+        timer(`Wait for the ${gate.spec.levels[gate.level - 1]!.label}'s decision until the ${deadline} at ${formatShortTime(next)}: ${gate.spec.title}`),
+      );
       if (gate.levelDecision) return true;
       if (gate.status !== 'pending') return false;
       if (done) continue;
