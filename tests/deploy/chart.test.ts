@@ -134,7 +134,7 @@ describe('Helm chart deploy/helm/retail-ops', () => {
     for (const name of ['retail-ops-api', 'retail-ops-worker']) {
       const spec = podSpec(one(objects, 'Deployment', name));
       const c = spec.containers[0]!;
-      expect(c.image).toBe('registry.example.com/retail-ops:0.1.0');
+      expect(c.image).toBe('registry.example.com/retail-ops:0.1.0-7f3c2e1');
       expect(envOf(c, 'TEMPORAL_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'temporal-cloud', key: 'api-key' });
       expect(envOf(c, 'TEMPORAL_TLS_CERT_PATH')?.value).toBe('/etc/retail-ops/temporal-tls/tls.crt');
       const mount = c.volumeMounts!.find((m) => m.mountPath === '/etc/retail-ops/temporal-tls')!;
@@ -145,6 +145,9 @@ describe('Helm chart deploy/helm/retail-ops', () => {
       TEMPORAL_TLS_SERVER_NAME: 'retail-ops.a1b2c.tmprl.cloud',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability.svc:4318',
       SMTP_SEND_RATE_PER_SECOND: '200',
+      // Worker Versioning: the image tag is the build id.
+      TEMPORAL_WORKER_DEPLOYMENT_NAME: 'retail-ops',
+      CODE_VERSION: '0.1.0-7f3c2e1',
     });
     const hpa = one(objects, 'HorizontalPodAutoscaler', 'retail-ops-worker').spec as { metrics: { resource: { name: string } }[] };
     expect(hpa.metrics.map((m) => m.resource.name)).toEqual(['cpu', 'memory']);

@@ -44,8 +44,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
+{{- define "retail-ops.imageTag" -}}
+{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}
+
 {{- define "retail-ops.image" -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{ .Values.image.repository }}:{{ include "retail-ops.imageTag" . }}
 {{- end }}
 
 {{/* The environment every container shares: the ConfigMap, the secrets, Temporal's credentials. */}}
