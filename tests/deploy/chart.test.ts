@@ -81,8 +81,10 @@ describe('Helm chart deploy/helm/retail-ops', () => {
     expectDeploymentsOperable(objects);
 
     const config = one(objects, 'ConfigMap', 'retail-ops').data!;
+    expect(config.TEMPORAL_WORKER_DEPLOYMENT_NAME).toBeUndefined();
     expect(config).toMatchObject({
       NODE_ENV: 'production',
+      CODE_VERSION: '0.1.0',
       TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc.cluster.local:7233',
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'retail-ops',
