@@ -634,7 +634,13 @@ async function main(): Promise<void> {
 
   step('Worker and API');
   const nodeArgs = ['--enable-source-maps', '--import', 'tsx'];
-  const worker = spawnManaged('worker', process.execPath, [...nodeArgs, 'workers/main.ts'], { env, logFile: join(LOG_DIR, 'worker.log'), pipe: true });
+  // The worker's Prometheus endpoint (Temporal SDK and business metrics); the API serves its own at /metrics.
+  const workerEnv = { ...env, WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT || '9464' };
+  const worker = spawnManaged('worker', process.execPath, [...nodeArgs, 'workers/main.ts'], {
+    env: workerEnv,
+    logFile: join(LOG_DIR, 'worker.log'),
+    pipe: true,
+  });
   pipeLogs(worker, magenta('[worker]'));
   const api = spawnManaged('api', process.execPath, [...nodeArgs, 'api/main.ts'], { env, logFile: join(LOG_DIR, 'api.log'), pipe: true });
   pipeLogs(api, cyan('[api]   '));
