@@ -38,6 +38,7 @@ import {
 import { formatPicks, type PickCandidate } from '../../domain/product-picks';
 import { chunkSize, paceFor, takeSlots, type Pace } from '../../domain/send-pacing';
 import type { Db } from '../../platform/db';
+import { workerMetrics } from '../../platform/metrics';
 import { DEFAULT_COMPANY_POSTAL_ADDRESS } from '../../platform/config';
 import { transportConnections } from '../../platform/mailer';
 import { createUnsubscribeToken } from '../../platform/unsubscribe-token';
@@ -98,6 +99,8 @@ const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['unsubscribed', 'hard
 const CHUNK_SPAN_MS = 250;
 /** Recipients judged, claimed and recorded together at most, when no rate binds. */
 const MAX_CHUNK = 100;
+/** The kind label of campaign emails in retail_ops_emails_total. */
+const CAMPAIGN_EMAIL_KIND = 'campaign';
 
 /** Deterministic per send, so a message the SMTP side saw twice would at least be recognisable. */
 export function campaignMessageId(sendId: string): string {
@@ -399,7 +402,9 @@ export function createCampaignSendActivities(deps: {
     const size = chunkSize([ownRate, budget.ratePerSecond], CHUNK_SPAN_MS, MAX_CHUNK);
     const chunks: { customerId: string; variantKey: string }[][] = [];
     for (let i = 0; i < recipients.length; i += size) chunks.push(recipients.slice(i, i + size) as { customerId: string; variantKey: string }[]);
+    const sendingFrom = Date.now();
     await sendChunks(campaignId, chunks, { input, cap, variants, result }, { ctx, result, pacing: campaignPace(campaignId, ownRate) });
+    if (result.sent > 0) workerMetrics.campaignSendRate(campaignId, result.sent / Math.max(0.001, (Date.now() - sendingFrom) / 1000));
     await recordHolds(campaignId, result.held);
     return result;
   }
@@ -416,7 +421,11 @@ export function createCampaignSendActivities(deps: {
       }
     }
     if (interrupted.length > 0) {
-      await db.campaignSend.updateMany({ where: { campaignId, customerId: { in: interrupted }, status: 'CLAIMED' }, data: { status: 'UNKNOWN' } });
+      const moved = await db.campaignSend.updateMany({
+        where: { campaignId, customerId: { in: interrupted }, status: 'CLAIMED' },
+        data: { status: 'UNKNOWN' },
+      });
+      workerMetrics.emails(CAMPAIGN_EMAIL_KIND, 'unknown', moved.count);
     }
   }
 
@@ -473,10 +482,12 @@ export function createCampaignSendActivities(deps: {
     }
     if (prior.length > 0) await settlePrior(campaignId, prior, result);
     if (skips.length > 0) {
-      await db.$executeRaw`
+      // Skipped once: a skipped recipient is not loaded again (suppressedReason is set).
+      const skipped = await db.$executeRaw`
         UPDATE "CampaignRecipient" AS r SET "suppressedReason" = k.reason, "skippedAtSend" = true
           FROM unnest(${skips.map((k) => k.customerId)}::text[], ${skips.map((k) => k.reason)}::text[]) AS k("customerId", reason)
-         WHERE r."campaignId" = ${campaignId} AND r."customerId" = k."customerId"`;
+         WHERE r."campaignId" = ${campaignId} AND r."customerId" = k."customerId" AND r."suppressedReason" IS NULL`;
+      workerMetrics.emails(CAMPAIGN_EMAIL_KIND, 'skipped', skipped);
     }
     if (sendable.length === 0) return [];
 
@@ -731,6 +742,10 @@ export function createCampaignSendActivities(deps: {
           FROM unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.status)}::text[], ${rows.map((r) => r.messageId)}::text[],
                       ${rows.map((r) => r.sentAt)}::text[], ${rows.map((r) => r.error)}::text[]) AS o(id, status, "messageId", "sentAt", error)
          WHERE s.id = o.id`;
+      // These claims were this attempt's own (CLAIMED until now): each outcome is counted here only.
+      for (const outcome of ['sent', 'failed', 'unknown'] as const) {
+        workerMetrics.emails(CAMPAIGN_EMAIL_KIND, outcome, rows.filter((r) => r.status === outcome.toUpperCase()).length);
+      }
     }
     if (bounced.length > 0) {
       await db.$executeRaw`
@@ -744,10 +759,13 @@ export function createCampaignSendActivities(deps: {
   /** Why and until when each held recipient waits, for the campaign's state (the workflow only counts them). */
   async function recordHolds(campaignId: string, held: SendCampaignBatchResult['held']): Promise<void> {
     if (held.length === 0) return;
-    await db.$executeRaw`
+    // A hold is counted once: a retry holding a recipient for the same reason until the same time changes no row.
+    const changed = await db.$executeRaw`
       UPDATE "CampaignRecipient" AS r SET "heldReason" = h.reason, "heldUntil" = h.until AT TIME ZONE 'UTC'
         FROM unnest(${held.map((x) => x.customerId)}::text[], ${held.map((x) => x.reason)}::text[], ${held.map((x) => x.until)}::timestamptz[]) AS h("customerId", reason, until)
-       WHERE r."campaignId" = ${campaignId} AND r."customerId" = h."customerId"`;
+       WHERE r."campaignId" = ${campaignId} AND r."customerId" = h."customerId"
+         AND (r."heldReason", r."heldUntil") IS DISTINCT FROM (h.reason, h.until AT TIME ZONE 'UTC')`;
+    workerMetrics.emails(CAMPAIGN_EMAIL_KIND, 'held', changed);
   }
 
   return { sendCampaignBatch };

@@ -20,6 +20,7 @@ import { addSeriesSums, emptyAccumulator, summarise, summariseGroups, type Metri
 import { psiCounts, type DemandProfile } from '../../domain/drift';
 import { addDays, YEARLY_SETTINGS, type CategoryTotals } from '../../domain/seasonality';
 import type { Db } from '../../platform/db';
+import { workerMetrics } from '../../platform/metrics';
 import type { ModelEvaluation } from './registry';
 import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
 import { activityContext } from '../shared/activity-context';
@@ -256,6 +257,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
       }),
     );
     const todo = batch.filter((s) => !written.has(seriesKey(s)));
+    let newlyWritten = 0;
     result.resumed = batch.length - todo.length;
 
     const chunks: SeriesRow[][] = [];
@@ -322,7 +324,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           naiveScale: float(r.naiveScale),
         })),
       );
-      await db.$executeRaw`
+      const inserted = await db.$executeRaw`
         INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
                                          "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
         SELECT ${input.versionId}, "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
@@ -332,10 +334,13 @@ export function createModelTrainingActivities(deps: { db: Db }) {
                                                           "championAbsError" float8, "championError" float8, "naiveScale" float8)
         ON CONFLICT DO NOTHING`;
       result.trained += rows.length;
+      newlyWritten += inserted;
       const last = chunk.at(-1)!;
       ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
     }
     result.seconds = (Date.now() - started) / 1000;
+    // Series another attempt wrote already (ON CONFLICT) are not counted again.
+    workerMetrics.trainingSeries(newlyWritten, result.seconds);
     return result;
   }
 

@@ -9,6 +9,7 @@ import { consoleRunPath, consoleUrl } from '../../domain/console-links';
 import { localiseInstants } from '../../domain/local-time';
 import { roundTo } from '../../domain/text';
 import type { Db } from '../../platform/db';
+import { workerMetrics } from '../../platform/metrics';
 import { loadPricingContext, type PricingContext } from '../../platform/pricing-context';
 import { ExternalSystemError, type ChannelPriceClient, type PriceTarget } from './channel-prices';
 import type { MailSender } from '../shared/email';
@@ -128,10 +129,15 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
       } catch (err) {
         const failure = channelFailure(err);
         // A refusal is known not to have applied: it leaves nothing on record.
-        if (failure !== err) await db.channelPricePush.deleteMany({ where: { idempotencyKey: key, confirmedAt: null } });
+        if (failure !== err) {
+          const dropped = await db.channelPricePush.deleteMany({ where: { idempotencyKey: key, confirmedAt: null } });
+          if (dropped.count > 0) workerMetrics.pricePush(input.target.channel, 'refused');
+        }
         throw failure;
       }
-      await db.channelPricePush.updateMany({ where: { idempotencyKey: key, confirmedAt: null }, data: { confirmedAt: new Date() } });
+      const confirmed = await db.channelPricePush.updateMany({ where: { idempotencyKey: key, confirmedAt: null }, data: { confirmedAt: new Date() } });
+      // Counted where it is confirmed: a retry finding it confirmed already counts nothing.
+      if (confirmed.count > 0) workerMetrics.pricePush(input.target.channel, 'applied');
       return { target: input.target, previousPrice: result.previousPrice };
     },
 

@@ -12,6 +12,7 @@ import { localiseInstants } from '../../domain/local-time';
 import { applySupplierEvent, outstanding, type OrderLine, type QuantityEdit, type SupplierEventInput } from '../../domain/purchase-orders';
 import { roundTo } from '../../domain/text';
 import type { Db } from '../../platform/db';
+import { workerMetrics } from '../../platform/metrics';
 import { ExternalSystemError, type SupplierErpClient } from './supplier-erp';
 import type { MailSender } from '../shared/email';
 import { renderEmail } from '../shared/email/render';
@@ -285,12 +286,12 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
         throw supplierFailure(err);
       }
       const sentAt = new Date();
-      await db.$transaction(async (tx) => {
+      const marked = await db.$transaction(async (tx) => {
         const moved = await tx.purchaseOrder.updateMany({
           where: { id: po.id, status: 'APPROVED' },
           data: { status: 'SENT', sentAt, supplierReference: receipt.supplierReference },
         });
-        if (moved.count === 0) return;
+        if (moved.count === 0) return false;
         await addOnOrder(tx, po.storeId, lines);
         await audit(tx, `${po.id}:sent`, {
           action: 'purchase_order.sent',
@@ -298,7 +299,9 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
           workflowId: input.workflowId,
           details: { supplierId: po.supplierId, supplierReference: receipt.supplierReference, lines: lines.length, duplicate: receipt.duplicate },
         });
+        return true;
       });
+      if (marked) workerMetrics.purchaseOrderSent(po.supplierId);
       const current = await db.purchaseOrder.findUniqueOrThrow({ where: { id: po.id }, select: { supplierReference: true, sentAt: true } });
       return { supplierReference: current.supplierReference ?? receipt.supplierReference, sentAt: (current.sentAt ?? sentAt).toISOString() };
     },

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../../platform/db';
+import { workerMetrics } from '../../platform/metrics';
 
 export interface OutgoingEmail {
   /** Workflow ID plus step (plus recipient where one step mails many): the exactly-once key. */
@@ -55,6 +56,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
       if (existing.status === 'WITHDRAWN') return { status: 'withdrawn' };
       if (existing.status === 'CLAIMED' || existing.status === 'UNKNOWN') {
         await db.outboundEmail.update({ where: { id: existing.id }, data: { status: 'UNKNOWN' } });
+        if (existing.status === 'CLAIMED') workerMetrics.emails(email.kind, 'unknown');
         return { status: 'unknown' };
       }
       const reclaimed = await db.outboundEmail.updateMany({
@@ -85,10 +87,12 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
   return {
     async withdrawUnsent(keyPrefix) {
       const where = { idempotencyKey: { startsWith: keyPrefix } };
+      const becomingUnknown = await db.outboundEmail.groupBy({ by: ['kind'], where: { ...where, status: 'CLAIMED' }, _count: { _all: true } });
       const [withdrawn, unknown] = await db.$transaction([
         db.outboundEmail.updateMany({ where: { ...where, status: 'FAILED' }, data: { status: 'WITHDRAWN' } }),
         db.outboundEmail.updateMany({ where: { ...where, status: 'CLAIMED' }, data: { status: 'UNKNOWN' } }),
       ]);
+      if (unknown.count > 0) for (const g of becomingUnknown) workerMetrics.emails(g.kind, 'unknown', g._count._all);
       return { withdrawn: withdrawn.count, unknown: unknown.count };
     },
 
@@ -112,6 +116,8 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
         await db.outboundEmail.update({ where: { idempotencyKey: email.key }, data: { status: 'FAILED', error: message.slice(0, 1000) } });
         const code = (err as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500) {
+          // Final: a transient failure is counted by the retry's outcome instead.
+          workerMetrics.emails(email.kind, 'failed');
           throw ApplicationFailure.nonRetryable(`SMTP rejected ${email.kind} to ${email.to}: ${message}`, 'EmailRejected');
         }
         throw err;
@@ -120,6 +126,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
         where: { idempotencyKey: email.key },
         data: { status: 'SENT', messageId, sentAt: new Date(), error: null },
       });
+      workerMetrics.emails(email.kind, 'sent');
       return { status: 'sent', messageId };
     },
   };

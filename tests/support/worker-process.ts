@@ -29,12 +29,24 @@ function bundleFile(): Promise<string> {
 const children = new Set<ChildProcess>();
 
 /** Starts the worker process on `taskQueue`, sending mail to the capture server on `smtpPort`; resolves once it polls. */
-export async function startWorkerProcess(opts: { taskQueue: string; smtpPort: number; readyTimeoutMs?: number }): Promise<WorkerProcess> {
+export async function startWorkerProcess(opts: {
+  taskQueue: string;
+  smtpPort: number;
+  readyTimeoutMs?: number;
+  /** Serve the SDK's Prometheus endpoint (platform/worker-runtime.ts) on this port. */
+  metricsPort?: number;
+}): Promise<WorkerProcess> {
   const codePath = await bundleFile();
   // node itself (not the tsx CLI, which would run the worker in a grandchild) so the pid is the worker's.
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-process-main.ts')], {
     cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, WORKER_TASK_QUEUE: opts.taskQueue, WORKER_SMTP_PORT: String(opts.smtpPort), WORKER_BUNDLE_PATH: codePath },
+    env: {
+      ...process.env,
+      WORKER_TASK_QUEUE: opts.taskQueue,
+      WORKER_SMTP_PORT: String(opts.smtpPort),
+      WORKER_BUNDLE_PATH: codePath,
+      ...(opts.metricsPort ? { WORKER_METRICS_PORT: String(opts.metricsPort) } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
