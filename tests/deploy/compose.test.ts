@@ -122,6 +122,8 @@ describe('docker-compose.yml', () => {
     expect(example.DATABASE_URL).toContain(`:${example.POSTGRES_PASSWORD}@postgres:5432/`);
     const ignored = spawnSync('git', ['check-ignore', '-q', '.env.compose'], { cwd: REPO_ROOT });
     expect(ignored.status).toBe(0);
+    // The image is built from this directory: the secrets file stays out of its context.
+    expect(read('.dockerignore').split('\n')).toContain('.env.compose');
   });
 
   it('mounts only files that exist in the repository', () => {
