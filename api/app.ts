@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../platform/config';
 import type { Db } from '../platform/db';
@@ -10,6 +11,7 @@ import { createApiMetrics, type ApiMetrics } from '../platform/metrics';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './errors';
 import { refuseUnstorableInput } from './input-rules';
+import { traceRequests } from './request-tracing';
 import { httpMetrics, metricsHandler } from './metrics';
 import { pageTokenCodec } from './page-tokens';
 import { perKeyRateLimit } from './rate-limit';
@@ -40,6 +42,8 @@ export interface AppDeps {
   temporalNamespace?: string;
   /** The built console served at /console (console/dist by default). */
   consoleDir?: string;
+  /** Spans of requests (platform/tracing.ts); the global tracer, a no-op while tracing is off, when absent. */
+  tracer?: Tracer;
   /** Prometheus metrics (a registry of the app's own when absent); `enabled: false` leaves /metrics a 404, `token` requires it as bearer. */
   metrics?: { registry?: ApiMetrics; enabled?: boolean; token?: string };
 }
@@ -82,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
       serializers: { req: redactCredentials },
     }),
   );
+  app.use(traceRequests(deps.tracer ?? trace.getTracer('retail-ops-api')));
   // After request tracing (both watch req.route; this one chains), before anything that can refuse a request.
   app.use(httpMetrics(metrics, { db: deps.db, decisionRoutes, logger: deps.logger }));
   app.use(express.json({ limit: deps.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));

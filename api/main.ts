@@ -5,6 +5,7 @@ import { installationSecret, resolveUnsubscribeSecrets } from '../platform/insta
 import { createLogger } from '../platform/logger';
 import { createApiMetrics } from '../platform/metrics';
 import { createTemporalClient } from '../platform/temporal';
+import { startTracing } from '../platform/tracing';
 import { createApp } from './app';
 import { createApiServer } from './server';
 
@@ -12,7 +13,8 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'retail-ops-api');
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
-  const client = await createTemporalClient(config);
+  const tracing = startTracing('retail-ops-api');
+  const client = await createTemporalClient(config, tracing.tracer);
   const unsubscribe = await resolveUnsubscribeSecrets(config, db);
   logger.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');
   const app = createApp({
@@ -26,6 +28,7 @@ async function main() {
     pageTokenKey: await installationSecret(db, 'page-token'),
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
+    tracer: tracing.tracer,
     metrics: {
       registry: createApiMetrics({ db, processMetrics: true, onCollectError: (err) => logger.warn({ err }, 'approvals pending not collected') }),
       enabled: config.API_METRICS_ENABLED,
@@ -36,7 +39,7 @@ async function main() {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');
     server.close(async () => {
-      await Promise.allSettled([db.$disconnect(), client.connection.close()]);
+      await Promise.allSettled([db.$disconnect(), client.connection.close(), tracing.shutdown()]);
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from './config';
+import { workflowClientInterceptors } from './request-context';
 
 type TemporalSettings = Pick<
   Config,
@@ -23,9 +25,10 @@ export function temporalConnectionOptions(cfg: TemporalSettings): ConnectionOpti
   return { address: cfg.TEMPORAL_ADDRESS, tls, apiKey: cfg.TEMPORAL_API_KEY };
 }
 
-export async function createTemporalClient(cfg: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+/** A client whose calls join the caller's trace and carry the API request id being served (platform/request-context.ts). */
+export async function createTemporalClient(cfg: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>, tracer?: Tracer): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(cfg));
-  return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: cfg.TEMPORAL_NAMESPACE, interceptors: { workflow: workflowClientInterceptors(tracer) } });
 }
 
 export async function createWorkerConnection(cfg: TemporalSettings): Promise<NativeConnection> {

@@ -31,6 +31,8 @@
  * settings: platform/config.ts's defaults for the Prisma pool and the worker options).
  */
 import { workerTuning } from '../platform/worker-options';
+import { startTracing } from '../platform/tracing';
+import { workflowWorkerOptions } from '../platform/worker-interceptors';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -521,7 +523,7 @@ async function main(): Promise<number> {
     namespace: env.namespace,
     taskQueue: h.taskQueue,
     ...workerTuning(),
-    workflowBundle: await workflowBundle(),
+    ...workflowWorkerOptions(startTracing('retail-ops-worker', { env: {} }), await workflowBundle()),
     activities: createActivities({
       db: workerDb,
       transport: workerTransport,

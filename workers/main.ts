@@ -8,6 +8,8 @@ import { createSmtpTransport } from '../platform/mailer';
 import { installWorkerRuntime } from '../platform/worker-runtime';
 import { createTemporalClient, createWorkerConnection } from '../platform/temporal';
 import { workerTuning } from '../platform/worker-options';
+import { workflowWorkerOptions } from '../platform/worker-interceptors';
+import { startTracing } from '../platform/tracing';
 import { workerVersioning } from '../platform/worker-versioning';
 import { createActivities } from './activities';
 import { DEMAND_MODEL } from '../platform/model-registry';
@@ -20,7 +22,8 @@ async function main() {
   installWorkerRuntime(config, log);
   const db = createDb(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const transport = createSmtpTransport(config);
-  const client = await createTemporalClient(config);
+  const tracing = startTracing('retail-ops-worker');
+  const client = await createTemporalClient(config, tracing.tracer);
   const connection = await createWorkerConnection(config);
   const unsubscribe = await resolveUnsubscribeSecrets(config, db);
   log.info({ source: unsubscribe.source }, 'unsubscribe link secrets resolved');
@@ -54,7 +57,7 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workerTuning(config),
     ...workerVersioning(config.TEMPORAL_WORKER_DEPLOYMENT_NAME),
-    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve('../workflows') }),
+    ...workflowWorkerOptions(tracing, config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined),
     activities: createActivities({
       db,
       transport,
@@ -71,12 +74,17 @@ async function main() {
     }),
   });
   log.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'bundled at start' },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'bundled at start',
+      tracing: tracing.enabled ? 'otlp' : 'off',
+    },
     'worker started',
   );
   // Worker.run resolves after SIGINT/SIGTERM once in-flight tasks are done (the SDK installs those handlers).
   await worker.run();
-  await Promise.allSettled([db.$disconnect(), connection.close(), client.connection.close()]);
+  await Promise.allSettled([db.$disconnect(), connection.close(), client.connection.close(), tracing.shutdown()]);
   transport.close();
   log.info('worker stopped');
 }

@@ -7,6 +7,8 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, DefaultLogger, t
 import type { Transporter } from 'nodemailer';
 import { createDb, type Db } from '../../platform/db';
 import { createSmtpTransport } from '../../platform/mailer';
+import { startTracing, type Tracing } from '../../platform/tracing';
+import { workflowBundleOptions, workflowWorkerOptions } from '../../platform/worker-interceptors';
 import { createSimulatorApp } from '../../simulator/app';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from './env';
@@ -26,7 +28,7 @@ export function quietRuntime() {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions(), logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
@@ -40,8 +42,8 @@ export interface Harness {
   simulator: { url: string; app: ReturnType<typeof createSimulatorApp> };
   /** The secrets the harness worker signs unsubscribe links with: pass them to createApp. */
   unsubscribeSecrets: readonly string[];
-  /** Starts a worker on the harness task queue (or `opts.taskQueue`); resolves once it polls. */
-  startWorker(opts?: { taskQueue?: string }): Promise<RunningWorker>;
+  /** Starts a worker on the harness task queue (or `opts.taskQueue`), tracing to `opts.tracing` (off by default); resolves once it polls. */
+  startWorker(opts?: { taskQueue?: string; tracing?: Tracing }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -67,14 +69,14 @@ export async function createHarness(): Promise<Harness> {
   });
   const simulatorUrl = `http://127.0.0.1:${(simulatorServer.address() as AddressInfo).port}`;
 
-  async function startWorker(opts: { taskQueue?: string } = {}): Promise<RunningWorker> {
+  async function startWorker(opts: { taskQueue?: string; tracing?: Tracing } = {}): Promise<RunningWorker> {
     const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
     const worker = await Worker.create({
       connection: nativeConnection,
       namespace: env.namespace,
       taskQueue: opts.taskQueue ?? taskQueue,
       ...workerTuning(),
-      workflowBundle: await workflowBundle(),
+      ...workflowWorkerOptions(opts.tracing ?? startTracing('retail-ops-worker', { env: {} }), await workflowBundle()),
       activities: createActivities({
         db,
         transport,

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { replayWorkerOptions } from '../../platform/worker-interceptors';
 import { workflowBundle } from '../../scripts/kit/harness';
 import { loadRecordedHistories } from '../support/histories';
 
@@ -36,6 +37,6 @@ describe('replenishment replays its recorded histories', () => {
   });
 
   test.each(histories.map((h) => [h.workflowId, h] as const))('%s replays without nondeterminism', async (_name, h) => {
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, h.history, h.workflowId);
+    await Worker.runReplayHistory(replayWorkerOptions(await workflowBundle()), h.history, h.workflowId);
   });
 });

@@ -13,6 +13,8 @@ import { createDb } from '../../platform/db';
 import { createLogger } from '../../platform/logger';
 import { createSmtpTransport } from '../../platform/mailer';
 import { installWorkerRuntime } from '../../platform/worker-runtime';
+import { startTracing } from '../../platform/tracing';
+import { workflowWorkerOptions } from '../../platform/worker-interceptors';
 import { createActivities } from '../../workers/activities';
 import { testEnv } from '../../scripts/kit/env';
 import { TEST_UNSUBSCRIBE_SECRETS } from '../../scripts/kit/unsubscribe-secrets';
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     namespace: env.namespace,
     taskQueue,
     ...workerTuning(),
-    workflowBundle: { codePath },
+    ...workflowWorkerOptions(startTracing('retail-ops-worker', { env: {} }), { codePath }),
     // Once it is dead, its cached workflows' next tasks wait this long on its sticky queue before
     // any worker may take them (default 10 s): shorter, so a test does not wait for it.
     stickyQueueScheduleToStartTimeout: '1s',
