@@ -139,6 +139,10 @@ describe('Helm chart deploy/helm/retail-ops', () => {
       expect(c.image).toBe('registry.example.com/retail-ops:0.1.0-7f3c2e1');
       expect(envOf(c, 'TEMPORAL_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'temporal-cloud', key: 'api-key' });
       expect(envOf(c, 'TEMPORAL_TLS_CERT_PATH')?.value).toBe('/etc/retail-ops/temporal-tls/tls.crt');
+      expect([name, envOf(c, 'METRICS_TOKEN')?.valueFrom?.secretKeyRef]).toEqual([
+        name,
+        name === 'retail-ops-api' ? { name: 'retail-ops-metrics', key: 'metrics-token' } : undefined,
+      ]);
       const mount = c.volumeMounts!.find((m) => m.mountPath === '/etc/retail-ops/temporal-tls')!;
       expect(spec.volumes!.find((v) => v.name === mount.name)?.secret?.secretName).toBe('temporal-client-cert');
     }
@@ -165,6 +169,12 @@ describe('Helm chart deploy/helm/retail-ops', () => {
       const ports = (selected[0]!.spec as { ports: { name: string }[] }).ports.map((p) => p.name);
       expect(spec.endpoints.map((e) => [ports.includes(e.port), e.path])).toEqual([[true, '/metrics']]);
       expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      // The API's /metrics wants the bearer token the API was given; the workers' endpoint has none.
+      const authorization = (spec.endpoints[0] as { authorization?: { credentials: unknown } }).authorization;
+      expect([monitor.metadata.name, authorization?.credentials]).toEqual([
+        monitor.metadata.name,
+        monitor.metadata.name === 'retail-ops-api' ? { name: 'retail-ops-metrics', key: 'metrics-token' } : undefined,
+      ]);
     }
   });
 
