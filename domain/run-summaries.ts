@@ -117,16 +117,21 @@ export interface AppointmentRecoveryFacts {
   requestedBy: string;
 }
 
+/** "PLATINUM" (as stored) -> "Platinum". */
+export function tierName(tier: string): string {
+  return tier.charAt(0).toUpperCase() + tier.slice(1).toLowerCase();
+}
+
 /** "Appointment recovery: Victoria Chen (Platinum) at S001 14:00 PST". */
 export function appointmentRecoverySummary(f: AppointmentRecoveryFacts): string {
   const time = formatShortTime(f.startsAt, f.timeZone).slice(11);
-  return oneLine(`Appointment recovery: ${f.customerName} (${f.tier}) at ${f.storeId} ${time}`);
+  return oneLine(`Appointment recovery: ${f.customerName} (${tierName(f.tier)}) at ${f.storeId} ${time}`);
 }
 
 export function appointmentRecoveryDetails(f: AppointmentRecoveryFacts): string {
   return detailsList({
     Appointment: `${f.appointmentId}, ${f.serviceType.replace(/_/g, ' ')}`,
-    Customer: `${f.customerName} (${f.tier})`,
+    Customer: `${f.customerName} (${tierName(f.tier)})`,
     Store: `${f.storeName} (${f.storeId})`,
     Starts: formatShortTime(f.startsAt, f.timeZone),
     'Started by': f.requestedBy,

@@ -102,7 +102,7 @@ describe('run summaries', () => {
     const appt = {
       appointmentId: 'APT-1',
       customerName: 'Victoria Chen',
-      tier: 'Platinum',
+      tier: 'PLATINUM',
       storeId: 'S001',
       storeName: 'Union Square',
       startsAt: '2026-12-03T22:00:00.000Z',
@@ -112,6 +112,7 @@ describe('run summaries', () => {
     };
     expect(appointmentRecoverySummary(appt)).toBe('Appointment recovery: Victoria Chen (Platinum) at S001 14:00 PST');
     expect(appointmentRecoveryDetails(appt)).toContain('- **Appointment:** APT-1, personal styling');
+    expect(appointmentRecoveryDetails(appt)).toContain('- **Customer:** Victoria Chen (Platinum)');
     expect(appointmentRecoveryDetails(appt)).toContain('- **Starts:** 2026-12-03 14:00 PST');
   });
 
