@@ -14,6 +14,7 @@ import { loadPricingContext, type PricingContext } from '../../platform/pricing-
 import { ExternalSystemError, type ChannelPriceClient, type PriceTarget } from './channel-prices';
 import type { MailSender } from '../shared/email';
 import { renderEmail } from '../shared/email/render';
+import { activityContext } from '../shared/activity-context';
 
 export const PricingErrors = {
   productNotFound: 'ProductNotFound',
@@ -138,6 +139,15 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
       const confirmed = await db.channelPricePush.updateMany({ where: { idempotencyKey: key, confirmedAt: null }, data: { confirmedAt: new Date() } });
       // Counted where it is confirmed: a retry finding it confirmed already counts nothing.
       if (confirmed.count > 0) workerMetrics.pricePush(input.target.channel, 'applied');
+      if (confirmed.count > 0) {
+        activityContext()?.log.info('price pushed', {
+          priceChangeId: input.priceChangeId,
+          step: input.step,
+          channel: input.target.channel,
+          storeId: input.target.storeId ?? null,
+          price: input.price,
+        });
+      }
       return { target: input.target, previousPrice: result.previousPrice };
     },
 

@@ -17,6 +17,7 @@ import { ExternalSystemError, type SupplierErpClient } from './supplier-erp';
 import type { MailSender } from '../shared/email';
 import { renderEmail } from '../shared/email/render';
 import { loadStoreContact } from '../shared/email/store-contact';
+import { activityContext } from '../shared/activity-context';
 
 export const PurchaseOrderErrors = {
   notFound: 'PurchaseOrderNotFound',
@@ -302,6 +303,15 @@ export function createPurchaseOrderActivities(deps: { db: Db; mail: MailSender; 
         return true;
       });
       if (marked) workerMetrics.purchaseOrderSent(po.supplierId);
+      if (marked) {
+        activityContext()?.log.info('purchase order sent to supplier', {
+          purchaseOrderId: po.id,
+          supplierId: po.supplierId,
+          supplierReference: receipt.supplierReference,
+          lines: lines.length,
+          duplicate: receipt.duplicate,
+        });
+      }
       const current = await db.purchaseOrder.findUniqueOrThrow({ where: { id: po.id }, select: { supplierReference: true, sentAt: true } });
       return { supplierReference: current.supplierReference ?? receipt.supplierReference, sentAt: (current.sentAt ?? sentAt).toISOString() };
     },

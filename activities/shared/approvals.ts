@@ -7,6 +7,7 @@ import { formatLocalTime, localiseInstants } from '../../domain/local-time';
 import type { MailSender } from './email';
 import { renderEmail } from './email/render';
 import { loadStoreContact } from './email/store-contact';
+import { activityContext } from './activity-context';
 
 export interface ApprovalRequestRecord {
   id: string;
@@ -148,6 +149,13 @@ export function createApprovalActivities(deps: { db: Db; mail: MailSender; publi
         UPDATE "ApprovalRequest"
            SET status = ${d.settles ?? null}::"ApprovalStatus", "decidedAt" = ${decidedAt}::timestamptz AT TIME ZONE 'UTC', "updatedAt" = now() AT TIME ZONE 'UTC'
          WHERE id = ${d.requestId} AND ${d.settles ?? null}::text IS NOT NULL`;
+      activityContext()?.log.info('approval decision recorded', {
+        approvalRequestId: d.requestId,
+        level: d.level,
+        decision: d.decision,
+        actorId: d.actor.id,
+        settles: d.settles ?? null,
+      });
     },
 
     /**

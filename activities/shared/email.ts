@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../../platform/db';
 import { workerMetrics } from '../../platform/metrics';
+import { activityContext } from './activity-context';
 
 export interface OutgoingEmail {
   /** Workflow ID plus step (plus recipient where one step mails many): the exactly-once key. */
@@ -127,6 +128,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
         data: { status: 'SENT', messageId, sentAt: new Date(), error: null },
       });
       workerMetrics.emails(email.kind, 'sent');
+      activityContext()?.log.info('email sent', { emailKind: email.kind, emailKey: email.key, messageId });
       return { status: 'sent', messageId };
     },
   };

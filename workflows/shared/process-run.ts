@@ -67,6 +67,8 @@ export class ProcessRun<S extends ProcessState> {
 
   setStage(stage: S['stage']): void {
     if (this.opts.upsertStageOnlyWhenChanged && this.state.stage === stage) return;
+    // Replay-aware and not a command: logged once, when the run first reaches the stage.
+    if (this.state.stage !== stage) wf.log.info('stage changed', { from: this.state.stage, stage });
     this.state.stage = stage;
     wf.upsertSearchAttributes([{ key: BusinessStatus, value: stage }]);
   }
