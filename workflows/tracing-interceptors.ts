@@ -106,6 +106,19 @@ class TracingInbound implements WorkflowInboundCallsInterceptor {
       attributes: { temporalUpdateId: input.updateId },
     });
   }
+  validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    const span = getTracer().startSpan(`ValidateUpdate:${input.name}`, { attributes: { temporalUpdateId: input.updateId } }, parent);
+    try {
+      otel.context.with(otel.trace.setSpan(parent, span), () => next(input));
+      span.setStatus({ code: otel.SpanStatusCode.OK });
+    } catch (err) {
+      failed(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
 }
 
 class TracingOutbound implements WorkflowOutboundCallsInterceptor {

@@ -141,6 +141,9 @@ test("a decision's trace runs from its HTTP request through the Update to the ac
     ]);
     expect(chain.map(service)).toEqual(['retail-ops-worker', 'retail-ops-worker', 'retail-ops-api', 'retail-ops-api']);
     expect(chain[1]!.attributes.workflowId).toBe(id);
+    // The validator ran under the client's Update call too.
+    const validated = exporter.getFinishedSpans().find((x) => x.name === 'ValidateUpdate:decide' && x.spanContext().traceId === traceId);
+    expect(validated?.parentSpanId).toBe(chain[2]!.spanContext().spanId);
 
     // The start's request id is the run's memo, and reached the activities the start scheduled.
     const desc = await h.client.workflow.getHandle(id).describe();
