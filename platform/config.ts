@@ -94,6 +94,12 @@ export const configSchema = z
     /** When set, /metrics answers only `Authorization: Bearer <this>` (Prometheus `authorization` in its scrape config). */
     METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * Traces go over OTLP/HTTP to this collector (`/v1/traces` under it), or to the full traces URL;
+     * neither set: tracing is off (platform/tracing.ts reads them, as does the OTLP exporter).
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
     APPOINTMENT_SCAN_WINDOW_MINUTES: z.coerce
       .number()
       .int()
