@@ -11,14 +11,17 @@ const UNTRACED = new Set(['/healthz', '/metrics']);
  * route, while `req.baseUrl` still holds the mount path (it is reset once an error leaves the router).
  */
 function watchRoute(req: Parameters<RequestHandler>[0]): () => string | undefined {
-  let route: unknown;
   let template: string | undefined;
+  // Another middleware may watch req.route too (the API's metrics): chain to its accessors.
+  const prev = Object.getOwnPropertyDescriptor(req, 'route');
+  let route: unknown = prev && !prev.get ? prev.value : undefined;
   Object.defineProperty(req, 'route', {
     configurable: true,
     enumerable: true,
-    get: () => route,
+    get: () => (prev?.get ? prev.get.call(req) : route),
     set(value: { path?: unknown } | undefined) {
-      route = value;
+      if (prev?.set) prev.set.call(req, value);
+      else route = value;
       if (value?.path !== undefined) {
         const path = `${req.baseUrl ?? ''}${String(value.path)}`;
         template = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;

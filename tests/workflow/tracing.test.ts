@@ -9,13 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { log as activityLog } from '@temporalio/activity';
 import { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type LogLevel, type LogMetadata } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
-import { REQUEST_ID_ATTRIBUTE, workflowClientInterceptors } from '../../platform/request-context';
+import { REQUEST_ID_ATTRIBUTE, REQUEST_ID_HEADER, workflowClientInterceptors } from '../../platform/request-context';
 import { startTracing, type Tracing } from '../../platform/tracing';
+import { workflowWorkerOptions } from '../../platform/worker-interceptors';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { auth } from '../support/api';
 import { createPricingScenario } from '../support/pricing-fixtures';
@@ -159,4 +163,32 @@ test("a decision's trace runs from its HTTP request through the Update to the ac
       .cancel()
       .catch(() => undefined);
   }
+});
+
+test("an activity's log lines carry the request id it was scheduled with, next to the SDK's own fields", async () => {
+  const lines: { level: LogLevel; message: string; meta?: LogMetadata }[] = [];
+  const logger = {
+    log: (level: LogLevel, message: string, meta?: LogMetadata) => void lines.push({ level, message, meta }),
+    trace: () => undefined,
+    debug: () => undefined,
+    info: (message: string, meta?: LogMetadata) => void lines.push({ level: 'INFO', message, meta }),
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const production = workflowWorkerOptions(startTracing('retail-ops-worker', { env: {} })).interceptors!.activity!;
+  // The header as a workflow's interceptors schedule it (the test environment runs activities without headers).
+  const scheduled = () => ({
+    inbound: {
+      execute: (input: { args: unknown[]; headers: Record<string, unknown> }, next: (i: typeof input) => Promise<unknown>) =>
+        next({ ...input, headers: { ...input.headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload('req-42') } }),
+    },
+  });
+  const env = new MockActivityEnvironment({ activityType: 'sendPurchaseOrder', attempt: 2 }, { logger, interceptors: [scheduled as never, ...production] });
+  await env.run(async () => activityLog.info('purchase order sent to supplier', { purchaseOrderId: 'PO-1' }));
+  const line = lines.find((l) => l.message === 'purchase order sent to supplier');
+  expect(line?.meta).toMatchObject({ requestId: 'req-42', purchaseOrderId: 'PO-1', activityType: 'sendPurchaseOrder', attempt: 2 });
+
+  const without = new MockActivityEnvironment({ activityType: 'sendPurchaseOrder' }, { logger, interceptors: production });
+  await without.run(async () => activityLog.info('no request behind this one'));
+  expect(lines.find((l) => l.message === 'no request behind this one')?.meta).not.toHaveProperty('requestId');
 });
