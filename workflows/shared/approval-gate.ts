@@ -13,7 +13,7 @@ import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } f
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
 import { activityApplicationFailure } from './activity-failure';
 import { ApprovalPending, ApproverRole } from './search-attributes';
-import { timer } from './summaries';
+import { named, timer } from './summaries';
 import { formatShortTime } from '../../domain/run-summaries';
 
 export interface DecisionInput {
@@ -197,6 +197,15 @@ const FAST_DECISION_PATCH = 'approval-decision-fast-path';
 
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 };
 const acts = wf.proxyActivities<ReturnType<typeof approvalActivities.createApprovalActivities>>({ startToCloseTimeout: '30 seconds', retry });
+type ApprovalActivities = ReturnType<typeof approvalActivities.createApprovalActivities>;
+
+function openRequest(request: Parameters<ApprovalActivities['openApprovalRequest']>[0]) {
+  return named(acts.openApprovalRequest, `Open the approval request: ${request.title}`)(request);
+}
+
+function recordDecision(record: Parameters<ApprovalActivities['recordApprovalDecision']>[0]) {
+  return named(acts.recordApprovalDecision, `Record ${record.actor.id}'s ${record.decision.replace(/_/g, ' ')} at level ${record.level}`)(record);
+}
 
 /**
  * Runs a process with its approval gates: the run ends (returns, fails, is cancelled or continues
@@ -283,9 +292,9 @@ export class ApprovalGates {
       details: spec.details,
     };
     if (wf.patched(OPEN_REQUEST_WHATEVER_CANCELS_PATCH)) {
-      await wf.CancellationScope.nonCancellable(() => acts.openApprovalRequest(request));
+      await wf.CancellationScope.nonCancellable(() => openRequest(request));
     } else {
-      await acts.openApprovalRequest(request);
+      await openRequest(request);
     }
     gate.opened = true;
 
@@ -377,7 +386,7 @@ export class ApprovalGates {
         };
         gate.levelDecision = handOver;
         gate.decisions.push(handOver);
-        await acts.recordApprovalDecision({
+        await recordDecision({
           id: `${gate.requestId}:L${gate.level}`,
           requestId: gate.requestId,
           workflowId: wf.workflowInfo().workflowId,
@@ -494,7 +503,7 @@ export class ApprovalGates {
     if (!wf.patched(RECORD_DECISION_FIRST_PATCH)) {
       gate.levelDecision = decision;
       gate.decisions.push(decision);
-      await acts.recordApprovalDecision(record);
+      await recordDecision(record);
       return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
     }
     // The gate shows as pending while its request row is still being written: record after it.
@@ -507,10 +516,10 @@ export class ApprovalGates {
         const settles = decision.decision === 'reject' ? 'REJECTED' : gate.level >= gate.spec.levels.length ? 'APPROVED' : undefined;
         // An activity, not a local one: decisions arriving together record side by side, and local
         // activities resolved together may replay in another order (nondeterminism the soak found).
-        await acts.recordApprovalDecision({ ...record, settles });
+        await recordDecision({ ...record, settles });
         gate.closedByDecision = settles !== undefined;
       } else {
-        await acts.recordApprovalDecision(record);
+        await recordDecision(record);
       }
     } catch (err) {
       const failure = activityApplicationFailure(err);
@@ -576,7 +585,10 @@ export class ApprovalGates {
   }
 
   private async syncRequest(g: OpenGate): Promise<void> {
-    await acts.updateApprovalRequest({
+    await named(
+      acts.updateApprovalRequest,
+      `Update the approval request: ${g.status}, level ${g.level}`,
+    )({
       id: g.requestId,
       level: g.level,
       approvers: g.approvers,
@@ -603,7 +615,8 @@ export class ApprovalGates {
       dueAt: this.dueAt(g),
       path: g.spec.path,
     };
-    const sending = wf.patched(NOTICES_SETTLE_PATCH) ? wf.CancellationScope.nonCancellable(() => acts.notifyApprovers(notice)) : acts.notifyApprovers(notice);
+    const send = () => named(acts.notifyApprovers, `Email the approvers (${kind}): ${g.spec.title}`)(notice);
+    const sending = wf.patched(NOTICES_SETTLE_PATCH) ? wf.CancellationScope.nonCancellable(send) : send();
     this.outstandingNotices += 1;
     void sending
       .catch(() => undefined)
