@@ -19,3 +19,10 @@ export async function assertStoreVisible(db: Db, p: Principal, storeId: string |
   const visible = await visibleStoreIds(db, p);
   if (visible && !visible.includes(storeId)) throw problems.forbidden(`${p.id} has no access to store ${storeId}.`);
 }
+
+/** A run concerning several stores is visible to whoever sees any of them (as the list filter finds it); none: every store. */
+export async function assertRunVisible(db: Db, p: Principal, storeIds: readonly string[]): Promise<void> {
+  if (storeIds.length === 0) return;
+  const visible = await visibleStoreIds(db, p);
+  if (visible && !storeIds.some((s) => visible.includes(s))) throw problems.forbidden(`${p.id} has no access to store ${storeIds.join(', ')}.`);
+}

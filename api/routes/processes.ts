@@ -9,7 +9,7 @@ import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId, St
 import { principalOf, requireRole } from '../auth';
 import { HttpProblem, problems } from '../errors';
 import { CancelBodySchema, DecisionBodySchema, IdParamSchema, ListQuerySchema, StateQuerySchema, type StatePart } from '../schemas';
-import { assertStoreVisible, visibleStoreIds } from '../scope';
+import { assertRunVisible, visibleStoreIds } from '../scope';
 import { parse } from '../validate';
 import type { ProcessDefinition, ProcessDeps } from '../processes/definition';
 
@@ -67,10 +67,17 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return desc;
   }
 
-  /** The same, 403 when the run's store is outside the caller's. */
+  /** Every store a run concerns: StoreIds, or StoreId for a run started before StoreIds existed. */
+  function storesOf(desc: WorkflowExecutionDescription): string[] {
+    const sa = desc.typedSearchAttributes;
+    const one = sa.get(StoreId);
+    return sa.get(StoreIds) ?? (one ? [one] : []);
+  }
+
+  /** The same, 403 when none of the run's stores is the caller's. */
   async function describe(id: string, p: Principal): Promise<WorkflowExecutionDescription> {
     const desc = await describeRun(id);
-    await assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId));
+    await assertRunVisible(deps.db, p, storesOf(desc));
     return desc;
   }
 
@@ -203,10 +210,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const queried = queryState(deps.client.workflow.getHandle(req.params.id));
     queried.catch(() => undefined); // describe's 404 or the store check's 403 is the answer then
     const desc = await describeRun(req.params.id);
-    const [visible, read] = await Promise.allSettled([
-      assertStoreVisible(deps.db, p, desc.typedSearchAttributes.get(StoreId)),
-      readState(req.params.id, desc, queried),
-    ]);
+    const [visible, read] = await Promise.allSettled([assertRunVisible(deps.db, p, storesOf(desc)), readState(req.params.id, desc, queried)]);
     if (visible.status === 'rejected') throw visible.reason;
     if (read.status === 'rejected') throw read.reason;
     res.json(await stateOf(req.params.id, desc, read.value, include));

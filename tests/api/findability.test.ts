@@ -12,7 +12,8 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../platform/logger';
 import { priceChange } from '../../workflows/price-change/workflow';
 import { BusinessStatus, ProcessType, StoreId, StoreIds } from '../../workflows/shared/search-attributes';
-import { auth } from '../support/api';
+import { auth, expectProblem } from '../support/api';
+import { createPerson } from '../../scripts/kit/fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createPricingScenario, type PricingScenario } from '../support/pricing-fixtures';
 
@@ -77,6 +78,11 @@ test('a price change for two stores is listed under each of them and not under a
     // A store manager of one of the stores finds it in their own list (their stores only).
     const mine = await request(app).get(BASE).set(auth(s.people.storeManager.apiKey));
     expect((mine.body.items as ListItem[]).map((i) => i.id)).toContain(id);
+    // Read by id the same way: a manager of one of its stores may, a manager of another store may not.
+    expect((await request(app).get(`${BASE}/${id}`).set(auth(s.people.storeManager.apiKey))).status).toBe(200);
+    const elsewhere = await createPerson(h.db, s.suffix, 'store_manager', 'sm3', { storeIds: [third] });
+    const refused = await request(app).get(`${BASE}/${id}`).set(auth(elsewhere.apiKey));
+    expectProblem(refused, 403, 'forbidden');
 
     const desc = await handle.describe();
     expect(desc.typedSearchAttributes.get(StoreIds)).toEqual(s.storeIds);
