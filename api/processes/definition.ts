@@ -56,6 +56,12 @@ export interface ProcessDefinition<Body = unknown> {
    * `result` is then answered from the query instead of reading the result from the history too.
    */
   resultIsState?: boolean;
+  /**
+   * Whose business a run is: false for chain-wide work (a model retraining belongs to the
+   * data-science team whatever stores it trains on), whose runs anyone may read by id; its stores
+   * then only help find it. Store-scoped (true) when absent.
+   */
+  storeScoped?: boolean;
   /** The same for an approvals-inbox row: merged over the row's `details`. */
   approvalDetails?(db: Db, row: ApprovalRow): Promise<Record<string, unknown>>;
   /** The schema of an inbox row's `details` for this process (its own OpenAPI component). */

@@ -67,8 +67,9 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return desc;
   }
 
-  /** Every store a run concerns: StoreIds, or StoreId for a run started before StoreIds existed. */
+  /** The stores whose people may read a run: StoreIds, or StoreId for a run started before StoreIds existed; none for chain-wide work. */
   function storesOf(desc: WorkflowExecutionDescription): string[] {
+    if (def.storeScoped === false) return [];
     const sa = desc.typedSearchAttributes;
     const one = sa.get(StoreId);
     return sa.get(StoreIds) ?? (one ? [one] : []);

@@ -99,6 +99,7 @@ export const modelRetrainings: ProcessDefinition<StartBody> = {
   stateSchema: ModelRetrainingStateSchema,
   context: (deps, state) => modelRetrainingContext(deps.db, state),
   resultIsState: true,
+  storeScoped: false,
   approvalDetails: modelRetrainingApprovalDetails,
   approvalDetailsSchema: ModelRetrainingApprovalDetailsSchema,
   decisionPayload: () => undefined,
