@@ -6,22 +6,19 @@
 export function formatLocalTime(at: string | Date, timeZone: string): string {
   const date = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(date.getTime())) return String(at);
-  const options: Intl.DateTimeFormatOptions = {
-    weekday: 'short',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  };
+  const get = zonedParts(date, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }, timeZone);
+  return `${get('weekday')}, ${get('month')} ${get('day')}, ${get('hour')}:${get('minute')} ${get('dayPeriod')} ${get('timeZoneName')}`;
+}
+
+/** The parts of `date` in `timeZone` (en-US), read by type; UTC when the zone is unknown. */
+export function zonedParts(date: Date, options: Intl.DateTimeFormatOptions, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => string {
   let parts: Intl.DateTimeFormatPart[];
   try {
     parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone }).formatToParts(date);
   } catch {
     parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' }).formatToParts(date);
   }
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('weekday')}, ${get('month')} ${get('day')}, ${get('hour')}:${get('minute')} ${get('dayPeriod')} ${get('timeZoneName')}`;
+  return (type) => parts.find((p) => p.type === type)?.value ?? '';
 }
 
 /** Whole minutes from `now` until `at` (negative once it has passed). */

@@ -4,6 +4,7 @@
  * Pure text, no I/O: the API builds the start options from these, the workflows their timer and
  * activity summaries.
  */
+import { zonedParts } from './local-time';
 import { formatMoney } from './text';
 
 /** Temporal shows a summary on one line; longer ones are cut with an ellipsis. */
@@ -22,22 +23,11 @@ export function oneLine(text: string, max = SUMMARY_MAX_CHARS): string {
 export function formatShortTime(at: string | number | Date, timeZone?: string | null): string {
   const date = at instanceof Date ? at : new Date(at);
   if (Number.isNaN(date.getTime())) return String(at);
-  const options: Intl.DateTimeFormatOptions = {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  };
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone: timeZone || 'UTC' }).formatToParts(date);
-  } catch {
-    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' }).formatToParts(date);
-  }
-  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const get = zonedParts(
+    date,
+    { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' },
+    timeZone || 'UTC',
+  );
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import type { Principal } from '../../domain/approval';
@@ -8,7 +7,8 @@ import { decideUpdate } from '../../workflows/shared/approval-gate';
 import { campaignDispatch } from '../../workflows/campaign/workflow';
 import { campaignStateQuery, pauseSignal, resumeSignal, type CampaignDispatchInput, type CampaignState } from '../../workflows/campaign/messages';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
-import { createPerson, type Person } from '../../scripts/kit/fixtures';
+import type { Person } from '../../scripts/kit/fixtures';
+import { createCampaignScenario } from '../support/campaign-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { recordHistories } from '../support/histories';
 import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
@@ -34,39 +34,7 @@ afterAll(async () => {
 type Handle = ReturnType<typeof h.client.workflow.getHandle<typeof campaignDispatch>>;
 type StartedHandle = Handle & { readonly firstExecutionRunId: string };
 
-/** Our own store and customers (all consenting, no prior sends), a draft campaign, two marketing managers. */
-async function scenario(customers: number) {
-  const suffix = randomUUID().slice(0, 8).toUpperCase();
-  const storeId = `T-CD-${suffix}`;
-  await h.db.region.create({ data: { id: `R-CD-${suffix}`, name: 'Campaign region' } });
-  await h.db.store.create({ data: { id: storeId, name: 'Campaign store', regionId: `R-CD-${suffix}`, city: 'Testville', timezone: 'UTC' } });
-  const emails: string[] = [];
-  for (let i = 0; i < customers; i++) {
-    const email = `c${i}-${suffix.toLowerCase()}@example.com`;
-    emails.push(email);
-    await h.db.customer.create({
-      data: {
-        id: `CUST-CD-${suffix}-${i}`,
-        firstName: `Ann${i}`,
-        lastName: 'Test',
-        email,
-        tier: 'GOLD',
-        memberSince: new Date('2020-01-01'),
-        homeStoreId: storeId,
-        emailConsent: true,
-        timezone: 'UTC',
-      },
-    });
-  }
-  const campaignId = `campaign-${suffix.toLowerCase()}`;
-  await h.db.campaign.create({
-    data: { id: campaignId, workflowId: campaignId, name: 'Winter edit', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' },
-  });
-  const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
-  const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
-  const customerIds = emails.map((_, i) => `CUST-CD-${suffix}-${i}`);
-  return { suffix, storeId, emails, customerIds, campaignId, marketer, approver };
-}
+const scenario = (customers: number) => createCampaignScenario(h.db, customers);
 
 const marketing = (p: Person): Principal => ({ id: p.id, role: 'marketing_manager', allScopes: true, storeIds: [], regionIds: [], categories: [] });
 

@@ -3,12 +3,11 @@
  * process) installed as workers/main.ts does: after a campaign it served alone, the scrape holds the
  * Temporal SDK's runtime metrics and the business counters, each email counted once by outcome.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { campaignDispatch } from '../../workflows';
 import { decideUpdate } from '../../workflows/shared/approval-gate';
 import { campaignStateQuery, type CampaignDispatchInput } from '../../workflows/campaign/messages';
-import { createPerson } from '../../scripts/kit/fixtures';
+import { createCampaignScenario } from '../support/campaign-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { scrape, total } from '../support/prometheus';
 import { killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
@@ -39,33 +38,8 @@ function freePort(): Promise<number> {
 }
 
 test('after a campaign: temporal_ runtime metrics, and the campaign emails counted once each as sent or skipped', async () => {
-  const suffix = randomUUID().slice(0, 8).toUpperCase();
-  const storeId = `T-WM-${suffix}`;
-  await h.db.region.create({ data: { id: `R-WM-${suffix}`, name: 'Metrics region' } });
-  await h.db.store.create({ data: { id: storeId, name: 'Metrics store', regionId: `R-WM-${suffix}`, city: 'Testville', timezone: 'UTC' } });
   // Three consenting customers; the third unsubscribes after the audience is frozen, so the send skips them.
-  const emails = [0, 1, 2].map((i) => `m${i}-${suffix.toLowerCase()}@example.com`);
-  for (const [i, email] of emails.entries()) {
-    await h.db.customer.create({
-      data: {
-        id: `CUST-WM-${suffix}-${i}`,
-        firstName: `Ann${i}`,
-        lastName: 'Test',
-        email,
-        tier: 'GOLD',
-        memberSince: new Date('2020-01-01'),
-        homeStoreId: storeId,
-        emailConsent: true,
-        timezone: 'UTC',
-      },
-    });
-  }
-  const campaignId = `campaign-${suffix.toLowerCase()}`;
-  await h.db.campaign.create({
-    data: { id: campaignId, workflowId: campaignId, name: 'Metrics edit', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' },
-  });
-  const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
-  const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
+  const { storeId, emails, campaignId, marketer, approver } = await createCampaignScenario(h.db, 3, { prefix: 'WM', name: 'Metrics edit' });
 
   const metricsPort = await freePort();
   const queue = `${h.taskQueue}-metrics`;
