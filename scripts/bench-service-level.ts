@@ -16,7 +16,8 @@
  * --history-days window is there (zeros before the first sale) and a stock-out day counts as what
  * sold, as planning read SalesDaily before.
  *
- * Policy: a review every --review-days (7) days; lead times drawn per order from the supplier's
+ * Policy: a review every --review-days days (default 1, as planning: the replenishment runs daily,
+ * PLANNING_DEFAULTS.reviewPeriodDays); lead times drawn per order from the supplier's
  * mean and spread (normal, whole days, at least 1); lost sales on a stock-out; the product's pack
  * size and minimum order. Each policy starts with its own order-up-to level on hand.
  *
@@ -26,7 +27,9 @@
  * vs legacy, and the checks of issue 17 (within 1 point of target on average, ≥ 70% of series
  * meeting it, ≤ +10% days of supply over legacy). Then the stock at equal service: the legacy rules
  * run again at ever higher targets until they achieve the cycle service level the new rules
- * achieved for the last target, and the days of supply they need for it. Progress on stderr.
+ * achieved for the last target, and the days of supply they need for it. Then, for the last target,
+ * where service is lost: the figures by supplier lead time, and the share of days out of stock on
+ * the data's promotion days (a chain-wide price below list) against the other days. Progress on stderr.
  */
 import { forecastOverLeadTime, seasonalExponentialSmoothing, type DemandForecast } from '../domain/forecasting';
 import { planSku, roundToPack, SLOW_MOVER_DAILY, zForServiceLevel } from '../domain/reorder';
@@ -38,6 +41,7 @@ import {
   type SimulationResult,
 } from '../domain/service-level-simulation';
 import { FORECAST_SETTINGS } from '../domain/forecasting';
+import { PLANNING_DEFAULTS } from '../activities/replenishment/planning';
 import { generateSeedData, mulberry32, type ProductRow, type SalesSeries, type SupplierRow } from '../prisma/seed-data';
 import { bold, dim, green, note, now, parseBenchOptions, red, secs, UsageError } from './kit/bench';
 
@@ -49,7 +53,7 @@ const USAGE = `npm run bench:service-level [-- options]
   --sim-days N          days simulated (default 365)
   --holdout-days N      days held out at the end of the data (default half the data, at most 365)
   --history-days N      days of history a forecast looks at (default 120, as planning)
-  --review-days N       review period (default 7)`;
+  --review-days N       review period (default ${PLANNING_DEFAULTS.reviewPeriodDays}, as planning)`;
 
 /** The data's reference day: fixed, so every run simulates the same series. */
 const DATA_NOW = new Date('2026-12-01T00:00:00.000Z');
@@ -241,7 +245,7 @@ function main(): void {
     simDays: int('sim-days', 365, 28, 5_000),
     holdoutDays: values['holdout-days'] === undefined ? undefined : int('holdout-days', 0, 28),
     historyDays: int('history-days', 120, 14, 3 * 365),
-    reviewDays: int('review-days', 7, 1, 90),
+    reviewDays: int('review-days', PLANNING_DEFAULTS.reviewPeriodDays, 1, 90),
   };
   const targets = (typeof values.targets === 'string' ? values.targets : '0.9,0.95,0.98,own').split(',').map((t) => {
     const v = t.trim();
@@ -263,6 +267,7 @@ function main(): void {
   type Row = { target: string; summaries: Record<Policy, ServiceLevelSummary> };
   const rows: Row[] = [];
   const breakdown: Row[] = [];
+  const lastRuns = {} as Record<Policy, { target: number; result: SimulationResult }[]>;
   const total = targets.length * 2 * cases.length;
   let done = 0;
   let lastNote = now();
@@ -281,6 +286,7 @@ function main(): void {
         }
         return { target: level, result };
       });
+      lastRuns[policy] = runs;
       summaries[policy] = summariseSimulations(runs);
       slowSummaries[policy] = summariseSimulations(runs.filter((_, k) => cases[k]!.slow));
       fastSummaries[policy] = summariseSimulations(runs.filter((_, k) => !cases[k]!.slow));
@@ -354,6 +360,37 @@ function main(): void {
         rows.map((r) => `${r.target} ${r.summaries.new.medianDaysOfSupply.toFixed(1)} vs ${r.summaries.legacy.medianDaysOfSupply.toFixed(1)}`).join(', '),
     ),
   );
+  // Where service is lost, for the last target: by supplier lead time, and on promotion days.
+  console.log(dim(`by supplier lead time (target ${reference.target}):`));
+  for (const lead of [...new Set(cases.map((c) => c.supplier.leadTimeDays))].sort((a, b) => a - b)) {
+    const picked = (policy: Policy) => summariseSimulations(lastRuns[policy].filter((_, k) => cases[k]!.supplier.leadTimeDays === lead));
+    printRow({ target: `lead ${lead}d`, summaries: { new: picked('new'), legacy: picked('legacy') } }, false);
+  }
+  if (built.replay) {
+    const outOfStock = (policy: Policy) => {
+      const days = { promotion: [0, 0], other: [0, 0] };
+      lastRuns[policy].forEach(({ result }, k) => {
+        const c = cases[k]!;
+        result.stockouts.forEach((out, t) => {
+          const price = c.series.dailyPriceCents[c.trainDays + t];
+          const bucket = price !== undefined && price < c.series.priceCents ? days.promotion : days.other;
+          bucket[0] += 1;
+          if (out) bucket[1] += 1;
+        });
+      });
+      return days;
+    };
+    const share = ([n, out]: number[]) => pct(n! > 0 ? out! / n! : 0);
+    const n = outOfStock('new');
+    const l = outOfStock('legacy');
+    const promotionShare = n.promotion[0]! / Math.max(1, n.promotion[0]! + n.other[0]!);
+    console.log(
+      dim(
+        `days out of stock (target ${reference.target}): on promotion days (${pct(promotionShare)} of the simulated days) ${share(n.promotion)} new, ` +
+          `${share(l.promotion)} legacy; on the other days ${share(n.other)} new, ${share(l.other)} legacy`,
+      ),
+    );
+  }
   const reached = climb.findIndex((c) => c.summary.cycleServiceLevel >= wanted);
   if (reached < 0) {
     const last = climb[climb.length - 1]!;
