@@ -219,6 +219,39 @@ describe('fitSeries: synthetic series with known answers', () => {
     expect(fitSeries(flat, { candidates: [...exact].reverse() }).spec).toEqual(FALLBACK_SPEC);
     expect(fitSeries(noisyWeekly)).toEqual(fitSeries([...noisyWeekly]));
   });
+
+  describe('a fixed candidate displaces the fitted Holt-Winters only by a clear margin (fittedPreference)', () => {
+    // About 8 a day, a faint weekend lift, noise of ±4: the 28-day mean's validation error (2.678) is
+    // 3.85 % under the fitted Holt-Winters' (2.781), which is noise on three holdouts of 28 days.
+    const next = noise(1);
+    const units = days(140, (i) => Math.round(8 + [0, 0, 0, 0, 1, 2, 1][i % 7]! + 4 * next()));
+    const fittedOnly = fitSeries(units, { candidates: [] });
+
+    test.each<[string, number | undefined, SeriesModelSpec['family'], number]>([
+      ['0: the lowest error wins outright', 0, 'simple-mean', 2.677721],
+      ['0.03: 3.85 % lower is enough', 0.03, 'simple-mean', 2.677721],
+      ['0.05: 3.85 % lower is not', 0.05, 'holt-winters', 2.780771],
+      ['the default 0.3', undefined, 'holt-winters', 2.780771],
+    ])('%s', (_name, fittedPreference, family, validationError) => {
+      const fit = fitSeries(units, fittedPreference === undefined ? {} : { fittedPreference });
+      expect(fit.spec.family).toBe(family);
+      // The chosen candidate's own error, not the handicapped one.
+      expect(fit.validationError).toBeCloseTo(validationError, 6);
+    });
+
+    test('the fitted Holt-Winters chosen is the one fitted alone, with its own validation error', () => {
+      expect(fittedOnly.spec.family).toBe('holt-winters');
+      const fit = fitSeries(units);
+      expect(fit.spec).toEqual(fittedOnly.spec);
+      expect(fit.validationError).toBe(fittedOnly.validationError);
+      expect(fit.candidatesTried).toBe(DEFAULT_CANDIDATES.length - 2 + 1); // slow movers left out (8 a day), the fitted one added
+    });
+
+    test('exact series still tie at 0 and go to the simpler model', () => {
+      expect(fitSeries(days(84, () => 5)).spec).toEqual(FALLBACK_SPEC);
+      expect(fitSeries(days(84, (i) => WEEK[i % 7]!)).spec).toEqual({ family: 'seasonal-naive' });
+    });
+  });
 });
 
 describe('DEFAULT_CANDIDATES and stored specs', () => {

@@ -81,6 +81,63 @@ describe('fitted Holt-Winters, slow movers, level error', () => {
     }
   });
 
+  /**
+   * An additive Holt-Winters process without trend (ETS(A,N,A)) with known constants, written with
+   * the model's own recursion: level 20, weekly indices −3 … 3, uniform noise of ±2 (seeded),
+   * rounded to 3 decimals.
+   */
+  const holtWintersProcess = (alpha: number, gamma: number, n: number): number[] => {
+    let s = 2024;
+    const e = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return 2 * ((s / 2147483648) * 2 - 1);
+    };
+    const season = [-3, -2, -1, 0, 1, 3, 2];
+    let level = 20;
+    return days(n, (t) => {
+      const err = e();
+      const y = level + season[t % 7]! + err;
+      const next = level + alpha * err;
+      season[t % 7] = gamma * (y - next) + (1 - gamma) * season[t % 7]!;
+      level = next;
+      return Math.round(y * 1000) / 1000;
+    });
+  };
+
+  // statsmodels 0.13.5 on the same numbers: ExponentialSmoothing(y, trend=None, seasonal='add',
+  // seasonal_periods=7, initialization_method='estimated').fit(), its smoothing_level and forecast(7).
+  // Its seasonal constant is per error before the level moves: γ(1 − α) in this model's terms.
+  test.each<[string, number, number, number, { alpha: number; gamma: [number, number] }, number, number[]]>([
+    [
+      'α 0.2, γ 0.3, two years: both constants recovered',
+      0.2,
+      0.3,
+      728,
+      { alpha: 0.1832, gamma: [0.25, 0.35] },
+      0.05,
+      [14.784, 14.654, 19.668, 20.749, 20.99, 22.031, 23.453],
+    ],
+    [
+      'α 0.3, γ 0.1, one year: γ too small to tell from the noise (statsmodels: 0)',
+      0.3,
+      0.1,
+      364,
+      { alpha: 0.328, gamma: [0, 0.05] },
+      0.02,
+      [17.61, 18.552, 19.886, 20.971, 22.147, 23.328, 22.759],
+    ],
+  ])('fitted on a Holt-Winters process, %s; the forecast matches statsmodels’ fitted ETS', (_name, alpha, gamma, n, statsmodels, alphaTolerance, forecast) => {
+    const units = holtWintersProcess(alpha, gamma, n);
+    const p = fitHoltWinters(units);
+    expect(p.trend).toBe(false);
+    expect(Math.abs(p.alpha - alpha)).toBeLessThanOrEqual(alphaTolerance + Math.abs(statsmodels.alpha - alpha));
+    expect(Math.abs(p.alpha - statsmodels.alpha)).toBeLessThanOrEqual(0.02);
+    expect(p.gamma).toBeGreaterThanOrEqual(statsmodels.gamma[0]);
+    expect(p.gamma).toBeLessThanOrEqual(statsmodels.gamma[1]);
+    // Within 2 % of statsmodels' forecast on every day of the week ahead.
+    holtWinters(units, 7, p).dailyMeans.forEach((d, h) => expect(Math.abs(d - forecast[h]!)).toBeLessThanOrEqual(0.02 * forecast[h]!));
+  });
+
   test.each<[string, number[], string, number]>([
     ['one sale of 1 every 4th day: Poisson at 0.25 a day', days(400, (i) => (i % 4 === 0 ? 1 : 0)), 'poisson', 0.25],
     ['a sale of 3 every 12th day: over-dispersed, negative binomial', days(400, (i) => (i % 12 === 0 ? 3 : 0)), 'negative-binomial', 0.25],
