@@ -216,3 +216,58 @@ export function summariseSimulations(runs: readonly { target: number; result: Si
     medianDaysOfSupply: median(dos),
   };
 }
+
+/**
+ * The chance that a series meets its target by luck of the draw alone: with `cycles` replenishment
+ * cycles, each free of stock-outs with probability `achieved` independently, the probability that
+ * the share of good cycles reaches `target` (at most floor(cycles · (1 − target)) bad ones).
+ * A series without a cycle meets it (nothing ran out). Probabilities outside [0, 1] are clamped.
+ */
+export function chanceOfMeetingTarget(cycles: number, target: number, achieved: number): number {
+  const n = Math.max(0, Math.floor(cycles));
+  if (n === 0) return 1;
+  const miss = 1 - Math.min(1, Math.max(0, achieved));
+  // The same hair of tolerance as summariseSimulations: 19 good cycles of 20 meet 95%.
+  const allowed = Math.floor(n * (1 - Math.min(1, Math.max(0, target))) + 1e-9);
+  if (allowed >= n || miss === 0) return 1;
+  if (miss === 1) return 0;
+  // P(bad ≤ allowed) for bad ~ Binomial(n, miss), summed from k = 0 with the pmf's ratio in log space.
+  const logMiss = Math.log(miss);
+  const logHit = Math.log(1 - miss);
+  let logP = n * logHit;
+  let sum = Math.exp(logP);
+  for (let k = 1; k <= allowed; k++) {
+    logP += Math.log((n - k + 1) / k) + logMiss - logHit;
+    sum += Math.exp(logP);
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * The share of series expected to meet their targets if the policy achieved exactly target + margin
+ * on every one of them (capped at 1): the mean of chanceOfMeetingTarget over the series' own cycle
+ * counts. It is the ceiling that chance sets on "share of series meeting target" for a policy whose
+ * average lands `margin` above the targets.
+ */
+export function expectedShareMeeting(series: readonly { cycles: number; target: number }[], margin: number): number {
+  if (series.length === 0) return 0;
+  let sum = 0;
+  for (const s of series) sum += chanceOfMeetingTarget(s.cycles, s.target, s.target + margin);
+  return sum / series.length;
+}
+
+/**
+ * The smallest margin over every series' target (to 0.0001) at which expectedShareMeeting reaches
+ * `share`; null when even a policy that never runs out (margin up to 1) does not.
+ */
+export function marginForShare(series: readonly { cycles: number; target: number }[], share: number): number | null {
+  if (expectedShareMeeting(series, 1) < share) return null;
+  let lo = -1;
+  let hi = 1;
+  while (hi - lo > 1e-4) {
+    const mid = (lo + hi) / 2;
+    if (expectedShareMeeting(series, mid) >= share) hi = mid;
+    else lo = mid;
+  }
+  return Math.round(hi * 10_000) / 10_000;
+}

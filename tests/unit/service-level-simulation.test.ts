@@ -1,4 +1,12 @@
-import { simulateReplenishment, summariseSimulations, type ReviewView, type SimulationResult } from '../../domain/service-level-simulation';
+import {
+  chanceOfMeetingTarget,
+  expectedShareMeeting,
+  marginForShare,
+  simulateReplenishment,
+  summariseSimulations,
+  type ReviewView,
+  type SimulationResult,
+} from '../../domain/service-level-simulation';
 
 const orderUpTo = (level: number) => (r: ReviewView) => level - r.onHand - r.onOrder;
 
@@ -91,5 +99,48 @@ describe('summariseSimulations', () => {
     expect(s.meetingTarget).toBe(0.5);
     expect(s.daysOfSupply).toBeCloseTo((a.averageOnHand + b.averageOnHand) / 4, 9);
     expect(s.medianDaysOfSupply).toBeCloseTo((a.daysOfSupply! + b.daysOfSupply!) / 2, 9);
+  });
+});
+
+describe('chanceOfMeetingTarget: a series that sits on its service level meets its target only by luck', () => {
+  test.each<[string, number, number, number, number]>([
+    // 20 cycles at 95%: at most 1 bad one; 0.95^20 + 20 · 0.05 · 0.95^19.
+    ['20 cycles, on a 95% target', 20, 0.95, 0.95, 0.95 ** 20 + 20 * 0.05 * 0.95 ** 19],
+    // 10 cycles at 90%: at most 1 bad one.
+    ['10 cycles, on a 90% target', 10, 0.9, 0.9, 0.9 ** 10 + 10 * 0.1 * 0.9 ** 9],
+    // 4 fair coins, at most 2 tails: (1 + 4 + 6) / 16.
+    ['4 cycles, on a 50% target', 4, 0.5, 0.5, 11 / 16],
+    ['no cycle: nothing ran out', 0, 0.95, 0.5, 1],
+    ['never runs out', 10, 0.9, 1, 1],
+    ['always runs out, no bad cycle allowed', 10, 0.95, 0, 0],
+    ['always runs out, every cycle allowed bad', 10, 0, 0, 1],
+  ])('%s', (_name, cycles, target, achieved, expected) => {
+    expect(chanceOfMeetingTarget(cycles, target, achieved)).toBeCloseTo(expected, 10);
+  });
+
+  test('more margin, more chance; more cycles at a margin, more chance', () => {
+    expect(chanceOfMeetingTarget(50, 0.95, 0.96)).toBeGreaterThan(chanceOfMeetingTarget(50, 0.95, 0.95));
+    expect(chanceOfMeetingTarget(400, 0.95, 0.96)).toBeGreaterThan(chanceOfMeetingTarget(50, 0.95, 0.96));
+  });
+});
+
+describe('expectedShareMeeting and marginForShare', () => {
+  const series = [
+    { cycles: 20, target: 0.95 },
+    { cycles: 0, target: 0.9 },
+  ];
+
+  test('the mean chance over the series at a margin', () => {
+    expect(expectedShareMeeting(series, 0)).toBeCloseTo((0.95 ** 20 + 20 * 0.05 * 0.95 ** 19 + 1) / 2, 10);
+    expect(expectedShareMeeting([], 0)).toBe(0);
+  });
+
+  test('the margin at which a share is expected', () => {
+    // 4 cycles on a 50% target meet it with probability 11/16 at no margin.
+    expect(marginForShare([{ cycles: 4, target: 0.5 }], 11 / 16)).toBeCloseTo(0, 3);
+    const margin = marginForShare(series, 0.9)!;
+    expect(expectedShareMeeting(series, margin)).toBeGreaterThanOrEqual(0.9);
+    expect(expectedShareMeeting(series, margin - 0.001)).toBeLessThan(0.9);
+    expect(marginForShare(series, 1.01)).toBeNull();
   });
 });
