@@ -280,12 +280,15 @@ interface HoltWintersPass {
   errorDays: number;
 }
 
-/**
- * Initial state from the complete weeks (see `holtWinters`) and one pass of the recursion. A
- * censored day (NaN) has no error and moves nothing but time: the level follows its prediction
- * and the weekly index stays.
- */
-function holtWintersPass(units: readonly number[], p: SeasonalSmoothingParams): HoltWintersPass {
+/** Holt-Winters' state before the first day: it depends on the history and on whether there is a trend, not on the constants. */
+interface HoltWintersStart {
+  level: number;
+  trend: number;
+  season: readonly number[];
+}
+
+/** Initial state from the complete weeks (see `holtWinters`). */
+function holtWintersStart(units: readonly number[], withTrend: boolean): HoltWintersStart {
   const m = FORECAST_SETTINGS.period;
   const weeks = Math.floor(units.length / m);
   const weekMeans: number[] = [];
@@ -304,9 +307,7 @@ function holtWintersPass(units: readonly number[], p: SeasonalSmoothingParams): 
   for (let k = 1; k < weeks; k++) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = weekMeans[k - 1]!;
   for (let k = weeks - 2; k >= 0; k--) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = weekMeans[k + 1]!;
   for (let k = 0; k < weeks; k++) if (Number.isNaN(weekMeans[k]!)) weekMeans[k] = 0;
-  const phi = p.trend ? p.phi : 0;
-  const beta = p.trend ? p.beta : 0;
-  const dayTrend = p.trend ? slope(weekMeans) / m : 0;
+  const dayTrend = withTrend ? slope(weekMeans) / m : 0;
   const centre = (m - 1) / 2;
 
   const season: number[] = new Array<number>(m);
@@ -325,9 +326,21 @@ function holtWintersPass(units: readonly number[], p: SeasonalSmoothingParams): 
   for (let j = 0; j < m; j++) seasonMean += season[j]!;
   seasonMean /= m;
   for (let j = 0; j < m; j++) season[j] = season[j]! - seasonMean;
+  return { level: (weekMeans[0] ?? 0) - dayTrend * (centre + 1), trend: dayTrend, season };
+}
 
-  let level = (weekMeans[0] ?? 0) - dayTrend * (centre + 1);
-  let trend = dayTrend;
+/**
+ * One pass of the recursion from the initial state (holtWintersStart, computed here unless given).
+ * A censored day (NaN) has no error and moves nothing but time: the level follows its prediction
+ * and the weekly index stays.
+ */
+function holtWintersPass(units: readonly number[], p: SeasonalSmoothingParams, start: HoltWintersStart = holtWintersStart(units, p.trend)): HoltWintersPass {
+  const m = FORECAST_SETTINGS.period;
+  const phi = p.trend ? p.phi : 0;
+  const beta = p.trend ? p.beta : 0;
+  let level = start.level;
+  let trend = start.trend;
+  const season = [...start.season];
   let sse = 0;
   let errorDays = 0;
   const { alpha, gamma } = p;
@@ -406,9 +419,10 @@ type HwKey = keyof typeof HW_BOUNDS;
  */
 export function fitHoltWinters(units: readonly number[], maxPasses = 32): SeasonalSmoothingParams {
   let passes = 0;
+  const starts = [holtWintersStart(units, false), holtWintersStart(units, true)] as const;
   const sseOf = (p: SeasonalSmoothingParams): number => {
     passes += 1;
-    const r = holtWintersPass(units, p);
+    const r = holtWintersPass(units, p, starts[p.trend ? 1 : 0]);
     return r.errorDays > 0 ? r.sse : 0;
   };
   let best: SeasonalSmoothingParams = { alpha: 0.2, beta: 0.05, gamma: 0.1, phi: 0.95, trend: false };
