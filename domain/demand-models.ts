@@ -485,9 +485,9 @@ export function fitSeries(units: readonly number[], opts: FitOptions = {}): Seri
 
 /**
  * Days of history the Holt-Winters constants are fitted on (the latest): two years, the retraining's
- * default window, so the fit sees the same history the forecast runs over (its initial weekly state
- * and trend come from the first weeks). Fitted on the latest year only, a trend or step the forecast
- * starts from was fitted away (7 % higher WAPE on declining series); the fit's cost is linear in it.
+ * default window, so the constants are fitted from the same start as the forecast, which runs the
+ * recursion over the whole history from its first weeks. Fitted on the latest year only, the
+ * bench's declining series had 12 % higher WAPE (0.420 against 0.374). The fit's cost is linear in it.
  */
 const HW_FIT_DAYS = 728;
 
