@@ -10,7 +10,6 @@ import type { DemandProfile } from '../../domain/drift';
 import type { Db } from '../../platform/db';
 import { withKeepAliveHeartbeat } from '../shared/activity-context';
 import { ALIASES, aliasTarget, lockModel, setAlias } from '../../platform/model-registry';
-import { readWindowSales } from './window-sales';
 
 const DAY_MS = 86_400_000;
 
@@ -101,20 +100,11 @@ export function createModelRegistryActivities(deps: { db: Db; codeVersion?: stri
   async function recordDataFingerprint(input: { versionId: string }): Promise<string> {
     const v = await db.modelVersion.findUniqueOrThrow({
       where: { id: input.versionId },
-      select: { dataFingerprint: true, trainingWindowStart: true, trainingWindowEnd: true, holdoutStart: true, holdoutEnd: true, params: true },
+      select: { dataFingerprint: true, trainingWindowStart: true, trainingWindowEnd: true, holdoutEnd: true, params: true },
     });
     if (v.dataFingerprint) return v.dataFingerprint;
     const stores = (v.params as { storeIds?: string[] | null }).storeIds ?? null;
-    // The same pass as the training's category totals (window-sales.ts): one read of the window's
-    // sales for both on this worker, not one each.
-    const window = {
-      versionId: input.versionId,
-      from: day(v.trainingWindowStart),
-      holdoutStart: day(v.holdoutStart ?? v.trainingWindowEnd),
-      to: day(v.holdoutEnd ?? v.trainingWindowEnd),
-      storeIds: stores,
-    };
-    const fingerprint = (await withKeepAliveHeartbeat(() => readWindowSales(db, window))).fingerprint;
+    const fingerprint = await withKeepAliveHeartbeat(() => salesFingerprint(day(v.trainingWindowStart), day(v.holdoutEnd ?? v.trainingWindowEnd), stores));
     await db.modelVersion.updateMany({ where: { id: input.versionId, dataFingerprint: '' }, data: { dataFingerprint: fingerprint } });
     return (await db.modelVersion.findUniqueOrThrow({ where: { id: input.versionId }, select: { dataFingerprint: true } })).dataFingerprint;
   }

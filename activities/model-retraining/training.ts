@@ -23,11 +23,20 @@ import type { Db } from '../../platform/db';
 import { workerMetrics } from '../../platform/metrics';
 import type { ModelEvaluation } from './registry';
 import { lastSalesDay, loadDailyUnits, seriesKey } from './sales-history';
-import { readWindowSales } from './window-sales';
 import { activityContext } from '../shared/activity-context';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
+/** A category's daily unit totals over a training window, as the aggregate returns them (see loadCategoryTotals). */
+interface CategoryDayTotals {
+  category: string;
+  first: string;
+  offsets: number[];
+  totals: number[];
+}
+/** Category totals per run (model version) on this worker; see loadCategoryTotals. */
+const categoryTotalsCache = new Map<string, { at: number; totals: Promise<CategoryDayTotals[]> }>();
+const CATEGORY_TOTALS_TTL_MS = 30 * 60_000;
 
 /** Series fitted between yields to the event loop (the next chunk's histories arrive meanwhile). */
 const FIT_YIELD_EVERY = 10;
@@ -135,28 +144,44 @@ export function createModelTrainingActivities(deps: { db: Db }) {
    * Daily unit totals of every category in the stores trained, over the training window (from the
    * first day with data to the holdout or the data's end): the yearly profiles' input
    * (domain/seasonality.ts). All series of a category, not only the batch's, so every batch of a
-   * run fits with the same totals. They come from the one pass over the window's sales that the
-   * fingerprint beside the training reads too (window-sales.ts), which reads up to the holdout: the
-   * totals are cut at the data's end here (no row lies past the last day the table holds), so the
-   * read starts before that day is known. Empty when the window is under a year and four weeks (no
-   * profile could come of it).
+   * run fits with the same totals. One aggregate over the window's sales, so it is shared by the
+   * run's batches on this worker (kept per model version for half an hour); a batch on another
+   * worker computes the same totals from the same rows. Empty when the window is under a year and
+   * four weeks (no profile could come of it).
+   *
+   * The aggregate reads up to the holdout and is cut at the data's end afterwards (no row lies
+   * past the last day the table holds), so it starts before that day is known, at the batch's
+   * first query: it is the longest read before the first fit.
    */
   function loadCategoryTotals(input: TrainModelBatchInput): (dataEnd: string | null) => Promise<Map<string, CategoryTotals>> {
     if (daysBetween(input.trainingStart, input.holdoutStart) < YEARLY_SETTINGS.minDays) return () => Promise.resolve(new Map());
-    const read = readWindowSales(db, {
-      versionId: input.versionId,
-      from: input.trainingStart,
-      holdoutStart: input.holdoutStart,
-      to: input.asOf,
-      storeIds: input.storeIds ?? null,
-    });
-    // Awaited in its turn; a failure meanwhile (or never awaited: nothing left to fit) is no crash.
-    void read.catch(() => undefined);
+    const key = `${input.versionId}|${input.trainingStart}|${input.holdoutStart}|${(input.storeIds ?? []).join(',')}`;
+    const now = Date.now();
+    for (const [k, v] of categoryTotalsCache) if (now - v.at > CATEGORY_TOTALS_TTL_MS) categoryTotalsCache.delete(k);
+    let cached = categoryTotalsCache.get(key);
+    if (!cached) {
+      const rows = db.$queryRaw<CategoryDayTotals[]>`
+        WITH t AS (
+          SELECT p.category, s.day, sum(s.units)::float8 AS units
+            FROM "SalesDaily" s JOIN "Product" p ON p.sku = s.sku
+           WHERE s.day >= ${input.trainingStart}::date AND s.day < ${input.holdoutStart}::date
+             AND (${input.storeIds ?? null}::text[] IS NULL OR s."storeId" = ANY(${input.storeIds ?? []}::text[]))
+           GROUP BY p.category, s.day),
+        f AS (SELECT category, min(day) AS first FROM t GROUP BY category)
+        SELECT t.category, to_char(f.first, 'YYYY-MM-DD') AS first, array_agg((t.day - f.first)::int ORDER BY t.day) AS offsets,
+               array_agg(t.units ORDER BY t.day) AS totals
+          FROM t JOIN f ON f.category = t.category GROUP BY t.category, f.first`;
+      cached = { at: now, totals: rows };
+      categoryTotalsCache.set(key, cached);
+      // A failed read is not kept: the retry reads again.
+      rows.catch(() => categoryTotalsCache.delete(key));
+    }
+    const read = cached.totals;
     return async (dataEnd) => {
       const end = dataEnd !== null && dataEnd < input.holdoutStart ? addDays(dataEnd, 1) : input.holdoutStart;
       const out = new Map<string, CategoryTotals>();
       if (daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return out;
-      for (const r of (await read).categories) {
+      for (const r of await read) {
         if (r.first >= end) continue;
         const days = new Array<number>(daysBetween(r.first, end)).fill(0);
         r.totals.forEach((u, i) => {
