@@ -280,7 +280,7 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
   let pairs = 0;
   let lines = 0;
   const startedAt = Date.now();
-  cpu.take();
+  cpu.take({ rescan: true });
   const t0 = now();
   await mapLimit(storeIds, concurrency, async (storeId) => {
     let afterSku: string | null = null;
@@ -297,7 +297,7 @@ async function runPhase(db: Db, label: string, storeIds: string[], opts: Options
   });
   const ms = now() - t0;
   const endedAt = Date.now();
-  cpu.take();
+  cpu.take({ rescan: true });
   bar.stop();
   if (pairs !== total) throw new Error(`${label}: planned ${pairs} store × SKU pairs, expected ${total}`);
   return {
@@ -790,7 +790,7 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
   try {
     // All the phase's runs at once; the clock starts before the first start call.
     const t0 = Date.now();
-    cpu.take();
+    cpu.take({ rescan: true });
     runs = await Promise.all(
       storeIds.map(async (storeId): Promise<TemporalRun> => {
         const workflowId = `bench-replenishment-${key}-${storeId}-${tag}`;
@@ -831,6 +831,8 @@ async function runTemporalPhase(ctx: TemporalCtx, key: string, label: string, st
       if (tres.workerError) throw new Error(`the worker stopped: ${(tres.workerError as Error).message ?? String(tres.workerError)}`);
       if (Date.now() > deadline) throw new Error(`${label}: ${runs.length - planned} runs still planning after ${secs(Date.now() - t0)}`);
       await sleep(POLL_MS);
+      // The worker's pool opens backends as the runs plan: counted from the next sample on.
+      cpu.take({ rescan: true });
       const { count } = await ctx.client.workflow.count(planningQuery);
       bar.increment(Math.max(0, (runs.length - count - planned) * opts.skus));
       planned = Math.max(planned, runs.length - count);

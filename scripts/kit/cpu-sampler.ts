@@ -100,10 +100,14 @@ export class CpuSampler {
     this.watched = { temporal: root === undefined ? [] : [...parent.keys()].filter(underRoot), postgres: backends };
   }
 
-  /** Takes a sample now (phase boundaries the caller knows exactly). */
-  take(): void {
+  /**
+   * Takes a sample now (phase boundaries the caller knows exactly). `rescan`: read the process list
+   * first, so Postgres backends a phase opened (a new pool) count from this sample on, not from the
+   * next periodic rescan (their CPU in between would count as other processes).
+   */
+  take(opts: { rescan?: boolean } = {}): void {
     if (!CpuSampler.available) return;
-    if (this.taken++ % RESCAN_EVERY === 0) this.scan();
+    if (this.taken++ % RESCAN_EVERY === 0 || opts.rescan) this.scan();
     const sum = (pids: number[]) => pids.reduce((n, pid) => n + (processSeconds(pid) ?? 0), 0);
     const usage = process.cpuUsage();
     const bench = (usage.user + usage.system) / 1e6;
