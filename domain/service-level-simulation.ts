@@ -168,7 +168,8 @@ export interface ServiceLevelSummary {
   medianDaysOfSupply: number;
 }
 
-function median(values: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -36,6 +36,7 @@ import { planSku, roundToPack, SLOW_MOVER_DAILY, zForServiceLevel } from '../dom
 import {
   expectedShareMeeting,
   marginForShare,
+  median,
   simulateReplenishment,
   summariseSimulations,
   type ReviewView,
@@ -220,11 +221,6 @@ function simulate(c: SeriesCase, policy: Policy, target: number, opts: { history
   };
   const initialOnHand = quantity({ day: 0, onHand: 0, onOrder: 0, sales: [], stockouts: [] });
   return simulateReplenishment({ demand: c.demand, initialOnHand, reviewPeriodDays: opts.reviewDays, leadTimes: c.leadTimes, order: quantity });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const pct = (v: number, digits = 1) => `${(v * 100).toFixed(digits)}%`;

@@ -17,7 +17,8 @@ import { campaignStateQuery, type CampaignState } from '../../workflows/campaign
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
 import { modelRetraining } from '../../workflows/model-retraining/workflow';
 import { modelRetrainingStateQuery } from '../../workflows/model-retraining/messages';
-import { createPerson, type Person } from '../../scripts/kit/fixtures';
+import type { Person } from '../../scripts/kit/fixtures';
+import { createCampaignScenario } from '../support/campaign-fixtures';
 import { createHarness, eventually, workflowBundle, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
@@ -35,32 +36,7 @@ type CampaignHandle = ReturnType<typeof h.client.workflow.getHandle<typeof campa
 
 /** A store of our own with two consenting customers, a draft campaign and a marketing manager to decide it. */
 async function campaignScenario(name = 'Poison test') {
-  const suffix = randomUUID().slice(0, 8).toUpperCase();
-  const storeId = `T-PI-${suffix}`;
-  await h.db.region.create({ data: { id: `R-PI-${suffix}`, name: 'Poison region' } });
-  await h.db.store.create({ data: { id: storeId, name: 'Poison store', regionId: `R-PI-${suffix}`, city: 'Testville', timezone: 'UTC' } });
-  const emails = [0, 1].map((i) => `p${i}-${suffix.toLowerCase()}@example.com`);
-  for (const [i, email] of emails.entries()) {
-    await h.db.customer.create({
-      data: {
-        id: `CUST-PI-${suffix}-${i}`,
-        firstName: `Pat${i}`,
-        lastName: 'Test',
-        email,
-        tier: 'GOLD',
-        memberSince: new Date('2020-01-01'),
-        homeStoreId: storeId,
-        emailConsent: true,
-        timezone: 'UTC',
-      },
-    });
-  }
-  const campaignId = `campaign-poison-${suffix.toLowerCase()}`;
-  await h.db.campaign.create({
-    data: { id: campaignId, workflowId: campaignId, name: 'Poison test', segment: { storeIds: [storeId] }, variants: [], status: 'draft', createdBy: 'test' },
-  });
-  const marketer = await createPerson(h.db, suffix, 'marketing_manager', 'mkt', { allScopes: true });
-  const approver = await createPerson(h.db, suffix, 'marketing_manager', 'mkt2', { allScopes: true });
+  const { storeId, emails, campaignId, marketer, approver } = await createCampaignScenario(h.db, 2, { prefix: 'PI', name: 'Poison test' });
   const handle = await h.client.workflow.start(campaignDispatch, {
     taskQueue: h.taskQueue,
     workflowId: campaignId,
