@@ -27,15 +27,8 @@ import { activityContext } from '../shared/activity-context';
 
 const DAY_MS = 86_400_000;
 export const MAX_TRAINING_BATCH = 20_000;
-/** A category's daily unit totals over a training window, as the aggregate returns them (see loadCategoryTotals). */
-interface CategoryDayTotals {
-  category: string;
-  first: string;
-  offsets: number[];
-  totals: number[];
-}
 /** Category totals per run (model version) on this worker; see loadCategoryTotals. */
-const categoryTotalsCache = new Map<string, { at: number; totals: Promise<CategoryDayTotals[]> }>();
+const categoryTotalsCache = new Map<string, { at: number; totals: Promise<Map<string, CategoryTotals>> }>();
 const CATEGORY_TOTALS_TTL_MS = 30 * 60_000;
 
 /** Series fitted between yields to the event loop (the next chunk's histories arrive meanwhile). */
@@ -148,42 +141,30 @@ export function createModelTrainingActivities(deps: { db: Db }) {
    * run's batches on this worker (kept per model version for half an hour); a batch on another
    * worker computes the same totals from the same rows. Empty when the window is under a year and
    * four weeks (no profile could come of it).
-   *
-   * The aggregate reads up to the holdout and is cut at the data's end afterwards (no row lies
-   * past the last day the table holds), so it starts before that day is known, at the batch's
-   * first query: it is the longest read before the first fit.
    */
-  function loadCategoryTotals(input: TrainModelBatchInput): (dataEnd: string | null) => Promise<Map<string, CategoryTotals>> {
-    if (daysBetween(input.trainingStart, input.holdoutStart) < YEARLY_SETTINGS.minDays) return () => Promise.resolve(new Map());
-    const key = `${input.versionId}|${input.trainingStart}|${input.holdoutStart}|${(input.storeIds ?? []).join(',')}`;
+  function loadCategoryTotals(input: TrainModelBatchInput, dataEnd: string | null): Promise<Map<string, CategoryTotals>> {
+    const end = dataEnd !== null && dataEnd < input.holdoutStart ? addDays(dataEnd, 1) : input.holdoutStart;
+    if (daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return Promise.resolve(new Map());
+    const key = `${input.versionId}|${input.trainingStart}|${end}|${(input.storeIds ?? []).join(',')}`;
     const now = Date.now();
     for (const [k, v] of categoryTotalsCache) if (now - v.at > CATEGORY_TOTALS_TTL_MS) categoryTotalsCache.delete(k);
-    let cached = categoryTotalsCache.get(key);
-    if (!cached) {
-      const rows = db.$queryRaw<CategoryDayTotals[]>`
+    const cached = categoryTotalsCache.get(key);
+    if (cached) return cached.totals;
+    const totals = (async () => {
+      const rows = await db.$queryRaw<{ category: string; first: string; offsets: number[]; totals: number[] }[]>`
         WITH t AS (
           SELECT p.category, s.day, sum(s.units)::float8 AS units
             FROM "SalesDaily" s JOIN "Product" p ON p.sku = s.sku
-           WHERE s.day >= ${input.trainingStart}::date AND s.day < ${input.holdoutStart}::date
+           WHERE s.day >= ${input.trainingStart}::date AND s.day < ${end}::date
              AND (${input.storeIds ?? null}::text[] IS NULL OR s."storeId" = ANY(${input.storeIds ?? []}::text[]))
            GROUP BY p.category, s.day),
         f AS (SELECT category, min(day) AS first FROM t GROUP BY category)
         SELECT t.category, to_char(f.first, 'YYYY-MM-DD') AS first, array_agg((t.day - f.first)::int ORDER BY t.day) AS offsets,
                array_agg(t.units ORDER BY t.day) AS totals
           FROM t JOIN f ON f.category = t.category GROUP BY t.category, f.first`;
-      cached = { at: now, totals: rows };
-      categoryTotalsCache.set(key, cached);
-      // A failed read is not kept: the retry reads again.
-      rows.catch(() => categoryTotalsCache.delete(key));
-    }
-    const read = cached.totals;
-    return async (dataEnd) => {
-      const end = dataEnd !== null && dataEnd < input.holdoutStart ? addDays(dataEnd, 1) : input.holdoutStart;
       const out = new Map<string, CategoryTotals>();
-      if (daysBetween(input.trainingStart, end) < YEARLY_SETTINGS.minDays) return out;
-      for (const r of await read) {
-        if (r.first >= end) continue;
-        const days = new Array<number>(daysBetween(r.first, end)).fill(0);
+      for (const r of rows) {
+        const days = new Array<number>(Math.max(0, daysBetween(r.first, end))).fill(0);
         r.totals.forEach((u, i) => {
           const at = r.offsets[i]!;
           if (at >= 0 && at < days.length) days[at] = Number(u);
@@ -191,7 +172,11 @@ export function createModelTrainingActivities(deps: { db: Db }) {
         out.set(r.category, { startDay: r.first, totals: days });
       }
       return out;
-    };
+    })();
+    categoryTotalsCache.set(key, { at: now, totals });
+    // A failed read is not kept: the retry reads again.
+    totals.catch(() => categoryTotalsCache.delete(key));
+    return totals;
   }
 
   function checkBatchSize(batchSize: number): void {
@@ -227,12 +212,6 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     // A range takes every series in it; paging the next batchSize.
     const ranged = input.through !== undefined;
     const through = input.through ?? null;
-    // The last day of data and the category totals are read beside the batch's series: the first
-    // fit waits for the slowest of them, not for their sum. Histories never run past that day (read
-    // once for the batch, the same for every chunk).
-    const dataEndRead = lastSalesDay(db);
-    void dataEndRead.catch(() => undefined);
-    const categoryTotalsUntil = loadCategoryTotals(input);
     const batch = await db.$queryRaw<SeriesRow[]>`
       SELECT i."storeId", i.sku, p.category
         FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
@@ -243,24 +222,14 @@ export function createModelTrainingActivities(deps: { db: Db }) {
        ORDER BY i."storeId", i.sku
        LIMIT ${ranged ? null : input.batchSize}`;
     const last = batch.at(-1);
-    const [[next], writtenRows] = await Promise.all([
+    const [next] =
       last && !ranged
-        ? db.$queryRaw<{ n: number }[]>`
+        ? await db.$queryRaw<{ n: number }[]>`
           SELECT 1 AS n FROM "InventoryLevel" i JOIN "Product" p ON p.sku = i.sku
            WHERE p.active AND (${input.storeIds ?? null}::text[] IS NULL OR i."storeId" = ANY(${input.storeIds ?? []}::text[]))
              AND (i."storeId", i.sku) > (${last.storeId}::text, ${last.sku}::text)
            LIMIT 1`
-        : Promise.resolve([]),
-      // Resume: the rows written so far are the checkpoint (each chunk is one statement), so a retry
-      // after a crash fits only the series the last attempt did not get to.
-      batch.length === 0
-        ? Promise.resolve([])
-        : db.$queryRaw<{ storeId: string; sku: string; family: string }[]>`
-          SELECT m."storeId", m.sku, m.family FROM "ModelSeriesParams" m
-            JOIN unnest(${batch.map((r) => r.storeId)}::text[], ${batch.map((r) => r.sku)}::text[]) AS k("storeId", sku)
-              ON k."storeId" = m."storeId" AND k.sku = m.sku
-           WHERE m."modelVersionId" = ${input.versionId}`,
-    ]);
+        : [];
     const result: TrainModelBatchResult = {
       last: last ? { storeId: last.storeId, sku: last.sku } : null,
       examined: batch.length,
@@ -273,8 +242,16 @@ export function createModelTrainingActivities(deps: { db: Db }) {
     };
     if (batch.length === 0) return result;
 
+    // Resume: the rows written so far are the checkpoint (each chunk is one statement), so a retry
+    // after a crash fits only the series the last attempt did not get to.
     const written = new Set(
-      writtenRows.map((r) => {
+      (
+        await db.$queryRaw<{ storeId: string; sku: string; family: string }[]>`
+          SELECT m."storeId", m.sku, m.family FROM "ModelSeriesParams" m
+            JOIN unnest(${batch.map((r) => r.storeId)}::text[], ${batch.map((r) => r.sku)}::text[]) AS k("storeId", sku)
+              ON k."storeId" = m."storeId" AND k.sku = m.sku
+           WHERE m."modelVersionId" = ${input.versionId}`
+      ).map((r) => {
         result.families[r.family] = (result.families[r.family] ?? 0) + 1;
         return seriesKey(r);
       }),
@@ -285,22 +262,16 @@ export function createModelTrainingActivities(deps: { db: Db }) {
 
     const chunks: SeriesRow[][] = [];
     for (let i = 0; i < todo.length; i += checkpointEvery) chunks.push(todo.slice(i, i + checkpointEvery));
-    if (chunks.length === 0) {
-      result.seconds = (Date.now() - started) / 1000;
-      return result;
-    }
-    const dataEnd = await dataEndRead;
+    // Histories never run past the last day the table holds (once for the batch, the same for every chunk).
+    const dataEnd = chunks.length > 0 ? await lastSalesDay(db) : null;
+    const categoryTotals = chunks.length > 0 ? await loadCategoryTotals(input, dataEnd) : new Map<string, CategoryTotals>();
     const read = (chunk: SeriesRow[]) => {
       const reading = Promise.all([loadDailyUnits(db, chunk, input.trainingStart, input.asOf, { dataEnd }), loadChampionSpecs(input.championVersionId, chunk)]);
       // Awaited in its turn; a failure meanwhile (or never awaited, after a failed write) is no crash.
       void reading.catch(() => undefined);
       return reading;
     };
-    // The first chunk's histories are read while the category totals are summed.
-    let nextRead: ReturnType<typeof read> | undefined = read(chunks[0]!);
-    const categoryTotals = await categoryTotalsUntil(dataEnd);
-    // A chunk's rows are written while the next chunk is fitted; the heartbeat follows the write.
-    let writing: Promise<void> | undefined;
+    let nextRead = chunks.length > 0 ? read(chunks[0]!) : undefined;
     for (const [c, chunk] of chunks.entries()) {
       const [sales, championSpecs] = await nextRead!;
       // The next chunk's histories are read by Postgres while this one is fitted here.
@@ -353,9 +324,7 @@ export function createModelTrainingActivities(deps: { db: Db }) {
           naiveScale: float(r.naiveScale),
         })),
       );
-      // One write at a time, in chunk order: the previous chunk's is done before this one's starts.
-      await writing;
-      const inserting = db.$executeRaw`
+      const inserted = await db.$executeRaw`
         INSERT INTO "ModelSeriesParams" ("modelVersionId", "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
                                          "challengerAbsError", "challengerError", "championAbsError", "championError", "naiveScale")
         SELECT ${input.versionId}, "storeId", sku, category, family, params, "validationError", "holdoutDays", "holdoutUnits",
@@ -364,16 +333,11 @@ export function createModelTrainingActivities(deps: { db: Db }) {
                                                           "holdoutDays" int, "holdoutUnits" float8, "challengerAbsError" float8, "challengerError" float8,
                                                           "championAbsError" float8, "championError" float8, "naiveScale" float8)
         ON CONFLICT DO NOTHING`;
+      result.trained += rows.length;
+      newlyWritten += inserted;
       const last = chunk.at(-1)!;
-      writing = inserting.then((inserted) => {
-        result.trained += rows.length;
-        newlyWritten += inserted;
-        ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
-      });
-      // Awaited in its turn (after the next fit, or below); a failure meanwhile is no crash.
-      void writing.catch(() => undefined);
+      ctx?.heartbeat({ lastWritten: { storeId: last.storeId, sku: last.sku }, trained: result.trained, resumed: result.resumed });
     }
-    await writing;
     result.seconds = (Date.now() - started) / 1000;
     // Series another attempt wrote already (ON CONFLICT) are not counted again.
     workerMetrics.trainingSeries(newlyWritten, result.seconds);
