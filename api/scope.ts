@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/approval';
+import { noAccessMessage, runVisibleTo } from '../domain/visibility';
 import type { Db } from '../platform/db';
 import { problems } from './errors';
 
@@ -23,6 +24,5 @@ export async function assertStoreVisible(db: Db, p: Principal, storeId: string |
 /** A run concerning several stores is visible to whoever sees any of them (as the list filter finds it); none: every store. */
 export async function assertRunVisible(db: Db, p: Principal, storeIds: readonly string[]): Promise<void> {
   if (storeIds.length === 0) return;
-  const visible = await visibleStoreIds(db, p);
-  if (visible && !storeIds.some((s) => visible.includes(s))) throw problems.forbidden(`${p.id} has no access to store ${storeIds.join(', ')}.`);
+  if (!runVisibleTo(storeIds, await visibleStoreIds(db, p))) throw problems.forbidden(noAccessMessage(p.id, storeIds));
 }

@@ -14,8 +14,8 @@
  * approves) are started and left waiting; GET /price-changes/{id} is called from --get-connections
  * loops (default 10) for --get-seconds (default 5) round robin over the waiting ones, and the same
  * runs are described and queried directly through the client as long (in turns, so both see the
- * same load); then POST …/decisions approves the first set one at a time and the second all at
- * once (latency of each POST), and they are pushed.
+ * same load); then POST …/decisions approves the first set one at a time (each change runs to its
+ * end before the next decision) and the second all at once (latency of each POST), and they are pushed.
  *
  * Bare-Temporal baselines on the same dev server, with the same worker options, in the same run
  * (scripts/kit/bare-baseline.ts): a bare workflow of K no-op activities, K counted from a change's
@@ -419,7 +419,12 @@ async function decisionPhase(a: {
     return took;
   };
   const aloneMs: number[] = [];
-  for (const id of alone) aloneMs.push(await decide(id));
+  // Alone means alone: each approved change runs to its end (pushes, history, notices) before the
+  // next decision, as bench:appointments waits for each recovery, so no decision shares the worker.
+  for (const id of alone) {
+    aloneMs.push(await decide(id));
+    await h.client.withDeadline(Date.now() + 120_000, () => h.client.workflow.getHandle(id).result());
+  }
   const atOnceMs = await mapLimit(atOnce, atOnce.length, decide);
   const s1 = latencyStats(aloneMs);
   const sC = latencyStats(atOnceMs);

@@ -108,19 +108,38 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     return { state, result: await handle.result().catch(() => null) };
   }
 
-  /** GET's answer (and a decision's): the run as described with its state, the parts computed from it, and the parts `include` asks for. */
-  async function stateOf(id: string, desc: WorkflowExecutionDescription, { state, result }: RunState, include: ReadonlySet<StatePart> | undefined) {
-    const status = processStatus(desc.status.name);
+  /** What an answer says of the run itself: from describe, or from the run answering a decision. */
+  interface RunFacts {
+    runId: string;
+    status: ProcessStatus;
+    startedAt: string;
+    closedAt: string | null;
+    /** The stage search attribute, for a state that has no stage. */
+    businessStatus?: string;
+  }
+
+  function factsOf(desc: WorkflowExecutionDescription): RunFacts {
+    return {
+      runId: desc.runId,
+      status: processStatus(desc.status.name),
+      startedAt: desc.startTime.toISOString(),
+      closedAt: desc.closeTime?.toISOString() ?? null,
+      businessStatus: desc.typedSearchAttributes.get(BusinessStatus),
+    };
+  }
+
+  /** GET's answer (and a decision's): the run with its state, the parts computed from it, and the parts `include` asks for. */
+  async function stateOf(id: string, run: RunFacts, { state, result }: RunState, include: ReadonlySet<StatePart> | undefined) {
     const derived = def.derived ? def.derived(state) : {};
     const context = include?.has('context') && def.context ? await def.context(deps, state) : {};
     return {
       id,
       workflowId: id,
-      runId: desc.runId,
-      status,
-      stage: String(state.stage ?? desc.typedSearchAttributes.get(BusinessStatus) ?? 'unknown'),
-      startedAt: desc.startTime.toISOString(),
-      closedAt: desc.closeTime?.toISOString() ?? null,
+      runId: run.runId,
+      status: run.status,
+      stage: String(state.stage ?? run.businessStatus ?? 'unknown'),
+      startedAt: run.startedAt,
+      closedAt: run.closedAt,
       ...state,
       ...derived,
       ...context,
@@ -214,7 +233,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     const [visible, read] = await Promise.allSettled([assertRunVisible(deps.db, p, storesOf(desc)), readState(req.params.id, desc, queried)]);
     if (visible.status === 'rejected') throw visible.reason;
     if (read.status === 'rejected') throw read.reason;
-    res.json(await stateOf(req.params.id, desc, read.value, include));
+    res.json(await stateOf(req.params.id, factsOf(desc), read.value, include));
   });
 
   router.post('/:id/decisions', async (req: Request<{ id: string }>, res) => {
@@ -222,10 +241,11 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     if (NON_DECIDING_ROLES.includes(p.role)) throw problems.forbidden(`Role ${p.role} may not decide approvals.`);
     const { include } = parse(StateQuerySchema, req.query, 'query');
     const body = parse(decisionSchema, req.body, 'body') as Record<string, unknown> & { decision: 'approve' | 'reject'; comment?: string; subjectId?: string };
-    const desc = await describe(req.params.id, p);
-    if (processStatus(desc.status.name) !== 'running')
-      throw problems.conflict('nothing-pending', `${req.params.id} has finished; nothing is pending a decision.`);
-    const handle = deps.client.workflow.getHandle(req.params.id, desc.runId);
+    // One Update, no describe first: the gate's validator refuses another process's run (404) and a
+    // run of none of the caller's stores (403) before anything else, as describe did here before.
+    // The ID alone: a run that continued as new since the caller read it gets the decision.
+    const visible = def.storeScoped === false ? null : await visibleStoreIds(deps.db, p);
+    const handle = deps.client.workflow.getHandle(req.params.id);
     let receipt: DecisionReceipt;
     try {
       receipt = await handle.executeUpdate(decideUpdate, {
@@ -236,19 +256,41 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
             subjectId: def.decisionSubject?.(body) ?? body.subjectId,
             actor: { id: p.id, role: p.role, allScopes: p.allScopes, storeIds: p.storeIds, regionIds: p.regionIds, categories: p.categories },
             payload: def.decisionPayload(body),
+            addressedAs: { processType: def.processType, visibleStoreIds: visible },
           },
         ],
         updateId: req.header('idempotency-key') ?? undefined,
       });
     } catch (err) {
-      throw decisionProblem(err, req.params.id);
+      throw await decisionRefusal(err, req.params.id, p);
     }
-    // The Update answers once the workflow has acted on the decision, with the state after it.
-    // Runs started before it did so answer with a receipt only: their state is read once.
-    if (receipt.state) return void res.json(await stateOf(req.params.id, desc, { state: receipt.state as Record<string, unknown>, result: null }, include));
-    const after = await deps.client.workflow.getHandle(req.params.id, desc.runId).describe();
-    res.json(await stateOf(req.params.id, after, await readState(req.params.id, after), include));
+    // The Update answers once the workflow has acted on the decision, with the state after it and
+    // the run that answered. Runs started before it did so answer with a receipt only (and workers
+    // before it without the run): their state is read once.
+    if (receipt.state && receipt.run) {
+      const run: RunFacts = { runId: receipt.run.runId, status: 'running', startedAt: receipt.run.startedAt, closedAt: null };
+      return void res.json(await stateOf(req.params.id, run, { state: receipt.state as Record<string, unknown>, result: null }, include));
+    }
+    const after = await describe(req.params.id, p);
+    res.json(await stateOf(req.params.id, factsOf(after), await readState(req.params.id, after), include));
   });
+
+  /**
+   * Why an Update was refused: the gate's own refusals map directly. A run that is finished, gone or
+   * never was (or answered no decision Update) is described once to tell 404 (none, or another
+   * process's), 403 (none of the caller's stores) and 409 (finished: nothing pending).
+   */
+  async function decisionRefusal(err: unknown, id: string, p: Principal): Promise<unknown> {
+    const gate = gateProblem(err, id, def.title);
+    if (gate) return gate;
+    try {
+      const desc = await describe(id, p);
+      if (processStatus(desc.status.name) !== 'running' || isRunGone(err)) return nothingPending(id);
+    } catch (described) {
+      return described;
+    }
+    return err;
+  }
 
   router.post('/:id/cancel', async (req: Request<{ id: string }>, res) => {
     const p = requireRole(req, def.cancelRoles, `cancel ${def.resource}`);
@@ -265,31 +307,36 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
   return router;
 }
 
-/** Maps the approval gate's failure types to HTTP problems. */
-export function decisionProblem(err: unknown, id: string): HttpProblem | unknown {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const msg = err.cause.message;
-    switch (err.cause.type) {
-      case GateErrors.notAuthorized:
-      case GateErrors.selfApproval:
-        return problems.forbidden(msg);
-      case GateErrors.nothingPending:
-        return problems.conflict('nothing-pending', msg);
-      case GateErrors.alreadyDecided:
-        return problems.conflict('already-decided', msg);
-      case GateErrors.unknownSubject:
-        return problems.notFound(msg);
-      case GateErrors.invalidDecision: {
-        const fields = err.cause.details?.[0];
-        const errors = Array.isArray(fields) && fields.length > 0 ? (fields as { field: string; message: string }[]) : [{ field: 'body', message: msg }];
-        return problems.validation(errors, msg);
-      }
+const nothingPending = (id: string) => problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);
+
+/** The run had closed (or never existed) when the Update reached it. */
+function isRunGone(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  return /workflow execution already completed|not found/i.test(err instanceof Error ? err.message : '');
+}
+
+/** Maps the approval gate's failure types to HTTP problems; undefined for any other failure. */
+export function gateProblem(err: unknown, id: string, title: string): HttpProblem | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)) return undefined;
+  const msg = err.cause.message;
+  switch (err.cause.type) {
+    case GateErrors.notAuthorized:
+    case GateErrors.selfApproval:
+    case GateErrors.notVisible:
+      return problems.forbidden(msg);
+    case GateErrors.unknownRun:
+      return problems.notFound(`No ${title.toLowerCase()} ${id}.`);
+    case GateErrors.nothingPending:
+      return problems.conflict('nothing-pending', msg);
+    case GateErrors.alreadyDecided:
+      return problems.conflict('already-decided', msg);
+    case GateErrors.unknownSubject:
+      return problems.notFound(msg);
+    case GateErrors.invalidDecision: {
+      const fields = err.cause.details?.[0];
+      const errors = Array.isArray(fields) && fields.length > 0 ? (fields as { field: string; message: string }[]) : [{ field: 'body', message: msg }];
+      return problems.validation(errors, msg);
     }
   }
-  if (err instanceof WorkflowNotFoundError) return problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);
-  const text = err instanceof Error ? err.message : '';
-  if (/workflow execution already completed|not found/i.test(text)) {
-    return problems.conflict('nothing-pending', `${id} has finished; nothing is pending a decision.`);
-  }
-  return err;
+  return undefined;
 }

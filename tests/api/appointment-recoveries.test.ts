@@ -183,6 +183,21 @@ describe('appointment recoveries through the API', () => {
     expectProblem(await decide(m.system.apiKey, { decision: 'approve' }), 403, 'forbidden');
     expectProblem(await decide(m.otherStore.apiKey, { decision: 'approve' }), 403, 'forbidden');
     expectProblem(await decide(m.regional.apiKey, { decision: 'approve' }), 403, 'forbidden');
+    // The run's stores are checked before the gate says anything of what is pending.
+    const unseen = await decide(m.otherStore.apiKey, { decision: 'approve', subjectId: 'PO-NOPE' });
+    expectProblem(unseen, 403, 'forbidden');
+    expect(unseen.body.detail).toBe(`${m.otherStore.id} has no access to store ${s.storeId}.`);
+    // Sent through another process's resource, or to no run at all: 404, and nothing is decided.
+    const viaPricing = await request(app).post(`/api/v1/price-changes/${started.id}/decisions`).set(auth(m.primary.apiKey)).send({ decision: 'approve' });
+    expectProblem(viaPricing, 404, 'not-found');
+    expect(viaPricing.body.detail).toBe(`No price change ${started.id}.`);
+    expectProblem(
+      await request(app).post(`${BASE}/appointment-recovery-NOPE/decisions`).set(auth(m.primary.apiKey)).send({ decision: 'approve' }),
+      404,
+      'not-found',
+    );
+    const stillPending = await request(app).get(`${BASE}/${started.id}`).set(auth(m.primary.apiKey));
+    expect(stillPending.body).toMatchObject({ stage: 'awaiting_approval', decisions: [] });
     const bad = await decide(m.primary.apiKey, { decision: 'maybe', stylistId: 7 });
     expectProblem(bad, 400, 'validation-error');
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.decision', 'body.stylistId']);
@@ -193,7 +208,8 @@ describe('appointment recoveries through the API', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.decisions).toEqual([expect.objectContaining({ decision: 'approve', actorId: m.primary.id, comment: 'Go ahead' })]);
     // The answer is the state the decision caused: the workflow has moved on to assigning (one Update, no polling).
-    expect(approved.body).toMatchObject({ status: 'running', stage: 'assigning', pendingApproval: null });
+    expect(approved.body).toMatchObject({ status: 'running', stage: 'assigning', pendingApproval: null, runId: started.runId });
+    expect(approved.body.startedAt).toBe(state.body.startedAt);
 
     const second = await decide(m.secondary.apiKey, { decision: 'reject', comment: 'too late' });
     expect(second.status).toBe(409);

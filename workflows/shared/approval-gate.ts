@@ -12,7 +12,8 @@ import type * as approvalActivities from '../../activities/shared/approvals';
 import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../../domain/approval';
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
 import { activityApplicationFailure } from './activity-failure';
-import { ApprovalPending, ApproverRole } from './search-attributes';
+import { noAccessMessage, runVisibleTo } from '../../domain/visibility';
+import { ApprovalPending, ApproverRole, ProcessType, StoreId, StoreIds } from './search-attributes';
 import { named, timer } from './summaries';
 import { formatShortTime } from '../../domain/run-summaries';
 
@@ -25,6 +26,12 @@ export interface DecisionInput {
   actor: Principal;
   /** Process-specific content: another stylist, edited quantities, a counter-price. */
   payload?: Record<string, unknown>;
+  /**
+   * How the caller reached this run: the process it addressed and the stores it sees (null: every
+   * store). The validator refuses a decision sent to another process's run (UnknownRun) or to a run
+   * of none of those stores (NotVisible) before anything else, so the API needs no describe first.
+   */
+  addressedAs?: { processType: string; visibleStoreIds: string[] | null };
 }
 
 export interface DecisionReceipt {
@@ -38,6 +45,8 @@ export interface DecisionReceipt {
    * opened the next level); absent from runs that started before decisions answered with it.
    */
   state?: unknown;
+  /** The run that answered, with the state (absent where the state is, from workers before it). */
+  run?: { runId: string; startedAt: string };
 }
 
 /** The single Update through which every process receives decisions. */
@@ -51,6 +60,8 @@ export const GateErrors = {
   selfApproval: 'SelfApproval', // 403
   invalidDecision: 'InvalidDecision', // 400; details[0], when present, lists { field, message }
   unknownSubject: 'UnknownSubject', // 404
+  unknownRun: 'UnknownRun', // 404: the run is another process's
+  notVisible: 'NotVisible', // 403: none of the run's stores is the caller's
 } as const;
 
 /** A field-level problem with a decision's process-specific content. */
@@ -420,6 +431,7 @@ export class ApprovalGates {
   }
 
   private validate(input: DecisionInput): void {
+    if (input.addressedAs) checkAddressedAs(input.addressedAs, input.actor.id);
     const gate = this.findGate(input);
     if (!gate) {
       const decided = input.subjectId !== undefined && this.gates.some((g) => g.spec.subjectId === input.subjectId);
@@ -547,7 +559,7 @@ export class ApprovalGates {
         () => gate.level > decision.level || (gate.handedBack === true && (process.stage() !== decidedIn || this.gates.some((g) => g.status === 'pending'))),
       );
       const receipt = { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
-      return { ...receipt, state: process.state() };
+      return { ...receipt, state: process.state(), run: answeringRun() };
     }
     if (process && wf.patched(DECIDE_ANSWERS_WITH_STATE_PATCH)) {
       // Acted on: the next level is open; or run() has handed the outcome back and the workflow has
@@ -558,7 +570,7 @@ export class ApprovalGates {
         (gate.handedBack === true && (process.stage() !== decidedIn || this.gates.some((g) => g.status === 'pending')));
       await wf.condition(actedOn, ACTED_ON_WAIT_MS);
       const receipt = { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
-      return { ...receipt, state: process.state() };
+      return { ...receipt, state: process.state(), run: answeringRun() };
     }
     return { requestId: gate.requestId, subjectId: gate.spec.subjectId, decision: input.decision, level: decision.level, gateStatus: gate.status };
   }
@@ -633,6 +645,22 @@ export class ApprovalGates {
       { key: ApproverRole, value: roles },
     ]);
   }
+}
+
+/** Refuses a decision the caller addressed to another process's run, or to a run of none of its stores. */
+function checkAddressedAs(addressed: NonNullable<DecisionInput['addressedAs']>, actorId: string): void {
+  const sa = wf.workflowInfo().typedSearchAttributes;
+  if (sa.get(ProcessType) !== addressed.processType) {
+    throw ApplicationFailure.nonRetryable(`This run is not a ${addressed.processType}.`, GateErrors.unknownRun);
+  }
+  const one = sa.get(StoreId);
+  const stores = sa.get(StoreIds) ?? (one ? [one] : []);
+  if (!runVisibleTo(stores, addressed.visibleStoreIds)) throw ApplicationFailure.nonRetryable(noAccessMessage(actorId, stores), GateErrors.notVisible);
+}
+
+function answeringRun(): NonNullable<DecisionReceipt['run']> {
+  const info = wf.workflowInfo();
+  return { runId: info.runId, startedAt: info.startTime.toISOString() };
 }
 
 /** The decision's free text (comment, payload, who and what it names) that Postgres could not store. */
