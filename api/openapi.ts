@@ -93,7 +93,9 @@ export function buildOpenApiDocument(processes: ProcessDefinition<any>[]) {
       tags,
       security,
       summary: 'Decide the pending approval (workflow Update with validator)',
-      description: 'Answers with the state after the decision as GET does, with the same `include`.',
+      description:
+        'One workflow Update: its validator checks the run is this process’s, that the caller sees one of its stores, and the role, scope and separation of duties ' +
+        'of the pending level, before anything is recorded. Answers once the workflow has acted on the decision, with the state after it as GET does, with the same `include`.',
       request: { params: idParam, query: StateQuerySchema, ...body(DecisionBodySchema.extend(def.decisionSchema.shape)) },
       responses: {
         200: ok('New state', def.stateSchema ?? ProcessStateSchema),
