@@ -28,8 +28,10 @@
  * meeting it). Then the stock at equal service, the issue's third check (≤ +10% days of supply over legacy): the legacy rules
  * run again at ever higher targets until they achieve the cycle service level the new rules
  * achieved for the last target, and the days of supply they need for it. Then, for the last target,
- * where service is lost: the figures by supplier lead time, and the share of days out of stock on
- * the data's promotion days (a chain-wide price below list) against the other days. Progress on stderr.
+ * where service is lost: the figures by supplier lead time and by demand pattern (smooth, slow,
+ * lumpy), the spread of the per-series gaps to target against the spread chance alone gives, and
+ * the share of days out of stock on the data's promotion days (a chain-wide price below list)
+ * against the other days. Progress on stderr.
  */
 import { forecastOverLeadTime, seasonalExponentialSmoothing, type DemandForecast } from '../domain/forecasting';
 import { planSku, roundToPack, SLOW_MOVER_DAILY, zForServiceLevel } from '../domain/reorder';
@@ -385,6 +387,26 @@ function main(): void {
   for (const lead of [...new Set(cases.map((c) => c.supplier.leadTimeDays))].sort((a, b) => a - b)) {
     const picked = (policy: Policy) => summariseSimulations(lastRuns[policy].filter((_, k) => cases[k]!.supplier.leadTimeDays === lead));
     printRow({ target: `lead ${lead}d`, summaries: { new: picked('new'), legacy: picked('legacy') } }, false);
+  }
+  // By how demand arrives (the generator's pattern: smooth, slow, lumpy baskets): lumpy series lose most.
+  console.log(dim(`by demand pattern (target ${reference.target}):`));
+  for (const pattern of [...new Set(cases.map((c) => c.series.pattern))].sort()) {
+    const picked = (policy: Policy) => summariseSimulations(lastRuns[policy].filter((_, k) => cases[k]!.series.pattern === pattern));
+    printRow({ target: pattern, summaries: { new: picked('new'), legacy: picked('legacy') } }, false);
+  }
+  {
+    // Spread of the per-series gaps (achieved − target) against what chance alone gives each series
+    // (binomial over its own cycles at its own target): the excess is what systematic losses add.
+    const gaps = lastRuns.new.filter((r) => r.result.cycleServiceLevel !== null && r.result.cycles > 0);
+    const mean = gaps.reduce((a, r) => a + r.result.cycleServiceLevel! - r.target, 0) / Math.max(1, gaps.length);
+    const sd = Math.sqrt(gaps.reduce((a, r) => a + (r.result.cycleServiceLevel! - r.target - mean) ** 2, 0) / Math.max(1, gaps.length));
+    const chance = Math.sqrt(gaps.reduce((a, r) => a + (r.target * (1 - r.target)) / r.result.cycles, 0) / Math.max(1, gaps.length));
+    console.log(
+      dim(
+        `per-series gap to target (target ${reference.target}, ${gaps.length} series with a cycle): mean ${(mean * 100).toFixed(2)} points, ` +
+          `spread ${(sd * 100).toFixed(1)} points against ${(chance * 100).toFixed(1)} from chance alone (binomial over each series' cycles)`,
+      ),
+    );
   }
   if (built.replay) {
     const outOfStock = (policy: Policy) => {
