@@ -255,31 +255,34 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
       return preselectItems(input.customer, await readStoreInventory(db, input.storeId), { count: input.count });
     },
 
-    /** Holds one unit of each item; all holds of one step share a key, so a retry places none twice. */
+    /**
+     * Holds one unit of each item; all holds of one step share a key, so a retry places none twice
+     * and answers what the first attempt held. One statement: the stock rows are locked in SKU order
+     * (two recoveries holding the same items wait rather than deadlock), each unit is reserved only
+     * while one is free, and a hold row is written for each reserved unit.
+     */
     async placeHolds(input: { holdKey: string; storeId: string; appointmentId: string; skus: string[] }): Promise<{ held: string[]; unavailable: string[] }> {
-      return db.$transaction(async (tx) => {
-        const existing = await tx.inventoryHold.findMany({ where: { holdKey: input.holdKey } });
-        if (existing.length > 0) {
-          const held = existing.filter((h) => h.status === 'ACTIVE').map((h) => h.sku);
-          return { held, unavailable: input.skus.filter((s) => !held.includes(s)) };
-        }
-        const held: string[] = [];
-        const unavailable: string[] = [];
-        for (const sku of input.skus) {
-          const reserved = await tx.$executeRaw`
-            UPDATE "InventoryLevel" SET reserved = reserved + 1, "updatedAt" = now()
-            WHERE "storeId" = ${input.storeId} AND sku = ${sku} AND "onHand" - reserved >= 1`;
-          if (reserved === 0) {
-            unavailable.push(sku);
-            continue;
-          }
-          await tx.inventoryHold.create({
-            data: { id: randomUUID(), holdKey: input.holdKey, storeId: input.storeId, sku, quantity: 1, appointmentId: input.appointmentId },
-          });
-          held.push(sku);
-        }
-        return { held, unavailable };
-      });
+      const rows = await db.$queryRaw<{ sku: string; status: string }[]>`
+        WITH existing AS (
+          SELECT sku, status::text AS status FROM "InventoryHold" WHERE "holdKey" = ${input.holdKey}
+        ), locked AS (
+          SELECT sku FROM "InventoryLevel"
+           WHERE "storeId" = ${input.storeId} AND sku = ANY(${input.skus}::text[]) AND NOT EXISTS (SELECT 1 FROM existing)
+           ORDER BY sku
+             FOR UPDATE
+        ), reserved AS (
+          UPDATE "InventoryLevel" l SET reserved = l.reserved + 1, "updatedAt" = now()
+            FROM locked k
+           WHERE l."storeId" = ${input.storeId} AND l.sku = k.sku AND l."onHand" - l.reserved >= 1
+          RETURNING l.sku
+        ), created AS (
+          INSERT INTO "InventoryHold" (id, "holdKey", "storeId", sku, quantity, "appointmentId")
+          SELECT gen_random_uuid()::text, ${input.holdKey}, ${input.storeId}, sku, 1, ${input.appointmentId} FROM reserved
+          RETURNING sku, 'ACTIVE'::text AS status
+        )
+        SELECT sku, status FROM existing UNION ALL SELECT sku, status FROM created`;
+      const active = new Set(rows.filter((r) => r.status === 'ACTIVE').map((r) => r.sku));
+      return { held: input.skus.filter((s) => active.has(s)), unavailable: input.skus.filter((s) => !active.has(s)) };
     },
 
     async releaseHolds(input: { holdKey: string }): Promise<{ released: number }> {
@@ -333,12 +336,16 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
 
     async appendPreparationNotes(input: { workflowId: string; appointmentId: string; notes: string }): Promise<void> {
       const marker = `[${input.workflowId}]`;
-      await db.$transaction(async (tx) => {
-        const a = await tx.appointment.findUniqueOrThrow({ where: { id: input.appointmentId } });
-        if (a.preparationNotes?.includes(marker)) return;
-        const notes = [a.preparationNotes, `${marker}\n${input.notes}`].filter(Boolean).join('\n\n');
-        await tx.appointment.update({ where: { id: input.appointmentId }, data: { preparationNotes: notes, status: 'CONFIRMED' } });
-      });
+      const block = `${marker}\n${input.notes}`;
+      // One statement; a retry finds its marker and changes nothing.
+      const appended = await db.$executeRaw`
+        UPDATE "Appointment"
+           SET "preparationNotes" = CASE WHEN COALESCE("preparationNotes", '') = '' THEN ${block} ELSE "preparationNotes" || ${'\n\n'} || ${block} END,
+               status = 'CONFIRMED', "updatedAt" = now()
+         WHERE id = ${input.appointmentId} AND strpos(COALESCE("preparationNotes", ''), ${marker}) = 0`;
+      if (appended === 0 && (await db.appointment.count({ where: { id: input.appointmentId } })) === 0) {
+        throw ApplicationFailure.nonRetryable(`Appointment ${input.appointmentId} does not exist.`, AppointmentErrors.notFound);
+      }
     },
 
     async removePreparationNotes(input: { workflowId: string; appointmentId: string }): Promise<void> {

@@ -40,10 +40,6 @@ function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@retail-ops.local>`;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'P2002';
-}
-
 /**
  * Claim-then-send: the OutboundEmail row is claimed before the SMTP call, so a retried activity
  * or a restarted worker never hands the same email to SMTP twice. A failure SMTP reports is
@@ -51,6 +47,17 @@ function isUniqueViolation(err: unknown): boolean {
  */
 export function createMailSender(db: Db, transport: Transporter, from: string): MailSender {
   async function claim(email: OutgoingEmail): Promise<SendOutcome | null> {
+    // A first attempt claims in one statement; a key already there (a retry, a duplicate) is read below.
+    const claimed = await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO "OutboundEmail" (id, "idempotencyKey", kind, "toAddress", subject, "workflowId", attempts, status)
+      VALUES (${randomUUID()}, ${email.key}, ${email.kind}, ${email.to}, ${email.subject}, ${email.workflowId ?? null}, 1, 'CLAIMED')
+      ON CONFLICT ("idempotencyKey") DO NOTHING
+      RETURNING id`;
+    if (claimed.length === 1) return null;
+    return claimExisting(email);
+  }
+
+  async function claimExisting(email: OutgoingEmail): Promise<SendOutcome | null> {
     const existing = await db.outboundEmail.findUnique({ where: { idempotencyKey: email.key } });
     if (existing) {
       if (existing.status === 'SENT') return { status: 'already_sent', messageId: existing.messageId };
@@ -66,23 +73,7 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
       });
       return reclaimed.count === 1 ? null : claim(email);
     }
-    try {
-      await db.outboundEmail.create({
-        data: {
-          id: randomUUID(),
-          idempotencyKey: email.key,
-          kind: email.kind,
-          toAddress: email.to,
-          subject: email.subject,
-          workflowId: email.workflowId,
-          attempts: 1,
-        },
-      });
-      return null;
-    } catch (err) {
-      if (isUniqueViolation(err)) return claim(email);
-      throw err;
-    }
+    return claim(email);
   }
 
   return {
@@ -123,10 +114,9 @@ export function createMailSender(db: Db, transport: Transporter, from: string): 
         }
         throw err;
       }
-      await db.outboundEmail.update({
-        where: { idempotencyKey: email.key },
-        data: { status: 'SENT', messageId, sentAt: new Date(), error: null },
-      });
+      await db.$executeRaw`
+        UPDATE "OutboundEmail" SET status = 'SENT', "messageId" = ${messageId}, "sentAt" = ${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC', error = NULL
+         WHERE "idempotencyKey" = ${email.key}`;
       workerMetrics.emails(email.kind, 'sent');
       activityContext()?.log.info('email sent', { emailKind: email.kind, emailKey: email.key, messageId });
       return { status: 'sent', messageId };

@@ -52,6 +52,41 @@ describe('retried activities do each side effect once', () => {
     expect(after._sum.reserved).toBe(0);
   });
 
+  test('holds: an item out of stock or unknown is unavailable, in the order asked; two recoveries racing for the last unit get it once', async () => {
+    const s = await createStoreScenario(h.db);
+    const acts = activities();
+    const [a, b, c] = (await h.db.inventoryLevel.findMany({ where: { storeId: s.storeId }, take: 3, orderBy: { sku: 'asc' } })).map((i) => i.sku);
+    await h.db.inventoryLevel.update({ where: { storeId_sku: { storeId: s.storeId, sku: b! } }, data: { onHand: 0, reserved: 0 } });
+    await h.db.inventoryLevel.update({ where: { storeId_sku: { storeId: s.storeId, sku: c! } }, data: { onHand: 1, reserved: 0 } });
+    const asked = [b!, 'NO-SUCH-SKU', a!];
+    const first = await acts.placeHolds({ holdKey: `wf-${s.suffix}:holds`, storeId: s.storeId, appointmentId: s.appointmentId, skus: asked });
+    expect(first).toEqual({ held: [a], unavailable: [b, 'NO-SUCH-SKU'] });
+
+    const race = await Promise.all(
+      [1, 2, 3, 4].map((n) => acts.placeHolds({ holdKey: `wf-${s.suffix}-${n}:holds`, storeId: s.storeId, appointmentId: s.appointmentId, skus: [a!, c!] })),
+    );
+    expect(race.filter((r) => r.held.includes(c!))).toHaveLength(1);
+    const last = await h.db.inventoryLevel.findUniqueOrThrow({ where: { storeId_sku: { storeId: s.storeId, sku: c! } } });
+    expect(last.reserved).toBe(1);
+    expect(await h.db.inventoryHold.count({ where: { storeId: s.storeId, sku: c! } })).toBe(1);
+  });
+
+  test('preparation notes appended twice by one run appear once; a missing appointment fails for good', async () => {
+    const s = await createStoreScenario(h.db);
+    const acts = activities();
+    const input = { workflowId: `wf-${s.suffix}`, appointmentId: s.appointmentId, notes: 'Suite 1; three looks held.' };
+    await acts.appendPreparationNotes(input);
+    await acts.appendPreparationNotes(input);
+    await acts.appendPreparationNotes({ ...input, workflowId: `wf-${s.suffix}-later`, notes: 'Second run.' });
+    const appt = await h.db.appointment.findUniqueOrThrow({ where: { id: s.appointmentId } });
+    expect(appt.status).toBe('CONFIRMED');
+    expect(appt.preparationNotes).toBe(`[wf-${s.suffix}]\nSuite 1; three looks held.\n\n[wf-${s.suffix}-later]\nSecond run.`);
+    await expect(acts.appendPreparationNotes({ ...input, appointmentId: 'APT-NOPE' })).rejects.toMatchObject({
+      type: 'AppointmentNotFound',
+      nonRetryable: true,
+    });
+  });
+
   test('reserving the suite twice with the same key reserves one suite', async () => {
     const s = await createStoreScenario(h.db);
     const acts = activities();
