@@ -4,7 +4,6 @@
  * price history, and the sales-versus-forecast reading that can trigger a rollback.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Prisma } from '../../generated/prisma/client';
 import { consoleRunPath, consoleUrl } from '../../domain/console-links';
 import { localiseInstants } from '../../domain/local-time';
 import { roundTo } from '../../domain/text';
@@ -48,10 +47,6 @@ export interface SalesReading {
 const DAY_MS = 86_400_000;
 const BASELINE_DAYS = 28;
 
-function json(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? {})) as Prisma.InputJsonValue;
-}
-
 function channelFailure(err: unknown): unknown {
   if (err instanceof ExternalSystemError && !err.retryable) {
     return ApplicationFailure.nonRetryable(err.message, PricingErrors.channelRefused, { status: err.status });
@@ -78,29 +73,24 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
       actorId?: string;
       note?: string;
     }): Promise<void> {
-      await db.$transaction([
-        db.priceChange.update({
-          where: { id: input.priceChangeId },
-          data: {
-            status: input.status,
-            ...(input.newPrice !== undefined ? { newPrice: input.newPrice } : {}),
-            ...(input.boundBy !== undefined ? { boundBy: input.boundBy } : {}),
-          },
-        }),
-        db.auditEvent.upsert({
-          where: { idempotencyKey: `${input.priceChangeId}:status:${input.status}` },
-          create: {
-            idempotencyKey: `${input.priceChangeId}:status:${input.status}`,
-            action: `price_change.${input.status}`,
-            entityType: 'price_change',
-            entityId: input.priceChangeId,
-            workflowId: input.priceChangeId,
-            actorId: input.actorId ?? null,
-            details: json({ newPrice: input.newPrice, boundBy: input.boundBy, note: input.note }),
-          },
-          update: {},
-        }),
-      ]);
+      // One statement: the status and its audit row (written once per status, whatever the retries).
+      const key = `${input.priceChangeId}:status:${input.status}`;
+      const details = JSON.stringify({ newPrice: input.newPrice, boundBy: input.boundBy, note: input.note });
+      const [row] = await db.$queryRaw<{ n: number }[]>`
+        WITH changed AS (
+          UPDATE "PriceChange"
+             SET status = ${input.status},
+                 "newPrice" = CASE WHEN ${input.newPrice !== undefined} THEN ${input.newPrice ?? null}::numeric ELSE "newPrice" END,
+                 "boundBy" = CASE WHEN ${input.boundBy !== undefined} THEN ${input.boundBy ?? null}::text ELSE "boundBy" END
+           WHERE id = ${input.priceChangeId}
+          RETURNING id
+        ), audited AS (
+          INSERT INTO "AuditEvent" ("idempotencyKey", action, "entityType", "entityId", "workflowId", "actorId", details)
+          SELECT ${key}, ${`price_change.${input.status}`}, 'price_change', id, id, ${input.actorId ?? null}, ${details}::jsonb FROM changed
+          ON CONFLICT ("idempotencyKey") DO NOTHING
+        )
+        SELECT count(*)::int AS n FROM changed`;
+      if (!row || row.n === 0) throw new Error(`Price change ${input.priceChangeId} does not exist (yet): its status ${input.status} was not recorded.`);
     },
 
     /**
@@ -111,19 +101,10 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
     async pushChannelPrice(input: { priceChangeId: string; step: string; sku: string; target: ChannelTarget; price: number }): Promise<PushOutcome> {
       const key = `${input.priceChangeId}:${input.step}:${targetKey(input.target)}`;
       const target: PriceTarget = input.target.channel === 'pos' ? { channel: 'pos', storeId: input.target.storeId! } : { channel: 'ecommerce' };
-      await db.channelPricePush.upsert({
-        where: { idempotencyKey: key },
-        create: {
-          id: key,
-          idempotencyKey: key,
-          priceChangeId: input.priceChangeId,
-          channel: input.target.channel,
-          storeId: input.target.storeId ?? null,
-          price: input.price,
-          status: input.step,
-        },
-        update: {},
-      });
+      await db.$executeRaw`
+        INSERT INTO "ChannelPricePush" (id, "idempotencyKey", "priceChangeId", channel, "storeId", price, status)
+        VALUES (${key}, ${key}, ${input.priceChangeId}, ${input.target.channel}, ${input.target.storeId ?? null}, ${input.price}::numeric, ${input.step})
+        ON CONFLICT ("idempotencyKey") DO NOTHING`;
       let result;
       try {
         result = await channels.pushPrice(target, input.sku, { price: input.price, priceChangeId: input.priceChangeId }, key);
@@ -136,10 +117,12 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
         }
         throw failure;
       }
-      const confirmed = await db.channelPricePush.updateMany({ where: { idempotencyKey: key, confirmedAt: null }, data: { confirmedAt: new Date() } });
+      const confirmed = await db.$executeRaw`
+        UPDATE "ChannelPricePush" SET "confirmedAt" = ${new Date().toISOString()}::timestamptz AT TIME ZONE 'UTC'
+         WHERE "idempotencyKey" = ${key} AND "confirmedAt" IS NULL`;
       // Counted where it is confirmed: a retry finding it confirmed already counts nothing.
-      if (confirmed.count > 0) workerMetrics.pricePush(input.target.channel, 'applied');
-      if (confirmed.count > 0) {
+      if (confirmed > 0) workerMetrics.pricePush(input.target.channel, 'applied');
+      if (confirmed > 0) {
         activityContext()?.log.info('price pushed', {
           priceChangeId: input.priceChangeId,
           step: input.step,
@@ -163,34 +146,34 @@ export function createPricingActivities(deps: { db: Db; mail: MailSender; channe
       chainWide: boolean;
       effectiveAt: string;
     }): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const marker = `${input.priceChangeId}:history:${input.step}`;
-        const done = await tx.auditEvent.findUnique({ where: { idempotencyKey: marker } });
-        if (done) return;
-        await tx.priceHistory.createMany({
-          data: input.targets.map((t) => ({
-            id: `${input.priceChangeId}:${input.step}:${targetKey(t)}`,
-            sku: input.sku,
-            storeId: t.storeId ?? null,
-            channel: t.channel,
-            price: input.prices?.[targetKey(t)] ?? input.price,
-            effectiveAt: new Date(input.effectiveAt),
-            priceChangeId: input.priceChangeId,
-          })),
-          skipDuplicates: true,
-        });
-        if (input.chainWide) await tx.product.update({ where: { sku: input.sku }, data: { price: input.price } });
-        await tx.auditEvent.create({
-          data: {
-            idempotencyKey: marker,
-            action: `price_change.${input.step}`,
-            entityType: 'product',
-            entityId: input.sku,
-            workflowId: input.priceChangeId,
-            details: json({ price: input.price, targets: input.targets.map(targetKey) }),
-          },
-        });
-      });
+      // One statement: the step's audit row is its marker; only the statement that writes it writes
+      // the history (and the catalogue price), so a retry writes nothing twice.
+      const marker = `${input.priceChangeId}:history:${input.step}`;
+      const effectiveAt = new Date(input.effectiveAt).toISOString();
+      const rows = JSON.stringify(
+        input.targets.map((t) => ({
+          id: `${input.priceChangeId}:${input.step}:${targetKey(t)}`,
+          storeId: t.storeId ?? null,
+          channel: t.channel,
+          price: input.prices?.[targetKey(t)] ?? input.price,
+        })),
+      );
+      const details = JSON.stringify({ price: input.price, targets: input.targets.map(targetKey) });
+      await db.$executeRaw`
+        WITH marked AS (
+          INSERT INTO "AuditEvent" ("idempotencyKey", action, "entityType", "entityId", "workflowId", details)
+          VALUES (${marker}, ${`price_change.${input.step}`}, 'product', ${input.sku}, ${input.priceChangeId}, ${details}::jsonb)
+          ON CONFLICT ("idempotencyKey") DO NOTHING
+          RETURNING 1
+        ), history AS (
+          INSERT INTO "PriceHistory" (id, sku, "storeId", channel, price, "effectiveAt", "priceChangeId")
+          SELECT r.id, ${input.sku}, r."storeId", r.channel, r.price, ${effectiveAt}::timestamptz AT TIME ZONE 'UTC', ${input.priceChangeId}
+            FROM jsonb_to_recordset(${rows}::jsonb) AS r(id text, "storeId" text, channel text, price numeric)
+           WHERE EXISTS (SELECT 1 FROM marked)
+          ON CONFLICT (id) DO NOTHING
+        )
+        UPDATE "Product" SET price = ${input.price}::numeric
+         WHERE sku = ${input.sku} AND ${input.chainWide} AND EXISTS (SELECT 1 FROM marked)`;
     },
 
     /**

@@ -7,6 +7,7 @@ import { decideUpdate } from '../../workflows/shared/approval-gate';
 import { appointmentRecovery } from '../../workflows/appointment-recovery/workflow';
 import { recoveryStateQuery } from '../../workflows/appointment-recovery/messages';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
+import { createPricingScenario } from '../support/pricing-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 
 let h: Harness;
@@ -85,6 +86,28 @@ describe('retried activities do each side effect once', () => {
       type: 'AppointmentNotFound',
       nonRetryable: true,
     });
+  });
+
+  test('a chain-wide price effect recorded twice writes its history and the catalogue price once; a status for no change fails', async () => {
+    const s = await createPricingScenario(h.db);
+    const acts = activities();
+    const id = `price-change-idem-${s.suffix}`;
+    const targets = [
+      { channel: 'pos' as const, storeId: s.storeIds[0] },
+      { channel: 'ecommerce' as const },
+    ];
+    const input = { priceChangeId: id, step: 'apply', sku: s.sku, price: 87.5, targets, chainWide: true, effectiveAt: '2026-12-03T06:00:00Z' };
+    await acts.recordPriceEffect(input);
+    await acts.recordPriceEffect({ ...input, price: 1 });
+    const rows = await h.db.priceHistory.findMany({ where: { priceChangeId: id }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.channel, r.storeId, Number(r.price), r.effectiveAt.toISOString()])).toEqual([
+      ['ecommerce', null, 87.5, '2026-12-03T06:00:00.000Z'],
+      ['pos', s.storeIds[0], 87.5, '2026-12-03T06:00:00.000Z'],
+    ]);
+    expect(Number((await h.db.product.findUniqueOrThrow({ where: { sku: s.sku } })).price)).toBe(87.5);
+    expect(await h.db.auditEvent.count({ where: { idempotencyKey: `${id}:history:apply` } })).toBe(1);
+    await expect(acts.setPriceChangeStatus({ priceChangeId: id, status: 'approved' })).rejects.toThrow(/does not exist/);
+    expect(await h.db.auditEvent.count({ where: { idempotencyKey: `${id}:status:approved` } })).toBe(0);
   });
 
   test('reserving the suite twice with the same key reserves one suite', async () => {
