@@ -10,6 +10,8 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
 
 /** SMTP connections per process (SMTP_MAX_CONNECTIONS). */
 export const DEFAULT_SMTP_MAX_CONNECTIONS = 5;
+/** Postgres connections per process (DATABASE_POOL_SIZE's default). */
+export const DEFAULT_DATABASE_POOL_SIZE = 20;
 
 /** Campaign emails per second per worker, every campaign together (SMTP_SEND_RATE_PER_SECOND). */
 export const DEFAULT_SMTP_SEND_RATE_PER_SECOND = 500;
@@ -82,7 +84,7 @@ export const configSchema = z
     /** Workflows kept in a worker's sticky cache (replayed from history when evicted). */
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(2000),
     /** Postgres connections per process (API or worker). */
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(DEFAULT_DATABASE_POOL_SIZE),
     /**
      * The worker's Prometheus endpoint (the Temporal SDK's exporter: its runtime metrics and the
      * business counters) at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics; off when unset.

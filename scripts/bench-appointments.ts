@@ -39,6 +39,7 @@
  * got exactly one confirmation email over SMTP and no email was sent twice; exit status 1 if not.
  * Everything it started is stopped and the database dropped, also on failure or Ctrl-C (130).
  */
+import { DEFAULT_DATABASE_POOL_SIZE } from '../platform/config';
 import type { Server } from 'node:http';
 import type { Pool } from 'pg';
 import type { AddressInfo } from 'node:net';
@@ -77,8 +78,8 @@ const SETUP_PARALLELISM = 4;
 const POLL_PARALLELISM = 8;
 /** Pool size of the API's own Prisma client (api/main.ts uses createDb's default, 10). */
 const API_DB_POOL = 10;
-/** The harness's Prisma pool (scripts/kit/harness.ts), shared by the worker's activities and the fixtures. */
-const HARNESS_DB_POOL = 5;
+/** The worker's Prisma pool (shared with the fixtures): DATABASE_POOL_SIZE's default, as workers/main.ts has it; the bare baseline's recording write gets as many. */
+const WORKER_DB_POOL = DEFAULT_DATABASE_POOL_SIZE;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -569,7 +570,7 @@ function report(opts: Options, seq: PhaseResult, con: PhaseResult): string {
     bold('Appointment recoveries: approval -> all effects done'),
     dim(
       `  ${cpus().length} cores, Node ${process.version}; warm-up ${opts.warmup}, baseline ${opts.baseline}, batch ${opts.n} at concurrency ${con.concurrency}; ` +
-        `one in-process worker (Prisma pool ${HARNESS_DB_POOL}), API Prisma pool ${API_DB_POOL}`,
+        `one in-process worker (Prisma pool ${WORKER_DB_POOL}), API Prisma pool ${API_DB_POOL}`,
     ),
     '',
     bold(line(rows[0]!)),
@@ -629,7 +630,7 @@ async function measureBare(h: Harness, infra: TestInfra, opts: Options, recoveri
   const done = recoveries.find((r) => r.result?.stage === 'completed');
   if (!done) throw new Error('no recovery completed: K cannot be counted');
   const k = await countActivities(h.client, done.id, { from: 'update' }, done.runId);
-  const pool = (res.pool = new Pool({ connectionString: infra.databaseUrl, max: HARNESS_DB_POOL }));
+  const pool = (res.pool = new Pool({ connectionString: infra.databaseUrl, max: WORKER_DB_POOL }));
   const b = await openBareBaseline({ client: h.client, address: infra.temporalAddress, pool });
   try {
     const c = Math.min(opts.concurrency, opts.n);
@@ -742,7 +743,7 @@ function comparisonReport(opts: Options, bare: Bare, figures: BenchFigure[]): st
       `  bare workflow: waits for a bare Update, then K no-op activities; timed from the Update's answer to its result, ` +
         `${opts.baseline} alone and ${opts.n} at concurrency ${bare.wfC.concurrency}`,
     ),
-    dim(`  bare Update: handler does one INSERT (the recording write) through a pg pool of ${HARNESS_DB_POOL}; as many and as concurrent as the approvals`),
+    dim(`  bare Update: handler does one INSERT (the recording write) through a pg pool of ${WORKER_DB_POOL}; as many and as concurrent as the approvals`),
     dim(
       `  bare Update with a no-op activity instead: p50 ${ms(bare.updNoop1.latency.p50)} alone, ${ms(bare.updNoopC.latency.p50)} at ${bare.updNoopC.concurrency}`,
     ),
@@ -778,7 +779,7 @@ async function main(): Promise<number> {
     import('../platform/db'),
     import('../platform/logger'),
   ]);
-  const h = (res.harness = await createHarness());
+  const h = (res.harness = await createHarness({ dbPool: WORKER_DB_POOL }));
   let t = now();
   await h.startWorker();
   note(`worker polling task queue ${h.taskQueue} (${secs(now() - t)}, includes bundling the workflows)`);
@@ -834,7 +835,7 @@ async function main(): Promise<number> {
       K: bare.k.total,
       'GET connections': opts.getConnections,
       'GET seconds': opts.getSeconds,
-      'worker Prisma pool': HARNESS_DB_POOL,
+      'worker Prisma pool': WORKER_DB_POOL,
       'API Prisma pool': API_DB_POOL,
     },
     figures,

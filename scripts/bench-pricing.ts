@@ -28,6 +28,7 @@
  * Self-contained like bench:appointments: its own Temporal dev server on a free port and a scratch
  * database `retail_ops_bench_pricing` (dropped at the end), a worker and the simulator in process.
  */
+import { DEFAULT_DATABASE_POOL_SIZE } from '../platform/config';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Presets, SingleBar } from 'cli-progress';
@@ -72,8 +73,8 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** Pool of the bare baseline's recording write: the harness's Prisma pool size (scripts/kit/harness.ts). */
-const HARNESS_DB_POOL = 5;
+/** The worker's Prisma pool (shared with the fixtures): DATABASE_POOL_SIZE's default, as workers/main.ts has it; the bare baseline's recording write gets as many. */
+const WORKER_DB_POOL = DEFAULT_DATABASE_POOL_SIZE;
 /** Issue 16's bound on the decision endpoint's p99 at 50 concurrent decisions. */
 const DECISION_P99_BOUND_MS = 300;
 const BASE = '/api/v1/price-changes';
@@ -103,9 +104,9 @@ async function main(): Promise<number> {
     import('./kit/fixtures'),
     import('pg'),
   ]);
-  const h = await createHarness();
+  const h = await createHarness({ dbPool: WORKER_DB_POOL });
   const apiDb = createDb(infra.databaseUrl, { max: API_DB_POOL });
-  const pool = new Pool({ connectionString: infra.databaseUrl, max: HARNESS_DB_POOL });
+  const pool = new Pool({ connectionString: infra.databaseUrl, max: WORKER_DB_POOL });
   let server: Server | undefined;
   try {
     await h.startWorker();
@@ -259,7 +260,7 @@ async function main(): Promise<number> {
     );
     if (decided && bare.updNoop1 && bare.updNoopC) {
       console.log(
-        dim(`  bare Update: handler does one INSERT (the recording write) through a pg pool of ${HARNESS_DB_POOL}; as many and as concurrent as the decisions`),
+        dim(`  bare Update: handler does one INSERT (the recording write) through a pg pool of ${WORKER_DB_POOL}; as many and as concurrent as the decisions`),
       );
       console.log(
         dim(`  bare Update with a no-op activity instead: p50 ${ms(bare.updNoop1.latency.p50)} alone, ${ms(bare.updNoopC.latency.p50)} at ${opts.decisions}`),
@@ -283,7 +284,7 @@ async function main(): Promise<number> {
         'decisions alone': opts.decisionsAlone,
         'GET connections': opts.getConnections,
         'GET seconds': opts.getSeconds,
-        'worker Prisma pool': HARNESS_DB_POOL,
+        'worker Prisma pool': WORKER_DB_POOL,
         'API Prisma pool': API_DB_POOL,
       },
       figures,

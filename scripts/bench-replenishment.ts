@@ -44,6 +44,7 @@
  * Everything started is stopped and the database dropped at the end (also on failure or Ctrl-C)
  * unless --keep (the database only).
  */
+import { DEFAULT_DATABASE_POOL_SIZE } from '../platform/config';
 import { workerTuning } from '../platform/worker-options';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -94,7 +95,7 @@ const POLL_MS = 1000;
 /** Queries in flight at a time. */
 const POLL_PARALLELISM = 8;
 /** Prisma pool of the worker's activities by default: DATABASE_POOL_SIZE's default (platform/config.ts), as workers/main.ts has it. */
-const DEFAULT_WORKER_DB_POOL = 20;
+const DEFAULT_WORKER_DB_POOL = DEFAULT_DATABASE_POOL_SIZE;
 
 interface Options {
   stores: number;

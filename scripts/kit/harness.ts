@@ -52,11 +52,15 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Real pieces for workflow and API tests: the test dev server, the test database, an SMTP server. */
-export async function createHarness(): Promise<Harness> {
+/**
+ * Real pieces for workflow and API tests: the test dev server, the test database, an SMTP server.
+ * `dbPool`: the Prisma pool of the worker's activities (and the fixtures); 5 for tests, which run
+ * side by side; the benchmarks give the production default.
+ */
+export async function createHarness(opts: { dbPool?: number } = {}): Promise<Harness> {
   quietRuntime();
   const env = testEnv();
-  const db = createDb(env.databaseUrl, { max: 5 });
+  const db = createDb(env.databaseUrl, { max: opts.dbPool ?? 5 });
   const connection = await Connection.connect({ address: env.temporalAddress });
   const client = new Client({ connection, namespace: env.namespace });
   const smtp = await new SmtpCapture().start();
