@@ -92,10 +92,7 @@ describe('retried activities do each side effect once', () => {
     const s = await createPricingScenario(h.db);
     const acts = activities();
     const id = `price-change-idem-${s.suffix}`;
-    const targets = [
-      { channel: 'pos' as const, storeId: s.storeIds[0] },
-      { channel: 'ecommerce' as const },
-    ];
+    const targets = [{ channel: 'pos' as const, storeId: s.storeIds[0] }, { channel: 'ecommerce' as const }];
     const input = { priceChangeId: id, step: 'apply', sku: s.sku, price: 87.5, targets, chainWide: true, effectiveAt: '2026-12-03T06:00:00Z' };
     await acts.recordPriceEffect(input);
     await acts.recordPriceEffect({ ...input, price: 1 });
