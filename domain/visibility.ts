@@ -8,6 +8,11 @@ export function runVisibleTo(runStoreIds: readonly string[], visibleStoreIds: re
   return runStoreIds.some((s) => visibleStoreIds.includes(s));
 }
 
+/** The stores of a run from its search attributes: StoreIds, or StoreId alone for a run started before StoreIds existed. */
+export function runStoreIds(storeIds: readonly string[] | undefined, storeId: string | undefined): string[] {
+  return storeIds ? [...storeIds] : storeId ? [storeId] : [];
+}
+
 /** The refusal, in the words the API answers with. */
 export function noAccessMessage(principalId: string, runStoreIds: readonly string[]): string {
   return `${principalId} has no access to store ${runStoreIds.join(', ')}.`;

@@ -271,7 +271,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
            ORDER BY sku
              FOR UPDATE
         ), reserved AS (
-          UPDATE "InventoryLevel" l SET reserved = l.reserved + 1, "updatedAt" = now()
+          UPDATE "InventoryLevel" l SET reserved = l.reserved + 1, "updatedAt" = now() AT TIME ZONE 'UTC'
             FROM locked k
            WHERE l."storeId" = ${input.storeId} AND l.sku = k.sku AND l."onHand" - l.reserved >= 1
           RETURNING l.sku
@@ -341,7 +341,7 @@ export function createAppointmentActivities(deps: { db: Db; mail: MailSender; pu
       const appended = await db.$executeRaw`
         UPDATE "Appointment"
            SET "preparationNotes" = CASE WHEN COALESCE("preparationNotes", '') = '' THEN ${block} ELSE "preparationNotes" || ${'\n\n'} || ${block} END,
-               status = 'CONFIRMED', "updatedAt" = now()
+               status = 'CONFIRMED', "updatedAt" = now() AT TIME ZONE 'UTC'
          WHERE id = ${input.appointmentId} AND strpos(COALESCE("preparationNotes", ''), ${marker}) = 0`;
       if (appended === 0 && (await db.appointment.count({ where: { id: input.appointmentId } })) === 0) {
         throw ApplicationFailure.nonRetryable(`Appointment ${input.appointmentId} does not exist.`, AppointmentErrors.notFound);

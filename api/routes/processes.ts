@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutio
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
+import { runStoreIds } from '../../domain/visibility';
 import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/shared/approval-gate';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
 import { ApprovalPending, ApproverRole, BusinessStatus, ProcessType, StoreId, StoreIds } from '../../workflows/shared/search-attributes';
@@ -70,9 +71,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
   /** The stores whose people may read a run: StoreIds, or StoreId for a run started before StoreIds existed; none for chain-wide work. */
   function storesOf(desc: WorkflowExecutionDescription): string[] {
     if (def.storeScoped === false) return [];
-    const sa = desc.typedSearchAttributes;
-    const one = sa.get(StoreId);
-    return sa.get(StoreIds) ?? (one ? [one] : []);
+    return runStoreIds(desc.typedSearchAttributes.get(StoreIds), desc.typedSearchAttributes.get(StoreId));
   }
 
   /** The same, 403 when none of the run's stores is the caller's. */
@@ -208,7 +207,7 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
           status: processStatus(info.status.name),
           stage: sa.get(BusinessStatus) ?? null,
           storeId: sa.get(StoreId) ?? null,
-          storeIds: sa.get(StoreIds) ?? (sa.get(StoreId) ? [sa.get(StoreId)!] : []),
+          storeIds: runStoreIds(sa.get(StoreIds), sa.get(StoreId)),
           approvalPending: sa.get(ApprovalPending) ?? false,
           approverRoles: sa.get(ApproverRole) ?? [],
           startedAt: info.startTime.toISOString(),

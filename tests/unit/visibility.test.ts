@@ -1,4 +1,4 @@
-import { noAccessMessage, runVisibleTo } from '../../domain/visibility';
+import { noAccessMessage, runStoreIds, runVisibleTo } from '../../domain/visibility';
 
 describe('runVisibleTo: a run is visible to whoever sees any of its stores', () => {
   test.each([
@@ -16,5 +16,16 @@ describe('runVisibleTo: a run is visible to whoever sees any of its stores', () 
 
   test('the refusal names the caller and the run’s stores', () => {
     expect(noAccessMessage('alex', ['S001', 'S002'])).toBe('alex has no access to store S001, S002.');
+  });
+});
+
+describe('runStoreIds: StoreIds, else StoreId for a run started before StoreIds existed', () => {
+  test.each([
+    { case: 'both set: StoreIds wins', storeIds: ['S001', 'S002'], storeId: 'S001', expected: ['S001', 'S002'] },
+    { case: 'StoreId only (older run)', storeIds: undefined, storeId: 'S003', expected: ['S003'] },
+    { case: 'neither (chain-wide)', storeIds: undefined, storeId: undefined, expected: [] },
+    { case: 'StoreIds empty', storeIds: [], storeId: undefined, expected: [] },
+  ])('$case', ({ storeIds, storeId, expected }) => {
+    expect(runStoreIds(storeIds, storeId)).toEqual(expected);
   });
 });

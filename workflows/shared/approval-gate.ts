@@ -12,7 +12,7 @@ import type * as approvalActivities from '../../activities/shared/approvals';
 import { checkDecision, type ApproverSpec, type DecisionKind, type Principal } from '../../domain/approval';
 import { findTextProblems, type TextProblem } from '../../domain/storable-text';
 import { activityApplicationFailure } from './activity-failure';
-import { noAccessMessage, runVisibleTo } from '../../domain/visibility';
+import { noAccessMessage, runStoreIds, runVisibleTo } from '../../domain/visibility';
 import { ApprovalPending, ApproverRole, ProcessType, StoreId, StoreIds } from './search-attributes';
 import { named, timer } from './summaries';
 import { formatShortTime } from '../../domain/run-summaries';
@@ -653,8 +653,7 @@ function checkAddressedAs(addressed: NonNullable<DecisionInput['addressedAs']>, 
   if (sa.get(ProcessType) !== addressed.processType) {
     throw ApplicationFailure.nonRetryable(`This run is not a ${addressed.processType}.`, GateErrors.unknownRun);
   }
-  const one = sa.get(StoreId);
-  const stores = sa.get(StoreIds) ?? (one ? [one] : []);
+  const stores = runStoreIds(sa.get(StoreIds), sa.get(StoreId));
   if (!runVisibleTo(stores, addressed.visibleStoreIds)) throw ApplicationFailure.nonRetryable(noAccessMessage(actorId, stores), GateErrors.notVisible);
 }
 
