@@ -14,10 +14,10 @@ import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { DEMO_CALLERS, type Caller } from '../../scripts/fuzz/context';
 import { createStoreScenario } from '../../scripts/kit/fixtures';
-import { demoStoreAppointment, demoStoreProduct, demoStoreReplenishment } from '../support/demo-store-fixtures';
+import { DEMO_PLANNING_DAYS, demoStoreAppointment, demoStoreProduct, demoStoreReplenishment, unplannedDemoDay } from '../support/demo-store-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
-import { createReplenishmentScenario, isoDayAgo } from '../support/replenishment-fixtures';
+import { createReplenishmentScenario } from '../support/replenishment-fixtures';
 
 let h: Harness;
 let app: Express;
@@ -193,8 +193,8 @@ test('authorization matrix over the demo principals', async () => {
   ids.apptSelf = await start('appointment-recoveries', 'alex', { appointmentId: apptSelf.appointmentId, itemCount: 1 });
   ids.apptOut = await start('appointment-recoveries', 'pos-gateway', { appointmentId: scenario.appointmentId, itemCount: 1 });
 
-  const day1 = isoDayAgo(40 + Math.floor(Math.random() * 150));
-  const day2 = isoDayAgo(200 + Math.floor(Math.random() * 150));
+  const day1 = await unplannedDemoDay(h.client, 'S001', DEMO_PLANNING_DAYS.authorizationMatrixPending);
+  const day2 = await unplannedDemoDay(h.client, 'S001', DEMO_PLANNING_DAYS.authorizationMatrixSelf);
   const replInPos = await demoStoreReplenishment(h.db, 'S001', day1, ['store', 'regional']);
   const replSelfPos = await demoStoreReplenishment(h.db, 'S001', day2, ['store']);
   const replOut = await createReplenishmentScenario(h.db, { tiers: ['store'] });

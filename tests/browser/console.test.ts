@@ -29,10 +29,9 @@ import { DEFAULT_CONSOLE_DIR } from '../../api/routes/console';
 import { createLogger } from '../../platform/logger';
 import { startModelRetraining } from '../../api/processes/model-retrainings/starter';
 import { putScenarioInPlace } from '../../prisma/demo-scenario';
-import { demoStoreReplenishment } from '../support/demo-store-fixtures';
+import { DEMO_PLANNING_DAYS, demoStoreReplenishment, unplannedDemoDay } from '../support/demo-store-fixtures';
 import { createHarness, eventually, type Harness } from '../../scripts/kit/harness';
 import { createModelScenario, PATH_TEST_PROMOTION } from '../support/model-fixtures';
-import { isoDayAgo } from '../support/replenishment-fixtures';
 
 jest.setTimeout(300_000);
 
@@ -141,7 +140,7 @@ async function shotWithFrames(page: Page, name: string) {
 test('managers decide in the console: alerts, inbox, decision pages, runs, scope, and the API refusing a second decision', async () => {
   // --- what the people decide: Victoria's recovery, a purchase order, a price change, a retraining, a campaign
   const scenario = await putScenarioInPlace(h.db);
-  const asOf = isoDayAgo(40 + Math.floor(Math.random() * 150));
+  const asOf = await unplannedDemoDay(h.client, 'S001', DEMO_PLANNING_DAYS.console);
   const pos = await demoStoreReplenishment(h.db, 'S001', asOf, ['store']);
   // A demo womens-apparel SKU with sales in S001 (so elasticity and impact are estimated), no MAP, no change running on it.
   const candidates = await h.db.$queryRaw<{ sku: string; price: number }[]>`

@@ -4,11 +4,38 @@
  * an existing store, so it never changes seeded rows another suite reads.
  */
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { purchaseOrderId } from '../../domain/purchase-orders';
 import type { Db } from '../../platform/db';
-import { PACK_SIZE, TIER_SUPPLIERS, type TierKey } from './replenishment-fixtures';
+import { replenishmentWorkflowId } from '../../workflows/replenishment/messages';
+import { isoDayAgo, PACK_SIZE, TIER_SUPPLIERS, type TierKey } from './replenishment-fixtures';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A demo store's replenishment is one run per store and day, and suites run side by side on one
+ * Temporal server: each suite that plans a demo store owns a range of days back, and within it takes
+ * a day with no run yet (a day an earlier test run on the same server used is skipped).
+ */
+export const DEMO_PLANNING_DAYS = {
+  console: [120, 199],
+  authorizationMatrixPending: [40, 119],
+  authorizationMatrixSelf: [200, 349],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export async function unplannedDemoDay(client: Client, storeId: string, [from, to]: readonly [number, number]): Promise<string> {
+  const days = Array.from({ length: to - from + 1 }, (_, i) => from + i).sort(() => Math.random() - 0.5);
+  for (const back of days) {
+    const asOf = isoDayAgo(back);
+    try {
+      await client.workflow.getHandle(replenishmentWorkflowId(storeId, asOf)).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return asOf;
+      throw err;
+    }
+  }
+  throw new Error(`Every day ${from}–${to} days back already has a replenishment of ${storeId} on this Temporal server.`);
+}
 
 /** An unassigned personal-styling appointment in `storeId` 58 minutes ahead, with a stylist of its own on shift and a free suite. */
 export async function demoStoreAppointment(db: Db, storeId: string): Promise<{ appointmentId: string; stylistId: string }> {
