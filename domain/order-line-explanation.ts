@@ -34,6 +34,11 @@ export interface LineExplanation {
    */
   forecastStd: number | null;
   serviceLevel: number | null;
+  /**
+   * The series' target and its last year's record when planning moved the level from the target for
+   * it (domain/service-feedback.ts); serviceLevel is then the level planned for. null: planned at the target.
+   */
+  serviceFeedback: { target: number; plannedServiceLevel: number; cycles: number; cyclesWithStockout: number } | null;
   z: number | null;
   safetyStock: number;
   reorderPoint: number;
@@ -91,6 +96,17 @@ export function storedRationale(value: unknown): StoredLineRationale {
     ...(v.coverDistribution === 'poisson' || v.coverDistribution === 'negative-binomial' || v.coverDistribution === 'normal'
       ? { coverDistribution: v.coverDistribution }
       : {}),
+    ...(storedFeedback(v.serviceFeedback) ?? {}),
+  };
+}
+
+function storedFeedback(value: unknown): Pick<StoredLineRationale, 'serviceFeedback'> | null {
+  if (!value || typeof value !== 'object') return null;
+  const f = value as Record<string, unknown>;
+  const fields = [f.target, f.plannedServiceLevel, f.cycles, f.cyclesWithStockout];
+  if (!fields.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+  return {
+    serviceFeedback: { target: n(f.target), plannedServiceLevel: n(f.plannedServiceLevel), cycles: n(f.cycles), cyclesWithStockout: n(f.cyclesWithStockout) },
   };
 }
 
@@ -136,7 +152,9 @@ export function explainOrderLine(
       : countDistribution
         ? ` (${r.coverDistribution === 'poisson' ? 'Poisson' : 'negative-binomial'} demand)`
         : '';
-  const level = serviceLevel !== null ? ` for ${String(roundTo(serviceLevel * 100, 2))}%` : '';
+  const fb = r.serviceFeedback;
+  const record = fb ? ` (target ${String(roundTo(fb.target * 100, 2))}%; ${fb.cyclesWithStockout} of the last ${fb.cycles} cycles ran out)` : '';
+  const level = serviceLevel !== null ? ` for ${String(roundTo(serviceLevel * 100, 2))}%${record}` : '';
   parts.push(`Forecast ${num(forecastOverCover)}${over}${sigma} + safety stock ${num(r.safetyStock)}${level} → order-up-to ${num(r.orderUpTo)}`);
   const stock = [`on hand ${num(r.onHand)}`, ...(r.reserved > 0 ? [`reserved ${num(r.reserved)}`] : []), `on order ${num(r.onOrder)}`];
   let tail = `${stock.join(', ')} → need ${num(need)}`;
@@ -166,6 +184,7 @@ export function explainOrderLine(
     forecastOverCover,
     forecastStd,
     serviceLevel,
+    serviceFeedback: fb ?? null,
     z,
     safetyStock: r.safetyStock,
     reorderPoint: r.reorderPoint,

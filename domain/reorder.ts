@@ -21,6 +21,7 @@
 import { countCdf, countQuantile, fitCountDistribution } from './count-distributions';
 import { forecastOverLeadTime, type DemandForecast } from './forecasting';
 import { compareStrings, formatMoney, pluralise, roundTo } from './text';
+import { plannedServiceLevel, type ServiceRecord } from './service-feedback';
 
 /** The service-level range accepted; targets outside it are clamped (0.9999 is z ≈ 3.72). */
 export const SERVICE_LEVEL_RANGE = { min: 0.5, max: 0.9999 } as const;
@@ -199,6 +200,8 @@ export interface SkuPlanInput {
   minOrderQty: number;
   orderingCost?: number;
   holdingCostRate?: number; // annual fraction of unit cost
+  /** The series' replenishment cycles of the last year (domain/service-feedback.ts); absent: planned at the target. */
+  serviceRecord?: ServiceRecord;
 }
 
 export interface SkuPlanLine {
@@ -222,6 +225,8 @@ export interface SkuPlanLine {
     eoq: number | null;
     /** How the order-up-to level was set (absent on lines planned before it was recorded). */
     coverDistribution?: CoverDistribution;
+    /** The target, the level planned for and the record behind it (absent on lines planned before service feedback). */
+    serviceFeedback?: { target: number; plannedServiceLevel: number; cycles: number; cyclesWithStockout: number };
     reasons: string[];
   };
 }
@@ -243,7 +248,9 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
   const pack = wholePackSize(input.packSize);
   const minOrder = nonNegative(input.minOrderQty);
   const meanDaily = nonNegative(input.forecast.meanDaily);
-  const serviceLevel = Math.min(SERVICE_LEVEL_RANGE.max, Math.max(SERVICE_LEVEL_RANGE.min, finite(input.serviceLevel, SERVICE_LEVEL_RANGE.min)));
+  const target = Math.min(SERVICE_LEVEL_RANGE.max, Math.max(SERVICE_LEVEL_RANGE.min, finite(input.serviceLevel, SERVICE_LEVEL_RANGE.min)));
+  const feedback = plannedServiceLevel(target, input.serviceRecord);
+  const serviceLevel = Math.min(SERVICE_LEVEL_RANGE.max, Math.max(SERVICE_LEVEL_RANGE.min, feedback.serviceLevel));
 
   const position = onHand - reserved + onOrder;
   const cover = lead + review;
@@ -289,6 +296,15 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
       (review > 0 ? `, and ${num(coverDemand)} over lead time plus the ${num(review)}-day review period` : ''),
   );
   const level = `${roundTo(serviceLevel * 100, 2)}% service level`;
+  if (feedback.achieved !== null) {
+    const record =
+      (feedback.cyclesWithStockout === 0
+        ? `None of the last ${pluralise(feedback.cycles, 'replenishment cycle')} ran out of stock `
+        : `${pluralise(feedback.cyclesWithStockout, 'replenishment cycle')} of the last ${feedback.cycles} ran out of stock `) +
+      `(${roundTo(feedback.achieved * 100, 1)}% without a stock-out against a ${roundTo(target * 100, 2)}% target)`;
+    const move = serviceLevel > target ? 'raised to' : serviceLevel < target ? 'lowered to' : 'kept at';
+    reasons.push(`${record}, so the service level planned for is ${move} ${roundTo(serviceLevel * 100, 2)}%`);
+  }
   const coverDays = `${num(cover)} ${cover === 1 ? 'day' : 'days'} of lead time${review > 0 ? ' and review' : ''}`;
   const spreads = [
     `daily demand ±${num(dispersion !== null ? Math.sqrt(dispersion * meanDaily) : demandStd)}`,
@@ -351,6 +367,16 @@ export function planSku(input: SkuPlanInput): SkuPlanLine | null {
       minOrderQty: minOrder,
       eoq: eoq === null ? null : r(eoq),
       coverDistribution: distribution,
+      ...(feedback.achieved !== null
+        ? {
+            serviceFeedback: {
+              target: roundTo(target, 4),
+              plannedServiceLevel: roundTo(serviceLevel, 4),
+              cycles: feedback.cycles,
+              cyclesWithStockout: feedback.cyclesWithStockout,
+            },
+          }
+        : {}),
       reasons,
     },
   };

@@ -30,6 +30,8 @@ export interface ReviewView {
   sales: readonly number[];
   /** Whether each simulated day before this one ran out of stock (its demand censored at its sales). */
   stockouts: readonly boolean[];
+  /** The simulated days with a receipt so far (this one's included), in order, each once. */
+  receipts?: readonly number[];
 }
 
 export interface SimulationInput {
@@ -83,6 +85,7 @@ export function simulateReplenishment(input: SimulationInput): SimulationResult 
   let stockoutDays = 0;
   let onHandSum = 0;
   const sales: number[] = [];
+  const receiptDays: number[] = [];
   const stockouts: boolean[] = [];
 
   const receive = (day: number): void => {
@@ -92,6 +95,7 @@ export function simulateReplenishment(input: SimulationInput): SimulationResult 
     onHand += qty;
     onOrder -= qty;
     receipts += 1;
+    receiptDays.push(day);
     if (inCycle && cycleHadStockout) cyclesWithStockout += 1;
     if (inCycle) cycles += 1;
     inCycle = true;
@@ -101,7 +105,7 @@ export function simulateReplenishment(input: SimulationInput): SimulationResult 
   for (let t = 0; t < days; t++) {
     receive(t);
     if (t % review === 0) {
-      const qty = Math.round(units(input.order({ day: t, onHand, onOrder, sales, stockouts })));
+      const qty = Math.round(units(input.order({ day: t, onHand, onOrder, sales, stockouts, receipts: receiptDays })));
       if (qty > 0) {
         const lead = Math.max(0, Math.round(units(leadTimes[orders % leadTimes.length])));
         orders += 1;

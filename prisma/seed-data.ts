@@ -283,6 +283,13 @@ export interface SalesSeries {
   /** 1 on the days the shelf ran empty (SalesDaily.stockout): that day's demand was at least `units`. */
   stockout: Uint8Array;
   pattern: DemandPattern;
+  /** The simulated shelf's orders that arrived: day ordered, day received (day indexes of the series), units. */
+  receipts: ShelfReceipt[];
+}
+export interface ShelfReceipt {
+  orderedDay: number;
+  receivedDay: number;
+  units: number;
 }
 export interface SalesHistory {
   /** First day of the series, YYYY-MM-DD (UTC calendar day). */
@@ -1438,6 +1445,7 @@ function generateSales(now: number, products: ProductRow[], profiles: Map<string
 
       const units = new Int32Array(days);
       const stockout = new Uint8Array(days);
+      const receipts: ShelfReceipt[] = [];
       for (let i = 0; i < days; i++) {
         if (arrivals[i] > 0) {
           onHand += arrivals[i];
@@ -1467,12 +1475,15 @@ function generateSales(now: number, products: ProductRow[], profiles: Map<string
           if (short > 0) {
             const qty = M.ceil(short / pack) * pack;
             const lead = M.max(1, M.round(supplier.leadTimeDays + supplier.leadTimeStdDays * stockRng.normal()));
-            if (i + lead < days) arrivals[i + lead] += qty;
+            if (i + lead < days) {
+              arrivals[i + lead] += qty;
+              receipts.push({ orderedDay: i, receivedDay: i + lead, units: qty });
+            }
             onOrder += qty;
           }
         }
       }
-      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, dailyPriceCents, units, stockout, pattern });
+      series.push({ storeId: store.id, sku: p.sku, priceCents: p.priceCents, dailyPriceCents, units, stockout, pattern, receipts });
     }
   }
   return { firstDay: isoDay(first), days, series };

@@ -23,6 +23,7 @@ import { createModelRegistryActivities } from '../activities/model-retraining/re
 import { createModelTrainingActivities } from '../activities/model-retraining/training';
 import { hashApiKey } from '../platform/api-keys';
 import { createDb, type Db } from '../platform/db';
+import { SERVICE_FEEDBACK } from '../domain/service-feedback';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { ALIASES, DEMAND_MODEL, aliasTarget, lockModel, setAlias } from '../platform/model-registry';
 import { findOpenScenario, putScenarioInPlace } from './demo-scenario';
@@ -94,7 +95,7 @@ export async function ensurePrincipals(db: Db): Promise<void> {
 // Bulk insert through unnest
 // ---------------------------------------------------------------------------
 
-type ColumnType = 'text' | 'int' | 'float' | 'bool' | 'numeric' | 'timestamp' | `enum:${string}`;
+type ColumnType = 'text' | 'int' | 'float' | 'bool' | 'numeric' | 'timestamp' | 'jsonb' | `enum:${string}`;
 interface Column {
   name: string;
   type: ColumnType;
@@ -114,6 +115,8 @@ function columnSql(c: Column, i: number): { param: string; select: string } {
       return { param: `$${i + 1}::bool[]`, select: alias };
     case 'numeric':
       return { param: `$${i + 1}::numeric[]`, select: alias };
+    case 'jsonb':
+      return { param: `$${i + 1}::text[]`, select: `${alias}::jsonb` };
     // ISO strings with Z: read as an instant, stored as the UTC wall time (Prisma's TIMESTAMP(3)).
     case 'timestamp':
       return { param: `$${i + 1}::text[]`, select: `(${alias}::timestamptz AT TIME ZONE 'UTC')` };
@@ -308,6 +311,117 @@ export async function seed(db: Db, opts: SeedOptions): Promise<SeedResult> {
   return { created: true, demoKeysRevoked: opts.demo ? 0 : await revokeDemoKeys(db) };
 }
 
+/** How far back the shelves' receipts are written as purchase orders: the year service feedback reads (domain/service-feedback.ts). */
+const RECEIPT_HISTORY_DAYS = SERVICE_FEEDBACK.windowDays;
+
+interface ReceiptHistory {
+  orders: { id: string; storeId: string; supplierId: string; totalCents: number; orderedAt: Date; closedAt: Date }[];
+  lines: { id: string; purchaseOrderId: string; sku: string; units: number; unitCostCents: number }[];
+  events: { id: string; purchaseOrderId: string; receivedAt: Date; lines: { sku: string; quantityReceived: number }[] }[];
+}
+
+const receiptHistories = new WeakMap<SeedData, ReceiptHistory>();
+
+/**
+ * The simulated shelves' orders received in the last RECEIPT_HISTORY_DAYS days as the system would
+ * have recorded them: one received purchase order per store, supplier and order day (IDs PO-H-…,
+ * apart from those replenishment runs give theirs), its lines, and a `received` supplier event per
+ * day something on it arrived. Planning reads them as the cycles of each series' service record.
+ */
+function receiptHistory(data: SeedData): ReceiptHistory {
+  const cached = receiptHistories.get(data);
+  if (cached) return cached;
+  const first = Date.parse(`${data.sales.firstDay}T00:00:00Z`);
+  const from = data.sales.days - RECEIPT_HISTORY_DAYS;
+  const products = new Map(data.products.map((p) => [p.sku, p]));
+  const day = (i: number) => new Date(first + i * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const orders = new Map<string, ReceiptHistory['orders'][number]>();
+  const lines: ReceiptHistory['lines'] = [];
+  const events = new Map<string, ReceiptHistory['events'][number]>();
+  for (const series of data.sales.series) {
+    const product = products.get(series.sku);
+    if (!product) continue;
+    for (const r of series.receipts) {
+      if (r.receivedDay < from) continue;
+      const id = `PO-H-${series.storeId}-${day(r.orderedDay)}-${product.supplierId}`;
+      const receivedAt = new Date(first + r.receivedDay * 86_400_000 + 9 * 3_600_000);
+      let order = orders.get(id);
+      if (!order) {
+        const orderedAt = new Date(first + r.orderedDay * 86_400_000 + 18 * 3_600_000);
+        order = { id, storeId: series.storeId, supplierId: product.supplierId, totalCents: 0, orderedAt, closedAt: receivedAt };
+        orders.set(id, order);
+      }
+      order.totalCents += r.units * product.costCents;
+      if (receivedAt > order.closedAt) order.closedAt = receivedAt;
+      lines.push({ id: `${id}-${series.sku}`, purchaseOrderId: id, sku: series.sku, units: r.units, unitCostCents: product.costCents });
+      const eventId = `${id}-received-${day(r.receivedDay)}`;
+      let event = events.get(eventId);
+      if (!event) {
+        event = { id: eventId, purchaseOrderId: id, receivedAt, lines: [] };
+        events.set(eventId, event);
+      }
+      event.lines.push({ sku: series.sku, quantityReceived: r.units });
+    }
+  }
+  const history = { orders: [...orders.values()], lines, events: [...events.values()] };
+  receiptHistories.set(data, history);
+  return history;
+}
+
+async function insertReceiptHistory(db: Db, data: SeedData, progress: (rows: number) => void): Promise<void> {
+  const { orders, lines, events } = receiptHistory(data);
+  const quiet = () => undefined;
+  await bulkInsert(
+    db,
+    'PurchaseOrder',
+    orders,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('workflowId', 'text', c, () => 'demo-data-history'),
+      col('storeId', 'text', c, (r) => r.storeId),
+      col('supplierId', 'text', c, (r) => r.supplierId),
+      col('status', 'enum:PurchaseOrderStatus', c, () => 'RECEIVED'),
+      col('totalValue', 'numeric', c, (r) => centsToDecimal(r.totalCents)),
+      col('idempotencyKey', 'text', c, (r) => r.id),
+      col('createdAt', 'timestamp', c, (r) => iso(r.orderedAt)),
+      col('sentAt', 'timestamp', c, (r) => iso(r.orderedAt)),
+      col('closedAt', 'timestamp', c, (r) => iso(r.closedAt)),
+    ],
+    quiet,
+  );
+  const rationale = JSON.stringify({ reasons: ['Ordered by the store before Retail Ops planned its replenishment (demo history)'] });
+  await bulkInsert(
+    db,
+    'PurchaseOrderLine',
+    lines,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('purchaseOrderId', 'text', c, (r) => r.purchaseOrderId),
+      col('sku', 'text', c, (r) => r.sku),
+      col('quantity', 'int', c, (r) => r.units),
+      col('plannedQuantity', 'int', c, (r) => r.units),
+      col('quantityReceived', 'int', c, (r) => r.units),
+      col('unitCost', 'numeric', c, (r) => centsToDecimal(r.unitCostCents)),
+      col('rationale', 'jsonb', c, () => rationale),
+    ],
+    progress,
+  );
+  await bulkInsert(
+    db,
+    'SupplierEvent',
+    events,
+    (c) => [
+      col('id', 'text', c, (r) => r.id),
+      col('eventId', 'text', c, (r) => r.id),
+      col('purchaseOrderId', 'text', c, (r) => r.purchaseOrderId),
+      col('type', 'text', c, () => 'received'),
+      col('payload', 'jsonb', c, (r) => JSON.stringify({ eventId: r.id, purchaseOrderId: r.purchaseOrderId, type: 'received', lines: r.lines })),
+      col('receivedAt', 'timestamp', c, (r) => iso(r.receivedAt)),
+    ],
+    quiet,
+  );
+}
+
 async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?: SeedOptions['onProgress']): Promise<void> {
   const salesRows = data.sales.series.length * data.sales.days;
   const small = data.regions.length + data.stores.length + data.suppliers.length + data.products.length + data.staff.length + data.rooms.length;
@@ -321,6 +435,7 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
     data.appointments.length +
     data.competitorPrices.length +
     salesRows +
+    receiptHistory(data).lines.length +
     data.sales.series.length +
     (demo ? data.principals.length : 0);
   let done = 0;
@@ -464,6 +579,9 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
   begin('sales history');
   const fresh = (await db.$queryRaw<unknown[]>`SELECT 1 FROM "SalesDaily" LIMIT 1`).length === 0;
   await insertSales(db, data.sales, report, { fresh });
+
+  begin('receipts of the last year');
+  await insertReceiptHistory(db, data, report);
 
   begin('demand model');
   await seedDemandChampion(db, { sales: data.sales, products: data.products });

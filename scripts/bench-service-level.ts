@@ -19,7 +19,9 @@
  * Policy: a review every --review-days days (default 1, as planning: the replenishment runs daily,
  * PLANNING_DEFAULTS.reviewPeriodDays); lead times drawn per order from the supplier's
  * mean and spread (normal, whole days, at least 1); lost sales on a stock-out; the product's pack
- * size and minimum order. Each policy starts with its own order-up-to level on hand.
+ * size and minimum order. Each policy starts with its own order-up-to level on hand. The new rules
+ * read each series' service record as planning does (domain/service-feedback.ts): receipts and
+ * stock-out days of the simulated shelf so far.
  *
  * Printed per target (0.90, 0.95, 0.98 and `own`: each series' configured service level): cycle
  * service level achieved (mean over series; a cycle runs from one receipt to the next), fill rate,
@@ -35,6 +37,7 @@
  */
 import { forecastOverLeadTime, seasonalExponentialSmoothing, type DemandForecast } from '../domain/forecasting';
 import { planSku, roundToPack, SLOW_MOVER_DAILY, zForServiceLevel } from '../domain/reorder';
+import { serviceRecord, type ServiceRecord } from '../domain/service-feedback';
 import {
   expectedShareMeeting,
   marginForShare,
@@ -191,6 +194,13 @@ function simulate(c: SeriesCase, policy: Policy, target: number, opts: { history
     }
     return seasonalExponentialSmoothing.forecast({ startDay: addDays(opts.firstDay, Math.max(0, start)), units }, horizon);
   };
+  // The record planning reads from receipts and SalesDaily's stock-out flags, here from the simulated shelf.
+  const stockoutDays: number[] = [];
+  let scanned = 0;
+  const serviceRecordAt = (view: ReviewView): ServiceRecord => {
+    for (; scanned < view.stockouts.length; scanned++) if (view.stockouts[scanned]) stockoutDays.push(scanned);
+    return serviceRecord(view.receipts ?? [], stockoutDays, view.day);
+  };
   const quantity = (view: ReviewView): number => {
     const f = forecastAt(view);
     const position = view.onHand + view.onOrder;
@@ -218,6 +228,7 @@ function simulate(c: SeriesCase, policy: Policy, target: number, opts: { history
       reviewPeriodDays: opts.reviewDays,
       packSize: product.packSize,
       minOrderQty: product.minOrderQty,
+      serviceRecord: serviceRecordAt(view),
     });
     return line?.quantity ?? 0;
   };
@@ -338,7 +349,7 @@ function main(): void {
   console.log(
     dim(
       `demand: ${built.replay ? 'held-out days replayed' : 'bootstrap of held-out days'} (data ${built.days} days, fit on ${built.trainDays}); ` +
-        `new = domain/reorder.ts planSku, legacy = the rules before issue 17 (lead-time-only safety stock, zero-filled history, stock-outs as sales)`,
+        `new = domain/reorder.ts planSku with each series' service record (domain/service-feedback.ts), legacy = the rules before issue 17 (lead-time-only safety stock, zero-filled history, stock-outs as sales)`,
     ),
   );
   console.log(
@@ -378,7 +389,8 @@ function main(): void {
   );
   console.log(
     dim(
-      `share meeting target by chance alone (median ${median(lastRuns.new.map((r) => r.result.cycles))} cycles a series; each cycle good or not independently):\n  ` +
+      `share meeting target by chance alone for rules that hold each series at one level (median ${median(lastRuns.new.map((r) => r.result.cycles))} cycles a series; each cycle good or not independently; ` +
+        `service feedback moves a series' level with its record, so the new rules can beat it):\n  ` +
         chanceLines.join('\n  '),
     ),
   );

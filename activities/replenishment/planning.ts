@@ -3,7 +3,9 @@
  * turn each batch into order lines with the pure maths in domain/ (forecast, then planSku).
  *
  * Per batch: one query for the SKUs with their stock, product and supplier terms, one for their
- * sales history over [asOf − historyDays, asOf). Read-only, so a retried batch gives the same lines.
+ * sales history over [asOf − historyDays, asOf), one for their receipts of the last year and, for
+ * SKUs with one, one for their stock-out days (their service record, domain/service-feedback.ts).
+ * Read-only, so a retried batch gives the same lines.
  * A series' history starts at its first row in that window (days before it did not exist for it);
  * a stock-out day (SalesDaily.stockout) is NaN: its demand was at least what sold, not that.
  *
@@ -17,6 +19,7 @@ import type { Forecaster } from '../../domain/forecasting';
 import { championForecaster } from '../../platform/champion-forecaster';
 import { DEMAND_MODEL } from '../../platform/model-registry';
 import { planSku, type SkuPlanLine } from '../../domain/reorder';
+import { SERVICE_FEEDBACK, serviceRecord, type ServiceRecord } from '../../domain/service-feedback';
 import { purchaseOrderId } from '../../domain/purchase-orders';
 import { roundTo } from '../../domain/text';
 import { rangesFromCuts } from '../../domain/batching';
@@ -215,6 +218,36 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
    * of 1,000 SKUs make about 1.5 MB of heartbeat details to serialise, for a retry that saves a
    * fraction of a second.
    */
+  /**
+   * The replenishment cycles of the last year per SKU (domain/service-feedback.ts): receipt days are
+   * the store's local days of supplier events that received the SKU, stock-out days SalesDaily's.
+   * Stock-outs are read only for SKUs with a receipt in the year (without one there is no cycle).
+   */
+  async function serviceRecords(storeId: string, asOf: string, skus: string[]): Promise<Map<string, ServiceRecord>> {
+    const records = new Map<string, ServiceRecord>();
+    const windowStart = new Date(Date.parse(`${asOf}T00:00:00Z`) - SERVICE_FEEDBACK.windowDays * DAY_MS).toISOString().slice(0, 10);
+    const receipts = await db.$queryRaw<{ sku: string; days: number[] }[]>`
+      SELECT x.sku, array_agg(DISTINCT ((e."receivedAt" AT TIME ZONE 'UTC') AT TIME ZONE st.timezone)::date - ${windowStart}::date) AS days
+        FROM "PurchaseOrder" po
+        JOIN "Store" st ON st.id = po."storeId"
+        JOIN "SupplierEvent" e ON e."purchaseOrderId" = po.id
+       CROSS JOIN LATERAL jsonb_to_recordset(CASE WHEN jsonb_typeof(e.payload -> 'lines') = 'array' THEN e.payload -> 'lines' ELSE '[]'::jsonb END)
+             AS x(sku text, "quantityReceived" numeric)
+       WHERE po."storeId" = ${storeId} AND e.type = 'received' AND x.sku = ANY(${skus}::text[]) AND x."quantityReceived" > 0
+         AND e."receivedAt" >= ${windowStart}::date - 1 AND e."receivedAt" < ${asOf}::date + 2
+       GROUP BY x.sku`;
+    if (receipts.length === 0) return records;
+    const stockouts = await db.$queryRaw<{ sku: string; days: number[] }[]>`
+      SELECT sku, array_agg(day - ${windowStart}::date) AS days
+        FROM "SalesDaily"
+       WHERE "storeId" = ${storeId} AND sku = ANY(${receipts.map((r) => r.sku)}::text[]) AND stockout
+         AND day >= ${windowStart}::date AND day < ${asOf}::date
+       GROUP BY sku`;
+    const outs = new Map(stockouts.map((s) => [s.sku, s.days]));
+    for (const r of receipts) records.set(r.sku, serviceRecord(r.days, outs.get(r.sku) ?? [], SERVICE_FEEDBACK.windowDays));
+    return records;
+  }
+
   async function planBatch(input: PlanStoreBatchInput, resumable: boolean): Promise<PlanStoreBatchResult> {
     const { storeId } = input;
     const asOf = parseDay(input.asOf);
@@ -280,6 +313,11 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
          AND day >= ${start}::date AND day < ${input.asOf}::date
        GROUP BY sku`;
     const salesBySku = new Map(sales.map((s) => [s.sku, s]));
+    const records = await serviceRecords(
+      storeId,
+      input.asOf,
+      skus.map((s) => s.sku),
+    );
     const { forecaster, label } = await forecasterFor(
       storeId,
       skus.map((s) => s.sku),
@@ -306,6 +344,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
         reviewPeriodDays,
         packSize: row.packSize,
         minOrderQty: row.minOrderQty,
+        serviceRecord: records.get(row.sku) ?? { cycles: 0, cyclesWithStockout: 0 },
       });
       if (line) lines.push(line);
       examined += 1;

@@ -307,6 +307,21 @@ test('managers decide in the console: alerts, inbox, decision pages, runs, scope
   await alex.getByRole('table', { name: 'Purchase orders' }).waitFor();
   await shot(alex, 'run-replenishment');
 
+  // A seeded supplier's PO: its SKUs have a year of receipts and stock-outs behind them (the demo
+  // data's), so each line's safety stock names the target and the record the level was planned for.
+  const recorded = planned.purchaseOrders.find((o: { id: string; tier: string }) => waiting.has(o.id) && o.id !== pos.store && o.id !== poId);
+  expect(recorded).toBeDefined();
+  await alex.getByRole('link', { name: 'Inbox' }).click();
+  await alex.locator(`tr[data-subject-id="${recorded.id}"] a`).click();
+  const recordedPo = alex.locator(`section[data-purchase-order="${recorded.id}"]`);
+  await recordedPo.waitFor();
+  const feedback = recordedPo.getByTestId('service-feedback');
+  await feedback.first().waitFor();
+  expect(await feedback.count()).toBeGreaterThan(0);
+  expect(await feedback.first().innerText()).toMatch(/^target \d+(\.\d)?%: \d+ of \d+ cycles ran out$/);
+  // The first screen of it (the whole page is 100-odd lines long).
+  await alex.screenshot({ path: join(SHOTS, 'approval-replenishment-record.png') });
+
   // --- casey rejects the price change with a comment ------------------------------------------
   const casey = await newPage();
   await signIn(casey, 'casey');

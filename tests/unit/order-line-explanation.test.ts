@@ -78,6 +78,30 @@ describe('explainOrderLine: the numbers behind a planned line, from what planSku
     expect(why.sentence).toContain('(Poisson demand)');
   });
 
+  test('a series planned above its target for its record: the level planned for, the target and the record beside it', () => {
+    const record = { cycles: 11, cyclesWithStockout: 6 };
+    const line = planSku({ ...base, forecast: forecast(148 / 12, 21 / Math.sqrt(12)), serviceRecord: record })!;
+    const atTarget = planSku({ ...base, forecast: forecast(148 / 12, 21 / Math.sqrt(12)) })!;
+    expect(line.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: 0.995, ...record });
+    expect(line.rationale.safetyStock).toBeGreaterThan(atTarget.rationale.safetyStock);
+    const why = explainOrderLine(storedRationale(JSON.parse(JSON.stringify(line.rationale))), {
+      quantity: line.quantity,
+      plannedQuantity: line.quantity,
+      unitCost: line.unitCost,
+    });
+    expect(why.serviceLevel).toBe(0.995);
+    expect(why.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: 0.995, ...record });
+    expect(why.sentence).toContain('for 99.5% (target 95%; 6 of the last 11 cycles ran out)');
+    expect(why.reasons).toContain(
+      '6 replenishment cycles of the last 11 ran out of stock (45.5% without a stock-out against a 95% target), so the service level planned for is raised to 99.5%',
+    );
+    // Planned at the target (no cycle on record): no feedback; a malformed stored one is dropped.
+    expect(
+      explainOrderLine(storedRationale(JSON.parse(JSON.stringify(atTarget.rationale))), { quantity: 1, plannedQuantity: 1, unitCost: 1 }).serviceFeedback,
+    ).toBeNull();
+    expect(storedRationale({ ...atTarget.rationale, serviceFeedback: { target: 'x' } }).serviceFeedback).toBeUndefined();
+  });
+
   test('a rationale with missing fields explains what it can, without throwing', () => {
     const why = explainOrderLine(storedRationale({ orderUpTo: 10, inventoryPosition: 4 }), { quantity: 6, plannedQuantity: 6, unitCost: 1 }, 0.9);
     expect(why).toMatchObject({ need: 6, serviceLevel: 0.9, leadTimeDays: null, coverDays: null, forecastMethod: null, model: null });

@@ -274,6 +274,29 @@ describe('demo seed data', () => {
     expect(Math.max(...smoothShapes.map((x) => x.saleDays))).toBeGreaterThan(0.95);
   });
 
+  it("records the shelves' receipts: weekly orders in whole packs, received after the supplier's lead time, about one a week", () => {
+    const products = new Map(data.products.map((p) => [p.sku, p]));
+    const suppliers = new Map(data.suppliers.map((s) => [s.id, s]));
+    let receipts = 0;
+    for (const s of data.sales.series) {
+      const product = products.get(s.sku)!;
+      const supplier = suppliers.get(product.supplierId)!;
+      const orderDays = new Set(s.receipts.map((r) => r.orderedDay % 7));
+      if (s.receipts.length > 0) expect(orderDays.size).toBe(1);
+      for (const r of s.receipts) {
+        expect(r.units % Math.max(1, product.packSize)).toBe(0);
+        expect(r.units).toBeGreaterThan(0);
+        expect(r.receivedDay - r.orderedDay).toBeGreaterThanOrEqual(1);
+        expect(r.receivedDay - r.orderedDay).toBeLessThanOrEqual(Math.round(supplier.leadTimeDays + 6 * supplier.leadTimeStdDays));
+        expect(r.receivedDay).toBeLessThan(data.sales.days);
+      }
+      receipts += s.receipts.length;
+    }
+    const weeks = data.sales.days / 7;
+    expect(receipts / data.sales.series.length).toBeGreaterThan(0.5 * weeks);
+    expect(receipts / data.sales.series.length).toBeLessThanOrEqual(weeks);
+  });
+
   it('records stock-outs: a few % of days, more for tightly stocked series; a censored day sold what the shelf held', () => {
     let stockoutDays = 0;
     const shares: number[] = [];

@@ -16,6 +16,8 @@ import {
   type PlanStoreBatchResult,
 } from '../../activities/replenishment/planning';
 import { createDb, type Db } from '../../platform/db';
+import { SERVICE_FEEDBACK, serviceRecord } from '../../domain/service-feedback';
+import { generateSeedData } from '../../prisma/seed-data';
 import { testEnv } from '../../scripts/kit/env';
 
 const AS_OF = '2025-06-01';
@@ -424,6 +426,100 @@ describe('replenishment planning activities', () => {
     await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: '2025-02-30', afterSku: null, batchSize: 10 })).rejects.toMatchObject(failure);
     await expect(acts.planStoreBatch({ storeId: main.storeId, asOf: AS_OF, afterSku: null, batchSize: 0 })).rejects.toMatchObject(failure);
   });
+  it('plans each SKU at the service level its last year of receipts and stock-outs calls for (domain/service-feedback.ts)', async () => {
+    // Receipts every 30 days from 360 days back: 11 closed cycles and one open. BEHIND ran out in 6
+    // of them, AHEAD in none, NONE was never received. Sales vary, so the level moves the order.
+    const receiptOffsets = Array.from({ length: 12 }, (_, k) => -360 + 30 * k);
+    const varied = (stockoutsAt: number[]): Array<[number, number, boolean?]> => {
+      const days = new Map<number, [number, number, boolean?]>();
+      for (let i = 0; i < HISTORY_DAYS; i++) days.set(i - HISTORY_DAYS, [i - HISTORY_DAYS, 5 + (i % 3) * 5]);
+      for (const d of stockoutsAt) days.set(d, [d, 3, true]);
+      return [...days.values()];
+    };
+    const behindOuts = receiptOffsets.slice(0, 11).flatMap((r, k) => (k % 2 === 0 ? [r + 10, r + 11] : []));
+    const s = await createScenario(db, [
+      { key: 'AHEAD', onHand: 0, sales: varied([]) },
+      { key: 'BEHIND', onHand: 0, sales: varied(behindOuts) },
+      { key: 'NONE', onHand: 0, sales: varied([]) },
+    ]);
+    const receivedOn = (offset: number) => new Date(dayOffset(offset).getTime() + 12 * 3_600_000);
+    const line = (poId: string, key: string) => ({ id: `${poId}-${key}`, purchaseOrderId: poId, sku: s.sku(key), quantity: 10, unitCost: 4, rationale: {} });
+    const po = (poId: string) => ({
+      id: poId,
+      workflowId: `wf-${poId}`,
+      storeId: s.storeId,
+      supplierId: s.supplierId,
+      status: 'RECEIVED' as const,
+      totalValue: 80,
+      idempotencyKey: poId,
+    });
+    for (const [k, offset] of [...receiptOffsets, -45].entries()) {
+      const poId = `PO-${s.storeId}-${k}`;
+      await db.purchaseOrder.create({ data: po(poId) });
+      await db.purchaseOrderLine.createMany({ data: [line(poId, 'AHEAD'), line(poId, 'BEHIND')] });
+      const lines =
+        offset === -45
+          ? [{ sku: s.sku('BEHIND'), quantityReceived: 0, quantityRejected: 10 }] // rejected, not a receipt
+          : [
+              { sku: s.sku('AHEAD'), quantityReceived: 10 },
+              { sku: s.sku('BEHIND'), quantityReceived: 10 },
+            ];
+      await db.supplierEvent.create({
+        data: { id: `${poId}-r`, eventId: `${poId}-r`, purchaseOrderId: poId, type: 'received', payload: { lines }, receivedAt: receivedOn(offset) },
+      });
+      // Acknowledgments are not receipts.
+      await db.supplierEvent.create({
+        data: { id: `${poId}-a`, eventId: `${poId}-a`, purchaseOrderId: poId, type: 'acknowledged', payload: {}, receivedAt: receivedOn(offset + 3) },
+      });
+    }
+
+    const r = await acts.planStoreBatch({ storeId: s.storeId, asOf: AS_OF, afterSku: null, batchSize: 10, reviewPeriodDays: REVIEW_DAYS });
+    const bySku = Object.fromEntries(r.lines.map((l) => [l.sku, l]));
+    const ahead = bySku[s.sku('AHEAD')]!;
+    const behind = bySku[s.sku('BEHIND')]!;
+    const none = bySku[s.sku('NONE')]!;
+    // BEHIND: 5 of 11 good, far behind the 96% aim: the ceiling. AHEAD: 11 of 11, 0.96 + 8 · (0.96 − (11 + 9.6) / 21).
+    expect(behind.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: SERVICE_FEEDBACK.ceiling, cycles: 11, cyclesWithStockout: 6 });
+    expect(ahead.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: 0.7924, cycles: 11, cyclesWithStockout: 0 });
+    expect(none.rationale.serviceFeedback).toBeUndefined();
+    expect(behind.rationale.reasons.join(' ')).toContain('6 replenishment cycles of the last 11 ran out of stock');
+    expect(ahead.rationale.reasons.join(' ')).toContain('lowered to 79.24%');
+    expect(behind.rationale.orderUpTo).toBeGreaterThan(none.rationale.orderUpTo);
+    expect(ahead.rationale.orderUpTo).toBeLessThan(none.rationale.orderUpTo);
+  });
+
+  it('reads the history the demo seed wrote: each S001 SKU planned with the record of the shelf the generator simulated', async () => {
+    const marker = await db.auditEvent.findUniqueOrThrow({ where: { idempotencyKey: 'seed:demo-data' } });
+    const data = generateSeedData(new Date((marker.details as { seedNow: string }).seedNow));
+    const today = data.sales.days;
+    const asOf = new Date(Date.parse(`${data.sales.firstDay}T00:00:00Z`) + today * DAY_MS).toISOString().slice(0, 10);
+    const r = await createReplenishmentPlanningActivities({ db, modelName: `demand-forecast-rp-none-${process.pid}` }).planStoreBatch({
+      storeId: 'S001',
+      asOf,
+      afterSku: null,
+      batchSize: 60,
+      reviewPeriodDays: 1,
+    });
+    expect(r.lines.length).toBeGreaterThan(10);
+    const series = new Map(data.sales.series.filter((x) => x.storeId === 'S001').map((x) => [x.sku, x]));
+    for (const line of r.lines) {
+      const shelf = series.get(line.sku);
+      if (!shelf) continue; // a SKU another suite added to S001
+      const outs = [...shelf.stockout].flatMap((out, d) => (out ? [d] : []));
+      const expected = serviceRecord(
+        shelf.receipts.map((x) => x.receivedDay),
+        outs,
+        today,
+      );
+      expect({ sku: line.sku, cycles: line.rationale.serviceFeedback?.cycles ?? 0, bad: line.rationale.serviceFeedback?.cyclesWithStockout ?? 0 }).toEqual({
+        sku: line.sku,
+        cycles: expected.cycles,
+        bad: expected.cyclesWithStockout,
+      });
+    }
+    expect(r.lines.filter((l) => l.rationale.serviceFeedback && l.rationale.serviceFeedback.cycles >= 40).length).toBeGreaterThan(10);
+  });
+
   it("forecasts with the registry's champion: each series with its own parameters, the baseline for SKUs it has none for", async () => {
     const modelName = `demand-forecast-rp-${main.storeId.toLowerCase()}`;
     const lowSku = main.sku('LOW');

@@ -31,6 +31,19 @@ export const LineExplanationSchema = z
         'Standard deviation of demand over lead time plus review period (what safety stock covers); null for slow movers, whose order-up-to level is a Poisson or negative-binomial quantile',
     }),
     serviceLevel: z.number().nullable(),
+    serviceFeedback: z
+      .object({
+        target: z.number().openapi({ description: "The product's service-level target" }),
+        plannedServiceLevel: z.number().openapi({ description: 'The level the safety stock was set for (serviceLevel)' }),
+        cycles: z.number().int().openapi({ description: 'Replenishment cycles (receipt to receipt) of the last year' }),
+        cyclesWithStockout: z.number().int().openapi({ description: 'Of them, those that ran out of stock' }),
+      })
+      .strict()
+      .nullable()
+      .openapi({
+        description:
+          "Why serviceLevel differs from the target: the series' last year of receipts and stock-outs. Behind the target it is planned higher, comfortably ahead lower. null when planned at the target (no cycle on record).",
+      }),
     z: z.number().nullable(),
     safetyStock: z.number(),
     reorderPoint: z.number(),

@@ -8,6 +8,9 @@ import { money, num, pct, words } from '../../format';
 import { decide } from '../../process-api';
 import type { DecisionViewProps } from './decision-view';
 
+/** 95%, but 99.5% (not a rounded 100%). */
+const levelDigits = (ratio: number) => (Math.round(ratio * 1000) % 10 === 0 ? 0 : 1);
+
 type State = Schemas['ReplenishmentState'];
 type PurchaseOrder = Schemas['ReplenishmentPurchaseOrder'];
 
@@ -171,7 +174,13 @@ function PurchaseOrderDecision({
                     {w ? num(w.safetyStock) : '—'}
                     {w?.serviceLevel !== null && w?.serviceLevel !== undefined && (
                       <span className="muted small block">
-                        {pct(w.serviceLevel, 0)} service, z {num(w.z, 2)}
+                        {pct(w.serviceLevel, levelDigits(w.serviceLevel))} service, z {num(w.z, 2)}
+                      </span>
+                    )}
+                    {w?.serviceFeedback && (
+                      <span className="muted small block" data-testid="service-feedback">
+                        target {pct(w.serviceFeedback.target, levelDigits(w.serviceFeedback.target))}: {w.serviceFeedback.cyclesWithStockout} of{' '}
+                        {w.serviceFeedback.cycles} cycles ran out
                       </span>
                     )}
                   </td>
