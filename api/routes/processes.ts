@@ -3,6 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutio
 import { ApplicationFailure, type TypedSearchAttributes } from '@temporalio/common';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { NON_DECIDING_ROLES, type Principal } from '../../domain/approval';
+import { RunStateCache } from '../run-state-cache';
 import { runStoreIds } from '../../domain/visibility';
 import { decideUpdate, GateErrors, type DecisionReceipt } from '../../workflows/shared/approval-gate';
 import { cancelRequestSignal } from '../../workflows/shared/cancellation';
@@ -38,6 +39,8 @@ const STATUS_QUERY: Record<ProcessStatus, string> = {
 };
 
 const STATE_QUERY_DEADLINE_MS = 10_000;
+/** Runs whose last state read is kept per process (a state is up to some 30 KB). */
+const RUN_STATE_CACHE_RUNS = 500;
 
 const quote = (s: string) => `'${s.replace(/'/g, "\\'")}'`;
 
@@ -53,6 +56,7 @@ export function storeClause(storeIds: readonly string[]): string {
 /** The generic resource calls of the contract, implemented once for every process. */
 export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): Router {
   const router = Router();
+  const stateCache = new RunStateCache<RunState>(RUN_STATE_CACHE_RUNS);
   const decisionSchema = DecisionBodySchema.extend(def.decisionSchema.shape).strict();
 
   /** The run behind an ID; 404 when there is none or it is another process's. */
@@ -226,13 +230,26 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
     // than their sum. It asks the ID's current run, the one describe answers for (a run continuing
     // as new in between answers with its successor's state). A query has no effect, and its answer is
     // used only once describe has found this process's run and the caller's stores are checked.
-    const queried = queryState(deps.client.workflow.getHandle(req.params.id));
-    queried.catch(() => undefined); // describe's 404 or the store check's 403 is the answer then
-    const desc = await describeRun(req.params.id);
-    const [visible, read] = await Promise.allSettled([assertRunVisible(deps.db, p, storesOf(desc)), readState(req.params.id, desc, queried)]);
+    // A run read before is described first: when its history has not moved since, its state is the
+    // answer kept then (api/run-state-cache.ts), no worker asked; otherwise the query goes out after
+    // describe, and its answer is kept for the next read.
+    const id = req.params.id;
+    const seen = stateCache.seen(id);
+    const queried = seen ? undefined : queryState(deps.client.workflow.getHandle(id));
+    queried?.catch(() => undefined); // describe's 404 or the store check's 403 is the answer then
+    const desc = await describeRun(id);
+    const cached = seen ? stateCache.get(id, desc.runId, desc.historyLength) : undefined;
+    const reading = cached
+      ? Promise.resolve(cached)
+      : readState(id, desc, queried).then((value) => {
+          if (queried) stateCache.markSeen(id);
+          else stateCache.set(id, desc.runId, desc.historyLength, value);
+          return value;
+        });
+    const [visible, read] = await Promise.allSettled([assertRunVisible(deps.db, p, storesOf(desc)), reading]);
     if (visible.status === 'rejected') throw visible.reason;
     if (read.status === 'rejected') throw read.reason;
-    res.json(await stateOf(req.params.id, factsOf(desc), read.value, include));
+    res.json(await stateOf(id, factsOf(desc), read.value, include));
   });
 
   router.post('/:id/decisions', async (req: Request<{ id: string }>, res) => {

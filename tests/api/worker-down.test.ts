@@ -1,6 +1,8 @@
 /**
  * A state read while no worker can answer the run's query (every worker killed, say): the API
- * answers 503 with Retry-After after a bounded wait, and 200 again once a worker is back.
+ * answers 503 with Retry-After after a bounded wait, and 200 again once a worker is back. A run
+ * whose history has not moved since the API last read it is answered from that read (no worker
+ * needed); once it moves, it needs a worker again.
  */
 import type { Express } from 'express';
 import request from 'supertest';
@@ -9,6 +11,7 @@ import { createLogger } from '../../platform/logger';
 import { auth } from '../support/api';
 import { createHarness, eventually, type Harness, type RunningWorker } from '../../scripts/kit/harness';
 import { createPricingScenario } from '../support/pricing-fixtures';
+import { priceChangeStateQuery } from '../../workflows/price-change/messages';
 
 let h: Harness;
 let app: Express;
@@ -41,7 +44,9 @@ test('no worker to answer the state query: 503 with Retry-After within seconds, 
   expect(started.status).toBe(201);
   const id = started.body.id as string;
   const read = () => request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
-  await eventually(async () => ((await read()).body.stage === 'awaiting_approval' ? true : undefined), 30_000, 'awaiting approval');
+  // Waited for through the client: the API has not read this run yet.
+  const handle = h.client.workflow.getHandle(id);
+  await eventually(async () => ((await handle.query(priceChangeStateQuery)).stage === 'awaiting_approval' ? true : undefined), 30_000, 'awaiting approval');
 
   await worker.stop();
   const t0 = Date.now();
@@ -63,4 +68,65 @@ test('no worker to answer the state query: 503 with Retry-After within seconds, 
   );
   expect(back.body.stage).toBe('awaiting_approval');
   await h.client.workflow.getHandle(id).cancel();
+}, 90_000);
+
+test('a run read before and not moved since is answered without a worker; once it moves it needs one again', async () => {
+  const s = await createPricingScenario(h.db);
+  const started = await request(app)
+    .post(BASE)
+    .set(auth(s.people.system.apiKey))
+    .send({ sku: s.sku, storeIds: s.storeIds, newPrice: 91, reason: 'Read while the worker is down' });
+  expect(started.status).toBe(201);
+  const id = started.body.id as string;
+  const read = () => request(app).get(`${BASE}/${id}`).set(auth(s.people.ops.apiKey));
+  await eventually(async () => ((await read()).body.stage === 'awaiting_approval' ? true : undefined), 30_000, 'awaiting approval');
+  // Settled: the steps around the gate (inbox row, notices) have all landed in the history.
+  const handle = h.client.workflow.getHandle(id);
+  let length = (await handle.describe()).historyLength;
+  await eventually(
+    async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = (await handle.describe()).historyLength;
+      const settled = now === length;
+      length = now;
+      return settled ? true : undefined;
+    },
+    30_000,
+    'a settled history',
+  );
+  await read();
+  const before = await read(); // the answer kept is for the settled history
+  expect(before.status).toBe(200);
+
+  await worker.stop();
+  try {
+    const t0 = Date.now();
+    const cached = await read();
+    expect(cached.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(cached.body).toEqual(before.body);
+    // The store check still applies to each reader: the store's manager sees the same state, a
+    // regional manager of another region is refused.
+    const manager = await request(app).get(`${BASE}/${id}`).set(auth(s.people.storeManager.apiKey));
+    expect(manager.status).toBe(200);
+    expect(manager.body.stage).toBe('awaiting_approval');
+    const outsider = await request(app).get(`${BASE}/${id}`).set(auth(s.people.otherRegion.apiKey));
+    expect(outsider.status).toBe(403);
+
+    // A cancel request is an event in the run's history: the kept answer is for a shorter one.
+    await h.client.workflow.getHandle(id).cancel();
+    const moved = await read();
+    expect(moved.status).toBe(503);
+  } finally {
+    worker = await h.startWorker();
+  }
+  const after = await eventually(
+    async () => {
+      const res = await read();
+      return res.status === 200 && res.body.status !== 'running' ? res : undefined;
+    },
+    30_000,
+    'the cancelled run read with a worker back',
+  );
+  expect(after.body.status).toBe('cancelled');
 }, 90_000);
