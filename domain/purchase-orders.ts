@@ -194,6 +194,13 @@ export function applySupplierEvent(lines: readonly OrderLine[], event: SupplierE
 /** Every line received or rejected in full. */
 export const fullySettled = (lines: readonly OrderLine[]): boolean => lines.every((l) => outstanding(l) === 0);
 
+/**
+ * The workflowId of purchase orders placed before Retail Ops ran the store's replenishment (the
+ * demo data's year of received orders, or orders imported from an earlier system): history that
+ * planning reads as receipts, not orders any run of ours placed or sent.
+ */
+export const ORDER_HISTORY_WORKFLOW_ID = 'order-history';
+
 /** One purchase order per store, planning day and supplier: `PO-S001-20261124-SUP-01`. */
 export function purchaseOrderId(storeId: string, asOf: string, supplierId: string): string {
   return `PO-${storeId}-${asOf.replace(/-/g, '')}-${supplierId}`;

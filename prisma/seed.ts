@@ -24,6 +24,7 @@ import { createModelTrainingActivities } from '../activities/model-retraining/tr
 import { hashApiKey } from '../platform/api-keys';
 import { createDb, type Db } from '../platform/db';
 import { SERVICE_FEEDBACK } from '../domain/service-feedback';
+import { ORDER_HISTORY_WORKFLOW_ID } from '../domain/purchase-orders';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { ALIASES, DEMAND_MODEL, aliasTarget, lockModel, setAlias } from '../platform/model-registry';
 import { findOpenScenario, putScenarioInPlace } from './demo-scenario';
@@ -377,7 +378,7 @@ async function insertReceiptHistory(db: Db, data: SeedData, progress: (rows: num
     orders,
     (c) => [
       col('id', 'text', c, (r) => r.id),
-      col('workflowId', 'text', c, () => 'demo-data-history'),
+      col('workflowId', 'text', c, () => ORDER_HISTORY_WORKFLOW_ID),
       col('storeId', 'text', c, (r) => r.storeId),
       col('supplierId', 'text', c, (r) => r.supplierId),
       col('status', 'enum:PurchaseOrderStatus', c, () => 'RECEIVED'),

@@ -9,6 +9,7 @@ import type { Client as PgClient } from 'pg';
 import type { SimulatorState } from '../../simulator/app';
 import type { Driver } from './driver';
 import type { SoakSmtp } from './smtp';
+import { ORDER_HISTORY_WORKFLOW_ID } from '../../domain/purchase-orders';
 
 export interface Breach {
   check: string;
@@ -130,10 +131,11 @@ export async function runChecks(deps: {
     );
   }
 
-  // 2. Each purchase order reached the supplier exactly once.
+  // 2. Each purchase order reached the supplier exactly once (the seeded order history was never sent by a run).
   const pos = (
     await pg.query<{ id: string; workflowId: string; status: string; supplierId: string; supplierReference: string | null; sentAt: Date | null }>(
-      `SELECT id, "workflowId", status::text AS status, "supplierId", "supplierReference", "sentAt" FROM "PurchaseOrder"`,
+      `SELECT id, "workflowId", status::text AS status, "supplierId", "supplierReference", "sentAt" FROM "PurchaseOrder" WHERE "workflowId" <> $1`,
+      [ORDER_HISTORY_WORKFLOW_ID],
     )
   ).rows;
   const ordersByPo = new Map<string, { supplierId: string; supplierReference: string; status: string }[]>();
