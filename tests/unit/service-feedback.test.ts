@@ -63,10 +63,12 @@ describe('plannedServiceLevel: behind the aim up, ahead of it down, within bound
   });
 
   test('the hand-worked cases sit inside the bounds, on the side of the target the record says', () => {
-    expect(byHand(0.95, 120, 5)).toBeCloseTo(0.96 + 8 * (0.96 - (115 + 9.6) / 130), 12); // 97.2%
+    // By hand with gain 6: 0.96 + 6 · (0.96 − 124.6 / 130) = 0.969231; 0.96 + 6 · (0.96 − 86.6 / 90) = 0.946667.
+    expect(gain).toBe(6);
+    expect(byHand(0.95, 120, 5)).toBeCloseTo(0.969231, 6);
     expect(byHand(0.95, 120, 5)).toBeGreaterThan(0.96);
     expect(byHand(0.95, 120, 5)).toBeLessThan(ceiling);
-    expect(byHand(0.95, 80, 3)).toBeCloseTo(0.96 + 8 * (0.96 - (77 + 9.6) / 90), 12); // 94.2%
+    expect(byHand(0.95, 80, 3)).toBeCloseTo(0.946667, 6);
     expect(byHand(0.95, 80, 3)).toBeLessThan(0.95);
     expect(byHand(0.95, 80, 3)).toBeGreaterThan(0.95 - maxBelowTarget);
   });

@@ -478,12 +478,12 @@ describe('replenishment planning activities', () => {
     const ahead = bySku[s.sku('AHEAD')]!;
     const behind = bySku[s.sku('BEHIND')]!;
     const none = bySku[s.sku('NONE')]!;
-    // BEHIND: 5 of 11 good, far behind the 96% aim: the ceiling. AHEAD: 11 of 11, 0.96 + 8 · (0.96 − (11 + 9.6) / 21).
+    // BEHIND: 5 of 11 good, far behind the 96% aim: the ceiling. AHEAD: 11 of 11, 0.96 + 6 · (0.96 − (11 + 9.6) / 21).
     expect(behind.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: SERVICE_FEEDBACK.ceiling, cycles: 11, cyclesWithStockout: 6 });
-    expect(ahead.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: 0.7924, cycles: 11, cyclesWithStockout: 0 });
+    expect(ahead.rationale.serviceFeedback).toEqual({ target: 0.95, plannedServiceLevel: 0.8343, cycles: 11, cyclesWithStockout: 0 });
     expect(none.rationale.serviceFeedback).toBeUndefined();
     expect(behind.rationale.reasons.join(' ')).toContain('6 replenishment cycles of the last 11 ran out of stock');
-    expect(ahead.rationale.reasons.join(' ')).toContain('lowered to 79.24%');
+    expect(ahead.rationale.reasons.join(' ')).toContain('lowered to 83.43%');
     expect(behind.rationale.orderUpTo).toBeGreaterThan(none.rationale.orderUpTo);
     expect(ahead.rationale.orderUpTo).toBeLessThan(none.rationale.orderUpTo);
   });
