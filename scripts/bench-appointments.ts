@@ -772,31 +772,18 @@ async function main(): Promise<number> {
   // The harness (like every test) finds the infrastructure through process.env.
   Object.assign(process.env, infra.env);
 
-  const [{ createHarness }, { createStoreScenario }, { createApp }, { createDb }, { createLogger }] = await Promise.all([
+  const [{ createHarness }, { createStoreScenario }, { serveBenchApi }, { createDb }] = await Promise.all([
     import('./kit/harness'),
     import('./kit/fixtures'),
-    import('../api/app'),
+    import('./kit/bench-api'),
     import('../platform/db'),
-    import('../platform/logger'),
   ]);
   const h = (res.harness = await createHarness({ dbPool: WORKER_DB_POOL }));
   let t = now();
   await h.startWorker();
   note(`worker polling task queue ${h.taskQueue} (${secs(now() - t)}, includes bundling the workflows)`);
   const apiDb = (res.apiDb = createDb(infra.databaseUrl, { max: API_DB_POOL }));
-  const app = createApp({
-    db: apiDb,
-    client: h.client,
-    taskQueue: h.taskQueue,
-    logger: createLogger('silent'),
-    unsubscribeSecrets: h.unsubscribeSecrets,
-    // The per-key limiter stays in the path, with room for a benchmark's reads (one key reads thousands a minute).
-    rateLimitPerMinute: 1_000_000,
-  });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+  const server = await serveBenchApi(h, apiDb);
   res.server = server;
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const api = makeApi(baseUrl);

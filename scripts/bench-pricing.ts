@@ -95,12 +95,11 @@ async function main(): Promise<number> {
     dropDatabaseAtTeardown: true,
   });
   Object.assign(process.env, infra.env);
-  const [{ createHarness }, { startPriceChange }, { createApp }, { createDb }, { createLogger }, { createPerson }, { Pool }] = await Promise.all([
+  const [{ createHarness }, { startPriceChange }, { serveBenchApi }, { createDb }, { createPerson }, { Pool }] = await Promise.all([
     import('./kit/harness'),
     import('../api/processes/price-changes/starter'),
-    import('../api/app'),
+    import('./kit/bench-api'),
     import('../platform/db'),
-    import('../platform/logger'),
     import('./kit/fixtures'),
     import('pg'),
   ]);
@@ -110,19 +109,7 @@ async function main(): Promise<number> {
   let server: Server | undefined;
   try {
     await h.startWorker();
-    const app = createApp({
-      db: apiDb,
-      client: h.client,
-      taskQueue: h.taskQueue,
-      logger: createLogger('silent'),
-      unsubscribeSecrets: h.unsubscribeSecrets,
-      // The per-key limiter stays in the path, with room for a benchmark's reads (one key reads thousands a minute).
-      rateLimitPerMinute: 1_000_000,
-    });
-    server = await new Promise<Server>((resolve, reject) => {
-      const srv = app.listen(0, '127.0.0.1', () => resolve(srv));
-      srv.once('error', reject);
-    });
+    server = await serveBenchApi(h, apiDb);
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     note(`infrastructure, worker, simulator and API up in ${secs(now() - t0)}`);
 
