@@ -213,12 +213,6 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
   }
 
   /**
-   * `resumable`: heartbeat the lines found so far, for a retry to resume from. Without it the
-   * heartbeats only say the attempt is alive (a retry plans the batch again): the lines of a batch
-   * of 1,000 SKUs make about 1.5 MB of heartbeat details to serialise, for a retry that saves a
-   * fraction of a second.
-   */
-  /**
    * The replenishment cycles of the last year per SKU (domain/service-feedback.ts): receipt days are
    * the store's local days of supplier events that received the SKU, stock-out days SalesDaily's.
    * Stock-outs are read only for SKUs with a receipt in the year (without one there is no cycle).
@@ -248,6 +242,12 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
     return records;
   }
 
+  /**
+   * `resumable`: heartbeat the lines found so far, for a retry to resume from. Without it the
+   * heartbeats only say the attempt is alive (a retry plans the batch again): the lines of a batch
+   * of 1,000 SKUs make about 1.5 MB of heartbeat details to serialise, for a retry that saves a
+   * fraction of a second.
+   */
   async function planBatch(input: PlanStoreBatchInput, resumable: boolean): Promise<PlanStoreBatchResult> {
     const { storeId } = input;
     const asOf = parseDay(input.asOf);

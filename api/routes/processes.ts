@@ -226,13 +226,13 @@ export function processRouter(def: ProcessDefinition<any>, deps: ProcessDeps): R
   router.get('/:id', async (req: Request<{ id: string }>, res) => {
     const p = principalOf(req);
     const { include } = parse(StateQuerySchema, req.query, 'query');
-    // The query goes out with describe, not after it: the read takes the longer of the two rather
-    // than their sum. It asks the ID's current run, the one describe answers for (a run continuing
-    // as new in between answers with its successor's state). A query has no effect, and its answer is
-    // used only once describe has found this process's run and the caller's stores are checked.
     // A run read before is described first: when its history has not moved since, its state is the
     // answer kept then (api/run-state-cache.ts), no worker asked; otherwise the query goes out after
-    // describe, and its answer is kept for the next read.
+    // describe, and its answer is kept for the next read. A run's first read sends the query with
+    // describe, not after it (the read takes the longer of the two rather than their sum); it asks
+    // the ID's current run, the one describe answers for (a run continuing as new in between answers
+    // with its successor's state). A query has no effect, and its answer is used only once describe
+    // has found this process's run and the caller's stores are checked.
     const id = req.params.id;
     const seen = stateCache.seen(id);
     const queried = seen ? undefined : queryState(deps.client.workflow.getHandle(id));
