@@ -14,14 +14,15 @@
  * Bounded: the least recently used run is forgotten first.
  */
 
-export interface CachedRunState<T> {
-  runId: string;
+/** A run's kept answer; an ID read only with a query sent alongside describe has none (runId null). */
+interface Entry<T> {
+  runId: string | null;
   historyLength: number;
-  value: T;
+  value?: T;
 }
 
 export class RunStateCache<T> {
-  private readonly entries = new Map<string, CachedRunState<T> | { runId: null }>();
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(private readonly capacity = 500) {}
 
@@ -32,16 +33,15 @@ export class RunStateCache<T> {
 
   /** Marks the ID read (its answer came from a query sent alongside describe, not stored). */
   markSeen(workflowId: string): void {
-    if (!this.entries.has(workflowId)) this.put(workflowId, { runId: null });
+    if (!this.entries.has(workflowId)) this.put(workflowId, { runId: null, historyLength: -1 });
   }
 
   /** The answer for this run at this history length, if one is kept. */
   get(workflowId: string, runId: string, historyLength: number): T | undefined {
     const e = this.entries.get(workflowId);
-    if (!e || e.runId !== runId || (e as CachedRunState<T>).historyLength !== historyLength) return undefined;
-    this.entries.delete(workflowId);
-    this.entries.set(workflowId, e);
-    return (e as CachedRunState<T>).value;
+    if (!e || e.runId !== runId || e.historyLength !== historyLength) return undefined;
+    this.put(workflowId, e);
+    return e.value;
   }
 
   /** Keeps the answer of a query sent after describe said this run and history length. */
@@ -53,7 +53,8 @@ export class RunStateCache<T> {
     return this.entries.size;
   }
 
-  private put(workflowId: string, entry: CachedRunState<T> | { runId: null }): void {
+  /** Writes the entry as the most recently used one, forgetting the least recently used beyond capacity. */
+  private put(workflowId: string, entry: Entry<T>): void {
     this.entries.delete(workflowId);
     this.entries.set(workflowId, entry);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);

@@ -28,7 +28,7 @@ import { ORDER_HISTORY_WORKFLOW_ID } from '../domain/purchase-orders';
 import { applyMigrations, ensureDatabase } from '../platform/migrations';
 import { ALIASES, DEMAND_MODEL, aliasTarget, lockModel, setAlias } from '../platform/model-registry';
 import { findOpenScenario, putScenarioInPlace } from './demo-scenario';
-import { DEMO_PRINCIPALS, centsToDecimal, demoChampion, generateSeedData, type SalesHistory, type SeedData } from './seed-data';
+import { DEMO_PRINCIPALS, centsToDecimal, demoChampion, generateSeedData, isoDay, type SalesHistory, type SeedData } from './seed-data';
 
 export interface SeedOptions {
   /** Create (or restore) the demo principals and their published keys; false revokes those keys. */
@@ -321,8 +321,6 @@ interface ReceiptHistory {
   events: { id: string; purchaseOrderId: string; receivedAt: Date; lines: { sku: string; quantityReceived: number }[] }[];
 }
 
-const receiptHistories = new WeakMap<SeedData, ReceiptHistory>();
-
 /**
  * The simulated shelves' orders received in the last RECEIPT_HISTORY_DAYS days as the system would
  * have recorded them: one received purchase order per store, supplier and order day (IDs PO-H-…,
@@ -330,12 +328,10 @@ const receiptHistories = new WeakMap<SeedData, ReceiptHistory>();
  * day something on it arrived. Planning reads them as the cycles of each series' service record.
  */
 function receiptHistory(data: SeedData): ReceiptHistory {
-  const cached = receiptHistories.get(data);
-  if (cached) return cached;
   const first = Date.parse(`${data.sales.firstDay}T00:00:00Z`);
   const from = data.sales.days - RECEIPT_HISTORY_DAYS;
   const products = new Map(data.products.map((p) => [p.sku, p]));
-  const day = (i: number) => new Date(first + i * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const day = (i: number) => isoDay(first + i * 86_400_000).replace(/-/g, '');
   const orders = new Map<string, ReceiptHistory['orders'][number]>();
   const lines: ReceiptHistory['lines'] = [];
   const events = new Map<string, ReceiptHistory['events'][number]>();
@@ -364,13 +360,10 @@ function receiptHistory(data: SeedData): ReceiptHistory {
       event.lines.push({ sku: series.sku, quantityReceived: r.units });
     }
   }
-  const history = { orders: [...orders.values()], lines, events: [...events.values()] };
-  receiptHistories.set(data, history);
-  return history;
+  return { orders: [...orders.values()], lines, events: [...events.values()] };
 }
 
-async function insertReceiptHistory(db: Db, data: SeedData, progress: (rows: number) => void): Promise<void> {
-  const { orders, lines, events } = receiptHistory(data);
+async function insertReceiptHistory(db: Db, { orders, lines, events }: ReceiptHistory, progress: (rows: number) => void): Promise<void> {
   const quiet = () => undefined;
   await bulkInsert(
     db,
@@ -424,6 +417,7 @@ async function insertReceiptHistory(db: Db, data: SeedData, progress: (rows: num
 }
 
 async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?: SeedOptions['onProgress']): Promise<void> {
+  const receipts = receiptHistory(data);
   const salesRows = data.sales.series.length * data.sales.days;
   const small = data.regions.length + data.stores.length + data.suppliers.length + data.products.length + data.staff.length + data.rooms.length;
   const total =
@@ -436,7 +430,7 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
     data.appointments.length +
     data.competitorPrices.length +
     salesRows +
-    receiptHistory(data).lines.length +
+    receipts.lines.length +
     data.sales.series.length +
     (demo ? data.principals.length : 0);
   let done = 0;
@@ -582,7 +576,7 @@ async function writeSeedData(db: Db, data: SeedData, demo: boolean, onProgress?:
   await insertSales(db, data.sales, report, { fresh });
 
   begin('receipts of the last year');
-  await insertReceiptHistory(db, data, report);
+  await insertReceiptHistory(db, receipts, report);
 
   begin('demand model');
   await seedDemandChampion(db, { sales: data.sales, products: data.products });

@@ -344,7 +344,7 @@ export function createReplenishmentPlanningActivities(deps: { db: Db; forecaster
         reviewPeriodDays,
         packSize: row.packSize,
         minOrderQty: row.minOrderQty,
-        serviceRecord: records.get(row.sku) ?? { cycles: 0, cyclesWithStockout: 0 },
+        serviceRecord: records.get(row.sku),
       });
       if (line) lines.push(line);
       examined += 1;
