@@ -53,6 +53,8 @@ import type { appointmentRecovery } from '../workflows/appointment-recovery/work
 import type { AppointmentRecoveryState } from '../workflows/appointment-recovery/messages';
 import type { ActivityCount, BareUpdatesResult, BareWorkflowsResult, RateResult } from './kit/bare-baseline';
 import { renderFigureText } from './kit/bench-report';
+import { CpuSampler, formatCpuPer, type CpuSeconds } from './kit/cpu-sampler';
+import { startCpuProfile } from './kit/cpu-profile';
 import {
   bold,
   dim,
@@ -70,6 +72,7 @@ import {
 } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench';
+const cpu = new CpuSampler({ database: BENCH_DATABASE });
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
 const BASE = '/api/v1/appointment-recoveries';
 /** Stores are created this many at a time (setup, not measured). */
@@ -318,6 +321,8 @@ interface PhaseResult {
   effects: Dist;
   approveHttp: Dist;
   startHttp: Dist;
+  /** Where the cores went from the first approval sent to the last recovery completed. */
+  cpu: CpuSeconds | undefined;
 }
 
 interface Ctx {
@@ -416,8 +421,11 @@ async function runPhase(
   if (whileAwaiting) await whileAwaiting(recoveries);
 
   // 4. The measured part: approve, then wait for the workflow to complete.
+  cpu.take({ rescan: true });
+  const cpuFrom = Date.now();
   const phaseStart = now();
   let lastDone = phaseStart;
+  const stopProfile = await startCpuProfile(`appointments-${label}`);
   await mapUntilInterrupted(recoveries, concurrency, async (rec) => {
     const t0 = now();
     const r = await api('POST', `${BASE}/${encodeURIComponent(rec.id)}/decisions`, rec.scenario.managers.primary.apiKey, { decision: 'approve' });
@@ -437,6 +445,9 @@ async function runPhase(
     bDone.increment();
   });
   const approvalPhaseMs = lastDone - phaseStart;
+  const cpuTo = Date.now();
+  await stopProfile();
+  cpu.take();
   progress.stop();
 
   const result: PhaseResult = {
@@ -450,6 +461,7 @@ async function runPhase(
     effects: dist(recoveries.map((r) => r.effectsMs!)),
     approveHttp: dist(recoveries.map((r) => r.approveHttpMs!)),
     startHttp: dist(recoveries.map((r) => r.startHttpMs)),
+    cpu: cpu.between(cpuFrom, cpuTo),
   };
   const failed = recoveries.filter((r) => r.failure).length;
   note(
@@ -648,6 +660,17 @@ async function measureBare(h: Harness, infra: TestInfra, opts: Options, recoveri
   }
 }
 
+/** CPU per recovery at concurrency, by process, against the bare workflow's in the same run: what limits throughput. */
+function cpuNotes(con: PhaseResult, bare: Bare): string[] {
+  const bareCpu = cpu.between(bare.wfC.window.from, bare.wfC.window.to);
+  if (!con.cpu || !bareCpu) return [];
+  const cores = cpus().length;
+  return [
+    `CPU per recovery at ${con.concurrency} concurrent (approval → done): ${formatCpuPer(con.cpu, con.count, con.approvalPhaseMs, cores)}.`,
+    `CPU per bare workflow at ${bare.wfC.concurrency} concurrent: ${formatCpuPer(bareCpu, bare.wfC.n, bare.wfC.phaseMs, cores)}.`,
+  ];
+}
+
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '-');
 /** Issue 16's bound on the decision endpoint's p99 at 50 concurrent decisions. */
 const DECISION_P99_BOUND_MS = 300;
@@ -771,6 +794,8 @@ async function main(): Promise<number> {
   if (interrupted) throw new Interrupted('interrupted');
   // The harness (like every test) finds the infrastructure through process.env.
   Object.assign(process.env, infra.env);
+  cpu.temporalRootPid = infra.server?.pid;
+  cpu.start();
 
   const [{ createHarness }, { createStoreScenario }, { serveBenchApi }, { createDb }] = await Promise.all([
     import('./kit/harness'),
@@ -811,6 +836,7 @@ async function main(): Promise<number> {
   t = now();
   const bare = await measureBare(h, infra, opts, all);
   note(`bare baselines (K = ${bare.k.total}) measured in ${secs(now() - t)}`);
+  for (const line of cpuNotes(con, bare)) note(line);
 
   t = now();
   const checks = await verify(h, all);
@@ -842,6 +868,7 @@ async function main(): Promise<number> {
       reads
         ? `GET answered ${reads.getBytes} bytes per recovery; latency p50 ${ms(reads.get.latency.p50)} / p99 ${ms(reads.get.latency.p99)} (direct describe+query p50 ${ms(reads.direct.latency.p50)} / p99 ${ms(reads.direct.latency.p99)}).`
         : 'GET rate not measured (--get-seconds 0).',
+      ...cpuNotes(con, bare),
       `Recoveries verified: ${checks.filter((c) => c.ok).length}/${checks.length} checks passed.`,
     ],
   });

@@ -170,6 +170,8 @@ export interface BareWorkflowsResult {
   throughput: number;
   latency: LatencyStats;
   phaseMs: number;
+  /** The measured phase in epoch ms (for a CPU sampler's `between`). */
+  window: { from: number; to: number };
 }
 
 export interface BareUpdatesOptions {
@@ -265,6 +267,7 @@ export async function openBareBaseline(opts: BareBaselineOptions): Promise<BareB
       const handles = await mapLimit(runs, 8, () => startRun(o.k, true));
       await untilWaiting(handles);
       const latencies: number[] = [];
+      const from = Date.now();
       const phaseStart = now();
       let lastDone = phaseStart;
       await mapLimit(handles, o.concurrency, async (h) => {
@@ -276,7 +279,7 @@ export async function openBareBaseline(opts: BareBaselineOptions): Promise<BareB
         lastDone = Math.max(lastDone, t2);
       });
       const phaseMs = lastDone - phaseStart;
-      return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs };
+      return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs } };
     }
     const started: { handle: WorkflowHandle; at: number }[] = [];
     await mapLimit(runs, o.concurrency, async () => {
@@ -286,8 +289,9 @@ export async function openBareBaseline(opts: BareBaselineOptions): Promise<BareB
     await mapLimit(started, 50, (s) => s.handle.result());
     const closed = await mapLimit(started, 8, async (s) => (await s.handle.describe()).closeTime!.getTime());
     const latencies = started.map((s, i) => closed[i]! - s.at);
-    const phaseMs = Math.max(...closed) - Math.min(...started.map((s) => s.at));
-    return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs };
+    const from = Math.min(...started.map((s) => s.at));
+    const phaseMs = Math.max(...closed) - from;
+    return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs } };
   }
 
   async function updates(o: BareUpdatesOptions): Promise<BareUpdatesResult> {
