@@ -58,22 +58,3 @@ export function chunkSize(ratesPerSecond: readonly (number | undefined)[], spanM
   if (limits.length === 0) return max;
   return Math.max(1, Math.min(max, Math.floor((Math.min(...limits) * spanMs) / 1000)));
 }
-
-/** The campaign's own rate when its start does not give one (emails a second). */
-export const DEFAULT_CAMPAIGN_RATE_PER_SECOND = 20;
-
-/**
- * Recipients per send batch (one activity) when a campaign's start does not say: about
- * `seconds` of sending at the campaign's rate, from `min` (slow campaigns keep the batches they had)
- * to `max`. Between two batches no email is in flight (the batch's result goes through a workflow
- * task, the next batch reads its recipients and judges its first chunk), so fast campaigns send
- * more in fewer, larger batches; pause and cancel take effect between batches, so a batch stays
- * within about `seconds` of sending at the campaign's rate.
- */
-export const CAMPAIGN_BATCH = { seconds: 25, min: 500, max: 2_000 } as const;
-
-export function defaultCampaignBatchSize(ratePerSecond: number | undefined): number {
-  const rate = ratePerSecond ?? DEFAULT_CAMPAIGN_RATE_PER_SECOND;
-  if (!Number.isFinite(rate) || !(rate > 0)) return CAMPAIGN_BATCH.max;
-  return Math.max(CAMPAIGN_BATCH.min, Math.min(CAMPAIGN_BATCH.max, Math.round(rate * CAMPAIGN_BATCH.seconds)));
-}

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:campaign [-- --recipients 20000 --batch-size 2000 --rate 10000 --smtp-rate 10000 --connections 5 --baseline 3000]`
+ * `npm run bench:campaign [-- --recipients 20000 --batch-size 500 --rate 10000 --smtp-rate 10000 --connections 5 --baseline 3000]`
  *
  * Benchmark of campaign dispatch (issues 5 and 16): one campaign to --recipients generated
  * customers, all consenting and never mailed before (so the frequency cap does not bite), spread
@@ -35,8 +35,6 @@ import { startTracing } from '../platform/tracing';
 import { workflowWorkerOptions } from '../platform/worker-interceptors';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { startCpuProfile } from './kit/cpu-profile';
-import { defaultCampaignBatchSize } from '../domain/send-pacing';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Presets, SingleBar } from 'cli-progress';
@@ -82,9 +80,9 @@ const TARGET_RATIO = 0.8;
 const TIME_ZONES = ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Asia/Tokyo'];
 const POLL_MS = 1000;
 
-const USAGE = `Usage: npm run bench:campaign -- [--recipients 20000] [--batch-size 2000] [--rate 10000] [--smtp-rate 10000] [--connections 5] [--baseline 3000]
+const USAGE = `Usage: npm run bench:campaign -- [--recipients 20000] [--batch-size 500] [--rate 10000] [--smtp-rate 10000] [--connections 5] [--baseline 3000]
   --recipients  generated customers the campaign is sent to (default 20000)
-  --batch-size  recipients per sendCampaignBatch activity (default: the API's for the rate, 500 to 2000; at most 5000)
+  --batch-size  recipients per sendCampaignBatch activity (default 500, at most 5000)
   --rate        ratePerSecond of the campaign, its own cap (default 10000, i.e. not binding; 0 = none)
   --smtp-rate   the worker's SMTP budget, every campaign together (SMTP_SEND_RATE_PER_SECOND; default 10000,
                 i.e. not binding; production's default is ${PRODUCTION.SMTP_SEND_RATE_PER_SECOND}; 0 = none)
@@ -117,12 +115,10 @@ function parseOptions(argv: string[]): Options {
     },
     USAGE,
   );
-  const rate = int('rate', 10_000, 0, 1_000_000);
   return {
     recipients: int('recipients', 20_000, 1, 2_000_000),
-    // What the API starts a campaign of this rate with.
-    batchSize: int('batch-size', defaultCampaignBatchSize(rate), 1, 5_000),
-    rate,
+    batchSize: int('batch-size', 500, 1, 5_000),
+    rate: int('rate', 10_000, 0, 1_000_000),
     smtpRate: int('smtp-rate', 10_000, 0, 100_000),
     connections: int('connections', PRODUCTION.SMTP_MAX_CONNECTIONS, 1, 50),
     baseline: int('baseline', 3_000, 1, 100_000),
@@ -641,7 +637,6 @@ async function main(): Promise<number> {
   const snapshotMs = now() - tStart;
   note(`audience frozen in ${secs(snapshotMs)}: ${fmt(st.audience?.matched ?? 0)} matched, ${fmt(st.audience?.eligible ?? 0)} eligible; approving`);
 
-  const stopProfile = await startCpuProfile('campaign-send');
   const tApprove = now();
   await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: approverPrincipal }] });
   const approveMs = now() - tApprove;
@@ -691,7 +686,6 @@ async function main(): Promise<number> {
   }
   const final = await result;
   const tDone = now();
-  await stopProfile();
   bar?.update(final.progress.sent + final.progress.failed + final.progress.unknown + final.progress.skipped, {
     eps: eps.toFixed(0),
     runs: runIds.size,

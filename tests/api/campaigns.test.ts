@@ -152,21 +152,6 @@ describe('campaigns API', () => {
     expect(s.emails.map((e) => h.smtp.to(e).length)).toEqual([1, 1, 1, 1]);
   });
 
-  test.each([
-    [{}, 500],
-    [{ ratePerSecond: 100 }, 2000],
-    [{ ratePerSecond: 100, batchSize: 50 }, 50],
-  ])('a campaign started with %p sends in batches of %p', async (extra, batchSize) => {
-    const s = await scenario(1);
-    const res = await request(app).post(BASE).set(auth(s.marketer.apiKey)).send(body(s.storeId, extra));
-    expect(res.status).toBe(201);
-    const history = await h.client.workflow.getHandle(res.body.id as string).fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    const input = JSON.parse(Buffer.from(payload!.data!).toString()) as { batchSize?: number };
-    expect(input.batchSize).toBe(batchSize);
-    await h.client.workflow.getHandle(res.body.id as string).terminate('test done');
-  });
-
   test('OpenAPI documents the campaign calls', async () => {
     const doc = (await request(app).get('/api/v1/openapi.json')).body as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/campaigns', '/api/v1/campaigns/{id}/pause', '/api/v1/campaigns/{id}/resume']));

@@ -1,6 +1,6 @@
 import { createSmtpSendBudget } from '../../activities/campaign/smtp-budget';
 import { smtpFailure, type SmtpFailure } from '../../activities/campaign/sends';
-import { chunkSize, defaultCampaignBatchSize, paceFor, takeSlots, type Pace } from '../../domain/send-pacing';
+import { chunkSize, paceFor, takeSlots, type Pace } from '../../domain/send-pacing';
 
 const at = (intervalMs: number, nextAt: number): Pace => ({ intervalMs, nextAt });
 
@@ -43,22 +43,6 @@ describe('send pacing', () => {
     [[10_000], 100],
   ])('chunkSize(%p, 250 ms, max 100) = %p', (rates, size) => {
     expect(chunkSize(rates, 250, 100)).toBe(size);
-  });
-
-  test.each<[number | undefined, number]>([
-    [undefined, 500], // the default rate, 20/s: the batches campaigns always had
-    [0.1, 500],
-    [4, 500],
-    [20, 500],
-    [21, 525],
-    [40, 1000],
-    [79.99, 2000],
-    [80, 2000],
-    [1000, 2000],
-    [0, 2000], // unthrottled
-    [Number.POSITIVE_INFINITY, 2000],
-  ])('defaultCampaignBatchSize(%p) = %p: about 25 s of sending, 500 to 2,000', (rate, size) => {
-    expect(defaultCampaignBatchSize(rate)).toBe(size);
   });
 });
 

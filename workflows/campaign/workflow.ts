@@ -14,7 +14,6 @@ import type { GateTimeouts } from '../shared/approval-gate';
 import { storableCancelRequest } from '../shared/cancellation';
 import { named, timer } from '../shared/summaries';
 import { formatShortTime } from '../../domain/run-summaries';
-import { DEFAULT_CAMPAIGN_RATE_PER_SECOND } from '../../domain/send-pacing';
 import { runProcess, type ProcessRun } from '../shared/process-run';
 import {
   type CampaignDispatchInput,
@@ -193,7 +192,7 @@ async function freezeAudienceAndApprove(input: CampaignDispatchInput, run: Run):
 async function sendToAudience(input: CampaignDispatchInput, run: Run): Promise<void> {
   const { state } = run;
   const batchSize = input.batchSize ?? 500;
-  const rate = input.ratePerSecond ?? DEFAULT_CAMPAIGN_RATE_PER_SECOND;
+  const rate = input.ratePerSecond ?? 20;
   const sender = senderFor(input, batchSize, rate);
   const continueAsNewAfterBatches = input.continueAsNewAfterBatches ?? DEFAULT_CONTINUE_AS_NEW_AFTER_BATCHES;
   const audience = state.audience!;

@@ -3,7 +3,6 @@ import { Router, type Request } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CampaignVariantsSchema, HoldoutPercentSchema } from '../../../domain/campaign-schemas';
 import { SegmentSchema } from '../../../domain/segments';
-import { CAMPAIGN_BATCH, DEFAULT_CAMPAIGN_RATE_PER_SECOND, defaultCampaignBatchSize } from '../../../domain/send-pacing';
 import type { Prisma } from '../../../generated/prisma/client';
 import { campaignDispatch } from '../../../workflows/campaign/workflow';
 import { campaignStateQuery, pauseSignal, PROCESS_TYPE, resumeSignal } from '../../../workflows/campaign/messages';
@@ -31,23 +30,8 @@ export const CampaignStartSchema = z
       .refine((w) => w.startHour !== w.endHour, 'must leave some hours to send in (0 to 24 is the whole day)')
       .optional()
       .openapi({ description: 'Hours of the customer’s local day to send in (default 08:00–21:00); outside them sends are held.' }),
-    ratePerSecond: z
-      .number()
-      .min(0.1)
-      .max(1000)
-      .optional()
-      .openapi({ description: `SMTP send rate (default ${DEFAULT_CAMPAIGN_RATE_PER_SECOND}/s).` }),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(5000)
-      .optional()
-      .openapi({
-        description:
-          `Recipients per send batch; pause and cancel take effect between batches (default: about ${CAMPAIGN_BATCH.seconds} s of sending at the rate, ` +
-          `${CAMPAIGN_BATCH.min} to ${CAMPAIGN_BATCH.max}).`,
-      }),
+    ratePerSecond: z.number().min(0.1).max(1000).optional().openapi({ description: 'SMTP send rate (default 20/s).' }),
+    batchSize: z.number().int().min(1).max(5000).optional(),
   })
   .strict()
   .openapi('CampaignStart');
@@ -110,7 +94,7 @@ export const campaigns: ProcessDefinition<StartBody> = {
             holdoutPercent: body.holdoutPercent ?? 0,
             requestedBy: principal.id,
             ratePerSecond: body.ratePerSecond,
-            batchSize: body.batchSize ?? defaultCampaignBatchSize(body.ratePerSecond),
+            batchSize: body.batchSize,
             quietHours: { startHour: window.endHour % 24, endHour: window.startHour },
           },
         ],
