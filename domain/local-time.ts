@@ -10,14 +10,28 @@ export function formatLocalTime(at: string | Date, timeZone: string): string {
   return `${get('weekday')}, ${get('month')} ${get('day')}, ${get('hour')}:${get('minute')} ${get('dayPeriod')} ${get('timeZoneName')}`;
 }
 
+/** Formatters by zone and options: building one costs far more than formatting with it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** An en-US formatter of `options` in `timeZone`; in UTC when the zone is unknown. */
+function formatter(options: Intl.DateTimeFormatOptions, timeZone: string): Intl.DateTimeFormat {
+  const key = `${timeZone}\u0000${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { ...options, timeZone });
+    } catch {
+      f = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+    }
+    if (formatters.size >= 500) formatters.clear();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** The parts of `date` in `timeZone` (en-US), read by type; UTC when the zone is unknown. */
 export function zonedParts(date: Date, options: Intl.DateTimeFormatOptions, timeZone: string): (type: Intl.DateTimeFormatPartTypes) => string {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone }).formatToParts(date);
-  } catch {
-    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' }).formatToParts(date);
-  }
+  const parts = formatter(options, timeZone).formatToParts(date);
   return (type) => parts.find((p) => p.type === type)?.value ?? '';
 }
 
@@ -31,12 +45,7 @@ export function minutesUntil(at: string | Date, now: Date): number {
 export function formatLocalDateAgo(at: string | Date, timeZone: string, now: Date): string {
   const date = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(date.getTime())) return String(at);
-  let day: string;
-  try {
-    day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone }).format(date);
-  } catch {
-    day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' }).format(date);
-  }
+  const day = formatter({ month: 'short', day: 'numeric', year: 'numeric' }, timeZone).format(date);
   const days = Math.floor((now.getTime() - date.getTime()) / 86_400_000);
   const ago =
     days < 0
