@@ -323,6 +323,8 @@ interface PhaseResult {
   startHttp: Dist;
   /** Where the cores went from the first approval sent to the last recovery completed. */
   cpu: CpuSeconds | undefined;
+  /** How busy this process's main thread (API, activities, SMTP capture) was meanwhile, 0..1. */
+  mainThreadBusy: number;
 }
 
 interface Ctx {
@@ -423,6 +425,7 @@ async function runPhase(
   // 4. The measured part: approve, then wait for the workflow to complete.
   cpu.take({ rescan: true });
   const cpuFrom = Date.now();
+  const elu = performance.eventLoopUtilization();
   const phaseStart = now();
   let lastDone = phaseStart;
   const stopProfile = await startCpuProfile(`appointments-${label}`);
@@ -446,6 +449,7 @@ async function runPhase(
   });
   const approvalPhaseMs = lastDone - phaseStart;
   const cpuTo = Date.now();
+  const mainThreadBusy = performance.eventLoopUtilization(elu).utilization;
   await stopProfile();
   cpu.take();
   progress.stop();
@@ -462,6 +466,7 @@ async function runPhase(
     approveHttp: dist(recoveries.map((r) => r.approveHttpMs!)),
     startHttp: dist(recoveries.map((r) => r.startHttpMs)),
     cpu: cpu.between(cpuFrom, cpuTo),
+    mainThreadBusy,
   };
   const failed = recoveries.filter((r) => r.failure).length;
   note(
@@ -665,9 +670,10 @@ function cpuNotes(con: PhaseResult, bare: Bare): string[] {
   const bareCpu = cpu.between(bare.wfC.window.from, bare.wfC.window.to);
   if (!con.cpu || !bareCpu) return [];
   const cores = cpus().length;
+  const busy = (u: number) => `${(100 * u).toFixed(0)} %`;
   return [
-    `CPU per recovery at ${con.concurrency} concurrent (approval → done): ${formatCpuPer(con.cpu, con.count, con.approvalPhaseMs, cores)}.`,
-    `CPU per bare workflow at ${bare.wfC.concurrency} concurrent: ${formatCpuPer(bareCpu, bare.wfC.n, bare.wfC.phaseMs, cores)}.`,
+    `CPU per recovery at ${con.concurrency} concurrent (approval → done): ${formatCpuPer(con.cpu, con.count, con.approvalPhaseMs, cores)}; the bench's main thread ${busy(con.mainThreadBusy)} busy.`,
+    `CPU per bare workflow at ${bare.wfC.concurrency} concurrent: ${formatCpuPer(bareCpu, bare.wfC.n, bare.wfC.phaseMs, cores)}; the bench's main thread ${busy(bare.wfC.mainThreadBusy)} busy.`,
   ];
 }
 

@@ -35,6 +35,8 @@ import { startTracing } from '../platform/tracing';
 import { workflowWorkerOptions } from '../platform/worker-interceptors';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
+import { startCpuProfile } from './kit/cpu-profile';
+import { CpuSampler, formatCpuPer } from './kit/cpu-sampler';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Presets, SingleBar } from 'cli-progress';
@@ -66,6 +68,7 @@ import {
 } from './kit/bench';
 
 const BENCH_DATABASE = 'retail_ops_bench_campaign';
+const cpu = new CpuSampler({ database: BENCH_DATABASE });
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
 const RECIPIENT_DOMAIN = 'bench.retail-ops.test';
 const BASELINE_DOMAIN = 'baseline.retail-ops.test';
@@ -353,6 +356,17 @@ interface Rate {
   n: number;
   ms: number;
   perSecond: number;
+  /** Epoch ms, for the CPU sampler. */
+  window: { from: number; to: number };
+  /** How busy this process's main thread (SMTP client and server, activities) was, 0..1. */
+  mainThreadBusy: number;
+}
+
+/** Starts timing a phase: its window in epoch ms and its main thread's event-loop utilisation. */
+function phaseClock(): () => { window: { from: number; to: number }; mainThreadBusy: number } {
+  const from = Date.now();
+  const elu = performance.eventLoopUtilization();
+  return () => ({ window: { from, to: Date.now() }, mainThreadBusy: performance.eventLoopUtilization(elu).utilization });
 }
 
 /** `n` messages through `transport`, `inFlight` at a time (as many as a pool has connections keeps it busy). */
@@ -374,6 +388,22 @@ function sampleEmail(variant: { subject: string; body: string }): { subject: str
   return { subject, link, ...renderCampaignEmail(variant.body, values, picks, { subject, postalAddress: DEFAULT_COMPANY_POSTAL_ADDRESS }) };
 }
 
+/**
+ * CPU per email by process, and how busy the bench's main thread was (it carries the SMTP client,
+ * the SMTP server and the activities), through the workflow against the baseline loop.
+ */
+function cpuNotes(wf: { n: number; window: { from: number; to: number }; mainThreadBusy: number }, base: Rate): string[] {
+  const ours = cpu.between(wf.window.from, wf.window.to);
+  const theirs = cpu.between(base.window.from, base.window.to);
+  if (!ours || !theirs) return [];
+  const cores = cpus().length;
+  const busy = (r: { mainThreadBusy: number }) => `${(100 * r.mainThreadBusy).toFixed(0)} %`;
+  return [
+    `CPU per email through the workflow: ${formatCpuPer(ours, wf.n, wf.window.to - wf.window.from, cores)}; the bench's main thread ${busy(wf)} busy.`,
+    `CPU per email in the baseline loop: ${formatCpuPer(theirs, base.n, base.window.to - base.window.from, cores)}; the bench's main thread ${busy(base)} busy.`,
+  ];
+}
+
 async function baselineLoop(
   transport: Transporter,
   email: ReturnType<typeof sampleEmail>,
@@ -388,6 +418,7 @@ async function baselineLoop(
     : undefined;
   res.bar = bar;
   bar?.start(n, 0);
+  const clock = phaseClock();
   const t0 = now();
   await mapLimit(
     Array.from({ length: n }, (_, i) => i),
@@ -411,7 +442,7 @@ async function baselineLoop(
   const ms = now() - t0;
   bar?.stop();
   res.bar = undefined;
-  return { n, ms, perSecond: n / (ms / 1000) };
+  return { n, ms, perSecond: n / (ms / 1000), ...clock() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,6 +509,8 @@ async function main(): Promise<number> {
   const infra = await res.infra;
   checkInterrupted();
   Object.assign(process.env, infra.env);
+  cpu.temporalRootPid = infra.server?.pid;
+  cpu.start();
 
   const [
     { createHarness, workflowBundle },
@@ -637,6 +670,8 @@ async function main(): Promise<number> {
   const snapshotMs = now() - tStart;
   note(`audience frozen in ${secs(snapshotMs)}: ${fmt(st.audience?.matched ?? 0)} matched, ${fmt(st.audience?.eligible ?? 0)} eligible; approving`);
 
+  const stopProfile = await startCpuProfile('campaign-send');
+  const sendClock = phaseClock();
   const tApprove = now();
   await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', actor: approverPrincipal }] });
   const approveMs = now() - tApprove;
@@ -686,6 +721,8 @@ async function main(): Promise<number> {
   }
   const final = await result;
   const tDone = now();
+  const sendPhase = sendClock();
+  await stopProfile();
   bar?.update(final.progress.sent + final.progress.failed + final.progress.unknown + final.progress.skipped, {
     eps: eps.toFixed(0),
     runs: runIds.size,
@@ -744,7 +781,7 @@ async function main(): Promise<number> {
   const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 
   // Both baseline runs are shown; the ratios are to the faster.
-  const rateRow = (label: string, r: Rate): [string, string, string, string, string] => [
+  const rateRow = (label: string, r: Pick<Rate, 'n' | 'ms' | 'perSecond'>): [string, string, string, string, string] => [
     label,
     fmt(r.n),
     (r.ms / 1000).toFixed(1),
@@ -889,6 +926,7 @@ async function main(): Promise<number> {
       `Baseline runs: ${baseBefore.perSecond.toFixed(1)} emails/s before the campaign, ${baseAfter.perSecond.toFixed(1)} after (the faster is the baseline).`,
       `Reference without a pool (one connection per message, one at a time): ${unpooled.perSecond.toFixed(1)} emails/s.`,
       `Steady state (first → last email): ${steadyRate.toFixed(1)} emails/s; approval → first email ${Math.round(firstEmailMs)} ms; ${runs.length} workflow runs, largest history ${fmt(longest.events)} events.`,
+      ...cpuNotes({ n: tally.messages, ...sendPhase }, base),
       ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`),
     ],
   });

@@ -35,8 +35,24 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { BareUpdatesResult, BareWorkflowsResult, RateResult } from './kit/bare-baseline';
 import { bold, dim, green, mapLimit, note, now, parseBenchOptions, recordBenchResult, red, secs, UsageError, type BenchFigure } from './kit/bench';
 import { renderFigureText } from './kit/bench-report';
+import { CpuSampler, formatCpuPer } from './kit/cpu-sampler';
+import { startCpuProfile } from './kit/cpu-profile';
+import { cpus } from 'node:os';
+
+/** CPU per change at concurrency, by process, against the bare workflow's in the same run: what limits throughput. */
+function cpuNotes(con: { n: number; window: { from: number; to: number }; mainThreadBusy: number }, bare: BareWorkflowsResult): string[] {
+  const ours = cpu.between(con.window.from, con.window.to);
+  const theirs = cpu.between(bare.window.from, bare.window.to);
+  if (!ours || !theirs) return [];
+  const cores = cpus().length;
+  return [
+    `CPU per change, ${con.n} at ${bare.concurrency} concurrent (start → pushed): ${formatCpuPer(ours, con.n, con.window.to - con.window.from, cores)}; the bench's main thread ${(100 * con.mainThreadBusy).toFixed(0)} % busy.`,
+    `CPU per bare workflow, ${bare.n} at ${bare.concurrency} concurrent: ${formatCpuPer(theirs, bare.n, bare.phaseMs, cores)}; the bench's main thread ${(100 * bare.mainThreadBusy).toFixed(0)} % busy.`,
+  ];
+}
 
 const BENCH_DATABASE = 'retail_ops_bench_pricing';
+const cpu = new CpuSampler({ database: BENCH_DATABASE });
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/retail_ops';
 const USAGE = `Usage: npm run bench:pricing -- [--n 1000] [--concurrency 50] [--baseline 20] [--decisions 50] [--decisions-alone 5]
                                 [--get-connections 10] [--get-seconds 5]
@@ -95,6 +111,8 @@ async function main(): Promise<number> {
     dropDatabaseAtTeardown: true,
   });
   Object.assign(process.env, infra.env);
+  cpu.temporalRootPid = infra.server?.pid;
+  cpu.start();
   const [{ createHarness }, { startPriceChange }, { serveBenchApi }, { createDb }, { createPerson }, { Pool }] = await Promise.all([
     import('./kit/harness'),
     import('../api/processes/price-changes/starter'),
@@ -162,6 +180,8 @@ async function main(): Promise<number> {
       const bar = new SingleBar({ format: `  ${label.padEnd(11)} {bar} {value}/{total} pushed | {duration}s`, hideCursor: true }, Presets.shades_classic);
       bar.start(list.length, 0);
       const started: { id: string; startedAt: number }[] = [];
+      const elu = performance.eventLoopUtilization();
+      const stopProfile = await startCpuProfile(`pricing-${label}`);
       if (concurrency === 1) {
         for (const sku of list) {
           const s = await startOne(sku);
@@ -177,6 +197,8 @@ async function main(): Promise<number> {
         bar.update(list.length);
       }
       bar.stop();
+      const mainThreadBusy = performance.eventLoopUtilization(elu).utilization;
+      await stopProfile();
       const done = await pushedAt(started.map((s) => s.id));
       const latencies = started.map((s) => done.get(s.id)! - s.startedAt).sort((a, b) => a - b);
       const first = Math.min(...started.map((s) => s.startedAt));
@@ -188,6 +210,8 @@ async function main(): Promise<number> {
         p95: percentile(latencies, 95),
         p99: percentile(latencies, 99),
         ids: started.map((s) => s.id),
+        window: { from: first, to: last },
+        mainThreadBusy,
       };
     };
 
@@ -223,6 +247,7 @@ async function main(): Promise<number> {
       await b.close();
     }
     note(`bare baselines (K = ${k.total}) measured in ${secs(now() - t)}`);
+    for (const line of cpuNotes(con, bare.wfC)) note(line);
 
     // Every change pushed exactly once per store, and the simulator saw exactly those pushes.
     t = now();
@@ -294,6 +319,7 @@ async function main(): Promise<number> {
                 : 'GET rate not measured (--get-seconds 0).',
             ]
           : ['Decision phase skipped (--decisions 0).']),
+        ...cpuNotes(con, bare.wfC),
         `${ok ? 'Passed' : 'FAILED'}: every change pushed exactly once to each of its stores (${all.length} changes, ${pushes.items.length} pushes).`,
       ],
     });

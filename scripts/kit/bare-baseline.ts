@@ -172,6 +172,8 @@ export interface BareWorkflowsResult {
   phaseMs: number;
   /** The measured phase in epoch ms (for a CPU sampler's `between`). */
   window: { from: number; to: number };
+  /** How busy this process's main thread (the bare worker's activities, the client) was in it, 0..1. */
+  mainThreadBusy: number;
 }
 
 export interface BareUpdatesOptions {
@@ -267,6 +269,7 @@ export async function openBareBaseline(opts: BareBaselineOptions): Promise<BareB
       const handles = await mapLimit(runs, 8, () => startRun(o.k, true));
       await untilWaiting(handles);
       const latencies: number[] = [];
+      const elu = performance.eventLoopUtilization();
       const from = Date.now();
       const phaseStart = now();
       let lastDone = phaseStart;
@@ -279,19 +282,22 @@ export async function openBareBaseline(opts: BareBaselineOptions): Promise<BareB
         lastDone = Math.max(lastDone, t2);
       });
       const phaseMs = lastDone - phaseStart;
-      return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs } };
+      const mainThreadBusy = performance.eventLoopUtilization(elu).utilization;
+      return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs }, mainThreadBusy };
     }
     const started: { handle: WorkflowHandle; at: number }[] = [];
+    const elu = performance.eventLoopUtilization();
     await mapLimit(runs, o.concurrency, async () => {
       const at = Date.now();
       started.push({ handle: await startRun(o.k, false), at });
     });
     await mapLimit(started, 50, (s) => s.handle.result());
+    const mainThreadBusy = performance.eventLoopUtilization(elu).utilization;
     const closed = await mapLimit(started, 8, async (s) => (await s.handle.describe()).closeTime!.getTime());
     const latencies = started.map((s, i) => closed[i]! - s.at);
     const from = Math.min(...started.map((s) => s.at));
     const phaseMs = Math.max(...closed) - from;
-    return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs } };
+    return { ...o, throughput: o.n / (phaseMs / 1000), latency: latencyStats(latencies), phaseMs, window: { from, to: from + phaseMs }, mainThreadBusy };
   }
 
   async function updates(o: BareUpdatesOptions): Promise<BareUpdatesResult> {
