@@ -364,9 +364,16 @@ interface Rate {
 
 /** Starts timing a phase: its window in epoch ms and its main thread's event-loop utilisation. */
 function phaseClock(): () => { window: { from: number; to: number }; mainThreadBusy: number } {
+  // Samples at both ends: a baseline loop lasts about a second, a few of the sampler's intervals.
   const from = Date.now();
+  cpu.take();
   const elu = performance.eventLoopUtilization();
-  return () => ({ window: { from, to: Date.now() }, mainThreadBusy: performance.eventLoopUtilization(elu).utilization });
+  return () => {
+    const mainThreadBusy = performance.eventLoopUtilization(elu).utilization;
+    const to = Date.now();
+    cpu.take();
+    return { window: { from, to }, mainThreadBusy };
+  };
 }
 
 /** `n` messages through `transport`, `inFlight` at a time (as many as a pool has connections keeps it busy). */
