@@ -35,13 +35,14 @@ const BENCHES: BenchSpec[] = [
   {
     name: 'appointments',
     script: 'scripts/bench-appointments.ts',
-    sizes: ['--n', '50', '--baseline', '5'],
+    // 20 alone: a p50 of 5 decisions moved by a third between runs.
+    sizes: ['--n', '50', '--baseline', '20'],
     quick: ['--n', '10', '--baseline', '3', '--get-seconds', '2'],
   },
   {
     name: 'pricing',
     script: 'scripts/bench-pricing.ts',
-    sizes: ['--n', '300', '--concurrency', '50', '--baseline', '10', '--decisions', '50', '--decisions-alone', '5'],
+    sizes: ['--n', '300', '--concurrency', '50', '--baseline', '10', '--decisions', '50', '--decisions-alone', '20'],
     quick: ['--n', '40', '--baseline', '3', '--decisions', '10', '--decisions-alone', '3', '--get-seconds', '2'],
   },
   {
