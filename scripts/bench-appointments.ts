@@ -53,7 +53,7 @@ import type { appointmentRecovery } from '../workflows/appointment-recovery/work
 import type { AppointmentRecoveryState } from '../workflows/appointment-recovery/messages';
 import type { ActivityCount, BareUpdatesResult, BareWorkflowsResult, RateResult } from './kit/bare-baseline';
 import { renderFigureText } from './kit/bench-report';
-import { CpuSampler, formatCpuPer, type CpuSeconds } from './kit/cpu-sampler';
+import { cpuComparison, CpuSampler } from './kit/cpu-sampler';
 import { startCpuProfile } from './kit/cpu-profile';
 import {
   bold,
@@ -321,8 +321,8 @@ interface PhaseResult {
   effects: Dist;
   approveHttp: Dist;
   startHttp: Dist;
-  /** Where the cores went from the first approval sent to the last recovery completed. */
-  cpu: CpuSeconds | undefined;
+  /** From the first approval sent to the last recovery completed (epoch ms), for the CPU sampler. */
+  cpuWindow: { from: number; to: number };
   /** How busy this process's main thread (API, activities, SMTP capture) was meanwhile, 0..1. */
   mainThreadBusy: number;
 }
@@ -465,7 +465,7 @@ async function runPhase(
     effects: dist(recoveries.map((r) => r.effectsMs!)),
     approveHttp: dist(recoveries.map((r) => r.approveHttpMs!)),
     startHttp: dist(recoveries.map((r) => r.startHttpMs)),
-    cpu: cpu.between(cpuFrom, cpuTo),
+    cpuWindow: { from: cpuFrom, to: cpuTo },
     mainThreadBusy,
   };
   const failed = recoveries.filter((r) => r.failure).length;
@@ -667,14 +667,15 @@ async function measureBare(h: Harness, infra: TestInfra, opts: Options, recoveri
 
 /** CPU per recovery at concurrency, by process, against the bare workflow's in the same run: what limits throughput. */
 function cpuNotes(con: PhaseResult, bare: Bare): string[] {
-  const bareCpu = cpu.between(bare.wfC.window.from, bare.wfC.window.to);
-  if (!con.cpu || !bareCpu) return [];
-  const cores = cpus().length;
-  const busy = (u: number) => `${(100 * u).toFixed(0)} %`;
-  return [
-    `CPU per recovery at ${con.concurrency} concurrent (approval → done): ${formatCpuPer(con.cpu, con.count, con.approvalPhaseMs, cores)}; the bench's main thread ${busy(con.mainThreadBusy)} busy.`,
-    `CPU per bare workflow at ${bare.wfC.concurrency} concurrent: ${formatCpuPer(bareCpu, bare.wfC.n, bare.wfC.phaseMs, cores)}; the bench's main thread ${busy(bare.wfC.mainThreadBusy)} busy.`,
-  ];
+  return cpuComparison(cpu, [
+    {
+      label: `recovery at ${con.concurrency} concurrent (approval → done)`,
+      units: con.count,
+      window: con.cpuWindow,
+      mainThreadBusy: con.mainThreadBusy,
+    },
+    { label: `bare workflow at ${bare.wfC.concurrency} concurrent`, units: bare.wfC.n, window: bare.wfC.window, mainThreadBusy: bare.wfC.mainThreadBusy },
+  ]);
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '-');

@@ -36,7 +36,7 @@ import { workflowWorkerOptions } from '../platform/worker-interceptors';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { startCpuProfile } from './kit/cpu-profile';
-import { CpuSampler, formatCpuPer } from './kit/cpu-sampler';
+import { cpuComparison, CpuSampler } from './kit/cpu-sampler';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Presets, SingleBar } from 'cli-progress';
@@ -400,15 +400,10 @@ function sampleEmail(variant: { subject: string; body: string }): { subject: str
  * the SMTP server and the activities), through the workflow against the baseline loop.
  */
 function cpuNotes(wf: { n: number; window: { from: number; to: number }; mainThreadBusy: number }, base: Rate): string[] {
-  const ours = cpu.between(wf.window.from, wf.window.to);
-  const theirs = cpu.between(base.window.from, base.window.to);
-  if (!ours || !theirs) return [];
-  const cores = cpus().length;
-  const busy = (r: { mainThreadBusy: number }) => `${(100 * r.mainThreadBusy).toFixed(0)} %`;
-  return [
-    `CPU per email through the workflow: ${formatCpuPer(ours, wf.n, wf.window.to - wf.window.from, cores)}; the bench's main thread ${busy(wf)} busy.`,
-    `CPU per email in the baseline loop: ${formatCpuPer(theirs, base.n, base.window.to - base.window.from, cores)}; the bench's main thread ${busy(base)} busy.`,
-  ];
+  return cpuComparison(cpu, [
+    { label: 'email through the workflow', units: wf.n, window: wf.window, mainThreadBusy: wf.mainThreadBusy },
+    { label: 'email in the baseline loop', units: base.n, window: base.window, mainThreadBusy: base.mainThreadBusy },
+  ]);
 }
 
 async function baselineLoop(

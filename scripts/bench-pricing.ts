@@ -35,20 +35,15 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { BareUpdatesResult, BareWorkflowsResult, RateResult } from './kit/bare-baseline';
 import { bold, dim, green, mapLimit, note, now, parseBenchOptions, recordBenchResult, red, secs, UsageError, type BenchFigure } from './kit/bench';
 import { renderFigureText } from './kit/bench-report';
-import { CpuSampler, formatCpuPer } from './kit/cpu-sampler';
+import { cpuComparison, CpuSampler } from './kit/cpu-sampler';
 import { startCpuProfile } from './kit/cpu-profile';
-import { cpus } from 'node:os';
 
 /** CPU per change at concurrency, by process, against the bare workflow's in the same run: what limits throughput. */
 function cpuNotes(con: { n: number; window: { from: number; to: number }; mainThreadBusy: number }, bare: BareWorkflowsResult): string[] {
-  const ours = cpu.between(con.window.from, con.window.to);
-  const theirs = cpu.between(bare.window.from, bare.window.to);
-  if (!ours || !theirs) return [];
-  const cores = cpus().length;
-  return [
-    `CPU per change, ${con.n} at ${bare.concurrency} concurrent (start → pushed): ${formatCpuPer(ours, con.n, con.window.to - con.window.from, cores)}; the bench's main thread ${(100 * con.mainThreadBusy).toFixed(0)} % busy.`,
-    `CPU per bare workflow, ${bare.n} at ${bare.concurrency} concurrent: ${formatCpuPer(theirs, bare.n, bare.phaseMs, cores)}; the bench's main thread ${(100 * bare.mainThreadBusy).toFixed(0)} % busy.`,
-  ];
+  return cpuComparison(cpu, [
+    { label: `change, ${con.n} at ${bare.concurrency} concurrent (start → pushed)`, units: con.n, window: con.window, mainThreadBusy: con.mainThreadBusy },
+    { label: `bare workflow, ${bare.n} at ${bare.concurrency} concurrent`, units: bare.n, window: bare.window, mainThreadBusy: bare.mainThreadBusy },
+  ]);
 }
 
 const BENCH_DATABASE = 'retail_ops_bench_pricing';

@@ -6,6 +6,7 @@
  * answers undefined and the benches print no split.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 export const CPU_GROUPS = ['bench process', 'Temporal server', 'Postgres', 'other processes'] as const;
 export type CpuGroup = (typeof CPU_GROUPS)[number];
@@ -134,6 +135,27 @@ export class CpuSampler {
     if (!a || !b || b.at <= a.at) return undefined;
     return Object.fromEntries(CPU_GROUPS.map((g) => [g, Math.max(0, b.seconds[g] - a.seconds[g])])) as CpuSeconds;
   }
+}
+
+/** A measured phase: its units of work, its window (epoch ms) and its main thread's event-loop utilisation (0..1). */
+export interface CpuPhase {
+  label: string;
+  units: number;
+  window: { from: number; to: number };
+  mainThreadBusy: number;
+}
+
+/**
+ * "CPU per <label>: bench process … ms, …; the bench's main thread 84 % busy." for each phase (the
+ * flow, then its baseline in the same run); nothing when the sampler has no figure for one of them.
+ */
+export function cpuComparison(sampler: CpuSampler, phases: readonly CpuPhase[]): string[] {
+  const cpu = phases.map((p) => sampler.between(p.window.from, p.window.to));
+  if (cpu.some((c) => c === undefined)) return [];
+  return phases.map(
+    (p, i) =>
+      `CPU per ${p.label}: ${formatCpuPer(cpu[i]!, p.units, p.window.to - p.window.from, cpus().length)}; the bench's main thread ${(100 * p.mainThreadBusy).toFixed(0)} % busy.`,
+  );
 }
 
 /** "bench process 4.3 s, Temporal server 1.6 s, …" */
